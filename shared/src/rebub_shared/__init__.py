@@ -1,0 +1,1 @@
+"""rebub_shared."""

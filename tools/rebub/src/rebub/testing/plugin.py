@@ -1,0 +1,1 @@
+"""pytest plugin: real Kafka and document store backends for rebub's tests (filled in by the foundation)."""
