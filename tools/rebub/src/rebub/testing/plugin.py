@@ -1,1 +1,83 @@
-"""pytest plugin: real Kafka and document store backends for rebub's tests (filled in by the foundation)."""
+"""pytest plugin: one real broker and one real store per run; each test its own topics and databases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from rebub.testing.backends import Backends, choose_backends
+from rebub_shared.settings import KafkaSettings, MongoSettings
+from rebub_shared.topics import Topics
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """One test's names: a topic and consumer-group prefix and a database prefix."""
+
+    backends: Backends
+    token: str
+
+    @property
+    def topic_prefix(self) -> str:
+        return f"t-{self.token}."
+
+    @property
+    def database_prefix(self) -> str:
+        return f"t{self.token}_"
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.topic_prefix)
+
+    def kafka(self, **overrides: Any) -> KafkaSettings:
+        """Kafka settings for a service under test (the run's broker, this test's prefix)."""
+        return KafkaSettings(
+            bootstrap=self.backends.kafka_bootstrap, topic_prefix=self.topic_prefix, **overrides
+        )
+
+    def mongo(self, **overrides: Any) -> MongoSettings:
+        """Mongo settings for a service under test (the run's store, this test's databases)."""
+        return MongoSettings(
+            uri=self.backends.mongo_uri, database_prefix=self.database_prefix, **overrides
+        )
+
+
+@pytest.fixture(scope="session")
+def backends() -> Iterator[Backends]:
+    """The run's real Kafka broker and document store (see ``rebub.testing.backends``)."""
+    with choose_backends() as chosen:
+        yield chosen
+
+
+@pytest.fixture(scope="session")
+async def mongo_client(backends: Backends) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    """One client to the run's store, for tests that look inside databases."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(backends.mongo_uri, tz_aware=True)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def namespace(
+    backends: Backends, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> AsyncIterator[Namespace]:
+    """A fresh namespace for one test; its databases are dropped afterwards."""
+    ns = Namespace(backends, uuid.uuid4().hex[:10])
+    yield ns
+    for name in await mongo_client.list_database_names():
+        if name.startswith(ns.database_prefix):
+            await mongo_client.drop_database(name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the real servers are integration tests, marked so they can be selected."""
+    for item in items:
+        if "backends" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "integration"
+        ):
+            item.add_marker(pytest.mark.integration)

@@ -1,0 +1,74 @@
+"""structlog configuration, as its authors recommend.
+
+``merge_contextvars`` first, so that the tenant, service, correlation id and topic bound per message
+(``bind_message_context``) reach every line; JSON when stderr is not a terminal; the standard library's
+loggers (aiokafka, pymongo, faststream, uvicorn) routed through the same processors.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+
+_SHARED: list[structlog.types.Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.processors.StackInfoRenderer(),
+]
+_QUIET = {"aiokafka": logging.WARNING, "pymongo": logging.WARNING, "kafka": logging.WARNING}
+
+
+def configure_logging(
+    *, service: str, tenant: str, json: bool | None = None, level: int = logging.INFO
+) -> None:
+    """Configure structlog and the standard library for one service instance (call at start-up)."""
+    use_json = (not sys.stderr.isatty()) if json is None else json
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info if use_json else _identity,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name, quiet in _QUIET.items():
+        logging.getLogger(name).setLevel(quiet)
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(service=service, tenant=tenant)
+
+
+def _identity(_: Any, __: str, event_dict: Any) -> Any:
+    return event_dict
+
+
+def bind_message_context(
+    *, topic: str, correlation_id: str | None, event_id: str | None = None
+) -> None:
+    """Bind the per-message context (the service and tenant are bound once at start-up)."""
+    structlog.contextvars.bind_contextvars(
+        topic=topic, correlation_id=correlation_id, event_id=event_id
+    )
+
+
+def get_logger(name: str | None = None) -> Any:
+    """A structlog logger (the service's settings were applied by ``configure_logging``)."""
+    return structlog.stdlib.get_logger(name)

@@ -1,0 +1,135 @@
+"""Kafka through FastStream: the broker factory, consumer settings and dead letters.
+
+Every consumer commits after its write (``AckPolicy.NACK_ON_ERROR``: an exception that escapes the
+handler seeks back, so nothing is committed that was not written). What cannot be processed goes
+to the tenant's dead-letter topic with the reason, and the consumer goes on. A transient failure of
+the store or the broker is not the message's fault: it is retried after a pause, never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from faststream import AckPolicy, BaseMiddleware
+from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+from faststream.security import BaseSecurity, SASLScram512
+from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+
+from rebub_shared.logging import bind_message_context, get_logger
+from rebub_shared.settings import KafkaSettings
+from rebub_shared.tenancy import TenantCode
+from rebub_shared.topics import Topics
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionFailure,
+    ServerSelectionTimeoutError,
+    TimeoutError,
+    ConnectionError,
+)
+TRANSIENT_PAUSE_S = 1.0
+log = get_logger(__name__)
+
+
+def make_broker(settings: KafkaSettings, *, client_id: str, **options: Any) -> KafkaBroker:
+    """A broker for one service instance, with the tenant's own credentials when set."""
+    security: BaseSecurity | None = None
+    if settings.security_protocol != "PLAINTEXT":
+        assert settings.username
+        assert settings.password
+        security = SASLScram512(
+            username=settings.username,
+            password=settings.password.get_secret_value(),
+            use_ssl=settings.security_protocol == "SASL_SSL",
+        )
+    return KafkaBroker(settings.bootstrap, client_id=client_id, security=security, **options)
+
+
+def consumer_options(*, fast: bool = False) -> dict[str, Any]:
+    """Subscriber options every rebub consumer uses; ``fast`` tunes them for tests and the demo."""
+    options: dict[str, Any] = {
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+    }
+    if fast:
+        options |= {
+            "fetch_max_wait_ms": 50,
+            "heartbeat_interval_ms": 500,
+            "session_timeout_ms": 6000,
+        }
+    return options
+
+
+class DeadLetters:
+    """Publishes a record that cannot be processed to the tenant's dead-letter topic, with the reason."""
+
+    def __init__(self, broker: KafkaBroker, topics: Topics, tenant: TenantCode) -> None:
+        self._broker = broker
+        self._topics = topics
+        self._tenant = tenant
+
+    async def send(
+        self,
+        *,
+        topic: str,
+        value: bytes,
+        key: bytes | None,
+        headers: Mapping[str, Any],
+        reason: str,
+        partition: int | None = None,
+        offset: int | None = None,
+    ) -> str:
+        """Send one record to the dead-letter topic of ``topic``; return that topic's name."""
+        dlq = self._topics.dead_letter(topic, self._tenant)
+        out = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in headers.items()}
+        out |= {
+            "dlq_reason": reason[:2000],
+            "dlq_topic": topic,
+            "dlq_partition": str(partition),
+            "dlq_offset": str(offset),
+        }
+        await self._broker.publish(value, dlq, key=key, headers=out)
+        log.warning(
+            "dead_lettered", topic=topic, dead_letter_topic=dlq, reason=reason, offset=offset
+        )
+        return dlq
+
+
+def dead_letter_middleware(dead_letters: DeadLetters) -> Callable[..., BaseMiddleware]:
+    """A FastStream middleware for single-record subscribers: poison records go to dead letters.
+
+    The middleware runs inside FastStream's acknowledgement: returning normally commits the record
+    (processed, or dead-lettered); raising seeks back so the record is delivered again.
+    """
+
+    class _DeadLetterMiddleware(BaseMiddleware):
+        async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+            record = msg.raw_message
+            headers = msg.headers
+            bind_message_context(
+                topic=getattr(record, "topic", "?"),
+                correlation_id=headers.get("ce_correlationid"),
+                event_id=headers.get("ce_id"),
+            )
+            try:
+                return await call_next(msg)
+            except TRANSIENT_ERRORS:
+                await asyncio.sleep(TRANSIENT_PAUSE_S)
+                raise
+            except Exception as error:  # anything else is the record's fault: set it aside
+                if isinstance(record, tuple):  # a batch: its handler deals with its own records
+                    raise
+                await dead_letters.send(
+                    topic=record.topic,
+                    value=record.value or b"",
+                    key=record.key,
+                    headers=headers,
+                    reason=f"{type(error).__name__}: {error}",
+                    partition=record.partition,
+                    offset=record.offset,
+                )
+                return None
+
+    return _DeadLetterMiddleware

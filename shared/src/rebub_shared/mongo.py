@@ -1,0 +1,56 @@
+"""The MongoDB client lifecycle: opened in the app's lifespan, closed with it, never at import.
+
+One database per tenant and service (``ub_circulation``, ``network_patrons``...), under an optional
+prefix that gives each test its own databases. Only what MongoDB and FerretDB v1 both support is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from rebub_shared.settings import MongoSettings
+from rebub_shared.tenancy import TenantCode
+
+Document = dict[str, Any]
+
+
+def database_name(settings: MongoSettings, tenant: TenantCode, service: str) -> str:
+    """The one database a tenant's service owns: ``{prefix}{tenant}_{service}``."""
+    return f"{settings.database_prefix}{tenant}_{service.replace('-', '_')}"
+
+
+@asynccontextmanager
+async def open_mongo(settings: MongoSettings) -> AsyncIterator[AsyncMongoClient[Document]]:
+    """Open a client for the lifespan of an app (and check the server answers)."""
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        settings.uri.get_secret_value(),
+        serverSelectionTimeoutMS=settings.timeout_ms,
+        tz_aware=True,
+        uuidRepresentation="standard",
+    )
+    try:
+        await client.admin.command("ping")
+        yield client
+    finally:
+        await client.close()
+
+
+async def is_ferretdb(db: AsyncDatabase[Document]) -> bool:
+    """FerretDB adds ``ferretdbVersion`` to ``buildInfo``: lets a check skip MongoDB-only features."""
+    info = await db.command("buildInfo")
+    return "ferretdbVersion" in info
+
+
+async def insert_once(db: AsyncDatabase[Document], collection: str, doc: Document) -> bool:
+    """Insert a document keyed by its ``_id`` unless it exists: True when it was new."""
+    try:
+        await db[collection].insert_one(doc)
+    except DuplicateKeyError:
+        return False
+    return True

@@ -1,0 +1,59 @@
+"""The embedded local infrastructure: Kafka and FerretDB on loopback, started by ``rebub infra up``.
+
+When ``REBUB_KAFKA_BOOTSTRAP`` / ``REBUB_MONGO_URI`` are set, those servers are used and nothing is
+started for them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from rebub.infra.ferretdb import LocalFerretDB
+from rebub.infra.kafka import LocalKafka
+from rebub.infra.paths import InfraPaths
+from rebub.infra.server import InfraError, LocalServer, ServerStatus
+
+__all__ = ["InfraError", "LocalInfra", "ServerStatus"]
+
+
+@dataclass
+class LocalInfra:
+    """Kafka and FerretDB, with ports from ``REBUB_KAFKA_PORT`` / ``REBUB_FERRETDB_PORT``."""
+
+    kafka: LocalKafka
+    ferretdb: LocalFerretDB
+
+    @classmethod
+    def default(cls) -> LocalInfra:
+        paths = InfraPaths.default()
+        return cls(
+            kafka=LocalKafka(paths, int(os.environ.get("REBUB_KAFKA_PORT", "9092"))),
+            ferretdb=LocalFerretDB(paths, int(os.environ.get("REBUB_FERRETDB_PORT", "27017"))),
+        )
+
+    @property
+    def servers(self) -> tuple[LocalServer, ...]:
+        return (self.kafka, self.ferretdb)
+
+    def up(self) -> list[ServerStatus]:
+        """Prepare (cached) and start both; harmless when they run already."""
+        for server in self.servers:
+            if not server.external:
+                server.prepare()
+        return [server.start() for server in self.servers]
+
+    def down(self) -> list[str]:
+        """Stop what rebub started; return the names of the servers stopped."""
+        return [server.name for server in self.servers if server.stop()]
+
+    def status(self) -> list[ServerStatus]:
+        return [server.status() for server in self.servers]
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.kafka.external or self.kafka.address
+
+    @property
+    def mongo_uri(self) -> str:
+        return self.ferretdb.external or self.ferretdb.address
