@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
@@ -28,6 +29,9 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     ServerSelectionTimeoutError,
     TimeoutError,
     ConnectionError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
 )
 TRANSIENT_PAUSE_S = 1.0
 log = get_logger(__name__)

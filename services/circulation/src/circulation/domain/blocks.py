@@ -1,0 +1,98 @@
+"""Checkout blocks: every reason a loan is refused, all answered at once (never only the first)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from .item import Item
+from .loan import Loan
+from .paris_time import check_aware, days_late, paris_date
+from .patron import Patron
+from .policy import InstitutionPolicy
+from .rules import RuleDecision
+from .values import ValueModel
+from .vocabulary import BlockKind, ItemStatus, LoanStatus
+
+
+class Block(ValueModel):
+    """One reason to refuse the checkout, and whether the policy lets staff override it."""
+
+    kind: BlockKind
+    message: str
+    overridable: bool
+
+
+def checkout_blocks(
+    *,
+    policy: InstitutionPolicy,
+    patron: Patron,
+    patron_loans: Sequence[Loan],
+    item: Item,
+    decision: RuleDecision,
+    now: datetime,
+) -> list[Block]:
+    """All blocks against lending ``item`` to ``patron`` at ``now`` (empty list: no block).
+
+    ``patron_loans`` are the patron's loans in this institution (closed ones are ignored).
+    A claimed-returned loan counts toward the loan limit but not as overdue while disputed.
+    """
+    now = check_aware("now", now)
+    found = list(_patron_blocks(policy, patron, patron_loans, now))
+    found += _item_blocks(item, decision)
+    return [
+        Block(kind=kind, message=message, overridable=kind in policy.overridable_blocks)
+        for kind, message in found
+    ]
+
+
+def _patron_blocks(
+    policy: InstitutionPolicy, patron: Patron, loans: Sequence[Loan], now: datetime
+) -> Iterator[tuple[BlockKind, str]]:
+    today = paris_date(now)
+    open_loans = [loan for loan in loans if loan.is_open]
+    late = [
+        loan
+        for loan in open_loans
+        if loan.status is not LoanStatus.CLAIMED_RETURNED and loan.due_at < now
+    ]
+    if late:
+        yield BlockKind.OVERDUE, f"{len(late)} loan(s) overdue: {_barcodes(late)}"
+    if patron.suspended_until is not None and today <= patron.suspended_until:
+        yield BlockKind.SUSPENSION, f"suspended_until={patron.suspended_until}"
+    limit_days = policy.litigation_after_days
+    litigious = [loan for loan in late if days_late(loan.due_at, now) > limit_days]
+    if litigious:
+        yield (
+            BlockKind.LITIGATION,
+            f"loan(s) over {limit_days} days overdue: {_barcodes(litigious)}",
+        )
+    limit = policy.loan_limit_for(patron.user_group)
+    if len(open_loans) >= limit:
+        yield (
+            BlockKind.LOAN_LIMIT,
+            (
+                f"loan limit {limit} for user_group={patron.user_group!r} "
+                f"reached ({len(open_loans)} open loans)"
+            ),
+        )
+    if patron.expires_on is not None and patron.expires_on < today:
+        yield BlockKind.EXPIRED_ACCOUNT, f"expires_on={patron.expires_on}"
+    for block in patron.local_blocks:
+        if block.active_on(today):
+            yield BlockKind.LOCAL_BLOCK, f"local block {block.code!r}: {block.note}"
+
+
+def _item_blocks(item: Item, decision: RuleDecision) -> list[tuple[BlockKind, str]]:
+    found = []
+    if not decision.loanable:
+        found.append((BlockKind.ITEM_NOT_LOANABLE, f"item {item.barcode}: {decision.explanation}"))
+    if item.status is not ItemStatus.AVAILABLE:
+        found.append(
+            (BlockKind.ITEM_NOT_LOANABLE, f"item {item.barcode}: status={item.status.value!r}")
+        )
+    return found
+
+
+def _barcodes(loans: Sequence[Loan]) -> str:
+    return ", ".join(loan.item_barcode for loan in loans)

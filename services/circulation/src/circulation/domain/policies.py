@@ -1,0 +1,71 @@
+"""Loading policy files: the only I/O of the domain package, kept apart from the rules.
+
+One YAML file per institution, ``policies/{institution}.yaml``. Every problem becomes a
+PolicyFileError naming the file, the field path and the offending value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import PolicyFileError
+from .policy import InstitutionPolicy
+from .vocabulary import InstitutionCode
+
+# src/circulation/domain/policies.py -> services/circulation/policies; the service settings
+# should pass the directory explicitly once deployed.
+DEFAULT_POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
+INSTITUTIONS: tuple[str, ...] = get_args(InstitutionCode)
+
+
+def load_policy_file(path: Path) -> InstitutionPolicy:
+    """Read and validate one policy file; its name must be ``{institution}.yaml``."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise PolicyFileError(f"{path}: cannot read: {error}") from error
+    if not isinstance(raw, dict):
+        raise PolicyFileError(f"{path}: (root): expected a mapping, got {type(raw).__name__}")
+    try:
+        policy = InstitutionPolicy.model_validate(raw)
+    except ValidationError as error:
+        raise PolicyFileError(_describe(path, error)) from error
+    if policy.institution != path.stem:
+        raise PolicyFileError(
+            f"{path}: institution: {policy.institution!r} does not match the file name"
+        )
+    return policy
+
+
+def load_institution_policy(
+    institution: str, policies_dir: Path = DEFAULT_POLICIES_DIR
+) -> InstitutionPolicy:
+    """The policy of one institution (``ub``, ``ubm``, ``scpo``, ``inp``, ``bsa``)."""
+    if institution not in INSTITUTIONS:
+        raise PolicyFileError(f"institution={institution!r} is not one of {INSTITUTIONS}")
+    return load_policy_file(policies_dir / f"{institution}.yaml")
+
+
+def _describe(path: Path, error: ValidationError) -> str:
+    lines = [f"{path}: {error.error_count()} error(s)"]
+    for problem in error.errors():
+        where = _field_path(problem["loc"])
+        value = "" if not problem["loc"] else f" (value: {_short(problem['input'])})"
+        lines.append(f"  {where}: {problem['msg']}{value}")
+    return "\n".join(lines)
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(root)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,43 @@
+"""Stages of the overdue chain, kinds of letter and sending channels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """A step of the overdue letter chain, in chain order (DOMAIN.md section 7)."""
+
+    COURTESY = "courtesy"
+    REMINDER = "reminder"
+    RECALL1 = "recall1"
+    RECALL2 = "recall2"
+    RECALL3 = "recall3"
+
+
+CHAIN: tuple[Stage, ...] = tuple(Stage)
+
+
+class LetterKind(StrEnum):
+    """Every letter the notifier writes: the five chain stages and the letters on request."""
+
+    COURTESY = "courtesy"
+    REMINDER = "reminder"
+    RECALL1 = "recall1"
+    RECALL2 = "recall2"
+    RECALL3 = "recall3"
+    LOAN_RECEIPT = "loan_receipt"
+    ACTIVITY_REPORT = "activity_report"
+    HOLD_AVAILABLE = "hold_available"
+
+    @classmethod
+    def of_stage(cls, stage: Stage) -> LetterKind:
+        """The letter kind written for a chain stage."""
+        return cls(stage.value)
+
+
+class Channel(StrEnum):
+    """How a letter reaches the patron."""
+
+    EMAIL = "email"
+    POST = "post"

@@ -1,0 +1,126 @@
+"""Patron events: network zone accounts on ``nz.patron.v1``, an institution zone's patrons on
+``{inst}.patron.v1``, external readers on ``net.external-reader.v1``.
+
+Keys: the patron's primary id. ``nz.patron.v1`` and ``net.external-reader.v1`` are compacted: the
+newest record per key is the account; a tombstone (null value) purges it. Every snapshot has a
+``version`` that only grows; subscribers keep the newest.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from rebub_shared.cloudevents import EventPayload
+from rebub_shared.tenancy import InstitutionCode
+
+AccountKind = Literal["external", "external_reader", "waiting"]
+
+
+class PostalAddress(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lines: list[str]
+    postal_code: str
+    city: str
+    country: str = "France"
+
+
+class Contact(BaseModel):
+    """How to reach a patron: the preferred email first."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    emails: list[str] = Field(default_factory=list)
+    addresses: list[PostalAddress] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list)
+
+
+class NzAccount(BaseModel):
+    """A network zone account, as the DSI feed of its source institution gives it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    primary_id: str
+    source: InstitutionCode = Field(description="The institution whose DSI feed holds the account.")
+    last_name: str
+    first_name: str
+    user_group: str
+    expiry_date: date
+    contact: Contact
+    barcodes: list[str] = Field(default_factory=list)
+    campus: str | None = None
+    absent_since: date | None = Field(default=None, description="Missing from the last full feed.")
+    fingerprint: str = Field(
+        description="Hash of the feed fields: unchanged accounts are not sent."
+    )
+    version: int = Field(ge=1)
+
+
+class NzAccountChanged(EventPayload):
+    """A network zone account was created or changed by a DSI import (key: primary id)."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.nz-patron.changed.v1"
+    account: NzAccount
+
+
+class IzPatron(BaseModel):
+    """A patron of one institution zone, with what circulation and the notifier need."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    primary_id: str
+    institution: InstitutionCode
+    kind: AccountKind
+    last_name: str
+    first_name: str
+    user_group: str
+    expiry_date: date
+    contact: Contact
+    barcodes: list[str] = Field(description="The feed's barcodes and those the institution added.")
+    local_blocks: list[str] = Field(default_factory=list)
+    status: Literal["active", "closed"] = "active"
+    version: int = Field(ge=1)
+
+
+class PatronChanged(EventPayload):
+    """A patron of this institution zone was linked, created or changed (key: primary id)."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.patron.changed.v1"
+    patron: IzPatron
+
+
+class WaitingAccountMerged(EventPayload):
+    """A waiting account was merged into the institutional account that arrived: its loans move to
+    ``primary_id`` and the waiting account is closed (key: the waiting account's id)."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.patron.waiting-account-merged.v1"
+    institution: InstitutionCode
+    waiting_id: str
+    primary_id: str
+    merged_at: AwareDatetime
+
+
+class ExternalReader(BaseModel):
+    """An external reader (lecteur extérieur): created in one institution, copied into all five.
+    Contact data and expiry propagate; loans, notes and blocks stay local."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    primary_id: str
+    created_by: InstitutionCode
+    last_name: str
+    first_name: str
+    expiry_date: date
+    contact: Contact
+    barcodes: list[str]
+    version: int = Field(ge=1)
+
+
+class ExternalReaderPublished(EventPayload):
+    """An external reader was created or its contact data or expiry changed (key: primary id)."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.external-reader.published.v1"
+    reader: ExternalReader

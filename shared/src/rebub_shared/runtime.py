@@ -1,0 +1,130 @@
+"""What every service instance has: its tenant's settings, a clock, topics, a broker with dead
+letters, and (while running) its database. Built without I/O; opened in the app's lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.database import AsyncDatabase
+
+from rebub_shared.clock import Clock, MovableClock, SystemClock
+from rebub_shared.logging import get_logger
+from rebub_shared.messaging import DeadLetters, dead_letter_middleware, make_broker
+from rebub_shared.mongo import Document, database_name, open_mongo
+from rebub_shared.settings import ServiceSettings
+from rebub_shared.topics import Topics
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """A topic a service publishes to, as it should be created where the service may create it."""
+
+    name: str
+    partitions: int = 3
+    compacted: bool = False
+    retention_ms: int | None = None
+
+    def new_topic(self) -> NewTopic:
+        configs = {"cleanup.policy": "compact" if self.compacted else "delete"}
+        if self.retention_ms is not None:
+            configs["retention.ms"] = str(self.retention_ms)
+        return NewTopic(self.name, self.partitions, 1, topic_configs=configs)
+
+
+@dataclass
+class Runtime:
+    """One service instance's collaborators; ``db`` exists between start and stop."""
+
+    service: str
+    settings: ServiceSettings
+    clock: Clock
+    topics: Topics
+    broker: KafkaBroker
+    dead_letters: DeadLetters
+    _db: AsyncDatabase[Document] | None = field(default=None, repr=False)
+
+    @property
+    def tenant(self) -> Any:
+        return self.settings.tenant
+
+    @property
+    def db(self) -> AsyncDatabase[Document]:
+        if self._db is None:
+            raise RuntimeError(f"{self.service}: the database is opened in the app's lifespan")
+        return self._db
+
+    async def ready(self) -> dict[str, bool]:
+        """Whether the broker and the store answer (for ``/ready``)."""
+        store = False
+        if self._db is not None:
+            try:
+                await self._db.command("ping")
+                store = True
+            except Exception:  # any failure means "not ready"; the probe says no more
+                store = False
+        return {"broker": await self.broker.ping(timeout=2.0), "store": store}
+
+
+def build_runtime(settings: ServiceSettings, service: str, clock: Clock | None = None) -> Runtime:
+    """Wire one service instance without touching the network (subscribers are added afterwards)."""
+    if clock is None:
+        clock = MovableClock(frozen=False) if settings.dev_clock_enabled else SystemClock()
+    topics = Topics(settings.kafka.topic_prefix)
+    broker = make_broker(settings.kafka, client_id=f"{settings.tenant}.{service}")
+    dead_letters = DeadLetters(broker, topics, settings.tenant)
+    broker.add_middleware(dead_letter_middleware(dead_letters))
+    return Runtime(service, settings, clock, topics, broker, dead_letters)
+
+
+async def ensure_topics(bootstrap: str, specs: Sequence[TopicSpec], **client_options: Any) -> None:
+    """Create missing topics (local runs and tests); where ACLs forbid it, the cluster owns them."""
+    if not specs:
+        return
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s.new_topic() for s in specs if s.name not in existing]
+        if missing:
+            await admin.create_topics(missing)
+    except TopicAlreadyExistsError:
+        pass
+    except KafkaError as error:
+        log.warning("topics_not_created", error=str(error))
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def running(
+    runtime: Runtime,
+    *,
+    topics: Sequence[TopicSpec] = (),
+    on_start: Callable[[Runtime], Awaitable[None]] | None = None,
+    on_stop: Callable[[Runtime], Awaitable[None]] | None = None,
+) -> AsyncIterator[Runtime]:
+    """Open the store, prepare (indexes, topics, relays), start consuming; undo it all on exit."""
+    settings = runtime.settings
+    async with open_mongo(settings.mongo) as client:
+        runtime._db = client[database_name(settings.mongo, settings.tenant, runtime.service)]
+        if settings.kafka.security_protocol == "PLAINTEXT":
+            await ensure_topics(settings.kafka.bootstrap, topics)
+        if on_start:
+            await on_start(runtime)
+        await runtime.broker.start()
+        try:
+            yield runtime
+        finally:
+            await runtime.broker.stop()
+            if on_stop:
+                await on_stop(runtime)
+            runtime._db = None

@@ -1,0 +1,84 @@
+"""The outbox relay against the real broker and store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from aiokafka import AIOKafkaConsumer
+from pymongo import AsyncMongoClient
+
+from rebub.testing.plugin import Namespace
+from rebub_shared.clock import MovableClock
+from rebub_shared.cloudevents import EventPayload, new_event
+from rebub_shared.messaging import make_broker
+from rebub_shared.outbox import PENDING, OutboxRelay, outbox_set
+
+
+class ShelfMarkChanged(EventPayload):
+    """A test payload."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.test.shelf-mark-changed.v1"
+    shelf_mark: str
+
+
+CLOCK = MovableClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+
+
+async def _consume(bootstrap: str, topic: str, expected: int) -> list[Any]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        for _ in range(20):
+            batch = await consumer.getmany(timeout_ms=500)
+            records += [r for rs in batch.values() for r in rs]
+            if len(records) >= expected:
+                break
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def test_state_and_events_written_once_are_relayed_in_order_and_then_cleared(
+    namespace: Namespace, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    topic = f"{namespace.topic_prefix}ub.test.v1"
+    collection = mongo_client[f"{namespace.database_prefix}ub_test"]["items"]
+    events = [
+        new_event(
+            ShelfMarkChanged(shelf_mark=mark), source="/t", tenant="ub", subject="i1", clock=CLOCK
+        )
+        for mark in ("027.7 BIB", "027.7 BIB 2", "027.7 BIB 3")
+    ]
+    # One write: the state and its three pending events.
+    await collection.insert_one(
+        {"_id": "i1", "shelf_mark": "027.7 BIB 3"}
+        | _unflatten(outbox_set([(topic, "i1", e) for e in events], first_seq=1))
+    )
+    broker = make_broker(namespace.kafka(), client_id="test-relay")
+    relay = OutboxRelay(collection, broker)
+    await relay.ensure_index()
+    async with broker:
+        await broker.start()
+        assert await relay.relay() == 3
+        assert await relay.relay() == 0  # nothing pending any more: nothing sent twice
+
+    records = await _consume(namespace.backends.kafka_bootstrap, topic, 3)
+    assert [dict(r.headers)["ce_id"].decode() for r in records] == [e.envelope.id for e in events]
+    assert [r.key for r in records] == [b"i1"] * 3
+    doc = await collection.find_one({"_id": "i1"})
+    assert doc is not None
+    assert (doc["outbox"], doc[PENDING]) == ({}, False)
+
+
+def _unflatten(fields: dict[str, Any]) -> dict[str, Any]:
+    """``outbox_set`` gives ``$set`` paths; an insert wants the nested document."""
+    out: dict[str, Any] = {}
+    for path, value in fields.items():
+        head, _, rest = path.partition(".")
+        if rest:
+            out.setdefault(head, {})[rest] = value
+        else:
+            out[head] = value
+    return out
