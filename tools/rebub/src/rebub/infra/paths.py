@@ -21,7 +21,8 @@ def project_root() -> Path:
 class InfraPaths:
     """The sources kept in the project, the cache of downloads and builds, and the state folder.
 
-    By default both live in ``.rebub/`` at the project root (``$REBUB_HOME`` moves the state).
+    By default both live in ``.rebub/`` at the project root (``$REBUB_HOME`` moves the state,
+    ``$REBUB_CACHE`` the cache).
     """
 
     root: Path
@@ -32,7 +33,8 @@ class InfraPaths:
     def default(cls) -> InfraPaths:
         root = project_root()
         home = Path(os.environ.get("REBUB_HOME", root / ".rebub"))
-        return cls(root=root, home=home, cache=root / ".rebub" / "cache")
+        cache = Path(os.environ.get("REBUB_CACHE", root / ".rebub" / "cache"))
+        return cls(root=root, home=home, cache=cache)
 
     @property
     def kafka_pom(self) -> Path:

@@ -1,0 +1,1 @@
+"""Adapters: feed files here; Mongo and Kafka come with the service layer."""

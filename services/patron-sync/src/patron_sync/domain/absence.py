@@ -1,0 +1,85 @@
+"""Full vs delta imports: accounts a full feed no longer holds are flagged absent, not deleted,
+and expire once absent for a number of days (a setting)."""
+
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from patron_sync.domain.fingerprint import fingerprint
+from patron_sync.domain.institutions import Institution
+from patron_sync.domain.nz_accounts import NzAccount
+from patron_sync.domain.timeutil import check_aware, paris_date
+
+
+class ImportMode(StrEnum):
+    """A full feed lists every account of its source; a delta feed only the changed ones."""
+
+    FULL = "full"
+    DELTA = "delta"
+
+
+class AbsencePolicy(BaseModel):
+    """Default: an account absent from full feeds for 30 days expires (a service setting)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    expire_after_days: int = Field(default=30, ge=1)
+
+
+def absent_accounts(
+    stored: Iterable[NzAccount],
+    source: Institution,
+    seen_primary_ids: set[str],
+    mode: ImportMode,
+) -> Iterator[NzAccount]:
+    """Accounts of ``source`` a full feed did not contain (none for a delta feed).
+
+    ``seen_primary_ids`` must include the primary ids of *rejected* records too: a record
+    refused for a bad email is still in the feed and its account is not absent.
+    """
+    if mode is ImportMode.DELTA:
+        return
+    for account in stored:
+        record = account.record
+        if record.source_institution == source and record.primary_id not in seen_primary_ids:
+            yield account
+
+
+def mark_absent(account: NzAccount, now: AwareDatetime) -> NzAccount:
+    """Flag ``account`` absent since ``now``; an account already absent keeps its first date."""
+    check_aware("now", now)
+    if account.absent_since is not None:
+        return account
+    return account.model_copy(update={"absent_since": now})
+
+
+def absence_expiry_date(account: NzAccount, policy: AbsencePolicy) -> date | None:
+    """Paris calendar day on which an absent account expires, ``None`` if it is not absent."""
+    if account.absent_since is None:
+        return None
+    first_day = paris_date("absent_since", account.absent_since)
+    return first_day + timedelta(days=policy.expire_after_days)
+
+
+def is_expired_by_absence(account: NzAccount, now: AwareDatetime, policy: AbsencePolicy) -> bool:
+    """True once ``now`` (Paris calendar day) reaches the account's absence expiry day."""
+    expiry = absence_expiry_date(account, policy)
+    return expiry is not None and paris_date("now", now) >= expiry
+
+
+def expire_absent(account: NzAccount, now: AwareDatetime, policy: AbsencePolicy) -> NzAccount:
+    """Bring the expiry date of a long-absent account forward to its absence expiry day.
+
+    Returns the account unchanged if it has not expired by absence or already expires earlier;
+    otherwise a new version (an NZ-owned field changed, so IZ copies must follow).
+    """
+    expiry = absence_expiry_date(account, policy)
+    if expiry is None or not is_expired_by_absence(account, now, policy):
+        return account
+    if account.record.expiry_date <= expiry:
+        return account
+    record = account.record.model_copy(update={"expiry_date": expiry})
+    update = {"record": record, "fingerprint": fingerprint(record), "version": account.version + 1}
+    return account.model_copy(update=update)

@@ -1,0 +1,105 @@
+"""An account in one institution zone: the owner's record plus what this IZ added."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+
+from patron_sync.domain.institutions import Institution
+from patron_sync.domain.patron import Identifier, PatronRecord, Text
+
+NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class AccountKind(StrEnum):
+    """Where an account comes from."""
+
+    #: Institutional account from a DSI feed, copied from the NZ; its record is NZ-owned.
+    EXTERNAL = "external"
+    #: Internal: a reader outside the university community, created in one IZ, copied to all five.
+    EXTERNAL_READER = "external_reader"
+    #: Internal: temporary account for an institutional reader not yet in the daily import.
+    WAITING = "waiting"
+
+
+class AccountStatus(StrEnum):
+    """Open accounts are usable; a merged waiting account is closed, never deleted."""
+
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class _Addition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Note(_Addition):
+    """A note shown on the account in this IZ."""
+
+    text: NoteText
+    created_at: AwareDatetime
+    created_by: Text
+
+
+class LocalBlock(_Addition):
+    """A block set by this IZ's staff (not the computed circulation blocks)."""
+
+    block_type: Text
+    reason: NoteText
+    created_at: AwareDatetime
+    created_by: Text
+    expires_at: AwareDatetime | None = None
+
+
+class Statistic(_Addition):
+    """A local statistical category, e.g. ``("LABO", "IMS")``."""
+
+    category: Text
+    value: Text
+
+
+class InstitutionAdditions(_Addition):
+    """What one IZ adds to an account. Kept by every NZ import and never propagated."""
+
+    identifiers: tuple[Identifier, ...] = ()
+    notes: tuple[Note, ...] = ()
+    local_blocks: tuple[LocalBlock, ...] = ()
+    statistics: tuple[Statistic, ...] = ()
+
+    def merged_with(self, other: "InstitutionAdditions") -> "InstitutionAdditions":
+        """This IZ's additions followed by ``other``'s, identifiers without repetition."""
+        seen = {(i.id_type, i.value) for i in self.identifiers}
+        extra = tuple(i for i in other.identifiers if (i.id_type, i.value) not in seen)
+        return InstitutionAdditions(
+            identifiers=self.identifiers + extra,
+            notes=self.notes + other.notes,
+            local_blocks=self.local_blocks + other.local_blocks,
+            statistics=self.statistics + other.statistics,
+        )
+
+
+class Patron(BaseModel):
+    """An account in institution zone ``tenant``.
+
+    ``account_id`` is the primary id for external accounts, ``EXT-<INST>-<n>`` for external
+    readers and ``ATT-<primary id>`` for waiting accounts. ``version`` is the NZ version for an
+    external account and the propagation version for an external reader: updates carrying a
+    version not above it are ignored (replays, out-of-order deliveries).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tenant: Institution
+    account_id: Text
+    kind: AccountKind
+    record: PatronRecord
+    version: int = 0
+    additions: InstitutionAdditions = InstitutionAdditions()
+    status: AccountStatus = AccountStatus.ACTIVE
+    merged_into: str | None = None
+    updated_at: AwareDatetime | None = None
+
+    def all_barcodes(self) -> set[str]:
+        """Barcodes of the record and of this IZ's additions."""
+        added = {i.value for i in self.additions.identifiers if i.id_type == "BARCODE"}
+        return self.record.barcodes() | added

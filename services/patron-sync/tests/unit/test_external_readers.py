@@ -1,0 +1,96 @@
+"""External readers: created in one IZ with a network-unique id, copied to the others, contact
+data and expiry propagated while local notes and blocks stay."""
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+
+from patron_sync.domain.accounts import LocalBlock, Note
+from patron_sync.domain.additions import add_local_block, add_note
+from patron_sync.domain.errors import AccountKindError, InvalidFieldError
+from patron_sync.domain.external_readers import (
+    apply_external_reader_change,
+    change_external_reader,
+    copy_external_reader,
+    create_external_reader,
+)
+from patron_sync.domain.institutions import Institution
+from patron_sync.domain.patron import Email, PatronRecord, Phone
+from patron_sync.domain.user_groups import UserGroup
+
+MakeRecord = Callable[..., PatronRecord]
+OCT_3 = datetime(2026, 10, 3, 10, 0, tzinfo=UTC)
+OCT_9 = datetime(2026, 10, 9, 10, 0, tzinfo=UTC)
+
+
+def _reader(make_record: MakeRecord, **changes: object) -> PatronRecord:
+    fields = {"primary_id": "tbd", "user_group": UserGroup.LECTEUR_EXTERIEUR,
+              "source_institution": Institution.SCPO, "identifiers": ()}  # fmt: skip
+    return make_record(**(fields | changes))
+
+
+def test_creation_gives_a_network_unique_id(make_record: MakeRecord) -> None:
+    created = create_external_reader(Institution.SCPO, 42, _reader(make_record), OCT_3)
+    assert created.patron.account_id == "EXT-SCPO-000042"
+    assert created.patron.record.primary_id == "EXT-SCPO-000042"
+    assert created.event.reader_id == "EXT-SCPO-000042"
+    assert (created.event.tenant, created.event.version) == (Institution.SCPO, 1)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"user_group": UserGroup.L}, "user_group"),
+        ({"source_institution": Institution.UB}, "source_institution"),
+        ({"emails": ()}, "emails"),
+        ({"expiry_date": date(2026, 10, 2)}, "expiry_date"),
+    ],
+)
+def test_creation_validated(
+    make_record: MakeRecord, changes: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidFieldError) as refused:
+        create_external_reader(Institution.SCPO, 1, _reader(make_record, **changes), OCT_3)
+    assert refused.value.field == field
+
+
+def test_change_propagates_contact_and_expiry_keeping_local_additions(
+    make_record: MakeRecord,
+) -> None:
+    created = create_external_reader(Institution.SCPO, 7, _reader(make_record), OCT_3)
+    copy = copy_external_reader(created.event, Institution.UB)
+    assert (copy.tenant, copy.version, copy.additions.notes) == (Institution.UB, 1, ())
+    note = Note(text="Caution versée", created_at=OCT_3, created_by="desk-ub")
+    block = LocalBlock(block_type="AMENDE", reason="Amende impayée", created_at=OCT_3,
+                       created_by="desk-ub")  # fmt: skip
+    copy = add_local_block(add_note(copy, note), block)
+
+    new_email = (Email(address="nouvelle@example.org", preferred=True),)
+    updated, event = change_external_reader(
+        created.patron, OCT_9, emails=new_email, phones=(Phone(number="06 00 00 00 00"),),
+        expiry_date=date(2027, 12, 31),
+    )  # fmt: skip
+    assert updated.version == event.version == 2
+    applied = apply_external_reader_change(copy, event)
+    assert applied.record.emails == new_email
+    assert applied.record.expiry_date == date(2027, 12, 31)
+    assert applied.record.last_name == copy.record.last_name
+    assert applied.additions.notes == (note,)
+    assert applied.additions.local_blocks == (block,)
+    assert apply_external_reader_change(applied, event) is applied  # replay ignored
+
+
+def test_an_older_change_is_ignored(make_record: MakeRecord) -> None:
+    created = create_external_reader(Institution.SCPO, 7, _reader(make_record), OCT_3)
+    first, old = change_external_reader(created.patron, OCT_3, expiry_date=date(2027, 6, 30))
+    _, new = change_external_reader(first, OCT_9, expiry_date=date(2027, 12, 31))
+    copy = apply_external_reader_change(copy_external_reader(created.event, Institution.UB), new)
+    assert apply_external_reader_change(copy, old).record.expiry_date == date(2027, 12, 31)
+
+
+def test_only_external_readers_take_reader_changes(
+    make_record: MakeRecord, make_patron: Callable[..., object]
+) -> None:
+    with pytest.raises(AccountKindError, match="kind="):
+        change_external_reader(make_patron(), OCT_9, expiry_date=date(2027, 1, 1))  # type: ignore[arg-type]
