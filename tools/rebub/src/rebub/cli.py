@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import asdict
@@ -77,6 +78,27 @@ def proof() -> None:
         return
     for line in report:
         typer.echo(line)
+
+
+@app.command("topics")
+def topics(
+    as_json: bool = typer.Option(False, "--json", help="One reading, machine-readable."),
+    prefix: str = typer.Option("", help="Only topics under this prefix (tests use one)."),
+    every: float = typer.Option(2.0, help="Seconds between refreshes."),
+) -> None:
+    """Topic flows for the network team: messages, rate, lag per group, dead letters."""
+    import asyncio
+
+    from rebub.flows import sample_with_rates
+    from rebub.flows_view import watch
+
+    bootstrap = LocalInfra.default().kafka_bootstrap
+    if as_json:
+        snapshot = asyncio.run(sample_with_rates(bootstrap, prefix=prefix, interval_s=1.0))
+        typer.echo(json.dumps(snapshot.as_json(), indent=2))
+        return
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(watch(bootstrap, prefix=prefix, every_s=every))
 
 
 def main() -> None:
