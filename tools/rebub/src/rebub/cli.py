@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import time
 from dataclasses import asdict
+from pathlib import Path
 
 import typer
 
@@ -87,8 +89,6 @@ def topics(
     every: float = typer.Option(2.0, help="Seconds between refreshes."),
 ) -> None:
     """Topic flows for the network team: messages, rate, lag per group, dead letters."""
-    import asyncio
-
     from rebub.flows import sample_with_rates
     from rebub.flows_view import watch
 
@@ -99,6 +99,96 @@ def topics(
         return
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(watch(bootstrap, prefix=prefix, every_s=every))
+
+
+@app.command("up")
+def up(
+    detach: bool = typer.Option(
+        False, "--detach", "-d", help="Run in the background; stop with `rebub down`."
+    ),
+    timeout: float = typer.Option(180.0, help="Seconds to wait for every service to be ready."),
+) -> None:
+    """Start the whole network: infrastructure, SMTP, patron-sync, circulation and notifier x 5."""
+    from rebub.infra.paths import InfraPaths
+    from rebub.supervisor import Supervisor
+
+    home = InfraPaths.default().home
+    if detach:
+        _up_detached(home, timeout)
+        return
+
+    def report(not_ready: list[str]) -> None:
+        message = (
+            "every service is ready" if not not_ready else f"not ready: {', '.join(not_ready)}"
+        )
+        typer.secho(
+            f"rebub: {message}; Ctrl-C stops everything",
+            fg=typer.colors.GREEN if not not_ready else typer.colors.RED,
+            err=True,
+        )
+
+    try:
+        Supervisor(home=home, infra=LocalInfra.default()).run_forever(on_ready=report)
+    except InfraError as error:
+        _fail(error)
+
+
+def _up_detached(home: Path, timeout: float) -> None:
+    import subprocess
+    import sys
+
+    from rebub.infra.process import read_pid
+    from rebub.status import gather_status
+
+    log = home / "logs" / "network.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    if read_pid(home / "run" / "supervisor.pid") is None:
+        with log.open("ab") as out:
+            subprocess.Popen(
+                [sys.executable, "-m", "rebub", "up"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        try:
+            status = asyncio.run(gather_status(LocalInfra.default()))
+        except Exception as error:  # the broker may not be up yet
+            typer.echo(f"waiting: {error}", err=True)
+            continue
+        if status["all_ready"]:
+            typer.echo(f"every service is ready; logs in {log}; stop with `rebub down`")
+            return
+    _fail(InfraError(f"the network was not ready within {timeout:.0f} s; see {log}"))
+
+
+@app.command("down")
+def down() -> None:
+    """Stop the network started by `rebub up`, and the local infrastructure."""
+    from rebub.infra.paths import InfraPaths
+    from rebub.supervisor import stop_running
+
+    stopped = stop_running(InfraPaths.default().home)
+    typer.echo("network stopped" if stopped else "no network was running")
+    infra_down()
+
+
+@app.command("status")
+def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable.")) -> None:
+    """Every service's URL, health, readiness and consumer lag."""
+    from rebub.status import gather_status
+
+    report = asyncio.run(gather_status(LocalInfra.default()))
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    for s in report["services"]:
+        state = "ready" if s["ready"] else ("live" if s["live"] else "down")
+        lag = "-" if s["consumer_lag"] is None else s["consumer_lag"]
+        typer.echo(f"{s['name']:24} {state:6} {s['url']}  lag {lag}")
 
 
 def main() -> None:

@@ -1,0 +1,5 @@
+"""``python -m rebub`` is the ``rebub`` command."""
+
+from rebub.cli import main
+
+main()

@@ -1,0 +1,82 @@
+"""The whole network on one machine: which service instances run, on which stable ports, with
+which settings.
+
+Ports (``REBUB_PORT_BASE``, default 8100): the network zone's patron-sync on the base port; each
+institution ``i`` (ub, ubm, scpo, inp, bsa in that order) on ``base + 10 * (i + 1)``, plus 0 for
+patron-sync, 1 for circulation, 2 for notifier. The local SMTP server on ``REBUB_SMTP_PORT``
+(default 2525).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK, TenantCode
+
+SERVICES = {"patron-sync": "patron_sync", "circulation": "circulation", "notifier": "notifier"}
+_OFFSET = {"patron-sync": 0, "circulation": 1, "notifier": 2}
+
+
+@dataclass(frozen=True)
+class ServiceInstance:
+    """One running service: a service bound to one tenant, on one port."""
+
+    service: str
+    tenant: TenantCode
+    port: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.service}[{self.tenant}]"
+
+    @property
+    def module(self) -> str:
+        return SERVICES[self.service]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env_prefix(self) -> str:
+        return f"REBUB_{self.module.upper()}__"
+
+    def environment(self, *, kafka: str, mongo: str, smtp_port: int, home: Path) -> dict[str, str]:
+        """The settings of this instance, as environment variables (development settings)."""
+        p = self.env_prefix
+        env = {
+            "REBUB_KAFKA_BOOTSTRAP": kafka,
+            "REBUB_MONGO_URI": mongo,
+            f"{p}TENANT": self.tenant,
+            f"{p}ENVIRONMENT": "development",
+            f"{p}HTTP__HOST": "127.0.0.1",
+            f"{p}HTTP__PORT": str(self.port),
+            f"{p}LOG_JSON": "true",
+        }
+        if self.service == "notifier":
+            env |= {
+                f"{p}SMTP__PORT": str(smtp_port),
+                f"{p}LETTERS_DIR": str(home / "letters"),
+                f"{p}SCHEDULER_INTERVAL_S": "5",
+            }
+        return env
+
+
+def port_base() -> int:
+    return int(os.environ.get("REBUB_PORT_BASE", "8100"))
+
+
+def smtp_port() -> int:
+    return int(os.environ.get("REBUB_SMTP_PORT", "2525"))
+
+
+def network_plan(base: int | None = None) -> list[ServiceInstance]:
+    """Every instance of the local network: 1 network patron-sync and 3 services x 5 institutions."""
+    base = port_base() if base is None else base
+    plan = [ServiceInstance("patron-sync", NETWORK, base)]
+    for index, code in enumerate(INSTITUTION_CODES):
+        for service, offset in _OFFSET.items():
+            plan.append(ServiceInstance(service, code, base + 10 * (index + 1) + offset))
+    return plan

@@ -1,0 +1,174 @@
+"""``rebub up``: runs the whole network in the foreground, one log stream, clean stop.
+
+The supervisor starts the local infrastructure (unless it runs already), a local SMTP server that
+stores mail in a folder, and every service instance of ``network_plan`` as a child process. Each
+child's output is copied to one stream, each line tagged with the service and its tenant. SIGINT or
+SIGTERM (Ctrl-C, or ``rebub down`` from another terminal) stops the children, then the SMTP server,
+then the servers it started, and leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from rebub.infra import LocalInfra
+from rebub.infra.process import read_pid
+from rebub.mailbox import LocalMailbox
+from rebub.network import ServiceInstance, network_plan, smtp_port
+
+
+@dataclass
+class Child:
+    instance: ServiceInstance
+    process: subprocess.Popen[bytes]
+    reader: threading.Thread
+
+
+@dataclass
+class Supervisor:
+    home: Path
+    infra: LocalInfra
+    plan: list[ServiceInstance] = field(default_factory=network_plan)
+    out: IO[str] = field(default_factory=lambda: sys.stdout)
+    children: list[Child] = field(default_factory=list)
+    mailbox: LocalMailbox | None = None
+    started_infra: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "run" / "supervisor.pid"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.home / "mail"
+
+    def say(self, tag: str, line: str) -> None:
+        with self._lock:
+            self.out.write(f"{tag:24} | {line.rstrip()}\n")
+            self.out.flush()
+
+    def start(self) -> None:
+        """Start everything; return once every child was launched."""
+        self.pid_file.parent.mkdir(parents=True, exist_ok=True)
+        self.pid_file.write_text(str(os.getpid()))
+        before = {s.name for s in self.infra.status() if s.running}
+        for status in self.infra.up():
+            self.say("infra", f"{status.name} ready at {status.address}")
+        self.started_infra = [s.name for s in self.infra.servers if s.name not in before]
+        self.mailbox = LocalMailbox(self.mail_dir, port=smtp_port()).start()
+        self.say(
+            "smtp", f"listening on 127.0.0.1:{self.mailbox.port}, mail kept in {self.mail_dir}"
+        )
+        for instance in self.plan:
+            self.children.append(self._spawn(instance))
+
+    def _spawn(self, instance: ServiceInstance) -> Child:
+        env = os.environ | instance.environment(
+            kafka=self.infra.kafka_bootstrap,
+            mongo=self.infra.mongo_uri,
+            smtp_port=smtp_port(),
+            home=self.home,
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", instance.module],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches the supervisor only, which stops them in order
+        )
+        reader = threading.Thread(target=self._copy, args=(instance, process), daemon=True)
+        reader.start()
+        self.say(instance.name, f"started (pid {process.pid}) on {instance.url}")
+        return Child(instance, process, reader)
+
+    def _copy(self, instance: ServiceInstance, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            self.say(instance.name, raw.decode("utf-8", errors="replace"))
+
+    def wait_ready(self, timeout_s: float = 120.0) -> list[str]:
+        """Wait until every instance answers ``/ready``; return those that did not."""
+        deadline = time.monotonic() + timeout_s
+        pending = {c.instance.name: c for c in self.children}
+        with httpx.Client(timeout=2.0) as client:
+            while pending and time.monotonic() < deadline:
+                for name, child in list(pending.items()):
+                    if child.process.poll() is not None:
+                        self.say(name, f"exited with code {child.process.returncode}")
+                        continue
+                    try:
+                        if client.get(f"{child.instance.url}/ready").status_code == 200:
+                            del pending[name]
+                    except httpx.HTTPError:
+                        pass
+                time.sleep(0.5)
+        return sorted(pending)
+
+    def stop(self) -> None:
+        """Stop the children (SIGTERM, then SIGKILL), the SMTP server, and the servers it started."""
+        for child in self.children:
+            _signal(child.process, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for child in self.children:
+            try:
+                child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                _signal(child.process, signal.SIGKILL)
+                child.process.wait()
+            child.reader.join(timeout=2)
+            self.say(child.instance.name, f"stopped (code {child.process.returncode})")
+        if self.mailbox:
+            self.mailbox.stop()
+        for server in self.infra.servers:
+            if server.name in self.started_infra and server.stop():
+                self.say("infra", f"{server.name} stopped")
+        self.pid_file.unlink(missing_ok=True)
+
+    def run_forever(self, on_ready: Callable[[list[str]], None] | None = None) -> int:
+        """Start, report readiness, then wait for SIGINT/SIGTERM and stop everything."""
+        stopping = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopping.set())
+        try:
+            self.start()
+            not_ready = self.wait_ready()
+            if on_ready:
+                on_ready(not_ready)
+            while not stopping.is_set():
+                stopping.wait(0.5)
+        finally:
+            self.stop()
+        return 0
+
+
+def _signal(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+
+
+def stop_running(home: Path, timeout_s: float = 40.0) -> bool:
+    """``rebub down``: ask a running supervisor to stop, and wait until it has."""
+    pid_file = home / "run" / "supervisor.pid"
+    pid = read_pid(pid_file)
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and read_pid(pid_file) is not None:
+        time.sleep(0.2)
+    return True
