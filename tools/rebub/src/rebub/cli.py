@@ -191,6 +191,19 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable.
         typer.echo(f"{s['name']:24} {state:6} {s['url']}  lag {lag}")
 
 
+@app.command("catalog")
+def catalog(
+    folder: Path = typer.Option(
+        Path("docs/events"), help="Where to write asyncapi.json and catalog.md."
+    ),
+) -> None:
+    """Generate the network's AsyncAPI document and event catalog from the shared contracts."""
+    from rebub.catalog import write_catalog
+
+    for path in write_catalog(folder):
+        typer.echo(f"wrote {path}")
+
+
 def main() -> None:
     """Entry point of the ``rebub`` console script."""
     app()
