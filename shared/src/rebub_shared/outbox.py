@@ -71,6 +71,7 @@ class OutboxRelay:
         self._interval_s = interval_s
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self.batch = 500
 
     async def ensure_index(self) -> None:
         await self._collection.create_index(PENDING)
@@ -84,7 +85,9 @@ class OutboxRelay:
         async with (
             self._lock
         ):  # the loop and a handler's immediate relay never publish one entry twice
-            async for doc in self._collection.find(query, {"outbox": 1}):
+            # Read the pending documents first: no cursor stays open while we publish and write.
+            pending = await self._collection.find(query, {"outbox": 1}).to_list(length=self.batch)
+            for doc in pending:
                 entries = sorted(
                     (
                         (event_id, OutboxEntry.model_validate(e))

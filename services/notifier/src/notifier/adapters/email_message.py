@@ -17,12 +17,17 @@ class NotAnEmailLetterError(NotifierDomainError):
 
 
 def build_email(
-    rendered: RenderedLetter, sender: Address, now: datetime, msgid_domain: str
+    rendered: RenderedLetter,
+    sender: Address,
+    now: datetime,
+    msgid_domain: str,
+    message_id: str | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message (text, then HTML) to the patron's email address.
 
     `now` (aware) gives the Date header; the letter key goes in X-Rebub-Letter-Key so a
-    bounce or a complaint can be traced back to the letter.
+    bounce or a complaint can be traced back to the letter. `message_id`: a deterministic one
+    (the sender's, so a retried letter keeps it); a random one under `msgid_domain` otherwise.
     """
     letter = rendered.letter
     if letter.channel is not Channel.EMAIL or not letter.patron.email:
@@ -36,7 +41,7 @@ def build_email(
     message["From"] = sender
     message["To"] = Address(display_name=letter.patron.full_name, addr_spec=letter.patron.email)
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=msgid_domain)
+    message["Message-ID"] = message_id or make_msgid(domain=msgid_domain)
     message["X-Rebub-Letter-Key"] = letter.key
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")

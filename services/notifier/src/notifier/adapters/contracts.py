@@ -1,0 +1,69 @@
+"""The shared contracts (Kafka events) as the notifier's domain sees them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rebub_shared.contracts import loans as contract
+from rebub_shared.contracts.patrons import IzPatron
+
+from ..domain import LoanEvent, LoanEventKind, PatronContact, PostalAddress
+
+_KINDS: dict[type[contract.LoanEvent], LoanEventKind] = {
+    contract.LoanCreated: LoanEventKind.CREATED,
+    contract.LoanRenewed: LoanEventKind.RENEWED,
+    contract.LoanDueDateChanged: LoanEventKind.DUE_DATE_CHANGED,
+    contract.LoanRecalled: LoanEventKind.RECALLED,
+    contract.LoanReturned: LoanEventKind.RETURNED,
+    contract.LoanLost: LoanEventKind.LOST,
+    contract.LoanClaimedReturned: LoanEventKind.CLAIMED_RETURNED,
+    contract.LoanDeleted: LoanEventKind.DELETED,
+}
+
+
+def loan_event(event: contract.LoanEvent, occurred_at: datetime) -> LoanEvent:
+    """The domain's view of a circulation loan event; `occurred_at` is its CloudEvents time.
+
+    An item found puts a lost or claimed loan back to normal: the chain restarts only if
+    circulation gave it a new due date (a due date change for the domain); a found item that
+    is returned at once ends it.
+    """
+    loan = event.loan
+    if isinstance(event, contract.LoanItemFound):
+        kind = (
+            LoanEventKind.RETURNED if loan.status == "returned" else LoanEventKind.DUE_DATE_CHANGED
+        )
+    else:
+        kind = _KINDS[type(event)]
+    return LoanEvent(
+        kind=kind,
+        institution=loan.institution,
+        loan_id=loan.loan_id,
+        loan_version=loan.version,
+        occurred_at=occurred_at,
+        patron_id=loan.patron_id,
+        item_barcode=loan.item_barcode,
+        title=loan.title,
+        library=loan.library,
+        due_at=loan.due_date,
+    )
+
+
+def patron_contact(patron: IzPatron) -> PatronContact:
+    """The patron's name, preferred email and first postal address (no country line in France)."""
+    address = patron.contact.addresses[0] if patron.contact.addresses else None
+    return PatronContact(
+        institution=patron.institution,
+        patron_id=patron.primary_id,
+        first_name=patron.first_name,
+        last_name=patron.last_name,
+        email=patron.contact.emails[0] if patron.contact.emails else None,
+        postal_address=None
+        if address is None
+        else PostalAddress(
+            lines=tuple(address.lines),
+            postcode=address.postal_code,
+            city=address.city,
+            country=None if address.country.casefold() == "france" else address.country,
+        ),
+    )

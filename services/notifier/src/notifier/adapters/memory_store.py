@@ -1,0 +1,139 @@
+"""The store in memory: the fake of the handlers' unit tests, same contract as ``MongoStore``
+(the repository contract tests run against both). Documents go through the same codec."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
+
+from ..domain import Channel, Letter, LoanInChain, PatronContact
+from ..service_layer.ports import Outgoing
+from ..service_layer.records import LetterRecord, LetterState, Report
+from .documents import (
+    Doc,
+    letter_to_doc,
+    loan_from_doc,
+    loan_to_doc,
+    patron_from_doc,
+    patron_to_doc,
+    record_from_doc,
+    report_from_doc,
+    report_to_doc,
+)
+
+
+class MemoryStore:
+    """One institution's notifier data in dictionaries; `outbox` keeps the events written."""
+
+    def __init__(self, institution: str) -> None:
+        self.institution = institution
+        self.loans: dict[str, Doc] = {}
+        self.patron_docs: dict[str, Doc] = {}
+        self.letters: dict[str, Doc] = {}
+        self.keys: dict[str, str] = {}
+        self.report_docs: dict[str, Doc] = {}
+        self.outbox: list[Outgoing] = []
+
+    async def prepare(self) -> None:
+        return None
+
+    async def get_loan(self, loan_id: str) -> LoanInChain | None:
+        doc = self.loans.get(loan_id)
+        return loan_from_doc(doc) if doc else None
+
+    async def save_loan(self, loan: LoanInChain) -> bool:
+        stored = self.loans.get(loan.loan_id)
+        if stored and stored["event_version"] >= loan.event_version:
+            return False
+        self.loans[loan.loan_id] = loan_to_doc(loan)
+        return True
+
+    async def active_loans(self) -> list[LoanInChain]:
+        return [loan_from_doc(d) for d in self.loans.values() if d["status"] == "active"]
+
+    async def loans_of_patron(self, patron_id: str) -> list[LoanInChain]:
+        return [loan_from_doc(d) for d in self.loans.values() if d["patron_id"] == patron_id]
+
+    async def save_patron(self, patron: PatronContact, version: int) -> bool:
+        stored = self.patron_docs.get(patron.patron_id)
+        if stored and stored["version"] >= version:
+            return False
+        self.patron_docs[patron.patron_id] = patron_to_doc(patron) | {"version": version}
+        return True
+
+    async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]:
+        found = (self.patron_docs.get(i) for i in patron_ids)
+        return {d["_id"]: patron_from_doc(d) for d in found if d}
+
+    async def claimed_keys(self, keys: Collection[str]) -> set[str]:
+        return {key for key in keys if key in self.keys}
+
+    async def claim_key(self, key: str, letter_id: str) -> bool:
+        return self.keys.setdefault(key, letter_id) == letter_id
+
+    async def record_pending(self, letter: Letter) -> LetterRecord:
+        stored = self.letters.get(letter.key)
+        if stored is None or stored["state"] == LetterState.PENDING:
+            base = stored or {"state": LetterState.PENDING.value, "attempts": 0}
+            self.letters[letter.key] = base | letter_to_doc(letter)
+        return record_from_doc(self.letters[letter.key])
+
+    async def letters_in(self, state: LetterState) -> list[LetterRecord]:
+        docs = [d for d in self.letters.values() if d["state"] == state.value]
+        docs.sort(key=lambda d: d["_id"])
+        docs.sort(key=lambda d: d["day"], reverse=True)
+        return [record_from_doc(d) for d in docs]
+
+    async def begin_sending(self, letter: Letter, now: datetime) -> bool:
+        stored = self.letters.get(letter.key)
+        if stored is None or stored["state"] != LetterState.PENDING:
+            return False
+        stored |= letter_to_doc(letter) | {"state": LetterState.SENDING.value, "sending_at": now}
+        return True
+
+    async def back_to_pending(self, letter_id: str, error: str) -> None:
+        stored = self.letters[letter_id]
+        if stored["state"] == LetterState.SENDING:
+            stored |= {"state": "pending", "attempts": stored["attempts"] + 1, "last_error": error}
+
+    async def mark_sent(
+        self, letter_id: str, sent_at: datetime, message_id: str | None, event: Outgoing
+    ) -> None:
+        stored = self.letters[letter_id]
+        if stored["state"] == LetterState.SENDING:
+            stored |= {"state": "sent", "sent_at": sent_at, "message_id": message_id}
+            self.outbox.append(event)
+
+    async def mark(self, letter_id: str, state: LetterState, reason: str) -> None:
+        self.letters[letter_id] |= {"state": state.value, "last_error": reason}
+
+    async def get_letter(self, letter_id: str) -> LetterRecord | None:
+        doc = self.letters.get(letter_id)
+        return record_from_doc(doc) if doc else None
+
+    async def printed_batch(self, day: date) -> list[Letter]:
+        in_batch = (LetterState.SENDING.value, LetterState.SENT.value)
+        return [
+            record_from_doc(d).letter
+            for _, d in sorted(self.letters.items())
+            if d["channel"] == Channel.POST
+            and d["day"] == day.isoformat()
+            and d["state"] in in_batch
+        ]
+
+    async def find_letters(
+        self, patron_id: str | None = None, loan_id: str | None = None
+    ) -> list[LetterRecord]:
+        def wanted(d: dict[str, Any]) -> bool:
+            return (patron_id is None or d["patron_id"] == patron_id) and (
+                loan_id is None or loan_id in d["loan_ids"]
+            )
+
+        return [record_from_doc(d) for _, d in sorted(self.letters.items()) if wanted(d)]
+
+    async def add_report(self, report: Report) -> None:
+        self.report_docs.setdefault(report.report_id, report_to_doc(report))
+
+    async def reports(self) -> list[Report]:
+        return [report_from_doc(d) for _, d in sorted(self.report_docs.items())]

@@ -1,0 +1,168 @@
+"""One contract, two stores: the in-memory fake of the unit tests behaves as the Mongo store
+(FerretDB locally) the service runs on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from notifier.adapters.memory_store import MemoryStore
+from notifier.adapters.mongo_store import MongoStore
+from notifier.domain import (
+    Channel,
+    Letter,
+    LetterItem,
+    LetterKind,
+    LoanInChain,
+    PatronContact,
+    PostalAddress,
+)
+from notifier.service_layer import LetterState, NotifierStore, Report
+from rebub.testing.plugin import Namespace
+from rebub_shared.clock import MovableClock
+from rebub_shared.cloudevents import new_event
+from rebub_shared.contracts.letters import LetterSent
+from rebub_shared.mongo import open_mongo
+
+NOW = datetime(2026, 11, 6, 8, 0, 0, 123456, tzinfo=UTC)  # microseconds must survive
+DAY = date(2026, 11, 6)
+
+
+def loan(loan_id: str = "L1", version: int = 1, **changes: Any) -> LoanInChain:
+    base = LoanInChain("ub", loan_id, "P1", f"B-{loan_id}", "Titre", "BUST", NOW, NOW)
+    return replace(base, event_version=version, **changes)
+
+
+def contact(email: str | None = "p1@example.org") -> PatronContact:
+    address = PostalAddress(("12 rue Sainte-Catherine",), "33000", "Bordeaux")
+    return PatronContact("ub", "P1", "Hélène", "Lefèvre", email, address)
+
+
+def letter(key: str = "ub:P1:reminder:2026-11-06", channel: Channel = Channel.EMAIL) -> Letter:
+    item = LetterItem("L1", "Titre", "B-L1", "BUST", NOW, 0, "ub:L1:reminder:v1")
+    return Letter(key, "ub", LetterKind.REMINDER, contact(), DAY, channel, (item,))
+
+
+def outgoing(letter_id: str) -> tuple[str, str, Any]:
+    data = LetterSent(
+        letter_id=letter_id,
+        institution="ub",
+        patron_id="P1",
+        kind="reminder",
+        loan_ids=["L1"],
+        channel="email",
+        sent_at=NOW,
+    )
+    event = new_event(data, source="/test", tenant="ub", subject=letter_id, clock=MovableClock(NOW))
+    return ("ub.notifier.letter.v1", "P1", event)
+
+
+class StoreContract:
+    """The repository contract; a subclass gives its `store` fixture (pyeventsourcing style)."""
+
+    async def test_a_loan_comes_back_exactly_and_only_a_newer_version_replaces_it(
+        self, store: NotifierStore
+    ) -> None:
+        assert await store.save_loan(loan(version=2))
+        assert not await store.save_loan(loan(version=1, title="Ancien"))
+        assert not await store.save_loan(loan(version=2, title="Rejoué"))
+
+        assert await store.get_loan("L1") == loan(version=2)
+        assert await store.active_loans() == [loan(version=2)]
+        assert await store.loans_of_patron("P1") == [loan(version=2)]
+        assert await store.get_loan("L9") is None
+
+    async def test_ended_loans_are_not_active(self, store: NotifierStore) -> None:
+        from notifier.domain import EndReason, LoanStatus
+
+        await store.save_loan(loan("L1", status=LoanStatus.ENDED, ended_reason=EndReason.RETURNED))
+        await store.save_loan(loan("L2"))
+
+        assert [x.loan_id for x in await store.active_loans()] == ["L2"]
+
+    async def test_a_patron_keeps_the_newest_contact(self, store: NotifierStore) -> None:
+        assert await store.save_patron(contact(), 2)
+        assert not await store.save_patron(contact(email=None), 1)
+
+        assert await store.patrons(["P1", "P2"]) == {"P1": contact()}
+
+    async def test_a_key_belongs_to_the_first_letter_that_claims_it(
+        self, store: NotifierStore
+    ) -> None:
+        assert await store.claim_key("ub:L1:reminder:v1", "letter-a")
+        assert await store.claim_key("ub:L1:reminder:v1", "letter-a")  # a retry of the same letter
+        assert not await store.claim_key("ub:L1:reminder:v1", "letter-b")
+
+        assert await store.claimed_keys(["ub:L1:reminder:v1", "ub:L2:reminder:v1"]) == {
+            "ub:L1:reminder:v1"
+        }
+
+    async def test_a_letter_goes_pending_sending_sent_once(self, store: NotifierStore) -> None:
+        recorded = await store.record_pending(letter())
+        assert (recorded.letter, recorded.state) == (letter(), LetterState.PENDING)
+
+        assert await store.begin_sending(letter(), NOW)
+        assert not await store.begin_sending(letter(), NOW)  # no second hand-over
+        await store.mark_sent(letter().key, NOW, "<m@x>", outgoing(letter().key))
+
+        sent = await store.get_letter(letter().key)
+        assert sent is not None
+        assert (sent.state, sent.message_id) == (LetterState.SENT, "<m@x>")
+        # Recording the same letter again changes nothing once it left.
+        assert (await store.record_pending(replace(letter(), items=()))).letter == letter()
+
+    async def test_a_refused_letter_goes_back_to_pending_with_its_attempts(
+        self, store: NotifierStore
+    ) -> None:
+        await store.record_pending(letter())
+        await store.begin_sending(letter(), NOW)
+
+        await store.back_to_pending(letter().key, "connection refused")
+
+        [pending] = await store.letters_in(LetterState.PENDING)
+        assert (pending.attempts, pending.last_error) == (1, "connection refused")
+
+    async def test_letters_are_listed_by_state_patron_loan_and_printed_day(
+        self, store: NotifierStore
+    ) -> None:
+        older = replace(letter("ub:P1:courtesy:2026-11-03"), day=date(2026, 11, 3))
+        printed = letter("ub:P1:recall3:2026-11-06", Channel.POST)
+        for each in (older, letter(), printed):
+            await store.record_pending(each)
+        await store.begin_sending(printed, NOW)
+        await store.mark(older.key, LetterState.UNCERTAIN, "crash")
+
+        assert [r.letter_id for r in await store.letters_in(LetterState.PENDING)] == [letter().key]
+        assert [r.letter_id for r in await store.letters_in(LetterState.UNCERTAIN)] == [older.key]
+        assert await store.printed_batch(DAY) == [printed]
+        by_loan = [r.letter_id for r in await store.find_letters(loan_id="L1")]
+        assert by_loan == sorted([older.key, letter().key, printed.key])
+        assert await store.find_letters(patron_id="P2") == []
+
+    async def test_a_report_is_kept_once(self, store: NotifierStore) -> None:
+        report = Report("unreachable:ub:P1", "P1", "unreachable", ("L1",), "no contact", NOW)
+
+        await store.add_report(report)
+        await store.add_report(replace(report, reason="again"))
+
+        assert await store.reports() == [report]
+
+
+class TestMemoryStore(StoreContract):
+    @pytest.fixture
+    def store(self) -> NotifierStore:
+        return MemoryStore("ub")
+
+
+@pytest.mark.integration
+class TestMongoStore(StoreContract):
+    @pytest.fixture
+    async def store(self, namespace: Namespace) -> AsyncIterator[NotifierStore]:
+        async with open_mongo(namespace.mongo()) as client:
+            mongo = MongoStore(client[f"{namespace.database_prefix}ub_notifier"], "ub")
+            await mongo.prepare()
+            yield mongo

@@ -1,0 +1,225 @@
+"""The sending protocol on fakes: outages, crashes, graceful stops, catch-up, the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from notifier.domain import LoanEventKind, PatronContact
+from notifier.service_layer import (
+    DeliveryUncertainError,
+    LetterState,
+    NotDeliveredError,
+    UnknownPatronError,
+    apply_loan_event,
+    apply_patron_change,
+    recover_in_flight,
+    run_daily_pass,
+    send_activity_report,
+)
+from rebub_shared.clock import MovableClock
+from rebub_shared.contracts.letters import LetterSent
+
+from .conftest import paris
+from .fakes import event, fake_notifier
+
+REMINDER_DAY = paris(2026, 11, 6, 9)  # loans created on 2 November, due on the 6th
+
+
+async def reminders_due(
+    patron: Callable[..., PatronContact], patrons: int = 1, email: bool = True
+) -> tuple:  # type: ignore[type-arg]
+    clock = MovableClock(REMINDER_DAY)
+    n, store, mailer, printer = fake_notifier(clock)
+    for i in range(1, patrons + 1):
+        contact = patron(patron_id=f"P{i}", email=f"p{i}@example.org" if email else None)
+        await apply_patron_change(store, contact, 1)
+        await apply_loan_event(
+            store, event(LoanEventKind.CREATED, 1, 0, loan_id=f"L{i}", patron_id=f"P{i}")
+        )
+    return n, store, mailer, printer, clock
+
+
+async def test_smtp_down_leaves_the_letter_pending_and_the_next_pass_sends_it_once(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron)
+    mailer.failures.append(NotDeliveredError("connection refused"))
+
+    first = await run_daily_pass(n, clock.now())
+    second = await run_daily_pass(n, clock.now())
+    third = await run_daily_pass(n, clock.now())
+
+    assert (first.states, second.states, third.states) == ({"pending": 1}, {"sent": 1}, {})
+    assert len(mailer.sent) == 1
+    [record] = await store.find_letters(patron_id="P1")
+    assert (record.state, record.attempts) == (LetterState.SENT, 1)
+    assert len(store.outbox) == 1
+
+
+async def test_the_letter_sent_event_names_stage_loans_channel_and_time(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, _, _, clock = await reminders_due(patron)
+
+    await run_daily_pass(n, clock.now())
+
+    [(topic, key, sent)] = store.outbox
+    assert isinstance(sent.data, LetterSent)
+    assert (topic, key) == ("ub.notifier.letter.v1", "P1")
+    assert (sent.data.kind, sent.data.loan_ids, sent.data.channel) == ("reminder", ["L1"], "email")
+    assert sent.data.sent_at == clock.now()
+
+
+async def test_a_broken_transfer_is_uncertain_reported_and_never_resent(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron)
+    mailer.failures.append(DeliveryUncertainError("server disconnected after DATA"))
+
+    await run_daily_pass(n, clock.now())
+    await run_daily_pass(n, clock.now())
+
+    assert mailer.sent == []
+    [record] = await store.find_letters(loan_id="L1")
+    assert record.state is LetterState.UNCERTAIN
+    assert [r.kind for r in await store.reports()] == ["uncertain"]
+
+
+async def test_a_crash_while_emailing_leaves_an_uncertain_letter_that_is_never_resent(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron)
+    mailer.block = asyncio.Event()  # the SMTP server holds the message...
+    running = asyncio.create_task(run_daily_pass(n, clock.now()))
+    await mailer.entered.wait()
+    running.cancel()  # ...and the process dies
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    restarted, _, new_mailer, _ = fake_notifier(clock, store)
+    assert await recover_in_flight(restarted) == 1
+    await run_daily_pass(restarted, clock.now())
+
+    assert new_mailer.sent == []
+    [record] = await store.find_letters(patron_id="P1")
+    assert record.state is LetterState.UNCERTAIN
+
+
+async def test_a_crash_while_printing_is_printed_once_at_restart(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, _, _, clock = await reminders_due(patron, email=False)
+    [letter] = (await run_daily_pass(n, clock.now()), await store.find_letters(patron_id="P1"))[1]
+    # Play a crash after the keys were claimed and the letter handed to the printer.
+    store.letters[letter.letter_id]["state"] = "sending"
+
+    restarted, _, _, printer = fake_notifier(clock, store)
+    await recover_in_flight(restarted)
+    await run_daily_pass(restarted, clock.now())
+
+    [(_, batch)] = printer.batches.items()
+    assert batch == ["ub:P1:reminder:2026-11-06"]
+    assert (await store.get_letter(letter.letter_id)).state is LetterState.SENT  # type: ignore[union-attr]
+
+
+async def test_a_graceful_stop_finishes_the_letter_in_flight_and_the_next_run_the_rest(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron, patrons=5)
+    mailer.block = asyncio.Event()
+    running = asyncio.create_task(run_daily_pass(n, clock.now()))
+    await mailer.entered.wait()
+    n.stopping = True  # the stop signal arrives while the first email is being sent
+    mailer.block.set()
+    summary = await running
+
+    restarted, _, new_mailer, _ = fake_notifier(clock, store)
+    await recover_in_flight(restarted)
+    await run_daily_pass(restarted, clock.now())
+
+    assert (summary.interrupted, summary.states) == (True, {"sent": 1})
+    sent_to = [letter.patron.patron_id for letter, _ in mailer.sent + new_mailer.sent]
+    assert sorted(sent_to) == ["P1", "P2", "P3", "P4", "P5"]
+
+
+async def test_keys_claimed_before_a_crash_still_let_their_letter_go_once(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron)
+    # Crash after the letter was recorded and its key claimed, before SENDING.
+    mailer.failures.append(NotDeliveredError("down"))
+    await run_daily_pass(n, clock.now())
+    assert store.keys == {"ub:L1:reminder:v1": "ub:P1:reminder:2026-11-06"}
+
+    await run_daily_pass(n, clock.now())
+    await run_daily_pass(n, clock.now())
+
+    assert len(mailer.sent) == 1
+
+
+async def test_a_pending_letter_whose_loan_came_back_is_not_sent(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron)
+    mailer.failures.append(NotDeliveredError("down"))
+    await run_daily_pass(n, clock.now())
+    await apply_loan_event(store, event(LoanEventKind.RETURNED, 2, 4))
+
+    summary = await run_daily_pass(n, clock.now())
+
+    assert summary.states == {"superseded": 1}
+    assert mailer.sent == []
+
+
+async def test_after_a_long_outage_only_the_latest_stage_goes_out(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron)
+    mailer.failures.extend(NotDeliveredError("down") for _ in range(2))
+    await run_daily_pass(n, clock.now())  # reminder day: SMTP down
+    clock.set(paris(2026, 11, 13, 9))  # recall 1 day: still down
+    await run_daily_pass(n, clock.now())
+
+    clock.set(paris(2026, 11, 14, 9))
+    await run_daily_pass(n, clock.now())
+
+    assert [letter.kind.value for letter, _ in mailer.sent] == ["recall1"]
+    states = {r.letter_id: r.state.value for r in await store.find_letters(patron_id="P1")}
+    assert states == {
+        "ub:P1:reminder:2026-11-06": "superseded",
+        "ub:P1:recall1:2026-11-13": "sent",
+    }
+
+
+async def test_an_activity_report_is_sent_once_per_request(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, _, mailer, _, _ = await reminders_due(patron)
+
+    first = await send_activity_report(n, "P1", "req-1")
+    again = await send_activity_report(n, "P1", "req-1")
+
+    assert first == again
+    assert first.state is LetterState.SENT
+    assert [(letter.kind.value, len(letter.items)) for letter, _ in mailer.sent] == [
+        ("activity_report", 1)
+    ]
+    with pytest.raises(UnknownPatronError, match="'P9'"):
+        await send_activity_report(n, "P9", "req-2")
+
+
+async def test_a_loan_reaching_the_stage_while_smtp_is_down_joins_the_waiting_letter(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron)
+    mailer.failures.append(NotDeliveredError("down"))
+    await run_daily_pass(n, clock.now())  # L1's key is claimed by the pending letter
+    await apply_loan_event(store, event(LoanEventKind.CREATED, 1, 1, loan_id="L2"))
+
+    await run_daily_pass(n, clock.now())
+
+    [(letter, _)] = mailer.sent
+    assert sorted(item.loan_id for item in letter.items) == ["L1", "L2"]

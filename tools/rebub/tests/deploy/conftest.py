@@ -1,0 +1,22 @@
+"""Renders every overlay once per session (kustomize built from the project's Go module, cached)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rebub.deploy.render import Resource, render
+from rebub.deploy.schemas import Schema, crd_schemas
+from rebub.infra.paths import project_root
+
+ROOT = project_root()
+K8S = ROOT / "deploy" / "k8s"
+
+
+@pytest.fixture(scope="session")
+def rendered() -> dict[str, list[Resource]]:
+    return render(K8S)
+
+
+@pytest.fixture(scope="session")
+def crds() -> dict[tuple[str, str], Schema]:
+    return crd_schemas(ROOT / "deploy" / "schemas")

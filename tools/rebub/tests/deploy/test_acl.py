@@ -1,0 +1,85 @@
+"""The one definition of users and ACLs: generated manifests match it, and nobody reaches another
+institution's topics, groups or databases."""
+
+from __future__ import annotations
+
+import pytest
+
+from rebub.deploy.acl import acl_tuples, databases, institution_of
+from rebub.deploy.manifests import generated_files
+from rebub.deploy.render import of_kind
+from rebub.deploy.topology import topic_specs
+from rebub.infra.paths import project_root
+from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub_shared.topics import Topics
+
+
+def test_committed_manifests_equal_the_generated_ones():
+    stale = [
+        str(path)
+        for path, text in generated_files(project_root() / "deploy" / "k8s").items()
+        if not path.exists() or path.read_text() != text
+    ]
+    assert stale == [], "run: uv run python -m rebub.deploy.manifests --k8s deploy/k8s"
+
+
+def test_no_kafka_user_names_another_institutions_topics_or_groups(rendered):
+    users = of_kind(rendered["platform"], "KafkaUser")
+    assert {u["metadata"]["name"] for u in users} == {"network", *INSTITUTION_CODES}
+    for user in users:
+        owner = user["metadata"]["name"]
+        for acl in user["spec"]["authorization"]["acls"]:
+            named = institution_of(acl["resource"]["name"])
+            assert named in (None, owner), (owner, acl)
+
+
+def test_kafka_users_use_scram_and_name_every_rule_of_the_definition(rendered):
+    users = {u["metadata"]["name"]: u for u in of_kind(rendered["platform"], "KafkaUser")}
+    expected = {(p, r, pt, n, op) for p, r, pt, n, op, _ in acl_tuples()}
+    found = {
+        (
+            f"User:{name}",
+            a["resource"]["type"],
+            a["resource"]["patternType"],
+            a["resource"]["name"],
+            op,
+        )
+        for name, user in users.items()
+        for a in user["spec"]["authorization"]["acls"]
+        for op in a["operations"]
+    }
+    assert found == expected
+    assert {u["spec"]["authentication"]["type"] for u in users.values()} == {"scram-sha-512"}
+
+
+@pytest.mark.parametrize("inst", INSTITUTION_CODES)
+def test_an_institution_reaches_its_own_topics_and_the_shared_ones_it_uses(inst):
+    rules = {(n, op) for p, _, _, n, op, _ in acl_tuples() if p == f"User:{inst}"}
+    t = Topics()
+    assert (f"{inst}.", "Write") in rules  # its own topics and dead letters, by prefix
+    assert (t.nz_patron, "Read") in rules
+    assert (t.nz_patron, "Write") not in rules  # only the network zone publishes NZ accounts
+    assert (t.external_reader, "Write") in rules
+    assert (t.loan_activity, "Write") in rules
+
+
+def test_only_the_network_zone_writes_the_network_zone_topics():
+    writers = {p for p, _, _, n, op, _ in acl_tuples() if n.startswith("nz.") and op == "Write"}
+    assert writers == {"User:network"}
+
+
+def test_every_topic_is_declared_with_compaction_where_it_keeps_state(rendered):
+    topics = {t["spec"]["topicName"]: t for t in of_kind(rendered["platform"], "KafkaTopic")}
+    assert set(topics) == {s.name for s in topic_specs()}
+    compacted = {n for n, t in topics.items() if t["spec"]["config"]["cleanup.policy"] == "compact"}
+    assert compacted == {"nz.patron.v1", "net.external-reader.v1"}
+    assert "ub.dlq.nz.patron.v1" in topics
+
+
+def test_each_mongodb_user_reaches_only_its_tenants_databases(rendered):
+    (mongo,) = of_kind(rendered["platform"], "MongoDBCommunity")
+    for user in mongo["spec"]["users"]:
+        dbs = {role["db"] for role in user["roles"]}
+        assert dbs == set(databases(user["name"]))
+        assert all(db.startswith(f"{user['name']}_") for db in dbs)
+    assert databases("network") == ("network_patron_sync",)

@@ -1,0 +1,92 @@
+"""Every overlay builds, every resource checks against its schema, and the shape holds."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from rebub.deploy.render import OVERLAYS, of_kind
+from rebub.deploy.topology import partitions
+from rebub.deploy.validate import problems
+from rebub_shared.tenancy import INSTITUTION_CODES
+
+TENANT_OVERLAYS = [o for o in OVERLAYS if o.startswith("overlays/")]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_resource_of_the_overlay_is_valid(overlay, rendered, crds):
+    resources = rendered[overlay]
+    assert resources
+    assert [p for r in resources for p in problems(r, crds)] == []
+
+
+def test_a_misspelt_field_is_caught_in_builtin_and_custom_resources(rendered, crds):
+    deployment = copy.deepcopy(of_kind(rendered["overlays/ub"], "Deployment")[0])
+    deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGett"] = {}
+    user = copy.deepcopy(of_kind(rendered["platform"], "KafkaUser")[0])
+    user["spec"]["authorization"]["acls"][0]["operation"] = "Read"
+    scaled = copy.deepcopy(of_kind(rendered["overlays/ub"], "ScaledObject")[0])
+    scaled["spec"]["maxReplicas"] = 3
+    for broken in (deployment, user, scaled):
+        assert problems(broken, crds), broken["kind"]
+
+
+def test_custom_resources_use_the_schemas_kept_in_the_project(rendered, crds):
+    kinds = {(r["apiVersion"], r["kind"]) for rs in rendered.values() for r in rs}
+    custom = {k for k in kinds if not k[0].startswith(("v1", "apps/", "networking.k8s.io/"))}
+    assert custom <= set(crds)
+    assert ("kafka.strimzi.io/v1", "KafkaUser") in custom
+
+
+@pytest.mark.parametrize("overlay", TENANT_OVERLAYS)
+def test_each_tenant_lives_in_its_own_namespace_with_its_tenant_setting(overlay, rendered):
+    tenant = overlay.removeprefix("overlays/")
+    resources = rendered[overlay]
+    namespaced = [r for r in resources if r["kind"] != "Namespace"]
+    assert {r["metadata"]["namespace"] for r in namespaced} == {f"rebub-{tenant}"}
+    for config in of_kind(resources, "ConfigMap"):
+        tenants = [v for k, v in config["data"].items() if k.endswith("__TENANT")]
+        assert tenants == [tenant]
+
+
+@pytest.mark.parametrize("overlay", TENANT_OVERLAYS)
+def test_network_policies_deny_by_default_and_leave_only_to_the_platform(overlay, rendered):
+    policies = of_kind(rendered[overlay], "NetworkPolicy")
+    deny = next(p for p in policies if p["metadata"]["name"] == "default-deny")
+    assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    namespaces = {
+        peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for p in policies
+        for rule in p["spec"].get("egress", [])
+        for peer in rule["to"]
+        if "namespaceSelector" in peer
+    }
+    assert namespaces == {"kube-system", "rebub-platform"}
+
+
+@pytest.mark.parametrize("inst", INSTITUTION_CODES)
+def test_consumers_scale_on_lag_up_to_their_topics_partitions(inst, rendered):
+    resources = rendered[f"overlays/{inst}"]
+    deployments = {d["metadata"]["name"] for d in of_kind(resources, "Deployment")}
+    for scaled in of_kind(resources, "ScaledObject"):
+        spec = scaled["spec"]
+        assert spec["scaleTargetRef"]["name"] in deployments
+        topics = [t["metadata"]["topic"] for t in spec["triggers"]]
+        assert {t["type"] for t in spec["triggers"]} == {"kafka"}
+        assert spec["maxReplicaCount"] == max(partitions(t) for t in topics)
+        assert {t["metadata"]["consumerGroup"] for t in spec["triggers"]} == {
+            f"{inst}.{scaled['metadata']['name']}.main"
+        }
+
+
+def test_deployments_have_probes_resources_and_secrets(rendered):
+    for overlay in TENANT_OVERLAYS:
+        for deployment in of_kind(rendered[overlay], "Deployment"):
+            container = deployment["spec"]["template"]["spec"]["containers"][0]
+            assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+            assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+            assert container["resources"]["requests"]
+            assert container["resources"]["limits"]
+            secrets = {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]}
+            assert secrets == {"rebub-kafka", "rebub-mongodb"}
