@@ -13,7 +13,7 @@ Entry points for the service layer (every time is an aware datetime passed in as
 - ``LibraryCalendar.of(policy, library_code)`` for opening days and times.
 """
 
-from .blocks import Block, checkout_blocks
+from .blocks import Block, checkout_blocks, patron_blocks
 from .checkout import Checkout, check_out
 from .due_dates import DueDateExplanation, due_at_for_loan, due_at_for_renewal
 from .events import LoanEvent
@@ -64,6 +64,7 @@ __all__ = [
     "due_at_for_renewal",
     "load_institution_policy",
     "load_policy_file",
+    "patron_blocks",
     "resolve_rule",
     "suspension_after_return",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from .item import Item
@@ -40,6 +40,17 @@ def checkout_blocks(
     now = check_aware("now", now)
     found = list(_patron_blocks(policy, patron, patron_loans, now))
     found += _item_blocks(item, decision)
+    return _as_blocks(policy, found)
+
+
+def patron_blocks(
+    *, policy: InstitutionPolicy, patron: Patron, patron_loans: Sequence[Loan], now: datetime
+) -> list[Block]:
+    """The blocks that concern the patron alone (shown when the patron is identified at a desk)."""
+    return _as_blocks(policy, _patron_blocks(policy, patron, patron_loans, check_aware("now", now)))
+
+
+def _as_blocks(policy: InstitutionPolicy, found: Iterable[tuple[BlockKind, str]]) -> list[Block]:
     return [
         Block(kind=kind, message=message, overridable=kind in policy.overridable_blocks)
         for kind, message in found

@@ -1,0 +1,110 @@
+"""The domain's loan events as the published contract (``rebub_shared.contracts.loans``).
+
+Each event carries the loan after the change (``LoanSnapshot``) at the event's loan version. The
+CloudEvents id is the domain's ``{loan_id}:{version}``, so a relayed-again event is the same event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from circulation.domain import OverrideRecord
+from circulation.domain import events as domain
+from circulation.service_layer.ports import StoredLoan
+from rebub_shared.cloudevents import Event, new_event
+from rebub_shared.contracts import loans as contract
+from rebub_shared.outbox import outbox_set
+from rebub_shared.topics import Topics
+
+
+class _At:
+    """A clock stopped at the instant the event occurred (the envelope's ``time``)."""
+
+    def __init__(self, instant: datetime) -> None:
+        self._instant = instant
+
+    def now(self) -> datetime:
+        return self._instant
+
+
+def snapshot(stored: StoredLoan, version: int) -> contract.LoanSnapshot:
+    """The loan as it stands, at ``version``."""
+    loan = stored.loan
+    return contract.LoanSnapshot(
+        loan_id=loan.loan_id,
+        institution=loan.institution,
+        patron_id=loan.patron_id,
+        item_barcode=loan.item_barcode,
+        title=loan.title,
+        library=loan.library,
+        location=loan.location,
+        circ_desk=stored.circ_desk,
+        loan_date=loan.loaned_at,
+        due_date=loan.due_at,
+        original_due_date=loan.original_due_at,
+        return_date=loan.returned_at,
+        return_desk=stored.return_desk,
+        status=loan.status.value,
+        renewal_count=loan.renewal_count,
+        last_renewal_origin=loan.last_renewal_origin.value if loan.last_renewal_origin else None,
+        policy=", ".join(loan.rule_names) or None,
+        version=version,
+    )
+
+
+def contract_payload(stored: StoredLoan, event: domain.LoanEvent) -> contract.LoanEvent:
+    """The published payload of one domain event."""
+    loan = snapshot(stored, event.loan_version)
+    match event:
+        case domain.LoanCreated(override=override):
+            return contract.LoanCreated(loan=loan, override=_override(override))
+        case domain.LoanRenewed(previous_due_at=previous):
+            return contract.LoanRenewed(loan=loan, previous_due_date=previous)
+        case domain.LoanDueDateChanged(previous_due_at=previous):
+            return contract.LoanDueDateChanged(loan=loan, previous_due_date=previous)
+        case domain.LoanReturned(days_late=days_late):
+            return contract.LoanReturned(loan=loan, days_late=days_late)
+        case domain.LoanLost():
+            return contract.LoanLost(loan=loan, declared_by="staff")
+        case domain.LoanClaimedReturned():
+            return contract.LoanClaimedReturned(loan=loan)
+        case domain.LoanRecalled():
+            return contract.LoanRecalled(loan=loan, request_id="")  # requests are not built yet
+        case domain.LoanItemFound():
+            return contract.LoanItemFound(loan=loan)
+        case domain.LoanDeleted():
+            return contract.LoanDeleted(loan=loan)
+    raise TypeError(f"event type={type(event).__name__!r} has no published contract")
+
+
+def outbox_fields(stored: StoredLoan, topics: Topics) -> dict[str, Any]:
+    """``$set`` fields putting the loan's pending events in its outbox (topic, key = patron id)."""
+    loan = stored.loan
+    events: list[tuple[str, str, Event[Any]]] = [
+        (
+            topics.loan(loan.institution),
+            loan.patron_id,
+            new_event(
+                contract_payload(stored, event),
+                source=f"/rebub/{loan.institution}/circulation",
+                tenant=loan.institution,
+                subject=loan.loan_id,
+                clock=_At(event.occurred_at),
+                event_id=event.event_id,
+            ),
+        )
+        for event in loan.pending_events
+    ]
+    return outbox_set(events, first_seq=loan.version - len(events) + 1)
+
+
+def _override(record: OverrideRecord | None) -> dict[str, str] | None:
+    if record is None:
+        return None
+    return {
+        "operator": record.operator,
+        "reason": record.reason,
+        "overridden_at": record.overridden_at.isoformat(),
+        "blocks": ",".join(kind.value for kind in record.blocks),
+    }

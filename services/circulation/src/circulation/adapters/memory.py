@@ -1,0 +1,144 @@
+"""In-memory repositories and unit of work, for handler tests (same contract as MongoDB's).
+
+Loans are copied in and out, so a handler's change is seen only once saved; the events of saved
+loans are kept in ``MemoryStore.published`` in order (what the relay would publish).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from circulation.domain import Item
+from circulation.domain.events import LoanEvent
+from circulation.domain.vocabulary import InstitutionCode
+from circulation.service_layer.errors import ConcurrentUpdateError, ItemOnLoanError
+from circulation.service_layer.ports import PatronRecord, StoredLoan
+from rebub_shared.contracts.patrons import IzPatron
+
+from .patron_records import patron_record
+
+
+@dataclass
+class MemoryStore:
+    """What the fakes hold, per institution."""
+
+    loans: dict[tuple[str, str], StoredLoan] = field(default_factory=dict)
+    items: dict[tuple[str, str], Item] = field(default_factory=dict)
+    snapshots: dict[tuple[str, str], IzPatron] = field(default_factory=dict)
+    suspensions: dict[tuple[str, str], date] = field(default_factory=dict)
+    published: list[LoanEvent] = field(default_factory=list)
+
+
+def _copy(stored: StoredLoan) -> StoredLoan:
+    return replace(stored, loan=stored.loan.model_copy(deep=True))
+
+
+class MemoryLoanRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self.written: list[str] = []
+
+    async def add(self, institution: InstitutionCode, stored: StoredLoan) -> None:
+        if await self.open_for_item(institution, stored.loan.item_barcode):
+            raise ItemOnLoanError("item_barcode", stored.loan.item_barcode, "already on loan")
+        self._write(institution, stored)
+
+    async def save(self, institution: InstitutionCode, stored: StoredLoan) -> None:
+        loan = stored.loan
+        current = self._store.loans.get((institution, loan.loan_id))
+        expected = loan.version - len(loan.pending_events)
+        if current is None or current.loan.version != expected:
+            raise ConcurrentUpdateError("loan_id", loan.loan_id, "changed since it was read")
+        self._write(institution, stored)
+
+    def _write(self, institution: InstitutionCode, stored: StoredLoan) -> None:
+        self._store.published += stored.loan.pending_events
+        stored.loan.pending_events = []
+        self._store.loans[(institution, stored.loan.loan_id)] = _copy(stored)
+        self.written.append(stored.loan.loan_id)
+
+    async def get(self, institution: InstitutionCode, loan_id: str) -> StoredLoan | None:
+        found = self._store.loans.get((institution, loan_id))
+        return _copy(found) if found else None
+
+    async def open_for_patron(
+        self, institution: InstitutionCode, patron_id: str, item_barcode: str | None = None
+    ) -> tuple[list[StoredLoan], StoredLoan | None]:
+        mine = [s for s in self._open(institution) if s.loan.patron_id == patron_id]
+        item_loan = await self.open_for_item(institution, item_barcode) if item_barcode else None
+        return [_copy(s) for s in mine], item_loan
+
+    async def open_for_item(self, institution: InstitutionCode, barcode: str) -> StoredLoan | None:
+        found = [s for s in self._open(institution) if s.loan.item_barcode == barcode]
+        return _copy(found[0]) if found else None
+
+    async def move_to_patron(self, institution: InstitutionCode, from_id: str, to_id: str) -> int:
+        moved = 0
+        for (inst, _), stored in self._store.loans.items():
+            if inst == institution and stored.loan.patron_id == from_id:
+                stored.loan.patron_id = to_id
+                stored.loan.version += 1
+                moved += 1
+        return moved
+
+    def _open(self, institution: str) -> list[StoredLoan]:
+        return [s for (i, _), s in self._store.loans.items() if i == institution and s.loan.is_open]
+
+
+class MemoryItemRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def get(self, institution: InstitutionCode, barcode: str) -> Item | None:
+        return self._store.items.get((institution, barcode))
+
+    async def get_many(
+        self, institution: InstitutionCode, barcodes: Sequence[str]
+    ) -> dict[str, Item]:
+        found = (self._store.items.get((institution, code)) for code in barcodes)
+        return {item.barcode: item for item in found if item is not None}
+
+    async def put_many(self, institution: InstitutionCode, items: Sequence[Item]) -> int:
+        for item in items:
+            self._store.items[(institution, item.barcode)] = item
+        return len(items)
+
+
+class MemoryPatronRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def find(self, institution: InstitutionCode, ref: str) -> PatronRecord | None:
+        snapshots = self._store.snapshots
+        snapshot = snapshots.get((institution, ref)) or next(
+            (s for (i, _), s in snapshots.items() if i == institution and ref in s.barcodes),
+            None,
+        )
+        if snapshot is None:
+            return None
+        until = self._store.suspensions.get((institution, snapshot.primary_id))
+        return patron_record(snapshot, until)
+
+    async def record_snapshot(self, institution: InstitutionCode, snapshot: IzPatron) -> bool:
+        current = self._store.snapshots.get((institution, snapshot.primary_id))
+        if current is not None and current.version >= snapshot.version:
+            return False
+        self._store.snapshots[(institution, snapshot.primary_id)] = snapshot
+        return True
+
+    async def extend_suspension(
+        self, institution: InstitutionCode, patron_id: str, until: date
+    ) -> None:
+        current = self._store.suspensions.get((institution, patron_id))
+        self._store.suspensions[(institution, patron_id)] = max(until, current or until)
+
+
+class MemoryUnitOfWork:
+    """One command's repositories over a shared ``MemoryStore``."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.loans = MemoryLoanRepository(store)
+        self.items = MemoryItemRepository(store)
+        self.patrons = MemoryPatronRepository(store)

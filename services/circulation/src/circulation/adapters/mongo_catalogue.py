@@ -1,0 +1,100 @@
+"""Items and patrons in MongoDB (or FerretDB v1).
+
+Items: one document per barcode. Patrons: the newest snapshot from ``{inst}.patron.v1`` (kept only
+if its version is higher) and circulation's own ``suspended_until`` (an ISO day, raised with
+``$max``), in one document per primary id; card barcodes indexed for the desk's scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from pymongo import ReplaceOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from circulation.domain import Item
+from circulation.domain.vocabulary import InstitutionCode
+from circulation.service_layer.ports import PatronRecord
+from rebub_shared.contracts.patrons import IzPatron
+from rebub_shared.mongo import Document
+
+from .patron_records import patron_record
+
+
+class MongoItemRepository:
+    def __init__(self, collection: AsyncCollection[Document]) -> None:
+        self._items = collection
+
+    async def get(self, institution: InstitutionCode, barcode: str) -> Item | None:
+        doc = await self._items.find_one({"_id": barcode, "institution": institution})
+        return _item(doc) if doc else None
+
+    async def get_many(
+        self, institution: InstitutionCode, barcodes: Sequence[str]
+    ) -> dict[str, Item]:
+        query = {"_id": {"$in": list(barcodes)}, "institution": institution}
+        return {doc["_id"]: _item(doc) async for doc in self._items.find(query)}
+
+    async def put_many(self, institution: InstitutionCode, items: Sequence[Item]) -> int:
+        writes = [
+            ReplaceOne({"_id": item.barcode}, item.model_dump(exclude={"barcode"}), upsert=True)
+            for item in items
+            if item.institution == institution
+        ]
+        if writes:
+            await self._items.bulk_write(writes, ordered=False)
+        return len(writes)
+
+
+def _item(doc: Document) -> Item:
+    return Item.model_validate({**doc, "barcode": doc["_id"]})
+
+
+async def ensure_patron_indexes(patrons: AsyncCollection[Document]) -> None:
+    """Card barcodes are searched at the desk."""
+    await patrons.create_index("barcodes")
+
+
+class MongoPatronRepository:
+    def __init__(self, collection: AsyncCollection[Document]) -> None:
+        self._patrons = collection
+
+    async def find(self, institution: InstitutionCode, ref: str) -> PatronRecord | None:
+        query = {"institution": institution, "$or": [{"_id": ref}, {"barcodes": ref}]}
+        doc = await self._patrons.find_one(query)
+        if doc is None or "snapshot" not in doc:
+            return None
+        until = doc.get("suspended_until")
+        snapshot = IzPatron.model_validate(doc["snapshot"])
+        return patron_record(snapshot, date.fromisoformat(until) if until else None)
+
+    async def record_snapshot(self, institution: InstitutionCode, snapshot: IzPatron) -> bool:
+        older = [
+            {"snapshot_version": {"$exists": False}},
+            {"snapshot_version": {"$lt": snapshot.version}},
+        ]
+        fields = {
+            "institution": institution,
+            "snapshot": snapshot.model_dump(mode="json"),
+            "barcodes": snapshot.barcodes,
+            "snapshot_version": snapshot.version,
+        }
+        try:
+            await self._patrons.update_one(
+                {"_id": snapshot.primary_id, "$or": older}, {"$set": fields}, upsert=True
+            )
+        except DuplicateKeyError:
+            return False  # a newer (or the same) version is stored: this one is stale
+        return True
+
+    async def extend_suspension(
+        self, institution: InstitutionCode, patron_id: str, until: date
+    ) -> None:
+        # ISO days sort as text, so $max keeps the longer suspension, in one atomic write.
+        await self._patrons.update_one(
+            {"_id": patron_id},
+            {"$max": {"suspended_until": until.isoformat()}, "$set": {"institution": institution}},
+            upsert=True,
+        )

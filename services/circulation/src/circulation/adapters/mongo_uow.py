@@ -1,0 +1,28 @@
+"""The MongoDB unit of work: one command's repositories over the institution's database."""
+
+from __future__ import annotations
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from rebub_shared.mongo import Document
+from rebub_shared.topics import Topics
+
+from .mongo_catalogue import MongoItemRepository, MongoPatronRepository, ensure_patron_indexes
+from .mongo_loans import MongoLoanRepository, ensure_loan_indexes
+
+LOANS, ITEMS, PATRONS = "loans", "items", "patrons"
+
+
+class MongoUnitOfWork:
+    """Repositories for one command (no transaction: every write is a single document)."""
+
+    def __init__(self, db: AsyncDatabase[Document], topics: Topics) -> None:
+        self.loans = MongoLoanRepository(db[LOANS], topics)
+        self.items = MongoItemRepository(db[ITEMS])
+        self.patrons = MongoPatronRepository(db[PATRONS])
+
+
+async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
+    """Create the indexes the repositories rely on (idempotent)."""
+    await ensure_loan_indexes(db[LOANS])
+    await ensure_patron_indexes(db[PATRONS])

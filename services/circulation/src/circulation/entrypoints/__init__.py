@@ -1,0 +1,1 @@
+"""Entrypoints: the desk HTTP API and the patron projection consumer (thin: parse, handle, answer)."""

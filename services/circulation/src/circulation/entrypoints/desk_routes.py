@@ -1,0 +1,153 @@
+"""The desk API: checkout, renewals, due dates, returns, the patron's loans and blocks, items."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Query, status
+
+from circulation.domain import RenewalOrigin
+from circulation.service_layer import answers
+from circulation.service_layer import commands as cmd
+from circulation.service_layer.errors import InputError
+
+from .desk_identity import Bus, Headers, identify
+from .http_bodies import (
+    CheckoutBody,
+    DueDateBody,
+    ItemsBody,
+    PatronDueDateBody,
+    PatronRenewalBody,
+    RenewalBody,
+    ReturnBody,
+)
+
+router = APIRouter(tags=["desk"])
+
+
+@router.post("/loans", status_code=status.HTTP_201_CREATED)
+async def check_out(body: CheckoutBody, headers: Headers, bus: Bus) -> answers.CheckoutAnswer:
+    """Lend an item to a patron; a block answers 409 with every reason (``blocks``)."""
+    who = identify(bus.ctx, headers, body)
+    command = cmd.CheckOutItem(
+        **who.fields(),
+        patron=body.patron,
+        item_barcode=body.item_barcode,
+        override=body.override,
+        session_id=headers.session or body.session_id,
+    )
+    answer: answers.CheckoutAnswer = await bus.handle(command)
+    return answer
+
+
+@router.post("/loans/{loan_id}/renewal")
+async def renew_loan(
+    loan_id: str, headers: Headers, bus: Bus, body: Annotated[RenewalBody | None, Body()] = None
+) -> answers.RenewalLine:
+    """Renew one loan (``origin: patron`` from the discovery interface, where no desk is needed)."""
+    body = body or RenewalBody()
+    who = identify(bus.ctx, headers, body, desk_required=body.origin is RenewalOrigin.DESK)
+    command = cmd.RenewLoan(
+        **who.fields(),
+        loan_id=loan_id,
+        origin=body.origin,
+    )
+    line: answers.RenewalLine = await bus.handle(command)
+    return line
+
+
+@router.post("/patrons/{patron_id}/renewals")
+async def renew_patron_loans(
+    patron_id: str, body: PatronRenewalBody, headers: Headers, bus: Bus
+) -> answers.RenewalAnswer:
+    """Renew the selected loans or all loans: each line renewed (new due date) or refused (why)."""
+    who = identify(bus.ctx, headers, body, desk_required=body.origin is RenewalOrigin.DESK)
+    command = cmd.RenewPatronLoans(
+        **who.fields(),
+        patron=patron_id,
+        loan_ids=body.chosen,
+        origin=body.origin,
+    )
+    answer: answers.RenewalAnswer = await bus.handle(command)
+    return answer
+
+
+@router.put("/loans/{loan_id}/due-date")
+async def change_due_date(
+    loan_id: str, body: DueDateBody, headers: Headers, bus: Bus
+) -> answers.DueDateAnswer:
+    """Set a loan's due date (an instant, or a day: due at the library's closing time)."""
+    who = identify(bus.ctx, headers, body)
+    command = cmd.ChangeDueDate(
+        **who.fields(),
+        loan_id=loan_id,
+        due=cmd.NewDueDate(due_at=body.due_at, due_date=body.due_date),
+    )
+    answer: answers.DueDateAnswer = await bus.handle(command)
+    return answer
+
+
+@router.post("/patrons/{patron_id}/due-date")
+async def change_patron_due_dates(
+    patron_id: str, body: PatronDueDateBody, headers: Headers, bus: Bus
+) -> answers.DueDateAnswer:
+    """Set the due date of the selected loans or all loans; any refusal writes nothing."""
+    who = identify(bus.ctx, headers, body)
+    command = cmd.ChangePatronDueDates(
+        **who.fields(),
+        patron=patron_id,
+        loan_ids=body.chosen,
+        due=cmd.NewDueDate(due_at=body.due_at, due_date=body.due_date),
+    )
+    answer: answers.DueDateAnswer = await bus.handle(command)
+    return answer
+
+
+@router.post("/returns")
+async def return_item(body: ReturnBody, headers: Headers, bus: Bus) -> answers.ReturnAnswer:
+    """Check an item in at the desk (maybe backdated); the answer gives the item's next step."""
+    who = identify(bus.ctx, headers, body)
+    command = cmd.ReturnItem(
+        **who.fields(),
+        item_barcode=body.item_barcode,
+        returned_at=body.returned_at,
+    )
+    answer: answers.ReturnAnswer = await bus.handle(command)
+    return answer
+
+
+@router.get("/patrons/{patron_id}/loans")
+async def patron_loans(
+    patron_id: str,
+    headers: Headers,
+    bus: Bus,
+    scope: Literal["all", "session"] = Query(default="all"),
+) -> answers.PatronLoans:
+    """The patron's open loans: all, or this desk session's (``X-Desk-Session``)."""
+    who = identify(bus.ctx, headers)
+    if scope == "session" and not headers.session:
+        raise InputError("X-Desk-Session", None, "scope=session needs the desk session id")
+    command = cmd.ListPatronLoans(
+        **who.fields(),
+        patron=patron_id,
+        session_id=headers.session if scope == "session" else None,
+    )
+    answer: answers.PatronLoans = await bus.handle(command)
+    return answer
+
+
+@router.get("/patrons/{patron_id}/blocks")
+async def patron_blocks(patron_id: str, headers: Headers, bus: Bus) -> answers.PatronBlocks:
+    """Why the patron cannot borrow now (the desk is warned when the patron is identified)."""
+    who = identify(bus.ctx, headers)
+    command = cmd.ShowPatronBlocks(**who.fields(), patron=patron_id)
+    answer: answers.PatronBlocks = await bus.handle(command)
+    return answer
+
+
+@router.post("/items", tags=["items"])
+async def load_items(body: ItemsBody, bus: Bus) -> answers.ItemsLoaded:
+    """Add or replace items (bulk); every record is checked before any is written."""
+    command = cmd.LoadItems(institution=bus.ctx.institution, items=tuple(body.items))
+    answer: answers.ItemsLoaded = await bus.handle(command)
+    return answer

@@ -1,0 +1,79 @@
+"""Request bodies of the desk API. The desk and operator may come in the body or in the
+``X-Desk`` / ``X-Operator`` headers (the headers win)."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from circulation.domain import RenewalOrigin
+from circulation.service_layer.commands import (
+    ItemBarcode,
+    ItemRecord,
+    NewDueDate,
+    Override,
+    PatronRef,
+)
+
+
+class DeskFields(BaseModel):
+    """Who works where, when not given in the headers."""
+
+    model_config = ConfigDict(extra="forbid")
+    desk: str | None = None
+    operator: str | None = None
+
+
+class CheckoutBody(DeskFields):
+    patron: PatronRef = Field(description="Primary id or card barcode.")
+    item_barcode: ItemBarcode = Field(description="4 to 32 ASCII letters or digits.")
+    override: Override | None = Field(
+        default=None, description="Lend despite overridable blocks: a reason is required."
+    )
+    session_id: str | None = Field(
+        default=None, description="The desk session (or X-Desk-Session)."
+    )
+
+
+class RenewalBody(DeskFields):
+    origin: RenewalOrigin = RenewalOrigin.DESK
+
+
+class Selection(DeskFields):
+    """The selected loans (``loan_ids``) or ``all: true``: exactly one of the two."""
+
+    loan_ids: list[str] | None = Field(default=None, min_length=1)
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _selected_or_all(self) -> Selection:
+        if (self.loan_ids is None) != self.all:
+            raise ValueError("give either loan_ids (the selected loans) or all: true")
+        return self
+
+    @property
+    def chosen(self) -> tuple[str, ...] | None:
+        return None if self.all else tuple(self.loan_ids or ())
+
+
+class PatronRenewalBody(Selection):
+    origin: RenewalOrigin = RenewalOrigin.DESK
+
+
+class DueDateBody(DeskFields, NewDueDate):
+    """A new due date: ``due_at`` (an instant) or ``due_date`` (a day, due at closing time)."""
+
+
+class PatronDueDateBody(Selection, NewDueDate):
+    """A new due date for the selected loans or all loans of the patron."""
+
+
+class ReturnBody(DeskFields):
+    item_barcode: ItemBarcode = Field(description="4 to 32 ASCII letters or digits.")
+    returned_at: AwareDatetime | None = Field(
+        default=None, description="Backdated return (ISO 8601 with offset); default now."
+    )
+
+
+class ItemsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[ItemRecord] = Field(min_length=1)

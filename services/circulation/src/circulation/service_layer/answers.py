@@ -1,0 +1,105 @@
+"""What the handlers answer: loans as the desk sees them, renewal and return lines, blocks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import AwareDatetime, BaseModel
+
+from circulation.domain import Block, LoanStatus, OverrideRecord, RenewalOrigin
+from circulation.domain.next_step import NextStep
+
+from .ports import StoredLoan
+
+
+class LoanView(BaseModel):
+    """A loan on the patron's account."""
+
+    loan_id: str
+    patron_id: str
+    item_barcode: str
+    title: str
+    library: str
+    location: str
+    circ_desk: str | None
+    session_id: str | None
+    loaned_at: AwareDatetime
+    due_at: AwareDatetime
+    original_due_at: AwareDatetime
+    returned_at: AwareDatetime | None
+    status: LoanStatus
+    renewal_count: int
+    last_renewal_origin: RenewalOrigin | None
+    rule_names: tuple[str, ...]
+    override: OverrideRecord | None
+    version: int
+
+    @classmethod
+    def of(cls, stored: StoredLoan) -> LoanView:
+        """The view of a stored loan."""
+        fields = stored.loan.model_dump(exclude={"pending_events", "institution"})
+        return cls(**fields, circ_desk=stored.circ_desk, session_id=stored.session_id)
+
+
+class CheckoutAnswer(BaseModel):
+    """A new loan, its due date explained, the rule that decided and any overridden blocks."""
+
+    loan: LoanView
+    due_date_steps: list[str]
+    rule: str
+    overridden_blocks: list[Block]
+
+
+class RenewalLine(BaseModel):
+    """One loan of a renewal: renewed with its new due date, or refused with the reason."""
+
+    loan_id: str
+    renewed: bool
+    due_at: AwareDatetime | None = None
+    previous_due_at: AwareDatetime | None = None
+    steps: list[str] = []
+    refusal: str | None = None
+    reason: str | None = None
+
+
+class RenewalAnswer(BaseModel):
+    lines: list[RenewalLine]
+
+
+class DueDateLine(BaseModel):
+    """One loan whose due date staff changed."""
+
+    loan_id: str
+    previous_due_at: AwareDatetime
+    due_at: AwareDatetime
+
+
+class DueDateAnswer(BaseModel):
+    lines: list[DueDateLine]
+
+
+class ReturnAnswer(BaseModel):
+    """One line of a (bulk) return: the loan closed, lateness, suspension, the item's next step."""
+
+    loan: LoanView
+    days_late: int
+    suspended_until: date | None
+    next_step: NextStep
+    next_step_text: str
+
+
+class PatronLoans(BaseModel):
+    patron_id: str
+    loans: list[LoanView]
+
+
+class PatronBlocks(BaseModel):
+    """Why the patron cannot borrow now (an empty list: the patron may borrow)."""
+
+    patron_id: str
+    can_borrow: bool
+    blocks: list[Block]
+
+
+class ItemsLoaded(BaseModel):
+    loaded: int

@@ -1,0 +1,150 @@
+"""Commands, named in the imperative; every one names its institution (the tenant).
+
+Accepted formats: item barcodes are 4 to 32 ASCII letters or digits (what the libraries' Code 128
+labels carry, no spaces or punctuation); a patron is named by primary id or card barcode (1 to 64
+characters without spaces); instants are ISO 8601 with a UTC offset; days are ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from circulation.domain import ItemStatus, RenewalOrigin
+from circulation.domain.vocabulary import InstitutionCode
+from rebub_shared.contracts.patrons import IzPatron
+
+ITEM_BARCODE_PATTERN = r"^[A-Za-z0-9]{4,32}$"
+ItemBarcode = Annotated[str, StringConstraints(pattern=ITEM_BARCODE_PATTERN)]
+PatronRef = Annotated[str, StringConstraints(pattern=r"^\S{1,64}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Command(BaseModel):
+    """Base of the commands: immutable, unknown fields refused, the tenant named."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    institution: InstitutionCode
+
+
+class DeskCommand(Command):
+    """A command made at a circulation desk by an operator (the desk may be absent only where a
+    command says so, e.g. a patron's own renewal from the discovery interface)."""
+
+    desk: str | None
+    operator: Name
+
+
+class Override(BaseModel):
+    """Lend despite the blocks: who (defaults to the command's operator) and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    reason: str
+    operator: str | None = None
+
+
+class CheckOutItem(DeskCommand):
+    """Lend an item to a patron; ``session_id`` groups the loans of one desk session."""
+
+    patron: PatronRef
+    item_barcode: ItemBarcode
+    override: Override | None = None
+    session_id: str | None = None
+
+
+class RenewLoan(DeskCommand):
+    """Renew one loan, at the desk or by the patron."""
+
+    loan_id: str
+    origin: RenewalOrigin = RenewalOrigin.DESK
+
+
+class RenewPatronLoans(DeskCommand):
+    """Renew the selected loans of a patron (``loan_ids``), or all of them (``loan_ids=None``)."""
+
+    patron: PatronRef
+    loan_ids: tuple[str, ...] | None = None
+    origin: RenewalOrigin = RenewalOrigin.DESK
+
+
+class NewDueDate(BaseModel):
+    """A due instant, or a day (due at the loan library's closing time, next opening day if
+    closed): exactly one of the two."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    due_at: AwareDatetime | None = None
+    due_date: date | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> NewDueDate:
+        if (self.due_at is None) == (self.due_date is None):
+            raise ValueError("give exactly one of due_at (an instant) and due_date (a day)")
+        return self
+
+
+class ChangeDueDate(DeskCommand):
+    """Staff set a new due date on one loan."""
+
+    loan_id: str
+    due: NewDueDate
+
+
+class ChangePatronDueDates(DeskCommand):
+    """Staff set a new due date on the selected loans of a patron, or on all of them."""
+
+    patron: PatronRef
+    loan_ids: tuple[str, ...] | None = None
+    due: NewDueDate
+
+
+class ReturnItem(DeskCommand):
+    """Check an item in at a desk; ``returned_at`` backdates the return (default: now)."""
+
+    item_barcode: ItemBarcode
+    returned_at: AwareDatetime | None = None
+
+
+class ItemRecord(BaseModel):
+    """One item as a file line or an API entry gives it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    barcode: ItemBarcode
+    title: Name
+    library: Name
+    location: Name
+    item_policy: str | None = None
+    status: ItemStatus = ItemStatus.AVAILABLE
+
+
+class LoadItems(Command):
+    """Add or replace items of the institution (all checked before any is written)."""
+
+    items: tuple[ItemRecord, ...] = Field(min_length=1)
+
+
+class RecordPatronChange(Command):
+    """Keep the newest snapshot of a patron of this institution zone (from ``{inst}.patron.v1``)."""
+
+    patron: IzPatron
+
+
+class MergeWaitingAccount(Command):
+    """Move a waiting account's loans (and suspension) to the institutional primary id."""
+
+    waiting_id: str
+    primary_id: str
+
+
+class ListPatronLoans(DeskCommand):
+    """The patron's open loans: all, or those of one desk session."""
+
+    patron: PatronRef
+    session_id: str | None = None
+
+
+class ShowPatronBlocks(DeskCommand):
+    """The blocks that stop the patron borrowing now (answered when the patron is identified)."""
+
+    patron: PatronRef

@@ -1,0 +1,33 @@
+"""Settings of one circulation instance (one institution), from ``REBUB_CIRCULATION__*``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import SettingsConfigDict
+
+from rebub_shared.settings import ServiceSettings
+
+from .domain.policies import DEFAULT_POLICIES_DIR
+
+
+class CirculationSettings(ServiceSettings):
+    """The institution's circulation: where its policies and items are, how events are relayed.
+
+    ``tenant`` must be an institution (circulation has no network zone instance).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="REBUB_CIRCULATION__", env_nested_delimiter="__", extra="ignore"
+    )
+
+    policies_dir: Path = DEFAULT_POLICIES_DIR
+    # JSON lines (.jsonl, .ndjson) or CSV (.csv) with a header; loaded (upserted) at start.
+    items_file: Path | None = None
+    # Relay pending loan events right after each command (low latency) and in the background
+    # (what a crash left). Off only to simulate a crash between the write and the relay.
+    relay_enabled: bool = True
+    relay_interval_s: float = 0.5
+    consume_patrons: bool = True
+    # Short polls and heartbeats for tests and the demo.
+    fast_consumers: bool = False

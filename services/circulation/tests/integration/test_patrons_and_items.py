@@ -1,0 +1,73 @@
+"""The patron projection from ``{inst}.patron.v1`` and the items file, on the real servers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from circulation.service_layer.commands import ListPatronLoans
+from rebub_shared.clock import MovableClock
+from rebub_shared.cloudevents import new_event
+from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.messaging import make_broker
+
+from .conftest import StartApp, eventually, patron
+
+AT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+
+
+async def test_patron_events_project_newest_versions_and_merge_waiting_accounts(
+    start_app: StartApp,
+) -> None:
+    async with start_app(at=AT, consume_patrons=True) as desk:
+        await desk.add_items(("INP0001", "ENSEIRB", "ENSEIRB-LA", None))
+        await desk.add_patron("W-9", kind="waiting")
+        loan = await desk.lend("W-9", "INP0001")
+        clock = MovableClock(AT)
+        events = [
+            PatronChanged(patron=patron("inp", "P-42", "M", version=2)),
+            PatronChanged(patron=patron("inp", "P-42", "L", version=1)),  # late, stale
+            WaitingAccountMerged(
+                institution="inp", waiting_id="W-9", primary_id="P-42", merged_at=AT
+            ),
+        ]
+        publisher = make_broker(desk.namespace.kafka(), client_id="test-patron-sync")
+        async with publisher:
+            await publisher.start()
+            for data in events:
+                event = new_event(data, source="/test", tenant="inp", subject="P-42", clock=clock)
+                await publisher.publish(
+                    data.model_dump(mode="json"),
+                    desk.namespace.topics.patron("inp"),
+                    key=b"P-42",
+                    headers=event.envelope.headers(),
+                )
+
+        async def moved() -> bool:
+            doc = await desk.db["loans"].find_one({"_id": loan["loan_id"]})
+            return doc is not None and doc["patron_id"] == "P-42"
+
+        assert await eventually(moved)
+        doc = await desk.db["patrons"].find_one({"_id": "P-42"})
+        assert doc is not None
+        assert (doc["snapshot_version"], doc["snapshot"]["user_group"]) == (2, "M")
+        loans = await desk.bus.handle(
+            ListPatronLoans(institution="inp", desk="ENSEIRB-PRET", operator="a", patron="P-42")
+        )
+        assert [view.loan_id for view in loans.loans] == [loan["loan_id"]]
+
+
+async def test_items_file_is_loaded_at_start(start_app: StartApp, tmp_path: Path) -> None:
+    items = tmp_path / "inp-items.csv"
+    items.write_text(
+        "barcode,title,library,location,item_policy,status\n"
+        "INP0001,Analyse numérique,ENSEIRB,ENSEIRB-LA,,\n"
+        "INP0002,Théorie des graphes,ENSEIRB,ENSEIRB-LA,2-semaines,in_process\n",
+        encoding="utf-8",
+    )
+    async with start_app(at=AT, items_file=items) as desk:
+        docs = await desk.db["items"].find({}).sort("_id").to_list()
+        assert [(d["_id"], d["item_policy"], d["status"]) for d in docs] == [
+            ("INP0001", None, "available"),
+            ("INP0002", "2-semaines", "in_process"),
+        ]

@@ -1,0 +1,110 @@
+"""One repository test suite, run against the in-memory fakes and against the real store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from circulation.adapters.memory import MemoryStore, MemoryUnitOfWork
+from circulation.adapters.mongo_uow import MongoUnitOfWork, ensure_indexes
+from circulation.domain import Loan
+from circulation.service_layer.errors import ConcurrentUpdateError, ItemOnLoanError
+from circulation.service_layer.ports import StoredLoan, UnitOfWork
+from rebub.testing.plugin import Namespace
+
+from .conftest import patron
+
+AT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def memory_uow() -> UnitOfWork:
+    return MemoryUnitOfWork(MemoryStore())
+
+
+@pytest.fixture
+async def mongo_uow(namespace: Namespace) -> AsyncIterator[UnitOfWork]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        namespace.backends.mongo_uri, tz_aware=True
+    )
+    db = client[f"{namespace.database_prefix}inp_circulation"]
+    await ensure_indexes(db)
+    yield MongoUnitOfWork(db, namespace.topics)
+    await client.close()
+
+
+@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+def uow(request: pytest.FixtureRequest) -> UnitOfWork:
+    """The same suite against each adapter."""
+    found: UnitOfWork = request.getfixturevalue(f"{request.param}_uow")
+    return found
+
+
+def lent(barcode: str, patron_id: str = "P-42", loan_id: str | None = None) -> StoredLoan:
+    loan = Loan.lend(
+        loan_id=loan_id or f"loan-{barcode}",
+        institution="inp",
+        patron_id=patron_id,
+        item_barcode=barcode,
+        title="Analyse",
+        library="ENSEIRB",
+        location="ENSEIRB-LA",
+        due_at=datetime(2026, 11, 2, 17, 30, tzinfo=UTC),
+        rule_names=("inp-empruntable-1-mois",),
+        now=AT,
+    )
+    return StoredLoan(loan, circ_desk="ENSEIRB-PRET", session_id="s-1")
+
+
+async def test_a_loan_reads_back_as_written_and_an_item_has_one_open_loan(uow: UnitOfWork) -> None:
+    stored = lent("INP0001")
+    await uow.loans.add("inp", stored)
+    assert stored.loan.pending_events == []  # now in the outbox
+    read = await uow.loans.get("inp", "loan-INP0001")
+    assert read is not None
+    assert (read.loan, read.circ_desk, read.session_id) == (stored.loan, "ENSEIRB-PRET", "s-1")
+    with pytest.raises(ItemOnLoanError):
+        await uow.loans.add("inp", lent("INP0001", "P-43", loan_id="loan-other"))
+    mine, item_loan = await uow.loans.open_for_patron("inp", "P-42", "INP0001")
+    assert ([s.loan.loan_id for s in mine], item_loan is not None) == (["loan-INP0001"], True)
+
+
+async def test_a_stale_loan_is_not_saved(uow: UnitOfWork) -> None:
+    await uow.loans.add("inp", lent("INP0001"))
+    first = await uow.loans.get("inp", "loan-INP0001")
+    second = await uow.loans.get("inp", "loan-INP0001")
+    assert first is not None
+    assert second is not None
+    first.loan.recall(now=AT)
+    await uow.loans.save("inp", first)
+    second.loan.claim_returned(now=AT)
+    with pytest.raises(ConcurrentUpdateError):
+        await uow.loans.save("inp", second)
+
+
+async def test_a_returned_loan_frees_the_item_and_loans_move_on_merge(uow: UnitOfWork) -> None:
+    stored = lent("INP0001", "W-9")
+    await uow.loans.add("inp", stored)
+    stored.loan.delete(now=AT)
+    await uow.loans.save("inp", stored)
+    assert await uow.loans.open_for_item("inp", "INP0001") is None
+    await uow.loans.add("inp", lent("INP0001", "W-9", loan_id="loan-again"))
+    assert await uow.loans.move_to_patron("inp", "W-9", "P-42") == 2
+    mine, _ = await uow.loans.open_for_patron("inp", "P-42")
+    assert [s.loan.loan_id for s in mine] == ["loan-again"]
+
+
+async def test_patron_snapshots_keep_the_newest_and_the_suspension(uow: UnitOfWork) -> None:
+    assert await uow.patrons.record_snapshot("inp", patron("inp", "P-42", "M", version=2))
+    assert not await uow.patrons.record_snapshot("inp", patron("inp", "P-42", "L", version=1))
+    await uow.patrons.extend_suspension("inp", "P-42", date(2026, 11, 9))
+    await uow.patrons.extend_suspension("inp", "P-42", date(2026, 11, 5))  # shorter: kept longer
+    assert await uow.patrons.record_snapshot("inp", patron("inp", "P-42", "D", version=3))
+    found = await uow.patrons.find("inp", "CARDP-42")
+    assert found is not None
+    assert (found.patron.user_group, found.patron.suspended_until) == ("D", date(2026, 11, 9))
+    assert await uow.patrons.find("inp", "nobody") is None
