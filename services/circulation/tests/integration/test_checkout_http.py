@@ -50,7 +50,7 @@ async def test_every_block_is_answered_at_once_and_nothing_is_written(
 ) -> None:
     async with start_app(at=datetime(2026, 9, 1, 8, 0, tzinfo=UTC)) as desk:
         # An external reader (inp loan limit 3) whose account expires on 31 Oct 2026.
-        await desk.add_patron("P-77", "lecteur-exterieur", expiry_date=date(2026, 10, 31))
+        await desk.add_patron("P-77", "LECTEUR_EXTERIEUR", expiry_date=date(2026, 10, 31))
         await desk.add_items(*ITEMS)
         for barcode in ("INP0010", "INP0011", "INP0012"):  # lent Tue 1 Sep, due Thu 1 Oct
             await desk.lend("P-77", barcode)

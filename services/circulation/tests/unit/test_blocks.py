@@ -113,7 +113,7 @@ def test_loan_limit_block_per_user_group(
     inp: InstitutionPolicy, make_patron: MakePatron, make_item: MakeItem, make_loan: MakeLoan
 ) -> None:
     loans = [make_loan(NOT_DUE, barcode=f"INP{n}") for n in range(3)]
-    external = make_patron(user_group="lecteur-exterieur")  # inp limit 3
+    external = make_patron(user_group="LECTEUR_EXTERIEUR")  # inp limit 3
     assert _kinds(inp, external, loans, make_item()) == [BlockKind.LOAN_LIMIT]
     assert _kinds(inp, make_patron(user_group="L"), loans, make_item()) == []  # limit 10
 
@@ -139,7 +139,7 @@ def test_all_blocks_at_once(
 ) -> None:
     loans = [make_loan(datetime(2026, 9, 1, 16, 30, tzinfo=UTC), barcode=f"X{n}") for n in range(3)]
     patron = make_patron(
-        user_group="lecteur-exterieur",
+        user_group="LECTEUR_EXTERIEUR",
         suspended_until=date(2026, 11, 20),
         expires_on=date(2026, 10, 31),
         local_blocks=[LocalBlock(code="carte-perdue", note="carte déclarée perdue")],

@@ -34,10 +34,8 @@ def test_institution_settings_follow_the_domain_table() -> None:
 
 
 def test_sciences_po_and_agro_have_their_own_user_groups() -> None:
-    assert {"sciencespo-etudiant", "sciencespo-personnel"} <= load_institution_policy(
-        "scpo"
-    ).group_codes()
-    assert {"agro-etudiant", "agro-personnel"} <= load_institution_policy("bsa").group_codes()
+    assert {"SCPO_ETUDIANT", "SCPO_PERSONNEL"} <= load_institution_policy("scpo").group_codes()
+    assert {"BSA_ETUDIANT", "BSA_PERSONNEL"} <= load_institution_policy("bsa").group_codes()
 
 
 def _ub_data() -> dict[str, Any]:
@@ -93,9 +91,17 @@ def test_unknown_user_group_in_a_rule(tmp_path: Path) -> None:
     assert "loan_rules[0].user_groups: unknown user group 'doctorant'" in message
 
 
+def test_a_group_unknown_to_the_network_is_refused(tmp_path: Path) -> None:
+    # Patrons arrive with patron-sync's group codes: a policy group must be one of them.
+    data = _ub_data()
+    data["user_groups"][0]["code"] = "licence"
+    message = _load_broken(tmp_path, data)
+    assert "user_groups[0].code: 'licence' is not a user group of the network" in message
+
+
 def test_location_terms_without_rule_for_a_group(tmp_path: Path) -> None:
     data = _ub_data()
-    del data["loan_rules"][1]  # ub-empruntable-2-mois: D, personnel, enseignant
+    del data["loan_rules"][1]  # ub-empruntable-2-mois: D, PERSONNEL, ENSEIGNANT
     message = _load_broken(tmp_path, data)
     assert (
         f"libraries[0].locations[0].terms_of_use: no loan rule for "

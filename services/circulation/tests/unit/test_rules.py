@@ -15,10 +15,10 @@ from circulation.domain.vocabulary import TermsOfUse
     [
         ("L", "P1M", "ub-empruntable-1-mois"),
         ("M", "P1M", "ub-empruntable-1-mois"),
-        ("lecteur-exterieur", "P1M", "ub-empruntable-1-mois"),
+        ("LECTEUR_EXTERIEUR", "P1M", "ub-empruntable-1-mois"),
         ("D", "P2M", "ub-empruntable-2-mois"),
-        ("personnel", "P2M", "ub-empruntable-2-mois"),
-        ("enseignant", "P2M", "ub-empruntable-2-mois"),
+        ("PERSONNEL", "P2M", "ub-empruntable-2-mois"),
+        ("ENSEIGNANT", "P2M", "ub-empruntable-2-mois"),
     ],
 )
 def test_location_rule_per_user_group(
@@ -37,7 +37,7 @@ def test_item_exception_for_all_groups_beats_location_rule(
     ub: InstitutionPolicy, make_item: Callable[..., Item]
 ) -> None:
     item = make_item("ub", "BUST", "BUST-LA", item_policy="2-semaines")
-    decision = resolve_rule(ub, item, "enseignant")
+    decision = resolve_rule(ub, item, "ENSEIGNANT")
     assert decision.period == Period(days=14)
     assert decision.rule_names == ("item-policy:2-semaines",)
     assert decision.criteria.item_policy == "2-semaines"
@@ -68,7 +68,7 @@ def test_reading_room_item_exception_is_not_loanable(
 def test_reading_room_location_is_not_loanable(
     ub: InstitutionPolicy, make_item: Callable[..., Item]
 ) -> None:
-    decision = resolve_rule(ub, make_item("ub", "BUST", "BUST-USUELS"), "enseignant")
+    decision = resolve_rule(ub, make_item("ub", "BUST", "BUST-USUELS"), "ENSEIGNANT")
     assert not decision.loanable
     assert "reading room only" in decision.explanation
 
@@ -84,5 +84,5 @@ def test_evening_weekend_rule_is_in_hours_and_not_renewable(
 def test_unknown_user_group_is_refused(
     ub: InstitutionPolicy, make_item: Callable[..., Item]
 ) -> None:
-    with pytest.raises(UnknownPolicyEntryError, match="user_group='agro-etudiant'"):
-        resolve_rule(ub, make_item("ub", "BUST", "BUST-LA"), "agro-etudiant")
+    with pytest.raises(UnknownPolicyEntryError, match="user_group='BSA_ETUDIANT'"):
+        resolve_rule(ub, make_item("ub", "BUST", "BUST-LA"), "BSA_ETUDIANT")

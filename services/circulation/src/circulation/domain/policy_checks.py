@@ -10,7 +10,11 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from rebub_shared.user_groups import UserGroup
+
 from .vocabulary import BlockKind, TermsOfUse
+
+NETWORK_USER_GROUPS = tuple(g.value for g in UserGroup)
 
 if TYPE_CHECKING:
     from .policy import InstitutionPolicy
@@ -49,6 +53,12 @@ def _check_unique(policy: InstitutionPolicy) -> None:
 
 
 def _check_groups(policy: InstitutionPolicy) -> None:
+    for i, group in enumerate(policy.user_groups):
+        if group.code not in NETWORK_USER_GROUPS:
+            raise ValueError(
+                f"user_groups[{i}].code: {group.code!r} is not a user group of the network "
+                f"(one of {', '.join(NETWORK_USER_GROUPS)})"
+            )
     known = policy.group_codes() | {ALL_GROUPS}
     named: list[tuple[str, Iterable[str]]] = [
         (f"loan_rules[{i}].user_groups", rule.user_groups)
