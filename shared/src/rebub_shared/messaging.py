@@ -37,6 +37,23 @@ TRANSIENT_PAUSE_S = 1.0
 log = get_logger(__name__)
 
 
+class KafkaIdentityError(ValueError):
+    """A service would use another tenant's Kafka credentials (or its own for another tenant)."""
+
+
+def check_kafka_identity(settings: KafkaSettings, tenant: TenantCode) -> None:
+    """With credentials set, the Kafka user must be the tenant itself (the platform's convention).
+
+    The broker's ACLs refuse the other tenant's topics anyway; this check says so at start, in
+    plain words, instead of as authorization failures on the first message.
+    """
+    if settings.username is not None and settings.username != tenant:
+        raise KafkaIdentityError(
+            f"kafka.username {settings.username!r} cannot serve tenant {tenant!r}: each "
+            "institution's services use their own credentials"
+        )
+
+
 def make_broker(settings: KafkaSettings, *, client_id: str, **options: Any) -> KafkaBroker:
     """A broker for one service instance, with the tenant's own credentials when set."""
     security: BaseSecurity | None = None

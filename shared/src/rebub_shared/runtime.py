@@ -16,7 +16,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from rebub_shared.clock import Clock, MovableClock, SystemClock
 from rebub_shared.logging import get_logger
-from rebub_shared.messaging import DeadLetters, dead_letter_middleware, make_broker
+from rebub_shared.messaging import (
+    DeadLetters,
+    check_kafka_identity,
+    dead_letter_middleware,
+    make_broker,
+)
 from rebub_shared.mongo import Document, database_name, open_mongo
 from rebub_shared.settings import ServiceSettings
 from rebub_shared.topics import Topics
@@ -75,7 +80,11 @@ class Runtime:
 
 
 def build_runtime(settings: ServiceSettings, service: str, clock: Clock | None = None) -> Runtime:
-    """Wire one service instance without touching the network (subscribers are added afterwards)."""
+    """Wire one service instance without touching the network (subscribers are added afterwards).
+
+    Raises ``KafkaIdentityError`` when the Kafka credentials belong to another tenant.
+    """
+    check_kafka_identity(settings.kafka, settings.tenant)
     if clock is None:
         clock = MovableClock(frozen=False) if settings.dev_clock_enabled else SystemClock()
     topics = Topics(settings.kafka.topic_prefix)

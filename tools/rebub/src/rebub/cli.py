@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -28,18 +29,37 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(1)
 
 
+SECURE_HELP = (
+    "Kafka with SASL/SCRAM and the platform's ACLs (one user per tenant, passwords kept in the "
+    "state folder); same as REBUB_KAFKA_SECURE=1."
+)
+
+
+def _secure_from(flag: bool) -> None:
+    # Through the environment, so `rebub up --detach`'s child process runs in the same mode.
+    if flag:
+        os.environ["REBUB_KAFKA_SECURE"] = "1"
+
+
 @infra_app.command("up")
-def infra_up() -> None:
+def infra_up(secure: bool = typer.Option(False, "--secure", help=SECURE_HELP)) -> None:
     """Get (cached), build (cached) and start Kafka and FerretDB; harmless when they run."""
+    _secure_from(secure)
     started = time.monotonic()
+    infra = LocalInfra.default()
     try:
-        statuses = LocalInfra.default().up()
+        statuses = infra.up()
     except InfraError as error:
         _fail(error)
         return
     for status in statuses:
         origin = "local" if status.managed else "from the environment"
         typer.echo(f"{status.name:9} ready at {status.address} ({origin})")
+    if infra.kafka.secure and not infra.kafka.external:
+        typer.echo(
+            f"kafka     SASL/SCRAM-SHA-512, one user per tenant and `admin`; passwords in "
+            f"{infra.kafka.dir / 'credentials.json'}"
+        )
     typer.echo(f"ready in {time.monotonic() - started:.1f} s")
 
 
@@ -107,8 +127,10 @@ def up(
         False, "--detach", "-d", help="Run in the background; stop with `rebub down`."
     ),
     timeout: float = typer.Option(180.0, help="Seconds to wait for every service to be ready."),
+    secure: bool = typer.Option(False, "--secure", help=SECURE_HELP),
 ) -> None:
     """Start the whole network: infrastructure, SMTP, patron-sync, circulation and notifier x 5."""
+    _secure_from(secure)
     from rebub.infra.paths import InfraPaths
     from rebub.supervisor import Supervisor
 

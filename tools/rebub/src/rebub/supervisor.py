@@ -82,6 +82,14 @@ class Supervisor:
             smtp_port=smtp_port(),
             home=self.home,
         )
+        kafka = self.infra.kafka
+        if kafka.secure and not kafka.external:  # each instance logs in as its own tenant
+            p = instance.env_prefix
+            env |= {
+                f"{p}KAFKA__SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+                f"{p}KAFKA__USERNAME": instance.tenant,
+                f"{p}KAFKA__PASSWORD": kafka.credentials.password(instance.tenant),
+            }
         process = subprocess.Popen(
             [sys.executable, "-m", instance.module],
             env=env,

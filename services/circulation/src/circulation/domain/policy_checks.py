@@ -53,10 +53,10 @@ def _check_unique(policy: InstitutionPolicy) -> None:
 
 
 def _check_groups(policy: InstitutionPolicy) -> None:
-    for i, group in enumerate(policy.user_groups):
-        if group.code not in NETWORK_USER_GROUPS:
+    for i, declared in enumerate(policy.user_groups):
+        if declared.code not in NETWORK_USER_GROUPS:
             raise ValueError(
-                f"user_groups[{i}].code: {group.code!r} is not a user group of the network "
+                f"user_groups[{i}].code: {declared.code!r} is not a user group of the network "
                 f"(one of {', '.join(NETWORK_USER_GROUPS)})"
             )
     known = policy.group_codes() | {ALL_GROUPS}

@@ -19,16 +19,21 @@ __all__ = ["InfraError", "LocalInfra", "ServerStatus"]
 
 @dataclass
 class LocalInfra:
-    """Kafka and FerretDB, with ports from ``REBUB_KAFKA_PORT`` / ``REBUB_FERRETDB_PORT``."""
+    """Kafka and FerretDB, with ports from ``REBUB_KAFKA_PORT`` / ``REBUB_FERRETDB_PORT``.
+
+    ``secure`` (default: ``REBUB_KAFKA_SECURE=1``) runs Kafka with SASL/SCRAM and the platform's ACLs.
+    """
 
     kafka: LocalKafka
     ferretdb: LocalFerretDB
 
     @classmethod
-    def default(cls) -> LocalInfra:
+    def default(cls, *, secure: bool | None = None) -> LocalInfra:
         paths = InfraPaths.default()
+        if secure is None:
+            secure = os.environ.get("REBUB_KAFKA_SECURE", "") not in ("", "0", "false")
         return cls(
-            kafka=LocalKafka(paths, int(os.environ.get("REBUB_KAFKA_PORT", "9092"))),
+            kafka=LocalKafka(paths, int(os.environ.get("REBUB_KAFKA_PORT", "9092")), secure=secure),
             ferretdb=LocalFerretDB(paths, int(os.environ.get("REBUB_FERRETDB_PORT", "27017"))),
         )
 

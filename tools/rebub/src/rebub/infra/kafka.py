@@ -1,4 +1,9 @@
-"""Apache Kafka 4.1, KRaft, one node on loopback, from the jars Maven Central serves."""
+"""Apache Kafka 4.1, KRaft, one node on loopback, from the jars Maven Central serves.
+
+PLAINTEXT without authentication by default; ``secure=True`` (``REBUB_KAFKA_SECURE=1``,
+``rebub infra up --secure``) runs SASL/SCRAM with the platform's users and ACLs
+(``rebub.infra.kafka_security``), in its own data folder.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,15 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
+from typing import Any
 
-from rebub.infra.server import InfraError, LocalServer, require_tool
+from pydantic import SecretStr
+
+from rebub.infra import kafka_security, process
+from rebub.infra.kafka_security import ADMIN, Credentials
+from rebub.infra.paths import InfraPaths
+from rebub.infra.server import InfraError, LocalServer, ServerStatus, require_tool
+from rebub_shared.settings import KafkaSettings
 
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
 
@@ -17,11 +29,7 @@ SERVER_PROPERTIES = """\
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs={data}
 num.partitions=1
 auto.create.topics.enable=true
@@ -33,6 +41,12 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.segment.bytes=67108864
+"""
+PLAINTEXT_PROPERTIES = """\
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 """
 
 LOG4J2 = """\
@@ -51,6 +65,47 @@ logger.server.level = INFO
 class LocalKafka(LocalServer):
     name = "kafka"
     env_override = "REBUB_KAFKA_BOOTSTRAP"
+
+    def __init__(self, paths: InfraPaths, port: int, *, secure: bool = False) -> None:
+        super().__init__(paths, port)
+        self.secure = secure
+        self.mode_file = self.dir / "mode"
+
+    @property
+    def mode(self) -> str:
+        return "sasl" if self.secure else "plaintext"
+
+    @property
+    def data(self) -> Path:
+        # Each mode has its own storage: the SCRAM admin user is created when it is formatted.
+        return self.dir / ("data-sasl" if self.secure else "data")
+
+    @property
+    def credentials(self) -> Credentials:
+        """The SCRAM passwords of the secured broker (generated once, kept in the state folder)."""
+        return Credentials.load_or_create(self.dir / "credentials.json")
+
+    def client_options(self, user: str = ADMIN) -> dict[str, Any]:
+        """Client options (kafka-python or aiokafka names) to connect as ``user``."""
+        return self.credentials.client_options(user) if self.secure else {}
+
+    def _running_client_options(self) -> dict[str, Any]:
+        # The mode of the broker last started from this state folder: `rebub infra status`
+        # reaches a secured broker without being told it is one.
+        running = self.mode_file.read_text() if self.mode_file.exists() else self.mode
+        return self.credentials.client_options(ADMIN) if running == "sasl" else {}
+
+    def client_settings(self, user: str, **overrides: Any) -> KafkaSettings:
+        """A service's ``KafkaSettings`` for this broker, with ``user``'s credentials if secured."""
+        if not self.secure:
+            return KafkaSettings(bootstrap=self.address, **overrides)
+        return KafkaSettings(
+            bootstrap=self.address,
+            security_protocol="SASL_PLAINTEXT",
+            username=user,
+            password=SecretStr(self.credentials.password(user)),
+            **overrides,
+        )
 
     @property
     def controller_port(self) -> int:
@@ -96,12 +151,20 @@ class LocalKafka(LocalServer):
     def _before_start(self) -> None:
         config = self.dir / "config"
         config.mkdir(exist_ok=True)
-        data = self.dir / "data"
-        (config / "server.properties").write_text(
-            SERVER_PROPERTIES.format(
-                port=self.port, controller_port=self.controller_port, data=data
+        data = self.data
+        ports = {"port": self.port, "controller_port": self.controller_port}
+        listeners = PLAINTEXT_PROPERTIES.format(**ports)
+        format_extra: list[str] = []
+        if self.secure:
+            credentials = self.credentials
+            listeners = kafka_security.SECURE_PROPERTIES.format(
+                **ports, admin=ADMIN, admin_password=credentials.password(ADMIN)
             )
-        )
+            format_extra = kafka_security.format_arguments(credentials)
+        properties = config / "server.properties"
+        properties.write_text(SERVER_PROPERTIES.format(**ports, data=data) + listeners)
+        properties.chmod(0o600)  # holds the admin password when secured
+        self.mode_file.write_text(self.mode)
         (config / "log4j2.properties").write_text(LOG4J2)
         if (data / "meta.properties").exists():
             return
@@ -117,6 +180,7 @@ class LocalKafka(LocalServer):
                 uuid.uuid4().hex[:22],
                 "-c",
                 str(config / "server.properties"),
+                *format_extra,
             ],
             capture_output=True,
             text=True,
@@ -149,6 +213,7 @@ class LocalKafka(LocalServer):
             admin = KafkaAdminClient(
                 bootstrap_servers=self.external or self.address,
                 request_timeout_ms=3000,
+                **({} if self.external else self._running_client_options()),
             )
         except (KafkaError, OSError, ValueError):
             return False
@@ -157,5 +222,37 @@ class LocalKafka(LocalServer):
             return True
         except (KafkaError, OSError):
             return False
+        finally:
+            admin.close()
+
+    def start(self, *, timeout_s: float = 90.0) -> ServerStatus:
+        """Start (see ``LocalServer.start``); when secured, apply users, ACLs and topics."""
+        running = self.mode_file.read_text() if self.mode_file.exists() else None
+        if (
+            not self.external
+            and process.read_pid(self.pid_file)
+            and running
+            and running != self.mode
+        ):
+            raise InfraError(
+                f"kafka runs in {running} mode, {self.mode} was asked: stop it first "
+                "(rebub infra down), then start it again"
+            )
+        status = super().start(timeout_s=timeout_s)
+        if self.secure and not self.external:
+            self._apply_security()
+        return status
+
+    def _apply_security(self) -> None:
+        from kafka import KafkaAdminClient
+        from kafka.errors import KafkaError
+
+        admin = KafkaAdminClient(
+            bootstrap_servers=self.address, request_timeout_ms=10000, **self.client_options()
+        )
+        try:
+            kafka_security.apply(admin, self.credentials)
+        except (KafkaError, RuntimeError) as error:
+            raise InfraError(f"kafka: applying users, ACLs and topics failed: {error}") from error
         finally:
             admin.close()

@@ -1,0 +1,154 @@
+"""Tenant isolation enforced by a real broker: SASL/SCRAM users and the ACLs of ``acl_tuples()``.
+
+Clients are aiokafka's, as in the services. Each test names the institution and the topic it tries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailedError
+
+from rebub.deploy.acl import acl_tuples
+from rebub.infra.kafka import LocalKafka
+from rebub.infra.kafka_security import sync_acls
+from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK
+from rebub_shared.topics import Topics
+
+pytestmark = pytest.mark.integration
+T = Topics()
+NET_TOPICS = (T.loan_activity, T.external_reader)
+
+
+@asynccontextmanager
+async def producer(kafka: LocalKafka, user: str) -> AsyncIterator[AIOKafkaProducer]:
+    client = AIOKafkaProducer(
+        bootstrap_servers=kafka.address, request_timeout_ms=10000, **kafka.client_options(user)
+    )
+    await client.start()
+    try:
+        yield client
+    finally:
+        await client.stop()
+
+
+async def consume(
+    kafka: LocalKafka, user: str, topic: str, group: str, until: bytes = b""
+) -> list[bytes]:
+    """Join ``group`` as ``user`` and read ``topic`` until ``until`` came (or a poll was empty)."""
+    client = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka.address,
+        group_id=group,
+        auto_offset_reset="earliest",
+        **kafka.client_options(user),
+    )
+    try:
+        await client.start()
+        values: list[bytes] = []
+        while not values or (until and until not in values):
+            batches = await client.getmany(timeout_ms=5000)
+            if not batches:
+                break
+            values += [r.value or b"" for records in batches.values() for r in records]
+        await client.commit()
+        return values
+    finally:
+        await client.stop()
+
+
+async def read_back(kafka: LocalKafka, user: str, topic: str, partition: int, offset: int) -> bytes:
+    """Read one record as ``user`` at a known position (no consumer group)."""
+    client = AIOKafkaConsumer(bootstrap_servers=kafka.address, **kafka.client_options(user))
+    await client.start()
+    try:
+        tp = TopicPartition(topic, partition)
+        client.assign([tp])
+        client.seek(tp, offset)
+        record = await client.getone()
+        return record.value or b""
+    finally:
+        await client.stop()
+
+
+def test_the_broker_holds_exactly_the_acls_of_the_one_definition(secured_kafka: LocalKafka):
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(
+        bootstrap_servers=secured_kafka.address, **secured_kafka.client_options()
+    )
+    try:
+        # Nothing to create or delete: the start applied every rule of acl_tuples() and no other.
+        assert sync_acls(admin, acl_tuples()) == (0, 0)
+        assert sync_acls(admin, acl_tuples()[1:]) == (0, 1)  # an extra rule is removed...
+        assert sync_acls(admin, acl_tuples()) == (1, 0)  # ...and a missing one created
+    finally:
+        admin.close()
+
+
+@pytest.mark.parametrize(
+    "topic", [T.loan("bsa"), T.patron("bsa"), T.dead_letter(T.nz_patron, "bsa")]
+)
+async def test_ub_cannot_write_bsa_topics(secured_kafka: LocalKafka, topic: str):
+    async with producer(secured_kafka, "ub") as ub:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await ub.send_and_wait(topic, b"ub writing into bsa")
+
+
+async def test_ub_cannot_read_bsa_topics(secured_kafka: LocalKafka):
+    async with producer(secured_kafka, "bsa") as bsa:
+        await bsa.send_and_wait(T.loan("bsa"), b"a bsa loan")
+
+    with pytest.raises(TopicAuthorizationFailedError):
+        await consume(secured_kafka, "ub", T.loan("bsa"), f"ub.isolation.{uuid.uuid4().hex[:6]}")
+
+
+async def test_ub_cannot_join_bsa_consumer_groups(secured_kafka: LocalKafka):
+    # Even on ub's own topic: the group is bsa's, so its offsets are not ub's to read or move.
+    with pytest.raises(GroupAuthorizationFailedError):
+        await consume(secured_kafka, "ub", T.loan("ub"), "bsa.circulation.main")
+
+
+async def test_ub_reads_and_writes_its_own_topics_in_its_own_groups(secured_kafka: LocalKafka):
+    body = f"ub loan {uuid.uuid4()}".encode()
+    async with producer(secured_kafka, "ub") as ub:
+        await ub.send_and_wait(T.loan("ub"), body, partition=0)
+
+    group = f"ub.notifier.{uuid.uuid4()}"
+    assert body in await consume(secured_kafka, "ub", T.loan("ub"), group, until=body)
+
+
+@pytest.mark.parametrize("inst", INSTITUTION_CODES)
+async def test_every_institution_reads_the_nz_topic_and_only_the_network_writes_it(
+    secured_kafka: LocalKafka, inst: str
+):
+    account = f"NZ account for {inst} {uuid.uuid4()}".encode()
+    async with producer(secured_kafka, NETWORK) as network:
+        await network.send_and_wait(T.nz_patron, account, key=inst.encode())
+
+    group = T.group(inst, "patron-sync", f"isolation-{uuid.uuid4().hex[:6]}")  # type: ignore[arg-type]
+    assert account in await consume(secured_kafka, inst, T.nz_patron, group, until=account)
+    async with producer(secured_kafka, inst) as institution:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await institution.send_and_wait(T.nz_patron, b"an institution's NZ account")
+
+
+async def test_the_network_user_does_not_reach_institution_topics(secured_kafka: LocalKafka):
+    async with producer(secured_kafka, NETWORK) as network:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await network.send_and_wait(T.patron("ub"), b"the NZ writing into ub")
+
+
+@pytest.mark.parametrize("inst", INSTITUTION_CODES)
+async def test_every_institution_writes_and_reads_the_net_topics_it_publishes(
+    secured_kafka: LocalKafka, inst: str
+):
+    for topic in NET_TOPICS:
+        body = f"{inst} on {topic} {uuid.uuid4()}".encode()
+        async with producer(secured_kafka, inst) as institution:
+            sent = await institution.send_and_wait(topic, body, key=inst.encode())
+        assert await read_back(secured_kafka, inst, topic, sent.partition, sent.offset) == body
