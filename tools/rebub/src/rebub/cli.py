@@ -112,13 +112,16 @@ def topics(
     from rebub.flows import sample_with_rates
     from rebub.flows_view import watch
 
-    bootstrap = LocalInfra.default().kafka_bootstrap
+    infra = LocalInfra.default()
+    bootstrap, client = infra.kafka_bootstrap, infra.kafka.running_client_options()
     if as_json:
-        snapshot = asyncio.run(sample_with_rates(bootstrap, prefix=prefix, interval_s=1.0))
+        snapshot = asyncio.run(
+            sample_with_rates(bootstrap, prefix=prefix, interval_s=1.0, **client)
+        )
         typer.echo(json.dumps(snapshot.as_json(), indent=2))
         return
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(watch(bootstrap, prefix=prefix, every_s=every))
+        asyncio.run(watch(bootstrap, prefix=prefix, every_s=every, **client))
 
 
 @app.command("up")

@@ -61,10 +61,12 @@ def zone_of(topic: str, prefix: str = "") -> str | None:
     return None
 
 
-async def sample_flows(bootstrap: str, *, prefix: str = "") -> FlowSnapshot:
-    """One reading of every rebub topic's offsets and every consumer group's position."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def sample_flows(bootstrap: str, *, prefix: str = "", **client: Any) -> FlowSnapshot:
+    """One reading of every rebub topic's offsets and every consumer group's position.
+
+    ``client`` carries connection options (SASL credentials on a secured broker)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client)
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
     await admin.start()
     await reader.start()
     try:
@@ -112,12 +114,13 @@ async def sample_with_rates(
     prefix: str = "",
     interval_s: float = 1.0,
     previous: FlowSnapshot | None = None,
+    **client: Any,
 ) -> FlowSnapshot:
     """A reading with rates: against ``previous``, or against a first reading ``interval_s`` before."""
     if previous is None:
-        previous = await sample_flows(bootstrap, prefix=prefix)
+        previous = await sample_flows(bootstrap, prefix=prefix, **client)
         await asyncio.sleep(interval_s)
-    current = await sample_flows(bootstrap, prefix=prefix)
+    current = await sample_flows(bootstrap, prefix=prefix, **client)
     elapsed = max(current.taken_at - previous.taken_at, 1e-6)
     before = {t.topic: t.end_offset for t in previous.topics}
     for flow in current.topics:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from rich.console import Console
 from rich.live import Live
@@ -34,13 +35,13 @@ def flows_table(snapshot: FlowSnapshot) -> Table:
     return table
 
 
-async def watch(bootstrap: str, *, prefix: str, every_s: float) -> None:
+async def watch(bootstrap: str, *, prefix: str, every_s: float, **client: Any) -> None:
     """Refresh the table in place until interrupted."""
     previous = None
     with Live(console=Console(), auto_refresh=False) as live:
         while True:
             snapshot = await sample_with_rates(
-                bootstrap, prefix=prefix, previous=previous, interval_s=every_s
+                bootstrap, prefix=prefix, previous=previous, interval_s=every_s, **client
             )
             live.update(flows_table(snapshot), refresh=True)
             previous = snapshot

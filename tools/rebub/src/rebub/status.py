@@ -51,7 +51,7 @@ async def gather_status(
     servers = infra.status()
     flows = None
     if next(s for s in servers if s.name == "kafka").running:
-        flows = await sample_flows(infra.kafka_bootstrap)
+        flows = await sample_flows(infra.kafka_bootstrap, **infra.kafka.running_client_options())
     async with httpx.AsyncClient(timeout=2.0) as client:
         checks = await asyncio.gather(
             *(

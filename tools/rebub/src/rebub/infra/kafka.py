@@ -89,7 +89,7 @@ class LocalKafka(LocalServer):
         """Client options (kafka-python or aiokafka names) to connect as ``user``."""
         return self.credentials.client_options(user) if self.secure else {}
 
-    def _running_client_options(self) -> dict[str, Any]:
+    def running_client_options(self) -> dict[str, Any]:
         # The mode of the broker last started from this state folder: `rebub infra status`
         # reaches a secured broker without being told it is one.
         running = self.mode_file.read_text() if self.mode_file.exists() else self.mode
@@ -213,7 +213,7 @@ class LocalKafka(LocalServer):
             admin = KafkaAdminClient(
                 bootstrap_servers=self.external or self.address,
                 request_timeout_ms=3000,
-                **({} if self.external else self._running_client_options()),
+                **({} if self.external else self.running_client_options()),
             )
         except (KafkaError, OSError, ValueError):
             return False
