@@ -73,10 +73,11 @@ async def sample_flows(bootstrap: str, *, prefix: str = "", **client: Any) -> Fl
         names = [
             t for t in await admin.list_topics() if t.startswith(prefix) and zone_of(t, prefix)
         ]
+        described = await admin.describe_topics(names) if names else []
         partitions = [
-            TopicPartition(t, p)
-            for t in names
-            for p in sorted(reader.partitions_for_topic(t) or [0])
+            TopicPartition(d["topic"], p["partition"])
+            for d in described
+            for p in sorted(d["partitions"], key=lambda p: p["partition"])
         ]
         ends = await reader.end_offsets(partitions) if partitions else {}
         begins = await reader.beginning_offsets(partitions) if partitions else {}
