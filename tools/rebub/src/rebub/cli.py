@@ -216,6 +216,36 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable.
         typer.echo(f"{s['name']:24} {state:6} {s['url']}  lag {lag}")
 
 
+@app.command("demo")
+def demo(
+    accounts: int = typer.Option(600, help="Accounts in each institution's DSI feed."),
+    items: int = typer.Option(400, help="Items per institution."),
+    borrowers: int = typer.Option(12, help="Patrons linked and borrowing, per institution."),
+) -> None:
+    """The network at work on synthetic data (starts it if needed), ending with a report."""
+    from rich.console import Console
+
+    from rebub.demo.runner import render, run_demo
+    from rebub.infra.paths import InfraPaths
+    from rebub.status import gather_status
+
+    infra = LocalInfra.default()
+    home = InfraPaths.default().home
+    console = Console()
+    status_report = asyncio.run(gather_status(infra)) if infra.kafka.status().running else {}
+    if not status_report.get("all_ready"):
+        console.print("starting the network (rebub up --detach)...")
+        _up_detached(home, 240.0)
+    started = time.monotonic()
+    report = asyncio.run(
+        run_demo(home, infra, console, accounts=accounts, items=items, borrowers=borrowers)
+    )
+    render(report, home, console)
+    console.print(
+        f"demo finished in {time.monotonic() - started:.0f} s; stop the network with `rebub down`"
+    )
+
+
 @app.command("catalog")
 def catalog(
     folder: Path = typer.Option(

@@ -1,0 +1,131 @@
+"""Runs the demo on a running (or freshly started) network and prints what happened."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from rich.console import Console
+from rich.progress import Progress
+
+from rebub.demo import scenario
+from rebub.demo.client import NetworkClient
+from rebub.demo.scenario import DemoSettings, Report
+from rebub.infra import LocalInfra
+from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub_shared.topics import Topics
+
+CHAIN_DAYS = 100  # a 2-month loan's recall 3 falls near day 96
+
+
+async def _letter_offsets(bootstrap: str, client: dict[str, Any]) -> dict[TopicPartition, int]:
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
+    await reader.start()
+    try:
+        await reader.topics()
+        parts = [
+            TopicPartition(Topics().letter(inst), p)
+            for inst in INSTITUTION_CODES
+            for p in sorted(reader.partitions_for_topic(Topics().letter(inst)) or [])
+        ]
+        return await reader.end_offsets(parts) if parts else {}
+    finally:
+        await reader.stop()
+
+
+async def _count_letters(
+    bootstrap: str, client: dict[str, Any], since: dict[TopicPartition, int]
+) -> Counter[tuple[str, str, str]]:
+    """Letters sent since the demo began, by institution, kind and channel (from the letter topics)."""
+    ends = await _letter_offsets(bootstrap, client)
+    counts: Counter[tuple[str, str, str]] = Counter()
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
+    await reader.start()
+    try:
+        reader.assign(list(ends))
+        for tp, _end in ends.items():
+            reader.seek(tp, since.get(tp, 0))
+        remaining = {tp: end - since.get(tp, 0) for tp, end in ends.items()}
+        while any(n > 0 for n in remaining.values()):
+            batch = await reader.getmany(timeout_ms=2000)
+            if not batch:
+                break
+            for tp, records in batch.items():
+                for record in records[: max(remaining[tp], 0)]:
+                    letter = json.loads(record.value or b"{}")
+                    counts[
+                        (
+                            letter.get("institution", "?"),
+                            letter.get("kind", "?"),
+                            letter.get("channel", "?"),
+                        )
+                    ] += 1
+                remaining[tp] -= len(records)
+    finally:
+        await reader.stop()
+    return counts
+
+
+def _next_run(home: Path) -> int:
+    counter = home / "demo" / "runs"
+    counter.parent.mkdir(parents=True, exist_ok=True)
+    run = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(run))
+    return run
+
+
+async def run_demo(home: Path, infra: LocalInfra, console: Console, **sizes: int) -> Report:
+    run = _next_run(home)
+    folder = home / "demo" / f"run-{run}"
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = DemoSettings(folder=folder, run=run, **sizes)
+    report = Report()
+    client = infra.kafka.running_client_options()
+    since = await _letter_offsets(infra.kafka_bootstrap, client)
+    async with httpx.AsyncClient(timeout=60) as http:
+        net = NetworkClient(http)
+        start = max([await net.clock(inst) for inst in INSTITUTION_CODES]) + timedelta(days=1)
+        for inst in INSTITUTION_CODES:
+            await net.set_clock(inst, start)
+        with Progress(console=console, transient=False) as progress:
+            await scenario.import_feeds(net, settings, report, progress)
+            shelves = await scenario.load_items(net, settings, progress)
+            borrowers = await scenario.link_borrowers(net, settings, report, progress)
+            await scenario.external_reader(net, settings, report)
+            loans = await scenario.lend(net, borrowers, shelves, report, progress)
+            late = scenario.pick_late_loans(loans, start)
+            await scenario.renew_and_return(net, loans, start, report)
+            await scenario.walk_the_calendar(net, start, 13, CHAIN_DAYS, late, report, progress)
+    report.letters = await _count_letters(infra.kafka_bootstrap, client, since)
+    return report
+
+
+def render(report: Report, home: Path, console: Console) -> None:
+    console.rule("rebub demo: what happened")
+    for inst, r in report.imports.items():
+        console.print(
+            f"import {inst:4}: received {r.get('received')}, created {r.get('created')}, updated {r.get('updated')}, "
+            f"unchanged {r.get('unchanged')}, rejected {r.get('rejected')}, absent {r.get('absent')}"
+        )
+    console.print(f"linked on first use: {dict(report.linked)}")
+    console.print(
+        f"external reader {report.external_reader} created in scpo, found by barcode in: {', '.join(report.found_in)}"
+    )
+    console.print(
+        f"loans: {dict(report.loans)}; renewed: {dict(report.renewed)}; returned on time: {dict(report.returned)}"
+    )
+    for line in report.late_returns:
+        console.print(f"late return, {line}")
+    by_kind: Counter[tuple[str, str]] = Counter()
+    for (_inst, kind, channel), n in report.letters.items():
+        by_kind[(kind, channel)] += n
+    console.print(
+        f"clock moved {report.days_moved} days; letters sent: "
+        + ", ".join(f"{kind} by {channel}: {n}" for (kind, channel), n in sorted(by_kind.items()))
+    )
+    console.print(f"emails: {home / 'mail'}  printed letters (PDF): {home / 'letters'}")
