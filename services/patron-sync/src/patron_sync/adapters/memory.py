@@ -1,0 +1,168 @@
+"""In-memory fakes of the units of work, for handler unit tests and the repository contract."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from patron_sync.domain.accounts import Patron
+from patron_sync.domain.errors import DuplicateBarcodeError
+from patron_sync.domain.institutions import Institution
+from patron_sync.domain.nz_accounts import NzAccount
+from patron_sync.domain.search import name_keys
+from patron_sync.service_layer.unit_of_work import (
+    ConcurrentUpdateError,
+    ImportRun,
+    NzStored,
+    StagedSave,
+    StoredPatron,
+    active_barcodes,
+    released_barcodes,
+)
+
+
+def _starts(record_keys: Iterable[str], prefix: str) -> bool:
+    return any(k.startswith(prefix) for k in record_keys)
+
+
+@dataclass
+class MemoryPatrons:
+    rows: dict[str, StoredPatron] = field(default_factory=dict)
+
+    async def get(self, account_id: str) -> StoredPatron | None:
+        return self.rows.get(account_id)
+
+    async def get_many(self, account_ids: Iterable[str]) -> dict[str, StoredPatron]:
+        return {i: self.rows[i] for i in account_ids if i in self.rows}
+
+    async def barcode_holder(self, barcode: str) -> str | None:
+        return next((k for k, s in self.rows.items() if barcode in active_barcodes(s.patron)), None)
+
+    async def by_barcode(self, barcode: str) -> StoredPatron | None:
+        holder = await self.barcode_holder(barcode)
+        return self.rows[holder] if holder else None
+
+    async def search(self, prefix: str, limit: int) -> list[StoredPatron]:
+        found = [s for s in self.rows.values() if _starts(name_keys(s.patron.record), prefix)]
+        return found[:limit]
+
+
+@dataclass
+class MemoryNzProjection:
+    rows: dict[str, NzAccount] = field(default_factory=dict)
+
+    async def get(self, primary_id: str) -> NzAccount | None:
+        return self.rows.get(primary_id)
+
+    async def versions(self, primary_ids: Iterable[str]) -> dict[str, int]:
+        return {i: self.rows[i].version for i in primary_ids if i in self.rows}
+
+    async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
+        for account in (*new, *newer):
+            self.rows[account.record.primary_id] = account
+
+    async def delete(self, primary_ids: Sequence[str]) -> None:
+        for key in primary_ids:
+            self.rows.pop(key, None)
+
+    async def search(self, prefix: str, limit: int) -> list[NzAccount]:
+        return [a for a in self.rows.values() if _starts(name_keys(a.record), prefix)][:limit]
+
+
+@dataclass
+class MemoryIzUnitOfWork:
+    """The fake IZ store; ``published`` collects ``(patron, revision, also)`` of each write."""
+
+    tenant: Institution
+    patrons: MemoryPatrons = field(default_factory=MemoryPatrons)
+    nz: MemoryNzProjection = field(default_factory=MemoryNzProjection)
+    staged: list[StagedSave] = field(default_factory=list)
+    published: list[tuple[Patron, int, tuple[Any, ...]]] = field(default_factory=list)
+    readers: int = 0
+
+    def fresh(self) -> "MemoryIzUnitOfWork":
+        """A new unit of work on the same data (what a factory gives each command)."""
+        return MemoryIzUnitOfWork(
+            self.tenant, self.patrons, self.nz, [], self.published, self.readers
+        )
+
+    async def next_reader_number(self) -> int:
+        self.readers += 1
+        return self.readers
+
+    async def commit(self) -> list[StoredPatron]:
+        saved = []
+        staged, self.staged = self.staged, []
+        released = released_barcodes(staged)
+        for save in staged:
+            key = save.patron.account_id
+            current = self.patrons.rows.get(key)
+            if (current.revision if current else 0) != (
+                save.previous.revision if save.previous else 0
+            ):
+                raise ConcurrentUpdateError(key)
+            for barcode in active_barcodes(save.patron):
+                holder = await self.patrons.barcode_holder(barcode)
+                if holder not in (None, key) and released.get(barcode) != holder:
+                    raise DuplicateBarcodeError("barcode", barcode, f"already held by {holder}")
+            stored = StoredPatron(
+                save.patron, (current.revision if current else 0) + 1, save.merged_from
+            )
+            self.patrons.rows[key] = stored
+            self.published.append((save.patron, stored.revision, tuple(save.also)))
+            saved.append(stored)
+        return saved
+
+
+@dataclass
+class MemoryNzAccounts:
+    rows: dict[str, NzStored] = field(default_factory=dict)
+    runs: dict[Institution, ImportRun] = field(default_factory=dict)
+    publications: dict[str, list[str]] = field(default_factory=dict)
+
+    async def get_many(self, primary_ids: Iterable[str]) -> dict[str, NzStored]:
+        return {i: self.rows[i] for i in primary_ids if i in self.rows}
+
+    async def write(self, new: Sequence[NzAccount], changed: Sequence[NzAccount]) -> None:
+        for account in (*new, *changed):
+            self.rows[account.record.primary_id] = NzStored(account)
+
+    async def primary_ids(self, source: Institution | None) -> set[str]:
+        return {
+            k
+            for k, s in self.rows.items()
+            if source is None or s.account.record.source_institution is source
+        }
+
+    async def begin_publication(self, primary_ids: Sequence[str]) -> str:
+        token = str(len(self.publications) + 1)
+        self.publications[token] = list(primary_ids)
+        return token
+
+    async def end_publication(self, token: str) -> None:
+        self.publications.pop(token, None)
+
+    async def unfinished_publications(self) -> list[tuple[str, list[str]]]:
+        return list(self.publications.items())
+
+    async def purge(self, primary_ids: Sequence[str]) -> None:
+        for key in primary_ids:
+            self.rows.pop(key, None)
+
+    async def last_full_import(self, source: Institution) -> int | None:
+        run = self.runs.get(source)
+        return run.received if run else None
+
+    async def record_import(self, run: ImportRun) -> None:
+        self.runs[run.source] = run
+
+
+@dataclass
+class MemoryNzPublisher:
+    sent: list[NzAccount] = field(default_factory=list)
+    purged: list[str] = field(default_factory=list)
+
+    async def publish(self, accounts: Sequence[NzAccount]) -> None:
+        self.sent.extend(accounts)
+
+    async def tombstones(self, primary_ids: Sequence[str]) -> None:
+        self.purged.extend(primary_ids)

@@ -1,0 +1,196 @@
+"""One institution zone's store, in its own database only: its patrons (each document holds
+its outbox), the unique barcode index, and its projection of ``nz.patron.v1``."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from patron_sync.adapters.events import patron_events
+from patron_sync.adapters.mongo_common import Document, insert_all, prefix_query, replace_all
+from patron_sync.domain.accounts import Patron
+from patron_sync.domain.errors import DuplicateBarcodeError
+from patron_sync.domain.institutions import Institution
+from patron_sync.domain.nz_accounts import NzAccount
+from patron_sync.domain.search import name_keys
+from patron_sync.service_layer.unit_of_work import (
+    ConcurrentUpdateError,
+    NzProjection,
+    PatronRepository,
+    StagedSave,
+    StoredPatron,
+    active_barcodes,
+    released_barcodes,
+)
+from rebub_shared.clock import Clock
+from rebub_shared.outbox import OutboxRelay, outbox_set
+from rebub_shared.topics import Topics
+
+PATRONS, BARCODES, NZ_ACCOUNTS, COUNTERS = "patrons", "barcodes", "nz_accounts", "counters"
+
+
+def _stored(doc: Document) -> StoredPatron:
+    patron = Patron.model_validate(doc["patron"])
+    return StoredPatron(patron, int(doc["revision"]), tuple(doc.get("merged_from", ())))
+
+
+class MongoPatrons:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection, self.barcodes = db[PATRONS], db[BARCODES]
+
+    async def get(self, account_id: str) -> StoredPatron | None:
+        doc = await self.collection.find_one({"_id": account_id})
+        return None if doc is None else _stored(doc)
+
+    async def get_many(self, account_ids: Iterable[str]) -> dict[str, StoredPatron]:
+        cursor = self.collection.find({"_id": {"$in": list(account_ids)}})
+        return {doc["_id"]: _stored(doc) async for doc in cursor}
+
+    async def barcode_holder(self, barcode: str) -> str | None:
+        doc = await self.barcodes.find_one({"_id": barcode})
+        return None if doc is None else str(doc["account_id"])
+
+    async def by_barcode(self, barcode: str) -> StoredPatron | None:
+        holder = await self.barcode_holder(barcode)
+        return None if holder is None else await self.get(holder)
+
+    async def search(self, prefix: str, limit: int) -> list[StoredPatron]:
+        cursor = self.collection.find(prefix_query(prefix)).limit(limit)
+        return [_stored(doc) async for doc in cursor]
+
+
+class MongoNzProjection:
+    """The IZ's own copy of the compacted ``nz.patron.v1`` (never shown as IZ patrons)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection = db[NZ_ACCOUNTS]
+
+    @staticmethod
+    def _doc(account: NzAccount) -> Document:
+        return {
+            "_id": account.record.primary_id,
+            "version": account.version,
+            "name_keys": list(name_keys(account.record)),
+            "account": account.model_dump(mode="json"),
+        }
+
+    async def get(self, primary_id: str) -> NzAccount | None:
+        doc = await self.collection.find_one({"_id": primary_id})
+        return None if doc is None else NzAccount.model_validate(doc["account"])
+
+    async def versions(self, primary_ids: Iterable[str]) -> dict[str, int]:
+        cursor = self.collection.find({"_id": {"$in": list(primary_ids)}}, {"version": 1})
+        return {doc["_id"]: int(doc["version"]) async for doc in cursor}
+
+    async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
+        await insert_all(self.collection, [self._doc(a) for a in new])
+        await replace_all(self.collection, [self._doc(a) for a in newer])
+
+    async def delete(self, primary_ids: Sequence[str]) -> None:
+        if primary_ids:
+            await self.collection.delete_many({"_id": {"$in": list(primary_ids)}})
+
+    async def search(self, prefix: str, limit: int) -> list[NzAccount]:
+        cursor = self.collection.find(prefix_query(prefix)).limit(limit)
+        return [NzAccount.model_validate(doc["account"]) async for doc in cursor]
+
+
+async def ensure_iz_indexes(db: AsyncDatabase[Document]) -> None:
+    """Indexes of an IZ database (the barcode index is the ``barcodes`` collection's ``_id``)."""
+    await db[PATRONS].create_index("name_keys")
+    await db[NZ_ACCOUNTS].create_index("name_keys")
+
+
+class MongoIzUnitOfWork:
+    """Stages patron saves; ``commit`` claims barcodes, writes each patron with its events in
+    one document write (revision-checked), releases dropped barcodes, then relays the outbox."""
+
+    def __init__(
+        self,
+        tenant: Institution,
+        db: AsyncDatabase[Document],
+        topics: Topics,
+        clock: Clock,
+        relay: OutboxRelay | None = None,
+    ) -> None:
+        self.tenant, self._db, self._topics, self._clock = tenant, db, topics, clock
+        self._patrons = MongoPatrons(db)
+        self.patrons: PatronRepository = self._patrons
+        self.nz: NzProjection = MongoNzProjection(db)
+        self.staged: list[StagedSave] = []
+        self._relay = relay
+
+    async def next_reader_number(self) -> int:
+        doc = await self._db[COUNTERS].find_one_and_update(
+            {"_id": "external_reader"},
+            {"$inc": {"n": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert doc is not None
+        return int(doc["n"])
+
+    async def _claim(
+        self, account_id: str, barcodes: set[str], released: dict[str, str]
+    ) -> list[str]:
+        claimed: list[str] = []
+        for barcode in sorted(barcodes):
+            try:
+                await self._patrons.barcodes.insert_one({"_id": barcode, "account_id": account_id})
+                claimed.append(barcode)
+            except DuplicateKeyError:
+                holder = await self._patrons.barcode_holder(barcode)
+                if holder is not None and released.get(barcode) == holder:
+                    # Taken over from an account of this commit that gives it up (a merge).
+                    query = {"_id": barcode, "account_id": holder}
+                    await self._patrons.barcodes.update_one(
+                        query, {"$set": {"account_id": account_id}}
+                    )
+                elif holder != account_id:
+                    await self._release(account_id, claimed)
+                    raise DuplicateBarcodeError(
+                        "barcode", barcode, f"already held by {holder}"
+                    ) from None
+        return claimed
+
+    async def _release(self, account_id: str, barcodes: Iterable[str]) -> None:
+        query = {"_id": {"$in": list(barcodes)}, "account_id": account_id}
+        await self._patrons.barcodes.delete_many(query)
+
+    async def _write(self, save: StagedSave, released: dict[str, str]) -> StoredPatron:
+        patron, previous = save.patron, save.previous
+        key, before = patron.account_id, previous.revision if previous else 0
+        old = active_barcodes(previous.patron) if previous else set()
+        new = active_barcodes(patron)
+        claimed = await self._claim(key, new - old, released)
+        revision = before + 1
+        events = patron_events(patron, revision, save.also, self._topics, self._clock)
+        fields: dict[str, Any] = {
+            "revision": revision,
+            "patron": patron.model_dump(mode="json"),
+            "merged_from": list(save.merged_from),
+            "name_keys": list(name_keys(patron.record)),
+            "barcodes": sorted(new),
+        } | outbox_set(events, first_seq=revision * 10)
+        try:
+            result = await self._patrons.collection.update_one(
+                {"_id": key, "revision": before}, {"$set": fields}, upsert=before == 0
+            )
+        except DuplicateKeyError:
+            result = None
+        if result is None or (result.matched_count == 0 and result.upserted_id is None):
+            await self._release(key, claimed)
+            raise ConcurrentUpdateError(key)
+        await self._release(key, old - new)
+        return StoredPatron(patron, revision, save.merged_from)
+
+    async def commit(self) -> list[StoredPatron]:
+        staged, self.staged = self.staged, []
+        released = released_barcodes(staged)
+        saved = [await self._write(save, released) for save in staged]
+        if self._relay is not None and saved:
+            for stored in saved:
+                await self._relay.relay(stored.patron.account_id)
+        return saved

@@ -1,0 +1,54 @@
+"""Publishing NZ accounts on ``nz.patron.v1``: a batch of sends, then one wait for them all."""
+
+import asyncio
+from collections.abc import Sequence
+
+from faststream.kafka import KafkaBroker
+
+from patron_sync.adapters.contracts import to_nz_contract
+from patron_sync.domain.nz_accounts import NzAccount
+from rebub_shared.clock import Clock
+from rebub_shared.cloudevents import new_event
+from rebub_shared.contracts.patrons import NzAccountChanged
+from rebub_shared.tenancy import NETWORK
+from rebub_shared.topics import Topics
+
+SOURCE = "/rebub/patron-sync/network"
+
+
+class KafkaNzPublisher:
+    """Key = primary id; the event id names the account and its version (replays are the same
+    event); a purge is a tombstone (null value) so compaction forgets the account."""
+
+    def __init__(self, broker: KafkaBroker, topics: Topics, clock: Clock) -> None:
+        self._broker, self._topic, self._clock = broker, topics.nz_patron, clock
+
+    async def publish(self, accounts: Sequence[NzAccount]) -> None:
+        sends = []
+        for account in accounts:
+            key = account.record.primary_id
+            event = new_event(
+                NzAccountChanged(account=to_nz_contract(account)),
+                source=SOURCE,
+                tenant=NETWORK,
+                subject=key,
+                clock=self._clock,
+                event_id=f"nz.{key}.v{account.version}",
+            )
+            sends.append(
+                await self._broker.publish(
+                    event.data.model_dump(mode="json"),
+                    self._topic,
+                    key=key.encode(),
+                    headers=event.envelope.headers(),
+                    no_confirm=True,
+                )
+            )
+        await asyncio.gather(*sends)
+
+    async def tombstones(self, primary_ids: Sequence[str]) -> None:
+        sends = [
+            await self._broker.publish(None, self._topic, key=k.encode(), no_confirm=True)
+            for k in primary_ids
+        ]
+        await asyncio.gather(*sends)

@@ -1,0 +1,1 @@
+"""Kafka consumers, the HTTP API and the command line."""

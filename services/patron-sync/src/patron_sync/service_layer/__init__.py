@@ -1,0 +1,1 @@
+"""Commands, their handlers (plain functions, an explicit registry) and the units of work."""

@@ -1,0 +1,99 @@
+"""Commands, named in the imperative; every command names its tenant."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from patron_sync.domain.absence import ImportMode
+from patron_sync.domain.accounts import LocalBlock, Note
+from patron_sync.domain.institutions import Institution
+from patron_sync.domain.nz_accounts import NzAccount
+from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
+
+
+@dataclass(frozen=True)
+class ImportFeed:
+    """Network zone: import ``source``'s DSI feed file."""
+
+    path: Path
+    source: Institution
+    mode: ImportMode = ImportMode.FULL
+    force: bool = False  # accept a full feed much smaller than the last one
+
+
+@dataclass(frozen=True)
+class ApplyNzAccounts:
+    """Institution zone: apply a batch read from ``nz.patron.v1`` (tombstones purge the copy)."""
+
+    tenant: Institution
+    accounts: tuple[NzAccount, ...]
+    tombstones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkPatron:
+    """Institution zone: copy an NZ account into this IZ on first use (or return the copy)."""
+
+    tenant: Institution
+    primary_id: str
+
+
+@dataclass(frozen=True)
+class AddIdentifier:
+    tenant: Institution
+    account_id: str
+    identifier: Identifier
+
+
+@dataclass(frozen=True)
+class AddNote:
+    tenant: Institution
+    account_id: str
+    note: Note
+
+
+@dataclass(frozen=True)
+class AddLocalBlock:
+    tenant: Institution
+    account_id: str
+    block: LocalBlock
+
+
+@dataclass(frozen=True)
+class EditPatron:
+    """A local edit; refused (naming the field) when it touches an NZ-owned field."""
+
+    tenant: Institution
+    account_id: str
+    changes: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CreateExternalReader:
+    tenant: Institution
+    record: PatronRecord
+
+
+@dataclass(frozen=True)
+class ChangeExternalReader:
+    tenant: Institution
+    account_id: str
+    emails: tuple[Email, ...] | None = None
+    addresses: tuple[Address, ...] | None = None
+    phones: tuple[Phone, ...] | None = None
+    expiry_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ApplyExternalReader:
+    """Institution zone: another IZ published an external reader (created or changed)."""
+
+    tenant: Institution
+    record: PatronRecord
+    version: int
+
+
+@dataclass(frozen=True)
+class CreateWaitingAccount:
+    tenant: Institution
+    record: PatronRecord

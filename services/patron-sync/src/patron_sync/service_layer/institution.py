@@ -1,0 +1,237 @@
+"""Institution zone handlers: NZ copies, link on first use, additions, external readers,
+waiting accounts. Each takes its command, the IZ unit of work and "now"."""
+
+from pydantic import AwareDatetime
+
+from patron_sync.domain.accounts import AccountKind, AccountStatus, Patron
+from patron_sync.domain.additions import add_identifier as add_identifier_rule
+from patron_sync.domain.additions import add_local_block as add_local_block_rule
+from patron_sync.domain.additions import add_note as add_note_rule
+from patron_sync.domain.errors import AccountKindError, InvalidFieldError
+from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
+from patron_sync.domain.external_readers import (
+    apply_external_reader_change,
+    change_external_reader,
+    copy_external_reader,
+    create_external_reader,
+)
+from patron_sync.domain.merge import apply_nz_account, check_local_edit
+from patron_sync.domain.nz_accounts import NzAccount
+from patron_sync.domain.patron import PROPAGATED_READER_FIELDS
+from patron_sync.domain.waiting import WAITING_PREFIX, merge_waiting_account, open_waiting_account
+from patron_sync.service_layer import commands as cmds
+from patron_sync.service_layer.errors import AccountExistsError, PatronNotFoundError
+from patron_sync.service_layer.unit_of_work import (
+    AlsoPublished,
+    IzUnitOfWork,
+    StoredPatron,
+    stage,
+)
+
+
+def _open_waiting(stored: StoredPatron | None) -> StoredPatron | None:
+    if stored is None or stored.patron.kind is not AccountKind.WAITING:
+        return None
+    return stored if stored.patron.status is AccountStatus.ACTIVE else None
+
+
+def _closed(waiting: Patron, into: str, now: AwareDatetime) -> Patron:
+    additions = waiting.additions.model_copy(update={"identifiers": ()})
+    update = {"status": AccountStatus.CLOSED, "merged_into": into, "updated_at": now}
+    return waiting.model_copy(update=update | {"additions": additions})
+
+
+def sync_from_nz(
+    uow: IzUnitOfWork,
+    nz: NzAccount,
+    current: StoredPatron | None,
+    waiting: StoredPatron | None,
+    now: AwareDatetime,
+) -> None:
+    """Stage the IZ copy of ``nz`` (a newer version, or a link) and merge an open waiting
+    account of the same primary id into it. A merge already written (crash before the waiting
+    account was closed) is not merged twice: the copy remembers it in ``merged_from``."""
+    if current is not None and current.patron.kind is not AccountKind.EXTERNAL:
+        return
+    result = apply_nz_account(current.patron if current else None, nz, uow.tenant, now)
+    patron, also = result.patron, list[AlsoPublished]()
+    merged_from = current.merged_from if current else ()
+    if waiting is not None and waiting.patron.account_id not in merged_from:
+        merge = merge_waiting_account(waiting.patron, patron, now)
+        patron, closed = merge.institutional, merge.closed_waiting
+        also.append(merge.event)
+        merged_from = (*merged_from, waiting.patron.account_id)
+    elif waiting is not None:
+        closed = _closed(waiting.patron, patron.account_id, now)
+    if result.applied or also:
+        stage(uow, current, patron, also, merged_from)
+    if waiting is not None:
+        stage(uow, waiting, closed)
+
+
+async def apply_nz_accounts(
+    cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, now: AwareDatetime
+) -> int:
+    """Project a batch of ``nz.patron.v1`` into this IZ: the projection takes every account
+    (versioned), the IZ copies only patrons already here (or with an open waiting account).
+    Returns how many patrons were written."""
+    latest: dict[str, NzAccount] = {}
+    for account in cmd.accounts:
+        key = account.record.primary_id
+        if key not in latest or account.version > latest[key].version:
+            latest[key] = account
+    versions = await uow.nz.versions(latest)
+    new = [a for k, a in latest.items() if k not in versions]
+    newer = [a for k, a in latest.items() if k in versions and a.version > versions[k]]
+    await uow.nz.put(new, newer)
+    await uow.nz.delete(cmd.tombstones)
+    wanted = [*latest, *(WAITING_PREFIX + k for k in latest)]
+    stored = await uow.patrons.get_many(wanted)
+    for key, account in latest.items():
+        current, waiting = stored.get(key), _open_waiting(stored.get(WAITING_PREFIX + key))
+        if current is not None or waiting is not None:
+            sync_from_nz(uow, account, current, waiting, now)
+    return len(await uow.commit())
+
+
+async def link_patron(cmd: cmds.LinkPatron, uow: IzUnitOfWork, now: AwareDatetime) -> StoredPatron:
+    """The IZ's account ``primary_id``; found only in the NZ, it is copied here (first use)."""
+    stored = await uow.patrons.get(cmd.primary_id)
+    if stored is not None:
+        return stored
+    nz = await uow.nz.get(cmd.primary_id)
+    if nz is None:
+        raise PatronNotFoundError(
+            "primary_id", cmd.primary_id, "in neither this institution zone nor the network zone"
+        )
+    waiting = _open_waiting(await uow.patrons.get(WAITING_PREFIX + cmd.primary_id))
+    sync_from_nz(uow, nz, None, waiting, now)
+    return (await uow.commit())[0]
+
+
+async def _existing(uow: IzUnitOfWork, account_id: str) -> StoredPatron:
+    stored = await uow.patrons.get(account_id)
+    if stored is None:
+        raise PatronNotFoundError("account_id", account_id, "not in this institution zone")
+    return stored
+
+
+async def _save_one(
+    uow: IzUnitOfWork,
+    stored: StoredPatron | None,
+    patron: Patron,
+    also: list[AlsoPublished] | None = None,
+) -> StoredPatron:
+    stage(uow, stored, patron, also or [])
+    return (await uow.commit())[0]
+
+
+async def add_identifier(
+    cmd: cmds.AddIdentifier, uow: IzUnitOfWork, now: AwareDatetime
+) -> StoredPatron:
+    """Add a local identifier (barcodes stay unique in the IZ)."""
+    stored = await _existing(uow, cmd.account_id)
+    holder = await uow.patrons.barcode_holder(cmd.identifier.value)
+    patron = add_identifier_rule(stored.patron, cmd.identifier, holder, now)
+    return await _save_one(uow, stored, patron)
+
+
+async def add_note(cmd: cmds.AddNote, uow: IzUnitOfWork, now: AwareDatetime) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    return await _save_one(uow, stored, add_note_rule(stored.patron, cmd.note))
+
+
+async def add_local_block(
+    cmd: cmds.AddLocalBlock, uow: IzUnitOfWork, now: AwareDatetime
+) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    return await _save_one(uow, stored, add_local_block_rule(stored.patron, cmd.block))
+
+
+async def edit_patron(cmd: cmds.EditPatron, uow: IzUnitOfWork, now: AwareDatetime) -> StoredPatron:
+    """Edit a waiting account's record; an NZ-owned field of an external account is refused
+    (:class:`NzOwnedFieldError`), an external reader changes through its own command."""
+    stored = await _existing(uow, cmd.account_id)
+    patron = stored.patron
+    check_local_edit(patron, cmd.changes)
+    if patron.kind is AccountKind.EXTERNAL_READER:
+        raise AccountKindError("kind", patron.kind.value, "change it with PATCH /external-readers")
+    if patron.kind is AccountKind.EXTERNAL or not cmd.changes:
+        raise InvalidFieldError("changes", sorted(cmd.changes), "nothing editable here")
+    record = patron.record.model_validate(patron.record.model_dump() | cmd.changes)
+    return await _save_one(
+        uow, stored, patron.model_copy(update={"record": record, "updated_at": now})
+    )
+
+
+async def create_reader(
+    cmd: cmds.CreateExternalReader, uow: IzUnitOfWork, now: AwareDatetime
+) -> StoredPatron:
+    """Create an external reader here and publish it for the four other IZs."""
+    number = await uow.next_reader_number()
+    creation = create_external_reader(cmd.tenant, number, cmd.record, now)
+    return await _save_one(uow, None, creation.patron, [creation.event])
+
+
+async def change_reader(
+    cmd: cmds.ChangeExternalReader, uow: IzUnitOfWork, now: AwareDatetime
+) -> StoredPatron:
+    """Change an external reader's contact data or expiry; the change propagates."""
+    stored = await _existing(uow, cmd.account_id)
+    updated, event = change_external_reader(
+        stored.patron,
+        now,
+        emails=cmd.emails,
+        addresses=cmd.addresses,
+        phones=cmd.phones,
+        expiry_date=cmd.expiry_date,
+    )
+    return await _save_one(uow, stored, updated, [event])
+
+
+async def apply_reader(
+    cmd: cmds.ApplyExternalReader, uow: IzUnitOfWork, now: AwareDatetime
+) -> StoredPatron | None:
+    """Copy (or update) an external reader another IZ published; this IZ's own are ignored,
+    and a version not above the copy's changes nothing (replays)."""
+    source = cmd.record.source_institution
+    if source is cmd.tenant:
+        return None
+    stored = await uow.patrons.get(cmd.record.primary_id)
+    if stored is None:
+        created = ExternalReaderCreated(
+            tenant=source,
+            reader_id=cmd.record.primary_id,
+            record=cmd.record,
+            version=cmd.version,
+            created_at=now,
+        )
+        return await _save_one(uow, None, copy_external_reader(created, cmd.tenant))
+    if cmd.version <= stored.patron.version:
+        return None
+    fields = {f: getattr(cmd.record, f) for f in PROPAGATED_READER_FIELDS}
+    changed = ExternalReaderChanged(
+        tenant=source,
+        reader_id=cmd.record.primary_id,
+        version=cmd.version,
+        changed_at=now,
+        **fields,
+    )
+    return await _save_one(uow, stored, apply_external_reader_change(stored.patron, changed))
+
+
+async def create_waiting(
+    cmd: cmds.CreateWaitingAccount, uow: IzUnitOfWork, now: AwareDatetime
+) -> StoredPatron:
+    """Open a waiting account; if the institutional account is already in the NZ, it is linked
+    and the waiting account merged into it at once."""
+    patron = open_waiting_account(cmd.tenant, cmd.record, now)
+    if await uow.patrons.get(patron.account_id) is not None:
+        raise AccountExistsError("account_id", patron.account_id, "already exists")
+    waiting = await _save_one(uow, None, patron)
+    nz = await uow.nz.get(cmd.record.primary_id)
+    if nz is None:
+        return waiting
+    sync_from_nz(uow, nz, await uow.patrons.get(nz.record.primary_id), waiting, now)
+    saved = await uow.commit()
+    return saved[-1]

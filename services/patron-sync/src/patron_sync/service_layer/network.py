@@ -1,0 +1,155 @@
+"""Network zone handlers: the daily DSI import into the NZ, published on ``nz.patron.v1``."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+
+from patron_sync.adapters.feeds.common import FeedItem, ParsedAccount
+from patron_sync.adapters.feeds.feed import check_feed, read_feed
+from patron_sync.domain.absence import (
+    AbsencePolicy,
+    ImportMode,
+    absent_accounts,
+    expire_absent,
+    mark_absent,
+)
+from patron_sync.domain.errors import FeedRefusedError
+from patron_sync.domain.import_report import ImportReport, ImportTally
+from patron_sync.domain.nz_accounts import ImportOutcome, NzAccount, decide_nz_import
+from patron_sync.service_layer.commands import ImportFeed
+from patron_sync.service_layer.unit_of_work import ImportRun, NzUnitOfWork
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Import settings (see :class:`patron_sync.settings.PatronSyncSettings`)."""
+
+    batch_size: int = 1000
+    full_feed_min_ratio: float = 0.8
+    absence: AbsencePolicy = field(default_factory=AbsencePolicy)
+    purge_after_days: int = 400
+
+
+def _batches(items: Iterator[FeedItem], size: int) -> Iterator[list[FeedItem]]:
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+async def publish_pending(uow: NzUnitOfWork) -> int:
+    """Publish what a crash left written but unpublished: each batch's publication is recorded
+    (its primary ids) before its accounts are written and removed once they were published;
+    the stored versions are published again (the IZs ignore a version they hold)."""
+    sent = 0
+    for token, primary_ids in await uow.accounts.unfinished_publications():
+        stored = await uow.accounts.get_many(primary_ids)
+        await uow.publisher.publish([s.account for s in stored.values()])
+        await uow.accounts.end_publication(token)
+        sent += len(stored)
+    return sent
+
+
+async def _write_and_publish(
+    uow: NzUnitOfWork,
+    new: list[NzAccount],
+    changed: list[NzAccount],
+    published: list[NzAccount],
+) -> None:
+    token = await uow.accounts.begin_publication([a.record.primary_id for a in published])
+    await uow.accounts.write(new, changed)
+    await uow.publisher.publish(published)
+    await uow.accounts.end_publication(token)
+
+
+async def _check_size(cmd: ImportFeed, records: int, uow: NzUnitOfWork, ratio: float) -> None:
+    if cmd.mode is not ImportMode.FULL or cmd.force:
+        return
+    last = await uow.accounts.last_full_import(cmd.source)
+    if last is not None and records < last * ratio:
+        raise FeedRefusedError(
+            cmd.path.name,
+            f"full feed of {records} records, the last one of {cmd.source.value} held {last} "
+            f"(below {ratio:.0%}); import it with force if the DSI confirms",
+        )
+
+
+async def _apply_batch(
+    batch: list[FeedItem],
+    uow: NzUnitOfWork,
+    tally: ImportTally,
+    seen: set[str],
+    known: set[str],
+    now: datetime,
+) -> None:
+    parsed = [item for item in batch if isinstance(item, ParsedAccount)]
+    for item in batch:
+        if not isinstance(item, ParsedAccount):
+            tally.reject(item)
+            if item.primary_id:
+                seen.add(item.primary_id)  # in the feed: not absent
+    # Only ids the NZ holds are read back (on FerretDB every query scans the collection).
+    stored = await uow.accounts.get_many(
+        p.record.primary_id for p in parsed if p.record.primary_id in known
+    )
+    new: list[NzAccount] = []
+    changed: list[NzAccount] = []
+    for item in parsed:
+        seen.add(item.record.primary_id)
+        before = stored.get(item.record.primary_id)
+        decision = decide_nz_import(item.record, before.account if before else None, now)
+        tally.count(decision.outcome)
+        if decision.outcome is ImportOutcome.CREATED:
+            new.append(decision.account)
+        elif decision.publish or (before and before.account.absent_since is not None):
+            changed.append(decision.account)
+    # An absent account back in the feed unchanged is written (no longer absent) but keeps its
+    # version: no event, the IZs only follow versions.
+    moved = [a for a in changed if stored[a.record.primary_id].account.version < a.version]
+    await _write_and_publish(uow, new, changed, new + moved)
+
+
+async def _flag_absent(
+    cmd: ImportFeed, uow: NzUnitOfWork, seen: set[str], now: datetime, options: ImportOptions
+) -> int:
+    missing = await uow.accounts.primary_ids(cmd.source) - seen
+    stored = await uow.accounts.get_many(missing)
+    absent = list(absent_accounts((s.account for s in stored.values()), cmd.source, seen, cmd.mode))
+    purge_before = now - timedelta(days=options.purge_after_days)
+    changed, bumped, purged = [], [], []
+    for account in absent:
+        flagged = expire_absent(mark_absent(account, now), now, options.absence)
+        if flagged.absent_since is not None and flagged.absent_since <= purge_before:
+            purged.append(flagged.record.primary_id)
+        elif flagged != account:
+            changed.append(flagged)
+            if flagged.version > account.version:
+                bumped.append(flagged)
+    await _write_and_publish(uow, [], changed, bumped)
+    await uow.accounts.purge(purged)
+    await uow.publisher.tombstones(purged)
+    return len(absent)
+
+
+async def import_feed(
+    cmd: ImportFeed, uow: NzUnitOfWork, now: datetime, options: ImportOptions
+) -> ImportReport:
+    """Import one DSI feed file into the NZ and publish what changed.
+
+    The whole file is checked first (:class:`FeedRefusedError`: nothing applied), then streamed
+    in batches: each batch is read, decided, written (new and changed accounts marked pending)
+    and published (a batch of sends, then one wait), then marked published. In full mode the
+    source's accounts the feed did not hold are flagged absent, expire, and are purged at last.
+    """
+    check = check_feed(cmd.path)
+    await _check_size(cmd, check.records, uow, options.full_feed_min_ratio)
+    await publish_pending(uow)
+    tally, seen = ImportTally(), set[str]()
+    known = await uow.accounts.primary_ids(None)
+    items = read_feed(cmd.path, cmd.source)
+    for batch in _batches(items, options.batch_size):
+        await _apply_batch(batch, uow, tally, seen, known, now)
+    if cmd.mode is ImportMode.FULL:
+        tally.absent = await _flag_absent(cmd, uow, seen, now, options)
+        run = ImportRun(cmd.source, cmd.mode.value, check.records, now.isoformat())
+        await uow.accounts.record_import(run)
+    return tally.report()

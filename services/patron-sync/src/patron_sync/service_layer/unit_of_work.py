@@ -1,0 +1,145 @@
+"""Units of work and their repositories (ports); Mongo and in-memory adapters implement them.
+
+There are no multi-document transactions on our stores: each aggregate (an IZ patron with its
+outbox, an NZ account with its publication mark) is one document write. The IZ unit of work stages
+saves and ``commit`` writes them in order, checking each patron's revision (optimistic lock).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from patron_sync.domain.accounts import AccountStatus, Patron
+from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
+from patron_sync.domain.events import WaitingAccountMerged as WaitingMergedEvent
+from patron_sync.domain.institutions import Institution
+from patron_sync.domain.nz_accounts import NzAccount
+
+#: Domain events an IZ patron save publishes besides its PatronChanged snapshot.
+AlsoPublished = WaitingMergedEvent | ExternalReaderCreated | ExternalReaderChanged
+
+
+class ConcurrentUpdateError(Exception):
+    """Another writer changed the patron since it was read: the command is run again."""
+
+
+@dataclass(frozen=True)
+class StoredPatron:
+    """A patron as read, with its IZ ``revision`` (grows at every write, published as the
+    IzPatron version) and the waiting accounts already merged into it (crash-safe merges)."""
+
+    patron: Patron
+    revision: int
+    merged_from: tuple[str, ...] = ()
+
+
+@dataclass
+class StagedSave:
+    previous: StoredPatron | None
+    patron: Patron
+    also: Sequence[AlsoPublished] = ()
+    merged_from: tuple[str, ...] = ()
+
+
+def active_barcodes(patron: Patron) -> set[str]:
+    """Barcodes an account holds in the IZ's unique index (a closed account holds none)."""
+    return patron.all_barcodes() if patron.status is AccountStatus.ACTIVE else set()
+
+
+def released_barcodes(staged: Iterable[StagedSave]) -> dict[str, str]:
+    """Barcodes that staged saves give up, and by whom: another save of the same commit may take
+    them over (a waiting account's barcodes move to the institutional account)."""
+    released: dict[str, str] = {}
+    for save in staged:
+        if save.previous is not None:
+            gone = active_barcodes(save.previous.patron) - active_barcodes(save.patron)
+            released |= dict.fromkeys(gone, save.patron.account_id)
+    return released
+
+
+class PatronRepository(Protocol):
+    """An IZ's own patrons (external copies, external readers, waiting accounts)."""
+
+    async def get(self, account_id: str) -> StoredPatron | None: ...
+    async def get_many(self, account_ids: Iterable[str]) -> dict[str, StoredPatron]: ...
+    async def by_barcode(self, barcode: str) -> StoredPatron | None: ...
+    async def search(self, prefix: str, limit: int) -> list[StoredPatron]: ...
+    async def barcode_holder(self, barcode: str) -> str | None: ...
+
+
+class NzProjection(Protocol):
+    """This IZ's read-only projection of the compacted ``nz.patron.v1`` topic."""
+
+    async def get(self, primary_id: str) -> NzAccount | None: ...
+    async def versions(self, primary_ids: Iterable[str]) -> dict[str, int]: ...
+    async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None: ...
+    async def delete(self, primary_ids: Sequence[str]) -> None: ...
+    async def search(self, prefix: str, limit: int) -> list[NzAccount]: ...
+
+
+class IzUnitOfWork(Protocol):
+    tenant: Institution
+    patrons: PatronRepository
+    nz: NzProjection
+    staged: list[StagedSave]
+
+    async def next_reader_number(self) -> int: ...
+    async def commit(self) -> list[StoredPatron]: ...
+
+
+def stage(
+    uow: IzUnitOfWork,
+    previous: StoredPatron | None,
+    patron: Patron,
+    also: Sequence[AlsoPublished] = (),
+    merged_from: tuple[str, ...] | None = None,
+) -> None:
+    """Stage one patron write (and the events it publishes) for ``uow.commit``."""
+    kept = previous.merged_from if previous else ()
+    uow.staged.append(
+        StagedSave(previous, patron, also, kept if merged_from is None else merged_from)
+    )
+
+
+@dataclass
+class NzStored:
+    account: NzAccount
+
+
+@dataclass
+class ImportRun:
+    source: Institution
+    mode: str
+    received: int
+    at_iso: str
+
+
+class NzAccountRepository(Protocol):
+    """The network zone's accounts, and the publications begun but not finished (an outbox of
+    primary ids per batch: two small writes per batch instead of one flag write per account)."""
+
+    async def get_many(self, primary_ids: Iterable[str]) -> dict[str, NzStored]: ...
+    async def write(self, new: Sequence[NzAccount], changed: Sequence[NzAccount]) -> None: ...
+    async def primary_ids(self, source: Institution | None) -> set[str]:
+        """Primary ids of ``source``'s accounts (of every account for ``None``)."""
+        ...
+
+    async def begin_publication(self, primary_ids: Sequence[str]) -> str: ...
+    async def end_publication(self, token: str) -> None: ...
+    async def unfinished_publications(self) -> list[tuple[str, list[str]]]: ...
+    async def purge(self, primary_ids: Sequence[str]) -> None: ...
+    async def last_full_import(self, source: Institution) -> int | None: ...
+    async def record_import(self, run: ImportRun) -> None: ...
+
+
+class NzPublisher(Protocol):
+    """Publishes NZ accounts on ``nz.patron.v1``: a batch of sends, then one wait."""
+
+    async def publish(self, accounts: Sequence[NzAccount]) -> None: ...
+    async def tombstones(self, primary_ids: Sequence[str]) -> None: ...
+
+
+@dataclass
+class NzUnitOfWork:
+    accounts: NzAccountRepository
+    publisher: NzPublisher

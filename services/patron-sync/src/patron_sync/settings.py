@@ -1,0 +1,33 @@
+"""patron-sync settings: one instance per tenant (the network zone or one institution)."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from rebub_shared.settings import ServiceSettings
+
+SERVICE = "patron-sync"
+
+
+class PatronSyncSettings(ServiceSettings):
+    """Environment: ``REBUB_PATRON_SYNC__TENANT=ubm``, ``REBUB_PATRON_SYNC__KAFKA__BOOTSTRAP=...``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REBUB_PATRON_SYNC__", env_nested_delimiter="__", extra="ignore"
+    )
+
+    #: Default: an account absent from full feeds for this many days expires (DOMAIN section 2).
+    absent_expire_after_days: int = Field(default=30, ge=1)
+    #: Default: an account absent this long is purged from the NZ (tombstone on nz.patron.v1).
+    absent_purge_after_days: int = Field(default=400, ge=1)
+    #: Default: a full feed holding fewer records than this share of the last full feed of the
+    #: same source is refused (a truncated DSI export would flag thousands of accounts absent).
+    full_feed_min_ratio: float = Field(default=0.8, ge=0.0, le=1.0)
+    import_batch_size: int = Field(default=1000, ge=1)
+    consumer_batch_size: int = Field(default=1000, ge=1)
+    name_search_limit: int = Field(default=20, ge=1)
+    #: Consumer tuning for tests and the demo (``consumer_options(fast=True)``).
+    fast_consumers: bool = False
+    #: Where HTTP uploads are streamed before the import (``None``: the system temp folder).
+    spool_dir: Path | None = None

@@ -1,0 +1,74 @@
+"""Running patron-sync instances (network and institutions) against the real broker and store."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from patron_sync.bootstrap import PatronSync
+from patron_sync.entrypoints.http import create_app
+from patron_sync.settings import PatronSyncSettings
+from rebub.testing.plugin import Namespace
+from rebub_shared.clock import MovableClock
+
+NOW = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
+
+
+def settings_for(namespace: Namespace, tenant: str, **overrides: Any) -> PatronSyncSettings:
+    return PatronSyncSettings(
+        tenant=tenant,
+        environment="test",
+        kafka=namespace.kafka(),
+        mongo=namespace.mongo(),
+        fast_consumers=True,
+        **overrides,
+    )
+
+
+@asynccontextmanager
+async def instance(
+    namespace: Namespace, tenant: str, clock: MovableClock
+) -> AsyncIterator[tuple[httpx.AsyncClient, PatronSync]]:
+    """One instance's app, its lifespan running, and an HTTP client on it."""
+    app = create_app(settings_for(namespace, tenant), clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{tenant}") as client:
+            yield client, app.state.service
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock(NOW)
+
+
+@pytest.fixture
+async def instances(
+    namespace: Namespace, clock: MovableClock
+) -> AsyncIterator[Callable[..., Awaitable[dict[str, tuple[httpx.AsyncClient, PatronSync]]]]]:
+    """Start the named instances (concurrently); stop them all at the end of the test."""
+    async with AsyncExitStack() as stack:
+
+        async def start(*tenants: str) -> dict[str, tuple[httpx.AsyncClient, PatronSync]]:
+            started = await asyncio.gather(
+                *(stack.enter_async_context(instance(namespace, t, clock)) for t in tenants)
+            )
+            return dict(zip(tenants, started, strict=True))
+
+        yield start
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], timeout_s: float = 20, every_s: float = 0.2
+) -> None:
+    """Wait until ``check`` holds (consumers are asynchronous)."""
+    deadline = time.monotonic() + timeout_s
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s} s: {check.__name__}")
+        await asyncio.sleep(every_s)

@@ -1,0 +1,113 @@
+"""Institution instances against the real broker and store: NZ copies keep local additions,
+link on first use, external readers fanned out to all five IZs."""
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from patron_sync.adapters.feeds.generator import write_csv_feed
+from patron_sync.domain.institutions import Institution
+from rebub.testing.plugin import Namespace
+
+from .conftest import eventually
+
+
+def _rename(source: Path, target: Path, primary_id: str, last_name: str) -> None:
+    with source.open(encoding="utf-8") as f_in, target.open("w", encoding="utf-8") as f_out:
+        reader, writer = csv.DictReader(f_in, delimiter=";"), None
+        for row in reader:
+            if writer is None:
+                writer = csv.DictWriter(f_out, list(row), delimiter=";", lineterminator="\n")
+                writer.writeheader()
+            if row["primary_id"] == primary_id:
+                row["last_name"] = last_name
+            writer.writerow(row)
+
+
+async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_none(
+    namespace: Namespace, instances: Any, tmp_path: Path
+) -> None:
+    feed = write_csv_feed(tmp_path / "ub.csv", 50, Institution.UB, seed=3)
+    up = await instances("network", "ubm", "ub")
+    (network, _), (ubm, ubm_service), (ub, ub_service) = up["network"], up["ubm"], up["ub"]
+    files = {"file": ("ub.csv", feed.path.read_bytes(), "text/csv")}
+    assert (await network.post("/imports", params={"source": "ub"}, files=files)).status_code == 200
+    pid = "UB-0000007"
+
+    async def projected() -> bool:
+        return await ubm_service.runtime.db["nz_accounts"].count_documents({}) == 50
+
+    await eventually(projected)
+    linked = await ubm.get(f"/patrons/{pid}")
+    assert linked.status_code == 200, linked.text
+    added = await ubm.post(f"/patrons/{pid}/identifiers", json={"value": "UBM-CARD-0042"})
+    assert added.status_code == 201, added.text
+
+    renamed = tmp_path / "ub2.csv"
+    _rename(feed.path, renamed, pid, "Nouveau-Nom")
+    files = {"file": ("ub.csv", renamed.read_bytes(), "text/csv")}
+    report = (await network.post("/imports", params={"source": "ub"}, files=files)).json()
+    assert (report["updated"], report["unchanged"]) == (1, 49)
+
+    async def renamed_in_ubm() -> bool:
+        answer = await ubm.get("/patrons", params={"barcode": "UBM-CARD-0042"})
+        return (
+            answer.status_code == 200 and answer.json()[0]["record"]["last_name"] == "Nouveau-Nom"
+        )
+
+    await eventually(renamed_in_ubm)
+    edit = await ubm.patch(f"/patrons/{pid}", json={"last_name": "Autre"})
+    assert edit.status_code == 409
+    assert edit.json()["errors"][0]["field"] == "last_name"
+
+    async def ub_projected() -> bool:
+        doc = await ub_service.runtime.db["nz_accounts"].find_one({"_id": pid})
+        return doc is not None and doc["version"] == 2
+
+    await eventually(ub_projected)
+    assert await ub_service.runtime.db["patrons"].find_one({"_id": pid}) is None
+    found = await ub.get("/patrons", params={"name": "nouveau-n"})
+    assert [p["account_id"] for p in found.json()] == [pid]
+    assert await ub_service.runtime.db["patrons"].find_one({"_id": pid}) is not None
+    assert "UBM-CARD-0042" not in str(found.json())
+    assert (await ub.get("/patrons", params={"name": "no"})).status_code == 422
+    missing = await ub.get("/patrons", params={"barcode": "NOPE"})
+    assert missing.status_code == 404
+    assert "search by name" in missing.json()["detail"]
+
+
+async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
+    namespace: Namespace, instances: Any
+) -> None:
+    up = await instances("ub", "ubm", "scpo", "inp", "bsa")
+    reader = {
+        "last_name": "Garnier",
+        "first_name": "Zoé",
+        "user_group": "LECTEUR_EXTERIEUR",
+        "expiry_date": "2027-06-30",
+        "emails": [{"address": "zoe.garnier@example.org", "preferred": True}],
+        "identifiers": [{"value": "EXT-CARD-7"}],
+    }
+    created = await up["scpo"][0].post("/external-readers", json=reader)
+    assert created.status_code == 201, created.text
+    reader_id = created.json()["account_id"]
+
+    for tenant, (client, service) in up.items():
+
+        async def found_by_barcode(client: Any = client) -> bool:
+            answer = await client.get("/patrons", params={"barcode": "EXT-CARD-7"})
+            return answer.status_code == 200 and answer.json()[0]["account_id"] == reader_id
+
+        await eventually(found_by_barcode, timeout_s=15)
+        assert await service.runtime.db["nz_accounts"].find_one({"_id": reader_id}) is None, tenant
+
+    change = {"expiry_date": "2028-06-30"}
+    assert (
+        await up["scpo"][0].patch(f"/external-readers/{reader_id}", json=change)
+    ).status_code == 200
+
+    async def propagated() -> bool:
+        answer = await up["bsa"][0].get(f"/patrons/{reader_id}")
+        return answer.json()["record"]["expiry_date"] == "2028-06-30"
+
+    await eventually(propagated)
