@@ -3,15 +3,14 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SOURCES := shared/src tools/rebub/src services/patron-sync/src services/circulation/src services/notifier/src
 
-.PHONY: install run test lint format unit integration infra-up infra-down infra-status clean
+.PHONY: install run test lint format unit integration bench infra-up infra-down infra-status clean
 
 install:  ## Install uv (pinned) if missing, then the locked environment.
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --quiet
 
-run: install  ## Start the local infrastructure and show the proof (grows into the demo).
-	$(UV) run rebub infra up
-	$(UV) run rebub proof
+run: install  ## The whole network on this machine, and the demo on synthetic data, ending with a report.
+	$(UV) run rebub demo
 
 test: install lint  ## Lint, type-check, then every test (unit, integration, end to end) on real servers.
 	$(UV) run pytest
@@ -30,6 +29,12 @@ unit: install  ## Only the tests that need no server.
 
 integration: install
 	$(UV) run pytest -m "integration or e2e"
+
+# The modules of bench/ that are benchmarks (each starts the local servers unless they run).
+BENCHES := notifier_letters circulation_desk patron_sync_import
+
+bench: install  ## Every benchmark on the local servers; figures and how to read them: bench/README.md.
+	@for name in $(BENCHES); do echo "== bench.$$name"; $(UV) run python -m bench.$$name || exit 1; done
 
 infra-up: install
 	$(UV) run rebub infra up

@@ -259,6 +259,16 @@ def catalog(
         typer.echo(f"wrote {path}")
 
 
+def _register_service_commands() -> None:
+    # The daily import is patron-sync's own command, offered here too as `rebub import-patrons`.
+    from patron_sync.entrypoints.cli import import_patrons
+
+    app.command("import-patrons")(import_patrons)
+
+
+_register_service_commands()
+
+
 def main() -> None:
     """Entry point of the ``rebub`` console script."""
     app()

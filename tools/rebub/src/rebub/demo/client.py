@@ -50,8 +50,13 @@ class NetworkClient:
             )
         return report
 
-    async def set_clock(self, inst: str, now: datetime) -> None:
-        for service in ("circulation", "notifier", "patron-sync"):
+    async def set_clock(
+        self,
+        inst: str,
+        now: datetime,
+        services: tuple[str, ...] = ("circulation", "notifier", "patron-sync"),
+    ) -> None:
+        for service in services:
             await self.call("PUT", service, inst, "/_dev/clock", json={"now": now.isoformat()})
 
     async def clock(self, inst: str) -> datetime:

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from circulation.domain import TermsOfUse, load_institution_policy
-from patron_sync.adapters.feeds.generator import write_alma_xml_feed
+from patron_sync.adapters.feeds.generator import (
+    SyntheticAccount,
+    bad_indexes,
+    synthetic_accounts,
+    write_alma_xml_feed,
+)
 from patron_sync.domain.institutions import Institution
 from rebub_shared.tenancy import InstitutionCode
 
@@ -67,6 +72,13 @@ def write_feed(folder: Path, inst: InstitutionCode, count: int, bad: int, seed: 
     path = folder / f"{inst}-users.xml"
     write_alma_xml_feed(path, count, Institution(inst), seed=seed, bad_records=bad)
     return path
+
+
+def feed_accounts(inst: InstitutionCode, count: int, bad: int, seed: int) -> list[SyntheticAccount]:
+    """The good accounts of the feed ``write_feed`` writes (same generator, same seed)."""
+    spoiled = set(bad_indexes(count, bad))
+    accounts = synthetic_accounts(count, Institution(inst), seed=seed, bad_records=bad)
+    return [a for index, a in enumerate(accounts) if index not in spoiled]
 
 
 def items(inst: InstitutionCode, count: int, run: int, seed: int) -> list[DemoItem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from datetime import timedelta
@@ -38,36 +39,45 @@ async def _letter_offsets(bootstrap: str, client: dict[str, Any]) -> dict[TopicP
         await reader.stop()
 
 
-async def _count_letters(
+def _count_letters(
     bootstrap: str, client: dict[str, Any], since: dict[TopicPartition, int]
 ) -> Counter[tuple[str, str, str]]:
-    """Letters sent since the demo began, by institution, kind and channel (from the letter topics)."""
-    ends = await _letter_offsets(bootstrap, client)
+    """Letters sent since the demo began, by institution, kind and channel (from the letter
+    topics). kafka-python, synchronous: a plain assign-seek-poll read, run in a thread."""
+    from kafka import KafkaConsumer
+    from kafka import TopicPartition as KafkaPartition
+
+    reader = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
     counts: Counter[tuple[str, str, str]] = Counter()
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
-    await reader.start()
     try:
-        reader.assign(list(ends))
-        for tp, _end in ends.items():
-            reader.seek(tp, since.get(tp, 0))
-        remaining = {tp: end - since.get(tp, 0) for tp, end in ends.items()}
+        parts = [
+            KafkaPartition(Topics().letter(inst), p)
+            for inst in INSTITUTION_CODES
+            for p in sorted(reader.partitions_for_topic(Topics().letter(inst)) or [])
+        ]
+        ends = reader.end_offsets(parts)
+        reader.assign(parts)
+        remaining = {}
+        for tp in parts:
+            start = since.get(TopicPartition(tp.topic, tp.partition), 0)
+            reader.seek(tp, start)
+            remaining[tp] = ends[tp] - start
         while any(n > 0 for n in remaining.values()):
-            batch = await reader.getmany(timeout_ms=2000)
+            batch = reader.poll(timeout_ms=2000)
             if not batch:
                 break
             for tp, records in batch.items():
                 for record in records[: max(remaining[tp], 0)]:
                     letter = json.loads(record.value or b"{}")
-                    counts[
-                        (
-                            letter.get("institution", "?"),
-                            letter.get("kind", "?"),
-                            letter.get("channel", "?"),
-                        )
-                    ] += 1
+                    key = (
+                        letter.get("institution", "?"),
+                        letter.get("kind", "?"),
+                        letter.get("channel", "?"),
+                    )
+                    counts[key] += 1
                 remaining[tp] -= len(records)
     finally:
-        await reader.stop()
+        reader.close()
     return counts
 
 
@@ -87,7 +97,7 @@ async def run_demo(home: Path, infra: LocalInfra, console: Console, **sizes: int
     report = Report()
     client = infra.kafka.running_client_options()
     since = await _letter_offsets(infra.kafka_bootstrap, client)
-    async with httpx.AsyncClient(timeout=60) as http:
+    async with httpx.AsyncClient(timeout=180) as http:
         net = NetworkClient(http)
         start = max([await net.clock(inst) for inst in INSTITUTION_CODES]) + timedelta(days=1)
         for inst in INSTITUTION_CODES:
@@ -95,14 +105,24 @@ async def run_demo(home: Path, infra: LocalInfra, console: Console, **sizes: int
         with Progress(console=console, transient=False) as progress:
             await scenario.import_feeds(net, settings, report, progress)
             shelves = await scenario.load_items(net, settings, progress)
-            borrowers = await scenario.link_borrowers(net, settings, report, progress)
+            used_file = home / "demo" / "borrowers.txt"
+            used = set(used_file.read_text().split()) if used_file.exists() else set()
+            borrowers = await scenario.link_borrowers(net, settings, used, report, progress)
+            with used_file.open("a") as out:
+                out.writelines(f"{pid}\n" for ids in borrowers.values() for pid in ids)
             await scenario.external_reader(net, settings, report)
             loans = await scenario.lend(net, borrowers, shelves, report, progress)
-            late = scenario.pick_late_loans(loans, start)
             await scenario.renew_and_return(net, loans, start, report)
-            await scenario.walk_the_calendar(net, start, 13, CHAIN_DAYS, late, report, progress)
-    report.letters = await _count_letters(infra.kafka_bootstrap, client, since)
+            late = scenario.pick_late_loans(loans, start)
+            days = await scenario.chain_days(net, loans, start) | set(late)
+            chosen = sorted(d for d in days if 12 < d <= CHAIN_DAYS)
+            await scenario.walk_the_calendar(net, start, chosen, late, report, progress)
+    report.letters = await asyncio.to_thread(_count_letters, infra.kafka_bootstrap, client, since)
     return report
+
+
+def _count(value: Any) -> Any:
+    return len(value) if isinstance(value, list) else value
 
 
 def render(report: Report, home: Path, console: Console) -> None:
@@ -110,7 +130,8 @@ def render(report: Report, home: Path, console: Console) -> None:
     for inst, r in report.imports.items():
         console.print(
             f"import {inst:4}: received {r.get('received')}, created {r.get('created')}, updated {r.get('updated')}, "
-            f"unchanged {r.get('unchanged')}, rejected {r.get('rejected')}, absent {r.get('absent')}"
+            f"unchanged {r.get('unchanged')}, rejected {_count(r.get('rejected'))}, "
+            f"absent {_count(r.get('absent'))}"
         )
     console.print(f"linked on first use: {dict(report.linked)}")
     console.print(

@@ -20,6 +20,7 @@ from rebub_shared.clock import PARIS
 from rebub_shared.tenancy import INSTITUTION_CODES
 
 DESKS: dict[str, str] = {}
+STAGE_OFFSETS = (-3, 0, 7, 21, 35)
 
 
 @dataclass
@@ -54,6 +55,12 @@ def _desk_of(inst: str) -> str:
 
         DESKS[inst] = load_institution_policy(inst).libraries[0].desks[0].code
     return DESKS[inst]
+
+
+def _primary_id(account: dict[str, Any]) -> str | None:
+    """A desk lookup answer's primary id (patron-sync nests the DSI fields under ``record``)."""
+    record = account.get("record") or {}
+    return record.get("primary_id") or account.get("primary_id")
 
 
 def _headers(inst: str) -> dict[str, str]:
@@ -93,9 +100,11 @@ async def load_items(
 
 
 async def link_borrowers(
-    net: NetworkClient, s: DemoSettings, report: Report, progress: Progress
+    net: NetworkClient, s: DemoSettings, used: set[str], report: Report, progress: Progress
 ) -> dict[str, list[str]]:
-    """Staff search patrons by name at the desk: found only in the network zone, they are linked."""
+    """Staff search patrons of the feed by name at the desk (4 letters of the last name): found
+    only in the network zone, they are linked into the institution. Patrons who borrowed in an
+    earlier run are left alone, so the demo can run again."""
     task = progress.add_task(
         "linking patrons on first use (name search at the desk)",
         total=len(INSTITUTION_CODES) * s.borrowers,
@@ -103,32 +112,18 @@ async def link_borrowers(
     borrowers: dict[str, list[str]] = {}
     for inst in INSTITUTION_CODES:
         ids: list[str] = []
-        for prefix in (
-            "mar",
-            "ber",
-            "dub",
-            "lef",
-            "mor",
-            "gir",
-            "ros",
-            "fau",
-            "ler",
-            "bon",
-            "lam",
-            "cha",
-            "dup",
-            "bla",
-            "rou",
-        ):
+        for account in data.feed_accounts(inst, s.accounts, s.bad_records, s.seed):
             if len(ids) >= s.borrowers:
                 break
-            found = await net.call("GET", "patron-sync", inst, "/patrons", params={"name": prefix})
-            for patron in found:
-                pid = patron.get("primary_id") or patron.get("account_id")
-                if pid and pid not in ids and len(ids) < s.borrowers:
-                    ids.append(pid)
-                    report.linked[inst] += 1
-                    progress.advance(task)
+            if account.primary_id in used:
+                continue
+            found = await net.call(
+                "GET", "patron-sync", inst, "/patrons", params={"name": account.last_name[:4]}
+            )
+            if any(_primary_id(p) == account.primary_id for p in found):
+                ids.append(account.primary_id)
+                report.linked[inst] += 1
+                progress.advance(task)
         for pid in ids:  # circulation learns the patron from {inst}.patron.v1
             path = f"/patrons/{pid}/blocks"
             await eventually(
@@ -155,7 +150,7 @@ async def external_reader(net: NetworkClient, s: DemoSettings, report: Report) -
             "identifiers": [{"id_type": "BARCODE", "value": barcode}],
         },
     )
-    report.external_reader = str(created.get("account_id") or created.get("primary_id"))
+    report.external_reader = str(created.get("account_id") or _primary_id(created))
     for inst in INSTITUTION_CODES:
         await eventually(
             partial(net.call, "GET", "patron-sync", inst, "/patrons", params={"barcode": barcode}),
@@ -205,30 +200,23 @@ def _loan_field(loan: dict[str, Any], *names: str) -> Any:
 async def renew_and_return(
     net: NetworkClient, loans: dict[str, list[dict[str, Any]]], start: datetime, report: Report
 ) -> None:
-    """Day +10: a third of the borrowers renew everything; day +12: a third of the loans come back."""
+    """Day +10: a third of the borrowers renew everything; day +12: a third of the loans of the
+    others come back."""
     rng = random.Random(7)
     for inst, inst_loans in loans.items():
         await net.set_clock(inst, start + timedelta(days=10))
         patrons = sorted({_loan_field(loan, "patron_id") for loan in inst_loans})
-        for pid in patrons[: max(1, len(patrons) // 3)]:
+        renewing = set(patrons[: max(1, len(patrons) // 3)])
+        for pid in sorted(renewing):
+            path = f"/patrons/{pid}/renewals"
             answer = await net.call(
-                "POST",
-                "circulation",
-                inst,
-                f"/patrons/{pid}/renewals",
-                headers=_headers(inst),
-                json={"all": True},
+                "POST", "circulation", inst, path, headers=_headers(inst), json={"all": True}
             )
-            lines = answer.get("lines", answer) if isinstance(answer, dict) else answer
-            report.renewed[inst] += sum(
-                1
-                for line in lines
-                if line.get("renewed", line.get("ok", False))
-                or line.get("new_due_date")
-                or line.get("due_at")
-            )
+            lines = answer.get("lines", []) if isinstance(answer, dict) else answer
+            report.renewed[inst] += sum(1 for line in lines if line.get("renewed"))
         await net.set_clock(inst, start + timedelta(days=12))
-        for loan in rng.sample(inst_loans, k=len(inst_loans) // 3):
+        others = [x for x in inst_loans if _loan_field(x, "patron_id") not in renewing]
+        for loan in rng.sample(others, k=len(others) // 3):
             await net.call(
                 "POST",
                 "circulation",
@@ -239,19 +227,39 @@ async def renew_and_return(
             )
             loan["returned"] = True
             report.returned[inst] += 1
+        for loan in inst_loans:
+            loan["renewed"] = _loan_field(loan, "patron_id") in renewing
 
 
 def pick_late_loans(
     loans: dict[str, list[dict[str, Any]]], start: datetime
 ) -> dict[int, list[tuple[str, dict[str, Any]]]]:
-    """One open loan in inp and one in ub, to come back 5 days late: keyed by the day index."""
+    """One open, never renewed loan in inp and one in ub, to come back 5 days late: keyed by the
+    day (counted from the start) of their return."""
     late: dict[int, list[tuple[str, dict[str, Any]]]] = {}
     for inst in ("inp", "ub"):
-        loan = next(x for x in loans[inst] if not x.get("returned"))
-        due = datetime.fromisoformat(_loan_field(loan, "due_at", "due_date"))
+        loan = next(x for x in loans[inst] if not x.get("returned") and not x.get("renewed"))
+        due = datetime.fromisoformat(_loan_field(loan, "due_at"))
         late.setdefault((due - start).days + 5, []).append((inst, loan))
         loan["returned"] = True  # from now on, it is the late one
     return late
+
+
+async def chain_days(
+    net: NetworkClient, loans: dict[str, list[dict[str, Any]]], start: datetime
+) -> set[int]:
+    """The days (from the start) on which a letter of the chain falls for an open loan: the
+    notifier's default stages (courtesy 3 days before, due day, +7, +21, +35)."""
+    days: set[int] = set()
+    for inst, inst_loans in loans.items():
+        for pid in sorted({_loan_field(x, "patron_id") for x in inst_loans}):
+            answer = await net.call(
+                "GET", "circulation", inst, f"/patrons/{pid}/loans", headers=_headers(inst)
+            )
+            for loan in answer.get("loans", []):
+                due = (datetime.fromisoformat(loan["due_at"]) - start).days
+                days |= {due + offset for offset in STAGE_OFFSETS}
+    return days
 
 
 async def return_late(net: NetworkClient, inst: str, loan: dict[str, Any], report: Report) -> None:
@@ -285,24 +293,21 @@ def _blocks(answer: Any) -> list[Any]:
 async def walk_the_calendar(
     net: NetworkClient,
     start: datetime,
-    first_day: int,
-    days: int,
+    days: list[int],
     late: dict[int, list[tuple[str, dict[str, Any]]]],
     report: Report,
     progress: Progress,
 ) -> None:
-    """Move every institution's clock one day at a time; late returns on their day; then each
-    notifier's daily pass (the letter chain)."""
-    task = progress.add_task(
-        "moving the clock day by day (late returns, letter chain)", total=days - first_day + 1
-    )
-    for day in range(first_day, days + 1):
+    """Move every institution's clock forward to each day that matters, in order; late returns on
+    their day; then each notifier's daily pass (the letter chain)."""
+    task = progress.add_task("moving the clock (late returns, letter chain)", total=len(days))
+    for day in days:
         now = (start + timedelta(days=day)).astimezone(PARIS).replace(hour=10, minute=0)
         for code in INSTITUTION_CODES:
-            await net.set_clock(code, now)
+            await net.set_clock(code, now, services=("circulation", "notifier"))
         for inst, loan in late.get(day, []):
             await return_late(net, inst, loan, report)
         for code in INSTITUTION_CODES:
             await net.call("POST", "notifier", code, "/_dev/scheduler/run", timeout=120)
         progress.advance(task)
-    report.days_moved = days
+    report.days_moved = days[-1] if days else 0
