@@ -64,7 +64,9 @@ class OutboxRelay:
         collection: AsyncCollection[dict[str, Any]],
         broker: KafkaBroker,
         *,
-        interval_s: float = 0.5,
+        # A safety net: each command relays its own events at once; the loop catches what a
+        # crash left. Polling is not free (FerretDB v1 reads the whole collection to answer).
+        interval_s: float = 10.0,
     ) -> None:
         self._collection = collection
         self._broker = broker

@@ -29,7 +29,8 @@ def bootstrap(
     uow_factory: Callable[[], UnitOfWork],
     relay: Relay | None = None,
     loan_ids: Callable[[], str] = new_loan_id,
+    request_relay: Relay | None = None,
 ) -> MessageBus:
-    """The bus of one institution's circulation."""
+    """The bus of one institution's circulation (``loan_ids`` also names new requests)."""
     ctx = Context(institution=institution, policy=policy, clock=clock, new_loan_id=loan_ids)
-    return MessageBus(ctx, uow_factory, HANDLERS, relay)
+    return MessageBus(ctx, uow_factory, HANDLERS, relay, request_relay)

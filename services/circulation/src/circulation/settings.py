@@ -29,5 +29,10 @@ class CirculationSettings(ServiceSettings):
     relay_enabled: bool = True
     relay_interval_s: float = 0.5
     consume_patrons: bool = True
+    # The other institutions' loan summaries (net.loan-activity.v1) for the network activity tab.
+    consume_network_activity: bool = True
+    # Background jobs (aged to lost, retention); outside production also POST /_dev/jobs/<name>.
+    jobs_enabled: bool = True
+    jobs_interval_s: float = 3600.0
     # Short polls and heartbeats for tests and the demo.
     fast_consumers: bool = False

@@ -111,6 +111,8 @@ def start_app(namespace: Namespace) -> StartApp:
             "fast_consumers": True,
             "relay_interval_s": 0.1,
             "consume_patrons": False,
+            "consume_network_activity": False,
+            "jobs_enabled": False,
         }
         settings = CirculationSettings(**(values | overrides))
         clock = MovableClock(at)

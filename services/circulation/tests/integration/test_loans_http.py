@@ -48,7 +48,7 @@ async def test_renewing_all_loans_answers_each_line_and_refuses_the_recalled(
         uow = desk.bus.uow_factory()
         stored = await uow.loans.get("inp", recalled["loan_id"])
         assert stored is not None
-        stored.loan.recall(now=THU_1_OCT)  # requests are not built yet: recall in the store
+        stored.loan.recall(now=THU_1_OCT, request_id="req-1")  # recalled in the store
         await uow.loans.save("inp", stored)
         await desk.set_clock(datetime(2026, 10, 14, 9, 0, tzinfo=UTC))
         answer = await desk.client.post(

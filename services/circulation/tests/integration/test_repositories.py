@@ -79,7 +79,7 @@ async def test_a_stale_loan_is_not_saved(uow: UnitOfWork) -> None:
     second = await uow.loans.get("inp", "loan-INP0001")
     assert first is not None
     assert second is not None
-    first.loan.recall(now=AT)
+    first.loan.recall(now=AT, request_id="req-1")
     await uow.loans.save("inp", first)
     second.loan.claim_returned(now=AT)
     with pytest.raises(ConcurrentUpdateError):

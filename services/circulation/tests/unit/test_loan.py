@@ -54,7 +54,7 @@ def test_change_due_date_records_the_operator(make_loan: Callable[..., Loan]) ->
 
 def test_recall_may_only_bring_the_due_date_forward(make_loan: Callable[..., Loan]) -> None:
     loan = make_loan(DUE_3_DEC)
-    loan.recall(now=NOW, due_at=datetime(2026, 11, 24, 17, 30, tzinfo=UTC))
+    loan.recall(now=NOW, request_id="req-1", due_at=datetime(2026, 11, 24, 17, 30, tzinfo=UTC))
     assert loan.status is LoanStatus.RECALLED
     assert loan.due_at == datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
     assert isinstance(loan.pending_events[-1], LoanRecalled)
@@ -80,7 +80,7 @@ def test_closed_loan_refuses_actions_and_names_the_status(make_loan: Callable[..
     loan = make_loan(DUE_3_DEC)
     loan.delete(now=NOW)
     with pytest.raises(LoanStatusError, match="cannot recall when status='deleted'"):
-        loan.recall(now=NOW)
+        loan.recall(now=NOW, request_id="req-1")
 
 
 def test_found_needs_a_lost_or_claimed_returned_loan(make_loan: Callable[..., Loan]) -> None:
@@ -96,7 +96,7 @@ def test_naive_datetime_is_refused(make_loan: Callable[..., Loan]) -> None:
 
 def test_loan_and_outbox_round_trip_through_a_document(make_loan: Callable[..., Loan]) -> None:
     loan = make_loan(DUE_3_DEC)
-    loan.recall(now=NOW)
+    loan.recall(now=NOW, request_id="req-1")
     document = loan.model_dump(mode="json")
     assert [e["type"] for e in document["pending_events"]] == ["LoanCreated", "LoanRecalled"]
     assert Loan.model_validate(document) == loan

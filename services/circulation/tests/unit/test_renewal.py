@@ -100,7 +100,7 @@ def test_recalled_loan_cannot_be_renewed(
     inp: InstitutionPolicy, make_loan: Callable[..., Loan]
 ) -> None:
     loan = make_loan(DUE_3_DEC)
-    loan.recall(now=datetime(2026, 10, 20, 9, 0, tzinfo=UTC))
+    loan.recall(now=datetime(2026, 10, 20, 9, 0, tzinfo=UTC), request_id="req-1")
     with pytest.raises(RecalledLoanNotRenewableError, match="status='recalled'"):
         _renew(inp, loan, datetime(2026, 10, 21, 9, 0, tzinfo=UTC), RenewalOrigin.PATRON)
     assert (loan.due_at, loan.renewal_count, loan.version) == (DUE_3_DEC, 0, 2)

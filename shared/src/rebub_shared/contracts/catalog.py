@@ -17,6 +17,7 @@ from rebub_shared.contracts.patrons import (
     PatronChanged,
     WaitingAccountMerged,
 )
+from rebub_shared.contracts.requests import REQUEST_EVENTS
 from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
 
@@ -72,6 +73,15 @@ TOPICS: tuple[TopicContract, ...] = (
         ("notifier [inst]", "other services"),
         LOAN_EVENTS,
         description="Every loan change, mapped onto Alma's loan webhooks.",
+    ),
+    TopicContract(
+        "{inst}.circulation.request.v1",
+        "requester's patron id (the item barcode for internal processing)",
+        "circulation [inst]",
+        ("notifier [inst]", "other services"),
+        REQUEST_EVENTS,
+        description="Hold, digitisation and internal processing requests: created, recalled, "
+        "placed on the hold shelf (the hold-available letter), cancelled, closed.",
     ),
     TopicContract(
         _T.loan_activity,

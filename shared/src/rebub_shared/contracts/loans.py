@@ -106,7 +106,7 @@ class LoanRecalled(LoanEvent):
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.loan.recalled.v1"
     alma_event: ClassVar[str | None] = None
-    request_id: str
+    request_id: str = Field(description="The request that recalled the loan.", min_length=1)
 
 
 class LoanItemFound(LoanEvent):

@@ -18,7 +18,7 @@ from rebub_shared.outbox import outbox_set
 from rebub_shared.topics import Topics
 
 
-class _At:
+class At:
     """A clock stopped at the instant the event occurred (the envelope's ``time``)."""
 
     def __init__(self, instant: datetime) -> None:
@@ -65,12 +65,12 @@ def contract_payload(stored: StoredLoan, event: domain.LoanEvent) -> contract.Lo
             return contract.LoanDueDateChanged(loan=loan, previous_due_date=previous)
         case domain.LoanReturned(days_late=days_late):
             return contract.LoanReturned(loan=loan, days_late=days_late)
-        case domain.LoanLost():
-            return contract.LoanLost(loan=loan, declared_by="staff")
+        case domain.LoanLost(declared_by=declared_by):
+            return contract.LoanLost(loan=loan, declared_by=declared_by)
         case domain.LoanClaimedReturned():
             return contract.LoanClaimedReturned(loan=loan)
-        case domain.LoanRecalled():
-            return contract.LoanRecalled(loan=loan, request_id="")  # requests are not built yet
+        case domain.LoanRecalled(request_id=request_id):
+            return contract.LoanRecalled(loan=loan, request_id=request_id)
         case domain.LoanItemFound():
             return contract.LoanItemFound(loan=loan)
         case domain.LoanDeleted():
@@ -78,25 +78,54 @@ def contract_payload(stored: StoredLoan, event: domain.LoanEvent) -> contract.Lo
     raise TypeError(f"event type={type(event).__name__!r} has no published contract")
 
 
-def outbox_fields(stored: StoredLoan, topics: Topics) -> dict[str, Any]:
-    """``$set`` fields putting the loan's pending events in its outbox (topic, key = patron id)."""
+def activity_summary(stored: StoredLoan, version: int) -> contract.LoanActivitySummary:
+    """The minimal summary for the other institutions' network activity tab (no name, no contact:
+    the patron's primary id, which is the network zone's for institutional accounts)."""
     loan = stored.loan
+    return contract.LoanActivitySummary(
+        primary_id=loan.patron_id,
+        institution=loan.institution,
+        loan_id=loan.loan_id,
+        title=loan.title,
+        due_date=loan.due_at,
+        status=loan.status.value,
+        version=version,
+    )
+
+
+def outbox_fields(stored: StoredLoan, topics: Topics) -> dict[str, Any]:
+    """``$set`` fields putting the loan's pending events in its outbox: each on the loan topic
+    (key = patron id), and, in the same write, one summary of the loan as it now stands on
+    ``net.loan-activity.v1`` (key = primary id)."""
+    loan = stored.loan
+    source = f"/rebub/{loan.institution}/circulation"
     events: list[tuple[str, str, Event[Any]]] = [
         (
             topics.loan(loan.institution),
             loan.patron_id,
             new_event(
                 contract_payload(stored, event),
-                source=f"/rebub/{loan.institution}/circulation",
+                source=source,
                 tenant=loan.institution,
                 subject=loan.loan_id,
-                clock=_At(event.occurred_at),
+                clock=At(event.occurred_at),
                 event_id=event.event_id,
             ),
         )
         for event in loan.pending_events
     ]
-    return outbox_set(events, first_seq=loan.version - len(events) + 1)
+    if loan.pending_events:
+        last = loan.pending_events[-1]
+        summary = new_event(
+            activity_summary(stored, loan.version),
+            source=source,
+            tenant=loan.institution,
+            subject=loan.loan_id,
+            clock=At(last.occurred_at),
+            event_id=f"{last.event_id}:activity",
+        )
+        events.append((topics.loan_activity, loan.patron_id, summary))
+    return outbox_set(events, first_seq=loan.version - len(loan.pending_events) + 1)
 
 
 def _override(record: OverrideRecord | None) -> dict[str, str] | None:

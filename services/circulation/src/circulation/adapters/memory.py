@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from circulation.domain import Item
 from circulation.domain.events import LoanEvent
-from circulation.domain.vocabulary import InstitutionCode
+from circulation.domain.request_events import RequestEvent
+from circulation.domain.requests import Request
+from circulation.domain.vocabulary import InstitutionCode, ItemStatus
 from circulation.service_layer.errors import ConcurrentUpdateError, ItemOnLoanError
-from circulation.service_layer.ports import PatronRecord, StoredLoan
+from circulation.service_layer.ports import ANONYMOUS, PatronRecord, StoredLoan
+from rebub_shared.contracts.loans import LoanActivitySummary
 from rebub_shared.contracts.patrons import IzPatron
 
+from .batches import save_each
+from .memory_requests import MemoryNetworkActivityRepository, MemoryRequestRepository
 from .patron_records import patron_record
 
 
@@ -29,10 +34,15 @@ class MemoryStore:
     snapshots: dict[tuple[str, str], IzPatron] = field(default_factory=dict)
     suspensions: dict[tuple[str, str], date] = field(default_factory=dict)
     published: list[LoanEvent] = field(default_factory=list)
+    requests: dict[tuple[str, str], Request] = field(default_factory=dict)
+    published_requests: list[RequestEvent] = field(default_factory=list)
+    network: dict[tuple[str, str], tuple[LoanActivitySummary, datetime]] = field(
+        default_factory=dict
+    )
 
 
 def _copy(stored: StoredLoan) -> StoredLoan:
-    return replace(stored, loan=stored.loan.model_copy(deep=True))
+    return replace(stored, loan=stored.loan.model_copy(deep=True), notes=list(stored.notes))
 
 
 class MemoryLoanRepository:
@@ -86,6 +96,73 @@ class MemoryLoanRepository:
     def _open(self, institution: str) -> list[StoredLoan]:
         return [s for (i, _), s in self._store.loans.items() if i == institution and s.loan.is_open]
 
+    def _all(self, institution: str) -> list[StoredLoan]:
+        return [_copy(s) for (i, _), s in self._store.loans.items() if i == institution]
+
+    async def save_many(
+        self, institution: InstitutionCode, stored: Sequence[StoredLoan]
+    ) -> set[str]:
+        return await save_each(self.save, institution, stored)
+
+    async def open_for_items(
+        self, institution: InstitutionCode, barcodes: Sequence[str]
+    ) -> dict[str, StoredLoan]:
+        wanted = set(barcodes)
+        return {
+            s.loan.item_barcode: _copy(s)
+            for s in self._open(institution)
+            if s.loan.item_barcode in wanted
+        }
+
+    async def open_due_before(
+        self, institution: InstitutionCode, before: datetime
+    ) -> list[StoredLoan]:
+        return [_copy(s) for s in self._open(institution) if s.loan.due_at < before]
+
+    async def closed_for_patron(
+        self, institution: InstitutionCode, patron_id: str, since: datetime
+    ) -> list[StoredLoan]:
+        return [
+            s
+            for s in self._all(institution)
+            if s.loan.patron_id == patron_id and not s.loan.is_open and _closed_at(s) >= since
+        ]
+
+    async def for_item(
+        self, institution: InstitutionCode, barcode: str, since: datetime
+    ) -> list[StoredLoan]:
+        return [
+            s
+            for s in self._all(institution)
+            if s.loan.item_barcode == barcode
+            and (s.loan.is_open or s.loan.loaned_at >= since or _closed_at(s) >= since)
+        ]
+
+    async def add_note(self, institution: InstitutionCode, loan_id: str, note: str) -> bool:
+        found = self._store.loans.get((institution, loan_id))
+        if found is not None:
+            found.notes.append(note)
+        return found is not None
+
+    async def anonymise_closed_before(self, institution: InstitutionCode, before: datetime) -> int:
+        changed = 0
+        for (inst, _), s in self._store.loans.items():
+            old = not s.loan.is_open and _closed_at(s) < before
+            if inst == institution and old and s.loan.patron_id != ANONYMOUS:
+                s.loan.patron_id, s.session_id, s.return_session_id, s.notes = (
+                    ANONYMOUS,
+                    None,
+                    None,
+                    [],
+                )
+                changed += 1
+        return changed
+
+
+def _closed_at(stored: StoredLoan) -> datetime:
+    # The fakes keep no deletion time: a deleted loan counts from its due date.
+    return stored.loan.returned_at or stored.loan.due_at
+
 
 class MemoryItemRepository:
     def __init__(self, store: MemoryStore) -> None:
@@ -104,6 +181,16 @@ class MemoryItemRepository:
         for item in items:
             self._store.items[(institution, item.barcode)] = item
         return len(items)
+
+    async def set_statuses(
+        self, institution: InstitutionCode, statuses: dict[str, ItemStatus]
+    ) -> None:
+        for barcode, status in statuses.items():
+            item = self._store.items.get((institution, barcode))
+            if item is not None:
+                self._store.items[(institution, barcode)] = item.model_copy(
+                    update={"status": status}
+                )
 
 
 class MemoryPatronRepository:
@@ -142,3 +229,5 @@ class MemoryUnitOfWork:
         self.loans = MemoryLoanRepository(store)
         self.items = MemoryItemRepository(store)
         self.patrons = MemoryPatronRepository(store)
+        self.requests = MemoryRequestRepository(store)
+        self.network = MemoryNetworkActivityRepository(store)

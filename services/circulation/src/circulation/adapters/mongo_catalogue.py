@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from pymongo import ReplaceOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from circulation.domain import Item
-from circulation.domain.vocabulary import InstitutionCode
+from circulation.domain.vocabulary import InstitutionCode, ItemStatus
 from circulation.service_layer.ports import PatronRecord
 from rebub_shared.contracts.patrons import IzPatron
 from rebub_shared.mongo import Document
@@ -46,6 +46,18 @@ class MongoItemRepository:
         if writes:
             await self._items.bulk_write(writes, ordered=False)
         return len(writes)
+
+    async def set_statuses(
+        self, institution: InstitutionCode, statuses: dict[str, ItemStatus]
+    ) -> None:
+        writes = [
+            UpdateOne(
+                {"_id": barcode, "institution": institution}, {"$set": {"status": status.value}}
+            )
+            for barcode, status in statuses.items()
+        ]
+        if writes:
+            await self._items.bulk_write(writes, ordered=False)
 
 
 def _item(doc: Document) -> Item:

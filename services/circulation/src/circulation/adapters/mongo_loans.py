@@ -7,7 +7,8 @@ of one item. Writes are guarded by the loan's version (optimistic concurrency).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
@@ -16,19 +17,24 @@ from pymongo.errors import DuplicateKeyError
 from circulation.domain import Loan
 from circulation.domain.vocabulary import InstitutionCode
 from circulation.service_layer.errors import ConcurrentUpdateError, ItemOnLoanError
-from circulation.service_layer.ports import StoredLoan
+from circulation.service_layer.ports import ANONYMOUS, StoredLoan
 from rebub_shared.mongo import Document
 from rebub_shared.topics import Topics
 
+from .batches import save_each
 from .loan_events import outbox_fields
+from .mongo_documents import nested
 
-_DESK_FIELDS = ("circ_desk", "session_id", "return_desk")
+_DESK_FIELDS = ("circ_desk", "session_id", "return_desk", "return_session_id")
 
 
 async def ensure_loan_indexes(loans: AsyncCollection[Document]) -> None:
     """The indexes the loan queries use."""
     await loans.create_index("item_slot", unique=True)
     await loans.create_index([("patron_id", ASCENDING), ("is_open", ASCENDING)])
+    await loans.create_index([("item_barcode", ASCENDING), ("loaned_at", ASCENDING)])
+    await loans.create_index([("is_open", ASCENDING), ("due_at", ASCENDING)])
+    await loans.create_index([("is_open", ASCENDING), ("closed_at", ASCENDING)])
 
 
 def _state(stored: StoredLoan) -> Document:
@@ -37,24 +43,28 @@ def _state(stored: StoredLoan) -> Document:
     state.update({name: getattr(stored, name) for name in _DESK_FIELDS})
     state["is_open"] = loan.is_open
     state["item_slot"] = loan.item_barcode if loan.is_open else f"closed:{loan.loan_id}"
+    if not loan.is_open:  # when the loan left the account: the retention job counts from it
+        last = loan.pending_events[-1].occurred_at if loan.pending_events else None
+        state["closed_at"] = loan.returned_at or last
     return state
 
 
 def _stored(doc: Document) -> StoredLoan:
     loan = Loan.model_validate({**doc, "loan_id": doc["_id"]})
-    return StoredLoan(loan, **{name: doc.get(name) for name in _DESK_FIELDS})
+    desk = {name: doc.get(name) for name in _DESK_FIELDS}
+    return StoredLoan(loan, **desk, notes=list(doc.get("notes", [])))
 
 
-def _nested(fields: dict[str, Any]) -> Document:
-    """``outbox_set`` gives ``$set`` paths (``outbox.<id>``); an insert wants the nested map."""
-    out: Document = {}
-    for path, value in fields.items():
-        head, _, rest = path.partition(".")
-        if rest:
-            out.setdefault(head, {})[rest] = value
-        else:
-            out[head] = value
-    return out
+def _update(
+    stored: StoredLoan, institution: InstitutionCode, topics: Topics
+) -> tuple[Document, Document]:
+    """The versioned write of a changed loan with its outbox (notes are never overwritten)."""
+    loan = stored.loan
+    expected = loan.version - len(loan.pending_events)
+    # The database is the tenant's own: ``_id`` and ``version`` are the whole guard (an extra
+    # field would make FerretDB v1 scan the collection instead of using the ``_id`` index).
+    guard = {"_id": loan.loan_id, "version": expected}
+    return guard, {"$set": {**_state(stored), **outbox_fields(stored, topics)}}
 
 
 class MongoLoanRepository:
@@ -68,7 +78,7 @@ class MongoLoanRepository:
         doc = {
             "_id": loan.loan_id,
             **_state(stored),
-            **_nested(outbox_fields(stored, self._topics)),
+            **nested(outbox_fields(stored, self._topics)),
         }
         try:
             await self._loans.insert_one(doc)
@@ -78,10 +88,7 @@ class MongoLoanRepository:
 
     async def save(self, institution: InstitutionCode, stored: StoredLoan) -> None:
         loan = stored.loan
-        expected = loan.version - len(loan.pending_events)
-        update = {"$set": {**_state(stored), **outbox_fields(stored, self._topics)}}
-        guard = {"_id": loan.loan_id, "institution": institution, "version": expected}
-        result = await self._loans.update_one(guard, update)
+        result = await self._loans.update_one(*_update(stored, institution, self._topics))
         if result.matched_count == 0:
             raise ConcurrentUpdateError("loan_id", loan.loan_id, "changed since it was read")
         self._written(stored)
@@ -119,3 +126,70 @@ class MongoLoanRepository:
             {"$set": {"patron_id": to_id}, "$inc": {"version": 1}},
         )
         return result.modified_count
+
+    async def save_many(
+        self, institution: InstitutionCode, stored: Sequence[StoredLoan]
+    ) -> set[str]:
+        return await save_each(self.save, institution, stored)
+
+    async def open_for_items(
+        self, institution: InstitutionCode, barcodes: Sequence[str]
+    ) -> dict[str, StoredLoan]:
+        query = {"institution": institution, "item_slot": {"$in": list(barcodes)}}
+        docs = await self._loans.find(query, {"outbox": 0}).to_list(length=None)
+        return {doc["item_slot"]: _stored(doc) for doc in docs}
+
+    async def open_due_before(
+        self, institution: InstitutionCode, before: datetime
+    ) -> list[StoredLoan]:
+        query = {"institution": institution, "is_open": True, "due_at": {"$lt": before}}
+        return await self._find(query)
+
+    async def closed_for_patron(
+        self, institution: InstitutionCode, patron_id: str, since: datetime
+    ) -> list[StoredLoan]:
+        query = {
+            "institution": institution,
+            "patron_id": patron_id,
+            "is_open": False,
+            "closed_at": {"$gte": since},
+        }
+        return await self._find(query)
+
+    async def for_item(
+        self, institution: InstitutionCode, barcode: str, since: datetime
+    ) -> list[StoredLoan]:
+        recent = [{"is_open": True}, {"loaned_at": {"$gte": since}}, {"closed_at": {"$gte": since}}]
+        return await self._find(
+            {"institution": institution, "item_barcode": barcode, "$or": recent}
+        )
+
+    async def add_note(self, institution: InstitutionCode, loan_id: str, note: str) -> bool:
+        result = await self._loans.update_one(
+            {"_id": loan_id, "institution": institution}, {"$push": {"notes": note}}
+        )
+        return result.matched_count == 1
+
+    async def anonymise_closed_before(self, institution: InstitutionCode, before: datetime) -> int:
+        result = await self._loans.update_many(
+            {
+                "institution": institution,
+                "is_open": False,
+                "closed_at": {"$lt": before},
+                "patron_id": {"$ne": ANONYMOUS},
+            },
+            {
+                "$set": {
+                    "patron_id": ANONYMOUS,
+                    "session_id": None,
+                    "return_session_id": None,
+                    "notes": [],
+                }
+            },
+        )
+        return result.modified_count
+
+    async def _find(self, query: Document) -> list[StoredLoan]:
+        # Read all first: no cursor stays open while the caller writes (FerretDB v1).
+        docs = await self._loans.find(query, {"outbox": 0}).to_list(length=None)
+        return [_stored(doc) for doc in docs]

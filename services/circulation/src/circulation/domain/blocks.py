@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
+
+from pydantic import Field
 
 from .item import Item
 from .loan import Loan
@@ -21,6 +23,9 @@ class Block(ValueModel):
     kind: BlockKind
     message: str
     overridable: bool
+    until: date | None = Field(
+        default=None, description="last blocked Paris day, when the block has an end date"
+    )
 
 
 def checkout_blocks(
@@ -50,16 +55,24 @@ def patron_blocks(
     return _as_blocks(policy, _patron_blocks(policy, patron, patron_loans, check_aware("now", now)))
 
 
-def _as_blocks(policy: InstitutionPolicy, found: Iterable[tuple[BlockKind, str]]) -> list[Block]:
+_Found = tuple[BlockKind, str] | tuple[BlockKind, str, date | None]
+
+
+def _as_blocks(policy: InstitutionPolicy, found: Iterable[_Found]) -> list[Block]:
     return [
-        Block(kind=kind, message=message, overridable=kind in policy.overridable_blocks)
-        for kind, message in found
+        Block(
+            kind=entry[0],
+            message=entry[1],
+            overridable=entry[0] in policy.overridable_blocks,
+            until=entry[2] if len(entry) == 3 else None,
+        )
+        for entry in found
     ]
 
 
 def _patron_blocks(
     policy: InstitutionPolicy, patron: Patron, loans: Sequence[Loan], now: datetime
-) -> Iterator[tuple[BlockKind, str]]:
+) -> Iterator[_Found]:
     today = paris_date(now)
     open_loans = [loan for loan in loans if loan.is_open]
     late = [
@@ -70,7 +83,11 @@ def _patron_blocks(
     if late:
         yield BlockKind.OVERDUE, f"{len(late)} loan(s) overdue: {_barcodes(late)}"
     if patron.suspended_until is not None and today <= patron.suspended_until:
-        yield BlockKind.SUSPENSION, f"suspended_until={patron.suspended_until}"
+        yield (
+            BlockKind.SUSPENSION,
+            f"suspended_until={patron.suspended_until}",
+            patron.suspended_until,
+        )
     limit_days = policy.litigation_after_days
     litigious = [loan for loan in late if days_late(loan.due_at, now) > limit_days]
     if litigious:
@@ -91,11 +108,11 @@ def _patron_blocks(
         yield BlockKind.EXPIRED_ACCOUNT, f"expires_on={patron.expires_on}"
     for block in patron.local_blocks:
         if block.active_on(today):
-            yield BlockKind.LOCAL_BLOCK, f"local block {block.code!r}: {block.note}"
+            yield BlockKind.LOCAL_BLOCK, f"local block {block.code!r}: {block.note}", block.until
 
 
-def _item_blocks(item: Item, decision: RuleDecision) -> list[tuple[BlockKind, str]]:
-    found = []
+def _item_blocks(item: Item, decision: RuleDecision) -> list[_Found]:
+    found: list[_Found] = []
     if not decision.loanable:
         found.append((BlockKind.ITEM_NOT_LOANABLE, f"item {item.barcode}: {decision.explanation}"))
     if item.status is not ItemStatus.AVAILABLE:

@@ -16,6 +16,8 @@ from .overrides import OverrideRecord
 from .values import ValueModel
 from .vocabulary import InstitutionCode, RenewalOrigin
 
+LostDeclaredBy = Literal["staff", "aged_to_lost_job"]
+
 
 class LoanEventBase(ValueModel):
     """Fields every loan event carries: tenant, loan, patron, item, time and loan version."""
@@ -67,6 +69,7 @@ class LoanRecalled(LoanEventBase):
     type: Literal["LoanRecalled"] = "LoanRecalled"
     previous_due_at: AwareDatetime
     due_at: AwareDatetime
+    request_id: str
 
 
 class LoanReturned(LoanEventBase):
@@ -85,6 +88,7 @@ class LoanLost(LoanEventBase):
     """The loan was declared lost (by staff or by the over-35-days job); the item is lost."""
 
     type: Literal["LoanLost"] = "LoanLost"
+    declared_by: LostDeclaredBy = "staff"
 
 
 class LoanClaimedReturned(LoanEventBase):

@@ -26,6 +26,7 @@ from .events import (
     LoanRecalled,
     LoanRenewed,
     LoanReturned,
+    LostDeclaredBy,
 )
 from .library_calendar import LibraryCalendar
 from .next_step import NextStep
@@ -154,14 +155,17 @@ class Loan(BaseModel):
             LoanDueDateChanged, now, previous_due_at=previous, due_at=due_at, operator=operator
         )
 
-    def recall(self, *, now: datetime, due_at: datetime | None = None) -> None:
-        """Recall for another patron's request; ``due_at`` may only bring the due date forward."""
+    def recall(self, *, now: datetime, request_id: str, due_at: datetime | None = None) -> None:
+        """Recall for another patron's request ``request_id``; ``due_at`` may only bring the due
+        date forward. Records LoanRecalled."""
         guards.check_status_allows(self.loan_id, self.status, "recall")
         previous = self.due_at
         if due_at is not None:
             self.due_at = min(self.due_at, check_aware("due_at", due_at))
         self.status = LoanStatus.RECALLED
-        self._record(LoanRecalled, now, previous_due_at=previous, due_at=self.due_at)
+        self._record(
+            LoanRecalled, now, previous_due_at=previous, due_at=self.due_at, request_id=request_id
+        )
 
     def check_in(
         self,
@@ -190,9 +194,9 @@ class Loan(BaseModel):
             next_step=next_step,
         )
 
-    def declare_lost(self, *, now: datetime) -> None:
+    def declare_lost(self, *, now: datetime, declared_by: LostDeclaredBy = "staff") -> None:
         """Mark the loan lost (staff, or the over-35-days job). Records LoanLost."""
-        self._move("declare_lost", LoanStatus.LOST, LoanLost, now)
+        self._move("declare_lost", LoanStatus.LOST, LoanLost, now, declared_by=declared_by)
 
     def claim_returned(self, *, now: datetime) -> None:
         """The patron says the item was returned. Records LoanClaimedReturned."""
@@ -206,10 +210,12 @@ class Loan(BaseModel):
         """Delete without return (the item will never come back and becomes missing)."""
         self._move("delete", LoanStatus.DELETED, LoanDeleted, now)
 
-    def _move(self, action: str, to: LoanStatus, event: type[_Event], now: datetime) -> None:
+    def _move(
+        self, action: str, to: LoanStatus, event: type[_Event], now: datetime, **fields: Any
+    ) -> None:
         guards.check_status_allows(self.loan_id, self.status, action)
         self.status = to
-        self._record(event, now)
+        self._record(event, now, **fields)
 
     def _record(self, event: type[_Event], now: datetime, **fields: Any) -> None:
         self.version += 1

@@ -77,6 +77,10 @@ class InstitutionPolicy(PolicyModel):
     renewal_period: PeriodField
     suspension_after_late_return: bool
     litigation_after_days: int = Field(default=35, ge=1)
+    # Default (DOMAIN is silent): a held item waits 7 Paris days on the hold shelf.
+    hold_shelf_days: int = Field(default=7, ge=1)
+    # Default: loans and returns are kept 1 year, then anonymised (DOMAIN section 8).
+    history_days: int = Field(default=365, ge=1)
     loan_limit: LoanLimit
     overridable_blocks: list[BlockKind] = Field(default_factory=list)
     closed_days: list[ClosedDays] = Field(default_factory=list)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from circulation.domain import RenewalOrigin
@@ -13,6 +15,7 @@ from circulation.service_layer.commands import (
     Override,
     PatronRef,
 )
+from circulation.service_layer.loan_commands import Scan
 
 
 class DeskFields(BaseModel):
@@ -77,3 +80,35 @@ class ReturnBody(DeskFields):
 class ItemsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     items: list[ItemRecord] = Field(min_length=1)
+
+
+class RequestBody(DeskFields):
+    """A hold or digitisation request (no desk: from the discovery interface)."""
+
+    kind: Literal["hold", "digitisation"]
+    patron: PatronRef = Field(description="Primary id or card barcode of the requester.")
+    item_barcode: ItemBarcode
+    pickup_library: str | None = Field(
+        default=None, description="Default: the desk's library, else the item's library."
+    )
+
+
+class CancelBody(DeskFields):
+    reason: str = Field(min_length=1)
+
+
+class NoteBody(DeskFields):
+    note: str = Field(min_length=1)
+
+
+class ReturnBatchBody(DeskFields):
+    scans: list[Scan] = Field(min_length=1, max_length=1000)
+    session_id: str | None = Field(default=None, description="The desk session (or header).")
+
+
+class ExplainBody(DeskFields):
+    """Dry run of the rules: which rule, due date and blocks for this patron and item at ``at``."""
+
+    patron: PatronRef
+    item_barcode: ItemBarcode
+    at: AwareDatetime | None = Field(default=None, description="Default: now.")

@@ -1,4 +1,5 @@
-"""The patron projection: ``{inst}.patron.v1`` events become commands on the bus.
+"""The projections: ``{inst}.patron.v1`` (patrons) and ``net.loan-activity.v1`` (the other
+institutions' loan summaries) events become commands on the bus.
 
 Committed after the write (NACK_ON_ERROR); both commands are idempotent (versioned snapshots, a
 merge that finds nothing left to move), so a redelivery changes nothing.
@@ -12,13 +13,16 @@ from faststream.kafka import KafkaMessage
 
 from circulation.domain.vocabulary import InstitutionCode
 from circulation.service_layer.commands import Command, MergeWaitingAccount, RecordPatronChange
+from circulation.service_layer.loan_commands import RecordNetworkActivity
 from circulation.service_layer.messagebus import MessageBus
 from rebub_shared.cloudevents import EventPayload, EventRegistry
+from rebub_shared.contracts.loans import LoanActivitySummary
 from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
 from rebub_shared.messaging import consumer_options
 from rebub_shared.runtime import Runtime
 
 PATRON_EVENTS = EventRegistry(PatronChanged, WaitingAccountMerged)
+ACTIVITY_EVENTS = EventRegistry(LoanActivitySummary)
 
 
 def patron_command(institution: InstitutionCode, data: EventPayload) -> Command:
@@ -45,3 +49,20 @@ def subscribe_patrons(
     async def on_patron_event(body: Any, msg: KafkaMessage) -> None:
         event = PATRON_EVENTS.decode(msg.headers, body)
         await bus.handle(patron_command(institution, event.data))
+
+
+def subscribe_network_activity(
+    runtime: Runtime, bus: MessageBus, institution: InstitutionCode, *, fast: bool
+) -> None:
+    """Consume every institution's loan summaries; ours are ignored, others upserted by version."""
+    topics = runtime.topics
+
+    @runtime.broker.subscriber(  # type: ignore[misc]
+        topics.loan_activity,
+        group_id=topics.group(institution, "circulation", "network-activity"),
+        **consumer_options(fast=fast),
+    )
+    async def on_loan_activity(body: Any, msg: KafkaMessage) -> None:
+        event = ACTIVITY_EVENTS.decode(msg.headers, body)
+        assert isinstance(event.data, LoanActivitySummary)  # the registry decodes nothing else
+        await bus.handle(RecordNetworkActivity(institution=institution, summary=event.data))

@@ -7,6 +7,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from circulation.domain import errors as domain
+from circulation.domain.request_queue import RequestRefusedError
+from circulation.domain.requests import RequestStateError
 from circulation.service_layer import errors as service
 from rebub_shared.http import Problem, install_problem_handlers, problem_response
 
@@ -18,6 +20,9 @@ STATUSES: dict[type[Exception], int] = {
     service.ItemNotOnLoanError: 409,
     service.PatronAccountClosedError: 409,
     service.ConcurrentUpdateError: 409,
+    service.RequestNotFoundError: 404,
+    RequestRefusedError: 409,
+    RequestStateError: 409,
     domain.LoanStatusError: 409,
     domain.LoanNotRenewableError: 409,
     domain.BlockNotOverridableError: 409,

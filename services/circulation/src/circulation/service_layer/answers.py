@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from circulation.domain import Block, LoanStatus, OverrideRecord, RenewalOrigin
 from circulation.domain.next_step import NextStep
@@ -39,6 +39,24 @@ class LoanView(BaseModel):
         """The view of a stored loan."""
         fields = stored.loan.model_dump(exclude={"pending_events", "institution"})
         return cls(**fields, circ_desk=stored.circ_desk, session_id=stored.session_id)
+
+
+class LoanDetails(LoanView):
+    """A loan with what the desk hides by default: return desk and session, notes."""
+
+    return_desk: str | None
+    return_session_id: str | None
+    notes: list[str]
+
+    @classmethod
+    def of(cls, stored: StoredLoan) -> LoanDetails:
+        view = LoanView.of(stored)
+        return cls(
+            **dict(view),
+            return_desk=stored.return_desk,
+            return_session_id=stored.return_session_id,
+            notes=list(stored.notes),
+        )
 
 
 class CheckoutAnswer(BaseModel):
@@ -81,11 +99,12 @@ class DueDateAnswer(BaseModel):
 class ReturnAnswer(BaseModel):
     """One line of a (bulk) return: the loan closed, lateness, suspension, the item's next step."""
 
-    loan: LoanView
+    loan: LoanView | None = Field(description="None when a scanned item had no loan (a hold).")
     days_late: int
     suspended_until: date | None
     next_step: NextStep
     next_step_text: str
+    request_id: str | None = Field(default=None, description="The hold the item now serves.")
 
 
 class PatronLoans(BaseModel):

@@ -104,6 +104,7 @@ class ReturnItem(DeskCommand):
 
     item_barcode: ItemBarcode
     returned_at: AwareDatetime | None = None
+    session_id: str | None = None
 
 
 class ItemRecord(BaseModel):

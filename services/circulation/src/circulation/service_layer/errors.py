@@ -51,3 +51,7 @@ class PatronAccountClosedError(InputError):
 
 class ConcurrentUpdateError(InputError):
     """The loan changed since it was read (optimistic versioning): the command may be retried."""
+
+
+class RequestNotFoundError(InputError):
+    """No request with this id in the institution."""

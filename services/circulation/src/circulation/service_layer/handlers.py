@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from . import account_views as account
 from . import catalogue_handlers as catalogue
+from . import job_handlers as jobs
+from . import loan_commands as lc
+from . import request_commands as rc
+from . import request_handlers as requests
 from . import views
 from .checkout_handlers import check_out_item
 from .commands import (
@@ -24,9 +29,12 @@ from .commands import (
 )
 from .context import Context
 from .due_date_handlers import change_due_date, change_patron_due_dates
+from .loan_action_handlers import act_on_loan, add_loan_note
+from .network_handlers import record_network_activity
 from .ports import UnitOfWork
 from .renewal_handlers import renew_loan, renew_patron_loans
-from .return_handlers import return_item
+from .return_handlers import return_item, return_items
+from .rules_handlers import explain_loan_rules, explain_rules
 
 Handler = Callable[[Any, UnitOfWork, Context], Awaitable[Any]]
 
@@ -42,4 +50,23 @@ HANDLERS: dict[type[Command], Handler] = {
     MergeWaitingAccount: catalogue.merge_waiting_account,
     ListPatronLoans: views.list_patron_loans,
     ShowPatronBlocks: views.show_patron_blocks,
+    lc.ReturnItems: return_items,
+    lc.ActOnLoan: act_on_loan,
+    lc.AddLoanNote: add_loan_note,
+    lc.ShowLoan: account.show_loan,
+    lc.ShowItemHistory: account.show_item_history,
+    lc.ListPatronReturns: account.list_patron_returns,
+    lc.ShowPatronAccount: account.show_patron_account,
+    lc.ShowNetworkActivity: account.show_network_activity,
+    lc.ExplainLoanRules: explain_loan_rules,
+    lc.ExplainRules: explain_rules,
+    lc.RecordNetworkActivity: record_network_activity,
+    lc.RunAgedToLost: jobs.run_aged_to_lost,
+    lc.RunRetention: jobs.run_retention,
+    rc.PlaceRequest: requests.place_request,
+    rc.PlaceInternalProcessing: requests.place_internal_processing,
+    rc.CancelRequest: requests.cancel_request,
+    rc.CompleteRequest: requests.complete_request,
+    rc.ShowLoanQueue: account.show_loan_queue,
+    rc.ListPatronRequests: account.list_patron_requests,
 }

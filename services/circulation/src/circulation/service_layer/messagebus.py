@@ -18,6 +18,10 @@ from .ports import UnitOfWork
 
 log = get_logger(__name__)
 Relay = Callable[[str], Awaitable[int]]
+"""Publishes the pending events of one document (loan or request), by id."""
+# Past this many written documents (bulk returns, jobs) the answer does not wait for the relay:
+# the background relay publishes them (on FerretDB each relayed event costs two writes).
+RELAY_INLINE_MAX = 20
 
 
 class MessageBus:
@@ -29,20 +33,29 @@ class MessageBus:
         uow_factory: Callable[[], UnitOfWork],
         handlers: Mapping[type[Command], Handler],
         relay: Relay | None = None,
+        request_relay: Relay | None = None,
     ) -> None:
         self.ctx = ctx
         self.uow_factory = uow_factory
         self._handlers = handlers
         self._relay = relay
+        self._request_relay = request_relay
 
     async def handle(self, command: Command) -> Any:
         """Run the command's handler; relay what it wrote (a failed relay is retried later)."""
         uow = self.uow_factory()
         result = await self._handlers[type(command)](command, uow, self.ctx)
-        if self._relay is not None:
-            for loan_id in dict.fromkeys(uow.loans.written):
-                try:
-                    await self._relay(loan_id)
-                except Exception as error:  # the write is done; the background relay retries
-                    log.warning("outbox_relay_deferred", loan_id=loan_id, error=str(error))
+        await _relay(self._relay, uow.loans.written)
+        await _relay(self._request_relay, uow.requests.written)
         return result
+
+
+async def _relay(relay: Relay | None, written: list[str]) -> None:
+    ids = list(dict.fromkeys(written))
+    if relay is None or len(ids) > RELAY_INLINE_MAX:
+        return
+    for doc_id in ids:
+        try:
+            await relay(doc_id)
+        except Exception as error:  # the write is done; the background relay retries
+            log.warning("outbox_relay_deferred", document_id=doc_id, error=str(error))

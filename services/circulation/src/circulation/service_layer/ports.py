@@ -8,13 +8,18 @@ one write, guarded by the loan's version.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Protocol
 
 from circulation.domain import Item, Loan, Patron
-from circulation.domain.vocabulary import InstitutionCode
+from circulation.domain.requests import Request
+from circulation.domain.vocabulary import InstitutionCode, ItemStatus
+from rebub_shared.contracts.loans import LoanActivitySummary
 from rebub_shared.contracts.patrons import IzPatron
+
+ANONYMOUS = "anonymised"
+"""The patron id of a loan the retention job anonymised."""
 
 
 @dataclass
@@ -25,6 +30,8 @@ class StoredLoan:
     circ_desk: str | None = None
     session_id: str | None = None
     return_desk: str | None = None
+    return_session_id: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,37 @@ class LoanRepository(Protocol):
     async def move_to_patron(self, institution: InstitutionCode, from_id: str, to_id: str) -> int:
         """Give every loan of ``from_id`` to ``to_id`` (waiting account merge); how many moved."""
 
+    async def save_many(
+        self, institution: InstitutionCode, stored: Sequence[StoredLoan]
+    ) -> set[str]:
+        """Write changed loans in one batch; the ids of those that changed meanwhile (not written)."""
+
+    async def open_for_items(
+        self, institution: InstitutionCode, barcodes: Sequence[str]
+    ) -> dict[str, StoredLoan]:
+        """The open loans of these items, by barcode (items without an open loan left out)."""
+
+    async def open_due_before(
+        self, institution: InstitutionCode, before: datetime
+    ) -> list[StoredLoan]:
+        """Open loans due before ``before`` (the aged-to-lost job's candidates)."""
+
+    async def closed_for_patron(
+        self, institution: InstitutionCode, patron_id: str, since: datetime
+    ) -> list[StoredLoan]:
+        """The patron's returned (or deleted) loans closed since ``since`` (the Returns tab)."""
+
+    async def for_item(
+        self, institution: InstitutionCode, barcode: str, since: datetime
+    ) -> list[StoredLoan]:
+        """The item's loans made or closed since ``since`` (its loan history)."""
+
+    async def add_note(self, institution: InstitutionCode, loan_id: str, note: str) -> bool:
+        """Append a note to the loan (no event); False if there is no such loan."""
+
+    async def anonymise_closed_before(self, institution: InstitutionCode, before: datetime) -> int:
+        """Remove the patron from loans closed before ``before``; how many were anonymised."""
+
 
 class ItemRepository(Protocol):
     async def get(self, institution: InstitutionCode, barcode: str) -> Item | None:
@@ -72,6 +110,48 @@ class ItemRepository(Protocol):
 
     async def put_many(self, institution: InstitutionCode, items: Sequence[Item]) -> int:
         """Add or replace items; how many were written."""
+
+    async def set_statuses(
+        self, institution: InstitutionCode, statuses: dict[str, ItemStatus]
+    ) -> None:
+        """Set the status of items by barcode (one batch; idempotent)."""
+
+
+class RequestRepository(Protocol):
+    written: list[str]
+    """Ids of the requests written through this repository (their events await the relay)."""
+
+    async def add(self, institution: InstitutionCode, request: Request) -> None:
+        """Insert a new request with its events."""
+
+    async def save(self, institution: InstitutionCode, request: Request) -> None:
+        """Write a changed request with its events; ConcurrentUpdateError if it changed meanwhile."""
+
+    async def get(self, institution: InstitutionCode, request_id: str) -> Request | None:
+        """One request by id."""
+
+    async def active_for_items(
+        self, institution: InstitutionCode, barcodes: Sequence[str]
+    ) -> dict[str, list[Request]]:
+        """The active requests of these items, by barcode (the items' queues)."""
+
+    async def for_patron(self, institution: InstitutionCode, patron_id: str) -> list[Request]:
+        """Every request the patron placed (active or not)."""
+
+
+class NetworkActivityRepository(Protocol):
+    async def record(
+        self, institution: InstitutionCode, summary: LoanActivitySummary, recorded_at: datetime
+    ) -> bool:
+        """Keep the summary if newer than the stored one for its loan; True if kept."""
+
+    async def for_patron(
+        self, institution: InstitutionCode, primary_id: str
+    ) -> list[LoanActivitySummary]:
+        """The other institutions' summaries of the patron's loans."""
+
+    async def purge_closed_before(self, institution: InstitutionCode, before: datetime) -> int:
+        """Delete summaries of loans closed before ``before``; how many were deleted."""
 
 
 class PatronRepository(Protocol):
@@ -98,3 +178,9 @@ class UnitOfWork(Protocol):
 
     @property
     def patrons(self) -> PatronRepository: ...
+
+    @property
+    def requests(self) -> RequestRepository: ...
+
+    @property
+    def network(self) -> NetworkActivityRepository: ...

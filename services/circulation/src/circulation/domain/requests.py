@@ -1,0 +1,161 @@
+"""The Request aggregate: a hold, a digitisation or an internal processing request on one item.
+
+Its ``task`` is the processing step (filterable on the patron's Requests tab); ``status`` says
+whether it is still active. Each change bumps ``version`` and appends a pending event (outbox).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pydantic import AwareDatetime, BaseModel
+
+from .errors import CirculationError
+from .paris_time import check_aware, paris_date
+from .request_events import (
+    RequestCancelled,
+    RequestClosed,
+    RequestCreated,
+    RequestEvent,
+    RequestEventBase,
+    RequestInTransit,
+    RequestPlacedOnHoldShelf,
+    RequestRecalled,
+)
+from .vocabulary import InstitutionCode
+
+_Event = TypeVar("_Event", bound=RequestEventBase)
+
+
+class RequestKind(StrEnum):
+    """What is requested: the item itself, a digitised copy, or the library's own work on it."""
+
+    HOLD = "hold"
+    DIGITISATION = "digitisation"
+    INTERNAL_PROCESSING = "internal_processing"
+
+
+class RequestTask(StrEnum):
+    """The processing step of a request (Alma's workflow step)."""
+
+    WAITING_FOR_ITEM = "waiting_for_item"
+    PICK_FROM_SHELF = "pick_from_shelf"
+    IN_TRANSIT = "in_transit"
+    ON_HOLD_SHELF = "on_hold_shelf"
+    DIGITISATION = "digitisation"
+    INTERNAL_PROCESSING = "internal_processing"
+    DONE = "done"
+
+
+class RequestStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+class RequestStateError(CirculationError):
+    """The request change is not allowed in its current status or task."""
+
+
+class Request(BaseModel):
+    """A request. Build it with ``Request.place``, then call its actions."""
+
+    request_id: str
+    institution: InstitutionCode
+    kind: RequestKind
+    patron_id: str | None
+    item_barcode: str
+    title: str
+    pickup_library: str
+    placed_at: AwareDatetime
+    task: RequestTask
+    status: RequestStatus = RequestStatus.ACTIVE
+    hold_shelf_expiry: date | None = None
+    recalled_loan_id: str | None = None
+    operator: str | None = None
+    version: int = 0
+    pending_events: list[RequestEvent] = []
+
+    @classmethod
+    def place(cls, *, task: RequestTask, now: datetime, **fields: Any) -> Request:
+        """A new active request at ``now`` in its first task. Records RequestCreated."""
+        request = cls(task=task, placed_at=check_aware("now", now), **fields)
+        request._record(RequestCreated, now)
+        return request
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is RequestStatus.ACTIVE
+
+    @property
+    def is_waiting_hold(self) -> bool:
+        """An active hold whose item has not reached the hold shelf yet."""
+        waiting = {
+            RequestTask.WAITING_FOR_ITEM,
+            RequestTask.PICK_FROM_SHELF,
+            RequestTask.IN_TRANSIT,
+        }
+        return self.is_active and self.kind is RequestKind.HOLD and self.task in waiting
+
+    def record_recall(self, *, loan_id: str, due_at: datetime, now: datetime) -> None:
+        """This request recalled ``loan_id`` (now due at ``due_at``). Records RequestRecalled."""
+        self.recalled_loan_id = loan_id
+        self._record(RequestRecalled, now, loan_id=loan_id, due_at=check_aware("due_at", due_at))
+
+    def send_in_transit(self, *, now: datetime) -> None:
+        """The item leaves for the pickup library."""
+        self._check(self.is_waiting_hold, "send in transit")
+        self.task = RequestTask.IN_TRANSIT
+        self._record(RequestInTransit, now)
+
+    def place_on_hold_shelf(self, *, now: datetime, shelf_days: int) -> date:
+        """The item waits on the hold shelf for ``shelf_days`` Paris days, today included."""
+        self._check(self.is_waiting_hold, "place on hold shelf")
+        self.task = RequestTask.ON_HOLD_SHELF
+        self.hold_shelf_expiry = paris_date(now) + timedelta(days=shelf_days - 1)
+        self._record(RequestPlacedOnHoldShelf, now, hold_shelf_expiry=self.hold_shelf_expiry)
+        return self.hold_shelf_expiry
+
+    def cancel(self, *, now: datetime, reason: str) -> None:
+        """Cancel an active request. Records RequestCancelled."""
+        self._check(self.is_active, "cancel")
+        self.status, self.task = RequestStatus.CANCELLED, RequestTask.DONE
+        self._record(RequestCancelled, now, reason=reason)
+
+    def fulfil(self, *, now: datetime) -> None:
+        """The requester borrowed the item from the hold shelf. Records RequestClosed."""
+        self._check(self.task is RequestTask.ON_HOLD_SHELF and self.is_active, "fulfil")
+        self._close(now, "fulfilled")
+
+    def complete(self, *, now: datetime) -> None:
+        """The digitisation or internal processing is finished. Records RequestClosed."""
+        self._check(self.is_active and self.kind is not RequestKind.HOLD, "complete")
+        self._close(now, "completed")
+
+    def _close(self, now: datetime, reason: str) -> None:
+        self.status, self.task = RequestStatus.CLOSED, RequestTask.DONE
+        self._record(RequestClosed, now, reason=reason)
+
+    def _check(self, allowed: bool, action: str) -> None:
+        if not allowed:
+            raise RequestStateError(
+                f"request {self.request_id}: cannot {action} when kind={self.kind.value!r}, "
+                f"status={self.status.value!r}, task={self.task.value!r}"
+            )
+
+    def _record(self, event: type[_Event], now: datetime, **fields: Any) -> None:
+        self.version += 1
+        self.pending_events.append(
+            event(  # type: ignore[arg-type]  # every _Event is a member of the RequestEvent union
+                event_id=f"{self.request_id}:{self.version}",
+                institution=self.institution,
+                request_id=self.request_id,
+                patron_id=self.patron_id,
+                item_barcode=self.item_barcode,
+                occurred_at=check_aware("now", now),
+                request_version=self.version,
+                **fields,
+            )
+        )

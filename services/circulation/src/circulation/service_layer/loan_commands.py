@@ -1,0 +1,98 @@
+"""Commands about loan actions, bulk returns, the patron account, the rules and the jobs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from rebub_shared.contracts.loans import LoanActivitySummary
+
+from .commands import Command, DeskCommand, ItemBarcode, Name, PatronRef
+
+LoanAction = Literal["lost", "claimed_returned", "found", "delete"]
+
+
+class ActOnLoan(DeskCommand):
+    """Lost, claimed returned, item found, or delete (no return: the item becomes missing)."""
+
+    loan_id: str
+    action: LoanAction
+
+
+class AddLoanNote(DeskCommand):
+    loan_id: str
+    note: Name
+
+
+class Scan(BaseModel):
+    """One scanned item of a bulk return; ``returned_at`` backdates it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    item_barcode: str = Field(description="Checked per line: a bad barcode is that line's error.")
+    returned_at: AwareDatetime | None = None
+
+
+class ReturnItems(DeskCommand):
+    """Bulk returns: items of any patrons, one answer line each; ``session_id`` groups them."""
+
+    scans: tuple[Scan, ...] = Field(min_length=1, max_length=1000)
+    session_id: str | None = None
+
+
+class ShowLoan(DeskCommand):
+    """A loan with its hidden details and notes."""
+
+    loan_id: str
+
+
+class ShowItemHistory(DeskCommand):
+    """The item's loans of the last year."""
+
+    item_barcode: ItemBarcode
+
+
+class ListPatronReturns(DeskCommand):
+    """The patron's returns (kept one year): all, or those of one desk session."""
+
+    patron: PatronRef
+    session_id: str | None = None
+
+
+class ShowPatronAccount(DeskCommand):
+    """The patron account: identity, loans, returns, requests, blocks (refreshed now)."""
+
+    patron: PatronRef
+    session_id: str | None = None
+
+
+class ShowNetworkActivity(DeskCommand):
+    """The patron's loans in the other institutions (read only)."""
+
+    patron: PatronRef
+
+
+class ExplainLoanRules(DeskCommand):
+    loan_id: str
+
+
+class ExplainRules(DeskCommand):
+    """Dry run: which rule, due date and blocks a checkout would give at ``at``."""
+
+    patron: PatronRef
+    item_barcode: ItemBarcode
+    at: AwareDatetime | None = None
+
+
+class RecordNetworkActivity(Command):
+    """Keep another institution's loan summary (from ``net.loan-activity.v1``)."""
+
+    summary: LoanActivitySummary
+
+
+class RunAgedToLost(Command):
+    """Declare lost every loan more than the litigation delay overdue (the job)."""
+
+
+class RunRetention(Command):
+    """Anonymise loans and returns (and drop network summaries) older than the history delay."""

@@ -1,0 +1,48 @@
+"""Commands about requests: place (at the desk or from the discovery interface), cancel,
+complete, and the read-only queue and patron lists."""
+
+from __future__ import annotations
+
+from circulation.domain.requests import RequestKind, RequestTask
+
+from .commands import DeskCommand, ItemBarcode, Name, PatronRef
+
+
+class PlaceRequest(DeskCommand):
+    """A hold or digitisation request for ``patron`` (desk may be None: discovery interface)."""
+
+    kind: RequestKind
+    patron: PatronRef
+    item_barcode: ItemBarcode
+    pickup_library: str | None = None
+
+
+class PlaceInternalProcessing(DeskCommand):
+    """The library works on the item (binding, repair): it is unavailable until completed."""
+
+    loan_id: str
+
+
+class CancelRequest(DeskCommand):
+    request_id: str
+    reason: Name
+
+
+class CompleteRequest(DeskCommand):
+    """A digitisation or internal processing request is finished."""
+
+    request_id: str
+
+
+class ShowLoanQueue(DeskCommand):
+    """The request queue of a loan's item."""
+
+    loan_id: str
+
+
+class ListPatronRequests(DeskCommand):
+    """The patron's requests, filtered by type and by task (processing status)."""
+
+    patron: PatronRef
+    kind: RequestKind | None = None
+    task: RequestTask | None = None

@@ -1,0 +1,81 @@
+"""Requests against the real broker and store: a hold recalls the loan, the return sends the item
+to the hold shelf and tells the requester (the notifier's event); a blocked requester cannot
+borrow it, nor can anyone else; unblocked, the requester borrows it and the request closes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from .conftest import StartApp, header, read_topic
+
+THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+THU_8_OCT = datetime(2026, 10, 8, 9, 0, tzinfo=UTC)
+
+
+async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
+    start_app: StartApp,
+) -> None:
+    async with start_app(at=THU_1_OCT) as desk:
+        await desk.add_patron("P-42")
+        await desk.add_patron("P-7", local_blocks=["DETTE"])  # blocked: may still request
+        await desk.add_patron("P-9")
+        await desk.add_items(("INP0001", "ENSEIRB", "ENSEIRB-LA", None))
+        loan = await desk.lend("P-42", "INP0001")
+
+        placed = await desk.client.post(
+            "/requests", json={"kind": "hold", "patron": "P-7", "item_barcode": "INP0001"}
+        )
+        assert placed.status_code == 201, placed.text
+        request = placed.json()["request"]
+        assert (request["task"], request["position"]) == ("waiting_for_item", 1)
+        assert placed.json()["recalled_loan"]["status"] == "recalled"
+        refused = await desk.client.post(f"/loans/{loan['loan_id']}/renewal")
+        assert refused.status_code == 409
+        assert refused.json()["title"] == "RecalledLoanNotRenewable"
+        queue = (await desk.client.get(f"/loans/{loan['loan_id']}/requests")).json()
+        assert [r["patron_id"] for r in queue["requests"]] == ["P-7"]
+
+        await desk.set_clock(THU_8_OCT)
+        returned = await desk.client.post("/returns", json={"item_barcode": "INP0001"})
+        line = returned.json()
+        assert line["next_step"] == {"kind": "hold_shelf", "library": "ENSEIRB", "location": None}
+        assert line["request_id"] == request["request_id"]
+
+        blocked = await desk.client.post(
+            "/loans", json={"patron": "P-7", "item_barcode": "INP0001"}
+        )
+        assert blocked.status_code == 409
+        assert [b["kind"] for b in blocked.json()["blocks"]] == ["local_block"]
+        other = await desk.client.post("/loans", json={"patron": "P-9", "item_barcode": "INP0001"})
+        assert other.status_code == 409
+        assert "on_hold_shelf" in other.json()["detail"]
+
+        await desk.add_patron("P-7", version=2)  # the block is lifted
+        await desk.lend("P-7", "INP0001")
+        tab = await desk.client.get("/patrons/P-7/requests", params={"type": "hold"})
+        assert [(r["status"], r["task"]) for r in tab.json()["requests"]] == [("closed", "done")]
+
+    bootstrap = desk.namespace.backends.kafka_bootstrap
+    topic = desk.namespace.topics.request("inp")
+    records = await read_topic(bootstrap, topic, expected=4)
+    assert [header(r, "ce_type").split(".")[-2] for r in records] == [
+        "created",
+        "recalled",
+        "placed-on-hold-shelf",
+        "closed",
+    ]
+    assert {r.key for r in records} == {b"P-7"}
+    letter = json.loads(records[2].value)
+    assert {k: letter[k] for k in letter if k != "request"} == {
+        "patron_id": "P-7",
+        "item_barcode": "INP0001",
+        "title": "Titre INP0001",
+        "pickup_library": "ENSEIRB",
+        "hold_shelf_expiry": "2026-10-14",  # 7 Paris days, 8 Oct included
+    }
+    loan_records = await read_topic(bootstrap, desk.namespace.topics.loan("inp"), expected=4)
+    recalled = [
+        json.loads(r.value) for r in loan_records if header(r, "ce_type").endswith("recalled.v1")
+    ]
+    assert [r["request_id"] for r in recalled] == [request["request_id"]]

@@ -1,0 +1,105 @@
+"""Request events, on ``{inst}.circulation.request.v1`` (key: the requester's patron id, so one
+patron's requests stay in order; the item barcode for internal processing, which has no patron).
+
+Each event carries the whole request as it is after the change (``RequestSnapshot``), with a
+per-request ``version`` that only grows: a subscriber keeps the newest and ignores repeats.
+The notifier consumes ``RequestPlacedOnHoldShelf`` for the hold-available letter: everything the
+letter needs is in the event (request id, patron id, item barcode, title, pickup library, expiry).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from rebub_shared.cloudevents import EventPayload
+from rebub_shared.tenancy import InstitutionCode
+
+RequestKind = Literal["hold", "digitisation", "internal_processing"]
+RequestTask = Literal[
+    "waiting_for_item",
+    "pick_from_shelf",
+    "in_transit",
+    "on_hold_shelf",
+    "digitisation",
+    "internal_processing",
+    "done",
+]
+RequestStatus = Literal["active", "cancelled", "closed"]
+
+
+class RequestSnapshot(BaseModel):
+    """A request as it stands after the change the event reports."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    request_id: str = Field(description="Unique within the institution.")
+    institution: InstitutionCode
+    kind: RequestKind
+    patron_id: str | None = Field(description="The requester (None for internal processing).")
+    item_barcode: str
+    title: str
+    pickup_library: str = Field(description="Where the requester collects the item.")
+    placed_at: AwareDatetime
+    task: RequestTask = Field(description="The request's processing step (Alma: workflow step).")
+    status: RequestStatus
+    hold_shelf_expiry: date | None = Field(
+        default=None, description="Last Paris day the item waits on the hold shelf."
+    )
+    version: int = Field(ge=1, description="Grows with every change of this request.")
+
+
+class RequestEvent(EventPayload):
+    """Base of the request events: the request after the change."""
+
+    request: RequestSnapshot
+
+
+class RequestCreated(RequestEvent):
+    """A patron (at the desk or in the discovery interface) or staff placed a request."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.request.created.v1"
+
+
+class RequestRecalled(RequestEvent):
+    """The request recalled the item's loan: the borrower must bring it back, no renewal."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.request.recalled.v1"
+    loan_id: str
+    due_date: AwareDatetime = Field(description="The recalled loan's due date.")
+
+
+class RequestPlacedOnHoldShelf(RequestEvent):
+    """The item waits for the requester on the hold shelf (the hold-available letter)."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.request.placed-on-hold-shelf.v1"
+    patron_id: str
+    item_barcode: str
+    title: str
+    pickup_library: str
+    hold_shelf_expiry: date = Field(description="Last Paris day the item waits for the patron.")
+
+
+class RequestCancelled(RequestEvent):
+    """The request was cancelled (by the patron or staff), with the reason."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.request.cancelled.v1"
+    reason: str
+
+
+class RequestClosed(RequestEvent):
+    """The request is done: the item was lent to the requester, or the work is finished."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.request.closed.v1"
+    reason: Literal["fulfilled", "completed"]
+
+
+REQUEST_EVENTS: tuple[type[RequestEvent], ...] = (
+    RequestCreated,
+    RequestRecalled,
+    RequestPlacedOnHoldShelf,
+    RequestCancelled,
+    RequestClosed,
+)
