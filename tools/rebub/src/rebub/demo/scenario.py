@@ -102,8 +102,8 @@ async def load_items(
 async def link_borrowers(
     net: NetworkClient, s: DemoSettings, used: set[str], report: Report, progress: Progress
 ) -> dict[str, list[str]]:
-    """Staff search patrons of the feed by name at the desk (4 letters of the last name): found
-    only in the network zone, they are linked into the institution. Patrons who borrowed in an
+    """Staff look patrons of the feed up at the desk, by name (4 letters of the last name) or by
+    primary id: found only in the network zone, they are linked into the institution. Patrons who borrowed in an
     earlier run are left alone, so the demo can run again."""
     task = progress.add_task(
         "linking patrons on first use (name search at the desk)",
@@ -117,13 +117,17 @@ async def link_borrowers(
                 break
             if account.primary_id in used:
                 continue
-            found = await net.call(
-                "GET", "patron-sync", inst, "/patrons", params={"name": account.last_name[:4]}
-            )
-            if any(_primary_id(p) == account.primary_id for p in found):
-                ids.append(account.primary_id)
-                report.linked[inst] += 1
-                progress.advance(task)
+            if not ids:  # the first by a name search (4 letters), the others by primary id
+                found = await net.call(
+                    "GET", "patron-sync", inst, "/patrons", params={"name": account.last_name[:4]}
+                )
+                if not any(_primary_id(p) == account.primary_id for p in found):
+                    continue
+            else:
+                await net.call("GET", "patron-sync", inst, f"/patrons/{account.primary_id}")
+            ids.append(account.primary_id)
+            report.linked[inst] += 1
+            progress.advance(task)
         for pid in ids:  # circulation learns the patron from {inst}.patron.v1
             path = f"/patrons/{pid}/blocks"
             await eventually(
