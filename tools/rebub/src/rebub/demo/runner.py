@@ -18,21 +18,24 @@ from rebub.demo import scenario
 from rebub.demo.client import NetworkClient
 from rebub.demo.scenario import DemoSettings, Report
 from rebub.infra import LocalInfra
+from rebub.network import ServiceInstance
 from rebub_shared.tenancy import INSTITUTION_CODES
 from rebub_shared.topics import Topics
 
 CHAIN_DAYS = 100  # a 2-month loan's recall 3 falls near day 96
 
 
-async def _letter_offsets(bootstrap: str, client: dict[str, Any]) -> dict[TopicPartition, int]:
+async def _letter_offsets(
+    bootstrap: str, client: dict[str, Any], topics: Topics
+) -> dict[TopicPartition, int]:
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
     await reader.start()
     try:
         await reader.topics()
         parts = [
-            TopicPartition(Topics().letter(inst), p)
+            TopicPartition(topics.letter(inst), p)
             for inst in INSTITUTION_CODES
-            for p in sorted(reader.partitions_for_topic(Topics().letter(inst)) or [])
+            for p in sorted(reader.partitions_for_topic(topics.letter(inst)) or [])
         ]
         return await reader.end_offsets(parts) if parts else {}
     finally:
@@ -40,7 +43,7 @@ async def _letter_offsets(bootstrap: str, client: dict[str, Any]) -> dict[TopicP
 
 
 def _count_letters(
-    bootstrap: str, client: dict[str, Any], since: dict[TopicPartition, int]
+    bootstrap: str, client: dict[str, Any], topics: Topics, since: dict[TopicPartition, int]
 ) -> Counter[tuple[str, str, str]]:
     """Letters sent since the demo began, by institution, kind and channel (from the letter
     topics). kafka-python, synchronous: a plain assign-seek-poll read, run in a thread."""
@@ -51,9 +54,9 @@ def _count_letters(
     counts: Counter[tuple[str, str, str]] = Counter()
     try:
         parts = [
-            KafkaPartition(Topics().letter(inst), p)
+            KafkaPartition(topics.letter(inst), p)
             for inst in INSTITUTION_CODES
-            for p in sorted(reader.partitions_for_topic(Topics().letter(inst)) or [])
+            for p in sorted(reader.partitions_for_topic(topics.letter(inst)) or [])
         ]
         ends = reader.end_offsets(parts)
         reader.assign(parts)
@@ -89,16 +92,26 @@ def _next_run(home: Path) -> int:
     return run
 
 
-async def run_demo(home: Path, infra: LocalInfra, console: Console, **sizes: int) -> Report:
+async def run_demo(
+    home: Path,
+    infra: LocalInfra,
+    console: Console,
+    *,
+    plan: list[ServiceInstance] | None = None,
+    topics: Topics | None = None,
+    **sizes: int,
+) -> Report:
+    """Run the story on the network of ``plan`` (default: the local network's stable ports)."""
+    topics = topics or Topics()
     run = _next_run(home)
     folder = home / "demo" / f"run-{run}"
     folder.mkdir(parents=True, exist_ok=True)
     settings = DemoSettings(folder=folder, run=run, **sizes)
     report = Report()
     client = infra.kafka.running_client_options()
-    since = await _letter_offsets(infra.kafka_bootstrap, client)
+    since = await _letter_offsets(infra.kafka_bootstrap, client, topics)
     async with httpx.AsyncClient(timeout=180) as http:
-        net = NetworkClient(http)
+        net = NetworkClient(http, plan)
         start = max([await net.clock(inst) for inst in INSTITUTION_CODES]) + timedelta(days=1)
         for inst in INSTITUTION_CODES:
             await net.set_clock(inst, start)
@@ -117,7 +130,9 @@ async def run_demo(home: Path, infra: LocalInfra, console: Console, **sizes: int
             days = await scenario.chain_days(net, loans, start) | set(late)
             chosen = sorted(d for d in days if 12 < d <= CHAIN_DAYS)
             await scenario.walk_the_calendar(net, start, chosen, late, report, progress)
-    report.letters = await asyncio.to_thread(_count_letters, infra.kafka_bootstrap, client, since)
+    report.letters = await asyncio.to_thread(
+        _count_letters, infra.kafka_bootstrap, client, topics, since
+    )
     return report
 
 
