@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import AwareDatetime, BaseModel
 
 from rebub_shared.clock import Clock, MovableClock
@@ -101,7 +101,11 @@ class ClockSetting(BaseModel):
 
 
 def ops_router(
-    *, ready: Callable[[], Awaitable[dict[str, bool]]], clock: Clock, dev_clock: bool
+    *,
+    ready: Callable[[], Awaitable[dict[str, bool]]],
+    clock: Clock,
+    dev_clock: bool,
+    metrics: CollectorRegistry | None = None,
 ) -> APIRouter:
     """``/health`` (live), ``/ready`` (broker and store reachable), ``/metrics``, and in development
     and test settings only ``PUT /_dev/clock``."""
@@ -118,8 +122,9 @@ def ops_router(
         return JSONResponse({"ready": status == 200, "checks": checks}, status_code=status)
 
     @router.get("/metrics")
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    async def prometheus_metrics() -> Response:
+        body = generate_latest() + (generate_latest(metrics) if metrics is not None else b"")
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     if dev_clock and isinstance(clock, MovableClock):
 

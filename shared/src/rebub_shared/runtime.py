@@ -12,6 +12,8 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CollectorRegistry
 from pymongo.asynchronous.database import AsyncDatabase
 
 from rebub_shared.clock import Clock, MovableClock, SystemClock
@@ -55,6 +57,7 @@ class Runtime:
     topics: Topics
     broker: KafkaBroker
     dead_letters: DeadLetters
+    metrics: CollectorRegistry = field(default_factory=CollectorRegistry, repr=False)
     _db: AsyncDatabase[Document] | None = field(default=None, repr=False)
 
     @property
@@ -91,7 +94,13 @@ def build_runtime(settings: ServiceSettings, service: str, clock: Clock | None =
     broker = make_broker(settings.kafka, client_id=f"{settings.tenant}.{service}")
     dead_letters = DeadLetters(broker, topics, settings.tenant)
     broker.add_middleware(dead_letter_middleware(dead_letters))
-    return Runtime(service, settings, clock, topics, broker, dead_letters)
+    runtime = Runtime(service, settings, clock, topics, broker, dead_letters)
+    # Consumer and producer metrics (messages, sizes, durations, errors) for `/metrics`; one
+    # registry per instance, so several instances in one process (tests) never collide.
+    broker.add_middleware(
+        KafkaPrometheusMiddleware(registry=runtime.metrics, app_name=f"{settings.tenant}.{service}")
+    )
+    return runtime
 
 
 async def ensure_topics(bootstrap: str, specs: Sequence[TopicSpec], **client_options: Any) -> None:

@@ -38,13 +38,52 @@ def asyncapi_document() -> dict[str, Any]:
                 description=f"{_doc(event)} Key: {contract.key}. Published by {contract.publisher}.",
                 schema=event,
             )
-    spec = AsyncAPI(
-        broker,
-        title="rebub: the Bordeaux library network's events",
-        version="1",
-        description=HEADERS_DOC,
-    ).to_specification()
-    document: dict[str, Any] = json.loads(spec.to_json())
+    return _finish(
+        AsyncAPI(
+            broker,
+            title="rebub: the Bordeaux library network's events",
+            version="1",
+            description=HEADERS_DOC,
+        )
+    )
+
+
+SERVICES = ("patron-sync", "circulation", "notifier")
+
+
+def _receiver(model: type[EventPayload]) -> Any:
+    """A typed stand-in handler: FastStream documents a subscriber from its handler's signature."""
+
+    async def receive(body: Any) -> None:
+        return None
+
+    receive.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("body", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=model)],
+        return_annotation=None,
+    )
+    receive.__name__ = model.__name__
+    return receive
+
+
+def service_asyncapi_document(service: str) -> dict[str, Any]:
+    """One service's AsyncAPI 3.0 document: what it publishes (send) and what it reads (receive)."""
+    broker = KafkaBroker()
+    for contract in TOPICS:
+        publishes = contract.publisher.startswith(service)
+        reads = any(s.startswith(service) for s in contract.subscribers)
+        for event in contract.events:
+            title = f"{contract.name}:{event.event_type}"
+            if publishes:
+                broker.publisher(contract.name, title=title, description=_doc(event), schema=event)
+            if reads:
+                broker.subscriber(contract.name, title=f"{title}:receive", description=_doc(event))(
+                    _receiver(event)
+                )
+    return _finish(AsyncAPI(broker, title=f"rebub {service}", version="1", description=HEADERS_DOC))
+
+
+def _finish(factory: AsyncAPI) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(factory.to_specification().to_json())
     document.pop("servers", None)  # the broker address is each deployment's own
     for channel in document.get("channels", {}).values():
         channel.pop("servers", None)
@@ -138,4 +177,10 @@ def write_catalog(folder: Path) -> list[Path]:
     )
     catalog = folder / "catalog.md"
     catalog.write_text(markdown_catalog())
-    return [asyncapi, catalog]
+    written = [asyncapi, catalog]
+    for service in SERVICES:
+        path = folder / f"{service}.asyncapi.json"
+        document = service_asyncapi_document(service)
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+        written.append(path)
+    return written

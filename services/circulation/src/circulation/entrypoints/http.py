@@ -111,6 +111,11 @@ def create_app(settings: CirculationSettings, clock: Clock | None = None) -> Fas
     if settings.dev_clock_enabled:  # the jobs on demand, like the clock: never in production
         app.include_router(jobs_dev_router)
     app.include_router(
-        ops_router(ready=runtime.ready, clock=runtime.clock, dev_clock=settings.dev_clock_enabled)
+        ops_router(
+            ready=runtime.ready,
+            clock=runtime.clock,
+            dev_clock=settings.dev_clock_enabled,
+            metrics=runtime.metrics,
+        )
     )
     return app

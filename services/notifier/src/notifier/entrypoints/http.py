@@ -111,7 +111,12 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
         },
     )
     app.include_router(
-        ops_router(ready=runtime.ready, clock=runtime.clock, dev_clock=settings.dev_clock_enabled)
+        ops_router(
+            ready=runtime.ready,
+            clock=runtime.clock,
+            dev_clock=settings.dev_clock_enabled,
+            metrics=runtime.metrics,
+        )
     )
     _routes(app, dev=settings.dev_clock_enabled)
     return app

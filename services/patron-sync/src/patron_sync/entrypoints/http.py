@@ -204,7 +204,9 @@ def create_app(settings: PatronSyncSettings, clock: Clock | None = None) -> Fast
     install_problem_handlers(app, STATUSES)
     rt = service.runtime
     app.include_router(
-        ops_router(ready=rt.ready, clock=rt.clock, dev_clock=settings.dev_clock_enabled)
+        ops_router(
+            ready=rt.ready, clock=rt.clock, dev_clock=settings.dev_clock_enabled, metrics=rt.metrics
+        )
     )
     app.include_router(network_router() if service.is_network else desk_router())
     return app
