@@ -30,6 +30,7 @@ from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
 from rebub_shared.contracts.loans import LoanSnapshot
 from rebub_shared.contracts.patrons import Contact, IzPatron, PatronChanged, PostalAddress
+from rebub_shared.contracts.requests import RequestEvent
 from rebub_shared.messaging import make_broker
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -168,12 +169,24 @@ class Harness:
         ):
             yield Service(app, client)
 
-    async def publish(self, data: EventPayload, moment: datetime, key: str) -> None:
-        """Publish `data` as its producer would, dated `moment`."""
+    async def publish(
+        self, data: EventPayload, moment: datetime, key: str, event_id: str | None = None
+    ) -> None:
+        """Publish `data` as its producer would, dated `moment` (`event_id`: replay an event)."""
         topics = self.namespace.topics
-        topic = topics.patron("ub") if isinstance(data, PatronChanged) else topics.loan("ub")
+        if isinstance(data, PatronChanged):
+            topic = topics.patron("ub")
+        elif isinstance(data, RequestEvent):
+            topic = topics.request("ub")
+        else:
+            topic = topics.loan("ub")
         event = new_event(
-            data, source="/rebub/ub/test", tenant="ub", subject=key, clock=MovableClock(moment)
+            data,
+            source="/rebub/ub/test",
+            tenant="ub",
+            subject=key,
+            clock=MovableClock(moment),
+            event_id=event_id,
         )
         await self.publisher.publish(
             data.model_dump(mode="json"), topic, key=key.encode(), headers=event.envelope.headers()

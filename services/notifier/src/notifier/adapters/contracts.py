@@ -6,8 +6,9 @@ from datetime import datetime
 
 from rebub_shared.contracts import loans as contract
 from rebub_shared.contracts.patrons import IzPatron
+from rebub_shared.contracts.requests import RequestPlacedOnHoldShelf
 
-from ..domain import LoanEvent, LoanEventKind, PatronContact, PostalAddress
+from ..domain import HoldNotice, LoanEvent, LoanEventKind, PatronContact, PostalAddress
 
 _KINDS: dict[type[contract.LoanEvent], LoanEventKind] = {
     contract.LoanCreated: LoanEventKind.CREATED,
@@ -66,4 +67,15 @@ def patron_contact(patron: IzPatron) -> PatronContact:
             city=address.city,
             country=None if address.country.casefold() == "france" else address.country,
         ),
+    )
+
+
+def hold_notice(event: RequestPlacedOnHoldShelf) -> HoldNotice:
+    """The hold-available letter's content: the item waiting at the pickup library until expiry."""
+    return HoldNotice(
+        request_id=event.request.request_id,
+        title=event.title,
+        item_barcode=event.item_barcode,
+        library=event.pickup_library,
+        pickup_until=event.hold_shelf_expiry,
     )

@@ -23,7 +23,7 @@ class LetterItem:
     """One line of a letter's item table.
 
     due_at is None for items with no due date (a hold waiting on the shelf).
-    idempotency_key is set on chain letters only.
+    idempotency_key is set on chain letters and hold-available letters (the request's key).
     """
 
     loan_id: str

@@ -49,7 +49,11 @@ def activity_report(
 
 def hold_available(patron: PatronContact, hold: HoldNotice, today: date) -> Letter:
     """Tell the patron their requested item is waiting at `hold.library`."""
-    item = LetterItem(hold.request_id, hold.title, hold.item_barcode, hold.library, None)
+    # The request's own key, claimed before sending: one letter per request, whatever replays it.
+    key = f"{patron.institution}:{hold.request_id}:{LetterKind.HOLD_AVAILABLE.value}"
+    item = LetterItem(
+        hold.request_id, hold.title, hold.item_barcode, hold.library, None, idempotency_key=key
+    )
     letter = _letter(LetterKind.HOLD_AVAILABLE, patron, (), today, hold.request_id)
     return replace(letter, items=(item,), pickup_until=hold.pickup_until)
 

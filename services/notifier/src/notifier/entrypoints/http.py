@@ -81,6 +81,7 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
         TopicSpec(runtime.topics.letter(inst)),
         TopicSpec(runtime.topics.loan(inst)),
         TopicSpec(runtime.topics.patron(inst)),
+        TopicSpec(runtime.topics.request(inst)),
     ]
 
     @asynccontextmanager

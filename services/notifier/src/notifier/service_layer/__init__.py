@@ -7,6 +7,7 @@ from .on_request import (
     UnknownLoanError,
     UnknownPatronError,
     send_activity_report,
+    send_hold_available,
     send_loan_receipt,
 )
 from .ports import (
@@ -40,6 +41,7 @@ __all__ = [
     "recover_in_flight",
     "run_daily_pass",
     "send_activity_report",
+    "send_hold_available",
     "send_letter",
     "send_loan_receipt",
 ]

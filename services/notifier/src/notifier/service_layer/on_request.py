@@ -1,13 +1,21 @@
-"""Letters on request: the activity report of a patron, the receipt of a loan."""
+"""Letters on request: the activity report of a patron, the receipt of a loan, a hold available."""
 
 from __future__ import annotations
 
 from rebub_shared.logging import get_logger
 
-from ..domain import Letter, activity_report, loan_receipt, paris_day
-from ..domain.errors import NotifierDomainError
+from ..domain import (
+    HoldNotice,
+    Letter,
+    UnreachablePatronError,
+    activity_report,
+    hold_available,
+    loan_receipt,
+    paris_day,
+)
+from ..domain.errors import NotifierDomainError, check_same_institution
 from .notifier import Notifier
-from .records import LetterRecord, LetterState
+from .records import LetterRecord, LetterState, Report
 from .sending import send_letter
 
 log = get_logger(__name__)
@@ -41,6 +49,34 @@ async def send_loan_receipt(n: Notifier, loan_id: str, request_id: str) -> Lette
         raise UnknownPatronError(f"patron_id {loan.patron_id!r} of loan {loan_id!r} is unknown")
     now = n.clock.now()
     return await _send_now(n, loan_receipt(patron, [loan], paris_day(now), request_id))
+
+
+async def send_hold_available(
+    n: Notifier, institution: str, patron_id: str, hold: HoldNotice
+) -> LetterRecord | None:
+    """Email (or print) the hold-available letter of `institution`'s request; sent once per request.
+
+    A patron with no contact at all is reported ``unreachable`` (None is returned): the item
+    still waits on the hold shelf, staff reach the patron another way.
+    """
+    check_same_institution("request.institution", n.institution, institution)
+    patron = (await n.store.patrons([patron_id])).get(patron_id)
+    if patron is None:
+        raise UnknownPatronError(
+            f"patron_id {patron_id!r} of request {hold.request_id!r} is not a patron of "
+            f"{n.institution}"
+        )
+    now = n.clock.now()
+    try:
+        letter = hold_available(patron, hold, paris_day(now))
+    except UnreachablePatronError as error:
+        report_id = f"unreachable:{n.institution}:{patron_id}:hold_available:{hold.request_id}"
+        await n.store.add_report(
+            Report(report_id, patron_id, "unreachable", (hold.request_id,), str(error), now)
+        )
+        log.warning("patron_unreachable", patron_id=patron_id, reason=str(error))
+        return None
+    return await _send_now(n, letter)
 
 
 async def _send_now(n: Notifier, letter: Letter) -> LetterRecord:

@@ -1,0 +1,125 @@
+"""The hold-available letter from the circulation event, through the handlers on fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from notifier.adapters.contracts import hold_notice
+from notifier.domain import PatronContact
+from notifier.domain.errors import TenantMismatchError
+from notifier.service_layer import (
+    LetterState,
+    UnknownPatronError,
+    apply_patron_change,
+    send_hold_available,
+)
+from rebub_shared.clock import MovableClock
+from rebub_shared.contracts.letters import LetterSent
+from rebub_shared.contracts.requests import RequestPlacedOnHoldShelf, RequestSnapshot
+
+from .conftest import paris
+from .fakes import fake_notifier
+
+SHELVED_AT = paris(2026, 11, 5, 10, 30)
+
+
+def placed_on_hold_shelf(request_id: str = "R1", patron_id: str = "P1") -> RequestPlacedOnHoldShelf:
+    """Request `request_id` of `patron_id` waiting at BUST until 12 November 2026."""
+    request = RequestSnapshot(
+        request_id=request_id,
+        institution="ub",
+        kind="hold",
+        patron_id=patron_id,
+        item_barcode="B-1234",
+        title="Les Misérables",
+        pickup_library="BUST",
+        placed_at=paris(2026, 11, 2, 14),
+        task="on_hold_shelf",
+        status="active",
+        hold_shelf_expiry=date(2026, 11, 12),
+        version=3,
+    )
+    return RequestPlacedOnHoldShelf(
+        request=request,
+        patron_id=patron_id,
+        item_barcode="B-1234",
+        title="Les Misérables",
+        pickup_library="BUST",
+        hold_shelf_expiry=date(2026, 11, 12),
+    )
+
+
+async def with_patron(contact: PatronContact) -> tuple:  # type: ignore[type-arg]
+    n, store, mailer, printer = fake_notifier(MovableClock(SHELVED_AT))
+    await apply_patron_change(store, contact, 1)
+    return n, store, mailer, printer
+
+
+async def test_the_hold_available_letter_is_emailed_once_per_request(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _ = await with_patron(patron())
+    event = placed_on_hold_shelf()
+
+    first = await send_hold_available(n, "ub", event.patron_id, hold_notice(event))
+    again = await send_hold_available(n, "ub", event.patron_id, hold_notice(event))
+
+    assert first is not None
+    assert first == again
+    assert (first.letter_id, first.state) == ("ub:P1:hold_available:R1", LetterState.SENT)
+    [(letter, _)] = mailer.sent
+    assert letter.pickup_until == date(2026, 11, 12)
+    assert [(i.loan_id, i.library, i.item_barcode) for i in letter.items] == [
+        ("R1", "BUST", "B-1234")
+    ]
+    [(topic, key, sent)] = store.outbox
+    assert isinstance(sent.data, LetterSent)
+    assert (topic, key, sent.data.kind, sent.data.channel) == (
+        "ub.notifier.letter.v1",
+        "P1",
+        "hold_available",
+        "email",
+    )
+
+
+async def test_a_patron_without_email_gets_it_printed_and_it_is_reported(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, printer = await with_patron(patron(email=None))
+    event = placed_on_hold_shelf()
+
+    record = await send_hold_available(n, "ub", "P1", hold_notice(event))
+
+    assert record is not None
+    assert record.state is LetterState.SENT
+    assert mailer.sent == []
+    assert printer.batches == {("ub", date(2026, 11, 5)): ["ub:P1:hold_available:R1"]}
+    assert [r.kind for r in await store.reports()] == ["channel_changed"]
+
+
+async def test_a_patron_with_no_contact_is_reported_unreachable(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, printer = await with_patron(patron(email=None, address=False))
+
+    record = await send_hold_available(n, "ub", "P1", hold_notice(placed_on_hold_shelf()))
+
+    assert record is None
+    assert (mailer.sent, printer.batches) == ([], {})
+    assert [(r.kind, r.loan_ids) for r in await store.reports()] == [("unreachable", ("R1",))]
+
+
+async def test_an_unknown_patron_or_another_institution_is_refused(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, _, mailer, _ = await with_patron(patron())
+    hold = hold_notice(placed_on_hold_shelf(patron_id="P9"))
+
+    with pytest.raises(UnknownPatronError, match="'P9'"):
+        await send_hold_available(n, "ub", "P9", hold)
+    with pytest.raises(TenantMismatchError, match="'ubm'"):
+        await send_hold_available(n, "ubm", "P1", hold)
+    assert mailer.sent == []
