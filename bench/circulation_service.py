@@ -1,0 +1,226 @@
+"""The circulation service as a real process (``python -m circulation``) for the desk benchmark,
+in a namespace of its own (database and topic prefixes), with items and patrons seeded.
+
+Items go through ``POST /items``; patrons arrive as ``PatronChanged`` events on the institution's
+patron topic, as patron-sync publishes them, and the service's own consumer projects them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pymongo import AsyncMongoClient
+
+from bench.servers import PROJECT, Servers
+from rebub.infra.ferretdb import LocalFerretDB
+from rebub.infra.paths import InfraPaths
+from rebub.infra.process import read_pid
+from rebub_shared.clock import MovableClock
+from rebub_shared.cloudevents import new_event
+from rebub_shared.contracts.patrons import Contact, IzPatron, PatronChanged
+from rebub_shared.messaging import make_broker
+from rebub_shared.settings import KafkaSettings
+from rebub_shared.topics import Topics
+
+INSTITUTION = "ub"
+LIBRARY, LOCATION = "BUST", "BUST-LA"  # borrowable: one month for the L group
+DESKS = ("BUST-PRET", "BUST-ACCUEIL")
+# Tue 6 Oct 2026 10:00 in Paris: an opening day, so due dates are plain (the clock runs on).
+START = datetime(2026, 10, 6, 8, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A running circulation process: its base URL, pid, database and topic prefix."""
+
+    url: str
+    pid: int
+    database: str
+    topic_prefix: str
+
+
+def barcode(n: int) -> str:
+    return f"BUST{n:07d}"
+
+
+def patron_id(n: int) -> str:
+    return f"P-{n:05d}"
+
+
+@asynccontextmanager
+async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator[Service]:
+    """Start ``python -m circulation`` for ``ub`` on a free port; stop it (SIGTERM) at the end."""
+    token = uuid.uuid4().hex[:8]
+    port = _free_port()
+    env = os.environ | {
+        "REBUB_CIRCULATION__TENANT": INSTITUTION,
+        "REBUB_CIRCULATION__ENVIRONMENT": "test",  # the development clock (PUT /_dev/clock)
+        "REBUB_CIRCULATION__HTTP__PORT": str(port),
+        "REBUB_CIRCULATION__LOG_JSON": "true",
+        "REBUB_CIRCULATION__MONGO__DATABASE_PREFIX": f"bench{token}_",
+        "REBUB_CIRCULATION__KAFKA__TOPIC_PREFIX": f"b{token}.",
+        "REBUB_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
+        "REBUB_MONGO_URI": servers.mongo_uri,
+    }
+    with log_file.open("ab") as log:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "circulation", cwd=PROJECT, env=env, stdout=log, stderr=log
+        )
+    service = Service(
+        f"http://127.0.0.1:{port}",
+        child.pid,
+        f"bench{token}_{INSTITUTION}_circulation",
+        f"b{token}.",
+    )
+    try:
+        await _wait_ready(service.url, child, log_file)
+        yield service
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(child.wait(), timeout=15)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
+
+
+@contextmanager
+def private_store(servers: Servers, folder: Path) -> Iterator[Servers]:
+    """A FerretDB of the benchmark's own (data in ``folder``, a free port), so that the store's CPU
+    is this service's alone when other work shares the machine's store; stopped at the end."""
+    default = InfraPaths.default()
+    store = LocalFerretDB(InfraPaths(default.root, folder, default.cache), _free_port())
+    if store.external:
+        raise RuntimeError(f"REBUB_MONGO_URI names the store ({store.external}): no private store")
+    store.start()
+    try:
+        yield replace(servers, mongo_uri=store.address, store_pid=read_pid(store.pid_file))
+    finally:
+        store.stop()
+
+
+async def seed(service: Service, servers: Servers, *, items: int, patrons: int) -> dict[str, float]:
+    """Set the service's clock, load ``items`` items and ``patrons`` patrons; seconds for each."""
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=service.url, timeout=120) as client:
+        answer = await client.put("/_dev/clock", json={"now": START.isoformat()})
+        answer.raise_for_status()
+        for first in range(0, items, 1000):
+            batch = [
+                {
+                    "barcode": barcode(n),
+                    "title": f"Titre {n}",
+                    "library": LIBRARY,
+                    "location": LOCATION,
+                }
+                for n in range(first, min(first + 1000, items))
+            ]
+            (await client.post("/items", json={"items": batch})).raise_for_status()
+    items_s = time.perf_counter() - started
+    started = time.perf_counter()
+    await _publish_patrons(service, servers, patrons)
+    await _wait_for_patrons(servers.mongo_uri, service.database, patrons)
+    return {"items_s": items_s, "patrons_s": time.perf_counter() - started}
+
+
+async def stored_loans(servers: Servers, service: Service) -> int:
+    """Loans in the service's database: on FerretDB v1 (SQLite) any query not by ``_id`` reads
+    them all, so a desk's latency grows with this number."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(servers.mongo_uri)
+    try:
+        return await client[service.database]["loans"].count_documents({})
+    finally:
+        await client.close()
+
+
+async def drop_namespace(servers: Servers, service: Service) -> None:
+    """Drop the benchmark's database (its topics stay: they are small and prefixed)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(servers.mongo_uri)
+    try:
+        await client.drop_database(service.database)
+    finally:
+        await client.close()
+
+
+async def _publish_patrons(service: Service, servers: Servers, count: int) -> None:
+    """One ``PatronChanged`` per patron (group L, card ``CARD<id>``), as patron-sync sends it."""
+    kafka = KafkaSettings(bootstrap=servers.kafka_bootstrap, topic_prefix=service.topic_prefix)
+    topic = Topics(service.topic_prefix).patron(INSTITUTION)
+    clock = MovableClock(START)
+    publisher = make_broker(kafka, client_id="bench-patron-sync")
+    async with publisher:
+        await publisher.start()
+        for n in range(count):
+            data = PatronChanged(patron=_patron(patron_id(n)))
+            event = new_event(
+                data, source="/bench", tenant=INSTITUTION, subject=patron_id(n), clock=clock
+            )
+            await publisher.publish(
+                data.model_dump(mode="json"),
+                topic,
+                key=patron_id(n).encode(),
+                headers=event.envelope.headers(),
+            )
+
+
+def _patron(primary_id: str) -> IzPatron:
+    return IzPatron(
+        primary_id=primary_id,
+        institution=INSTITUTION,
+        kind="external",  # fed by the student and staff systems
+        last_name="Martin",
+        first_name="Léa",
+        user_group="L",
+        expiry_date=date(2027, 9, 30),
+        contact=Contact(emails=[f"{primary_id.lower()}@etu.u-bordeaux.fr"]),
+        barcodes=[f"CARD{primary_id}"],
+        version=1,
+    )
+
+
+async def _wait_for_patrons(uri: str, database: str, count: int, timeout_s: float = 60) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while (seen := await client[database]["patrons"].count_documents({})) < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{seen} of {count} patrons projected after {timeout_s} s")
+            await asyncio.sleep(0.2)
+    finally:
+        await client.close()
+
+
+async def _wait_ready(url: str, child: asyncio.subprocess.Process, log_file: Path) -> None:
+    """Until ``/ready`` answers 200 (broker and store reachable, lifespan done)."""
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient(base_url=url, timeout=2) as client:
+        while time.monotonic() < deadline:
+            if child.returncode is not None:
+                raise RuntimeError(f"circulation exited ({child.returncode}); see {log_file}")
+            try:
+                if (await client.get("/ready")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"circulation not ready after 60 s; see {log_file}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -1,0 +1,110 @@
+"""The servers a benchmark runs against, and the CPU each of them spends.
+
+The local infrastructure (or the servers named by ``REBUB_KAFKA_BOOTSTRAP`` / ``REBUB_MONGO_URI``),
+the pids of the local store and broker when rebub runs them, and a real SMTP server
+(``rebub.mailbox.LocalMailbox``) in a child process of its own, so its CPU is not the service's.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.measure import cpu_seconds
+from rebub.infra import LocalInfra
+from rebub.infra.process import read_pid
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Servers:
+    """Where the broker and store answer; their pids when they run on this machine (else None)."""
+
+    kafka_bootstrap: str
+    mongo_uri: str
+    kafka_pid: int | None
+    store_pid: int | None
+
+
+def local_servers() -> Servers:
+    """Start the local infrastructure unless it runs (or the environment names other servers)."""
+    infra = LocalInfra.default()
+    infra.up()
+    kafka_pid = None if infra.kafka.external else read_pid(infra.kafka.pid_file)
+    store_pid = None if infra.ferretdb.external else read_pid(infra.ferretdb.pid_file)
+    return Servers(infra.kafka_bootstrap, infra.mongo_uri, kafka_pid, store_pid)
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """An SMTP server in a child process, writing each message as an ``.eml`` file in ``folder``."""
+
+    folder: Path
+    port: int
+    pid: int
+
+    def received(self) -> int:
+        return len(list(self.folder.glob("*.eml")))
+
+    def wait_for(self, count: int, timeout_s: float = 10.0) -> int:
+        """Wait until `count` messages are on disk (the server writes after it answered)."""
+        deadline = time.monotonic() + timeout_s
+        while (seen := self.received()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return seen
+
+
+@contextmanager
+def mailbox_process(folder: Path) -> Iterator[Mailbox]:
+    """Run ``LocalMailbox(folder)`` in its own process until the block ends."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.servers", str(folder)],
+        cwd=PROJECT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        port = int(child.stdout.readline())
+        yield Mailbox(folder, port, child.pid)
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()  # the child stops when its stdin closes
+        child.wait(timeout=10)
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds spent by named processes between ``start`` and ``stop``."""
+
+    pids: Mapping[str, int | None]
+    _before: dict[str, float] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self._before = {name: cpu_seconds(pid) for name, pid in self.pids.items() if pid}
+
+    def stop(self) -> dict[str, float | None]:
+        """CPU seconds per process since ``start``; None for a process not on this machine."""
+        return {
+            name: cpu_seconds(pid) - self._before[name] if pid else None
+            for name, pid in self.pids.items()
+        }
+
+
+def _serve(folder: Path) -> None:
+    from rebub.mailbox import LocalMailbox
+
+    with LocalMailbox(folder) as mailbox:
+        print(mailbox.port, flush=True)
+        sys.stdin.read()  # until the parent closes our stdin
+
+
+if __name__ == "__main__":
+    _serve(Path(sys.argv[1]))
