@@ -220,7 +220,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable.
 def demo(
     accounts: int = typer.Option(600, help="Accounts in each institution's DSI feed."),
     items: int = typer.Option(400, help="Items per institution."),
-    borrowers: int = typer.Option(12, help="Patrons linked and borrowing, per institution."),
+    borrowers: int = typer.Option(8, help="Patrons linked and borrowing, per institution."),
 ) -> None:
     """The network at work on synthetic data (starts it if needed), ending with a report."""
     from rich.console import Console

@@ -30,7 +30,7 @@ class DemoSettings:
     accounts: int = 600  # per institution
     bad_records: int = 6  # per feed
     items: int = 400  # per institution
-    borrowers: int = 12  # linked and borrowing, per institution
+    borrowers: int = 8  # linked and borrowing, per institution
     seed: int = 2026
 
 
