@@ -1,42 +1,15 @@
-"""User groups: the one place holding their codes, French labels and which source may use which.
+"""User groups in DSI feeds: which source institution may use which group.
 
-Loan rules (circulation) are chosen by user group, so these codes are shared with circulation.
+The codes and labels are the network's (``rebub_shared.user_groups``, shared with circulation,
+whose loan rules are chosen by user group); which DSI feed may use which group is patron-sync's rule.
 """
 
 from collections.abc import Mapping
-from enum import StrEnum
 
 from patron_sync.domain.errors import UnknownUserGroupError
 from patron_sync.domain.institutions import Institution
-
-
-class UserGroup(StrEnum):
-    """User group code, as written in DSI feeds and on accounts."""
-
-    L = "L"
-    M = "M"
-    D = "D"
-    PERSONNEL = "PERSONNEL"
-    ENSEIGNANT = "ENSEIGNANT"
-    LECTEUR_EXTERIEUR = "LECTEUR_EXTERIEUR"
-    SCPO_ETUDIANT = "SCPO_ETUDIANT"
-    SCPO_PERSONNEL = "SCPO_PERSONNEL"
-    BSA_ETUDIANT = "BSA_ETUDIANT"
-    BSA_PERSONNEL = "BSA_PERSONNEL"
-
-
-USER_GROUP_LABELS: dict[UserGroup, str] = {
-    UserGroup.L: "Étudiant 1er cycle (Licence)",
-    UserGroup.M: "Étudiant 2e cycle (Master)",
-    UserGroup.D: "Étudiant 3e cycle (Doctorat)",
-    UserGroup.PERSONNEL: "Personnel",
-    UserGroup.ENSEIGNANT: "Enseignant",
-    UserGroup.LECTEUR_EXTERIEUR: "Lecteur extérieur",
-    UserGroup.SCPO_ETUDIANT: "Étudiant Sciences Po Bordeaux",
-    UserGroup.SCPO_PERSONNEL: "Personnel et enseignant Sciences Po Bordeaux",
-    UserGroup.BSA_ETUDIANT: "Étudiant Bordeaux Sciences Agro",
-    UserGroup.BSA_PERSONNEL: "Personnel et enseignant Bordeaux Sciences Agro",
-}
+from rebub_shared.user_groups import USER_GROUP_LABELS as USER_GROUP_LABELS
+from rebub_shared.user_groups import UserGroup as UserGroup
 
 _COMMON = frozenset(
     {UserGroup.L, UserGroup.M, UserGroup.D, UserGroup.PERSONNEL, UserGroup.ENSEIGNANT}
