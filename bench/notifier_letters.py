@@ -216,7 +216,8 @@ async def _store_idle_cpu(pid: int | None, seconds: float = 1.0) -> float | None
     meter = CpuMeter({"store": pid})
     meter.start()
     await asyncio.sleep(seconds)
-    return (meter.stop()["store"] or 0.0) / seconds
+    cpu = meter.stop()["store"]
+    return None if cpu is None else cpu / seconds
 
 
 async def _drop(uri: str, database: str) -> None:
@@ -296,7 +297,7 @@ def medians(report: dict[str, Any]) -> dict[str, float | None]:
     figures["store_cpu_ms_per_letter_net"] = median(
         [
             per_letter_ms(p, p["cpu_s"]["store"] - p["store_idle_cpu_per_s"] * p["wall_s"])
-            if p["cpu_s"]["store"] is not None
+            if p["cpu_s"]["store"] is not None and p["store_idle_cpu_per_s"] is not None
             else None
             for p in passes
         ]

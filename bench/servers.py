@@ -88,14 +88,25 @@ class CpuMeter:
     _before: dict[str, float] = field(default_factory=dict)
 
     def start(self) -> None:
-        self._before = {name: cpu_seconds(pid) for name, pid in self.pids.items() if pid}
+        self._before = {name: _cpu(pid) for name, pid in self.pids.items()}
 
     def stop(self) -> dict[str, float | None]:
-        """CPU seconds per process since ``start``; None for a process not on this machine."""
+        """CPU seconds per process since ``start``; None for a process not on this machine, or
+        one that stopped meanwhile (a shared server restarted by someone else)."""
+        after = {name: _cpu(pid) for name, pid in self.pids.items()}
         return {
-            name: cpu_seconds(pid) - self._before[name] if pid else None
-            for name, pid in self.pids.items()
+            name: None if (b := self._before[name]) is None or (a := after[name]) is None else a - b
+            for name in self.pids
         }
+
+
+def _cpu(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        return cpu_seconds(pid)
+    except FileNotFoundError:
+        return None
 
 
 def _serve(folder: Path) -> None:
