@@ -38,12 +38,11 @@ from bench.circulation_service import (
     circulation_process,
     drop_namespace,
     patron_id,
-    private_store,
     seed,
     stored_loans,
 )
 from bench.measure import RawSpeed, raw_speed
-from bench.servers import CpuMeter, Servers, local_servers
+from bench.servers import CpuMeter, Servers, run_on_store
 
 OPERATIONS = ("check_out", "return")
 
@@ -208,13 +207,11 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print its summary, and return the report (with ``summary``)."""
     options = _options(argv)
-    servers = local_servers()
-    with tempfile.TemporaryDirectory(prefix="bench-circulation-store-") as folder:
-        if not options.shared_store and servers.store_pid is not None:
-            with private_store(servers, Path(folder)) as own:
-                report = asyncio.run(benchmark(options, own))
-        else:
-            report = asyncio.run(benchmark(options, servers))
+    report = run_on_store(
+        lambda servers: benchmark(options, servers),
+        shared_store=options.shared_store,
+        name="circulation",
+    )
     report["summary"] = summary(report)
     if options.json:
         options.json.write_text(json.dumps(report, indent=2, default=str))

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,8 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
-from bench.servers import PROJECT, Servers
-from rebub.infra.ferretdb import LocalFerretDB
-from rebub.infra.paths import InfraPaths
-from rebub.infra.process import read_pid
+from bench.servers import PROJECT, Servers, wait_ready
+from rebub.mailbox import free_port
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import new_event
 from rebub_shared.contracts.patrons import Contact, IzPatron, PatronChanged
@@ -64,7 +61,7 @@ def patron_id(n: int) -> str:
 async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator[Service]:
     """Start ``python -m circulation`` for ``ub`` on a free port; stop it (SIGTERM) at the end."""
     token = uuid.uuid4().hex[:8]
-    port = _free_port()
+    port = free_port()
     env = os.environ | {
         "REBUB_CIRCULATION__TENANT": INSTITUTION,
         "REBUB_CIRCULATION__ENVIRONMENT": "test",  # the development clock (PUT /_dev/clock)
@@ -86,7 +83,7 @@ async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator
         f"b{token}.",
     )
     try:
-        await _wait_ready(service.url, child, log_file)
+        await wait_ready(service.url, child, "circulation", log_file)
         yield service
     finally:
         child.send_signal(signal.SIGTERM)
@@ -95,21 +92,6 @@ async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator
         except TimeoutError:
             child.kill()
             await child.wait()
-
-
-@contextmanager
-def private_store(servers: Servers, folder: Path) -> Iterator[Servers]:
-    """A FerretDB of the benchmark's own (data in ``folder``, a free port), so that the store's CPU
-    is this service's alone when other work shares the machine's store; stopped at the end."""
-    default = InfraPaths.default()
-    store = LocalFerretDB(InfraPaths(default.root, folder, default.cache), _free_port())
-    if store.external:
-        raise RuntimeError(f"REBUB_MONGO_URI names the store ({store.external}): no private store")
-    store.start()
-    try:
-        yield replace(servers, mongo_uri=store.address, store_pid=read_pid(store.pid_file))
-    finally:
-        store.stop()
 
 
 async def seed(service: Service, servers: Servers, *, items: int, patrons: int) -> dict[str, float]:
@@ -201,26 +183,3 @@ async def _wait_for_patrons(uri: str, database: str, count: int, timeout_s: floa
             await asyncio.sleep(0.2)
     finally:
         await client.close()
-
-
-async def _wait_ready(url: str, child: asyncio.subprocess.Process, log_file: Path) -> None:
-    """Until ``/ready`` answers 200 (broker and store reachable, lifespan done)."""
-    deadline = time.monotonic() + 60
-    async with httpx.AsyncClient(base_url=url, timeout=2) as client:
-        while time.monotonic() < deadline:
-            if child.returncode is not None:
-                raise RuntimeError(f"circulation exited ({child.returncode}); see {log_file}")
-            try:
-                if (await client.get("/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"circulation not ready after 60 s; see {log_file}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port

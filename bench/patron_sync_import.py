@@ -31,7 +31,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.circulation_service import private_store
 from bench.measure import raw_speed
 from bench.patron_sync_raw import RawPlan, raw_fan_out
 from bench.patron_sync_report import render, summary
@@ -54,7 +53,7 @@ from bench.patron_sync_service import (
     wait_projected,
     write_feed,
 )
-from bench.servers import CpuMeter, Servers, local_servers
+from bench.servers import CpuMeter, Servers, run_on_store
 from patron_sync.adapters.feeds.generator import synthetic_accounts
 
 
@@ -241,13 +240,11 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print its summary, and return the report (with ``summary``)."""
     options = _options(argv)
-    servers = local_servers()
-    with tempfile.TemporaryDirectory(prefix="bench-patron-sync-store-") as folder:
-        if not options.shared_store and servers.store_pid is not None:
-            with private_store(servers, Path(folder)) as own:
-                report = asyncio.run(benchmark(options, own))
-        else:
-            report = asyncio.run(benchmark(options, servers))
+    report = run_on_store(
+        lambda servers: benchmark(options, servers),
+        shared_store=options.shared_store,
+        name="patron-sync",
+    )
     report["summary"] = summary(report)
     if options.json:
         options.json.write_text(json.dumps(report, indent=2, default=str))

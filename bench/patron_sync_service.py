@@ -25,11 +25,11 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
-from bench.circulation_service import _free_port
-from bench.servers import PROJECT, Servers
+from bench.servers import PROJECT, Servers, wait_ready
 from patron_sync.adapters.feeds.csv_feed import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from patron_sync.adapters.feeds.generator import bad_indexes, synthetic_accounts
 from patron_sync.domain.institutions import Institution
+from rebub.mailbox import free_port
 from rebub_shared.topics import Topics
 
 INSTITUTIONS = ("ub", "ubm", "scpo", "inp", "bsa")
@@ -118,7 +118,7 @@ async def deployment(servers: Servers, folder: Path) -> AsyncIterator[Deployment
 async def _process(
     tenant: str, servers: Servers, database_prefix: str, topics: Topics, log_file: Path
 ) -> AsyncIterator[Instance]:
-    port = _free_port()
+    port = free_port()
     env = os.environ | {
         "REBUB_PATRON_SYNC__TENANT": tenant,
         "REBUB_PATRON_SYNC__ENVIRONMENT": "development",
@@ -137,7 +137,7 @@ async def _process(
     database = f"{database_prefix}{tenant}_patron_sync"
     instance = Instance(tenant, f"http://127.0.0.1:{port}", child.pid, database)
     try:
-        await _wait_ready(instance, child, log_file)
+        await wait_ready(instance.url, child, f"patron-sync {instance.tenant}", log_file, 90)
         yield instance
     finally:
         child.send_signal(signal.SIGTERM)
@@ -146,21 +146,6 @@ async def _process(
         except TimeoutError:
             child.kill()
             await child.wait()
-
-
-async def _wait_ready(instance: Instance, child: Any, log_file: Path) -> None:
-    deadline = time.monotonic() + 90
-    async with httpx.AsyncClient(base_url=instance.url, timeout=2) as client:
-        while time.monotonic() < deadline:
-            if child.returncode is not None:
-                raise RuntimeError(f"patron-sync {instance.tenant} exited; see {log_file}")
-            try:
-                if (await client.get("/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"patron-sync {instance.tenant} not ready after 90 s; see {log_file}")
 
 
 async def import_feed(network: Instance, path: Path) -> dict[str, Any]:

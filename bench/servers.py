@@ -7,17 +7,25 @@ the pids of the local store and broker when rebub runs them, and a real SMTP ser
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from bench.measure import cpu_seconds
 from rebub.infra import LocalInfra
+from rebub.infra.ferretdb import LocalFerretDB
+from rebub.infra.paths import InfraPaths
 from rebub.infra.process import read_pid
+from rebub.mailbox import free_port
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -39,6 +47,54 @@ def local_servers() -> Servers:
     kafka_pid = None if infra.kafka.external else read_pid(infra.kafka.pid_file)
     store_pid = None if infra.ferretdb.external else read_pid(infra.ferretdb.pid_file)
     return Servers(infra.kafka_bootstrap, infra.mongo_uri, kafka_pid, store_pid)
+
+
+@contextmanager
+def private_store(servers: Servers, folder: Path) -> Iterator[Servers]:
+    """A FerretDB of the benchmark's own (data in ``folder``, a free port), so that the store's CPU
+    is this service's alone when other work shares the machine's store; stopped at the end."""
+    default = InfraPaths.default()
+    store = LocalFerretDB(InfraPaths(default.root, folder, default.cache), free_port())
+    if store.external:
+        raise RuntimeError(f"REBUB_MONGO_URI names the store ({store.external}): no private store")
+    store.start()
+    try:
+        yield replace(servers, mongo_uri=store.address, store_pid=read_pid(store.pid_file))
+    finally:
+        store.stop()
+
+
+def run_on_store(
+    benchmark: Callable[[Servers], Coroutine[Any, Any, dict[str, Any]]],
+    *,
+    shared_store: bool,
+    name: str,
+) -> dict[str, Any]:
+    """Run ``benchmark`` on the local servers, with a private store unless ``shared_store``."""
+    servers = local_servers()
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-store-") as folder:
+        if not shared_store and servers.store_pid is not None:
+            with private_store(servers, Path(folder)) as own:
+                return asyncio.run(benchmark(own))
+        return asyncio.run(benchmark(servers))
+
+
+async def wait_ready(
+    url: str, child: Any, what: str, log_file: Path, timeout_s: float = 60
+) -> None:
+    """Until a service process answers ``/ready`` 200 (broker and store reachable, lifespan done)."""
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(base_url=url, timeout=2) as client:
+        while time.monotonic() < deadline:
+            if child.returncode is not None:
+                raise RuntimeError(f"{what} exited ({child.returncode}); see {log_file}")
+            try:
+                if (await client.get("/ready")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{what} not ready after {timeout_s:.0f} s; see {log_file}")
 
 
 @dataclass(frozen=True)
