@@ -72,6 +72,34 @@ async def test_state_and_events_written_once_are_relayed_in_order_and_then_clear
     assert (doc["outbox"], doc[PENDING]) == ({}, False)
 
 
+async def test_an_entry_left_unflagged_by_a_crash_is_found_by_the_start_up_sweep(
+    namespace: Namespace, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """A writer that added an entry just as the relay cleared the flag, then died before its own
+    relay: the entry sits with ``outbox_pending: false``; the sweep at start-up publishes it."""
+    topic = f"{namespace.topic_prefix}ub.test.v1"
+    collection = mongo_client[f"{namespace.database_prefix}ub_test"]["items"]
+    event = new_event(
+        ShelfMarkChanged(shelf_mark="944 BOR"), source="/t", tenant="ub", subject="i2", clock=CLOCK
+    )
+    document = {"_id": "i2", "shelf_mark": "944 BOR"} | _unflatten(
+        outbox_set([(topic, "i2", event)], first_seq=1)
+    )
+    await collection.insert_many([document | {PENDING: False}, {"_id": "i3", "shelf_mark": "1"}])
+    broker = make_broker(namespace.kafka(), client_id="test-relay")
+    relay = OutboxRelay(collection, broker, interval_s=0.1)
+    async with broker:
+        await broker.start()
+        assert await relay.relay() == 0  # the flag-driven pass cannot see it
+        relay.start()
+        records = await _consume(namespace.backends.kafka_bootstrap, topic, 1)
+        await relay.stop()
+    assert [dict(r.headers)["ce_id"].decode() for r in records] == [event.envelope.id]
+    doc = await collection.find_one({"_id": "i2"})
+    assert doc is not None
+    assert (doc["outbox"], doc[PENDING]) == ({}, False)
+
+
 def _unflatten(fields: dict[str, Any]) -> dict[str, Any]:
     """``outbox_set`` gives ``$set`` paths; an insert wants the nested document."""
     out: dict[str, Any] = {}

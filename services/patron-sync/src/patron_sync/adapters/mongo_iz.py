@@ -156,8 +156,9 @@ class MongoIzUnitOfWork:
         return claimed
 
     async def _release(self, account_id: str, barcodes: Iterable[str]) -> None:
-        query = {"_id": {"$in": list(barcodes)}, "account_id": account_id}
-        await self._patrons.barcodes.delete_many(query)
+        if released := list(barcodes):  # most writes release nothing: no query at all
+            query = {"_id": {"$in": released}, "account_id": account_id}
+            await self._patrons.barcodes.delete_many(query)
 
     async def _write(self, save: StagedSave, released: dict[str, str]) -> StoredPatron:
         patron, previous = save.patron, save.previous

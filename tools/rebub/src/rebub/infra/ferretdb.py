@@ -1,8 +1,16 @@
-"""FerretDB v1 (MongoDB wire protocol, SQLite storage) on loopback, built from the project's module."""
+"""FerretDB v1 (MongoDB wire protocol, SQLite storage) on loopback, built from the project's module.
+
+The build applies ``infra/ferretdb/sqlite-id-index.toml`` to a copy of the module: FerretDB
+v1.24's SQLite backend never used its own ``_id`` index (see that file), which made every lookup
+by ``_id`` a table scan.
+"""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 from pymongo import MongoClient
@@ -25,22 +33,33 @@ class LocalFerretDB(LocalServer):
 
     def _inputs(self) -> list[Path]:
         module = self.paths.ferretdb_module
-        return [module / "go.mod", module / "go.sum", module / "main.go"]
+        return [module / "go.mod", module / "go.sum", module / "main.go", module / PATCH]
 
     def _prepare(self) -> None:
         go = require_tool("go", "to build FerretDB", "Go 1.24 or later, https://go.dev/doc/install")
         self.binary.parent.mkdir(parents=True, exist_ok=True)
+        module = self.paths.ferretdb_module
+        downloaded = json.loads(
+            self._go(go, "mod", "download", "-json", "github.com/FerretDB/FerretDB")
+        )
+        modfile = patched_module(
+            Path(downloaded["Dir"]), module, self.cache / "src", downloaded["Path"]
+        )
+        self._go(
+            go,
+            "build",
+            "-trimpath",
+            "-tags",
+            "ferretdb_no_postgresql",
+            f"-modfile={modfile}",
+            "-o",
+            str(self.binary),
+            ".",
+        )
+
+    def _go(self, *command: str) -> str:
         result = subprocess.run(
-            [
-                go,
-                "build",
-                "-trimpath",
-                "-tags",
-                "ferretdb_no_postgresql",
-                "-o",
-                str(self.binary),
-                ".",
-            ],
+            command,
             cwd=self.paths.ferretdb_module,
             capture_output=True,
             text=True,
@@ -48,8 +67,10 @@ class LocalFerretDB(LocalServer):
         )
         if result.returncode != 0:
             raise InfraError(
-                f"building FerretDB failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+                f"building FerretDB failed ({' '.join(command[1:3])}):\n"
+                f"{result.stdout[-2000:]}{result.stderr[-2000:]}"
             )
+        return result.stdout
 
     def _before_start(self) -> None:
         (self.dir / "data").mkdir(exist_ok=True)
@@ -74,3 +95,32 @@ class LocalFerretDB(LocalServer):
             return False
         finally:
             client.close()
+
+
+PATCH = "sqlite-id-index.toml"
+
+
+def patched_module(source: Path, module: Path, into: Path, path: str) -> Path:
+    """Copy FerretDB's module (``source``, read-only in Go's cache) under ``into``, apply the
+    edits of ``module``'s patch to it, and return a ``-modfile`` that builds ``module`` with it.
+    Go refuses ``-overlay`` for files of its module cache, hence the copy (3 MB)."""
+    copy = into / "FerretDB"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(source, copy, copy_function=shutil.copyfile)
+    for folder in (copy, *(p for p in copy.rglob("*") if p.is_dir())):
+        folder.chmod(0o755)  # the cache's folders are read-only; the copy must stay removable
+    edits = tomllib.loads((module / PATCH).read_text(encoding="utf-8"))["edit"]
+    for edit in edits:
+        target = copy / edit["file"]
+        text = target.read_text(encoding="utf-8")
+        if text.count(edit["old"]) != 1:
+            raise InfraError(
+                f"{PATCH}: an edit of {edit['file']} no longer matches FerretDB's source "
+                f"({source}); update the patch for this FerretDB version"
+            )
+        target.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+    modfile = into / "build.mod"
+    go_mod = (module / "go.mod").read_text(encoding="utf-8")
+    modfile.write_text(f"{go_mod}\nreplace {path} => {copy}\n", encoding="utf-8")
+    shutil.copyfile(module / "go.sum", into / "build.sum")
+    return modfile
