@@ -50,10 +50,11 @@ async def seed_links(mongo_uri: str, iz: Instance, primary_ids: set[str]) -> int
     tenant, now = Institution(iz.tenant), datetime.now(UTC)
     try:
         db = client[iz.database]
+        ids = sorted(primary_ids)
         copies = [
             linked_copy(NzAccount.model_validate(doc["account"]), tenant, now)
-            async for doc in db[NZ_ACCOUNTS].find({})
-            if doc["_id"] in primary_ids
+            for start in range(0, len(ids), 1000)
+            async for doc in db[NZ_ACCOUNTS].find({"_id": {"$in": ids[start : start + 1000]}})
         ]
         claims = [{"_id": b, "account_id": c["_id"]} for c in copies for b in c["barcodes"]]
         if copies:

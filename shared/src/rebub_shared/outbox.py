@@ -10,14 +10,16 @@ Every command relays its own document right after its write, and that path touch
 by ``_id`` (the one filter FerretDB v1 answers from an index: any other filter reads the whole
 collection). The flag is cleared with the last removal; should a writer add an entry in between,
 its own relay publishes it, and if it crashed first, the sweep at start-up (by entries, not by
-flag) finds it.
+flag) finds it. The background loop retries by ``_id`` what a command could not relay; it reads
+the store for flagged documents only now and then (see :class:`OutboxRelay`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -63,47 +65,63 @@ def outbox_set(events: Sequence[tuple[str, str, Event[Any]]], *, first_seq: int)
 
 
 class OutboxRelay:
-    """Publishes the pending events of one collection's documents, then removes them."""
+    """Publishes the pending events of one collection's documents, then removes them.
+
+    Commands relay their documents at once (``relay(id)``) or hand many of them to the background
+    (``later(ids)``); a document whose relay failed (broker away) stays in memory and is retried
+    by ``_id`` every ``interval_s``. Reading the store for pending documents is the safety net
+    for other processes' crashes: every entry at start-up (``sweep``), then the flagged documents
+    every ``sweep_interval_s`` (on FerretDB v1 that query reads the whole collection).
+    """
 
     def __init__(
         self,
         collection: AsyncCollection[dict[str, Any]],
         broker: KafkaBroker,
         *,
-        # A safety net: each command relays its own events at once; the loop catches what a
-        # crash left. Polling is not free (FerretDB v1 reads the whole collection to answer).
         interval_s: float = 10.0,
+        sweep_interval_s: float = 600.0,
     ) -> None:
         self._collection = collection
         self._broker = broker
         self._interval_s = interval_s
+        self._sweep_interval_s = sweep_interval_s
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._unsent: dict[Any, None] = {}  # ids in order, relayed by the loop
         self.batch = 500
 
     async def ensure_index(self) -> None:
         await self._collection.create_index(PENDING)
 
+    def later(self, document_ids: Iterable[Any]) -> None:
+        """Leave these documents' events to the background loop (bulk commands, jobs)."""
+        self._unsent.update(dict.fromkeys(document_ids))
+
     async def relay(self, document_id: Any | None = None) -> int:
-        """Publish what is pending (of one document, or of all); return how many events were sent."""
-        async with self._lock:  # the loop and a handler's relay never publish one entry twice
-            if document_id is not None:
-                doc = await self._collection.find_one({"_id": document_id}, {"outbox": 1})
-                return await self._publish(doc) if doc else 0
-            # Read the pending documents first: no cursor stays open while we publish and write.
-            pending = await self._collection.find({PENDING: True}, {"outbox": 1}).to_list(
-                length=self.batch
-            )
-            return sum([await self._publish(doc) for doc in pending])
+        """Publish what is pending (of one document, or of the flagged ones); return how many
+        events were sent. A document whose relay fails is retried by the loop."""
+        if document_id is None:
+            async with self._lock:  # the loop and a handler's relay never publish one entry twice
+                # Read the pending documents first: no cursor stays open while we publish.
+                query = self._collection.find({PENDING: True}, {"outbox": 1})
+                return sum([await self._publish(doc) for doc in await query.to_list(self.batch)])
+        self._unsent[document_id] = None
+        async with self._lock:
+            doc = await self._collection.find_one({"_id": document_id}, {"outbox": 1})
+            sent = await self._publish(doc) if doc else 0
+        self._unsent.pop(document_id, None)
+        return sent
+
+    async def retry(self) -> int:
+        """Relay the documents left to the loop, by ``_id``."""
+        return sum([await self.relay(document_id) for document_id in list(self._unsent)])
 
     async def sweep(self) -> int:
         """Publish every entry left in any document, flagged or not (at start-up, after a crash)."""
         async with self._lock:
-            sent = 0
-            async for doc in self._collection.find({}, {"outbox": 1}):
-                if doc.get("outbox"):
-                    sent += await self._publish(doc)
-            return sent
+            every = await self._collection.find({}, {"outbox": 1}).to_list()
+            return sum([await self._publish(doc) for doc in every if doc.get("outbox")])
 
     async def _publish(self, doc: dict[str, Any]) -> int:
         entries = sorted(
@@ -136,10 +154,13 @@ class OutboxRelay:
                 await self._task
 
     async def _loop(self) -> None:
-        # The sweep first (until it gets through once), then the flagged documents now and then.
-        swept = False
+        swept_at: float | None = None  # the first sweep reads every entry, later ones the flag
         while True:
-            swept = await self._step(self.relay if swept else self.sweep) or swept
+            now = time.monotonic()
+            due = swept_at is None or now - swept_at >= self._sweep_interval_s
+            if due and await self._step(self.sweep if swept_at is None else self.relay):
+                swept_at = now
+            await self._step(self.retry)
             await asyncio.sleep(self._interval_s)
 
     async def _step(self, step: Callable[[], Awaitable[int]]) -> bool:

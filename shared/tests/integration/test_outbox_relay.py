@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -98,6 +99,46 @@ async def test_an_entry_left_unflagged_by_a_crash_is_found_by_the_start_up_sweep
     doc = await collection.find_one({"_id": "i2"})
     assert doc is not None
     assert (doc["outbox"], doc[PENDING]) == ({}, False)
+
+
+async def test_documents_left_to_the_loop_are_relayed_by_id_without_a_sweep(
+    namespace: Namespace, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """A bulk command hands its documents to the loop (``later``): published within an interval,
+    while the next read of flagged documents is ten minutes away."""
+    topic = f"{namespace.topic_prefix}ub.test.v1"
+    collection = mongo_client[f"{namespace.database_prefix}ub_test"]["items"]
+    broker = make_broker(namespace.kafka(), client_id="test-relay")
+    relay = OutboxRelay(collection, broker, interval_s=0.1, sweep_interval_s=600)
+    events = [
+        new_event(
+            ShelfMarkChanged(shelf_mark=f"R{n}"),
+            source="/t",
+            tenant="ub",
+            subject=f"b{n}",
+            clock=CLOCK,
+        )
+        for n in range(3)
+    ]
+    async with broker:
+        await broker.start()
+        relay.start()
+        await asyncio.sleep(0.3)  # the start-up sweep has run over an empty collection
+        await collection.insert_many(
+            [
+                {"_id": f"b{n}"} | _unflatten(outbox_set([(topic, f"b{n}", e)], first_seq=1))
+                for n, e in enumerate(events)
+            ]
+        )
+        relay.later(["b0", "b2"])
+        records = await _consume(namespace.backends.kafka_bootstrap, topic, 2)
+        await relay.stop()
+    assert sorted(dict(r.headers)["ce_id"].decode() for r in records) == sorted(
+        [events[0].envelope.id, events[2].envelope.id]
+    )
+    left = await collection.find_one({"_id": "b1"})
+    assert left is not None
+    assert left[PENDING] is True  # for the next sweep
 
 
 def _unflatten(fields: dict[str, Any]) -> dict[str, Any]:

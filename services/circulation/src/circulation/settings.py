@@ -25,9 +25,10 @@ class CirculationSettings(ServiceSettings):
     # JSON lines (.jsonl, .ndjson) or CSV (.csv) with a header; loaded (upserted) at start.
     items_file: Path | None = None
     # Relay pending loan events right after each command (low latency) and in the background
-    # (what a crash left). Off only to simulate a crash between the write and the relay.
+    # (what a crash left: swept once at start, then flagged documents every interval). Off only
+    # to simulate a crash between the write and the relay.
     relay_enabled: bool = True
-    relay_interval_s: float = 0.5
+    relay_interval_s: float = 10.0
     consume_patrons: bool = True
     # The other institutions' loan summaries (net.loan-activity.v1) for the network activity tab.
     consume_network_activity: bool = True

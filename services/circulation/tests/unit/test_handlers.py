@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -26,16 +27,20 @@ async def bus_and_store() -> tuple[MessageBus, MemoryStore, MovableClock]:
     store, clock, relayed = MemoryStore(), MovableClock(THU_1_OCT), []
     numbers = iter(range(1, 100))
 
-    async def relay(loan_id: str) -> int:
-        relayed.append(loan_id)
-        return 1
+    class Relay:
+        async def __call__(self, loan_id: str) -> int:
+            relayed.append(loan_id)
+            return 1
+
+        def later(self, loan_ids: Iterable[str]) -> None:
+            relayed.extend(loan_ids)
 
     bus = bootstrap(
         institution="inp",
         policy=load_institution_policy("inp"),
         clock=clock,
         uow_factory=lambda: MemoryUnitOfWork(store),
-        relay=relay,
+        relay=Relay(),
         loan_ids=lambda: f"loan-{next(numbers)}",
     )
     snapshot = IzPatron(

@@ -72,7 +72,7 @@ class StoreContract:
         assert not await store.save_loan(loan(version=2, title="Rejoué"))
 
         assert await store.get_loan("L1") == loan(version=2)
-        assert await store.active_loans() == [loan(version=2)]
+        assert await store.active_chain() == ([loan(version=2)], set())
         assert await store.loans_of_patron("P1") == [loan(version=2)]
         assert await store.get_loan("L9") is None
 
@@ -82,7 +82,8 @@ class StoreContract:
         await store.save_loan(loan("L1", status=LoanStatus.ENDED, ended_reason=EndReason.RETURNED))
         await store.save_loan(loan("L2"))
 
-        assert [x.loan_id for x in await store.active_loans()] == ["L2"]
+        loans, _ = await store.active_chain()
+        assert [x.loan_id for x in loans] == ["L2"]
 
     async def test_a_patron_keeps_the_newest_contact(self, store: NotifierStore) -> None:
         assert await store.save_patron(contact(), 2)
@@ -101,17 +102,45 @@ class StoreContract:
             "ub:L1:reminder:v1"
         }
 
+    async def test_claims_noted_on_a_loan_come_with_it_and_survive_its_next_event(
+        self, store: NotifierStore
+    ) -> None:
+        await store.save_loan(loan("L1", version=1))
+        await store.save_loan(loan("L2", version=1))
+        await store.note_claimed("L1", "ub:L1:courtesy:v1")
+        await store.note_claimed("L1", "ub:L1:courtesy:v1")
+        await store.note_claimed("L1", "ub:L1:reminder:v1")
+
+        await store.save_loan(loan("L1", version=2, title="Renouvelé"))
+
+        loans, noted = await store.active_chain()
+        assert sorted(x.loan_id for x in loans) == ["L1", "L2"]
+        assert noted == {"ub:L1:courtesy:v1", "ub:L1:reminder:v1"}
+        assert await store.get_loan("L1") == loan("L1", version=2, title="Renouvelé")
+
+    async def test_an_attempt_belongs_to_the_first_owner_that_takes_it(
+        self, store: NotifierStore
+    ) -> None:
+        assert not await store.attempt_taken("ub:P1:reminder:2026-11-06", 0)
+        assert await store.claim_attempt("ub:P1:reminder:2026-11-06", 0, "process-a")
+        assert await store.claim_attempt("ub:P1:reminder:2026-11-06", 0, "process-a")
+        assert not await store.claim_attempt("ub:P1:reminder:2026-11-06", 0, "process-b")
+        assert await store.claim_attempt("ub:P1:reminder:2026-11-06", 1, "process-b")
+        assert await store.attempt_taken("ub:P1:reminder:2026-11-06", 0)
+
     async def test_a_letter_goes_pending_sending_sent_once(self, store: NotifierStore) -> None:
         recorded = await store.record_pending(letter())
         assert (recorded.letter, recorded.state) == (letter(), LetterState.PENDING)
 
-        assert await store.begin_sending(letter(), NOW)
-        assert not await store.begin_sending(letter(), NOW)  # no second hand-over
+        assert await store.open_letter_ids() == [letter().key]
+        await store.begin_sending(letter(), NOW)
+        assert [r.letter_id for r in await store.letters_in(LetterState.SENDING)] == [letter().key]
         await store.mark_sent(letter().key, NOW, "<m@x>", outgoing(letter().key))
 
         sent = await store.get_letter(letter().key)
         assert sent is not None
         assert (sent.state, sent.message_id) == (LetterState.SENT, "<m@x>")
+        assert await store.open_letter_ids() == []
         # Recording the same letter again changes nothing once it left.
         assert (await store.record_pending(replace(letter(), items=()))).letter == letter()
 
@@ -126,19 +155,45 @@ class StoreContract:
         [pending] = await store.letters_in(LetterState.PENDING)
         assert (pending.attempts, pending.last_error) == (1, "connection refused")
 
-    async def test_letters_are_listed_by_state_patron_loan_and_printed_day(
+    async def test_open_letters_are_listed_by_day_then_id_until_settled(
         self, store: NotifierStore
     ) -> None:
         older = replace(letter("ub:P1:courtesy:2026-11-03"), day=date(2026, 11, 3))
         printed = letter("ub:P1:recall3:2026-11-06", Channel.POST)
-        for each in (older, letter(), printed):
+        other = replace(letter("ub:P2:courtesy:2026-11-03"), day=date(2026, 11, 3))
+        for each in (older, letter(), printed, other):
             await store.record_pending(each)
+        assert await store.open_letter_ids() == [printed.key, letter().key, older.key, other.key]
         await store.begin_sending(printed, NOW)
         await store.mark(older.key, LetterState.UNCERTAIN, "crash")
+        await store.mark(other.key, LetterState.SUPERSEDED, "returned")
 
-        assert [r.letter_id for r in await store.letters_in(LetterState.PENDING)] == [letter().key]
-        assert [r.letter_id for r in await store.letters_in(LetterState.UNCERTAIN)] == [older.key]
-        assert await store.printed_batch(DAY) == [printed]
+        pending = [r.letter_id for r in await store.letters_in(LetterState.PENDING)]
+        assert pending == [letter().key]
+        [sending] = await store.letters_in(LetterState.SENDING)
+        assert (sending.letter, sending.state) == (printed, LetterState.SENDING)
+        assert await store.open_letter_ids() == [printed.key, letter().key]
+        uncertain = await store.get_letter(older.key)
+        assert uncertain is not None
+        assert uncertain.state is LetterState.UNCERTAIN
+
+    async def test_a_days_printed_batch_is_a_set_of_letter_ids(self, store: NotifierStore) -> None:
+        assert await store.add_to_batch(DAY, ["ub:P2:recall3", "ub:P1:recall3"]) == [
+            "ub:P2:recall3",
+            "ub:P1:recall3",
+        ]
+        assert await store.add_to_batch(DAY, ["ub:P1:recall3", "ub:P3:recall3"]) == [
+            "ub:P2:recall3",
+            "ub:P1:recall3",
+            "ub:P3:recall3",
+        ]
+        assert await store.add_to_batch(date(2026, 11, 7), ["ub:P4:recall3"]) == ["ub:P4:recall3"]
+
+    async def test_letters_are_listed_by_patron_and_loan(self, store: NotifierStore) -> None:
+        older = replace(letter("ub:P1:courtesy:2026-11-03"), day=date(2026, 11, 3))
+        printed = letter("ub:P1:recall3:2026-11-06", Channel.POST)
+        for each in (older, letter(), printed):
+            await store.record_pending(each)
         by_loan = [r.letter_id for r in await store.find_letters(loan_id="L1")]
         assert by_loan == sorted([older.key, letter().key, printed.key])
         assert await store.find_letters(patron_id="P2") == []

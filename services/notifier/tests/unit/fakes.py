@@ -61,13 +61,28 @@ class FakeMailer:
 
 
 class FakePrinter:
-    """Keeps the latest content of each day's batch (letter ids), as the PDF file would."""
+    """Keeps the latest content of each day's batch (letter ids), as the PDF file would, and
+    counts the writes; `failures` are raised first; `block` hangs a write, before the file is
+    written or, with `block_after_write`, after it."""
 
     def __init__(self) -> None:
         self.batches: dict[tuple[str, date], list[str]] = {}
+        self.writes = 0
+        self.failures: list[Exception] = []
+        self.block: asyncio.Event | None = None
+        self.block_after_write = False
+        self.entered = asyncio.Event()
 
     async def write_batch(self, institution: str, day: date, letters: Sequence[Letter]) -> str:
+        self.entered.set()
+        if self.block is not None and not self.block_after_write:
+            await self.block.wait()
+        if self.failures:
+            raise self.failures.pop(0)
         self.batches[(institution, day)] = sorted(letter.key for letter in letters)
+        self.writes += 1
+        if self.block is not None:
+            await self.block.wait()
         return f"{institution}/{day}.pdf"
 
 

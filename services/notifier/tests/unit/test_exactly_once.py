@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 
@@ -15,6 +16,7 @@ from notifier.service_layer import (
     UnknownPatronError,
     apply_loan_event,
     apply_patron_change,
+    plan_day,
     recover_in_flight,
     run_daily_pass,
     send_activity_report,
@@ -108,21 +110,116 @@ async def test_a_crash_while_emailing_leaves_an_uncertain_letter_that_is_never_r
     assert record.state is LetterState.UNCERTAIN
 
 
+async def crash_while_printing(patron: Callable[..., PatronContact], after_write: bool) -> tuple:  # type: ignore[type-arg]
+    """Two printed reminders; the process dies while the pass writes the day's batch (before
+    the file is written, or after it and before the letters are recorded sent)."""
+    n, store, _, printer, clock = await reminders_due(patron, patrons=2, email=False)
+    printer.block, printer.block_after_write = asyncio.Event(), after_write
+    running = asyncio.create_task(run_daily_pass(n, clock.now()))
+    await printer.entered.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    return store, printer, clock
+
+
+@pytest.mark.parametrize("after_write", [False, True])
 async def test_a_crash_while_printing_is_printed_once_at_restart(
-    patron: Callable[..., PatronContact],
+    patron: Callable[..., PatronContact], after_write: bool
 ) -> None:
-    n, store, _, _, clock = await reminders_due(patron, email=False)
-    [letter] = (await run_daily_pass(n, clock.now()), await store.find_letters(patron_id="P1"))[1]
-    # Play a crash after the keys were claimed and the letter handed to the printer.
-    store.letters[letter.letter_id]["state"] = "sending"
+    store, before, clock = await crash_while_printing(patron, after_write)
+    written = list(before.batches.values())
+    states = {r.letter_id: r.state.value for r in await store.find_letters()}
 
     restarted, _, _, printer = fake_notifier(clock, store)
-    await recover_in_flight(restarted)
+    assert await recover_in_flight(restarted) == 2
     await run_daily_pass(restarted, clock.now())
 
+    ids = ["ub:P1:reminder:2026-11-06", "ub:P2:reminder:2026-11-06"]
+    assert states == dict.fromkeys(ids, "sending")
+    assert written == ([ids] if after_write else [])
+    assert printer.batches == {("ub", date(2026, 11, 6)): ids}
+    assert store.batches == {"2026-11-06": ids}
+    assert [(r.letter_id, r.state) for r in await store.find_letters()] == [
+        (i, LetterState.SENT) for i in ids
+    ]
+    assert len(store.outbox) == 2
+
+
+async def test_a_pass_writes_the_days_printed_batch_once_with_every_letter(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, _, _, printer, clock = await reminders_due(patron, patrons=3, email=False)
+
+    summary = await run_daily_pass(n, clock.now())
+
+    assert summary.states == {"sent": 3}
+    assert printer.writes == 1
     [(_, batch)] = printer.batches.items()
-    assert batch == ["ub:P1:reminder:2026-11-06"]
-    assert (await store.get_letter(letter.letter_id)).state is LetterState.SENT  # type: ignore[union-attr]
+    assert batch == [f"ub:P{i}:reminder:2026-11-06" for i in (1, 2, 3)]
+
+
+async def test_a_later_pass_adds_its_printed_letters_to_the_days_batch(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, _, printer, clock = await reminders_due(patron, email=False)
+    await run_daily_pass(n, clock.now())
+    await apply_patron_change(store, patron(patron_id="P2", email=None), 1)
+    await apply_loan_event(store, event(LoanEventKind.CREATED, 1, 1, loan_id="L2", patron_id="P2"))
+
+    await run_daily_pass(n, clock.now())
+
+    assert printer.writes == 2
+    assert printer.batches == {
+        ("ub", date(2026, 11, 6)): ["ub:P1:reminder:2026-11-06", "ub:P2:reminder:2026-11-06"]
+    }
+
+
+async def test_a_batch_not_written_leaves_its_letters_pending_then_prints_them_once(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, _, printer, clock = await reminders_due(patron, patrons=2, email=False)
+    printer.failures.append(NotDeliveredError("disk full"))
+
+    first = await run_daily_pass(n, clock.now())
+    second = await run_daily_pass(n, clock.now())
+
+    assert (first.states, second.states) == ({"pending": 2}, {"sent": 2})
+    assert printer.batches == {
+        ("ub", date(2026, 11, 6)): ["ub:P1:reminder:2026-11-06", "ub:P2:reminder:2026-11-06"]
+    }
+    assert {r.attempts for r in await store.find_letters()} == {1}
+
+
+async def test_a_crash_after_the_attempt_was_taken_sends_the_letter_once_after_restart(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron)
+    n.stopping = True  # the pass records the letter pending and sends nothing
+    await run_daily_pass(n, clock.now())
+    letter_id = "ub:P1:reminder:2026-11-06"
+    # The crashed process had taken attempt 0 and died before SENDING: nothing left.
+    assert await store.claim_attempt(letter_id, 0, "the-process-that-died")
+
+    restarted, _, new_mailer, _ = fake_notifier(clock, store)
+    await recover_in_flight(restarted)
+    summary = await run_daily_pass(restarted, clock.now())
+
+    assert summary.states == {"sent": 1}
+    assert mailer.sent == []
+    assert [letter.key for letter, _ in new_mailer.sent] == [letter_id]
+    assert (await store.get_letter(letter_id)).attempts == 1  # type: ignore[union-attr]
+
+
+async def test_an_attempt_another_live_process_took_is_left_to_it(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _, clock = await reminders_due(patron)
+    assert await store.claim_attempt("ub:P1:reminder:2026-11-06", 0, "another-process")
+
+    summary = await run_daily_pass(n, clock.now())
+
+    assert (summary.states, mailer.sent, store.keys) == ({"pending": 1}, [], {})
 
 
 async def test_a_graceful_stop_finishes_the_letter_in_flight_and_the_next_run_the_rest(
@@ -223,3 +320,20 @@ async def test_a_loan_reaching_the_stage_while_smtp_is_down_joins_the_waiting_le
 
     [(letter, _)] = mailer.sent
     assert sorted(item.loan_id for item in letter.items) == ["L1", "L2"]
+
+
+async def test_a_key_claimed_but_not_noted_on_its_loan_is_not_due_and_gets_noted(
+    patron: Callable[..., PatronContact],
+) -> None:
+    """A crash between the claim and its note on the loan (or data older than the notes)."""
+    n, store, mailer, _, clock = await reminders_due(patron, patrons=2)
+    assert await store.claim_key("ub:L1:reminder:v1", "ub:P1:reminder:2026-11-06")
+
+    plan = await plan_day(n, date(2026, 11, 6))
+    summary = await run_daily_pass(n, clock.now())
+
+    assert [letter.key for letter in plan.due.letters] == ["ub:P2:reminder:2026-11-06"]
+    assert summary.states == {"sent": 1}
+    assert [letter.patron.patron_id for letter, _ in mailer.sent] == ["P2"]
+    _, noted = await store.active_chain()
+    assert noted == {"ub:L1:reminder:v1", "ub:L2:reminder:v1"}

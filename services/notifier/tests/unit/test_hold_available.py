@@ -12,8 +12,10 @@ from notifier.domain import PatronContact
 from notifier.domain.errors import TenantMismatchError
 from notifier.service_layer import (
     LetterState,
+    NotDeliveredError,
     UnknownPatronError,
     apply_patron_change,
+    run_daily_pass,
     send_hold_available,
 )
 from rebub_shared.clock import MovableClock
@@ -123,3 +125,20 @@ async def test_an_unknown_patron_or_another_institution_is_refused(
     with pytest.raises(TenantMismatchError, match="'ubm'"):
         await send_hold_available(n, "ubm", "P1", hold)
     assert mailer.sent == []
+
+
+async def test_a_hold_letter_smtp_refused_is_sent_by_the_next_pass(
+    patron: Callable[..., PatronContact],
+) -> None:
+    """Its item is a request, not a loan of the chain: the pass must not drop it as ended."""
+    n, _, mailer, _ = await with_patron(patron())
+    mailer.failures.append(NotDeliveredError("connection refused"))
+    event = placed_on_hold_shelf()
+    refused = await send_hold_available(n, "ub", event.patron_id, hold_notice(event))
+
+    summary = await run_daily_pass(n, paris(2026, 11, 5, 11))
+
+    assert refused is not None
+    assert refused.state is LetterState.PENDING
+    assert summary.states == {"sent": 1}
+    assert [letter.key for letter, _ in mailer.sent] == ["ub:P1:hold_available:R1"]

@@ -4,7 +4,7 @@ outbox relays (loans, requests) and the job loop (aged to lost, retention)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -42,8 +42,12 @@ class DocumentRelay:
         self.collection = collection
         self.outbox: OutboxRelay | None = None
 
-    async def __call__(self, document_id: str | None) -> int:
+    async def __call__(self, document_id: str) -> int:
         return await self.outbox.relay(document_id) if self.outbox else 0
+
+    def later(self, document_ids: Iterable[str]) -> None:
+        if self.outbox:
+            self.outbox.later(document_ids)
 
 
 def create_app(settings: CirculationSettings, clock: Clock | None = None) -> FastAPI:

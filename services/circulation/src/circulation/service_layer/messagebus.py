@@ -6,8 +6,8 @@ events stay in the loans' outbox and the background relay publishes them later.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from rebub_shared.logging import get_logger
 
@@ -17,11 +17,21 @@ from .handlers import Handler
 from .ports import UnitOfWork
 
 log = get_logger(__name__)
-Relay = Callable[[str], Awaitable[int]]
-"""Publishes the pending events of one document (loan or request), by id."""
 # Past this many written documents (bulk returns, jobs) the answer does not wait for the relay:
-# the background relay publishes them (on FerretDB each relayed event costs two writes).
+# the background relay publishes them (each relayed event costs a publish and a write).
 RELAY_INLINE_MAX = 20
+
+
+class Relay(Protocol):
+    """Publishes the pending events of documents (loans or requests) by id."""
+
+    async def __call__(self, document_id: str) -> int:
+        """Relay one document now; return how many events were sent."""
+        ...
+
+    def later(self, document_ids: Iterable[str]) -> None:
+        """Leave these documents to the background relay."""
+        ...
 
 
 class MessageBus:
@@ -52,7 +62,10 @@ class MessageBus:
 
 async def _relay(relay: Relay | None, written: list[str]) -> None:
     ids = list(dict.fromkeys(written))
-    if relay is None or len(ids) > RELAY_INLINE_MAX:
+    if relay is None:
+        return
+    if len(ids) > RELAY_INLINE_MAX:
+        relay.later(ids)
         return
     for doc_id in ids:
         try:

@@ -23,6 +23,9 @@ from ..domain import (
 from ..service_layer.records import LetterRecord, LetterState, Report
 
 Doc = dict[str, Any]
+# A loan document's field that ``loan_to_doc`` never writes (so a loan event keeps it): the
+# idempotency keys claimed for the loan, noted after each claim.
+CLAIMED_KEYS = "claimed_keys"
 
 
 def _instant(value: str | None) -> datetime | None:

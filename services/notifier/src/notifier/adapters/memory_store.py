@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from ..domain import Channel, Letter, LoanInChain, PatronContact
+from ..domain import Letter, LoanInChain, PatronContact
 from ..service_layer.ports import Outgoing
 from ..service_layer.records import LetterRecord, LetterState, Report
 from .documents import (
+    CLAIMED_KEYS,
     Doc,
     letter_to_doc,
     loan_from_doc,
@@ -24,7 +25,8 @@ from .documents import (
 
 
 class MemoryStore:
-    """One institution's notifier data in dictionaries; `outbox` keeps the events written."""
+    """One institution's notifier data in dictionaries; `outbox` keeps the events written,
+    `open` the letters not yet settled (id -> day), `batches` each day's printed letter ids."""
 
     def __init__(self, institution: str) -> None:
         self.institution = institution
@@ -32,6 +34,9 @@ class MemoryStore:
         self.patron_docs: dict[str, Doc] = {}
         self.letters: dict[str, Doc] = {}
         self.keys: dict[str, str] = {}
+        self.attempts: dict[str, str] = {}
+        self.open: dict[str, str] = {}
+        self.batches: dict[str, list[str]] = {}
         self.report_docs: dict[str, Doc] = {}
         self.outbox: list[Outgoing] = []
 
@@ -46,11 +51,14 @@ class MemoryStore:
         stored = self.loans.get(loan.loan_id)
         if stored and stored["event_version"] >= loan.event_version:
             return False
-        self.loans[loan.loan_id] = loan_to_doc(loan)
+        self.loans[loan.loan_id] = (stored or {}) | loan_to_doc(loan)  # as ``$set`` does
         return True
 
-    async def active_loans(self) -> list[LoanInChain]:
-        return [loan_from_doc(d) for d in self.loans.values() if d["status"] == "active"]
+    async def active_chain(self) -> tuple[list[LoanInChain], set[str]]:
+        active = [d for d in self.loans.values() if d["status"] == "active"]
+        return [loan_from_doc(d) for d in active], {
+            k for d in active for k in d.get(CLAIMED_KEYS, ())
+        }
 
     async def loans_of_patron(self, patron_id: str) -> list[LoanInChain]:
         return [loan_from_doc(d) for d in self.loans.values() if d["patron_id"] == patron_id]
@@ -72,55 +80,65 @@ class MemoryStore:
     async def claim_key(self, key: str, letter_id: str) -> bool:
         return self.keys.setdefault(key, letter_id) == letter_id
 
+    async def note_claimed(self, loan_id: str, key: str) -> None:
+        if loan_id in self.loans:
+            noted = self.loans[loan_id].setdefault(CLAIMED_KEYS, [])
+            noted.extend([] if key in noted else [key])
+
+    async def claim_attempt(self, letter_id: str, attempt: int, owner: str) -> bool:
+        return self.attempts.setdefault(f"{letter_id}#{attempt}", owner) == owner
+
+    async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
+        return f"{letter_id}#{attempt}" in self.attempts
+
     async def record_pending(self, letter: Letter) -> LetterRecord:
         stored = self.letters.get(letter.key)
         if stored is None or stored["state"] == LetterState.PENDING:
+            self.open[letter.key] = letter.day.isoformat()
             base = stored or {"state": LetterState.PENDING.value, "attempts": 0}
             self.letters[letter.key] = base | letter_to_doc(letter)
         return record_from_doc(self.letters[letter.key])
 
-    async def letters_in(self, state: LetterState) -> list[LetterRecord]:
-        docs = [d for d in self.letters.values() if d["state"] == state.value]
-        docs.sort(key=lambda d: d["_id"])
-        docs.sort(key=lambda d: d["day"], reverse=True)
-        return [record_from_doc(d) for d in docs]
+    async def open_letter_ids(self) -> list[str]:
+        listed = sorted(self.open.items(), key=lambda pair: pair[0])
+        listed.sort(key=lambda pair: pair[1], reverse=True)
+        return [letter_id for letter_id, _ in listed]
 
-    async def begin_sending(self, letter: Letter, now: datetime) -> bool:
-        stored = self.letters.get(letter.key)
-        if stored is None or stored["state"] != LetterState.PENDING:
-            return False
-        stored |= letter_to_doc(letter) | {"state": LetterState.SENDING.value, "sending_at": now}
-        return True
+    async def letters_in(self, state: LetterState) -> list[LetterRecord]:
+        ids = await self.open_letter_ids()
+        return [record_from_doc(self.letters[i]) for i in ids if self.letters[i]["state"] == state]
+
+    async def begin_sending(self, letter: Letter, now: datetime) -> None:
+        self.letters[letter.key] |= letter_to_doc(letter) | {
+            "state": LetterState.SENDING.value,
+            "sending_at": now,
+        }
 
     async def back_to_pending(self, letter_id: str, error: str) -> None:
         stored = self.letters[letter_id]
-        if stored["state"] == LetterState.SENDING:
-            stored |= {"state": "pending", "attempts": stored["attempts"] + 1, "last_error": error}
+        stored |= {"state": "pending", "attempts": stored["attempts"] + 1, "last_error": error}
 
     async def mark_sent(
         self, letter_id: str, sent_at: datetime, message_id: str | None, event: Outgoing
     ) -> None:
-        stored = self.letters[letter_id]
-        if stored["state"] == LetterState.SENDING:
-            stored |= {"state": "sent", "sent_at": sent_at, "message_id": message_id}
-            self.outbox.append(event)
+        self.letters[letter_id] |= {"state": "sent", "sent_at": sent_at, "message_id": message_id}
+        self.outbox.append(event)
+        self.open.pop(letter_id, None)
 
     async def mark(self, letter_id: str, state: LetterState, reason: str) -> None:
         self.letters[letter_id] |= {"state": state.value, "last_error": reason}
+        self.open.pop(letter_id, None)
 
     async def get_letter(self, letter_id: str) -> LetterRecord | None:
         doc = self.letters.get(letter_id)
         return record_from_doc(doc) if doc else None
 
-    async def printed_batch(self, day: date) -> list[Letter]:
-        in_batch = (LetterState.SENDING.value, LetterState.SENT.value)
-        return [
-            record_from_doc(d).letter
-            for _, d in sorted(self.letters.items())
-            if d["channel"] == Channel.POST
-            and d["day"] == day.isoformat()
-            and d["state"] in in_batch
-        ]
+    async def add_to_batch(self, day: date, letter_ids: Sequence[str]) -> list[str]:
+        batch = self.batches.setdefault(day.isoformat(), [])
+        for letter_id in letter_ids:
+            if letter_id not in batch:
+                batch.append(letter_id)
+        return list(batch)
 
     async def find_letters(
         self, patron_id: str | None = None, loan_id: str | None = None

@@ -1,26 +1,36 @@
 """The store in MongoDB (FerretDB v1 locally): one collection per kind of document.
 
 Only single-document atomic writes, plain indexes and simple queries (FerretDB v1 has no
-transactions, arrayFilters or partial indexes). Idempotency keys are the ``_id`` of
-``letter_keys``: the unique index every store has. State changes are compare-and-set on the state.
+transactions, arrayFilters or partial indexes). Every per-letter operation reads, inserts,
+updates or deletes one document by ``_id`` alone: the only filter FerretDB v1 answers from an
+index (any other filter, ``{_id, state}`` included, decodes the whole collection). So:
+idempotency keys and letters' attempts are the ``_id`` of ``letter_keys`` and
+``letter_attempts`` (a claim is an insert, a check a read by ``_id``); the letters not yet
+settled are listed in ``open_letters`` (one small document each, removed when settled) rather
+than found by a query on the growing ``letters``; a day's printed batch is one document of
+``print_batches``. Claimed keys are also noted on the loan (``claimed_keys``), so the pass's one
+read of the active loans tells which stages are done.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from rebub_shared.outbox import outbox_set
 
-from ..domain import Channel, Letter, LoanInChain, PatronContact
+from ..domain import Letter, LoanInChain, PatronContact
 from ..service_layer.ports import Outgoing
 from ..service_layer.records import LetterRecord, LetterState, Report
 from .documents import (
+    CLAIMED_KEYS,
     Doc,
     letter_to_doc,
     loan_from_doc,
@@ -33,6 +43,8 @@ from .documents import (
 )
 
 PENDING, SENDING = LetterState.PENDING.value, LetterState.SENDING.value
+OPEN = (PENDING, SENDING)
+READ_AHEAD = 8  # reads by _id in flight at once: hides the round trips, not the store's work
 
 
 class MongoStore:
@@ -45,15 +57,17 @@ class MongoStore:
         self.patron_docs = db["patrons"]
         self.letters = db["letters"]
         self.keys = db["letter_keys"]
+        self.attempts = db["letter_attempts"]
+        self.open = db["open_letters"]
+        self.batches = db["print_batches"]
         self.report_docs = db["reports"]
 
     async def prepare(self) -> None:
+        # For MongoDB: the pass's read of active loans, GET /letters and the activity report.
         await self.loans.create_index("status")
         await self.loans.create_index("patron_id")
-        await self.letters.create_index("state")
         await self.letters.create_index("patron_id")
         await self.letters.create_index("loan_ids")
-        await self.letters.create_index([("day", 1), ("channel", 1)])
 
     async def get_loan(self, loan_id: str) -> LoanInChain | None:
         doc = await self.loans.find_one({"_id": loan_id})
@@ -62,8 +76,12 @@ class MongoStore:
     async def save_loan(self, loan: LoanInChain) -> bool:
         return await _upsert_newer(self.loans, loan_to_doc(loan), "event_version")
 
-    async def active_loans(self) -> list[LoanInChain]:
-        return [loan_from_doc(d) async for d in self.loans.find({"status": "active"})]
+    async def active_chain(self) -> tuple[list[LoanInChain], set[str]]:
+        loans, claimed = [], set()
+        async for doc in self.loans.find({"status": "active"}):
+            loans.append(loan_from_doc(doc))
+            claimed.update(doc.get(CLAIMED_KEYS, ()))
+        return loans, claimed
 
     async def loans_of_patron(self, patron_id: str) -> list[LoanInChain]:
         return [loan_from_doc(d) async for d in self.loans.find({"patron_id": patron_id})]
@@ -73,48 +91,64 @@ class MongoStore:
         return await _upsert_newer(self.patron_docs, doc, "version")
 
     async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]:
-        cursor = self.patron_docs.find({"_id": {"$in": list(patron_ids)}})
-        return {d["_id"]: patron_from_doc(d) async for d in cursor}
+        return {d["_id"]: patron_from_doc(d) for d in await _by_ids(self.patron_docs, patron_ids)}
 
     async def claimed_keys(self, keys: Collection[str]) -> set[str]:
-        cursor = self.keys.find({"_id": {"$in": list(keys)}}, {"_id": 1})
-        return {d["_id"] async for d in cursor}
+        return {d["_id"] for d in await _by_ids(self.keys, keys, {"_id": 1})}
 
     async def claim_key(self, key: str, letter_id: str) -> bool:
-        try:
-            await self.keys.insert_one({"_id": key, "letter_id": letter_id})
-        except DuplicateKeyError:
-            owner = await self.keys.find_one({"_id": key})
-            return owner is not None and owner["letter_id"] == letter_id
-        return True
+        return await _first_owner(self.keys, key, "letter_id", letter_id)
+
+    async def note_claimed(self, loan_id: str, key: str) -> None:
+        await self.loans.update_one({"_id": loan_id}, {"$addToSet": {CLAIMED_KEYS: key}})
+
+    async def claim_attempt(self, letter_id: str, attempt: int, owner: str) -> bool:
+        return await _first_owner(self.attempts, f"{letter_id}#{attempt}", "owner", owner)
+
+    async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
+        return await self.attempts.find_one({"_id": f"{letter_id}#{attempt}"}) is not None
 
     async def record_pending(self, letter: Letter) -> LetterRecord:
-        # Recorded already and no longer pending: the upsert collides and the letter stays as is.
+        stored = await self.letters.find_one({"_id": letter.key})
+        if stored is not None and stored["state"] != PENDING:
+            return record_from_doc(stored)  # it left (or was settled): it stays as it is
+        # Listed as open before it exists: a pending letter is never missing from the list.
         with contextlib.suppress(DuplicateKeyError):
-            await self.letters.update_one(
-                {"_id": letter.key, "state": PENDING},
-                {
-                    "$set": _fields(letter_to_doc(letter)),
-                    "$setOnInsert": {"state": PENDING, "attempts": 0},
-                },
-                upsert=True,
-            )
-        return await self._record(letter.key)
+            await self.open.insert_one({"_id": letter.key, "day": letter.day.isoformat()})
+        fields = letter_to_doc(letter)
+        if stored is None:
+            doc = fields | {"state": PENDING, "attempts": 0}
+            try:
+                await self.letters.insert_one(doc)
+            except DuplicateKeyError:  # recorded in between: keep what is stored
+                return await self._record(letter.key)
+            return record_from_doc(doc)
+        await self.letters.update_one({"_id": letter.key}, {"$set": _fields(fields)})
+        return record_from_doc(stored | fields)
+
+    async def open_letter_ids(self) -> list[str]:
+        listed = [(d["day"], d["_id"]) async for d in self.open.find({}, {"day": 1})]
+        listed.sort(key=lambda pair: pair[1])
+        listed.sort(key=lambda pair: pair[0], reverse=True)
+        return [letter_id for _, letter_id in listed]
 
     async def letters_in(self, state: LetterState) -> list[LetterRecord]:
-        cursor = self.letters.find({"state": state.value}).sort([("day", -1), ("_id", 1)])
-        return [record_from_doc(d) async for d in cursor]
+        found = []
+        for letter_id in await self.open_letter_ids():
+            record = await self.get_letter(letter_id)
+            if record is None or record.state.value not in OPEN:
+                await self.open.delete_one({"_id": letter_id})  # settled just before a crash
+            elif record.state is state:
+                found.append(record)
+        return found
 
-    async def begin_sending(self, letter: Letter, now: datetime) -> bool:
+    async def begin_sending(self, letter: Letter, now: datetime) -> None:
         fields = _fields(letter_to_doc(letter)) | {"state": SENDING, "sending_at": now}
-        result = await self.letters.update_one(
-            {"_id": letter.key, "state": PENDING}, {"$set": fields}
-        )
-        return result.modified_count == 1
+        await self.letters.update_one({"_id": letter.key}, {"$set": fields})
 
     async def back_to_pending(self, letter_id: str, error: str) -> None:
         await self.letters.update_one(
-            {"_id": letter_id, "state": SENDING},
+            {"_id": letter_id},
             {"$set": {"state": PENDING, "last_error": error}, "$inc": {"attempts": 1}},
         )
 
@@ -123,21 +157,28 @@ class MongoStore:
     ) -> None:
         fields: dict[str, Any] = {"state": "sent", "sent_at": sent_at, "message_id": message_id}
         fields |= outbox_set([event], first_seq=1)
-        await self.letters.update_one({"_id": letter_id, "state": SENDING}, {"$set": fields})
+        await self.letters.update_one({"_id": letter_id}, {"$set": fields})
+        await self.open.delete_one({"_id": letter_id})
 
     async def mark(self, letter_id: str, state: LetterState, reason: str) -> None:
         await self.letters.update_one(
             {"_id": letter_id}, {"$set": {"state": state.value, "last_error": reason}}
         )
+        await self.open.delete_one({"_id": letter_id})
 
     async def get_letter(self, letter_id: str) -> LetterRecord | None:
         doc = await self.letters.find_one({"_id": letter_id})
         return record_from_doc(doc) if doc else None
 
-    async def printed_batch(self, day: date) -> list[Letter]:
-        query = {"day": day.isoformat(), "channel": Channel.POST.value}
-        cursor = self.letters.find(query).sort("_id", 1)
-        return [record_from_doc(d).letter async for d in cursor if d["state"] in (SENDING, "sent")]
+    async def add_to_batch(self, day: date, letter_ids: Sequence[str]) -> list[str]:
+        await self.batches.update_one(
+            {"_id": day.isoformat()},
+            {"$addToSet": {"letters": {"$each": list(letter_ids)}}},
+            upsert=True,
+        )
+        batch = await self.batches.find_one({"_id": day.isoformat()})
+        assert batch is not None  # written just above
+        return list(batch["letters"])
 
     async def find_letters(
         self, patron_id: str | None = None, loan_id: str | None = None
@@ -161,6 +202,32 @@ class MongoStore:
         doc = await self.letters.find_one({"_id": letter_id})
         assert doc is not None  # written or found just before
         return record_from_doc(doc)
+
+
+async def _first_owner(
+    collection: AsyncCollection[Doc], claim_id: str, field: str, owner: str
+) -> bool:
+    """Insert the claim `claim_id` for `owner` (the unique ``_id`` decides); True if `owner`
+    holds it, now or from an earlier try of its own."""
+    try:
+        await collection.insert_one({"_id": claim_id, field: owner})
+    except DuplicateKeyError:
+        held = await collection.find_one({"_id": claim_id})
+        return held is not None and held[field] == owner
+    return True
+
+
+async def _by_ids(
+    collection: AsyncCollection[Doc], ids: Iterable[str], projection: Doc | None = None
+) -> list[Doc]:
+    """The documents of `ids` that exist, each read by ``_id`` (never ``$in``: see above)."""
+    found: list[Doc] = []
+    wanted = list(ids)
+    for start in range(0, len(wanted), READ_AHEAD):
+        chunk = wanted[start : start + READ_AHEAD]
+        docs = await asyncio.gather(*(collection.find_one({"_id": i}, projection) for i in chunk))
+        found.extend(doc for doc in docs if doc is not None)
+    return found
 
 
 async def _upsert_newer(collection: Any, doc: Doc, version_field: str) -> bool:

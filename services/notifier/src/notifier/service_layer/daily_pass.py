@@ -1,24 +1,42 @@
 """The scheduler's pass: send what is due on the Paris day of "now", catching up after downtime.
 
 It can run any number of times a day: letters are recorded as pending under their one-per-day id
-(patron, stage, day), keys already claimed are not due again, and every pending letter, today's or
-one an SMTP outage left behind, goes through ``send_letter``.
+(patron, stage, day), keys already claimed are not due again, and every open letter, today's or
+one an SMTP outage left behind, goes through ``send_letter``; the printed ones are written in the
+day's batch once, at the end of the pass.
+
+Cost of a pass: one read of the active loans (their documents also carry the keys claimed for
+them), then reads by ``_id`` only: the keys not noted on their loan (the loans reaching a stage),
+the patrons of the letters due, the open letters. Nothing scales with the keys or letters of
+earlier days.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from rebub_shared.logging import get_logger
 
-from ..domain import Letter, current_stage, idempotency_key, letters_due, paris_day
+from ..domain import (
+    CHAIN,
+    Letter,
+    LettersDue,
+    LoanInChain,
+    current_stage,
+    idempotency_key,
+    letters_due,
+    paris_day,
+)
 from .notifier import Notifier
-from .records import LetterState, Report
+from .printing import print_batch
+from .records import LetterRecord, LetterState, Report
 from .sending import send_letter
 
 log = get_logger(__name__)
+CHAIN_KINDS = frozenset(stage.value for stage in CHAIN)
 
 
 @dataclass(frozen=True)
@@ -31,21 +49,51 @@ class PassSummary:
     interrupted: bool
 
 
+@dataclass(frozen=True)
+class DayPlan:
+    """What a pass reads and computes before writing: the active loans by id, the keys of the
+    stages they reached (`candidates`), and the letters due."""
+
+    active: dict[str, LoanInChain]
+    candidates: int
+    due: LettersDue
+
+
+def _no_lap(step: str) -> None:
+    return None
+
+
+async def plan_day(n: Notifier, today: date, lap: Callable[[str], None] = _no_lap) -> DayPlan:
+    """Read and compute the letters due on `today`; `lap(step)` is called after each step."""
+    loans, noted = await n.store.active_chain()
+    lap("read_loans_s")
+    reached: dict[str, LoanInChain] = {}
+    for loan in loans:
+        stage = current_stage(loan.due_at, loan.due_set_at, today, n.settings.chain)
+        if stage is not None:
+            key = idempotency_key(n.institution, loan.loan_id, stage.stage, loan.due_version)
+            reached[key] = loan
+    # A claim is noted on its loan right after it is made; a key claimed but not noted (a crash
+    # in between, or data from before the notes) is found by _id and noted now.
+    found = await n.store.claimed_keys([key for key in reached if key not in noted])
+    for key in sorted(found):
+        await n.store.note_claimed(reached[key].loan_id, key)
+    claimed = noted | found
+    lap("stages_and_claimed_keys_s")
+    wanted = {loan.patron_id for key, loan in reached.items() if key not in claimed}
+    patrons = await n.store.patrons(wanted)
+    lap("read_patrons_s")
+    due = letters_due(loans, patrons, today, claimed, n.settings)
+    lap("letters_due_s")
+    return DayPlan({loan.loan_id: loan for loan in loans}, len(reached), due)
+
+
 async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
-    """Record today's letters as pending, then send every pending letter (one at a time)."""
+    """Record today's letters as pending, then send every open pending letter (one at a time)."""
     async with n.lock:
         today = paris_day(now)
-        loans = await n.store.active_loans()
-        patrons = await n.store.patrons({loan.patron_id for loan in loans})
-        candidates = set()
-        for loan in loans:
-            reached = current_stage(loan.due_at, loan.due_set_at, today, n.settings.chain)
-            if reached is not None:
-                key = idempotency_key(n.institution, loan.loan_id, reached.stage, loan.due_version)
-                candidates.add(key)
-        claimed = await n.store.claimed_keys(candidates)
-        due = letters_due(loans, patrons, today, claimed, n.settings)
-        for unreachable in due.unreachable:
+        plan = await plan_day(n, today)
+        for unreachable in plan.due.unreachable:
             report_id = (
                 f"unreachable:{n.institution}:{unreachable.patron_id}:{unreachable.stage}:{today}"
             )
@@ -62,19 +110,26 @@ async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
             log.warning(
                 "patron_unreachable", patron_id=unreachable.patron_id, reason=unreachable.reason
             )
-        for letter in due.letters:
-            await n.store.record_pending(await _with_waiting_items(n, letter))
-        active = {loan.loan_id: loan for loan in loans}
+        recorded: dict[str, LetterRecord] = {}
+        for letter in plan.due.letters:
+            record = await n.store.record_pending(await _with_waiting_items(n, letter))
+            recorded[record.letter_id] = record
         states: Counter[str] = Counter()
+        printed: list[Letter] = []
         interrupted = False
-        for record in await n.store.letters_in(LetterState.PENDING):
+        for letter_id in await n.store.open_letter_ids():
             if n.stopping:
                 interrupted = True
                 break
-            chain = bool(record.letter.idempotency_keys)
-            state = await send_letter(n, record, now, active if chain else None)
-            states[state.value] += 1
-        summary = PassSummary(today, dict(states), len(due.unreachable), interrupted)
+            found = recorded.get(letter_id) or await n.store.get_letter(letter_id)
+            if found is None or found.state is not LetterState.PENDING:
+                continue  # in flight when a crash came: settled at the next start
+            chain = found.letter.kind.value in CHAIN_KINDS
+            state = await send_letter(n, found, now, plan.active if chain else None, printed)
+            if state is not LetterState.SENDING:
+                states[state.value] += 1
+        states.update(state.value for state in (await print_batch(n, printed, now)).values())
+        summary = PassSummary(today, dict(states), len(plan.due.unreachable), interrupted)
         log.info(
             "daily_pass", day=today.isoformat(), states=summary.states, interrupted=interrupted
         )

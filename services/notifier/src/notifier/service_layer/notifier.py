@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ class Notifier:
     after_sent: called with a letter id once it is recorded as sent (the outbox relay, for real).
     lock: one pass or letter on request at a time in this process (one notifier per institution).
     stopping: set by a graceful stop; a pass finishes the letter in flight and sends no more.
+    owner: this process, as the owner of the letter attempts it takes (``claim_attempt``).
     """
 
     settings: InstitutionSettings
@@ -35,6 +37,7 @@ class Notifier:
     after_sent: Callable[[str], Awaitable[None]] = _nothing
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     stopping: bool = False
+    owner: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def institution(self) -> str:

@@ -3,6 +3,11 @@
 There is no multi-document transaction on FerretDB v1, so the "unit of work" is one document:
 every method below changes at most one document atomically, and the handlers order those writes
 so that a crash between two of them never sends a letter twice (see ``sending``).
+
+Cost: FerretDB v1 answers from an index only a filter made of ``_id`` alone; any other filter
+decodes the whole collection. So the per-letter methods touch one document by ``_id`` (or insert
+one), and the daily pass reads the active loans once; nothing per letter grows with the letters,
+keys or loans already stored.
 """
 
 from __future__ import annotations
@@ -41,7 +46,9 @@ class NotifierStore(Protocol):
     async def save_loan(self, loan: LoanInChain) -> bool:
         """Store the loan unless a newer event version is stored; True when written."""
 
-    async def active_loans(self) -> list[LoanInChain]: ...
+    async def active_chain(self) -> tuple[list[LoanInChain], set[str]]:
+        """The active loans (one read of the loans), and the idempotency keys noted on them as
+        claimed (``note_claimed``): a cache of the claims, never more than the truth."""
 
     async def loans_of_patron(self, patron_id: str) -> list[LoanInChain]: ...
 
@@ -51,35 +58,51 @@ class NotifierStore(Protocol):
     async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]: ...
 
     async def claimed_keys(self, keys: Collection[str]) -> set[str]:
-        """Those of `keys` already claimed by a letter."""
+        """Those of `keys` already claimed by a letter (read one by one, by ``_id``)."""
 
     async def claim_key(self, key: str, letter_id: str) -> bool:
         """Claim an idempotency key for a letter (unique index); True if the letter owns it."""
 
+    async def note_claimed(self, loan_id: str, key: str) -> None:
+        """Note on the loan's document that `key` is claimed (after ``claim_key``)."""
+
+    async def claim_attempt(self, letter_id: str, attempt: int, owner: str) -> bool:
+        """Take the letter's attempt number `attempt` for `owner` (unique insert): True for the
+        one owner that may change the letter's state until it sends it or gives it back."""
+
+    async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
+        """Whether the letter's attempt number `attempt` was taken (read by ``_id``)."""
+
     async def record_pending(self, letter: Letter) -> LetterRecord:
-        """Record a letter as pending, or refresh it if still pending; return what is stored."""
+        """Record a letter as pending (and open), or refresh it if still pending; return what
+        is stored."""
+
+    async def open_letter_ids(self) -> list[str]:
+        """The letters recorded and not yet settled, the most recent day first, then by id
+        (a list of open letters, not a query on the letters: it may hold a letter settled
+        just before a crash; read the letter to know)."""
 
     async def letters_in(self, state: LetterState) -> list[LetterRecord]:
-        """Letters in one state, the most recent day first, then by id."""
+        """The open letters in `state` (PENDING or SENDING), in ``open_letter_ids`` order."""
 
-    async def begin_sending(self, letter: Letter, now: datetime) -> bool:
-        """PENDING -> SENDING with the letter as it goes out; False if it was not pending."""
+    async def begin_sending(self, letter: Letter, now: datetime) -> None:
+        """-> SENDING with the letter as it goes out (by its attempt's owner)."""
 
     async def back_to_pending(self, letter_id: str, error: str) -> None:
-        """SENDING -> PENDING after a delivery that certainly failed (attempts + 1)."""
+        """-> PENDING after a delivery that certainly failed or never began (attempts + 1)."""
 
     async def mark_sent(
         self, letter_id: str, sent_at: datetime, message_id: str | None, event: Outgoing
     ) -> None:
-        """SENDING -> SENT and the LetterSent event in the same write (the outbox)."""
+        """-> SENT and the LetterSent event in the same write (the outbox); no longer open."""
 
     async def mark(self, letter_id: str, state: LetterState, reason: str) -> None:
-        """Set a terminal state (UNCERTAIN, SUPERSEDED) with its reason."""
+        """Set a terminal state (UNCERTAIN, SUPERSEDED) with its reason; no longer open."""
 
     async def get_letter(self, letter_id: str) -> LetterRecord | None: ...
 
-    async def printed_batch(self, day: date) -> list[Letter]:
-        """The printed letters of one day in SENDING or SENT: the content of that day's batch."""
+    async def add_to_batch(self, day: date, letter_ids: Sequence[str]) -> list[str]:
+        """Add letters to the day's printed batch (a set); return every letter id it holds."""
 
     async def find_letters(
         self, patron_id: str | None = None, loan_id: str | None = None

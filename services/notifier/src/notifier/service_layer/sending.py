@@ -1,25 +1,24 @@
-"""Send one letter exactly once.
+"""Send one letter exactly once (the reasoning: README.md, "Exactly once").
 
+0. Take the letter's current attempt (a unique insert, ``claim_attempt``): from then on this
+   process alone changes the letter's state, by ``_id``, until it records the outcome.
 1. Keep the items still due today (chain letters: loan active, same due date version, stage
    still the current one) and claim their idempotency keys under the store's unique index; an
    item whose key another letter owns is dropped (that letter covers it).
-2. PENDING -> SENDING, then hand the letter to SMTP or write the day's printed batch.
-3. Accepted: SENDING -> SENT with the LetterSent event in the same write (outbox), then relay.
+2. -> SENDING, then hand the letter to SMTP, or (printed) to the day's batch (``printing``).
+3. Accepted: -> SENT with the LetterSent event in the same write (outbox), then relay.
    Certainly refused (server down, tenacity gave up): back to PENDING, the next pass retries.
    Broken while handing over: UNCERTAIN, reported, never resent.
-A crash after step 2 leaves SENDING: ``recover_in_flight`` at the next start settles it.
+A crash leaves SENDING or a taken attempt: ``recover_in_flight`` at the next start settles it.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from rebub_shared.cloudevents import new_event
-from rebub_shared.contracts.letters import LetterSent
 from rebub_shared.logging import get_logger
 
 from ..domain import (
@@ -33,8 +32,10 @@ from ..domain import (
     paris_day,
 )
 from .notifier import Notifier
-from .ports import DeliveryUncertainError, NotDeliveredError, Outgoing
-from .records import LetterRecord, LetterState, Report
+from .ports import DeliveryUncertainError, NotDeliveredError
+from .printing import print_batch
+from .records import LetterRecord, LetterState
+from .sent import record_sent, report
 
 log = get_logger(__name__)
 
@@ -49,10 +50,18 @@ async def send_letter(
     record: LetterRecord,
     now: datetime,
     active: Mapping[str, LoanInChain] | None = None,
+    printed: list[Letter] | None = None,
 ) -> LetterState:
-    """Send a PENDING letter; `active` (the active loans by id) re-checks chain items first."""
+    """Send a PENDING letter; `active` (the active loans by id) re-checks chain items first.
+
+    A printed letter is left SENDING in `printed` (the pass writes the batch once, at its end:
+    ``print_batch``), or printed at once when `printed` is None.
+    """
     today = paris_day(now)
     letter = record.letter
+    if not await n.store.claim_attempt(letter.key, record.attempts, n.owner):
+        log.warning("letter_taken_by_another_process", letter_id=letter.key)
+        return record.state
     owned: list[LetterItem] = []
     for item in letter.items:
         key = item.idempotency_key
@@ -61,15 +70,21 @@ async def send_letter(
                 continue
             if not await n.store.claim_key(key, letter.key):
                 continue
+            if active is not None:  # the pass's one read of the loans then knows it is claimed
+                await n.store.note_claimed(item.loan_id, key)
         overdue = days_overdue(item.due_at, today) if item.due_at else 0
         owned.append(replace(item, days_overdue=overdue))
     if letter.idempotency_keys and not owned:
         await n.store.mark(letter.key, LetterState.SUPERSEDED, "no item left to send")
         return LetterState.SUPERSEDED
     outgoing = replace(letter, items=tuple(owned), day=today)
-    if not await n.store.begin_sending(outgoing, now):
-        return record.state
-    return await _deliver(n, outgoing, now)
+    await n.store.begin_sending(outgoing, now)
+    if outgoing.channel is Channel.POST:
+        if printed is not None:
+            printed.append(outgoing)
+            return LetterState.SENDING
+        return (await print_batch(n, [outgoing], now))[outgoing.key]
+    return await _email(n, outgoing, now)
 
 
 def _still_due(
@@ -84,16 +99,10 @@ def _still_due(
     return key == idempotency_key(n.institution, loan.loan_id, reached.stage, loan.due_version)
 
 
-async def _deliver(n: Notifier, letter: Letter, now: datetime) -> LetterState:
-    message_id = None
+async def _email(n: Notifier, letter: Letter, now: datetime) -> LetterState:
+    message_id = message_id_for(letter.key, n.message_id_domain)
     try:
-        if letter.channel is Channel.EMAIL:
-            message_id = message_id_for(letter.key, n.message_id_domain)
-            await n.mailer.send(letter, message_id, now)
-        else:
-            await n.printer.write_batch(
-                n.institution, letter.day, await n.store.printed_batch(letter.day)
-            )
+        await n.mailer.send(letter, message_id, now)
     except NotDeliveredError as error:
         await n.store.back_to_pending(letter.key, str(error))
         log.warning("letter_not_delivered", letter_id=letter.key, error=str(error))
@@ -105,66 +114,32 @@ async def _deliver(n: Notifier, letter: Letter, now: datetime) -> LetterState:
     return LetterState.SENT
 
 
-async def record_sent(n: Notifier, letter: Letter, now: datetime, message_id: str | None) -> None:
-    """SENDING -> SENT with its LetterSent event, then publish it (and report a changed channel)."""
-    await n.store.mark_sent(letter.key, now, message_id, letter_sent(n, letter, now))
-    log.info("letter_sent", letter_id=letter.key, channel=letter.channel.value)
-    if letter.reported_reason:
-        await _report(n, letter, now, "channel_changed", letter.reported_reason)
-    try:
-        await n.after_sent(letter.key)
-    except Exception as error:  # the relay's loop publishes it later: never fail a sent letter
-        log.warning("letter_event_not_relayed_yet", letter_id=letter.key, error=str(error))
-
-
 async def settle_uncertain(n: Notifier, letter: Letter, now: datetime, reason: str) -> None:
     """An email that may have left: UNCERTAIN, logged and reported, never resent automatically."""
     await n.store.mark(letter.key, LetterState.UNCERTAIN, reason)
     log.error("letter_uncertain", letter_id=letter.key, reason=reason)
-    await _report(n, letter, now, "uncertain", reason)
+    await report(n, letter, now, "uncertain", reason)
 
 
 async def recover_in_flight(n: Notifier) -> int:
-    """At start: settle the letters a crash left in SENDING; return how many there were.
+    """At start, before any pass: settle what a crash left; return how many letters were SENDING.
 
-    A printed letter is put in its day's batch again (the batch file is rewritten from the store,
-    so it holds the letter once) and recorded as sent. An email may have left: UNCERTAIN.
+    An email in SENDING may have left: UNCERTAIN. A printed letter in SENDING is put in its day's
+    batch again (a set of letter ids: it holds the letter once) and recorded as sent. A PENDING
+    letter whose attempt was taken never reached SENDING, so nothing left: it gets a new attempt.
+    The process starting is the institution's only one: what another left is its own now.
     """
     now = n.clock.now()
-    in_flight = await n.store.letters_in(LetterState.SENDING)
-    for record in in_flight:
-        letter = record.letter
-        if letter.channel is Channel.POST:
-            await _deliver(n, letter, now)
+    in_flight, printed = 0, []
+    for record in await n.store.letters_in(LetterState.SENDING):
+        in_flight += 1
+        if record.letter.channel is Channel.POST:
+            printed.append(record.letter)
         else:
-            await settle_uncertain(n, letter, now, "interrupted while sending (crash)")
-    return len(in_flight)
-
-
-def letter_sent(n: Notifier, letter: Letter, now: datetime) -> Outgoing:
-    """The LetterSent event of a letter; its id derives from the letter's, so it is one event."""
-    data = LetterSent(
-        letter_id=letter.key,
-        institution=n.settings.code,  # type: ignore[arg-type]  # checked by the settings
-        patron_id=letter.patron.patron_id,
-        kind=letter.kind.value,  # type: ignore[arg-type]  # the same eight kinds
-        loan_ids=[item.loan_id for item in letter.items],
-        channel=letter.channel.value,  # type: ignore[arg-type]
-        sent_at=now,
-        reported_reason=letter.reported_reason,
-    )
-    event = new_event(
-        data,
-        source=n.source,
-        tenant=n.settings.code,  # type: ignore[arg-type]
-        subject=letter.key,
-        clock=n.clock,
-        event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"rebub:letter-sent:{letter.key}")),
-    )
-    return (n.letter_topic, letter.patron.patron_id, event)
-
-
-async def _report(n: Notifier, letter: Letter, now: datetime, kind: str, reason: str) -> None:
-    loan_ids = tuple(item.loan_id for item in letter.items)
-    report = Report(f"{kind}:{letter.key}", letter.patron.patron_id, kind, loan_ids, reason, now)
-    await n.store.add_report(report)
+            await settle_uncertain(n, record.letter, now, "interrupted while sending (crash)")
+    if printed:
+        await print_batch(n, printed, now)
+    for record in await n.store.letters_in(LetterState.PENDING):
+        if await n.store.attempt_taken(record.letter_id, record.attempts):
+            await n.store.back_to_pending(record.letter_id, "interrupted before sending (crash)")
+    return in_flight
