@@ -1,8 +1,9 @@
 """Linking many accounts in an IZ fast, for the import benchmark's setup.
 
 patron-sync has no bulk link: a desk links one account per ``GET /patrons/{primary_id}``
-(about a dozen store round trips, and one event relayed). On FerretDB v1 that is 7 links a
-second for the five IZs together, so 30% of 10,000 accounts in five IZs would take half an hour.
+(about a dozen store round trips, and one event relayed). On FerretDB v1 (with the project's
+``_id`` fix) that was 10 links a second for the five IZs together at 100,000 accounts, so 30% of
+them in five IZs (150,000 links) would take about four hours.
 The benchmark therefore writes most linked copies itself, as the service would after relaying
 the link: the service's own ``link_from_nz`` on the IZ's projection of the account, the document
 layout of ``MongoIzUnitOfWork`` (revision 1, empty outbox) and the barcodes claimed; the desk API

@@ -55,6 +55,39 @@ async def test_feed_with_bad_records_is_imported_once_and_reimport_sends_nothing
     assert len(await _topic_records(namespace, namespace.topics.nz_patron)) == 988
 
 
+async def test_summaries_lost_or_stale_make_the_import_read_accounts_never_recreate_them(
+    namespace: Namespace, instances: Any, tmp_path: Path
+) -> None:
+    """The summaries are written after the accounts: a crash in between (simulated by removing
+    some), or a database from before them, only costs reads; versions and reports stay right."""
+    feed = write_csv_feed(tmp_path / "ub.csv", 300, Institution.UB, seed=3)
+    started = await instances("network")
+    client, service = started["network"]
+    db = service.runtime.db
+
+    def upload(path: Path) -> dict[str, Any]:
+        return {"file": ("ub.csv", path.read_bytes(), "text/csv")}
+
+    assert (await client.post("/imports", params={"source": "ub"}, files=upload(feed.path))).json()[
+        "created"
+    ] == 300
+    summary = await db["summaries"].find_one({})
+    assert summary is not None
+    assert set(summary) == {"_id", "source", "fingerprint", "absent"}
+    lost = [doc["_id"] async for doc in db["summaries"].find({}).limit(40)]
+    await db["summaries"].delete_many({"_id": {"$in": lost}})
+    stale = await db["summaries"].find_one({"_id": {"$nin": lost}})
+    assert stale is not None
+    await db["summaries"].update_one({"_id": stale["_id"]}, {"$set": {"fingerprint": "0" * 64}})
+
+    again = await client.post("/imports", params={"source": "ub"}, files=upload(feed.path))
+    assert (again.json()["created"], again.json()["unchanged"]) == (0, 300)
+    assert await db["summaries"].count_documents({}) == 300  # rebuilt from the accounts
+    versions = {doc["account"]["version"] async for doc in db["accounts"].find({})}
+    assert versions == {1}
+    assert len(await _topic_records(namespace, namespace.topics.nz_patron)) == 300
+
+
 async def test_a_file_that_is_not_a_feed_is_refused_whole(
     namespace: Namespace, instances: Any, tmp_path: Path
 ) -> None:

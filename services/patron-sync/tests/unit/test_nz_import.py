@@ -13,7 +13,13 @@ from patron_sync.domain.absence import (
     mark_absent,
 )
 from patron_sync.domain.institutions import Institution
-from patron_sync.domain.nz_accounts import ImportOutcome, NzAccount, decide_nz_import
+from patron_sync.domain.nz_accounts import (
+    AccountSummary,
+    ImportOutcome,
+    NzAccount,
+    decide_nz_import,
+    unchanged_by_summary,
+)
 from patron_sync.domain.patron import PatronRecord
 
 MakeRecord = Callable[..., PatronRecord]
@@ -93,3 +99,22 @@ def test_expired_absent_account_gets_its_expiry_brought_forward(make_record: Mak
     assert expired.record.expiry_date == date(2026, 11, 2)
     assert expired.version == absent.version + 1
     assert expired.fingerprint != absent.fingerprint
+
+
+def test_a_summary_alone_shows_an_identical_present_account_unchanged(
+    make_record: MakeRecord,
+) -> None:
+    summary = AccountSummary.of(_stored(make_record()))
+    assert summary == AccountSummary(Institution.UB, summary.fingerprint, absent=False)
+    assert unchanged_by_summary(make_record(), summary)
+
+
+def test_a_new_name_an_unknown_id_or_an_absent_account_must_be_read(
+    make_record: MakeRecord,
+) -> None:
+    stored = _stored(make_record())
+    assert not unchanged_by_summary(make_record(last_name="Martin"), AccountSummary.of(stored))
+    assert not unchanged_by_summary(make_record(), None)
+    absent = mark_absent(stored, datetime(2026, 10, 4, 4, 0, tzinfo=UTC))
+    assert AccountSummary.of(absent).absent
+    assert not unchanged_by_summary(make_record(), AccountSummary.of(absent))

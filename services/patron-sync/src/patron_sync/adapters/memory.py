@@ -7,7 +7,7 @@ from typing import Any
 from patron_sync.domain.accounts import Patron
 from patron_sync.domain.errors import DuplicateBarcodeError
 from patron_sync.domain.institutions import Institution
-from patron_sync.domain.nz_accounts import NzAccount
+from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 from patron_sync.domain.search import name_keys
 from patron_sync.service_layer.unit_of_work import (
     ConcurrentUpdateError,
@@ -126,12 +126,8 @@ class MemoryNzAccounts:
         for account in (*new, *changed):
             self.rows[account.record.primary_id] = NzStored(account)
 
-    async def primary_ids(self, source: Institution | None) -> set[str]:
-        return {
-            k
-            for k, s in self.rows.items()
-            if source is None or s.account.record.source_institution is source
-        }
+    async def summaries(self) -> dict[str, AccountSummary]:
+        return {k: AccountSummary.of(s.account) for k, s in self.rows.items()}
 
     async def begin_publication(self, primary_ids: Sequence[str]) -> str:
         token = str(len(self.publications) + 1)

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from patron_sync.domain.fingerprint import fingerprint
+from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.domain.timeutil import check_aware
 
@@ -62,3 +63,26 @@ def decide_nz_import(
         return NzImportDecision(ImportOutcome.UNCHANGED, stored.model_copy(update=seen))
     changed = {"record": incoming, "fingerprint": print_, "version": stored.version + 1}
     return NzImportDecision(ImportOutcome.UPDATED, stored.model_copy(update=seen | changed))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSummary:
+    """What an import needs of a stored account without reading it: its source, its content's
+    fingerprint and whether it is flagged absent (about 100 bytes, against kilobytes)."""
+
+    source: Institution
+    fingerprint: str
+    absent: bool
+
+    @classmethod
+    def of(cls, account: NzAccount) -> "AccountSummary":
+        source = account.record.source_institution
+        return cls(source, account.fingerprint, account.absent_since is not None)
+
+
+def unchanged_by_summary(incoming: PatronRecord, summary: AccountSummary | None) -> bool:
+    """True when the summary alone shows the record changes nothing (same content, not absent):
+    the stored account need not be read. Anything else is decided on the stored account."""
+    return (
+        summary is not None and not summary.absent and summary.fingerprint == fingerprint(incoming)
+    )

@@ -16,7 +16,13 @@ from patron_sync.domain.absence import (
 )
 from patron_sync.domain.errors import FeedRefusedError
 from patron_sync.domain.import_report import ImportReport, ImportTally
-from patron_sync.domain.nz_accounts import ImportOutcome, NzAccount, decide_nz_import
+from patron_sync.domain.nz_accounts import (
+    AccountSummary,
+    ImportOutcome,
+    NzAccount,
+    decide_nz_import,
+    unchanged_by_summary,
+)
 from patron_sync.service_layer.commands import ImportFeed
 from patron_sync.service_layer.unit_of_work import ImportRun, NzUnitOfWork
 
@@ -78,19 +84,22 @@ async def _apply_batch(
     uow: NzUnitOfWork,
     tally: ImportTally,
     seen: set[str],
-    known: set[str],
+    summaries: dict[str, AccountSummary],
     now: datetime,
 ) -> None:
-    parsed = [item for item in batch if isinstance(item, ParsedAccount)]
+    parsed: list[ParsedAccount] = []
     for item in batch:
         if not isinstance(item, ParsedAccount):
             tally.reject(item)
             if item.primary_id:
                 seen.add(item.primary_id)  # in the feed: not absent
-    # Only ids the NZ holds are read back (on FerretDB every query scans the collection).
-    stored = await uow.accounts.get_many(
-        p.record.primary_id for p in parsed if p.record.primary_id in known
-    )
+        elif unchanged_by_summary(item.record, summaries.get(item.record.primary_id)):
+            seen.add(item.record.primary_id)
+            tally.count(ImportOutcome.UNCHANGED)  # most of a daily feed: nothing read or written
+        else:
+            parsed.append(item)
+    # Only what may have changed is read back (an unknown id: new, or a summary not written).
+    stored = await uow.accounts.get_many(p.record.primary_id for p in parsed)
     new: list[NzAccount] = []
     changed: list[NzAccount] = []
     for item in parsed:
@@ -109,9 +118,14 @@ async def _apply_batch(
 
 
 async def _flag_absent(
-    cmd: ImportFeed, uow: NzUnitOfWork, seen: set[str], now: datetime, options: ImportOptions
+    cmd: ImportFeed,
+    uow: NzUnitOfWork,
+    seen: set[str],
+    summaries: dict[str, AccountSummary],
+    now: datetime,
+    options: ImportOptions,
 ) -> int:
-    missing = await uow.accounts.primary_ids(cmd.source) - seen
+    missing = {k for k, s in summaries.items() if s.source is cmd.source} - seen
     stored = await uow.accounts.get_many(missing)
     absent = list(absent_accounts((s.account for s in stored.values()), cmd.source, seen, cmd.mode))
     purge_before = now - timedelta(days=options.purge_after_days)
@@ -144,12 +158,12 @@ async def import_feed(
     await _check_size(cmd, check.records, uow, options.full_feed_min_ratio)
     await publish_pending(uow)
     tally, seen = ImportTally(), set[str]()
-    known = await uow.accounts.primary_ids(None)
+    summaries = await uow.accounts.summaries()
     items = read_feed(cmd.path, cmd.source)
     for batch in _batches(items, options.batch_size):
-        await _apply_batch(batch, uow, tally, seen, known, now)
+        await _apply_batch(batch, uow, tally, seen, summaries, now)
     if cmd.mode is ImportMode.FULL:
-        tally.absent = await _flag_absent(cmd, uow, seen, now, options)
+        tally.absent = await _flag_absent(cmd, uow, seen, summaries, now, options)
         run = ImportRun(cmd.source, cmd.mode.value, check.records, now.isoformat())
         await uow.accounts.record_import(run)
     return tally.report()

@@ -13,7 +13,7 @@ from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.events import WaitingAccountMerged as WaitingMergedEvent
 from patron_sync.domain.institutions import Institution
-from patron_sync.domain.nz_accounts import NzAccount
+from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 
 #: Domain events an IZ patron save publishes besides its PatronChanged snapshot.
 AlsoPublished = WaitingMergedEvent | ExternalReaderCreated | ExternalReaderChanged
@@ -119,9 +119,13 @@ class NzAccountRepository(Protocol):
     primary ids per batch: two small writes per batch instead of one flag write per account)."""
 
     async def get_many(self, primary_ids: Iterable[str]) -> dict[str, NzStored]: ...
-    async def write(self, new: Sequence[NzAccount], changed: Sequence[NzAccount]) -> None: ...
-    async def primary_ids(self, source: Institution | None) -> set[str]:
-        """Primary ids of ``source``'s accounts (of every account for ``None``)."""
+    async def write(self, new: Sequence[NzAccount], changed: Sequence[NzAccount]) -> None:
+        """Store the accounts, then their summaries (a summary never runs ahead of its account:
+        a missing or stale one only makes the next import read the account)."""
+        ...
+
+    async def summaries(self) -> dict[str, AccountSummary]:
+        """Every stored account's summary, by primary id."""
         ...
 
     async def begin_publication(self, primary_ids: Sequence[str]) -> str: ...
