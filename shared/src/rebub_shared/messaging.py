@@ -9,6 +9,7 @@ the store or the broker is not the message's fault: it is retried after a pause,
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,6 +55,9 @@ def check_kafka_identity(settings: KafkaSettings, tenant: TenantCode) -> None:
         )
 
 
+BROKER_LOGGER = "rebub.broker"
+
+
 def make_broker(settings: KafkaSettings, *, client_id: str, **options: Any) -> KafkaBroker:
     """A broker for one service instance, with the tenant's own credentials when set."""
     security: BaseSecurity | None = None
@@ -65,6 +69,9 @@ def make_broker(settings: KafkaSettings, *, client_id: str, **options: Any) -> K
             password=settings.password.get_secret_value(),
             use_ssl=settings.security_protocol == "SASL_SSL",
         )
+    # FastStream's own logger writes coloured text with a handler of its own; this one propagates
+    # to the root handler of ``configure_logging`` (JSON lines, with FastStream's context fields).
+    options.setdefault("logger", logging.getLogger(BROKER_LOGGER))
     return KafkaBroker(settings.bootstrap, client_id=client_id, security=security, **options)
 
 
