@@ -30,9 +30,10 @@ from rebub_shared.cloudevents import new_event
 from rebub_shared.contracts.patrons import Contact, IzPatron, PatronChanged
 from rebub_shared.messaging import make_broker
 from rebub_shared.settings import KafkaSettings
+from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
 
-INSTITUTION = "ub"
+INSTITUTION: InstitutionCode = "ub"
 LIBRARY, LOCATION = "BUST", "BUST-LA"  # borrowable: one month for the L group
 DESKS = ("BUST-PRET", "BUST-ACCUEIL")
 # Tue 6 Oct 2026 10:00 in Paris: an opening day, so due dates are plain (the clock runs on).

@@ -87,7 +87,7 @@ def synthetic_library(
         patron = rng.randrange(patron_count)
         if rng.random() < QUIET_OVERDUE_SHARE:
             builder.quiet_overdue(
-                patron, rng.choices(quiet_stages, QUIET_STAGE_WEIGHTS.values())[0]
+                patron, rng.choices(quiet_stages, list(QUIET_STAGE_WEIGHTS.values()))[0]
             )
         else:
             builder.loan_due(patron, days[-1] + timedelta(days=rng.randint(4, 60)), ())

@@ -68,7 +68,9 @@ async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, 
     )
     n = options.accounts
     changed = changed_indexes(n, options.changed)
-    linked = {code: linked_indexes(n, code, options.linked) for code in INSTITUTIONS}
+    linked: dict[str, list[int]] = {
+        code: linked_indexes(n, code, options.linked) for code in INSTITUTIONS
+    }
     with tempfile.TemporaryDirectory(prefix="bench-patron-sync-") as folder:
         work = Path(folder)
         first, second = write_feed(work / "ub-1.csv", n), write_feed(work / "ub-2.csv", n, changed)

@@ -30,9 +30,10 @@ from patron_sync.adapters.feeds.csv_feed import OPTIONAL_COLUMNS, REQUIRED_COLUM
 from patron_sync.adapters.feeds.generator import bad_indexes, synthetic_accounts
 from patron_sync.domain.institutions import Institution
 from rebub.mailbox import free_port
+from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
 
-INSTITUTIONS = ("ub", "ubm", "scpo", "inp", "bsa")
+INSTITUTIONS: tuple[InstitutionCode, ...] = ("ub", "ubm", "scpo", "inp", "bsa")
 PARTITIONS = 3  # of every topic patron-sync creates (bootstrap.topic_specs)
 SOURCE = Institution.UB  # the feed's source: every account is a UB account, linked anywhere
 

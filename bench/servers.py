@@ -141,7 +141,7 @@ class CpuMeter:
     """CPU seconds spent by named processes between ``start`` and ``stop``."""
 
     pids: Mapping[str, int | None]
-    _before: dict[str, float] = field(default_factory=dict)
+    _before: dict[str, float | None] = field(default_factory=dict)
 
     def start(self) -> None:
         self._before = {name: _cpu(pid) for name, pid in self.pids.items()}
