@@ -111,3 +111,15 @@ async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
         return answer.json()["record"]["expiry_date"] == "2028-06-30"
 
     await eventually(propagated)
+
+    # A change made in another institution reaches every IZ, the creating one included.
+    change = {"expiry_date": "2029-06-30"}
+    assert (
+        await up["ubm"][0].patch(f"/external-readers/{reader_id}", json=change)
+    ).status_code == 200
+
+    async def everywhere() -> bool:
+        answers = [await client.get(f"/patrons/{reader_id}") for client, _ in up.values()]
+        return {a.json()["record"]["expiry_date"] for a in answers} == {"2029-06-30"}
+
+    await eventually(everywhere, timeout_s=15)

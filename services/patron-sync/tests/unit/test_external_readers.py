@@ -89,6 +89,41 @@ def test_an_older_change_is_ignored(make_record: MakeRecord) -> None:
     assert apply_external_reader_change(copy, old).record.expiry_date == date(2027, 12, 31)
 
 
+def test_a_change_made_in_another_iz_reaches_the_creating_one(make_record: MakeRecord) -> None:
+    created = create_external_reader(Institution.SCPO, 7, _reader(make_record), OCT_3)
+    in_ubm = copy_external_reader(created.event, Institution.UBM)
+    _, event = change_external_reader(in_ubm, OCT_9, expiry_date=date(2028, 6, 30))
+    assert (event.tenant, event.version) == (Institution.UBM, 2)
+
+    at_creator = apply_external_reader_change(created.patron, event)
+    assert at_creator.record.expiry_date == date(2028, 6, 30)
+    assert (at_creator.version, at_creator.updated_by) == (2, Institution.UBM)
+
+
+def test_two_changes_at_once_leave_every_iz_with_the_same_one(make_record: MakeRecord) -> None:
+    """scpo and ubm both change the reader on 9 October: both write version 2. In the order
+    ub, ubm, scpo, inp, bsa, scpo's comes later: every IZ keeps it, whatever arrives first."""
+    created = create_external_reader(Institution.SCPO, 7, _reader(make_record), OCT_3)
+    in_ubm = copy_external_reader(created.event, Institution.UBM)
+    in_bsa = copy_external_reader(created.event, Institution.BSA)
+    scpo_v2, by_scpo = change_external_reader(created.patron, OCT_9, expiry_date=date(2028, 1, 31))
+    ubm_v2, by_ubm = change_external_reader(in_ubm, OCT_9, expiry_date=date(2029, 1, 31))
+
+    at_scpo = apply_external_reader_change(scpo_v2, by_ubm)
+    at_ubm = apply_external_reader_change(ubm_v2, by_scpo)
+    bsa_one_way = apply_external_reader_change(
+        apply_external_reader_change(in_bsa, by_ubm), by_scpo
+    )
+    bsa_other_way = apply_external_reader_change(
+        apply_external_reader_change(in_bsa, by_scpo), by_ubm
+    )
+    kept = {p.record.expiry_date for p in (at_scpo, at_ubm, bsa_one_way, bsa_other_way)}
+    assert kept == {date(2028, 1, 31)}
+    assert {p.updated_by for p in (at_scpo, at_ubm, bsa_one_way, bsa_other_way)} == {
+        Institution.SCPO
+    }
+
+
 def test_only_external_readers_take_reader_changes(
     make_record: MakeRecord, make_patron: Callable[..., object]
 ) -> None:

@@ -117,6 +117,14 @@ class ExternalReader(BaseModel):
     contact: Contact
     barcodes: list[str]
     version: int = Field(ge=1)
+    updated_by: InstitutionCode | None = Field(
+        default=None,
+        description=(
+            "The institution that wrote this version (absent: created_by). Two institutions "
+            "changing a reader at once publish the same version; the later one in the order "
+            "ub, ubm, scpo, inp, bsa wins everywhere."
+        ),
+    )
 
 
 class ExternalReaderPublished(EventPayload):

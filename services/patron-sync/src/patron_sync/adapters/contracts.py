@@ -139,6 +139,7 @@ def to_reader_contract(patron: Patron) -> c.ExternalReader:
         contact=contact_of(record),
         barcodes=_barcodes(record),
         version=patron.version,
+        updated_by=patron.tenant.value,  # published by the IZ that wrote this version
     )
 
 

@@ -98,6 +98,8 @@ class Patron(BaseModel):
     status: AccountStatus = AccountStatus.ACTIVE
     merged_into: str | None = None
     updated_at: AwareDatetime | None = None
+    #: External readers: the institution that wrote the current version (None: the creator).
+    updated_by: Institution | None = None
 
     def all_barcodes(self) -> set[str]:
         """Barcodes of the record and of this IZ's additions."""

@@ -70,6 +70,7 @@ def create_external_reader(
         record=record,
         version=1,
         updated_at=now,
+        updated_by=tenant,
     )
     event = ExternalReaderCreated(
         tenant=tenant, reader_id=reader_id, record=record, version=1, created_at=now
@@ -86,7 +87,17 @@ def copy_external_reader(event: ExternalReaderCreated, tenant: Institution) -> P
         record=event.record,
         version=event.version,
         updated_at=event.created_at,
+        updated_by=event.tenant,
     )
+
+
+def supersedes(version: int, written_by: Institution, copy: Patron) -> bool:
+    """Whether a reader's version written by ``written_by`` replaces this IZ's ``copy``: a higher
+    version does; the same version does when its writer comes later in the institutions' order
+    (two IZs that changed the reader at once both wrote version n: every IZ keeps the same one)."""
+    order = list(Institution)
+    current_by = copy.updated_by or copy.record.source_institution
+    return (version, order.index(written_by)) > (copy.version, order.index(current_by))
 
 
 def _check_reader(patron: Patron) -> None:
@@ -117,7 +128,8 @@ def change_external_reader(
         raise InvalidFieldError("changes", changes, "nothing to change")
     version = patron.version + 1
     record = patron.record.model_validate(patron.record.model_dump() | changes)
-    updated = patron.model_copy(update={"record": record, "version": version, "updated_at": now})
+    update = {"record": record, "version": version, "updated_at": now, "updated_by": patron.tenant}
+    updated = patron.model_copy(update=update)
     event = ExternalReaderChanged.model_validate(
         {"tenant": patron.tenant, "reader_id": patron.account_id, "version": version}
         | {"changed_at": now}
@@ -128,12 +140,18 @@ def change_external_reader(
 
 def apply_external_reader_change(copy: Patron, event: ExternalReaderChanged) -> Patron:
     """Apply another IZ's change to this IZ's copy: contact data and expiry only, local notes,
-    blocks and barcodes kept; an event not newer than the copy is ignored (returns ``copy``)."""
+    blocks and barcodes kept; an event that does not supersede the copy is ignored (returns
+    ``copy``)."""
     _check_reader(copy)
-    if event.version <= copy.version:
+    if not supersedes(event.version, event.tenant, copy):
         return copy
     fields = sorted(PROPAGATED_READER_FIELDS)
     changes = {f: getattr(event, f) for f in fields if getattr(event, f) is not None}
     record = copy.record.model_copy(update=changes)
-    update = {"record": record, "version": event.version, "updated_at": event.changed_at}
+    update = {
+        "record": record,
+        "version": event.version,
+        "updated_at": event.changed_at,
+        "updated_by": event.tenant,
+    }
     return copy.model_copy(update=update)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from faststream.kafka.annotations import KafkaMessage
 
 from patron_sync.adapters.contracts import from_nz_contract, reader_record
+from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccounts
 from rebub_shared.cloudevents import EventRegistry
@@ -90,4 +91,6 @@ def register_consumers(service: "PatronSync") -> None:
     async def on_external_reader(body: Any, msg: KafkaMessage) -> None:
         event = READER_EVENTS.decode(msg.headers, body)
         reader = event.data.reader
-        await service.handle(ApplyExternalReader(tenant, reader_record(reader), reader.version))
+        written_by = Institution(reader.updated_by or reader.created_by)
+        command = ApplyExternalReader(tenant, reader_record(reader), reader.version, written_by)
+        await service.handle(command)

@@ -86,11 +86,13 @@ class ChangeExternalReader:
 
 @dataclass(frozen=True)
 class ApplyExternalReader:
-    """Institution zone: another IZ published an external reader (created or changed)."""
+    """Institution zone: an IZ published an external reader (created or changed); ``written_by``
+    is the IZ that wrote this version (this one too: its own publications come back)."""
 
     tenant: Institution
     record: PatronRecord
     version: int
+    written_by: Institution
 
 
 @dataclass(frozen=True)

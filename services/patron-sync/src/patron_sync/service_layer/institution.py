@@ -14,6 +14,7 @@ from patron_sync.domain.external_readers import (
     change_external_reader,
     copy_external_reader,
     create_external_reader,
+    supersedes,
 )
 from patron_sync.domain.merge import apply_nz_account, check_local_edit
 from patron_sync.domain.nz_accounts import NzAccount
@@ -192,26 +193,24 @@ async def change_reader(
 async def apply_reader(
     cmd: cmds.ApplyExternalReader, uow: IzUnitOfWork, now: AwareDatetime
 ) -> StoredPatron | None:
-    """Copy (or update) an external reader another IZ published; this IZ's own are ignored,
-    and a version not above the copy's changes nothing (replays)."""
-    source = cmd.record.source_institution
-    if source is cmd.tenant:
-        return None
+    """Copy (or update) an external reader an IZ published, whichever IZ wrote it (the creating
+    IZ takes the changes made elsewhere); a version that does not supersede the copy (a replay,
+    this IZ's own publication, the loser of a tie) changes nothing."""
     stored = await uow.patrons.get(cmd.record.primary_id)
     if stored is None:
         created = ExternalReaderCreated(
-            tenant=source,
+            tenant=cmd.written_by,
             reader_id=cmd.record.primary_id,
             record=cmd.record,
             version=cmd.version,
             created_at=now,
         )
         return await _save_one(uow, None, copy_external_reader(created, cmd.tenant))
-    if cmd.version <= stored.patron.version:
+    if not supersedes(cmd.version, cmd.written_by, stored.patron):
         return None
     fields = {f: getattr(cmd.record, f) for f in PROPAGATED_READER_FIELDS}
     changed = ExternalReaderChanged(
-        tenant=source,
+        tenant=cmd.written_by,
         reader_id=cmd.record.primary_id,
         version=cmd.version,
         changed_at=now,
