@@ -94,6 +94,11 @@ class OutboxRelay:
     async def ensure_index(self) -> None:
         await self._collection.create_index(PENDING)
 
+    @property
+    def unsent(self) -> list[Any]:
+        """Documents left to the loop (handed over, or whose relay failed), in order."""
+        return list(self._unsent)
+
     def later(self, document_ids: Iterable[Any]) -> None:
         """Leave these documents' events to the background loop (bulk commands, jobs)."""
         self._unsent.update(dict.fromkeys(document_ids))

@@ -16,6 +16,8 @@ from patron_sync.domain.patron import PatronRecord
 from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, IzUnitOfWork, stage
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
+from rebub_shared.messaging import make_broker
+from rebub_shared.outbox import OutboxRelay
 
 NOW = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
 
@@ -102,3 +104,26 @@ async def test_a_stale_write_is_refused(
         else:
             with pytest.raises(ConcurrentUpdateError):
                 await uow.commit()
+
+
+async def test_a_write_stands_when_the_broker_is_away_and_its_events_wait_for_the_relay(
+    namespace: Namespace,
+    mongo_client: AsyncMongoClient[Any],
+    make_record: Callable[..., PatronRecord],
+) -> None:
+    """The broker cannot take the relay right after the write: the command still succeeds, the
+    events stay in the patron's outbox and the relay's loop has the patron to retry by ``_id``."""
+    db = mongo_client[f"{namespace.database_prefix}ub_patron_sync"]
+    away = make_broker(namespace.kafka(), client_id="away")  # never started: publishing fails
+    relay = OutboxRelay(db["patrons"], away)
+    uow = MongoIzUnitOfWork(Institution.UB, db, namespace.topics, MovableClock(NOW), relay)
+    stage(uow, None, _patron(make_record))
+
+    [saved] = await uow.commit()
+
+    assert saved.revision == 1
+    stored = await db["patrons"].find_one({"_id": "22001234"})
+    assert stored is not None
+    assert len(stored["outbox"]) == 1
+    assert stored["outbox_pending"] is True
+    assert relay.unsent == ["22001234"]

@@ -25,10 +25,12 @@ from patron_sync.service_layer.unit_of_work import (
     released_barcodes,
 )
 from rebub_shared.clock import Clock
+from rebub_shared.logging import get_logger
 from rebub_shared.outbox import OutboxRelay, outbox_set
 from rebub_shared.topics import Topics
 
 PATRONS, BARCODES, NZ_ACCOUNTS, COUNTERS = "patrons", "barcodes", "nz_accounts", "counters"
+log = get_logger(__name__)
 
 
 def _stored(doc: Document) -> StoredPatron:
@@ -193,5 +195,12 @@ class MongoIzUnitOfWork:
         saved = [await self._write(save, released) for save in staged]
         if self._relay is not None and saved:
             for stored in saved:
-                await self._relay.relay(stored.patron.account_id)
+                try:
+                    await self._relay.relay(stored.patron.account_id)
+                except Exception as error:  # written: the relay's loop retries it by _id
+                    log.warning(
+                        "outbox_relay_deferred",
+                        account_id=stored.patron.account_id,
+                        error=str(error),
+                    )
         return saved
