@@ -93,8 +93,9 @@ async def test_an_entry_left_unflagged_by_a_crash_is_found_by_the_start_up_sweep
         await broker.start()
         assert await relay.relay() == 0  # the flag-driven pass cannot see it
         relay.start()
-        records = await _consume(namespace.backends.kafka_bootstrap, topic, 1)
+        await _until_relayed(collection, ["i2"])
         await relay.stop()
+    records = await _consume(namespace.backends.kafka_bootstrap, topic, 1)
     assert [dict(r.headers)["ce_id"].decode() for r in records] == [event.envelope.id]
     doc = await collection.find_one({"_id": "i2"})
     assert doc is not None
@@ -131,14 +132,26 @@ async def test_documents_left_to_the_loop_are_relayed_by_id_without_a_sweep(
             ]
         )
         relay.later(["b0", "b2"])
-        records = await _consume(namespace.backends.kafka_bootstrap, topic, 2)
+        await _until_relayed(collection, ["b0", "b2"])
         await relay.stop()
+    records = await _consume(namespace.backends.kafka_bootstrap, topic, 2)
     assert sorted(dict(r.headers)["ce_id"].decode() for r in records) == sorted(
         [events[0].envelope.id, events[2].envelope.id]
     )
     left = await collection.find_one({"_id": "b1"})
     assert left is not None
     assert left[PENDING] is True  # for the next sweep
+
+
+async def _until_relayed(collection: Any, ids: list[str]) -> None:
+    """Wait until these documents' outboxes are empty (the consumer starts once the topic
+    exists: one that subscribes before would not see it until its next metadata refresh)."""
+    for _ in range(100):
+        docs = await collection.find({"_id": {"$in": ids}}).to_list()
+        if all(not doc.get("outbox") for doc in docs):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{ids} not relayed within 10 s")
 
 
 def _unflatten(fields: dict[str, Any]) -> dict[str, Any]:
