@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import math
 import os
 import statistics
@@ -42,7 +41,7 @@ from bench.circulation_service import (
     stored_loans,
 )
 from bench.measure import RawSpeed, raw_speed
-from bench.servers import CpuMeter, Servers, run_on_store
+from bench.servers import CpuMeter, Servers, add_store_options, run_and_report
 
 OPERATIONS = ("check_out", "return")
 
@@ -193,30 +192,13 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--raw-docs", type=int, default=300, help="raw store operations of each kind"
     )
-    parser.add_argument(
-        "--shared-store",
-        action="store_true",
-        help="use the local infrastructure's FerretDB, not one of the benchmark's own (by default "
-        "a private one, so that the store's CPU is the service's alone)",
-    )
-    parser.add_argument("--json", type=Path, help="also write every figure to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark's database")
+    add_store_options(parser, keeps="database")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print its summary, and return the report (with ``summary``)."""
-    options = _options(argv)
-    report = run_on_store(
-        lambda servers: benchmark(options, servers),
-        shared_store=options.shared_store,
-        name="circulation",
-    )
-    report["summary"] = summary(report)
-    if options.json:
-        options.json.write_text(json.dumps(report, indent=2, default=str))
-    print(render(report))
-    return report
+    return run_and_report("circulation", _options(argv), benchmark, summary, render)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ from bench.patron_sync_service import (
     wait_projected,
     write_feed,
 )
-from bench.servers import CpuMeter, Servers, run_on_store
+from bench.servers import CpuMeter, Servers, add_store_options, run_and_report
 from patron_sync.adapters.feeds.generator import synthetic_accounts
 
 
@@ -229,29 +229,13 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--raw-docs", type=int, default=300, help="raw store operations of each kind"
     )
-    parser.add_argument(
-        "--shared-store",
-        action="store_true",
-        help="use the local infrastructure's FerretDB, not one of the benchmark's own",
-    )
-    parser.add_argument("--json", type=Path, help="also write every figure to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark's databases")
+    add_store_options(parser, keeps="databases")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print its summary, and return the report (with ``summary``)."""
-    options = _options(argv)
-    report = run_on_store(
-        lambda servers: benchmark(options, servers),
-        shared_store=options.shared_store,
-        name="patron-sync",
-    )
-    report["summary"] = summary(report)
-    if options.json:
-        options.json.write_text(json.dumps(report, indent=2, default=str))
-    print(render(report))
-    return report
+    return run_and_report("patron-sync", _options(argv), benchmark, summary, render)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ the pids of the local store and broker when rebub runs them, and a real SMTP ser
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import subprocess
 import sys
 import tempfile
@@ -77,6 +79,36 @@ def run_on_store(
             with private_store(servers, Path(folder)) as own:
                 return asyncio.run(benchmark(own))
         return asyncio.run(benchmark(servers))
+
+
+def add_store_options(parser: argparse.ArgumentParser, *, keeps: str) -> None:
+    """``--shared-store``, ``--json`` and ``--keep``: the options every service benchmark takes."""
+    parser.add_argument(
+        "--shared-store",
+        action="store_true",
+        help="use the local infrastructure's FerretDB, not one of the benchmark's own (by default "
+        "a private one, so that the store's CPU is the service's alone)",
+    )
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--keep", action="store_true", help=f"keep the benchmark's {keeps}")
+
+
+def run_and_report(
+    name: str,
+    options: argparse.Namespace,
+    benchmark: Callable[[argparse.Namespace, Servers], Coroutine[Any, Any, dict[str, Any]]],
+    summary: Callable[[dict[str, Any]], Any],
+    render: Callable[[dict[str, Any]], str],
+) -> dict[str, Any]:
+    """Run a benchmark (``run_on_store``), add its summary, write ``--json``, print it, return it."""
+    report = run_on_store(
+        lambda servers: benchmark(options, servers), shared_store=options.shared_store, name=name
+    )
+    report["summary"] = summary(report)
+    if options.json:
+        options.json.write_text(json.dumps(report, indent=2, default=str))
+    print(render(report))
+    return report
 
 
 async def wait_ready(
