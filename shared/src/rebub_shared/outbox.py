@@ -125,8 +125,9 @@ class OutboxRelay:
     async def sweep(self) -> int:
         """Publish every entry left in any document, flagged or not (at start-up, after a crash)."""
         async with self._lock:
-            every = await self._collection.find({}, {"outbox": 1}).to_list()
-            return sum([await self._publish(doc) for doc in every if doc.get("outbox")])
+            # Only documents holding entries come back (a scan on the server, not in the service).
+            query = self._collection.find({"outbox": {"$nin": [{}, None]}}, {"outbox": 1})
+            return sum([await self._publish(doc) for doc in await query.to_list()])
 
     async def _publish(self, doc: dict[str, Any]) -> int:
         entries = sorted(
