@@ -4,6 +4,8 @@ letters, and (while running) its database. Built without I/O; opened in the app'
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -103,13 +105,43 @@ def build_runtime(settings: ServiceSettings, service: str, clock: Clock | None =
     return runtime
 
 
-async def ensure_topics(bootstrap: str, specs: Sequence[TopicSpec], **client_options: Any) -> None:
-    """Create missing topics (local runs and tests); where ACLs forbid it, the cluster owns them."""
+class TopicsUnavailableError(RuntimeError):
+    """The broker did not answer the topic check in time: the service does not start."""
+
+
+async def ensure_topics(
+    bootstrap: str,
+    specs: Sequence[TopicSpec],
+    *,
+    timeout_s: float = 30.0,
+    attempts: int = 2,
+    **client_options: Any,
+) -> None:
+    """Create missing topics (local runs and tests); where ACLs forbid it, the cluster owns them.
+
+    Each attempt is bounded: a broker that accepts the connection but never answers must not
+    leave the service starting forever (better a clear error, and a restart by the platform)."""
     if not specs:
         return
+    for attempt in range(1, attempts + 1):
+        try:
+            async with asyncio.timeout(timeout_s):
+                await _create_missing_topics(bootstrap, specs, client_options)
+            return
+        except TimeoutError:
+            log.warning("topics_check_timed_out", bootstrap=bootstrap, attempt=attempt)
+    raise TopicsUnavailableError(
+        f"Kafka at {bootstrap} did not answer the topic check ({attempts} attempts of "
+        f"{timeout_s:g} s)"
+    )
+
+
+async def _create_missing_topics(
+    bootstrap: str, specs: Sequence[TopicSpec], client_options: dict[str, Any]
+) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options)
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         missing = [s.new_topic() for s in specs if s.name not in existing]
         if missing:
@@ -119,7 +151,8 @@ async def ensure_topics(bootstrap: str, specs: Sequence[TopicSpec], **client_opt
     except KafkaError as error:
         log.warning("topics_not_created", error=str(error))
     finally:
-        await admin.close()
+        with contextlib.suppress(Exception):  # closing must not hang or mask the outcome either
+            await asyncio.wait_for(asyncio.shield(admin.close()), 5)
 
 
 @asynccontextmanager
