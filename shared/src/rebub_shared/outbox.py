@@ -17,7 +17,6 @@ the store for flagged documents only now and then (see :class:`OutboxRelay`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
@@ -29,6 +28,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from rebub_shared.cloudevents import Event
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
+from rebub_shared.periodic import Periodic
 
 log = get_logger(__name__)
 PENDING = "outbox_pending"
@@ -84,10 +84,10 @@ class OutboxRelay:
     ) -> None:
         self._collection = collection
         self._broker = broker
-        self._interval_s = interval_s
         self._sweep_interval_s = sweep_interval_s
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic(f"outbox-relay-{collection.name}", self._background_step, interval_s)
+        self._swept_at: float | None = None  # the first sweep reads every entry, later the flag
         self._unsent: dict[Any, None] = {}  # ids in order, relayed by the loop
         self.batch = 500
 
@@ -151,23 +151,17 @@ class OutboxRelay:
 
     def start(self) -> None:
         """Relay in the background until ``stop`` (catches what a crash left pending)."""
-        self._task = asyncio.create_task(self._loop(), name=f"outbox-relay-{self._collection.name}")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
 
-    async def _loop(self) -> None:
-        swept_at: float | None = None  # the first sweep reads every entry, later ones the flag
-        while True:
-            now = time.monotonic()
-            due = swept_at is None or now - swept_at >= self._sweep_interval_s
-            if due and await self._step(self.sweep if swept_at is None else self.relay):
-                swept_at = now
-            await self._step(self.retry)
-            await asyncio.sleep(self._interval_s)
+    async def _background_step(self) -> None:
+        now = time.monotonic()
+        due = self._swept_at is None or now - self._swept_at >= self._sweep_interval_s
+        if due and await self._step(self.sweep if self._swept_at is None else self.relay):
+            self._swept_at = now
+        await self._step(self.retry)
 
     async def _step(self, step: Callable[[], Awaitable[int]]) -> bool:
         try:

@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import (
+    GroupCoordinatorNotAvailableError,
+    GroupLoadInProgressError,
+    NotCoordinatorForGroupError,
+)
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from rebub_shared.tenancy import INSTITUTION_CODES
 from rebub_shared.topics import DEAD_LETTER_SUFFIX
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -92,10 +101,10 @@ async def sample_flows(bootstrap: str, *, prefix: str = "", **client: Any) -> Fl
             )
             for t in names
         }
-        for group_id, _protocol in await admin.list_consumer_groups():
+        for group_id, _protocol in await _while_loading(admin.list_consumer_groups):
             if not group_id.startswith(prefix):
                 continue
-            committed = await admin.list_consumer_group_offsets(group_id)
+            committed = await _while_loading(admin.list_consumer_group_offsets, group_id)
             per_topic: dict[str, tuple[int, int]] = {}
             for tp, meta in committed.items():
                 if tp.topic in flows and tp in ends and meta.offset >= 0:
@@ -107,6 +116,27 @@ async def sample_flows(bootstrap: str, *, prefix: str = "", **client: Any) -> Fl
     finally:
         await reader.stop()
         await admin.close()
+
+
+#: A broker just started loads its consumer offsets before it answers questions about groups.
+COORDINATOR_LOADING = (
+    GroupLoadInProgressError,
+    GroupCoordinatorNotAvailableError,
+    NotCoordinatorForGroupError,
+)
+
+
+async def _while_loading(call: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """``call``, again while the group coordinator is loading (up to 30 s)."""
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(COORDINATOR_LOADING),
+        wait=wait_exponential(multiplier=0.2, max=2),
+        stop=stop_after_delay(30),
+        reraise=True,
+    ):
+        with attempt:
+            return await call(*args)
+    raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
 
 async def sample_with_rates(

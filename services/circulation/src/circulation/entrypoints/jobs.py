@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from fastapi import APIRouter
 
 from circulation.service_layer.account_answers import JobAnswer
@@ -14,6 +11,7 @@ from circulation.service_layer.loan_commands import RunAgedToLost, RunRetention
 from circulation.service_layer.messagebus import MessageBus
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
+from rebub_shared.periodic import Periodic
 
 from .desk_identity import Bus
 
@@ -25,29 +23,25 @@ class JobLoop:
     """Runs every job each ``interval_s`` seconds until stopped; a failed run is logged."""
 
     def __init__(self, bus: MessageBus, interval_s: float) -> None:
-        self._bus, self._interval_s = bus, interval_s
-        self._task: asyncio.Task[None] | None = None
+        self._bus = bus
+        # First run after one interval: start is quick.
+        self._loop = Periodic("circulation-jobs", self._run_all, interval_s, first_after=True)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="circulation-jobs")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
 
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)  # first run after one interval: start is quick
-            for name, job in JOBS.items():
-                try:
-                    answer = await self._bus.handle(job(institution=self._bus.ctx.institution))
-                    log.info("job_ran", job=name, changed=answer.changed)
-                except TRANSIENT_ERRORS as error:
-                    log.warning("job_paused", job=name, error=str(error))
-                except Exception:  # one job's failure must not stop the others
-                    log.exception("job_failed", job=name)
+    async def _run_all(self) -> None:
+        for name, job in JOBS.items():
+            try:
+                answer = await self._bus.handle(job(institution=self._bus.ctx.institution))
+                log.info("job_ran", job=name, changed=answer.changed)
+            except TRANSIENT_ERRORS as error:
+                log.warning("job_paused", job=name, error=str(error))
+            except Exception:  # one job's failure must not stop the others
+                log.exception("job_failed", job=name)
 
 
 dev_router = APIRouter(prefix="/_dev/jobs", tags=["development"])
