@@ -40,7 +40,7 @@ from bench.circulation_service import (
     seed,
     stored_loans,
 )
-from bench.measure import RawSpeed, raw_speed
+from bench.measure import RawSpeed, add_raw_options, raw_speed
 from bench.servers import CpuMeter, Servers, add_store_options, run_and_report
 
 OPERATIONS = ("check_out", "return")
@@ -188,10 +188,7 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--cycles", type=int, default=100, help="measured cycles per level")
     parser.add_argument("--rounds", type=int, default=1, help="passes over all the levels")
-    parser.add_argument("--raw-messages", type=int, default=5000, help="raw broker messages")
-    parser.add_argument(
-        "--raw-docs", type=int, default=300, help="raw store operations of each kind"
-    )
+    add_raw_options(parser)
     add_store_options(parser, keeps="database")
     return parser.parse_args(argv)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 import time
 import uuid
@@ -23,7 +22,7 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
-from bench.servers import PROJECT, Servers, wait_ready
+from bench.servers import PROJECT, Servers, stop_child, wait_ready
 from rebub.mailbox import free_port
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import new_event
@@ -87,12 +86,7 @@ async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator
         await wait_ready(service.url, child, "circulation", log_file)
         yield service
     finally:
-        child.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(child.wait(), timeout=15)
-        except TimeoutError:
-            child.kill()
-            await child.wait()
+        await stop_child(child)
 
 
 async def seed(service: Service, servers: Servers, *, items: int, patrons: int) -> dict[str, float]:

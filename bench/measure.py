@@ -4,6 +4,7 @@ speed of the broker and the store measured in the same run, so results are quote
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import time
@@ -98,4 +99,12 @@ async def raw_speed(
         mongo_insert_ms=statistics.median(inserts) * 1000,
         mongo_find_ms=statistics.median(finds) * 1000,
         mongo_update_ms=statistics.median(updates) * 1000,
+    )
+
+
+def add_raw_options(parser: argparse.ArgumentParser) -> None:
+    """``--raw-messages`` and ``--raw-docs``: the size of the raw reference measured in the run."""
+    parser.add_argument("--raw-messages", type=int, default=5000, help="raw broker messages")
+    parser.add_argument(
+        "--raw-docs", type=int, default=300, help="raw store operations of each kind"
     )

@@ -29,7 +29,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from bench.measure import percentiles, raw_speed
+from bench.measure import add_raw_options, percentiles, raw_speed
 from bench.notifier_data import load, loading_counts, now_of, synthetic_library
 from bench.notifier_report import render
 from bench.servers import CpuMeter, Mailbox, Servers, local_servers, mailbox_process
@@ -243,10 +243,7 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--loans", type=int, default=20_000, help="active loans in the store")
     parser.add_argument("--due", type=int, default=500, help="loans reaching a stage each day")
     parser.add_argument("--runs", type=int, default=3, choices=(1, 2, 3), help="passes (days)")
-    parser.add_argument("--raw-messages", type=int, default=5000, help="raw broker messages")
-    parser.add_argument(
-        "--raw-docs", type=int, default=300, help="raw store operations of each kind"
-    )
+    add_raw_options(parser)
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark's database")
     return parser.parse_args(argv)

@@ -31,7 +31,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.measure import raw_speed
+from bench.measure import add_raw_options, raw_speed
 from bench.patron_sync_raw import RawPlan, raw_fan_out
 from bench.patron_sync_report import render, summary
 from bench.patron_sync_seed import seed_links
@@ -225,10 +225,7 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--link-concurrency", type=int, default=4, help="desks linking per IZ")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds for each wait")
     parser.add_argument("--idle-seconds", type=float, default=3.0, help="idle CPU sample")
-    parser.add_argument("--raw-messages", type=int, default=5000, help="raw broker messages")
-    parser.add_argument(
-        "--raw-docs", type=int, default=300, help="raw store operations of each kind"
-    )
+    add_raw_options(parser)
     add_store_options(parser, keeps="databases")
     return parser.parse_args(argv)
 

@@ -11,7 +11,6 @@ import csv
 import json
 import os
 import random
-import signal
 import sys
 import time
 import uuid
@@ -25,7 +24,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
-from bench.servers import PROJECT, Servers, wait_ready
+from bench.servers import PROJECT, Servers, stop_child, wait_ready
 from patron_sync.adapters.feeds.csv_feed import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from patron_sync.adapters.feeds.generator import bad_indexes, synthetic_accounts
 from patron_sync.domain.institutions import Institution
@@ -141,12 +140,7 @@ async def _process(
         await wait_ready(instance.url, child, f"patron-sync {instance.tenant}", log_file, 90)
         yield instance
     finally:
-        child.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(child.wait(), timeout=15)
-        except TimeoutError:
-            child.kill()
-            await child.wait()
+        await stop_child(child)
 
 
 async def import_feed(network: Instance, path: Path) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,16 @@ def run_and_report(
         options.json.write_text(json.dumps(report, indent=2, default=str))
     print(render(report))
     return report
+
+
+async def stop_child(child: Any) -> None:
+    """Stop a service process: SIGTERM (a graceful stop), then SIGKILL after 15 s."""
+    child.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(child.wait(), timeout=15)
+    except TimeoutError:
+        child.kill()
+        await child.wait()
 
 
 async def wait_ready(
