@@ -135,6 +135,7 @@ def _private(
 
 
 @pytest.mark.e2e
+@pytest.mark.timeout(900)  # three starts of a JVM server, two of them importing the realm
 def test_a_changed_realm_definition_applies_at_the_next_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

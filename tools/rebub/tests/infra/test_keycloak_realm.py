@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rebub.infra.keycloak_realm import realm
+from rebub.infra.keycloak_realm import production_realm, realm
 
 INSTITUTIONS = ("ub", "ubm", "scpo", "inp", "bsa")
 DEMO = {"desk-operator", "circulation-manager", "patron-manager", "feed-loader", "feed-force"}
@@ -104,3 +104,20 @@ def test_every_client_gets_the_rebub_scope_and_its_mappers() -> None:
 def test_the_definition_is_the_same_at_every_call() -> None:
     # The local provider re-imports the realm only when this document changes.
     assert json.dumps(realm(), sort_keys=True) == json.dumps(realm(), sort_keys=True)
+
+
+def test_the_production_skeleton_has_no_person_and_no_secret() -> None:
+    document = production_realm()
+    clients = _by(document["clients"], "clientId")
+
+    assert set(clients) == {f"rebub-feed-{code}" for code in INSTITUTIONS} | {"rebub-ops"}
+    assert all("secret" not in c for c in clients.values())
+    assert all("serviceAccountClientId" in u for u in document["users"])
+    feed = next(u for u in document["users"] if u["serviceAccountClientId"] == "rebub-feed-scpo")
+    assert feed["realmRoles"] == ["feed-loader"]
+    assert feed["attributes"] == {"institution": ["scpo"]}
+    assert document["sslRequired"] == "external"
+    # The same roles, scope and user profile as the local realm: one definition.
+    local = realm()
+    for key in ("roles", "clientScopes", "components"):
+        assert document[key] == local[key]

@@ -237,31 +237,60 @@ def _service_account_user(identity: Identity) -> dict[str, Any]:
 
 
 def realm() -> dict[str, Any]:
-    """The realm ``rebub`` as Keycloak's import format (a ``RealmRepresentation``)."""
+    """The local development realm ``rebub`` in Keycloak's import format (a
+    ``RealmRepresentation``): the contract's users, demo and ops clients, with their development
+    passwords and secrets."""
     cli = _client_base(CLI_CLIENT, "rebub token USER: password grant for local users") | {
         "publicClient": True,
         "directAccessGrantsEnabled": True,
         "serviceAccountsEnabled": False,
     }
     machines = machine_clients()
-    return {
-        "realm": REALM,
-        "enabled": True,
+    return _common() | {
         "displayName": "rebub (local development)",
         "sslRequired": "none",  # plain HTTP on loopback only
         "accessTokenLifespan": ACCESS_TOKEN_LIFESPAN_S,
         "bruteForceProtected": False,
         # Development passwords: a cheap hash keeps the import of every user fast.
         "passwordPolicy": "hashAlgorithm(pbkdf2-sha256) and hashIterations(1000)",
-        "roles": {"realm": [{"name": name, "description": text} for name, text in ROLES.items()]},
-        "clientScopes": [_scope()],
-        "defaultDefaultClientScopes": ["rebub"],
-        "defaultOptionalClientScopes": [],
         "clients": [cli, *map(_machine_client, machines)],
         "users": [
             *map(_user, users()),
             *map(_service_account_user, machines),
         ],
+    }
+
+
+def production_clients() -> list[Identity]:
+    """The machine clients of production: each DSI's feed upload, and the operations tools."""
+    feeds = [Identity(f"rebub-feed-{code}", code, ("feed-loader",)) for code in INSTITUTION_CODES]
+    return [*feeds, Identity(OPS_CLIENT, NETWORK, (OBSERVER,))]
+
+
+def production_realm() -> dict[str, Any]:
+    """The realm's skeleton for production (``deploy/identity/rebub-realm.json``): roles, the
+    ``rebub`` scope, the user profile and the machine clients without secrets (Keycloak generates
+    them). No user: staff log in through their institution's identity provider (docs/deploy.md)."""
+    machines = production_clients()
+    clients = [{k: v for k, v in _machine_client(m).items() if k != "secret"} for m in machines]
+    return _common() | {
+        "displayName": "rebub",
+        "sslRequired": "external",
+        "accessTokenLifespan": 5 * 60,
+        "bruteForceProtected": True,
+        "clients": clients,
+        "users": [_service_account_user(m) for m in machines],
+    }
+
+
+def _common() -> dict[str, Any]:
+    return {
+        "realm": REALM,
+        "enabled": True,
+        "roles": {"realm": [{"name": name, "description": text} for name, text in ROLES.items()]},
+        "clientScopes": [_scope()],
+        "defaultDefaultClientScopes": ["rebub"],
+        "defaultOptionalClientScopes": [],
         "components": {
             "org.keycloak.userprofile.UserProfileProvider": [
                 {
