@@ -3,7 +3,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SOURCES := shared/src tools/rebub/src services/patron-sync/src services/circulation/src services/notifier/src bench
 
-.PHONY: install run test lint format unit integration bench infra-up infra-down infra-status clean
+.PHONY: install run test lint format unit integration bench infra-prepare infra-up infra-down infra-status clean
 
 install:  ## Install uv (pinned) if missing, then the locked environment.
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -12,7 +12,7 @@ install:  ## Install uv (pinned) if missing, then the locked environment.
 run: install  ## The whole network on this machine, and the demo on synthetic data, ending with a report.
 	$(UV) run rebub demo
 
-test: install lint  ## Lint, type-check, then every test (unit, integration, end to end) on real servers.
+test: install lint infra-prepare  ## Lint, type-check, then every test (unit, integration, end to end) on real servers.
 	$(UV) run pytest
 
 lint: install
@@ -27,7 +27,7 @@ format: install
 unit: install  ## Only the tests that need no server.
 	$(UV) run pytest -m "not integration and not e2e"
 
-integration: install
+integration: install infra-prepare
 	$(UV) run pytest -m "integration or e2e"
 
 # The modules of bench/ that are benchmarks (each starts the local servers unless they run).
@@ -36,6 +36,10 @@ BENCHES := notifier_letters circulation_desk patron_sync_import
 bench: install  ## Every benchmark on the local servers; figures and how to read them: bench/README.md.
 	@for name in $(BENCHES); do echo "== bench.$$name"; $(UV) run python -m bench.$$name || exit 1; done
 
+# Downloads and builds (Kafka's jars, FerretDB, Keycloak; cached) before the tests, so that no
+# test's time limit includes them.
+infra-prepare: install
+	$(UV) run rebub infra prepare
 infra-up: install
 	$(UV) run rebub infra up
 infra-down: install

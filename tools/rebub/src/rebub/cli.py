@@ -68,6 +68,19 @@ def infra_up(secure: bool = typer.Option(False, "--secure", help=SECURE_HELP)) -
     typer.echo(f"ready in {time.monotonic() - started:.1f} s")
 
 
+@infra_app.command("prepare")
+def infra_prepare() -> None:
+    """Download and build what the servers need (cached), without starting them."""
+    started = time.monotonic()
+    try:
+        prepared = LocalInfra.default().prepare()
+    except InfraError as error:
+        _fail(error)
+        return
+    done = f"prepared: {', '.join(prepared)}" if prepared else "everything was prepared already"
+    typer.echo(f"{done} ({time.monotonic() - started:.1f} s)")
+
+
 @infra_app.command("down")
 def infra_down() -> None:
     """Stop the servers rebub started."""

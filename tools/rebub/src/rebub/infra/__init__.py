@@ -49,12 +49,14 @@ class LocalInfra:
 
     def up(self) -> list[ServerStatus]:
         """Prepare (cached) and start each; harmless when they run already."""
-        for server in self.servers:
-            if not server.external:
-                server.prepare()
+        self.prepare()
         if self.keycloak and not self.keycloak.external:
             self.keycloak.launch()  # the slowest to start: it does while the others start
         return [server.start() for server in self.servers]
+
+    def prepare(self) -> list[str]:
+        """Download or build what is missing or stale (cached); return the servers prepared."""
+        return [s.name for s in self.servers if not s.external and s.prepare()]
 
     def down(self) -> list[str]:
         """Stop what rebub started; return the names of the servers stopped."""
