@@ -68,9 +68,11 @@ class TestIssuer:
         institution: str = "ub",
         roles: list[str] | None = None,
         header: dict[str, Any] | None = None,
+        exp_in: int = 300,
         **overrides: Any,
     ) -> str:
         """A token signed with this issuer's key (``header`` and claims may be overridden)."""
+        overrides.setdefault("exp", int(time.time()) + exp_in)
         claims = self.claims(subject, institution, roles or ["desk-operator"], **overrides)
         head = {"alg": "RS256", "kid": self.kid, "typ": "JWT"} | (header or {})
         return jwt.encode(head, claims, self.key)
