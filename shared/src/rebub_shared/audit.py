@@ -18,6 +18,7 @@ from rebub_shared.auth.guard import requires
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.permissions import Permission
 from rebub_shared.runtime import Runtime
+from rebub_shared.tenancy import NETWORK
 
 AUDIT = "audit"
 
@@ -48,6 +49,10 @@ class AuditLog:
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
+
+    @property
+    def tenant(self) -> str:
+        return str(self._runtime.tenant)
 
     async def ensure_index(self) -> None:
         await self._runtime.db[AUDIT].create_index([("at", -1)])
@@ -85,11 +90,14 @@ class AuditLog:
         until: datetime | None = None,
         offset: int = 0,
         limit: int = 50,
+        operator_institution: str | None = None,
     ) -> AuditPage:
         """Newest first; ``since`` inclusive, ``until`` exclusive."""
         query: dict[str, Any] = {}
         if action is not None:
             query["action"] = action
+        if operator_institution is not None:
+            query["operator_institution"] = operator_institution
         moments = {k: v for k, v in (("$gte", since), ("$lt", until)) if v is not None}
         if moments:
             query["at"] = moments
@@ -113,16 +121,27 @@ def audit_router() -> APIRouter:
     """``GET /audit``: the instance's audit trail, for its managers."""
     router = APIRouter(tags=["audit"])
 
-    @router.get("/audit", dependencies=[requires(Permission.AUDIT_READ)])
+    @router.get("/audit")
     async def read_audit(
         audit: Audit,
+        principal: Annotated[Principal, requires(Permission.AUDIT_READ)],
         action: str | None = None,
         since: AwareDatetime | None = None,
         until: AwareDatetime | None = None,
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> AuditPage:
-        """Privileged actions of this institution, newest first (filters: action, since, until)."""
-        return await audit.page(action=action, since=since, until=until, offset=offset, limit=limit)
+        """Privileged actions of this institution, newest first (filters: action, since, until).
+
+        On the network zone, an institution's managers read their own institution's records."""
+        own = principal.institution if audit.tenant == NETWORK else None
+        return await audit.page(
+            action=action,
+            since=since,
+            until=until,
+            offset=offset,
+            limit=limit,
+            operator_institution=own,
+        )
 
     return router

@@ -101,8 +101,11 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
 
 ROLES: Final[tuple[str, ...]] = tuple(ROLE_PERMISSIONS)
 
-#: On the network zone, a token of an institution keeps only these (its own feed, the dev clock).
-INSTITUTION_ON_NETWORK: Final = frozenset({P.IMPORTS_RUN, P.IMPORTS_FORCE, P.DEV_OPERATE})
+#: On the network zone, a token of an institution keeps only these: its own feed's imports, its
+#: own records of the network's audit trail, the development clock.
+INSTITUTION_ON_NETWORK: Final = frozenset(
+    {P.IMPORTS_RUN, P.IMPORTS_FORCE, P.AUDIT_READ, P.DEV_OPERATE}
+)
 
 
 def permissions_of(roles: Iterable[str]) -> frozenset[Permission]:
