@@ -108,9 +108,22 @@ INSTITUTION_ON_NETWORK: Final = frozenset(
 )
 
 
-def permissions_of(roles: Iterable[str]) -> frozenset[Permission]:
-    """The union of the permissions of ``roles`` (unknown roles grant nothing)."""
+def permissions_of(roles: Iterable[str], institution: str) -> frozenset[Permission]:
+    """The union of the permissions of ``roles`` (unknown roles grant nothing); a token of the
+    network (``institution="network"``) keeps only the observer's, whatever its roles."""
     granted: set[Permission] = set()
     for role in roles:
         granted |= ROLE_PERMISSIONS.get(role, frozenset())
-    return frozenset(granted)
+    return frozenset(granted) & NETWORK_OBSERVER if institution == "network" else frozenset(granted)
+
+
+def permissions_on(
+    tenant: str, institution: str, permissions: frozenset[Permission]
+) -> frozenset[Permission] | None:
+    """What a token of ``institution`` holding ``permissions`` may do on an instance of
+    ``tenant``; ``None`` when it may not call that instance at all (another institution)."""
+    if institution in (tenant, "network"):
+        return permissions
+    if tenant == "network":  # an institution's feed loader uploads its own feed
+        return permissions & INSTITUTION_ON_NETWORK
+    return None

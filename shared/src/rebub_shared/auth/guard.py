@@ -23,9 +23,9 @@ from fastapi.params import Security as SecurityParam
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from rebub_shared.permissions import INSTITUTION_ON_NETWORK, Permission
+from rebub_shared.permissions import Permission, permissions_on
 from rebub_shared.problems import Problem
-from rebub_shared.tenancy import NETWORK, TenantCode
+from rebub_shared.tenancy import TenantCode
 
 from .jwks import JwksCache
 from .settings import AuthSettings
@@ -90,10 +90,8 @@ class Guard:
 
     def bind(self, principal: Principal) -> Principal:
         """The principal as this instance sees it (403 for another institution's token)."""
-        if principal.institution in (self.tenant, NETWORK):
-            return principal
-        if self.tenant == NETWORK:  # an institution's feed loader uploads its own feed
-            kept = principal.permissions & INSTITUTION_ON_NETWORK
+        kept = permissions_on(self.tenant, principal.institution, principal.permissions)
+        if kept is not None:
             return Principal(principal.operator, principal.institution, principal.roles, kept)
         raise Problem(
             403,

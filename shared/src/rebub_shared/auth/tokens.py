@@ -17,12 +17,8 @@ from typing import Any, Final
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from rebub_shared.permissions import (
-    NETWORK_OBSERVER,
-    Permission,
-    permissions_of,
-)
-from rebub_shared.tenancy import NETWORK, TenantCode, UnknownTenantError, check_tenant
+from rebub_shared.permissions import Permission, permissions_of
+from rebub_shared.tenancy import TenantCode, UnknownTenantError, check_tenant
 
 from .jwks import JwksCache, KeysUnavailableError
 
@@ -117,7 +113,4 @@ class TokenVerifier:
         if not isinstance(raw_roles, list) or not all(isinstance(r, str) for r in raw_roles):
             raise InvalidTokenError("roles: expected a list of role names")
         roles = frozenset(raw_roles)
-        permissions = permissions_of(roles)
-        if institution == NETWORK:  # the network's tokens only ever observe
-            permissions &= NETWORK_OBSERVER
-        return Principal(operator, institution, roles, permissions)
+        return Principal(operator, institution, roles, permissions_of(roles, institution))
