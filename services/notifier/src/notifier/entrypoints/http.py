@@ -12,8 +12,8 @@ from fastapi import FastAPI, Header, Request
 from rebub_shared.auth.guard import install_auth, requires
 from rebub_shared.clock import Clock
 from rebub_shared.http import Problem, install_problem_handlers, ops_router
-from rebub_shared.permissions import Permission as P
 from rebub_shared.outbox import OutboxRelay
+from rebub_shared.permissions import Permission as P
 from rebub_shared.runtime import Runtime, TopicSpec, build_runtime, running
 
 from ..adapters.mongo_store import MongoStore
