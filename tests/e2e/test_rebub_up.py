@@ -44,6 +44,7 @@ def _the_demo_tells_its_story(
     """The README's main job, small: every step happens and the flows settle with zero lag."""
     monkeypatch.setenv("REBUB_KAFKA_BOOTSTRAP", namespace.backends.kafka_bootstrap)
     monkeypatch.setenv("REBUB_MONGO_URI", namespace.backends.mongo_uri)
+    monkeypatch.setenv("REBUB_OIDC_ISSUER", namespace.backends.oidc_issuer)
     infra = LocalInfra.default()
     console = Console(file=io.StringIO(), width=120)
     report = asyncio.run(
@@ -107,6 +108,7 @@ def test_rebub_up_runs_the_demo_and_ctrl_c_stops_everything(
         # the run's servers: `rebub up` uses them and starts (and stops) no infrastructure
         "REBUB_KAFKA_BOOTSTRAP": namespace.backends.kafka_bootstrap,
         "REBUB_MONGO_URI": namespace.backends.mongo_uri,
+        "REBUB_OIDC_ISSUER": namespace.backends.oidc_issuer,
         "REBUB_HOME": str(tmp_path),
         "REBUB_PORT_BASE": str(base),
         "REBUB_SMTP_PORT": str(smtp),

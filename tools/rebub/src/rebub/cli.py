@@ -19,7 +19,7 @@ app = typer.Typer(
 )
 infra_app = typer.Typer(
     pretty_exceptions_enable=False,
-    help="The embedded local infrastructure: Kafka and FerretDB on 127.0.0.1.",
+    help="The embedded local infrastructure: Kafka, FerretDB and Keycloak on 127.0.0.1.",
 )
 app.add_typer(infra_app, name="infra")
 
@@ -43,7 +43,7 @@ def _secure_from(flag: bool) -> None:
 
 @infra_app.command("up")
 def infra_up(secure: bool = typer.Option(False, "--secure", help=SECURE_HELP)) -> None:
-    """Get (cached), build (cached) and start Kafka and FerretDB; harmless when they run."""
+    """Get (cached), build (cached) and start Kafka, FerretDB and Keycloak; harmless when they run."""
     _secure_from(secure)
     started = time.monotonic()
     infra = LocalInfra.default()
@@ -59,6 +59,11 @@ def infra_up(secure: bool = typer.Option(False, "--secure", help=SECURE_HELP)) -
         typer.echo(
             f"kafka     SASL/SCRAM-SHA-512, one user per tenant and `admin`; passwords in "
             f"{infra.kafka.dir / 'credentials.json'}"
+        )
+    if infra.keycloak and not infra.keycloak.external:
+        typer.echo(
+            "keycloak  realm rebub: users such as ub-desk (password ub-desk-dev-password); "
+            "`rebub token ub-desk` prints a token"
         )
     typer.echo(f"ready in {time.monotonic() - started:.1f} s")
 
@@ -85,6 +90,24 @@ def infra_status(as_json: bool = typer.Option(False, "--json", help="Machine-rea
             else ("external" if not s.managed else "")
         )
         typer.echo(f"{s.name:9} {state:8} {s.address}  {where}")
+
+
+@app.command("token")
+def token(
+    user: str = typer.Argument("", help="A local user, e.g. ub-desk (development password)."),
+    client: str = typer.Option(
+        "", "--client", help="A machine client instead, e.g. rebub-demo-ub (development secret)."
+    ),
+) -> None:
+    """Print an access token of the local provider (or REBUB_OIDC_ISSUER's) for a user or client."""
+    from rebub.identity import TokenError, dev_client_token, dev_user_token
+
+    if bool(user) == bool(client):
+        _fail(ValueError("name a user (rebub token ub-desk) or a client (--client rebub-ops)"))
+    try:
+        typer.echo(dev_client_token(client) if client else dev_user_token(user))
+    except TokenError as error:
+        _fail(error)
 
 
 @app.command("proof")

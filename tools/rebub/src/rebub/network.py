@@ -43,7 +43,9 @@ class ServiceInstance:
     def env_prefix(self) -> str:
         return f"REBUB_{self.module.upper()}__"
 
-    def environment(self, *, kafka: str, mongo: str, smtp_port: int, home: Path) -> dict[str, str]:
+    def environment(
+        self, *, kafka: str, mongo: str, smtp_port: int, home: Path, issuer: str | None = None
+    ) -> dict[str, str]:
         """The settings of this instance, as environment variables (development settings)."""
         p = self.env_prefix
         env = {
@@ -55,6 +57,8 @@ class ServiceInstance:
             f"{p}HTTP__PORT": str(self.port),
             f"{p}LOG_JSON": "true",
         }
+        if issuer:  # the OIDC provider whose tokens the instance accepts
+            env[f"{p}AUTH__ISSUER"] = issuer
         if self.service == "notifier":
             env |= {
                 f"{p}SMTP__PORT": str(smtp_port),

@@ -1,6 +1,7 @@
 """``rebub up``: runs the whole network in the foreground, one log stream, clean stop.
 
-The supervisor starts the local infrastructure (unless it runs already), a local SMTP server that
+The supervisor starts the local infrastructure (unless it runs already; Keycloak's issuer is given
+to every instance as ``<PREFIX>AUTH__ISSUER``), a local SMTP server that
 stores mail in a folder, and every service instance of ``network_plan`` as a child process. Each
 child's output is copied to one stream, each line tagged with the service and its tenant. SIGINT or
 SIGTERM (Ctrl-C, or ``rebub down`` from another terminal) stops the children, then the SMTP server,
@@ -81,6 +82,7 @@ class Supervisor:
             mongo=self.infra.mongo_uri,
             smtp_port=smtp_port(),
             home=self.home,
+            issuer=self.infra.oidc_issuer if self.infra.keycloak else None,
         )
         kafka = self.infra.kafka
         if kafka.secure and not kafka.external:  # each instance logs in as its own tenant

@@ -45,13 +45,17 @@ def test_each_tenant_lives_in_its_own_namespace_with_its_tenant_setting(overlay,
     resources = rendered[overlay]
     namespaced = [r for r in resources if r["kind"] != "Namespace"]
     assert {r["metadata"]["namespace"] for r in namespaced} == {f"rebub-{tenant}"}
-    for config in of_kind(resources, "ConfigMap"):
+    settings = [c for c in of_kind(resources, "ConfigMap") if "-settings-" in c["metadata"]["name"]]
+    assert settings
+    for config in settings:
         tenants = [v for k, v in config["data"].items() if k.endswith("__TENANT")]
         assert tenants == [tenant]
 
 
 @pytest.mark.parametrize("overlay", TENANT_OVERLAYS)
-def test_network_policies_deny_by_default_and_leave_only_to_the_platform(overlay, rendered):
+def test_network_policies_deny_by_default_and_leave_only_to_the_platform_and_the_idp(
+    overlay, rendered
+):
     policies = of_kind(rendered[overlay], "NetworkPolicy")
     deny = next(p for p in policies if p["metadata"]["name"] == "default-deny")
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
@@ -62,7 +66,32 @@ def test_network_policies_deny_by_default_and_leave_only_to_the_platform(overlay
         for peer in rule["to"]
         if "namespaceSelector" in peer
     }
-    assert namespaces == {"kube-system", "rebub-platform"}
+    assert namespaces == {"kube-system", "rebub-platform", "rebub-identity"}
+
+
+@pytest.mark.parametrize("overlay", TENANT_OVERLAYS)
+def test_every_service_takes_its_issuer_and_audience_from_the_overlays_configuration(
+    overlay, rendered
+):
+    resources = rendered[overlay]
+    (identity,) = [
+        c
+        for c in of_kind(resources, "ConfigMap")
+        if c["metadata"]["name"].startswith("rebub-identity")
+    ]
+    assert identity["data"]["audience"] == "rebub"
+    assert identity["data"]["issuer"].startswith("https://")
+    assert identity["data"]["jwks_url"].endswith("/protocol/openid-connect/certs")
+    for deployment in of_kind(resources, "Deployment"):
+        env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        service = deployment["metadata"]["name"].replace("-", "_").upper()
+        for setting, key in (
+            ("ISSUER", "issuer"),
+            ("AUDIENCE", "audience"),
+            ("JWKS_URL", "jwks_url"),
+        ):
+            ref = env[f"REBUB_{service}__AUTH__{setting}"]["valueFrom"]["configMapKeyRef"]
+            assert ref == {"name": identity["metadata"]["name"], "key": key}
 
 
 @pytest.mark.parametrize("inst", INSTITUTION_CODES)
@@ -88,5 +117,9 @@ def test_deployments_have_probes_resources_and_secrets(rendered):
             assert container["livenessProbe"]["httpGet"]["path"] == "/health"
             assert container["resources"]["requests"]
             assert container["resources"]["limits"]
-            secrets = {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]}
+            secrets = {
+                e["valueFrom"]["secretKeyRef"]["name"]
+                for e in container["env"]
+                if "secretKeyRef" in e["valueFrom"]
+            }
             assert secrets == {"rebub-kafka", "rebub-mongodb"}

@@ -1,4 +1,5 @@
-"""The demo talks to the running network over HTTP only, as a desk or a DSI would."""
+"""The demo talks to the running network over HTTP only, as a desk or a DSI would, with the token
+of each institution's demo client (``rebub-demo-<inst>``, client credentials)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any, TypeVar
 
 import httpx
 
+from rebub.identity import DevTokens
+from rebub.infra.keycloak_realm import demo_client
 from rebub.network import ServiceInstance, network_plan
 from rebub_shared.tenancy import NETWORK, InstitutionCode
 
@@ -25,16 +28,38 @@ class NetworkClient:
     """URLs of every instance, and the few calls the demo makes."""
 
     def __init__(
-        self, client: httpx.AsyncClient, plan: list[ServiceInstance] | None = None
+        self,
+        client: httpx.AsyncClient,
+        plan: list[ServiceInstance] | None = None,
+        tokens: DevTokens | None = None,
     ) -> None:
         self.http = client
         self.instances = {(i.service, i.tenant): i for i in (plan or network_plan())}
+        self.tokens = tokens  # each institution's demo client (rebub-demo-<inst>); None: no token
+
+    def _authorization(self, institution: str) -> dict[str, str]:
+        if self.tokens is None:
+            return {}
+        return self.tokens.headers(demo_client(institution))
 
     def url(self, service: str, tenant: str) -> str:
         return self.instances[(service, tenant)].url  # type: ignore[index]
 
-    async def call(self, method: str, service: str, tenant: str, path: str, **kw: Any) -> Any:
-        response = await self.http.request(method, self.url(service, tenant) + path, **kw)
+    async def call(
+        self,
+        method: str,
+        service: str,
+        tenant: str,
+        path: str,
+        *,
+        acting_for: str | None = None,
+        **kw: Any,
+    ) -> Any:
+        """One request, with the token of ``acting_for``'s demo client (default: ``tenant``'s)."""
+        headers = (kw.pop("headers", None) or {}) | self._authorization(acting_for or tenant)
+        response = await self.http.request(
+            method, self.url(service, tenant) + path, headers=headers, **kw
+        )
         if response.status_code >= 400:
             raise DemoError(
                 f"{method} {service}[{tenant}]{path}: {response.status_code} {response.text[:300]}"
@@ -46,7 +71,14 @@ class NetworkClient:
             files = {"file": (feed.name, body, "application/xml")}
             params = {"source": inst, "mode": "full"}
             report: dict[str, Any] = await self.call(
-                "POST", "patron-sync", NETWORK, "/imports", params=params, files=files, timeout=300
+                "POST",
+                "patron-sync",
+                NETWORK,
+                "/imports",
+                acting_for=inst,  # the network zone takes a feed from its own institution only
+                params=params,
+                files=files,
+                timeout=300,
             )
         return report
 

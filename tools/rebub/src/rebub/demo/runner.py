@@ -17,6 +17,7 @@ from rich.progress import Progress
 from rebub.demo import scenario
 from rebub.demo.client import NetworkClient
 from rebub.demo.scenario import DemoSettings, Report
+from rebub.identity import DevTokens
 from rebub.infra import LocalInfra
 from rebub.network import ServiceInstance
 from rebub_shared.tenancy import INSTITUTION_CODES
@@ -111,7 +112,7 @@ async def run_demo(
     client = infra.kafka.running_client_options()
     since = await _letter_offsets(infra.kafka_bootstrap, client, topics)
     async with httpx.AsyncClient(timeout=180) as http:
-        net = NetworkClient(http, plan)
+        net = NetworkClient(http, plan, DevTokens(infra.oidc_issuer))
         start = max([await net.clock(inst) for inst in INSTITUTION_CODES]) + timedelta(days=1)
         for inst in INSTITUTION_CODES:
             await net.set_clock(inst, start)

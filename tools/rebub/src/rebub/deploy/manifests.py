@@ -1,4 +1,5 @@
-"""Generates the manifests that follow from the one definition (``acl``, ``topology``).
+"""Generates the manifests that follow from the one definition (``acl``, ``topology``, and the
+identity realm of ``rebub.infra.keycloak_realm``).
 
 ``python -m rebub.deploy.manifests`` writes them under ``deploy/k8s``; ``--check`` fails when the
 committed files differ (the test suite runs the same comparison, so they never drift).
@@ -7,6 +8,7 @@ committed files differ (the test suite runs the same comparison, so they never d
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import yaml
 
 from rebub.deploy.acl import TENANTS, acls, databases, kafka_username
 from rebub.deploy.topology import consumed, partitions, services_of, topic_specs
+from rebub.infra.keycloak_realm import production_realm
 from rebub_shared.tenancy import NETWORK, TenantCode
 from rebub_shared.topics import Topics
 
@@ -196,7 +199,13 @@ def generated_files(k8s: Path) -> dict[Path, str]:
             files[k8s / "overlays" / tenant / "generated" / "autoscaling.yaml"] = _dump(
                 autoscaling(tenant)
             )
-    return files
+    return files | identity_files(k8s)
+
+
+def identity_files(k8s: Path) -> dict[Path, str]:
+    """The production realm's skeleton, for the network team's Keycloak (docs/deploy.md)."""
+    document = json.dumps(production_realm(), indent=2, sort_keys=True) + "\n"
+    return {k8s.parent / "identity" / "rebub-realm.json": document}
 
 
 def _dump(manifests: list[Manifest]) -> str:

@@ -8,7 +8,6 @@ PLAINTEXT without authentication by default; ``secure=True`` (``REBUB_KAFKA_SECU
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -19,10 +18,8 @@ from pydantic import SecretStr
 from rebub.infra import kafka_security, process
 from rebub.infra.kafka_security import ADMIN, Credentials
 from rebub.infra.paths import InfraPaths
-from rebub.infra.server import InfraError, LocalServer, ServerStatus, require_tool
+from rebub.infra.server import InfraError, LocalServer, ServerStatus, maven_copy, require_tool
 from rebub_shared.settings import KafkaSettings
-
-DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
 
 # Settings that make one node start fast: one partition for internal topics, no rebalance delay.
 SERVER_PROPERTIES = """\
@@ -123,27 +120,7 @@ class LocalKafka(LocalServer):
         return [self.paths.kafka_pom]
 
     def _prepare(self) -> None:
-        mvn = require_tool("mvn", "to fetch the Kafka jars", "apt-get install maven")
-        shutil.rmtree(self.libs, ignore_errors=True)
-        result = subprocess.run(
-            [
-                mvn,
-                "-B",
-                "-q",
-                "-f",
-                str(self.paths.kafka_pom),
-                DEPENDENCY_PLUGIN,
-                "-DincludeScope=runtime",
-                f"-DoutputDirectory={self.libs}",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise InfraError(
-                f"fetching the Kafka jars failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
-            )
+        maven_copy(self.paths.kafka_pom, self.libs, "the Kafka jars")
 
     def _java(self) -> str:
         return require_tool("java", "to run Kafka", "apt-get install openjdk-17-jre-headless")

@@ -41,6 +41,14 @@ class InfraPaths:
         return self.root / "infra" / "kafka" / "pom.xml"
 
     @property
+    def keycloak_pom(self) -> Path:
+        return self.root / "infra" / "keycloak" / "pom.xml"
+
+    @property
+    def keycloak_conf(self) -> Path:
+        return self.root / "infra" / "keycloak" / "keycloak.conf"
+
+    @property
     def ferretdb_module(self) -> Path:
         return self.root / "infra" / "ferretdb"
 

@@ -1,10 +1,11 @@
-"""What the two local servers have in common: a cached preparation, a detached process, readiness."""
+"""What the local servers have in common: a cached preparation, a detached process, readiness."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+import subprocess
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -24,6 +25,32 @@ def require_tool(tool: str, purpose: str, install: str) -> str:
     if path is None:
         raise InfraError(f"{tool} is needed {purpose}: install it ({install}) and run again")
     return path
+
+
+DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
+
+
+def maven_copy(pom: Path, into: Path, what: str) -> None:
+    """Copy the runtime dependencies of ``pom`` into ``into`` with Maven (a pinned plugin)."""
+    mvn = require_tool("mvn", f"to fetch {what}", "apt-get install maven")
+    shutil.rmtree(into, ignore_errors=True)
+    result = subprocess.run(
+        [
+            mvn,
+            "-B",
+            "-q",
+            "-f",
+            str(pom),
+            DEPENDENCY_PLUGIN,
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={into}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise InfraError(f"fetching {what} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
 
 
 def port_open(host: str, port: int, timeout_s: float = 0.5) -> bool:
@@ -98,6 +125,12 @@ class LocalServer(ABC):
         """Start the server unless it runs already; wait until it answers."""
         if self.external:
             return self.status()
+        self.launch()
+        self._wait_ready(timeout_s)
+        return self.status()
+
+    def launch(self) -> None:
+        """Start the server's process unless it runs already; do not wait for it."""
         if process.read_pid(self.pid_file) is None:
             if port_open(self.host, self.port):
                 raise InfraError(
@@ -107,13 +140,19 @@ class LocalServer(ABC):
             self.prepare()
             self._before_start()
             process.start_detached(
-                self._command(), pid_file=self.pid_file, log_file=self.log_file, cwd=self.dir
+                self._command(),
+                pid_file=self.pid_file,
+                log_file=self.log_file,
+                cwd=self.dir,
+                env=self._env(),
             )
-        self._wait_ready(timeout_s)
-        return self.status()
 
     def _before_start(self) -> None:
         """Hook: one-time setup of the data folder."""
+
+    def _env(self) -> dict[str, str]:
+        """Hook: environment variables for the server's process only."""
+        return {}
 
     def _wait_ready(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s

@@ -1,9 +1,12 @@
-"""Which real Kafka broker and document store a test run uses, chosen once per run.
+"""Which real Kafka broker, document store and OIDC provider a test run uses, chosen once per run.
 
 1. ``REBUB_KAFKA_BOOTSTRAP`` and ``REBUB_MONGO_URI`` when both are set (a real cluster, a MongoDB);
 2. else containers (MongoDB 7, Apache Kafka 4.1) when a Docker engine answers;
-3. else the embedded local servers (Kafka and FerretDB), started if they are not already up and
-   stopped at the end of the run if this run started them.
+3. else the embedded local servers (Kafka, FerretDB and Keycloak), started if they are not already
+   up and stopped at the end of the run if this run started them.
+
+The OIDC provider is ``REBUB_OIDC_ISSUER`` when set; otherwise the local Keycloak (in cases 1 and 2
+too, started alone), whose realm holds the development users and clients.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ class Backends:
     kafka_bootstrap: str
     mongo_uri: str
     origin: Literal["environment", "docker", "local"]
+    oidc_issuer: str
 
 
 def docker_answers() -> bool:
@@ -58,7 +62,25 @@ def _containers() -> Iterator[Backends]:
         mongo = stack.enter_context(MongoDbContainer("mongo:7"))
         stack.enter_context(kafka)
         wait_for_logs(kafka, "Kafka Server started", timeout=120)
-        yield Backends(f"127.0.0.1:{port}", mongo.get_connection_url(), "docker")
+        issuer = stack.enter_context(_oidc_provider())
+        yield Backends(f"127.0.0.1:{port}", mongo.get_connection_url(), "docker", issuer)
+
+
+@contextmanager
+def _oidc_provider() -> Iterator[str]:
+    """``REBUB_OIDC_ISSUER``, else the local Keycloak (stopped at the end if started here)."""
+    keycloak = LocalInfra.default().keycloak
+    assert keycloak is not None
+    if keycloak.external:
+        yield keycloak.issuer
+        return
+    already_up = keycloak.status().running
+    keycloak.start()
+    try:
+        yield keycloak.issuer
+    finally:
+        if not already_up:
+            keycloak.stop()
 
 
 @contextmanager
@@ -66,7 +88,8 @@ def choose_backends() -> Iterator[Backends]:
     """The backends of this run (see the module's docstring)."""
     kafka, mongo = os.environ.get("REBUB_KAFKA_BOOTSTRAP"), os.environ.get("REBUB_MONGO_URI")
     if kafka and mongo:
-        yield Backends(kafka, mongo, "environment")
+        with _oidc_provider() as issuer:
+            yield Backends(kafka, mongo, "environment", issuer)
         return
     if docker_answers():
         with _containers() as backends:
@@ -76,7 +99,7 @@ def choose_backends() -> Iterator[Backends]:
     already_up = {s.name for s in infra.status() if s.running}
     infra.up()
     try:
-        yield Backends(infra.kafka_bootstrap, infra.mongo_uri, "local")
+        yield Backends(infra.kafka_bootstrap, infra.mongo_uri, "local", infra.oidc_issuer)
     finally:
         for server in infra.servers:
             if server.name not in already_up:

@@ -1,4 +1,5 @@
-"""pytest plugin: one real broker and one real store per run; each test its own topics and databases."""
+"""pytest plugin: one real broker, store and OIDC provider per run; each test its own topics and
+databases; development tokens of the provider's realm (``dev_tokens``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
+from rebub.identity import DevTokens
 from rebub.testing.backends import Backends, choose_backends
 from rebub_shared.settings import KafkaSettings, MongoSettings
 from rebub_shared.topics import Topics
@@ -52,6 +54,19 @@ def backends() -> Iterator[Backends]:
     """The run's real Kafka broker and document store (see ``rebub.testing.backends``)."""
     with choose_backends() as chosen:
         yield chosen
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer(backends: Backends) -> str:
+    """The run's OIDC provider (the local Keycloak's realm ``rebub``, or ``REBUB_OIDC_ISSUER``)."""
+    return backends.oidc_issuer
+
+
+@pytest.fixture(scope="session")
+def dev_tokens(oidc_issuer: str) -> DevTokens:
+    """Cached development tokens: ``dev_tokens.user("ub-desk")``, ``.client("rebub-demo-ub")``,
+    ``.headers("ub-manager")`` (an ``Authorization`` header)."""
+    return DevTokens(oidc_issuer)
 
 
 @pytest.fixture(scope="session")
