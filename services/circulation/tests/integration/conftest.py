@@ -20,8 +20,9 @@ from circulation.entrypoints.http import create_app
 from circulation.service_layer.commands import ItemRecord, LoadItems, RecordPatronChange
 from circulation.service_layer.messagebus import MessageBus
 from circulation.settings import CirculationSettings
+from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
-from rebub.testing.tokens import DevTokens, bearer
+from rebub.testing.tokens import bearer
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.contracts.patrons import Contact, IzPatron

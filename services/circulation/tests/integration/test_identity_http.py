@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rebub.testing.tokens import DevTokens, bearer
+from rebub.identity import DevTokens
+from rebub.testing.tokens import bearer
 
 from .conftest import StartApp
 

@@ -24,9 +24,10 @@ from faststream.kafka import KafkaBroker
 from notifier.entrypoints.http import create_app
 from notifier.service_layer import Notifier
 from notifier.settings import NotifierSettings, SmtpSettings
+from rebub.identity import DevTokens
 from rebub.mailbox import LocalMailbox
 from rebub.testing.plugin import Namespace
-from rebub.testing.tokens import DevTokens, bearer
+from rebub.testing.tokens import bearer
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event

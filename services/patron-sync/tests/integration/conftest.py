@@ -13,8 +13,9 @@ import pytest
 from patron_sync.bootstrap import PatronSync
 from patron_sync.entrypoints.http import create_app
 from patron_sync.settings import PatronSyncSettings
+from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
-from rebub.testing.tokens import DevTokens, FeedLoaderAuth, bearer
+from rebub.testing.tokens import FeedLoaderAuth, bearer
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from patron_sync.adapters.feeds.generator import write_csv_feed
 from patron_sync.domain.institutions import Institution
-from rebub.testing.tokens import DevTokens, bearer
+from rebub.identity import DevTokens
+from rebub.testing.tokens import bearer
 
 
 def upload(path: Path) -> dict[str, Any]:
