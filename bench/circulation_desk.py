@@ -7,7 +7,8 @@ The service is a real ``python -m circulation`` process (``ub``) on the local Ka
 of the benchmark's own (``--shared-store``: the local infrastructure's; the servers
 ``REBUB_KAFKA_BOOTSTRAP`` / ``REBUB_MONGO_URI`` name are used when set). Each desk is an asyncio
 task of this process with its own patron: it lends a fresh item, then returns it, again and again.
-Each desk's first cycle warms its connection and is not measured. The load generator shares the
+Each desk's first cycle warms its connection and is not measured. Every request carries a
+desk operator's access token (``ub-desk`` of the run's issuer), checked by the service. The load generator shares the
 machine's cores with the service, the store and the broker: its own CPU is reported too.
 """
 
@@ -60,7 +61,10 @@ async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, 
         async with circulation_process(servers, log_file) as service:
             seeding = await seed(service, servers, items=items, patrons=max(options.levels))
             limits = httpx.Limits(max_connections=max(options.levels) + 5)
-            async with httpx.AsyncClient(base_url=service.url, limits=limits, timeout=60) as client:
+            desk = {"Authorization": f"Bearer {servers.token('ub-desk')}"}  # a desk operator
+            async with httpx.AsyncClient(
+                base_url=service.url, limits=limits, timeout=60, headers=desk
+            ) as client:
                 fresh = map(barcode, itertools.count())
                 for round_no, desks in plan:
                     run = await run_level(client, service, servers, desks, per_desk[desks], fresh)
@@ -148,7 +152,7 @@ async def _desk(
     errors: list[str],
 ) -> None:
     """One desk: lend a fresh item to its patron, return it; ``cycles`` times."""
-    headers = {"X-Desk": DESKS[n % len(DESKS)], "X-Operator": f"agent-{n}"}
+    headers = {"X-Desk": DESKS[n % len(DESKS)]}  # the operator: the client's token subject
     for _ in range(cycles):
         item = next(fresh)
         for op, path, body, expected in (

@@ -69,8 +69,7 @@ async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator
         "REBUB_CIRCULATION__LOG_JSON": "true",
         "REBUB_CIRCULATION__MONGO__DATABASE_PREFIX": f"bench{token}_",
         "REBUB_CIRCULATION__KAFKA__TOPIC_PREFIX": f"b{token}.",
-        "REBUB_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
-        "REBUB_MONGO_URI": servers.mongo_uri,
+        **servers.service_env(),
     }
     with log_file.open("ab") as log:
         child = await asyncio.create_subprocess_exec(
@@ -92,7 +91,8 @@ async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator
 async def seed(service: Service, servers: Servers, *, items: int, patrons: int) -> dict[str, float]:
     """Set the service's clock, load ``items`` items and ``patrons`` patrons; seconds for each."""
     started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=service.url, timeout=120) as client:
+    manager = {"Authorization": f"Bearer {servers.token(f'{INSTITUTION}-manager')}"}
+    async with httpx.AsyncClient(base_url=service.url, timeout=120, headers=manager) as client:
         answer = await client.put("/_dev/clock", json={"now": START.isoformat()})
         answer.raise_for_status()
         for first in range(0, items, 1000):

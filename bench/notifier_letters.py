@@ -38,6 +38,7 @@ from notifier.domain import paris_day
 from notifier.entrypoints.http import create_app
 from notifier.service_layer import Notifier, plan_day, run_daily_pass
 from notifier.settings import NotifierSettings, SmtpSettings
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.logging import configure_logging
 from rebub_shared.settings import KafkaSettings, MongoSettings
@@ -66,6 +67,7 @@ async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, 
                 smtp=SmtpSettings(port=mailbox.port),
                 letters_dir=work / "letters",
                 scheduler_enabled=False,
+                auth=AuthSettings(issuer=servers.oidc_issuer),  # no HTTP call is made
             )
             clock = MovableClock(now_of(days[0]))
             app = create_app(settings, clock)

@@ -129,7 +129,7 @@ async def _setup(
     """Phase 1: first full feed, projected in the five IZs, then the links."""
     meter = _meter(servers, d)
     meter.start()
-    imported = await import_feed(d.network, feed)
+    imported = await import_feed(d.network, feed, servers.token("ub-feed-admin"))
     projected_s = await wait_projected(servers, d, options.accounts, options.timeout)
     started = time.perf_counter()
     api = {code: indexes[: options.api_links] for code, indexes in linked.items()}
@@ -182,7 +182,7 @@ async def _measured(
     await watch.start()
     meter.start()
     started = time.perf_counter()
-    imported = await import_feed(d.network, feed)
+    imported = await import_feed(d.network, feed, servers.token("ub-feed-admin"))
     arrived = await watch.wait(options.timeout)
     consistent = max([*arrived.values(), started + imported["seconds"]])
     cpu = meter.stop()

@@ -127,8 +127,7 @@ async def _process(
         "REBUB_PATRON_SYNC__MONGO__DATABASE_PREFIX": database_prefix,
         "REBUB_PATRON_SYNC__KAFKA__TOPIC_PREFIX": topics.prefix,
         "REBUB_PATRON_SYNC__SPOOL_DIR": str(log_file.parent),
-        "REBUB_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
-        "REBUB_MONGO_URI": servers.mongo_uri,
+        **servers.service_env(),
     }
     with log_file.open("ab") as log:
         child = await asyncio.create_subprocess_exec(
@@ -143,10 +142,12 @@ async def _process(
         await stop_child(child)
 
 
-async def import_feed(network: Instance, path: Path) -> dict[str, Any]:
-    """``POST /imports`` of a full UB feed; the import report and the seconds it took."""
+async def import_feed(network: Instance, path: Path, token: str) -> dict[str, Any]:
+    """``POST /imports`` of a full UB feed (``token``: UB's feed loader's); the import report and
+    the seconds it took."""
     started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=network.url, timeout=3600) as client:
+    feed_loader = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=network.url, timeout=3600, headers=feed_loader) as client:
         with path.open("rb") as feed:
             files = {"file": (path.name, feed, "text/csv")}
             answer = await client.post("/imports", params={"source": SOURCE.value}, files=files)

@@ -24,8 +24,10 @@ from typing import Any
 import httpx
 
 from bench.measure import cpu_seconds
+from rebub.identity import DevTokens
 from rebub.infra import LocalInfra
 from rebub.infra.ferretdb import LocalFerretDB
+from rebub.infra.keycloak import default_issuer
 from rebub.infra.paths import InfraPaths
 from rebub.infra.process import read_pid
 from rebub.mailbox import free_port
@@ -41,6 +43,19 @@ class Servers:
     mongo_uri: str
     kafka_pid: int | None
     store_pid: int | None
+    oidc_issuer: str = field(default_factory=default_issuer)  # whose tokens services accept
+
+    def token(self, name: str) -> str:
+        """A development access token of the issuer's user or machine client ``name``."""
+        return DevTokens(self.oidc_issuer).token(name)
+
+    def service_env(self) -> dict[str, str]:
+        """The servers and the token issuer, for a service process."""
+        return {
+            "REBUB_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "REBUB_MONGO_URI": self.mongo_uri,
+            "REBUB_OIDC_ISSUER": self.oidc_issuer,
+        }
 
 
 def local_servers() -> Servers:
@@ -49,7 +64,7 @@ def local_servers() -> Servers:
     infra.up()
     kafka_pid = None if infra.kafka.external else read_pid(infra.kafka.pid_file)
     store_pid = None if infra.ferretdb.external else read_pid(infra.ferretdb.pid_file)
-    return Servers(infra.kafka_bootstrap, infra.mongo_uri, kafka_pid, store_pid)
+    return Servers(infra.kafka_bootstrap, infra.mongo_uri, kafka_pid, store_pid, infra.oidc_issuer)
 
 
 @contextmanager

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,42 +13,12 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import AwareDatetime, BaseModel
 
+from rebub_shared.auth.guard import requires
 from rebub_shared.clock import Clock, MovableClock
+from rebub_shared.permissions import Permission
+from rebub_shared.problems import PROBLEM_JSON, Problem, problem_response
 
-PROBLEM_JSON = "application/problem+json"
-
-
-class Problem(Exception):
-    """An error answered as RFC 9457 problem details; ``field`` and ``value`` name the bad input."""
-
-    def __init__(
-        self,
-        status: int,
-        title: str,
-        detail: str,
-        *,
-        field: str | None = None,
-        value: Any = None,
-        kind: str = "about:blank",
-        **extensions: Any,
-    ) -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail, self.kind = status, title, detail, kind
-        self.extensions = extensions
-        if field is not None:
-            self.extensions["errors"] = [{"field": field, "value": value, "message": detail}]
-
-
-def problem_response(request: Request, problem: Problem) -> JSONResponse:
-    body = {
-        "type": problem.kind,
-        "title": problem.title,
-        "status": problem.status,
-        "detail": problem.detail,
-        "instance": request.url.path,
-        **problem.extensions,
-    }
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON)
+__all__ = ["PROBLEM_JSON", "Problem", "install_problem_handlers", "ops_router", "problem_response"]
 
 
 def install_problem_handlers(app: FastAPI, statuses: Mapping[type[Exception], int]) -> None:
@@ -106,10 +75,14 @@ def ops_router(
     clock: Clock,
     dev_clock: bool,
     metrics: CollectorRegistry | None = None,
+    open_metrics: bool = False,
 ) -> APIRouter:
-    """``/health`` (live), ``/ready`` (broker and store reachable), ``/metrics``, and in development
-    and test settings only ``PUT /_dev/clock``."""
+    """``/health`` (live) and ``/ready`` (broker and store reachable), open to anyone;
+    ``/metrics`` (a ``network:observe`` token unless ``open_metrics``); in development and test
+    settings only, ``PUT /_dev/clock`` (a ``dev:operate`` token)."""
     router = APIRouter(tags=["operations"])
+    metrics_guard = [] if open_metrics else [requires(Permission.NETWORK_OBSERVE)]
+    dev_guard = [requires(Permission.DEV_OPERATE)]
 
     @router.get("/health")
     async def health() -> dict[str, str]:
@@ -121,19 +94,19 @@ def ops_router(
         status = 200 if all(checks.values()) else 503
         return JSONResponse({"ready": status == 200, "checks": checks}, status_code=status)
 
-    @router.get("/metrics")
+    @router.get("/metrics", dependencies=metrics_guard)
     async def prometheus_metrics() -> Response:
         body = generate_latest() + (generate_latest(metrics) if metrics is not None else b"")
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     if dev_clock and isinstance(clock, MovableClock):
 
-        @router.put("/_dev/clock")
+        @router.put("/_dev/clock", dependencies=dev_guard)
         async def set_clock(setting: ClockSetting) -> dict[str, datetime]:
             clock.set(setting.now)
             return {"now": clock.now()}
 
-        @router.get("/_dev/clock")
+        @router.get("/_dev/clock", dependencies=dev_guard)
         async def read_clock() -> dict[str, datetime]:
             return {"now": clock.now()}
 

@@ -2,8 +2,9 @@
 
 Environment variables use ``__`` between a group and its field, for example
 ``REBUB_CIRCULATION__KAFKA__BOOTSTRAP=broker:9092``. Two network-wide variables name the servers
-for every service at once: ``REBUB_KAFKA_BOOTSTRAP`` and ``REBUB_MONGO_URI``. Constructor arguments
-override the environment (tests use that).
+for every service at once: ``REBUB_KAFKA_BOOTSTRAP`` and ``REBUB_MONGO_URI``; a third names the
+token issuer: ``REBUB_OIDC_ISSUER`` (the ``auth`` group, ``rebub_shared.auth.settings``).
+Constructor arguments override the environment (tests use that).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.tenancy import TenantCode, check_tenant
 
 DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092"
@@ -70,6 +72,7 @@ class ServiceSettings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     mongo: MongoSettings = Field(default_factory=MongoSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     log_json: bool | None = None  # None: JSON when stderr is not a terminal
 
     @field_validator("tenant", mode="before")

@@ -20,11 +20,14 @@ from circulation.entrypoints.http import create_app
 from circulation.service_layer.commands import ItemRecord, LoadItems, RecordPatronChange
 from circulation.service_layer.messagebus import MessageBus
 from circulation.settings import CirculationSettings
+from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
+from rebub.testing.tokens import bearer
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.contracts.patrons import Contact, IzPatron
 
-DESK = {"X-Desk": "ENSEIRB-PRET", "X-Operator": "agent-7"}
+DESK = {"X-Desk": "ENSEIRB-PRET"}
 
 
 @dataclass
@@ -93,14 +96,16 @@ StartApp = Callable[..., AbstractAsyncContextManager[Desk]]
 
 
 @pytest.fixture
-def start_app(namespace: Namespace) -> StartApp:
-    """Start an app of ``tenant`` in this test's namespace (two calls share the database)."""
+def start_app(namespace: Namespace, oidc_issuer: str, dev_tokens: DevTokens) -> StartApp:
+    """Start an app of ``tenant`` in this test's namespace (two calls share the database); its
+    client sends the desk ``headers`` and a token of ``user`` (default: the tenant's manager)."""
 
     @asynccontextmanager
     async def start(
         tenant: str = "inp",
         at: datetime = datetime(2026, 10, 1, 8, 0, tzinfo=UTC),
         headers: dict[str, str] | None = None,
+        user: str | None = None,
         **overrides: Any,
     ) -> AsyncIterator[Desk]:
         values: dict[str, Any] = {
@@ -113,14 +118,17 @@ def start_app(namespace: Namespace) -> StartApp:
             "consume_patrons": False,
             "consume_network_activity": False,
             "jobs_enabled": False,
+            "auth": AuthSettings(issuer=oidc_issuer),
         }
         settings = CirculationSettings(**(values | overrides))
         clock = MovableClock(at)
         app = create_app(settings, clock)
+        token = dev_tokens.user(user or f"{tenant}-manager")
+        sent = (DESK if headers is None else headers) | bearer(token)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://desk", headers=headers or DESK
+                transport=transport, base_url="http://desk", headers=sent
             ) as client:
                 yield Desk(app, client, clock, namespace)
 

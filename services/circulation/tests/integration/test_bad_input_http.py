@@ -39,7 +39,19 @@ ITEM = ("INP0001", "ENSEIRB", "ENSEIRB-LA", None)
             422,
             "returned_at",
         ),
-        ("/returns", {"item_barcode": "INP0001"}, {"X-Operator": ""}, 422, "X-Operator"),
+        # The operator is the token's subject: a body may not name another one.
+        ("/returns", {"item_barcode": "INP0001", "operator": "Chief"}, {}, 422, "operator"),
+        (
+            "/loans",
+            {
+                "patron": "P-42",
+                "item_barcode": "INP0001",
+                "override": {"reason": "r", "operator": "Chief"},
+            },
+            {},
+            422,
+            "override.operator",
+        ),
     ],
 )
 async def test_bad_input_names_the_field_and_writes_nothing(
@@ -64,7 +76,7 @@ async def test_bad_input_names_the_field_and_writes_nothing(
 
 
 async def test_a_desk_given_in_the_body_is_named_as_the_body_field(start_app: StartApp) -> None:
-    async with start_app(headers={"X-Operator": "agent-7"}) as desk:
+    async with start_app(headers={}) as desk:
         answer = await desk.client.post(
             "/returns", json={"item_barcode": "INP0001", "desk": "BUST-PRET"}
         )

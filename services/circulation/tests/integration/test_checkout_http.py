@@ -100,7 +100,7 @@ async def test_an_override_is_recorded_on_the_loan_and_in_its_event(start_app: S
         stored = await desk.db["loans"].find_one({"_id": loan_id})
         assert stored is not None
         assert (stored["override"]["operator"], stored["override"]["reason"]) == (
-            "agent-7",
+            "inp-manager",
             "retour promis demain",
         )
         assert stored["override"]["blocks"] == ["overdue"]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from .conftest import StartApp, header, read_topic
 
-UB_DESK = {"X-Desk": "BUST-PRET", "X-Operator": "agent-3"}
+UB_DESK = {"X-Desk": "BUST-PRET"}
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 MON_7_DEC = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # due Mon 2 Nov: 35 days overdue
 TUE_8_DEC = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # 36 days overdue

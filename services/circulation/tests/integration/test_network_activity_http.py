@@ -11,8 +11,8 @@ from rebub.testing.isolation import assert_only_tenant_databases, tenant_databas
 from .conftest import Desk, StartApp, eventually
 
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
-UB_DESK = {"X-Desk": "BUST-PRET", "X-Operator": "agent-3"}
-BSA_DESK = {"X-Desk": "BSA-PRET", "X-Operator": "agent-5"}
+UB_DESK = {"X-Desk": "BUST-PRET"}
+BSA_DESK = {"X-Desk": "BSA-PRET"}
 
 
 async def _network(desk: Desk) -> list[dict[str, Any]]:

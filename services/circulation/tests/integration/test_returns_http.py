@@ -43,7 +43,7 @@ async def test_backdated_late_return_suspends_in_inp(start_app: StartApp) -> Non
 
 
 async def test_late_return_does_not_suspend_in_ub(start_app: StartApp) -> None:
-    ub_desk = {"X-Desk": "BUST-PRET", "X-Operator": "agent-3"}
+    ub_desk = {"X-Desk": "BUST-PRET"}
     async with start_app("ub", at=THU_1_OCT, headers=ub_desk) as desk:
         await desk.add_patron("U-42")
         await desk.add_items(("UB000001", "BUST", "BUST-LA", None))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from .conftest import StartApp
 
-UB_DESK = {"X-Desk": "BUST-PRET", "X-Operator": "agent-3"}
+UB_DESK = {"X-Desk": "BUST-PRET"}
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 
 

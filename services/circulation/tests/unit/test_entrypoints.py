@@ -67,7 +67,11 @@ def test_item_files_name_the_line_and_field(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("environment", "has_clock"), [("production", False), ("test", True)])
 def test_the_dev_clock_exists_outside_production_only(environment: str, has_clock: bool) -> None:
-    settings = CirculationSettings(tenant="inp", environment=environment)  # type: ignore[arg-type]
+    settings = CirculationSettings(
+        tenant="inp",
+        environment=environment,  # type: ignore[arg-type]
+        auth={"issuer": "http://127.0.0.1:8180/realms/rebub"},  # type: ignore[arg-type]
+    )
     app = create_app(settings)
     paths = set(app.openapi()["paths"])
     assert ("/_dev/clock" in paths) is has_clock

@@ -24,8 +24,11 @@ from faststream.kafka import KafkaBroker
 from notifier.entrypoints.http import create_app
 from notifier.service_layer import Notifier
 from notifier.settings import NotifierSettings, SmtpSettings
+from rebub.identity import DevTokens
 from rebub.mailbox import LocalMailbox
 from rebub.testing.plugin import Namespace
+from rebub.testing.tokens import bearer
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
 from rebub_shared.contracts.loans import LoanSnapshot
@@ -138,8 +141,16 @@ async def eventually(
 class Harness:
     """Settings, publisher and folders of one test; `service()` starts a notifier (again)."""
 
-    def __init__(self, namespace: Namespace, mailbox: LocalMailbox, tmp_path: Path) -> None:
+    def __init__(
+        self,
+        namespace: Namespace,
+        mailbox: LocalMailbox,
+        tmp_path: Path,
+        issuer: str,
+        tokens: DevTokens,
+    ) -> None:
         self.namespace = namespace
+        self.tokens = tokens
         self.mailbox = mailbox
         self.letters_dir = tmp_path / "letters"
         self.settings = NotifierSettings(
@@ -147,6 +158,7 @@ class Harness:
             environment="test",
             kafka=namespace.kafka(),
             mongo=namespace.mongo(),
+            auth=AuthSettings(issuer=issuer),
             smtp=SmtpSettings(
                 port=mailbox.port, attempts=2, backoff_initial_s=0.05, backoff_max_s=0.1
             ),
@@ -164,7 +176,9 @@ class Harness:
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://notifier"
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://notifier",
+                headers=bearer(self.tokens.user("ub-manager")),
             ) as client,
         ):
             yield Service(app, client)
@@ -198,9 +212,13 @@ class Harness:
 
 @pytest.fixture
 async def harness(
-    namespace: Namespace, smtp_server: LocalMailbox, tmp_path: Path
+    namespace: Namespace,
+    smtp_server: LocalMailbox,
+    tmp_path: Path,
+    oidc_issuer: str,
+    dev_tokens: DevTokens,
 ) -> AsyncIterator[Harness]:
-    h = Harness(namespace, smtp_server, tmp_path)
+    h = Harness(namespace, smtp_server, tmp_path, oidc_issuer, dev_tokens)
     await h.publisher.start()
     try:
         yield h

@@ -13,18 +13,24 @@ import pytest
 from patron_sync.bootstrap import PatronSync
 from patron_sync.entrypoints.http import create_app
 from patron_sync.settings import PatronSyncSettings
+from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
+from rebub.testing.tokens import FeedLoaderAuth, bearer
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 
 NOW = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
 
 
-def settings_for(namespace: Namespace, tenant: str, **overrides: Any) -> PatronSyncSettings:
+def settings_for(
+    namespace: Namespace, tenant: str, issuer: str, **overrides: Any
+) -> PatronSyncSettings:
     return PatronSyncSettings(
         tenant=tenant,
         environment="test",
         kafka=namespace.kafka(),
         mongo=namespace.mongo(),
+        auth=AuthSettings(issuer=issuer),
         fast_consumers=True,
         **overrides,
     )
@@ -32,13 +38,18 @@ def settings_for(namespace: Namespace, tenant: str, **overrides: Any) -> PatronS
 
 @asynccontextmanager
 async def instance(
-    namespace: Namespace, tenant: str, clock: MovableClock
+    namespace: Namespace, tenant: str, clock: MovableClock, issuer: str, tokens: DevTokens
 ) -> AsyncIterator[tuple[httpx.AsyncClient, PatronSync]]:
-    """One instance's app, its lifespan running, and an HTTP client on it."""
-    app = create_app(settings_for(namespace, tenant), clock)
+    """One instance's app, its lifespan running, and an HTTP client on it: on the network zone,
+    each upload as its source's feed loader (with force); elsewhere as the tenant's manager."""
+    app = create_app(settings_for(namespace, tenant, issuer), clock)
+    auth = FeedLoaderAuth(tokens) if tenant == "network" else None
+    headers = {} if auth else bearer(tokens.user(f"{tenant}-manager"))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://{tenant}") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url=f"http://{tenant}", auth=auth, headers=headers
+        ) as client:
             yield client, app.state.service
 
 
@@ -49,14 +60,19 @@ def clock() -> MovableClock:
 
 @pytest.fixture
 async def instances(
-    namespace: Namespace, clock: MovableClock
+    namespace: Namespace, clock: MovableClock, oidc_issuer: str, dev_tokens: DevTokens
 ) -> AsyncIterator[Callable[..., Awaitable[dict[str, tuple[httpx.AsyncClient, PatronSync]]]]]:
     """Start the named instances (concurrently); stop them all at the end of the test."""
     async with AsyncExitStack() as stack:
 
         async def start(*tenants: str) -> dict[str, tuple[httpx.AsyncClient, PatronSync]]:
             started = await asyncio.gather(
-                *(stack.enter_async_context(instance(namespace, t, clock)) for t in tenants)
+                *(
+                    stack.enter_async_context(
+                        instance(namespace, t, clock, oidc_issuer, dev_tokens)
+                    )
+                    for t in tenants
+                )
             )
             return dict(zip(tenants, started, strict=True))
 

@@ -38,7 +38,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_inp(namespace: Namespace, port: int) -> subprocess.Popen[bytes]:
+def _start_inp(namespace: Namespace, port: int, issuer: str) -> subprocess.Popen[bytes]:
     prefix = "REBUB_PATRON_SYNC__"
     env = os.environ | {
         f"{prefix}TENANT": "inp",
@@ -50,6 +50,7 @@ def _start_inp(namespace: Namespace, port: int) -> subprocess.Popen[bytes]:
         f"{prefix}MONGO__URI": namespace.backends.mongo_uri,
         f"{prefix}MONGO__DATABASE_PREFIX": namespace.database_prefix,
         f"{prefix}HTTP__PORT": str(port),
+        f"{prefix}AUTH__ISSUER": issuer,
         f"{prefix}LOG_JSON": "true",
     }
     return subprocess.Popen(
@@ -91,6 +92,7 @@ async def test_inp_killed_mid_import_ends_as_if_never_killed(
     instances: Any,
     clock: MovableClock,
     mongo_client: AsyncMongoClient[dict[str, Any]],
+    oidc_issuer: str,
     tmp_path: Path,
 ) -> None:
     inp_db = mongo_client[f"{namespace.database_prefix}inp_patron_sync"]
@@ -98,7 +100,7 @@ async def test_inp_killed_mid_import_ends_as_if_never_killed(
     feed = write_csv_feed(tmp_path / "inp.csv", ACCOUNTS, Institution.INP, seed=5)
     network = (await instances("network"))["network"][1]
     port = _free_port()
-    inp = _start_inp(namespace, port)
+    inp = _start_inp(namespace, port, oidc_issuer)
     try:
         await eventually(lambda: _healthy(port), timeout_s=30)
         importing = asyncio.create_task(network.import_feed(ImportFeed(feed.path, Institution.INP)))
@@ -113,7 +115,7 @@ async def test_inp_killed_mid_import_ends_as_if_never_killed(
         assert killed_at < ACCOUNTS
         report = await importing
         assert report.created == ACCOUNTS
-        inp = _start_inp(namespace, port)
+        inp = _start_inp(namespace, port, oidc_issuer)
 
         async def caught_up() -> bool:
             # FerretDB scans a collection for every query: look at the small one first.

@@ -295,6 +295,16 @@ def catalog(
         typer.echo(f"wrote {path}")
 
 
+@app.command("permissions")
+def permissions(
+    path: Path = typer.Option(Path("docs/permissions.md"), help="Where to write the table."),
+) -> None:
+    """Generate the role x endpoint table from the services' routes and the permission data."""
+    from rebub.permissions_table import write_table
+
+    typer.echo(f"wrote {write_table(path)}")
+
+
 def _register_service_commands() -> None:
     # The daily import is patron-sync's own command, offered here too as `rebub import-patrons`.
     from patron_sync.entrypoints.cli import import_patrons

@@ -3,7 +3,7 @@ contact data is patron-sync's (409 with a pointer)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -14,12 +14,16 @@ from circulation.service_layer import request_commands as rc
 from circulation.service_layer.answers import PatronBlocks
 from circulation.service_layer.commands import ShowPatronBlocks
 from circulation.service_layer.errors import InputError
+from rebub_shared.auth.guard import requires
+from rebub_shared.auth.tokens import Principal
 from rebub_shared.http import Problem
+from rebub_shared.permissions import Permission as P
 
 from .desk_identity import Bus, DeskHeaders, Headers, identify
 
 router = APIRouter(tags=["patron account"])
 Scope = Literal["all", "session"]
+Reader = Annotated[Principal, requires(P.PATRONS_READ)]
 
 
 def _session(headers: DeskHeaders, scope: Scope) -> str | None:
@@ -30,10 +34,14 @@ def _session(headers: DeskHeaders, scope: Scope) -> str | None:
 
 @router.get("/patrons/{patron_id}/account")
 async def patron_account(
-    patron_id: str, headers: Headers, bus: Bus, scope: Scope = Query(default="all")
+    patron_id: str,
+    headers: Headers,
+    bus: Bus,
+    principal: Reader,
+    scope: Scope = Query(default="all"),
 ) -> answers.PatronAccount:
     """Every tab: loans and returns (all, or this desk session's), requests, blocks (now)."""
-    who = identify(bus.ctx, headers)
+    who = identify(bus.ctx, headers, principal)
     command = lc.ShowPatronAccount(
         **who.fields(), patron=patron_id, session_id=_session(headers, scope)
     )
@@ -43,10 +51,14 @@ async def patron_account(
 
 @router.get("/patrons/{patron_id}/returns")
 async def patron_returns(
-    patron_id: str, headers: Headers, bus: Bus, scope: Scope = Query(default="all")
+    patron_id: str,
+    headers: Headers,
+    bus: Bus,
+    principal: Reader,
+    scope: Scope = Query(default="all"),
 ) -> answers.PatronReturns:
     """The patron's returns of the last year: all, or this desk session's."""
-    who = identify(bus.ctx, headers)
+    who = identify(bus.ctx, headers, principal)
     command = lc.ListPatronReturns(
         **who.fields(), patron=patron_id, session_id=_session(headers, scope)
     )
@@ -59,34 +71,41 @@ async def patron_requests(
     patron_id: str,
     headers: Headers,
     bus: Bus,
+    principal: Reader,
     type: RequestKind | None = Query(default=None),  # the tab's filter name
     task: RequestTask | None = Query(default=None),
 ) -> answers.PatronRequests:
     """The patron's requests, filtered by type and by task (processing status)."""
-    who = identify(bus.ctx, headers)
+    who = identify(bus.ctx, headers, principal)
     command = rc.ListPatronRequests(**who.fields(), patron=patron_id, kind=type, task=task)
     answer: answers.PatronRequests = await bus.handle(command)
     return answer
 
 
 @router.post("/patrons/{patron_id}/blocks/refresh")
-async def refresh_blocks(patron_id: str, headers: Headers, bus: Bus) -> PatronBlocks:
+async def refresh_blocks(
+    patron_id: str, headers: Headers, bus: Bus, principal: Reader
+) -> PatronBlocks:
     """Recompute the blocks now (reasons and end dates) from the loans and the patron record."""
-    who = identify(bus.ctx, headers)
+    who = identify(bus.ctx, headers, principal)
     answer: PatronBlocks = await bus.handle(ShowPatronBlocks(**who.fields(), patron=patron_id))
     return answer
 
 
 @router.get("/patrons/{patron_id}/network-activity")
-async def network_activity(patron_id: str, headers: Headers, bus: Bus) -> answers.NetworkActivity:
+async def network_activity(
+    patron_id: str, headers: Headers, bus: Bus, principal: Reader
+) -> answers.NetworkActivity:
     """The patron's loans in the other institutions (read only, minimal summaries)."""
-    who = identify(bus.ctx, headers)
+    who = identify(bus.ctx, headers, principal)
     command = lc.ShowNetworkActivity(**who.fields(), patron=patron_id)
     answer: answers.NetworkActivity = await bus.handle(command)
     return answer
 
 
-@router.patch("/patrons/{patron_id}/contact", status_code=409)
+@router.patch(
+    "/patrons/{patron_id}/contact", status_code=409, dependencies=[requires(P.PATRONS_EDIT)]
+)
 async def edit_contact(patron_id: str, bus: Bus, changes: dict[str, Any] | None = None) -> None:
     """Circulation does not own patrons: contact data is edited in patron-sync, whose rules allow
     it for internal accounts only (external readers, waiting accounts). Always 409."""

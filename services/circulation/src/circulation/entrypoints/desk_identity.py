@@ -1,6 +1,8 @@
-"""Who calls the desk API from where: ``X-Desk`` and ``X-Operator`` headers, or body fields.
+"""Who calls the desk API from where: the operator is the access token's subject (never a header
+or a body field); the desk is a request fact (``X-Desk`` header, or ``desk`` in the body),
+checked against the institution's policy.
 
-An unknown or missing desk, or a missing operator, is a 422 problem naming the field it came from.
+An unknown or missing desk is a 422 problem naming the field it came from.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from circulation.domain.vocabulary import InstitutionCode
 from circulation.service_layer.context import Context
 from circulation.service_layer.errors import UnknownDeskError
 from circulation.service_layer.messagebus import MessageBus
+from rebub_shared.auth.tokens import Principal
 from rebub_shared.http import Problem
 
 from .http_bodies import DeskFields
@@ -28,16 +31,14 @@ def get_bus(request: Request) -> MessageBus:
 @dataclass(frozen=True)
 class DeskHeaders:
     desk: str | None
-    operator: str | None
     session: str | None
 
 
 def desk_headers(
     x_desk: Annotated[str | None, Header(description="Circulation desk code.")] = None,
-    x_operator: Annotated[str | None, Header(description="Operator (staff login).")] = None,
     x_desk_session: Annotated[str | None, Header(description="Desk session id.")] = None,
 ) -> DeskHeaders:
-    return DeskHeaders(x_desk, x_operator, x_desk_session)
+    return DeskHeaders(x_desk, x_desk_session)
 
 
 Headers = Annotated[DeskHeaders, Depends(desk_headers)]
@@ -58,25 +59,17 @@ class Caller:
 def identify(
     ctx: Context,
     headers: DeskHeaders,
+    principal: Principal,
     body: DeskFields | None = None,
     *,
     desk_required: bool = True,
 ) -> Caller:
-    """The desk (checked against the institution's policy) and the operator of this call."""
+    """The desk (checked against the institution's policy) and the operator (the token's)."""
     from_header = headers.desk is not None
     desk = headers.desk if from_header else (body.desk if body else None)
     field = "X-Desk" if from_header or body is None else "desk"
-    operator = headers.operator or (body.operator if body else None)
-    if not operator or not operator.strip():
-        raise Problem(
-            422,
-            "Operator missing",
-            "X-Operator: the operator is required",
-            field="X-Operator",
-            value=operator,
-        )
     if desk is None and not desk_required:
-        return Caller(ctx.institution, None, operator)
+        return Caller(ctx.institution, None, principal.operator)
     try:
         ctx.desk_library(desk)
     except UnknownDeskError as error:
@@ -87,4 +80,4 @@ def identify(
             field=field,
             value=desk,
         ) from error
-    return Caller(ctx.institution, desk, operator)
+    return Caller(ctx.institution, desk, principal.operator)

@@ -10,6 +10,10 @@ from circulation.domain import RenewalOrigin
 from circulation.service_layer import answers
 from circulation.service_layer import commands as cmd
 from circulation.service_layer.errors import InputError
+from rebub_shared.audit import Audit
+from rebub_shared.auth.guard import forbidden, requires
+from rebub_shared.auth.tokens import Principal
+from rebub_shared.permissions import Permission as P
 
 from .desk_identity import Bus, Headers, identify
 from .http_bodies import (
@@ -26,9 +30,18 @@ router = APIRouter(tags=["desk"])
 
 
 @router.post("/loans", status_code=status.HTTP_201_CREATED)
-async def check_out(body: CheckoutBody, headers: Headers, bus: Bus) -> answers.CheckoutAnswer:
-    """Lend an item to a patron; a block answers 409 with every reason (``blocks``)."""
-    who = identify(bus.ctx, headers, body)
+async def check_out(
+    body: CheckoutBody,
+    headers: Headers,
+    bus: Bus,
+    audit: Audit,
+    principal: Annotated[Principal, requires(P.LOANS_CHECKOUT)],
+) -> answers.CheckoutAnswer:
+    """Lend an item to a patron; a block answers 409 with every reason (``blocks``). Lending
+    despite blocks (``override``) needs ``blocks:override`` and is audited."""
+    if body.override is not None and not principal.can(P.BLOCKS_OVERRIDE):
+        raise forbidden(principal, P.BLOCKS_OVERRIDE)
+    who = identify(bus.ctx, headers, principal, body)
     command = cmd.CheckOutItem(
         **who.fields(),
         patron=body.patron,
@@ -37,16 +50,31 @@ async def check_out(body: CheckoutBody, headers: Headers, bus: Bus) -> answers.C
         session_id=headers.session or body.session_id,
     )
     answer: answers.CheckoutAnswer = await bus.handle(command)
+    if body.override is not None:
+        await audit.record(
+            principal,
+            "block-override",
+            desk=who.desk,
+            targets={"loan_id": answer.loan.loan_id, "patron_id": answer.loan.patron_id},
+            reason=body.override.reason,
+            blocks=[block.kind.value for block in answer.overridden_blocks],
+        )
     return answer
 
 
 @router.post("/loans/{loan_id}/renewal")
 async def renew_loan(
-    loan_id: str, headers: Headers, bus: Bus, body: Annotated[RenewalBody | None, Body()] = None
+    loan_id: str,
+    headers: Headers,
+    bus: Bus,
+    principal: Annotated[Principal, requires(P.LOANS_RENEW)],
+    body: Annotated[RenewalBody | None, Body()] = None,
 ) -> answers.RenewalLine:
     """Renew one loan (``origin: patron`` from the discovery interface, where no desk is needed)."""
     body = body or RenewalBody()
-    who = identify(bus.ctx, headers, body, desk_required=body.origin is RenewalOrigin.DESK)
+    who = identify(
+        bus.ctx, headers, principal, body, desk_required=body.origin is RenewalOrigin.DESK
+    )
     command = cmd.RenewLoan(
         **who.fields(),
         loan_id=loan_id,
@@ -58,10 +86,16 @@ async def renew_loan(
 
 @router.post("/patrons/{patron_id}/renewals")
 async def renew_patron_loans(
-    patron_id: str, body: PatronRenewalBody, headers: Headers, bus: Bus
+    patron_id: str,
+    body: PatronRenewalBody,
+    headers: Headers,
+    bus: Bus,
+    principal: Annotated[Principal, requires(P.LOANS_RENEW)],
 ) -> answers.RenewalAnswer:
     """Renew the selected loans or all loans: each line renewed (new due date) or refused (why)."""
-    who = identify(bus.ctx, headers, body, desk_required=body.origin is RenewalOrigin.DESK)
+    who = identify(
+        bus.ctx, headers, principal, body, desk_required=body.origin is RenewalOrigin.DESK
+    )
     command = cmd.RenewPatronLoans(
         **who.fields(),
         patron=patron_id,
@@ -74,25 +108,36 @@ async def renew_patron_loans(
 
 @router.put("/loans/{loan_id}/due-date")
 async def change_due_date(
-    loan_id: str, body: DueDateBody, headers: Headers, bus: Bus
+    loan_id: str,
+    body: DueDateBody,
+    headers: Headers,
+    bus: Bus,
+    audit: Audit,
+    principal: Annotated[Principal, requires(P.LOANS_DUE_DATE)],
 ) -> answers.DueDateAnswer:
     """Set a loan's due date (an instant, or a day: due at the library's closing time)."""
-    who = identify(bus.ctx, headers, body)
+    who = identify(bus.ctx, headers, principal, body)
     command = cmd.ChangeDueDate(
         **who.fields(),
         loan_id=loan_id,
         due=cmd.NewDueDate(due_at=body.due_at, due_date=body.due_date),
     )
     answer: answers.DueDateAnswer = await bus.handle(command)
+    await audit_due_dates(audit, principal, who.desk, answer)
     return answer
 
 
 @router.post("/patrons/{patron_id}/due-date")
 async def change_patron_due_dates(
-    patron_id: str, body: PatronDueDateBody, headers: Headers, bus: Bus
+    patron_id: str,
+    body: PatronDueDateBody,
+    headers: Headers,
+    bus: Bus,
+    audit: Audit,
+    principal: Annotated[Principal, requires(P.LOANS_DUE_DATE)],
 ) -> answers.DueDateAnswer:
     """Set the due date of the selected loans or all loans; any refusal writes nothing."""
-    who = identify(bus.ctx, headers, body)
+    who = identify(bus.ctx, headers, principal, body)
     command = cmd.ChangePatronDueDates(
         **who.fields(),
         patron=patron_id,
@@ -100,13 +145,19 @@ async def change_patron_due_dates(
         due=cmd.NewDueDate(due_at=body.due_at, due_date=body.due_date),
     )
     answer: answers.DueDateAnswer = await bus.handle(command)
+    await audit_due_dates(audit, principal, who.desk, answer)
     return answer
 
 
 @router.post("/returns")
-async def return_item(body: ReturnBody, headers: Headers, bus: Bus) -> answers.ReturnAnswer:
+async def return_item(
+    body: ReturnBody,
+    headers: Headers,
+    bus: Bus,
+    principal: Annotated[Principal, requires(P.RETURNS_SCAN)],
+) -> answers.ReturnAnswer:
     """Check an item in at the desk (maybe backdated); the answer gives the item's next step."""
-    who = identify(bus.ctx, headers, body)
+    who = identify(bus.ctx, headers, principal, body)
     command = cmd.ReturnItem(
         **who.fields(),
         item_barcode=body.item_barcode,
@@ -121,10 +172,11 @@ async def patron_loans(
     patron_id: str,
     headers: Headers,
     bus: Bus,
+    principal: Annotated[Principal, requires(P.PATRONS_READ)],
     scope: Literal["all", "session"] = Query(default="all"),
 ) -> answers.PatronLoans:
     """The patron's open loans: all, or this desk session's (``X-Desk-Session``)."""
-    who = identify(bus.ctx, headers)
+    who = identify(bus.ctx, headers, principal)
     if scope == "session" and not headers.session:
         raise InputError("X-Desk-Session", None, "scope=session needs the desk session id")
     command = cmd.ListPatronLoans(
@@ -137,17 +189,37 @@ async def patron_loans(
 
 
 @router.get("/patrons/{patron_id}/blocks")
-async def patron_blocks(patron_id: str, headers: Headers, bus: Bus) -> answers.PatronBlocks:
+async def patron_blocks(
+    patron_id: str,
+    headers: Headers,
+    bus: Bus,
+    principal: Annotated[Principal, requires(P.PATRONS_READ)],
+) -> answers.PatronBlocks:
     """Why the patron cannot borrow now (the desk is warned when the patron is identified)."""
-    who = identify(bus.ctx, headers)
+    who = identify(bus.ctx, headers, principal)
     command = cmd.ShowPatronBlocks(**who.fields(), patron=patron_id)
     answer: answers.PatronBlocks = await bus.handle(command)
     return answer
 
 
-@router.post("/items", tags=["items"])
+@router.post("/items", tags=["items"], dependencies=[requires(P.ITEMS_LOAD)])
 async def load_items(body: ItemsBody, bus: Bus) -> answers.ItemsLoaded:
     """Add or replace items (bulk); every record is checked before any is written."""
     command = cmd.LoadItems(institution=bus.ctx.institution, items=tuple(body.items))
     answer: answers.ItemsLoaded = await bus.handle(command)
     return answer
+
+
+async def audit_due_dates(
+    audit: Audit, principal: Principal, desk: str | None, answer: answers.DueDateAnswer
+) -> None:
+    """One audit record per loan whose due date staff changed."""
+    for line in answer.lines:
+        await audit.record(
+            principal,
+            "due-date-change",
+            desk=desk,
+            targets={"loan_id": line.loan_id},
+            previous_due_at=line.previous_due_at.isoformat(),
+            due_at=line.due_at.isoformat(),
+        )

@@ -15,6 +15,8 @@ from circulation.bootstrap import bootstrap
 from circulation.domain import load_institution_policy
 from circulation.service_layer.commands import LoadItems
 from circulation.settings import CirculationSettings
+from rebub_shared.audit import AuditLog, audit_router
+from rebub_shared.auth.guard import install_auth
 from rebub_shared.clock import Clock
 from rebub_shared.http import ops_router
 from rebub_shared.logging import get_logger
@@ -70,8 +72,11 @@ def create_app(settings: CirculationSettings, clock: Clock | None = None) -> Fas
         subscribe_network_activity(runtime, bus, inst, fast=settings.fast_consumers)
     jobs = JobLoop(bus, settings.jobs_interval_s)
 
+    audit = AuditLog(runtime)
+
     async def prepare(runtime: Runtime) -> None:
         await ensure_indexes(runtime.db)
+        await audit.ensure_index()
         for relay in relays:
             relay.outbox = OutboxRelay(
                 runtime.db[relay.collection], runtime.broker, interval_s=settings.relay_interval_s
@@ -109,8 +114,10 @@ def create_app(settings: CirculationSettings, clock: Clock | None = None) -> Fas
     )
     app.state.bus = bus
     app.state.runtime = runtime
+    app.state.audit = audit
+    install_auth(app, settings.auth, inst)  # refuses to start without an issuer
     problems.install(app)
-    for router in (desk_router, request_router, loan_router, account_router):
+    for router in (desk_router, request_router, loan_router, account_router, audit_router()):
         app.include_router(router)
     if settings.dev_clock_enabled:  # the jobs on demand, like the clock: never in production
         app.include_router(jobs_dev_router)
@@ -120,6 +127,7 @@ def create_app(settings: CirculationSettings, clock: Clock | None = None) -> Fas
             clock=runtime.clock,
             dev_clock=settings.dev_clock_enabled,
             metrics=runtime.metrics,
+            open_metrics=settings.auth.open_metrics,
         )
     )
     return app

@@ -1,5 +1,6 @@
-"""Request bodies of the desk API. The desk and operator may come in the body or in the
-``X-Desk`` / ``X-Operator`` headers (the headers win)."""
+"""Request bodies of the desk API. The desk may come in the body or in the ``X-Desk`` header
+(the header wins); the operator is the access token's subject, so an ``operator`` field is
+refused (422, extra fields are forbidden)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,10 @@ from circulation.service_layer.loan_commands import Scan
 
 
 class DeskFields(BaseModel):
-    """Who works where, when not given in the headers."""
+    """Where the call comes from, when not given in the header."""
 
     model_config = ConfigDict(extra="forbid")
     desk: str | None = None
-    operator: str | None = None
 
 
 class CheckoutBody(DeskFields):

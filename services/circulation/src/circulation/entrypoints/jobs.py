@@ -9,9 +9,11 @@ from circulation.service_layer.account_answers import JobAnswer
 from circulation.service_layer.commands import Command
 from circulation.service_layer.loan_commands import RunAgedToLost, RunRetention
 from circulation.service_layer.messagebus import MessageBus
+from rebub_shared.auth.guard import requires
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
 from rebub_shared.periodic import Periodic
+from rebub_shared.permissions import Permission
 
 from .desk_identity import Bus
 
@@ -44,7 +46,9 @@ class JobLoop:
                 log.exception("job_failed", job=name)
 
 
-dev_router = APIRouter(prefix="/_dev/jobs", tags=["development"])
+dev_router = APIRouter(
+    prefix="/_dev/jobs", tags=["development"], dependencies=[requires(Permission.DEV_OPERATE)]
+)
 
 
 @dev_router.post("/aged-to-lost")

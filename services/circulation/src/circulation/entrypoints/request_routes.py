@@ -10,20 +10,26 @@ from fastapi import APIRouter, Body, status
 from circulation.domain.requests import RequestKind
 from circulation.service_layer import account_answers as answers
 from circulation.service_layer import request_commands as rc
+from rebub_shared.auth.guard import requires
+from rebub_shared.auth.tokens import Principal
+from rebub_shared.permissions import Permission as P
 
 from .desk_identity import Bus, Headers, identify
 from .http_bodies import CancelBody, DeskFields, RequestBody
 
 router = APIRouter(tags=["requests"])
+Requester = Annotated[Principal, requires(P.REQUESTS_WRITE)]
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED)
-async def place_request(body: RequestBody, headers: Headers, bus: Bus) -> answers.RequestAnswer:
+async def place_request(
+    body: RequestBody, headers: Headers, bus: Bus, principal: Requester
+) -> answers.RequestAnswer:
     """A hold or digitisation request; a hold on an item on loan recalls the loan (no renewal).
 
     A blocked patron may place requests (the blocks apply when they borrow). Without a desk, the
-    request comes from the discovery interface (the operator is then the patron's login)."""
-    who = identify(bus.ctx, headers, body, desk_required=False)
+    request comes from the discovery interface (the operator is then that client's subject)."""
+    who = identify(bus.ctx, headers, principal, body, desk_required=False)
     command = rc.PlaceRequest(
         **who.fields(),
         kind=RequestKind(body.kind),
@@ -37,10 +43,10 @@ async def place_request(body: RequestBody, headers: Headers, bus: Bus) -> answer
 
 @router.post("/requests/{request_id}/cancel")
 async def cancel_request(
-    request_id: str, body: CancelBody, headers: Headers, bus: Bus
+    request_id: str, body: CancelBody, headers: Headers, bus: Bus, principal: Requester
 ) -> answers.RequestView:
     """Cancel a request, with the reason."""
-    who = identify(bus.ctx, headers, body, desk_required=False)
+    who = identify(bus.ctx, headers, principal, body, desk_required=False)
     command = rc.CancelRequest(**who.fields(), request_id=request_id, reason=body.reason)
     answer: answers.RequestView = await bus.handle(command)
     return answer
@@ -48,10 +54,14 @@ async def cancel_request(
 
 @router.post("/requests/{request_id}/complete")
 async def complete_request(
-    request_id: str, headers: Headers, bus: Bus, body: Annotated[DeskFields | None, Body()] = None
+    request_id: str,
+    headers: Headers,
+    bus: Bus,
+    principal: Requester,
+    body: Annotated[DeskFields | None, Body()] = None,
 ) -> answers.RequestView:
     """A digitisation or internal processing request is finished."""
-    who = identify(bus.ctx, headers, body)
+    who = identify(bus.ctx, headers, principal, body)
     command = rc.CompleteRequest(**who.fields(), request_id=request_id)
     answer: answers.RequestView = await bus.handle(command)
     return answer
@@ -59,19 +69,28 @@ async def complete_request(
 
 @router.post("/loans/{loan_id}/internal-processing", status_code=status.HTTP_201_CREATED)
 async def internal_processing(
-    loan_id: str, headers: Headers, bus: Bus, body: Annotated[DeskFields | None, Body()] = None
+    loan_id: str,
+    headers: Headers,
+    bus: Bus,
+    principal: Requester,
+    body: Annotated[DeskFields | None, Body()] = None,
 ) -> answers.RequestAnswer:
     """The library works on the loan's item: unavailable until the request is completed."""
-    who = identify(bus.ctx, headers, body)
+    who = identify(bus.ctx, headers, principal, body)
     command = rc.PlaceInternalProcessing(**who.fields(), loan_id=loan_id)
     answer: answers.RequestAnswer = await bus.handle(command)
     return answer
 
 
 @router.get("/loans/{loan_id}/requests")
-async def loan_queue(loan_id: str, headers: Headers, bus: Bus) -> answers.RequestQueue:
+async def loan_queue(
+    loan_id: str,
+    headers: Headers,
+    bus: Bus,
+    principal: Annotated[Principal, requires(P.LOANS_READ)],
+) -> answers.RequestQueue:
     """The request queue of the loan's item (position 1 is served next)."""
-    who = identify(bus.ctx, headers)
+    who = identify(bus.ctx, headers, principal)
     answer: answers.RequestQueue = await bus.handle(
         rc.ShowLoanQueue(**who.fields(), loan_id=loan_id)
     )

@@ -47,9 +47,7 @@ async def check_out_item(cmd: CheckOutItem, uow: UnitOfWork, ctx: Context) -> Ch
         item = item.model_copy(update={"status": ItemStatus.AVAILABLE})
     override = None
     if cmd.override is not None:
-        override = OverrideRequest(
-            operator=cmd.override.operator or cmd.operator, reason=cmd.override.reason
-        )
+        override = OverrideRequest(operator=cmd.operator, reason=cmd.override.reason)
     checkout = check_out(
         loan_id=ctx.new_loan_id(),
         policy=ctx.policy,

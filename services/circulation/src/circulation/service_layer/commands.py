@@ -38,11 +38,10 @@ class DeskCommand(Command):
 
 
 class Override(BaseModel):
-    """Lend despite the blocks: who (defaults to the command's operator) and why."""
+    """Lend despite the blocks, and why (by the command's operator: the token's subject)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     reason: str
-    operator: str | None = None
 
 
 class CheckOutItem(DeskCommand):

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI, Header, Request
 
+from rebub_shared.auth.guard import install_auth, requires
 from rebub_shared.clock import Clock
 from rebub_shared.http import Problem, install_problem_handlers, ops_router
 from rebub_shared.outbox import OutboxRelay
+from rebub_shared.permissions import Permission as P
 from rebub_shared.runtime import Runtime, TopicSpec, build_runtime, running
 
 from ..adapters.mongo_store import MongoStore
@@ -102,6 +104,7 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
     app = FastAPI(title=f"rebub notifier ({inst})", lifespan=lifespan)
     app.state.running = current
     app.state.runtime = runtime
+    install_auth(app, settings.auth, inst)  # refuses to start without an issuer
     install_problem_handlers(
         app,
         {
@@ -117,6 +120,7 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
             clock=runtime.clock,
             dev_clock=settings.dev_clock_enabled,
             metrics=runtime.metrics,
+            open_metrics=settings.auth.open_metrics,
         )
     )
     _routes(app, dev=settings.dev_clock_enabled)
@@ -124,7 +128,10 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
 
 
 def _routes(app: FastAPI, *, dev: bool) -> None:
-    @app.get("/letters")
+    reader = [requires(P.LETTERS_READ)]
+    sender = [requires(P.LETTERS_SEND)]
+
+    @app.get("/letters", dependencies=reader)
     async def letters(
         request: Request, patron_id: str | None = None, loan_id: str | None = None
     ) -> list[LetterView]:
@@ -134,12 +141,12 @@ def _routes(app: FastAPI, *, dev: bool) -> None:
         records = await notifier_of(request).store.find_letters(patron_id, loan_id)
         return [LetterView.of(record) for record in records]
 
-    @app.get("/reports")
+    @app.get("/reports", dependencies=reader)
     async def reports(request: Request) -> list[ReportView]:
         """Cases for staff: unreachable patrons, changed channels, letters that may have left."""
         return [ReportView.of(r) for r in await notifier_of(request).store.reports()]
 
-    @app.post("/patrons/{patron_id}/activity-report", status_code=201)
+    @app.post("/patrons/{patron_id}/activity-report", status_code=201, dependencies=sender)
     async def activity_report(
         request: Request, patron_id: str, idempotency_key: str | None = Header(default=None)
     ) -> LetterView:
@@ -148,7 +155,7 @@ def _routes(app: FastAPI, *, dev: bool) -> None:
         record = await send_activity_report(notifier_of(request), patron_id, request_id)
         return LetterView.of(record)
 
-    @app.post("/loans/{loan_id}/receipt", status_code=201)
+    @app.post("/loans/{loan_id}/receipt", status_code=201, dependencies=sender)
     async def receipt(
         request: Request, loan_id: str, idempotency_key: str | None = Header(default=None)
     ) -> LetterView:
@@ -158,7 +165,7 @@ def _routes(app: FastAPI, *, dev: bool) -> None:
 
     if dev:
 
-        @app.post("/_dev/scheduler/run")
+        @app.post("/_dev/scheduler/run", dependencies=[requires(P.DEV_OPERATE)])
         async def run_now(request: Request) -> PassView:
             """Run the daily pass now, at the (development) clock's time."""
             notifier = notifier_of(request)

@@ -24,8 +24,12 @@ from patron_sync.service_layer import errors as se
 from patron_sync.service_layer.queries import find_by_barcode, search_by_name
 from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, StoredPatron
 from patron_sync.settings import PatronSyncSettings
+from rebub_shared.audit import Audit, AuditLog, audit_router
+from rebub_shared.auth.guard import forbidden, install_auth, requires
+from rebub_shared.auth.tokens import Principal
 from rebub_shared.clock import Clock
 from rebub_shared.http import Problem, install_problem_handlers, ops_router
+from rebub_shared.permissions import Permission as P
 
 STATUSES: dict[type[Exception], int] = {
     se.PatronNotFoundError: 404,
@@ -62,10 +66,16 @@ def network_router() -> APIRouter:
         request: Request,
         file: Annotated[UploadFile, File()],
         source: Institution,
+        audit: Audit,
+        principal: Annotated[Principal, requires(P.IMPORTS_RUN)],
         mode: ImportMode = ImportMode.FULL,
         force: bool = False,
     ) -> ImportReport:
-        """Import a DSI feed (Alma user XML or CSV); the upload is streamed to a spool file."""
+        """Import a DSI feed (Alma user XML or CSV); the upload is streamed to a spool file.
+
+        Only the feed loader of ``source`` may upload its feed; ``force`` needs ``imports:force``.
+        """
+        check_feed_loader(principal, source, force)
         service = _service(request)
         suffix = Path(file.filename or "feed").suffix.lower()
         spool = service.settings.spool_dir
@@ -73,9 +83,32 @@ def network_router() -> APIRouter:
             shutil.copyfileobj(file.file, target, length=1 << 20)
             target.flush()
             command = cmds.ImportFeed(Path(target.name), source, mode, force)
-            return await service.import_feed(command)
+            report = await service.import_feed(command)
+        await audit.record(
+            principal,
+            "import-forced" if force else "import",
+            targets={"source": source.value},
+            mode=mode.value,
+            received=report.received,
+            absent=report.absent,
+        )
+        return report
 
     return router
+
+
+def check_feed_loader(principal: Principal, source: Institution, force: bool) -> None:
+    """The token's institution uploads its own feed; forcing is a permission of its own."""
+    if principal.institution != source.value:
+        raise Problem(
+            403,
+            "Forbidden",
+            f"a token of {principal.institution!r} may not import the feed of {source.value!r}",
+            token_institution=principal.institution,
+            source=source.value,
+        )
+    if force and not principal.can(P.IMPORTS_FORCE):
+        raise forbidden(principal, P.IMPORTS_FORCE)
 
 
 class RecordIn(BaseModel):
@@ -107,21 +140,29 @@ class ReaderChange(BaseModel):
 
 
 class NoteIn(BaseModel):
+    """A note; its author is the token's subject (a ``created_by`` field is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     text: str
-    created_by: str
 
 
 class BlockIn(BaseModel):
+    """A local block; who set it is the token's subject (a ``created_by`` field is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     block_type: str
     reason: str
-    created_by: str
     expires_at: AwareDatetime | None = None
 
 
 def desk_router() -> APIRouter:
     router = APIRouter(tags=["desk"])
 
-    @router.get("/patrons")
+    reader = [requires(P.PATRONS_READ)]
+
+    @router.get("/patrons", dependencies=reader)
     async def find_patrons(
         request: Request, barcode: str | None = None, name: str | None = None
     ) -> list[dict[str, Any]]:
@@ -135,43 +176,75 @@ def desk_router() -> APIRouter:
             return [view(p) for p in await search_by_name(s.iz_uow(), name, limit, now)]
         raise Problem(422, "Invalid request", "give barcode or name", field="barcode", value=None)
 
-    @router.get("/patrons/{primary_id}")
+    @router.get("/patrons/{primary_id}", dependencies=reader)
     async def get_patron(request: Request, primary_id: str) -> dict[str, Any]:
         s = _service(request)
         return view(await s.handle(cmds.LinkPatron(s.institution, primary_id)))
 
-    @router.patch("/patrons/{account_id}")
+    @router.patch("/patrons/{account_id}", dependencies=[requires(P.PATRONS_EDIT)])
     async def edit_patron(
         request: Request, account_id: str, changes: dict[str, Any]
     ) -> dict[str, Any]:
         s = _service(request)
         return view(await s.handle(cmds.EditPatron(s.institution, account_id, changes)))
 
-    @router.post("/patrons/{account_id}/identifiers", status_code=201)
+    @router.post(
+        "/patrons/{account_id}/identifiers",
+        status_code=201,
+        dependencies=[requires(P.PATRONS_EDIT)],
+    )
     async def add_identifier(request: Request, account_id: str, body: Identifier) -> dict[str, Any]:
         s = _service(request)
         return view(await s.handle(cmds.AddIdentifier(s.institution, account_id, body)))
 
     @router.post("/patrons/{account_id}/notes", status_code=201)
-    async def add_note(request: Request, account_id: str, body: NoteIn) -> dict[str, Any]:
+    async def add_note(
+        request: Request,
+        account_id: str,
+        body: NoteIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.PATRONS_NOTES)],
+    ) -> dict[str, Any]:
         s = _service(request)
-        note = Note(text=body.text, created_by=body.created_by, created_at=s.runtime.clock.now())
-        return view(await s.handle(cmds.AddNote(s.institution, account_id, note)))
+        note = Note(text=body.text, created_by=who.operator, created_at=s.runtime.clock.now())
+        stored = view(await s.handle(cmds.AddNote(s.institution, account_id, note)))
+        await audit.record(who, "note-added", targets={"account_id": account_id})
+        return stored
 
     @router.post("/patrons/{account_id}/blocks", status_code=201)
-    async def add_block(request: Request, account_id: str, body: BlockIn) -> dict[str, Any]:
+    async def add_block(
+        request: Request,
+        account_id: str,
+        body: BlockIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.PATRONS_BLOCKS)],
+    ) -> dict[str, Any]:
         s = _service(request)
-        block = LocalBlock(created_at=s.runtime.clock.now(), **body.model_dump())
-        return view(await s.handle(cmds.AddLocalBlock(s.institution, account_id, block)))
+        block = LocalBlock(
+            created_at=s.runtime.clock.now(), created_by=who.operator, **body.model_dump()
+        )
+        stored = view(await s.handle(cmds.AddLocalBlock(s.institution, account_id, block)))
+        targets = {"account_id": account_id}
+        await audit.record(who, "block-added", targets=targets, block_type=body.block_type)
+        return stored
 
     @router.post("/external-readers", status_code=201)
-    async def create_reader(request: Request, body: RecordIn) -> dict[str, Any]:
+    async def create_reader(
+        request: Request,
+        body: RecordIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.EXTERNAL_READERS_WRITE)],
+    ) -> dict[str, Any]:
         s = _service(request)
         record = body.model_copy(update={"user_group": UserGroup.LECTEUR_EXTERIEUR})
         command = cmds.CreateExternalReader(s.institution, record.record(s.institution))
-        return view(await s.handle(command))
+        created = view(await s.handle(command))
+        await audit.record(who, "external-reader-created", targets=_account(created))
+        return created
 
-    @router.patch("/external-readers/{account_id}")
+    @router.patch(
+        "/external-readers/{account_id}", dependencies=[requires(P.EXTERNAL_READERS_WRITE)]
+    )
     async def change_reader(
         request: Request, account_id: str, body: ReaderChange
     ) -> dict[str, Any]:
@@ -182,31 +255,51 @@ def desk_router() -> APIRouter:
         return view(await s.handle(command))
 
     @router.post("/waiting-accounts", status_code=201)
-    async def create_waiting(request: Request, body: RecordIn) -> dict[str, Any]:
+    async def create_waiting(
+        request: Request,
+        body: RecordIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.WAITING_ACCOUNTS_WRITE)],
+    ) -> dict[str, Any]:
         s = _service(request)
         command = cmds.CreateWaitingAccount(s.institution, body.record(s.institution))
-        return view(await s.handle(command))
+        created = view(await s.handle(command))
+        await audit.record(who, "waiting-account-created", targets=_account(created))
+        return created
 
     return router
+
+
+def _account(view: dict[str, Any]) -> dict[str, str]:
+    return {"account_id": str(view.get("account_id"))}
 
 
 def create_app(settings: PatronSyncSettings, clock: Clock | None = None) -> FastAPI:
     """The app of one instance: network role (imports) or institution role (desk API)."""
     service = build(settings, clock)
+    audit = AuditLog(service.runtime)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with started(service):
+            await audit.ensure_index()
             yield
 
     app = FastAPI(title=f"patron-sync [{settings.tenant}]", lifespan=lifespan)
     app.state.service = service
+    app.state.audit = audit
+    install_auth(app, settings.auth, settings.tenant)  # refuses to start without an issuer
     install_problem_handlers(app, STATUSES)
     rt = service.runtime
     app.include_router(
         ops_router(
-            ready=rt.ready, clock=rt.clock, dev_clock=settings.dev_clock_enabled, metrics=rt.metrics
+            ready=rt.ready,
+            clock=rt.clock,
+            dev_clock=settings.dev_clock_enabled,
+            metrics=rt.metrics,
+            open_metrics=settings.auth.open_metrics,
         )
     )
     app.include_router(network_router() if service.is_network else desk_router())
+    app.include_router(audit_router())
     return app

@@ -64,7 +64,7 @@ def _primary_id(account: dict[str, Any]) -> str | None:
 
 
 def _headers(inst: str) -> dict[str, str]:
-    return {"X-Desk": _desk_of(inst), "X-Operator": "demo"}
+    return {"X-Desk": _desk_of(inst)}  # the operator is the demo client's token subject
 
 
 async def import_feeds(

@@ -1,0 +1,147 @@
+"""The audit trail of privileged actions, kept in each instance's own database (per institution).
+
+Who (the token's subject), when (the service clock), what (an action name), from which desk, on
+which records. Written by the route after the action succeeded; read by the institution's managers
+through ``GET /audit`` (newest first, paged, filtered by action and date).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel, Field
+
+from rebub_shared.auth.guard import requires
+from rebub_shared.auth.tokens import Principal
+from rebub_shared.permissions import Permission
+from rebub_shared.runtime import Runtime
+from rebub_shared.tenancy import NETWORK
+
+AUDIT = "audit"
+
+
+class AuditRecord(BaseModel):
+    """One privileged action: who did what, when, from which desk, on which records."""
+
+    audit_id: str
+    tenant: str
+    at: AwareDatetime
+    operator: str
+    operator_institution: str
+    action: str
+    desk: str | None = None
+    targets: dict[str, str] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class AuditPage(BaseModel):
+    records: list[AuditRecord]
+    total: int
+    offset: int
+    limit: int
+
+
+class AuditLog:
+    """The audit collection of one running instance (database and clock from its runtime)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    @property
+    def tenant(self) -> str:
+        return str(self._runtime.tenant)
+
+    async def ensure_index(self) -> None:
+        await self._runtime.db[AUDIT].create_index([("at", -1)])
+
+    async def record(
+        self,
+        principal: Principal,
+        action: str,
+        *,
+        desk: str | None = None,
+        targets: dict[str, str] | None = None,
+        **details: Any,
+    ) -> AuditRecord:
+        """Write one record (the service clock's time) and return it."""
+        entry = AuditRecord(
+            audit_id=uuid.uuid4().hex,
+            tenant=str(self._runtime.tenant),
+            at=self._runtime.clock.now(),
+            operator=principal.operator,
+            operator_institution=principal.institution,
+            action=action,
+            desk=desk,
+            targets=targets or {},
+            details=details,
+        )
+        document = entry.model_dump(mode="python") | {"_id": entry.audit_id}
+        await self._runtime.db[AUDIT].insert_one(document)
+        return entry
+
+    async def page(
+        self,
+        *,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+        operator_institution: str | None = None,
+    ) -> AuditPage:
+        """Newest first; ``since`` inclusive, ``until`` exclusive."""
+        query: dict[str, Any] = {}
+        if action is not None:
+            query["action"] = action
+        if operator_institution is not None:
+            query["operator_institution"] = operator_institution
+        moments = {k: v for k, v in (("$gte", since), ("$lt", until)) if v is not None}
+        if moments:
+            query["at"] = moments
+        collection = self._runtime.db[AUDIT]
+        total = await collection.count_documents(query)
+        cursor = collection.find(query).sort([("at", -1), ("_id", -1)]).skip(offset).limit(limit)
+        records = [AuditRecord.model_validate(doc) async for doc in cursor]
+        return AuditPage(records=records, total=total, offset=offset, limit=limit)
+
+
+def audit_of(request: Request) -> AuditLog:
+    """The app's audit log (``app.state.audit``, set where the app is created)."""
+    log: AuditLog = request.app.state.audit
+    return log
+
+
+Audit = Annotated[AuditLog, Depends(audit_of)]
+
+
+def audit_router() -> APIRouter:
+    """``GET /audit``: the instance's audit trail, for its managers."""
+    router = APIRouter(tags=["audit"])
+
+    @router.get("/audit")
+    async def read_audit(
+        audit: Audit,
+        principal: Annotated[Principal, requires(Permission.AUDIT_READ)],
+        action: str | None = None,
+        since: AwareDatetime | None = None,
+        until: AwareDatetime | None = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> AuditPage:
+        """Privileged actions of this institution, newest first (filters: action, since, until).
+
+        On the network zone, an institution's managers read their own institution's records."""
+        own = principal.institution if audit.tenant == NETWORK else None
+        return await audit.page(
+            action=action,
+            since=since,
+            until=until,
+            offset=offset,
+            limit=limit,
+            operator_institution=own,
+        )
+
+    return router
