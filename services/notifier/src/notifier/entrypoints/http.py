@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Header, Request
 
 from rebub_shared.clock import Clock
-from rebub_shared.http import Problem, install_problem_handlers, ops_router
+from rebub_shared.http import Problem, install_error_contract, ops_router
 from rebub_shared.outbox import OutboxRelay
 from rebub_shared.runtime import Runtime, TopicSpec, build_runtime, running
 
@@ -102,7 +102,7 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
     app = FastAPI(title=f"rebub notifier ({inst})", lifespan=lifespan)
     app.state.running = current
     app.state.runtime = runtime
-    install_problem_handlers(
+    install_error_contract(
         app,
         {
             UnknownPatronError: 404,

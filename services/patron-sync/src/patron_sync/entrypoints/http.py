@@ -4,12 +4,11 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, File, Request, UploadFile
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from patron_sync.bootstrap import PatronSync, build, started
 from patron_sync.domain import errors as e
@@ -24,8 +23,9 @@ from patron_sync.service_layer import errors as se
 from patron_sync.service_layer.queries import find_by_barcode, search_by_name
 from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, StoredPatron
 from patron_sync.settings import PatronSyncSettings
+from rebub_shared import bounds
 from rebub_shared.clock import Clock
-from rebub_shared.http import Problem, install_problem_handlers, ops_router
+from rebub_shared.http import BodyLimit, Problem, install_error_contract, ops_router
 
 STATUSES: dict[type[Exception], int] = {
     se.PatronNotFoundError: 404,
@@ -35,6 +35,8 @@ STATUSES: dict[type[Exception], int] = {
     e.DuplicateBarcodeError: 409,
     e.AccountKindError: 409,
     e.WaitingAccountMismatchError: 409,
+    e.FixedFieldError: 409,
+    e.PrimaryIdTakenError: 409,
     ConcurrentUpdateError: 409,
     e.SearchTermTooShortError: 422,
     e.InvalidFieldError: 422,
@@ -78,20 +80,25 @@ def network_router() -> APIRouter:
     return router
 
 
+def _contacts() -> Any:
+    """At most 10 emails, addresses, phones or identifiers in one request."""
+    return Field(default=(), max_length=10)
+
+
 class RecordIn(BaseModel):
     """Identity and contact of an internal account (external reader, waiting account)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    primary_id: str = "NEW"
-    last_name: str
-    first_name: str = ""
+    primary_id: bounds.Identifier = "NEW"
+    last_name: bounds.Name
+    first_name: bounds.FirstName = ""
     user_group: UserGroup
-    expiry_date: date
-    emails: tuple[Email, ...] = ()
-    addresses: tuple[Address, ...] = ()
-    phones: tuple[Phone, ...] = ()
-    identifiers: tuple[Identifier, ...] = ()
+    expiry_date: bounds.Day
+    emails: tuple[Email, ...] = _contacts()
+    addresses: tuple[Address, ...] = _contacts()
+    phones: tuple[Phone, ...] = _contacts()
+    identifiers: tuple[Identifier, ...] = _contacts()
 
     def record(self, tenant: Institution) -> PatronRecord:
         return PatronRecord.model_validate(self.model_dump() | {"source_institution": tenant})
@@ -100,22 +107,40 @@ class RecordIn(BaseModel):
 class ReaderChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    emails: tuple[Email, ...] | None = None
-    addresses: tuple[Address, ...] | None = None
-    phones: tuple[Phone, ...] | None = None
-    expiry_date: date | None = None
+    emails: tuple[Email, ...] | None = Field(default=None, max_length=10)
+    addresses: tuple[Address, ...] | None = Field(default=None, max_length=10)
+    phones: tuple[Phone, ...] | None = Field(default=None, max_length=10)
+    expiry_date: bounds.Day | None = None
+
+
+class AccountChange(ReaderChange):
+    """A waiting account's record, corrected (an external account's NZ-owned fields: 409)."""
+
+    primary_id: bounds.Identifier | None = None
+    last_name: bounds.Name | None = None
+    first_name: bounds.FirstName | None = None
+    user_group: UserGroup | None = None
+    source_institution: Institution | None = Field(
+        default=None, description="Fixed at creation: another institution is refused (409)."
+    )
+    campus: bounds.Line | None = None
+    identifiers: tuple[Identifier, ...] | None = Field(default=None, max_length=10)
 
 
 class NoteIn(BaseModel):
-    text: str
-    created_by: str
+    model_config = ConfigDict(extra="forbid")
+
+    text: bounds.Note
+    created_by: bounds.Identifier
 
 
 class BlockIn(BaseModel):
-    block_type: str
-    reason: str
-    created_by: str
-    expires_at: AwareDatetime | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    block_type: bounds.Code
+    reason: bounds.Reason
+    created_by: bounds.Identifier
+    expires_at: bounds.Instant | None = None
 
 
 def desk_router() -> APIRouter:
@@ -123,7 +148,9 @@ def desk_router() -> APIRouter:
 
     @router.get("/patrons")
     async def find_patrons(
-        request: Request, barcode: str | None = None, name: str | None = None
+        request: Request,
+        barcode: bounds.Identifier | None = None,
+        name: bounds.SearchTerm | None = None,
     ) -> list[dict[str, Any]]:
         """By barcode (404 with a hint), or by name (prefix, 3 letters at least; NZ-only
         matches are linked into this IZ)."""
@@ -142,10 +169,11 @@ def desk_router() -> APIRouter:
 
     @router.patch("/patrons/{account_id}")
     async def edit_patron(
-        request: Request, account_id: str, changes: dict[str, Any]
+        request: Request, account_id: str, changes: AccountChange
     ) -> dict[str, Any]:
         s = _service(request)
-        return view(await s.handle(cmds.EditPatron(s.institution, account_id, changes)))
+        edits = changes.model_dump(exclude_unset=True)
+        return view(await s.handle(cmds.EditPatron(s.institution, account_id, edits)))
 
     @router.post("/patrons/{account_id}/identifiers", status_code=201)
     async def add_identifier(request: Request, account_id: str, body: Identifier) -> dict[str, Any]:
@@ -201,7 +229,8 @@ def create_app(settings: PatronSyncSettings, clock: Clock | None = None) -> Fast
 
     app = FastAPI(title=f"patron-sync [{settings.tenant}]", lifespan=lifespan)
     app.state.service = service
-    install_problem_handlers(app, STATUSES)
+    feeds = {"/imports": BodyLimit(settings.feed_max_bytes, upload=True)}
+    install_error_contract(app, STATUSES, routes=feeds if service.is_network else {})
     rt = service.runtime
     app.include_router(
         ops_router(
