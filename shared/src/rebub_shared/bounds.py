@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
@@ -133,17 +133,27 @@ DUE_DATE_FUTURE_YEARS = 3
 LIMITS.append(Limit("due date (staff)", "now to now + 3 years", "due date changes"))
 
 
+D = TypeVar("D", date, datetime)
+
+
 def check_expiry(value: date, today: date) -> str | None:
     """Why a desk-set expiry date is implausible (None when it is fine)."""
     earliest = date.fromordinal(today.toordinal() - EXPIRY_PAST_DAYS)
-    latest = _years_after(today, EXPIRY_FUTURE_YEARS)
+    latest = years_after(today, EXPIRY_FUTURE_YEARS)
     if not earliest <= value <= latest:
         return f"an expiry date between {earliest} and {latest} is expected"
     return None
 
 
-def _years_after(day: date, years: int) -> date:
+def years_after(day: D, years: int) -> D:
+    """The same day (or instant) ``years`` later; 29 February becomes the 28th."""
     try:
         return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
+    except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def limits_table() -> str:
+    """``LIMITS`` as the Markdown table of ``docs/error-contract.md`` (a test keeps them equal)."""
+    rows = [f"| `{limit.name}` | {limit.bound} | {limit.used_for} |" for limit in LIMITS]
+    return "\n".join(["| input | bound | used for |", "|---|---|---|", *rows])

@@ -31,6 +31,7 @@ STATUSES: dict[type[Exception], int] = {
 # Domain errors whose message names the field but which carry no ``field`` attribute.
 FIELDS: dict[type[Exception], str] = {
     domain.DueDateInPastError: "due_at",
+    domain.DueDateTooFarError: "due_at",
     domain.ReturnInFutureError: "returned_at",
     domain.ReturnBeforeLoanError: "returned_at",
     domain.OverrideIncompleteError: "override",
