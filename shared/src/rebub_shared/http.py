@@ -7,62 +7,48 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import AwareDatetime, BaseModel
 
 from rebub_shared.auth.guard import requires
-from rebub_shared.clock import Clock, MovableClock
 from rebub_shared.permissions import Permission
-from rebub_shared.problems import PROBLEM_JSON, Problem, problem_response
+from rebub_shared.bounds import JSON_BODY_MAX_BYTES
+from rebub_shared.clock import Clock, MovableClock
+from rebub_shared.edge import BodyLimit, Edge
+from rebub_shared.problem_docs import NOT_A_PROBLEM, document_problems
+from rebub_shared.problems import (
+    PROBLEM_JSON,
+    Problem,
+    install_problem_handlers,
+    problem_response,
+)
 
-__all__ = ["PROBLEM_JSON", "Problem", "install_problem_handlers", "ops_router", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "BodyLimit",
+    "Problem",
+    "install_error_contract",
+    "install_problem_handlers",
+    "ops_router",
+    "problem_response",
+]
 
 
-def install_problem_handlers(app: FastAPI, statuses: Mapping[type[Exception], int]) -> None:
-    """Answer every error as problem details: ``statuses`` maps domain errors to HTTP statuses."""
-
-    async def on_problem(request: Request, error: Exception) -> Response:
-        assert isinstance(error, Problem)
-        return problem_response(request, error)
-
-    async def on_validation(request: Request, error: Exception) -> Response:
-        assert isinstance(error, RequestValidationError)
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
-                "value": e.get("input"),
-                "message": e["msg"],
-            }
-            for e in error.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['value']!r}: {e['message']}" for e in errors)
-        return problem_response(request, Problem(422, "Invalid request", detail, errors=errors))
-
-    async def on_http(request: Request, error: Exception) -> Response:
-        assert isinstance(error, HTTPException)
-        return problem_response(
-            request, Problem(error.status_code, str(error.detail), str(error.detail))
-        )
-
-    def domain_handler(status: int) -> Callable[[Request, Exception], Awaitable[Response]]:
-        async def on_domain(request: Request, error: Exception) -> Response:
-            field = getattr(error, "field", None)
-            value = getattr(error, "value", None)
-            title = type(error).__name__.removesuffix("Error")
-            return problem_response(
-                request, Problem(status, title, str(error), field=field, value=value)
-            )
-
-        return on_domain
-
-    app.add_exception_handler(Problem, on_problem)
-    app.add_exception_handler(RequestValidationError, on_validation)
-    app.add_exception_handler(HTTPException, on_http)
-    for error_type, status in statuses.items():
-        app.add_exception_handler(error_type, domain_handler(status))
+def install_error_contract(
+    app: FastAPI,
+    statuses: Mapping[type[Exception], int],
+    *,
+    json_max_bytes: int = JSON_BODY_MAX_BYTES,
+    routes: Mapping[str, BodyLimit] | None = None,
+) -> None:
+    """The whole error contract on ``app``: problem handlers (``statuses`` maps domain errors to
+    HTTP statuses), body limits and media types at the edge (``routes``: a route's path and its
+    own limit), and the problems in the OpenAPI document. See docs/error-contract.md."""
+    install_problem_handlers(app, statuses)
+    app.add_middleware(Edge, json_max_bytes=json_max_bytes, routes=routes)
+    document_problems(app)
 
 
 class ClockSetting(BaseModel):
@@ -88,13 +74,13 @@ def ops_router(
     async def health() -> dict[str, str]:
         return {"status": "live"}
 
-    @router.get("/ready")
+    @router.get("/ready", responses={503: {"description": "Not ready", NOT_A_PROBLEM: True}})
     async def readiness() -> Response:
         checks = await ready()
         status = 200 if all(checks.values()) else 503
         return JSONResponse({"ready": status == 200, "checks": checks}, status_code=status)
 
-    @router.get("/metrics", dependencies=metrics_guard)
+    @router.get("/metrics", response_class=PlainTextResponse, dependencies=metrics_guard)
     async def prometheus_metrics() -> Response:
         body = generate_latest() + (generate_latest(metrics) if metrics is not None else b"")
         return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -52,7 +52,11 @@ class MongoSettings(BaseModel):
     )
     # Prefixes every database name: tests give each test its own databases.
     database_prefix: str = ""
-    timeout_ms: int = 5000
+    # A store that is away answers 503 within these bounds, never a hang: choosing a server,
+    # opening a connection, then waiting for one operation's answer.
+    timeout_ms: int = 3000
+    connect_timeout_ms: int = 3000
+    socket_timeout_ms: int = 20000
 
 
 class HttpSettings(BaseModel):

@@ -5,6 +5,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from rebub_shared.bounds import FEED_BODY_MAX_BYTES
 from rebub_shared.settings import ServiceSettings
 
 SERVICE = "patron-sync"
@@ -31,3 +32,5 @@ class PatronSyncSettings(ServiceSettings):
     fast_consumers: bool = False
     #: Where HTTP uploads are streamed before the import (``None``: the system temp folder).
     spool_dir: Path | None = None
+    #: The largest feed an upload (``POST /imports``) may carry, in bytes: larger is refused 413.
+    feed_max_bytes: int = Field(default=FEED_BODY_MAX_BYTES, ge=1)

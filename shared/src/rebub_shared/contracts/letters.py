@@ -6,6 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
+from rebub_shared import bounds
 from rebub_shared.cloudevents import EventPayload
 from rebub_shared.tenancy import InstitutionCode
 
@@ -25,9 +26,9 @@ class LetterSent(EventPayload):
     """A letter left: by email, or in the day's printed batch to be posted."""
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.letter.sent.v1"
-    letter_id: str
+    letter_id: bounds.EventName
     institution: InstitutionCode
-    patron_id: str
+    patron_id: bounds.EventId
     kind: LetterKind
     loan_ids: list[str]
     channel: Literal["email", "post"]

@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from rebub_shared import bounds
 from rebub_shared.cloudevents import EventPayload
 from rebub_shared.tenancy import InstitutionCode
 
@@ -25,23 +26,29 @@ class LoanSnapshot(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    loan_id: str = Field(description="Unique within the institution.")
+    loan_id: bounds.EventId = Field(description="Unique within the institution.")
     institution: InstitutionCode
-    patron_id: str = Field(description="The patron's primary id in the institution zone.")
-    item_barcode: str
-    title: str
-    library: str = Field(description="Code of the item's owning library.")
-    location: str = Field(description="Code of the item's location.")
-    circ_desk: str | None = Field(default=None, description="Desk where the loan was made.")
+    patron_id: bounds.EventId = Field(
+        description="The patron's primary id in the institution zone."
+    )
+    item_barcode: bounds.EventCode
+    title: bounds.EventTitle
+    library: bounds.EventCode = Field(description="Code of the item's owning library.")
+    location: bounds.EventCode = Field(description="Code of the item's location.")
+    circ_desk: bounds.EventCode | None = Field(
+        default=None, description="Desk where the loan was made."
+    )
     loan_date: AwareDatetime
     due_date: AwareDatetime
     original_due_date: AwareDatetime = Field(description="The due date fixed at loan time.")
     return_date: AwareDatetime | None = None
-    return_desk: str | None = None
+    return_desk: bounds.EventCode | None = None
     status: LoanStatus
     renewal_count: int = 0
     last_renewal_origin: RenewalOrigin | None = None
-    policy: str | None = Field(default=None, description="Name of the rule that decided the loan.")
+    policy: bounds.EventName | None = Field(
+        default=None, description="Name of the rule that decided the loan."
+    )
     version: int = Field(ge=1, description="Grows with every change of this loan.")
 
 
@@ -106,7 +113,9 @@ class LoanRecalled(LoanEvent):
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.loan.recalled.v1"
     alma_event: ClassVar[str | None] = None
-    request_id: str = Field(description="The request that recalled the loan.", min_length=1)
+    request_id: bounds.EventId = Field(
+        description="The request that recalled the loan.", min_length=1
+    )
 
 
 class LoanItemFound(LoanEvent):
@@ -141,10 +150,10 @@ class LoanActivitySummary(EventPayload):
     institutions: no names, no contact data. Key: the patron's network zone primary id."""
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.loan-activity.changed.v1"
-    primary_id: str = Field(description="The patron's network zone primary id.")
+    primary_id: bounds.EventId = Field(description="The patron's network zone primary id.")
     institution: InstitutionCode
-    loan_id: str
-    title: str
+    loan_id: bounds.EventId
+    title: bounds.EventTitle
     due_date: AwareDatetime
     status: LoanStatus
     version: int = Field(ge=1)

@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from rebub_shared import bounds
 from rebub_shared.cloudevents import EventPayload
 from rebub_shared.tenancy import InstitutionCode
 
@@ -22,10 +23,10 @@ AccountKind = Literal["external", "external_reader", "waiting"]
 class PostalAddress(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    lines: list[str]
-    postal_code: str
-    city: str
-    country: str = "France"
+    lines: list[bounds.EventName] = Field(max_length=10)
+    postal_code: bounds.EventCode
+    city: bounds.EventName
+    country: bounds.EventName = "France"
 
 
 class Contact(BaseModel):
@@ -33,9 +34,9 @@ class Contact(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    emails: list[str] = Field(default_factory=list)
-    addresses: list[PostalAddress] = Field(default_factory=list)
-    phones: list[str] = Field(default_factory=list)
+    emails: list[bounds.EventName] = Field(default_factory=list, max_length=20)
+    addresses: list[PostalAddress] = Field(default_factory=list, max_length=20)
+    phones: list[bounds.EventName] = Field(default_factory=list, max_length=20)
 
 
 class NzAccount(BaseModel):

@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from rebub_shared import bounds
 from rebub_shared.cloudevents import EventPayload
 from rebub_shared.tenancy import InstitutionCode
 
@@ -35,13 +36,15 @@ class RequestSnapshot(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    request_id: str = Field(description="Unique within the institution.")
+    request_id: bounds.EventId = Field(description="Unique within the institution.")
     institution: InstitutionCode
     kind: RequestKind
-    patron_id: str | None = Field(description="The requester (None for internal processing).")
-    item_barcode: str
-    title: str
-    pickup_library: str = Field(description="Where the requester collects the item.")
+    patron_id: bounds.EventId | None = Field(
+        description="The requester (None for internal processing)."
+    )
+    item_barcode: bounds.EventCode
+    title: bounds.EventTitle
+    pickup_library: bounds.EventCode = Field(description="Where the requester collects the item.")
     placed_at: AwareDatetime
     task: RequestTask = Field(description="The request's processing step (Alma: workflow step).")
     status: RequestStatus
@@ -67,7 +70,7 @@ class RequestRecalled(RequestEvent):
     """The request recalled the item's loan: the borrower must bring it back, no renewal."""
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.request.recalled.v1"
-    loan_id: str
+    loan_id: bounds.EventId
     due_date: AwareDatetime = Field(description="The recalled loan's due date.")
 
 
@@ -75,10 +78,10 @@ class RequestPlacedOnHoldShelf(RequestEvent):
     """The item waits for the requester on the hold shelf (the hold-available letter)."""
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.request.placed-on-hold-shelf.v1"
-    patron_id: str
-    item_barcode: str
-    title: str
-    pickup_library: str
+    patron_id: bounds.EventId
+    item_barcode: bounds.EventCode
+    title: bounds.EventTitle
+    pickup_library: bounds.EventCode
     hold_shelf_expiry: date = Field(description="Last Paris day the item waits for the patron.")
 
 
@@ -86,7 +89,7 @@ class RequestCancelled(RequestEvent):
     """The request was cancelled (by the patron or staff), with the reason."""
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.request.cancelled.v1"
-    reason: str
+    reason: bounds.EventReason
 
 
 class RequestClosed(RequestEvent):

@@ -52,6 +52,10 @@ class DueDateInPastError(CirculationError):
     """A new due date earlier than now was asked."""
 
 
+class DueDateTooFarError(CirculationError):
+    """A new due date more than a few years ahead was asked (a typo, or a hostile client)."""
+
+
 class ReturnInFutureError(CirculationError):
     """A backdated return date is later than now."""
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rebub_shared.bounds import DUE_DATE_FUTURE_YEARS, years_after
+
 from .errors import (
     DueDateInPastError,
+    DueDateTooFarError,
     LoanStatusError,
     RecalledLoanNotRenewableError,
     ReturnBeforeLoanError,
@@ -49,9 +52,15 @@ def check_renewable(loan_id: str, status: LoanStatus) -> None:
 
 
 def check_due_date_not_past(due_at: datetime, now: datetime) -> None:
-    """A new due date earlier than now is refused."""
+    """A new due date earlier than now is refused, and one more than a few years ahead."""
     if due_at < now:
         raise DueDateInPastError(f"due_at={due_at.isoformat()!r} is before now={now.isoformat()!r}")
+    latest = years_after(now, DUE_DATE_FUTURE_YEARS)
+    if due_at > latest:
+        raise DueDateTooFarError(
+            f"due_at={due_at.isoformat()!r} is after {latest.isoformat()!r} "
+            f"({DUE_DATE_FUTURE_YEARS} years from now)"
+        )
 
 
 def check_return_date(returned_at: datetime, loaned_at: datetime, now: datetime) -> None:

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from pydantic import StringConstraints
 
 from circulation.domain.vocabulary import InstitutionCode
 from circulation.service_layer.context import Context
 from circulation.service_layer.errors import UnknownDeskError
 from circulation.service_layer.messagebus import MessageBus
 from rebub_shared.auth.tokens import Principal
+from rebub_shared import bounds
 from rebub_shared.http import Problem
 
 from .http_bodies import DeskFields
@@ -34,9 +36,13 @@ class DeskHeaders:
     session: str | None
 
 
+#: A header as sent: checked against its field's type once chosen (an empty one names the header).
+HeaderValue = Annotated[str, StringConstraints(max_length=64, pattern=bounds.ONE_LINE)]
+
+
 def desk_headers(
-    x_desk: Annotated[str | None, Header(description="Circulation desk code.")] = None,
-    x_desk_session: Annotated[str | None, Header(description="Desk session id.")] = None,
+    x_desk: Annotated[HeaderValue | None, Header(description="Circulation desk code.")] = None,
+    x_desk_session: Annotated[HeaderValue | None, Header(description="Desk session id.")] = None,
 ) -> DeskHeaders:
     return DeskHeaders(x_desk, x_desk_session)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from circulation.domain import RenewalOrigin
 from circulation.service_layer.commands import (
@@ -17,13 +17,14 @@ from circulation.service_layer.commands import (
     PatronRef,
 )
 from circulation.service_layer.loan_commands import Scan
+from rebub_shared import bounds
 
 
 class DeskFields(BaseModel):
     """Where the call comes from, when not given in the header."""
 
     model_config = ConfigDict(extra="forbid")
-    desk: str | None = None
+    desk: bounds.Code | None = None
 
 
 class CheckoutBody(DeskFields):
@@ -32,7 +33,7 @@ class CheckoutBody(DeskFields):
     override: Override | None = Field(
         default=None, description="Lend despite overridable blocks: a reason is required."
     )
-    session_id: str | None = Field(
+    session_id: bounds.Identifier | None = Field(
         default=None, description="The desk session (or X-Desk-Session)."
     )
 
@@ -44,7 +45,7 @@ class RenewalBody(DeskFields):
 class Selection(DeskFields):
     """The selected loans (``loan_ids``) or ``all: true``: exactly one of the two."""
 
-    loan_ids: list[str] | None = Field(default=None, min_length=1)
+    loan_ids: list[bounds.Identifier] | None = Field(default=None, min_length=1, max_length=500)
     all: bool = False
 
     @model_validator(mode="after")
@@ -72,14 +73,14 @@ class PatronDueDateBody(Selection, NewDueDate):
 
 class ReturnBody(DeskFields):
     item_barcode: ItemBarcode = Field(description="4 to 32 ASCII letters or digits.")
-    returned_at: AwareDatetime | None = Field(
+    returned_at: bounds.Instant | None = Field(
         default=None, description="Backdated return (ISO 8601 with offset); default now."
     )
 
 
 class ItemsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    items: list[ItemRecord] = Field(min_length=1)
+    items: list[ItemRecord] = Field(min_length=1, max_length=bounds.ITEMS_PER_CALL)
 
 
 class RequestBody(DeskFields):
@@ -88,22 +89,24 @@ class RequestBody(DeskFields):
     kind: Literal["hold", "digitisation"]
     patron: PatronRef = Field(description="Primary id or card barcode of the requester.")
     item_barcode: ItemBarcode
-    pickup_library: str | None = Field(
+    pickup_library: bounds.Code | None = Field(
         default=None, description="Default: the desk's library, else the item's library."
     )
 
 
 class CancelBody(DeskFields):
-    reason: str = Field(min_length=1)
+    reason: bounds.Reason
 
 
 class NoteBody(DeskFields):
-    note: str = Field(min_length=1)
+    note: bounds.Note
 
 
 class ReturnBatchBody(DeskFields):
     scans: list[Scan] = Field(min_length=1, max_length=1000)
-    session_id: str | None = Field(default=None, description="The desk session (or header).")
+    session_id: bounds.Identifier | None = Field(
+        default=None, description="The desk session (or header)."
+    )
 
 
 class ExplainBody(DeskFields):
@@ -111,4 +114,4 @@ class ExplainBody(DeskFields):
 
     patron: PatronRef
     item_barcode: ItemBarcode
-    at: AwareDatetime | None = Field(default=None, description="Default: now.")
+    at: bounds.Instant | None = Field(default=None, description="Default: now.")

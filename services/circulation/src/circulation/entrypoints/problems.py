@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from circulation.domain import errors as domain
 from circulation.domain.request_queue import RequestRefusedError
 from circulation.domain.requests import RequestStateError
 from circulation.service_layer import errors as service
-from rebub_shared.http import Problem, install_problem_handlers, problem_response
+from rebub_shared.bounds import ITEMS_BODY_MAX_BYTES
+from rebub_shared.http import BodyLimit, Problem, install_error_contract, problem_response
 
 STATUSES: dict[type[Exception], int] = {
     service.UnknownItemError: 404,
@@ -31,6 +31,7 @@ STATUSES: dict[type[Exception], int] = {
 # Domain errors whose message names the field but which carry no ``field`` attribute.
 FIELDS: dict[type[Exception], str] = {
     domain.DueDateInPastError: "due_at",
+    domain.DueDateTooFarError: "due_at",
     domain.ReturnInFutureError: "returned_at",
     domain.ReturnBeforeLoanError: "returned_at",
     domain.OverrideIncompleteError: "override",
@@ -39,7 +40,7 @@ FIELDS: dict[type[Exception], str] = {
 
 def install(app: FastAPI) -> None:
     """Every error of the service answered as problem details."""
-    install_problem_handlers(app, STATUSES)
+    install_error_contract(app, STATUSES, routes={"/items": BodyLimit(ITEMS_BODY_MAX_BYTES)})
 
     async def on_blocked(request: Request, error: Exception) -> Response:
         assert isinstance(error, domain.CheckoutBlockedError)
@@ -53,20 +54,6 @@ def install(app: FastAPI) -> None:
         title = type(error).__name__.removesuffix("Error")
         return problem_response(request, Problem(422, title, str(error), field=field))
 
-    async def on_invalid(request: Request, error: Exception) -> Response:
-        assert isinstance(error, ValidationError)
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e["loc"]),
-                "value": e.get("input"),
-                "message": e["msg"],
-            }
-            for e in error.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem_response(request, Problem(422, "Invalid request", detail, errors=errors))
-
     app.add_exception_handler(domain.CheckoutBlockedError, on_blocked)
-    app.add_exception_handler(ValidationError, on_invalid)
     for error_type in FIELDS:
         app.add_exception_handler(error_type, on_named_field)

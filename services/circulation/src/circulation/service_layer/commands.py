@@ -7,19 +7,18 @@ characters without spaces); instants are ISO 8601 with a UTC offset; days are ``
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from circulation.domain import ItemStatus, RenewalOrigin
 from circulation.domain.vocabulary import InstitutionCode
+from rebub_shared import bounds
+from rebub_shared.bounds import Barcode as ItemBarcode
+from rebub_shared.bounds import Identifier as PatronRef  # a primary id or a card barcode
 from rebub_shared.contracts.patrons import IzPatron
 
-ITEM_BARCODE_PATTERN = r"^[A-Za-z0-9]{4,32}$"
-ItemBarcode = Annotated[str, StringConstraints(pattern=ITEM_BARCODE_PATTERN)]
-PatronRef = Annotated[str, StringConstraints(pattern=r"^\S{1,64}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+__all__ = ["ITEM_BARCODE_PATTERN", "ItemBarcode", "PatronRef"]  # and the commands below
+
+ITEM_BARCODE_PATTERN = bounds.ITEM_BARCODE
 
 
 class Command(BaseModel):
@@ -33,15 +32,15 @@ class DeskCommand(Command):
     """A command made at a circulation desk by an operator (the desk may be absent only where a
     command says so, e.g. a patron's own renewal from the discovery interface)."""
 
-    desk: str | None
-    operator: Name
+    desk: bounds.Code | None
+    operator: bounds.Identifier
 
 
 class Override(BaseModel):
     """Lend despite the blocks, and why (by the command's operator: the token's subject)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    reason: str
+    reason: bounds.Reason
 
 
 class CheckOutItem(DeskCommand):
@@ -50,7 +49,7 @@ class CheckOutItem(DeskCommand):
     patron: PatronRef
     item_barcode: ItemBarcode
     override: Override | None = None
-    session_id: str | None = None
+    session_id: bounds.Identifier | None = None
 
 
 class RenewLoan(DeskCommand):
@@ -73,8 +72,8 @@ class NewDueDate(BaseModel):
     closed): exactly one of the two."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    due_at: AwareDatetime | None = None
-    due_date: date | None = None
+    due_at: bounds.Instant | None = None
+    due_date: bounds.Day | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> NewDueDate:
@@ -102,8 +101,8 @@ class ReturnItem(DeskCommand):
     """Check an item in at a desk; ``returned_at`` backdates the return (default: now)."""
 
     item_barcode: ItemBarcode
-    returned_at: AwareDatetime | None = None
-    session_id: str | None = None
+    returned_at: bounds.Instant | None = None
+    session_id: bounds.Identifier | None = None
 
 
 class ItemRecord(BaseModel):
@@ -111,10 +110,10 @@ class ItemRecord(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     barcode: ItemBarcode
-    title: Name
-    library: Name
-    location: Name
-    item_policy: str | None = None
+    title: bounds.Title
+    library: bounds.Code
+    location: bounds.Code
+    item_policy: bounds.Code | None = None
     status: ItemStatus = ItemStatus.AVAILABLE
 
 

@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from rebub_shared import bounds
 from rebub_shared.contracts.loans import LoanActivitySummary
 
-from .commands import Command, DeskCommand, ItemBarcode, Name, PatronRef
+from .commands import Command, DeskCommand, ItemBarcode, PatronRef
 
 LoanAction = Literal["lost", "claimed_returned", "found", "delete"]
 
@@ -22,15 +23,17 @@ class ActOnLoan(DeskCommand):
 
 class AddLoanNote(DeskCommand):
     loan_id: str
-    note: Name
+    note: bounds.Note
 
 
 class Scan(BaseModel):
     """One scanned item of a bulk return; ``returned_at`` backdates it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    item_barcode: str = Field(description="Checked per line: a bad barcode is that line's error.")
-    returned_at: AwareDatetime | None = None
+    item_barcode: str = Field(
+        max_length=64, description="Checked per line: a bad barcode is that line's error."
+    )
+    returned_at: bounds.Instant | None = None
 
 
 class ReturnItems(DeskCommand):

@@ -4,8 +4,9 @@ complete, and the read-only queue and patron lists."""
 from __future__ import annotations
 
 from circulation.domain.requests import RequestKind, RequestTask
+from rebub_shared import bounds
 
-from .commands import DeskCommand, ItemBarcode, Name, PatronRef
+from .commands import DeskCommand, ItemBarcode, PatronRef
 
 
 class PlaceRequest(DeskCommand):
@@ -25,7 +26,7 @@ class PlaceInternalProcessing(DeskCommand):
 
 class CancelRequest(DeskCommand):
     request_id: str
-    reason: Name
+    reason: bounds.Reason
 
 
 class CompleteRequest(DeskCommand):

@@ -6,12 +6,14 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import FastAPI, Header, Request
 
+from rebub_shared import bounds
 from rebub_shared.auth.guard import install_auth, requires
 from rebub_shared.clock import Clock
-from rebub_shared.http import Problem, install_problem_handlers, ops_router
+from rebub_shared.http import Problem, install_error_contract, ops_router
 from rebub_shared.outbox import OutboxRelay
 from rebub_shared.permissions import Permission as P
 from rebub_shared.runtime import Runtime, TopicSpec, build_runtime, running
@@ -34,6 +36,8 @@ from .scheduler import Scheduler
 from .views import LetterView, PassView, ReportView
 
 SERVICE = "notifier"
+#: The same key sends a letter once (a desk's request id, a UUID...).
+IdempotencyKey = Annotated[bounds.Identifier | None, Header()]
 
 
 @dataclass
@@ -105,7 +109,7 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
     app.state.running = current
     app.state.runtime = runtime
     install_auth(app, settings.auth, inst)  # refuses to start without an issuer
-    install_problem_handlers(
+    install_error_contract(
         app,
         {
             UnknownPatronError: 404,
@@ -133,7 +137,9 @@ def _routes(app: FastAPI, *, dev: bool) -> None:
 
     @app.get("/letters", dependencies=reader)
     async def letters(
-        request: Request, patron_id: str | None = None, loan_id: str | None = None
+        request: Request,
+        patron_id: bounds.Identifier | None = None,
+        loan_id: bounds.Identifier | None = None,
     ) -> list[LetterView]:
         """The letters of a patron or of a loan, every state included."""
         if patron_id is None and loan_id is None:
@@ -148,7 +154,7 @@ def _routes(app: FastAPI, *, dev: bool) -> None:
 
     @app.post("/patrons/{patron_id}/activity-report", status_code=201, dependencies=sender)
     async def activity_report(
-        request: Request, patron_id: str, idempotency_key: str | None = Header(default=None)
+        request: Request, patron_id: str, idempotency_key: IdempotencyKey = None
     ) -> LetterView:
         """Email the patron's current loans; the same Idempotency-Key sends it once."""
         request_id = idempotency_key or uuid.uuid4().hex
@@ -157,7 +163,7 @@ def _routes(app: FastAPI, *, dev: bool) -> None:
 
     @app.post("/loans/{loan_id}/receipt", status_code=201, dependencies=sender)
     async def receipt(
-        request: Request, loan_id: str, idempotency_key: str | None = Header(default=None)
+        request: Request, loan_id: str, idempotency_key: IdempotencyKey = None
     ) -> LetterView:
         """Email the receipt of a loan; the same Idempotency-Key sends it once."""
         request_id = idempotency_key or uuid.uuid4().hex

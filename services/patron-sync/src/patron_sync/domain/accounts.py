@@ -7,8 +7,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import Identifier, PatronRecord, Text
+from rebub_shared.bounds import LINES
 
-NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+NoteText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=LINES)
+]
 
 
 class AccountKind(StrEnum):

@@ -35,6 +35,14 @@ class AccountKindError(PatronSyncError):
     """The operation does not apply to this kind (or state) of account."""
 
 
+class FixedFieldError(PatronSyncError):
+    """The field is fixed once the account exists (a waiting account's institution)."""
+
+
+class PrimaryIdTakenError(PatronSyncError):
+    """Another account of the network already holds this primary id."""
+
+
 class WaitingAccountMismatchError(PatronSyncError):
     """A waiting account and an institutional account that do not match were to be merged."""
 

@@ -22,6 +22,7 @@ from patron_sync.domain.patron import (
 )
 from patron_sync.domain.timeutil import check_aware, paris_date
 from patron_sync.domain.user_groups import UserGroup
+from rebub_shared.bounds import check_expiry
 
 
 def external_reader_id(tenant: Institution, number: int) -> str:
@@ -45,6 +46,14 @@ def check_external_reader(record: PatronRecord, tenant: Institution, now: AwareD
         raise InvalidFieldError("emails", record.emails, "an email or an address is required")
     if record.expiry_date < paris_date("now", now):
         raise InvalidFieldError("expiry_date", record.expiry_date, "is in the past")
+    check_desk_expiry(record.expiry_date, now)
+
+
+def check_desk_expiry(expiry_date: date, now: AwareDatetime) -> None:
+    """An expiry date set at a desk is plausible: from a year ago to ten years ahead."""
+    reason = check_expiry(expiry_date, paris_date("now", now))
+    if reason is not None:
+        raise InvalidFieldError("expiry_date", expiry_date, reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +132,7 @@ def change_external_reader(
     given = {"emails": emails, "addresses": addresses, "phones": phones}
     changes: dict[str, object] = {k: v for k, v in given.items() if v is not None}
     if expiry_date is not None:
+        check_desk_expiry(expiry_date, now)
         changes["expiry_date"] = expiry_date
     if not changes:
         raise InvalidFieldError("changes", changes, "nothing to change")

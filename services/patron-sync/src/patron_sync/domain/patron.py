@@ -3,18 +3,27 @@
 Models are frozen and lists are tuples: domain functions return new values, never mutate.
 """
 
-from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import UserGroup
+from rebub_shared.bounds import ONE_LINE, Day
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-PrimaryId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=r"^\S+$")
+# Feed and desk values alike: one line, no control character (a feed record holding one is
+# refused with its number, never altered).
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=ONE_LINE)
 ]
+PrimaryId = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=255, pattern=r"^[^\s\x00-\x1f\x7f]+$"
+    ),
+]
+#: At most this many emails, addresses, phones or identifiers on one record.
+MAX_CONTACTS = 20
 
 
 class _Value(BaseModel):
@@ -63,15 +72,17 @@ class PatronRecord(_Value):
 
     primary_id: PrimaryId
     last_name: Text
-    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
+    first_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=255, pattern=ONE_LINE)
+    ] = ""
     user_group: UserGroup
-    expiry_date: date
+    expiry_date: Day
     source_institution: Institution
     campus: Text | None = None
-    emails: tuple[Email, ...] = ()
-    addresses: tuple[Address, ...] = ()
-    phones: tuple[Phone, ...] = ()
-    identifiers: tuple[Identifier, ...] = ()
+    emails: tuple[Email, ...] = Field(default=(), max_length=MAX_CONTACTS)
+    addresses: tuple[Address, ...] = Field(default=(), max_length=MAX_CONTACTS)
+    phones: tuple[Phone, ...] = Field(default=(), max_length=MAX_CONTACTS)
+    identifiers: tuple[Identifier, ...] = Field(default=(), max_length=MAX_CONTACTS)
 
     def barcodes(self) -> set[str]:
         """Values of the record's ``BARCODE`` identifiers."""

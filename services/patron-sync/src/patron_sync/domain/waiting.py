@@ -1,13 +1,20 @@
 """Waiting accounts (comptes d'attente): temporary accounts for institutional readers whose record
 has not arrived yet. Default: when it arrives, the waiting account is merged into it and closed."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic import AwareDatetime
 
 from patron_sync.domain.accounts import AccountKind, AccountStatus, Patron
-from patron_sync.domain.errors import AccountKindError, WaitingAccountMismatchError
+from patron_sync.domain.errors import (
+    AccountKindError,
+    FixedFieldError,
+    WaitingAccountMismatchError,
+)
 from patron_sync.domain.events import WaitingAccountMerged
+from patron_sync.domain.external_readers import check_desk_expiry
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.domain.timeutil import check_aware
@@ -23,6 +30,7 @@ def open_waiting_account(tenant: Institution, record: PatronRecord, now: AwareDa
     """
     check_aware("now", now)
     check_user_group(record.user_group, tenant)
+    check_desk_expiry(record.expiry_date, now)
     return Patron(
         tenant=tenant,
         account_id=f"{WAITING_PREFIX}{record.primary_id}",
@@ -30,6 +38,17 @@ def open_waiting_account(tenant: Institution, record: PatronRecord, now: AwareDa
         record=record.model_copy(update={"source_institution": tenant}),
         updated_at=now,
     )
+
+
+def check_waiting_edit(waiting: Patron, changes: Mapping[str, object], now: AwareDatetime) -> None:
+    """A waiting account stays in its institution, and its expiry stays plausible (the primary id
+    it waits for may be corrected, if no other account holds it: the service layer checks)."""
+    institution = changes.get("source_institution", waiting.tenant.value)
+    if institution != waiting.tenant.value:
+        raise FixedFieldError("source_institution", institution, "a waiting account stays here")
+    expiry = changes.get("expiry_date")
+    if isinstance(expiry, date):
+        check_desk_expiry(expiry, now)
 
 
 @dataclass(frozen=True, slots=True)

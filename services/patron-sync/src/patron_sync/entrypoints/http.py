@@ -4,12 +4,11 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, File, Request, UploadFile
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from patron_sync.bootstrap import PatronSync, build, started
 from patron_sync.domain import errors as e
@@ -24,11 +23,12 @@ from patron_sync.service_layer import errors as se
 from patron_sync.service_layer.queries import find_by_barcode, search_by_name
 from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, StoredPatron
 from patron_sync.settings import PatronSyncSettings
+from rebub_shared import bounds
 from rebub_shared.audit import Audit, AuditLog, audit_router
 from rebub_shared.auth.guard import forbidden, install_auth, requires
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.clock import Clock
-from rebub_shared.http import Problem, install_problem_handlers, ops_router
+from rebub_shared.http import BodyLimit, Problem, install_error_contract, ops_router
 from rebub_shared.permissions import Permission as P
 
 STATUSES: dict[type[Exception], int] = {
@@ -39,6 +39,8 @@ STATUSES: dict[type[Exception], int] = {
     e.DuplicateBarcodeError: 409,
     e.AccountKindError: 409,
     e.WaitingAccountMismatchError: 409,
+    e.FixedFieldError: 409,
+    e.PrimaryIdTakenError: 409,
     ConcurrentUpdateError: 409,
     e.SearchTermTooShortError: 422,
     e.InvalidFieldError: 422,
@@ -111,20 +113,25 @@ def check_feed_loader(principal: Principal, source: Institution, force: bool) ->
         raise forbidden(principal, P.IMPORTS_FORCE)
 
 
+def _contacts() -> Any:
+    """At most 10 emails, addresses, phones or identifiers in one request."""
+    return Field(default=(), max_length=10)
+
+
 class RecordIn(BaseModel):
     """Identity and contact of an internal account (external reader, waiting account)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    primary_id: str = "NEW"
-    last_name: str
-    first_name: str = ""
+    primary_id: bounds.Identifier = "NEW"
+    last_name: bounds.Name
+    first_name: bounds.FirstName = ""
     user_group: UserGroup
-    expiry_date: date
-    emails: tuple[Email, ...] = ()
-    addresses: tuple[Address, ...] = ()
-    phones: tuple[Phone, ...] = ()
-    identifiers: tuple[Identifier, ...] = ()
+    expiry_date: bounds.Day
+    emails: tuple[Email, ...] = _contacts()
+    addresses: tuple[Address, ...] = _contacts()
+    phones: tuple[Phone, ...] = _contacts()
+    identifiers: tuple[Identifier, ...] = _contacts()
 
     def record(self, tenant: Institution) -> PatronRecord:
         return PatronRecord.model_validate(self.model_dump() | {"source_institution": tenant})
@@ -133,10 +140,24 @@ class RecordIn(BaseModel):
 class ReaderChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    emails: tuple[Email, ...] | None = None
-    addresses: tuple[Address, ...] | None = None
-    phones: tuple[Phone, ...] | None = None
-    expiry_date: date | None = None
+    emails: tuple[Email, ...] | None = Field(default=None, max_length=10)
+    addresses: tuple[Address, ...] | None = Field(default=None, max_length=10)
+    phones: tuple[Phone, ...] | None = Field(default=None, max_length=10)
+    expiry_date: bounds.Day | None = None
+
+
+class AccountChange(ReaderChange):
+    """A waiting account's record, corrected (an external account's NZ-owned fields: 409)."""
+
+    primary_id: bounds.Identifier | None = None
+    last_name: bounds.Name | None = None
+    first_name: bounds.FirstName | None = None
+    user_group: UserGroup | None = None
+    source_institution: Institution | None = Field(
+        default=None, description="Fixed at creation: another institution is refused (409)."
+    )
+    campus: bounds.Line | None = None
+    identifiers: tuple[Identifier, ...] | None = Field(default=None, max_length=10)
 
 
 class NoteIn(BaseModel):
@@ -144,7 +165,7 @@ class NoteIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str
+    text: bounds.Note
 
 
 class BlockIn(BaseModel):
@@ -152,9 +173,9 @@ class BlockIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    block_type: str
-    reason: str
-    expires_at: AwareDatetime | None = None
+    block_type: bounds.Code
+    reason: bounds.Reason
+    expires_at: bounds.Instant | None = None
 
 
 def desk_router() -> APIRouter:
@@ -164,7 +185,9 @@ def desk_router() -> APIRouter:
 
     @router.get("/patrons", dependencies=reader)
     async def find_patrons(
-        request: Request, barcode: str | None = None, name: str | None = None
+        request: Request,
+        barcode: bounds.Identifier | None = None,
+        name: bounds.SearchTerm | None = None,
     ) -> list[dict[str, Any]]:
         """By barcode (404 with a hint), or by name (prefix, 3 letters at least; NZ-only
         matches are linked into this IZ)."""
@@ -183,10 +206,11 @@ def desk_router() -> APIRouter:
 
     @router.patch("/patrons/{account_id}", dependencies=[requires(P.PATRONS_EDIT)])
     async def edit_patron(
-        request: Request, account_id: str, changes: dict[str, Any]
+        request: Request, account_id: str, changes: AccountChange
     ) -> dict[str, Any]:
         s = _service(request)
-        return view(await s.handle(cmds.EditPatron(s.institution, account_id, changes)))
+        edits = changes.model_dump(exclude_unset=True)
+        return view(await s.handle(cmds.EditPatron(s.institution, account_id, edits)))
 
     @router.post(
         "/patrons/{account_id}/identifiers",
@@ -289,7 +313,8 @@ def create_app(settings: PatronSyncSettings, clock: Clock | None = None) -> Fast
     app.state.service = service
     app.state.audit = audit
     install_auth(app, settings.auth, settings.tenant)  # refuses to start without an issuer
-    install_problem_handlers(app, STATUSES)
+    feeds = {"/imports": BodyLimit(settings.feed_max_bytes, upload=True)}
+    install_error_contract(app, STATUSES, routes=feeds if service.is_network else {})
     rt = service.runtime
     app.include_router(
         ops_router(

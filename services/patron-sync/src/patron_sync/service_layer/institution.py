@@ -7,7 +7,7 @@ from patron_sync.domain.accounts import AccountKind, AccountStatus, Patron
 from patron_sync.domain.additions import add_identifier as add_identifier_rule
 from patron_sync.domain.additions import add_local_block as add_local_block_rule
 from patron_sync.domain.additions import add_note as add_note_rule
-from patron_sync.domain.errors import AccountKindError, InvalidFieldError
+from patron_sync.domain.errors import AccountKindError, InvalidFieldError, PrimaryIdTakenError
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.external_readers import (
     apply_external_reader_change,
@@ -19,7 +19,12 @@ from patron_sync.domain.external_readers import (
 from patron_sync.domain.merge import apply_nz_account, check_local_edit
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import PROPAGATED_READER_FIELDS
-from patron_sync.domain.waiting import WAITING_PREFIX, merge_waiting_account, open_waiting_account
+from patron_sync.domain.waiting import (
+    WAITING_PREFIX,
+    check_waiting_edit,
+    merge_waiting_account,
+    open_waiting_account,
+)
 from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer.errors import AccountExistsError, PatronNotFoundError
 from patron_sync.service_layer.unit_of_work import (
@@ -159,10 +164,22 @@ async def edit_patron(cmd: cmds.EditPatron, uow: IzUnitOfWork, now: AwareDatetim
         raise AccountKindError("kind", patron.kind.value, "change it with PATCH /external-readers")
     if patron.kind is AccountKind.EXTERNAL or not cmd.changes:
         raise InvalidFieldError("changes", sorted(cmd.changes), "nothing editable here")
+    check_waiting_edit(patron, cmd.changes, now)
     record = patron.record.model_validate(patron.record.model_dump() | cmd.changes)
+    if record.primary_id != patron.record.primary_id:
+        await _check_primary_id_free(uow, record.primary_id)
     return await _save_one(
         uow, stored, patron.model_copy(update={"record": record, "updated_at": now})
     )
+
+
+async def _check_primary_id_free(uow: IzUnitOfWork, primary_id: str) -> None:
+    """No account of this IZ, no waiting account and no NZ account holds ``primary_id``."""
+    for holder in (primary_id, WAITING_PREFIX + primary_id):
+        if await uow.patrons.get(holder) is not None:
+            raise PrimaryIdTakenError("primary_id", primary_id, f"held by account {holder}")
+    if await uow.nz.get(primary_id) is not None:
+        raise PrimaryIdTakenError("primary_id", primary_id, "held by a network zone account")
 
 
 async def create_reader(

@@ -2,14 +2,19 @@
 
 Streaming: ``lxml.etree.iterparse`` on ``</user>`` and every handled element is cleared and
 detached, so memory stays flat whatever the file size. Namespaces are ignored (``{*}``).
-Encoding: UTF-8 unless the XML declaration names another one (then libxml2 decodes it, as
-Alma would); bytes that do not match the declared encoding make the file refused.
-Entities are not expanded and no DTD or network resource is loaded (hostile files).
+Encoding: UTF-8 unless the XML declaration names another one of ``ACCEPTED_ENCODINGS`` (then
+libxml2 decodes it, as Alma would); another declared encoding, or bytes that do not match the
+declared one, make the file refused.
+A DOCTYPE makes the file refused: entities (internal or external) would change what a record
+says, and an entity reference without one is not well-formed XML (refused with its line). So no
+record is ever silently altered, and no DTD or network resource is loaded (hostile files).
 """
 
+import codecs
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree  # type: ignore[import-untyped]
 
@@ -20,6 +25,41 @@ from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, FeedGroups
 
 ROOT = "users"
+#: Encodings a feed may declare (Python's names): UTF-8 and the Latin ones DSIs export.
+ACCEPTED_ENCODINGS = frozenset({"utf-8", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"})
+DOCTYPE_REFUSED = "a DOCTYPE is not accepted (its entities would alter the records)"
+_DECLARED_ENCODING = re.compile(
+    rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']"
+)
+
+
+def _check_prolog(name: str, file: BinaryIO) -> None:
+    """Refuse a feed declaring an encoding not in ``ACCEPTED_ENCODINGS`` (or in UTF-16), or
+    starting with a DOCTYPE (named with its line; the parse checks a longer prolog again)."""
+    head = file.read(4096)
+    file.seek(0)
+    doctype = head.find(b"<!DOCTYPE")
+    if doctype >= 0:
+        line = head.count(b"\n", 0, doctype) + 1
+        raise FeedRefusedError(name, DOCTYPE_REFUSED, f"line {line}")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FeedRefusedError(name, "UTF-16 is not accepted (UTF-8 is expected)", "line 1")
+    declared = _DECLARED_ENCODING.match(head)
+    if declared is None:
+        return
+    label = declared.group(1).decode("ascii", "replace")
+    try:
+        encoding = codecs.lookup(label).name
+    except LookupError:
+        encoding = None
+    if encoding not in ACCEPTED_ENCODINGS:
+        raise FeedRefusedError(name, f"unsupported encoding {label[:40]!r} declared", "line 1")
+
+
+def _check_no_doctype(name: str, element: Any) -> None:
+    info = element.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None:
+        raise FeedRefusedError(name, DOCTYPE_REFUSED, "prolog")
 
 
 def _users(path: Path) -> Iterator[Any]:
@@ -27,6 +67,7 @@ def _users(path: Path) -> Iterator[Any]:
     root = None
     try:
         with path.open("rb") as file:  # ours to close, also when the caller stops early
+            _check_prolog(path.name, file)
             context = etree.iterparse(
                 file,
                 events=("end",),
@@ -36,6 +77,8 @@ def _users(path: Path) -> Iterator[Any]:
                 no_network=True,
             )
             for _, element in context:
+                if root is None:
+                    _check_no_doctype(path.name, element)
                 root = element.getroottree().getroot()
                 if etree.QName(root).localname != ROOT:
                     break  # refused below, before any record of a foreign document is yielded
@@ -44,10 +87,17 @@ def _users(path: Path) -> Iterator[Any]:
                 # Drop handled siblings too, or the root keeps an empty element per record.
                 while element.getprevious() is not None:
                     del element.getparent()[0]
+            if root is None and context.root is not None:
+                _check_no_doctype(path.name, context.root)
             root = context.root if root is None else root
     except etree.XMLSyntaxError as error:
-        where = f"line {error.lineno}" if error.lineno else None
-        raise FeedRefusedError(path.name, f"not well-formed XML: {error.msg}", where) from None
+        # Without a line, the exception only says the consequence ("no element found"); libxml2's
+        # first error says what and where (an undeclared entity, for one).
+        message, line = error.msg, error.lineno
+        if not line and len(error.error_log):
+            message, line = error.error_log[0].message, error.error_log[0].line
+        where = f"line {line}" if line else None
+        raise FeedRefusedError(path.name, f"not well-formed XML: {message}", where) from None
     except OSError as error:
         raise FeedRefusedError(path.name, f"unreadable: {error}") from None
     if root is None or etree.QName(root).localname != ROOT:
