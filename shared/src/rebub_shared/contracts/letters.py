@@ -28,6 +28,10 @@ class LetterSent(EventPayload):
     letter_id: str
     institution: InstitutionCode
     patron_id: str
+
+    def issuer(self) -> str | None:
+        return self.institution
+
     kind: LetterKind
     loan_ids: list[str]
     channel: Literal["email", "post"]

@@ -51,6 +51,9 @@ class LoanEvent(EventPayload):
     alma_event: ClassVar[str | None]
     loan: LoanSnapshot
 
+    def issuer(self) -> str | None:
+        return self.loan.institution
+
 
 class LoanCreated(LoanEvent):
     """A patron borrowed an item (Alma: LOAN_CREATED)."""
@@ -144,6 +147,10 @@ class LoanActivitySummary(EventPayload):
     primary_id: str = Field(description="The patron's network zone primary id.")
     institution: InstitutionCode
     loan_id: str
+
+    def issuer(self) -> str | None:
+        return self.institution
+
     title: str
     due_date: AwareDatetime
     status: LoanStatus

@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from rebub.infra import InfraError, LocalInfra
+from rebub_shared.private_files import open_private, private_dir
 
 app = typer.Typer(
     help="rebub: circulation and patron synchronisation for the Bordeaux library network."
@@ -166,9 +167,9 @@ def _up_detached(home: Path, timeout: float) -> None:
     from rebub.status import gather_status
 
     log = home / "logs" / "network.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(log.parent)
     if read_pid(home / "run" / "supervisor.pid") is None:
-        with log.open("ab") as out:
+        with os.fdopen(open_private(log, append=True), "ab") as out:
             subprocess.Popen(
                 [sys.executable, "-m", "rebub", "up"],
                 stdout=out,

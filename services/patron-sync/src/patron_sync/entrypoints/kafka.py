@@ -61,6 +61,8 @@ def register_consumers(service: "PatronSync") -> None:
         decoded: list[tuple[Any, NzAccount | None]] = []
         now = rt.clock.now()
         for record in batch:
+            if await rt.dead_letters.refuse_foreign(record):
+                continue
             if record.value is None:
                 decoded.append((record, None))
                 continue
