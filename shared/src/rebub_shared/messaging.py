@@ -92,6 +92,14 @@ def consumer_options(*, fast: bool = False) -> dict[str, Any]:
     return options
 
 
+async def undecoded_batch(msg: StreamMessage[Any]) -> Any:
+    """A batch subscriber's decoder that leaves the records as they are (its handler decodes
+    each one and dead-letters the bad ones). FastStream's own decoder parses every record's
+    JSON first: one record that is not JSON would fail the whole batch before the handler, and
+    the batch would be read again forever."""
+    return None
+
+
 class DeadLetters:
     """Publishes a record that cannot be processed to the tenant's dead-letter topic, with the reason."""
 
