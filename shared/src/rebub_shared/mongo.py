@@ -31,6 +31,8 @@ async def open_mongo(settings: MongoSettings) -> AsyncIterator[AsyncMongoClient[
     client: AsyncMongoClient[Document] = AsyncMongoClient(
         settings.uri.get_secret_value(),
         serverSelectionTimeoutMS=settings.timeout_ms,
+        connectTimeoutMS=settings.timeout_ms,
+        socketTimeoutMS=settings.socket_timeout_ms,
         tz_aware=True,
         uuidRepresentation="standard",
     )

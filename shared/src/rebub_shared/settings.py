@@ -54,7 +54,11 @@ class MongoSettings(BaseModel):
     )
     # Prefixes every database name: tests give each test its own databases.
     database_prefix: str = ""
+    # Server selection and connection: a dead store is reported within this (then 503).
     timeout_ms: int = 5000
+    # One operation on an open connection (a store that stops answering without closing it);
+    # generous, as a full-collection scan on FerretDB v1 can take seconds.
+    socket_timeout_ms: int = 30000
 
 
 class HttpSettings(BaseModel):
