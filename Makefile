@@ -3,7 +3,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SOURCES := shared/src tools/rebub/src services/patron-sync/src services/circulation/src services/notifier/src bench
 
-.PHONY: install run test lint format unit integration bench infra-prepare infra-up infra-down infra-status clean
+.PHONY: install run test lint format unit integration robustness bench infra-prepare infra-up infra-down infra-status clean
 
 install:  ## Install uv (pinned) if missing, then the locked environment.
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -29,6 +29,9 @@ unit: install  ## Only the tests that need no server.
 
 integration: install infra-prepare
 	$(UV) run pytest -m "integration or e2e"
+
+robustness: install  ## Faults on real servers: kill -9, broker and store outages, poison (docs/reliability.md).
+	$(UV) run pytest -m robustness
 
 # The modules of bench/ that are benchmarks (each starts the local servers unless they run).
 BENCHES := notifier_letters circulation_desk patron_sync_import

@@ -143,7 +143,11 @@ async def _publish_patrons(service: Service, servers: Servers, count: int) -> No
         for n in range(count):
             data = PatronChanged(patron=_patron(patron_id(n)))
             event = new_event(
-                data, source="/bench", tenant=INSTITUTION, subject=patron_id(n), clock=clock
+                data,
+                source=f"/rebub/patron-sync/{INSTITUTION}",
+                tenant=INSTITUTION,
+                subject=patron_id(n),
+                clock=clock,
             )
             await publisher.publish(
                 data.model_dump(mode="json"),

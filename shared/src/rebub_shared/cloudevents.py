@@ -35,6 +35,11 @@ class EventPayload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     event_type: ClassVar[str]
 
+    def issuer(self) -> str | None:
+        """The tenant this data says wrote it (an institution field), if it names one: it must
+        be the event's ``ce_tenant`` (see ``EventRegistry.decode``)."""
+        return None
+
 
 P = TypeVar("P", bound=EventPayload)
 
@@ -134,7 +139,8 @@ class EventRegistry:
     def decode(
         self, headers: Mapping[str, str | bytes], body: bytes | str | Mapping[str, Any]
     ) -> Event[Any]:
-        """Decode a Kafka record into a typed event, or raise ``InvalidEventError``."""
+        """Decode a Kafka record into a typed event, or raise ``InvalidEventError`` (also when
+        the data names another institution than ``ce_tenant``)."""
         envelope = envelope_from_headers(headers)
         payload_type = self._by_type.get(envelope.type)
         if payload_type is None:
@@ -146,4 +152,10 @@ class EventRegistry:
             raise InvalidEventError(
                 f"data of {envelope.type} (ce_id {envelope.id}): {error}"
             ) from error
+        issuer = data.issuer()
+        if issuer is not None and issuer != envelope.tenant:
+            raise InvalidEventError(
+                f"data of {envelope.type} (ce_id {envelope.id}) is written by {issuer!r} but "
+                f"ce_tenant is {envelope.tenant!r}"
+            )
         return Event[Any](envelope=envelope, data=data)

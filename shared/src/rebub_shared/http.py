@@ -13,10 +13,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from pydantic import AwareDatetime, BaseModel
 
 from rebub_shared.auth.guard import requires
-from rebub_shared.permissions import Permission
 from rebub_shared.bounds import JSON_BODY_MAX_BYTES
 from rebub_shared.clock import Clock, MovableClock
 from rebub_shared.edge import BodyLimit, Edge
+from rebub_shared.permissions import Permission
 from rebub_shared.problem_docs import NOT_A_PROBLEM, document_problems
 from rebub_shared.problems import (
     PROBLEM_JSON,

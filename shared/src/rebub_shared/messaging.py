@@ -2,7 +2,8 @@
 
 Every consumer commits after its write (``AckPolicy.NACK_ON_ERROR``: an exception that escapes the
 handler seeks back, so nothing is committed that was not written). What cannot be processed goes
-to the tenant's dead-letter topic with the reason, and the consumer goes on. A transient failure of
+to the tenant's dead-letter topic with the reason, and the consumer goes on; so does a record whose
+tenant may not write on its topic (``rebub_shared.provenance``), before any handler sees it. A transient failure of
 the store or the broker is not the message's fault: it is retried after a pause, never dead-lettered.
 """
 
@@ -21,6 +22,7 @@ from faststream.security import BaseSecurity, SASLScram512
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 
 from rebub_shared.logging import bind_message_context, get_logger
+from rebub_shared.provenance import provenance_error
 from rebub_shared.settings import KafkaSettings
 from rebub_shared.tenancy import TenantCode
 from rebub_shared.topics import Topics
@@ -90,6 +92,14 @@ def consumer_options(*, fast: bool = False) -> dict[str, Any]:
     return options
 
 
+async def undecoded_batch(msg: StreamMessage[Any]) -> Any:
+    """A batch subscriber's decoder that leaves the records as they are (its handler decodes
+    each one and dead-letters the bad ones). FastStream's own decoder parses every record's
+    JSON first: one record that is not JSON would fail the whole batch before the handler, and
+    the batch would be read again forever."""
+    return None
+
+
 class DeadLetters:
     """Publishes a record that cannot be processed to the tenant's dead-letter topic, with the reason."""
 
@@ -124,6 +134,24 @@ class DeadLetters:
         )
         return dlq
 
+    async def refuse_foreign(self, record: Any) -> bool:
+        """Dead-letter ``record`` (an aiokafka record) if its tenant may not write on its topic
+        (``rebub_shared.provenance``); True when it was refused."""
+        headers = dict(record.headers or ())
+        reason = provenance_error(self._topics, record.topic, headers)
+        if reason is None:
+            return False
+        await self.send(
+            topic=record.topic,
+            value=record.value or b"",
+            key=record.key,
+            headers=headers,
+            reason=f"ForeignTenantError: {reason}",
+            partition=record.partition,
+            offset=record.offset,
+        )
+        return True
+
 
 def dead_letter_middleware(dead_letters: DeadLetters) -> Callable[..., BaseMiddleware]:
     """A FastStream middleware for single-record subscribers: poison records go to dead letters.
@@ -142,6 +170,8 @@ def dead_letter_middleware(dead_letters: DeadLetters) -> Callable[..., BaseMiddl
                 event_id=headers.get("ce_id"),
             )
             try:
+                if not isinstance(record, tuple) and await dead_letters.refuse_foreign(record):
+                    return None  # a batch's handler checks its records itself
                 return await call_next(msg)
             except TRANSIENT_ERRORS:
                 await asyncio.sleep(TRANSIENT_PAUSE_S)

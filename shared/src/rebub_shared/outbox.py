@@ -12,6 +12,12 @@ collection). The flag is cleared with the last removal; should a writer add an e
 its own relay publishes it, and if it crashed first, the sweep at start-up (by entries, not by
 flag) finds it. The background loop retries by ``_id`` what a command could not relay; it reads
 the store for flagged documents only now and then (see :class:`OutboxRelay`).
+
+The relay never stops behind one entry: an entry that can never be published (too large, not
+serialisable, topic refused) is parked (:mod:`rebub_shared.parking`) and the next ones go on; a
+document failing for another reason of its own is logged and retried, the others go on. Only a
+transient error (broker or store away) ends a pass. A command's own relay is bounded in time
+(``relay_soon``): past it, the loop publishes.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from prometheus_client import Counter
 from pydantic import BaseModel
 from pymongo.asynchronous.collection import AsyncCollection
 
 from rebub_shared.cloudevents import Event
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
+from rebub_shared.parking import PERMANENT_ERRORS, REASON_MAX, park
 from rebub_shared.periodic import Periodic
 
 log = get_logger(__name__)
@@ -42,6 +50,12 @@ class OutboxEntry(BaseModel):
     key: str
     headers: dict[str, str]
     data: dict[str, Any]
+
+
+def _seq(raw: Any) -> int:
+    """An entry's place in its document (a corrupt entry sorts first, to be parked)."""
+    seq = raw.get("seq") if isinstance(raw, dict) else None
+    return seq if isinstance(seq, int) else -1
 
 
 def outbox_set(events: Sequence[tuple[str, str, Event[Any]]], *, first_seq: int) -> dict[str, Any]:
@@ -81,10 +95,14 @@ class OutboxRelay:
         *,
         interval_s: float = 10.0,
         sweep_interval_s: float = 600.0,
+        publish_timeout_s: float = 2.0,
+        parked: Counter | None = None,
     ) -> None:
         self._collection = collection
         self._broker = broker
         self._sweep_interval_s = sweep_interval_s
+        self._publish_timeout_s = publish_timeout_s
+        self._parked = parked
         self._lock = asyncio.Lock()
         self._loop = Periodic(f"outbox-relay-{collection.name}", self._background_step, interval_s)
         self._swept_at: float | None = None  # the first sweep reads every entry, later the flag
@@ -103,6 +121,26 @@ class OutboxRelay:
         """Leave these documents' events to the background loop (bulk commands, jobs)."""
         self._unsent.update(dict.fromkeys(document_ids))
 
+    async def relay_soon(self, document_id: Any) -> int:
+        """A command's own relay, right after its write: bounded by ``publish_timeout_s``.
+
+        With the broker away a publish waits for metadata up to the client's request timeout
+        (40 s by default): the desk would wait that long for a loan already written. Past the
+        bound the document is left to the loop (an event sent but not yet removed from the
+        outbox is sent again with the same ``ce_id``: consumers are idempotent on it).
+        """
+        try:
+            return await asyncio.wait_for(self.relay(document_id), self._publish_timeout_s)
+        except TimeoutError:
+            self.later([document_id])
+            log.warning(
+                "outbox_relay_deferred",
+                collection=self._collection.name,
+                document_id=str(document_id),
+                waited_s=self._publish_timeout_s,
+            )
+            return 0
+
     async def relay(self, document_id: Any | None = None) -> int:
         """Publish what is pending (of one document, or of the flagged ones); return how many
         events were sent. A document whose relay fails is retried by the loop."""
@@ -110,7 +148,7 @@ class OutboxRelay:
             async with self._lock:  # the loop and a handler's relay never publish one entry twice
                 # Read the pending documents first: no cursor stays open while we publish.
                 query = self._collection.find({PENDING: True}, {"outbox": 1})
-                return sum([await self._publish(doc) for doc in await query.to_list(self.batch)])
+                return await self._publish_each(await query.to_list(self.batch))
         self._unsent[document_id] = None
         async with self._lock:
             doc = await self._collection.find_one({"_id": document_id}, {"outbox": 1})
@@ -119,35 +157,77 @@ class OutboxRelay:
         return sent
 
     async def retry(self) -> int:
-        """Relay the documents left to the loop, by ``_id``."""
-        return sum([await self.relay(document_id) for document_id in list(self._unsent)])
+        """Relay the documents left to the loop, by ``_id``; one that fails for its own reason
+        stays for the next round and the others go on (a transient error ends the round)."""
+        sent = 0
+        for document_id in list(self._unsent):
+            try:
+                sent += await self.relay(document_id)
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception:
+                log.exception(
+                    "outbox_document_failed",
+                    collection=self._collection.name,
+                    document_id=str(document_id),
+                )
+        return sent
 
     async def sweep(self) -> int:
         """Publish every entry left in any document, flagged or not (at start-up, after a crash)."""
         async with self._lock:
             # Only documents holding entries come back (a scan on the server, not in the service).
             query = self._collection.find({"outbox": {"$nin": [{}, None]}}, {"outbox": 1})
-            return sum([await self._publish(doc) for doc in await query.to_list()])
+            return await self._publish_each(await query.to_list())
+
+    async def _publish_each(self, docs: list[dict[str, Any]]) -> int:
+        """Publish the documents' entries; a document failing for its own reason is logged and
+        kept for later, and the others go on (a transient error ends the pass)."""
+        sent = 0
+        for doc in docs:
+            try:
+                sent += await self._publish(doc)
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception:
+                self._unsent[doc["_id"]] = None
+                log.exception(
+                    "outbox_document_failed",
+                    collection=self._collection.name,
+                    document_id=str(doc["_id"]),
+                )
+        return sent
 
     async def _publish(self, doc: dict[str, Any]) -> int:
-        entries = sorted(
-            (
-                (event_id, OutboxEntry.model_validate(e))
-                for event_id, e in doc.get("outbox", {}).items()
-            ),
-            key=lambda pair: pair[1].seq,
-        )
-        for number, (event_id, entry) in enumerate(entries, start=1):
-            await self._broker.publish(
-                entry.data, entry.topic, key=entry.key.encode(), headers=entry.headers
-            )
+        """Publish one document's entries in order; an entry that can never be published is
+        parked and the next ones go on. Return how many were sent."""
+        outbox: dict[str, Any] = doc.get("outbox") or {}
+        entries = sorted(outbox.items(), key=lambda pair: _seq(pair[1]))
+        sent = 0
+        for number, (event_id, raw) in enumerate(entries, start=1):
+            try:
+                entry = OutboxEntry.model_validate(raw)
+                await self._broker.publish(
+                    entry.data, entry.topic, key=entry.key.encode(), headers=entry.headers
+                )
+                sent += 1
+            except PERMANENT_ERRORS as error:
+                await park(
+                    self._collection.database,
+                    collection=self._collection.name,
+                    document_id=doc["_id"],
+                    event_id=event_id,
+                    entry=raw if isinstance(raw, dict) else {"raw": repr(raw)[:REASON_MAX]},
+                    error=error,
+                    counter=self._parked,
+                )
             update: dict[str, Any] = {"$unset": {f"outbox.{event_id}": ""}}
             if number == len(entries):
                 update["$set"] = {PENDING: False}
             await self._collection.update_one({"_id": doc["_id"]}, update)
         if not entries:
             await self._collection.update_one({"_id": doc["_id"]}, {"$set": {PENDING: False}})
-        return len(entries)
+        return sent
 
     def start(self) -> None:
         """Relay in the background until ``stop`` (catches what a crash left pending)."""

@@ -9,13 +9,14 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter
 from pymongo.asynchronous.database import AsyncDatabase
 
 from rebub_shared.clock import Clock, MovableClock, SystemClock
@@ -27,6 +28,8 @@ from rebub_shared.messaging import (
     make_broker,
 )
 from rebub_shared.mongo import Document, database_name, open_mongo
+from rebub_shared.outbox import OutboxRelay
+from rebub_shared.parking import parked_counter
 from rebub_shared.settings import ServiceSettings
 from rebub_shared.topics import Topics
 
@@ -66,22 +69,34 @@ class Runtime:
     def tenant(self) -> Any:
         return self.settings.tenant
 
+    @cached_property
+    def outbox_parked(self) -> Counter:
+        """Outbox entries parked by any of this instance's relays (one metric per registry)."""
+        return parked_counter(self.metrics)
+
+    def outbox_relay(self, collection: str, **options: Any) -> OutboxRelay:
+        """The outbox relay of one of this instance's collections (once the database is open),
+        its command publish bounded by ``kafka.publish_timeout_s`` and its parked entries counted."""
+        options.setdefault("publish_timeout_s", self.settings.kafka.publish_timeout_s)
+        return OutboxRelay(self.db[collection], self.broker, parked=self.outbox_parked, **options)
+
     @property
     def db(self) -> AsyncDatabase[Document]:
         if self._db is None:
             raise RuntimeError(f"{self.service}: the database is opened in the app's lifespan")
         return self._db
 
-    async def ready(self) -> dict[str, bool]:
-        """Whether the broker and the store answer (for ``/ready``)."""
+    async def ready(self, timeout_s: float = 2.0) -> dict[str, bool]:
+        """Whether the broker and the store answer (for ``/ready``), each within ``timeout_s``
+        (a dead store would otherwise hold the probe for the server selection timeout)."""
         store = False
         if self._db is not None:
             try:
-                await self._db.command("ping")
+                await asyncio.wait_for(self._db.command("ping"), timeout_s)
                 store = True
             except Exception:  # any failure means "not ready"; the probe says no more
                 store = False
-        return {"broker": await self.broker.ping(timeout=2.0), "store": store}
+        return {"broker": await self.broker.ping(timeout=timeout_s), "store": store}
 
 
 def build_runtime(settings: ServiceSettings, service: str, clock: Clock | None = None) -> Runtime:

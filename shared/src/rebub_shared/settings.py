@@ -33,6 +33,10 @@ class KafkaSettings(BaseModel):
     password: SecretStr | None = None
     # Prefixes every topic and consumer group name: tests give each test its own namespace.
     topic_prefix: str = ""
+    # How long a command waits for its own events to be published before leaving them to the
+    # outbox relay's loop: a broker outage costs a desk at most this (aiokafka would wait for
+    # metadata up to its 40 s request timeout).
+    publish_timeout_s: float = Field(default=2.0, gt=0)
 
     @model_validator(mode="after")
     def _credentials_go_together(self) -> KafkaSettings:

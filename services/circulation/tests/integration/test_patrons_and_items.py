@@ -35,7 +35,9 @@ async def test_patron_events_project_newest_versions_and_merge_waiting_accounts(
         async with publisher:
             await publisher.start()
             for data in events:
-                event = new_event(data, source="/test", tenant="inp", subject="P-42", clock=clock)
+                event = new_event(
+                    data, source="/rebub/patron-sync/inp", tenant="inp", subject="P-42", clock=clock
+                )
                 await publisher.publish(
                     data.model_dump(mode="json"),
                     desk.namespace.topics.patron("inp"),

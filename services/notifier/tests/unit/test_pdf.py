@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,7 @@ from notifier.adapters.pdf_batch import (
     render_pdf_batch,
 )
 from notifier.adapters.pdf_fonts import DEJAVU_DIR, find_font
+from notifier.adapters.pdf_printer import PdfPrinter
 from notifier.adapters.rendering import LetterRenderer, RenderedLetter
 from notifier.domain import (
     LoanEvent,
@@ -120,3 +123,21 @@ def test_a_batch_takes_printed_letters_of_one_day_only(
         render_pdf_batch([LetterRenderer(UB).render(emailed)])
     with pytest.raises(MixedBatchError, match="empty"):
         render_pdf_batch([])
+
+
+async def test_the_printed_batch_is_private_to_the_service_user(
+    loan_event: Build, patron: Callable[..., PatronContact], tmp_path: Path
+) -> None:
+    """Letters hold names and postal addresses: folders 0700, the PDF 0600."""
+    patrons = {"P1": patron(patron_id="P1", email=None)}
+    loan = apply_event(None, loan_event(LoanEventKind.CREATED, 1, paris(2026, 11, 3)))
+    letters = letters_due([loan], patrons, date(2026, 12, 8), set(), UB).letters
+    printer = PdfPrinter(tmp_path / "letters", LetterRenderer(UB))
+
+    written = Path(await printer.write_batch("ub", date(2026, 12, 8), letters))
+
+    assert written == tmp_path / "letters" / "ub" / "2026-12-08.pdf"
+    modes = [
+        stat.S_IMODE(os.stat(p).st_mode) for p in (written, written.parent, written.parent.parent)
+    ]
+    assert modes == [0o600, 0o700, 0o700]

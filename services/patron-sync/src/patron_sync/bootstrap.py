@@ -90,7 +90,7 @@ async def _start(service: PatronSync) -> None:
         await MongoNzAccounts(db).ensure_indexes()
         return
     await ensure_iz_indexes(db)
-    service.relay = OutboxRelay(db[PATRONS], service.runtime.broker)
+    service.relay = service.runtime.outbox_relay(PATRONS)
     await service.relay.ensure_index()
 
 

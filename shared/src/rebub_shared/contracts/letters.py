@@ -36,3 +36,6 @@ class LetterSent(EventPayload):
     reported_reason: str | None = Field(
         default=None, description="Why the channel differs from the usual one (e.g. no email)."
     )
+
+    def issuer(self) -> str | None:
+        return self.institution

@@ -58,6 +58,9 @@ class LoanEvent(EventPayload):
     alma_event: ClassVar[str | None]
     loan: LoanSnapshot
 
+    def issuer(self) -> str | None:
+        return self.loan.institution
+
 
 class LoanCreated(LoanEvent):
     """A patron borrowed an item (Alma: LOAN_CREATED)."""
@@ -157,3 +160,6 @@ class LoanActivitySummary(EventPayload):
     due_date: AwareDatetime
     status: LoanStatus
     version: int = Field(ge=1)
+
+    def issuer(self) -> str | None:
+        return self.institution

@@ -92,6 +92,9 @@ class PatronChanged(EventPayload):
     event_type: ClassVar[str] = "fr.bordeaux.rebub.patron.changed.v1"
     patron: IzPatron
 
+    def issuer(self) -> str | None:
+        return self.patron.institution
+
 
 class WaitingAccountMerged(EventPayload):
     """A waiting account was merged into the institutional account that arrived: its loans move to
@@ -102,6 +105,9 @@ class WaitingAccountMerged(EventPayload):
     waiting_id: str
     primary_id: str
     merged_at: AwareDatetime
+
+    def issuer(self) -> str | None:
+        return self.institution
 
 
 class ExternalReader(BaseModel):
@@ -133,3 +139,6 @@ class ExternalReaderPublished(EventPayload):
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.external-reader.published.v1"
     reader: ExternalReader
+
+    def issuer(self) -> str | None:
+        return self.reader.updated_by or self.reader.created_by

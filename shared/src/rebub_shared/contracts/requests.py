@@ -59,6 +59,9 @@ class RequestEvent(EventPayload):
 
     request: RequestSnapshot
 
+    def issuer(self) -> str | None:
+        return self.request.institution
+
 
 class RequestCreated(RequestEvent):
     """A patron (at the desk or in the discovery interface) or staff placed a request."""

@@ -9,10 +9,12 @@ import os
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
 from rebub.infra import InfraError, LocalInfra
+from rebub_shared.private_files import open_private, private_dir
 
 app = typer.Typer(
     help="rebub: circulation and patron synchronisation for the Bordeaux library network."
@@ -24,7 +26,7 @@ infra_app = typer.Typer(
 app.add_typer(infra_app, name="infra")
 
 
-def _fail(error: Exception) -> None:
+def _fail(error: Exception) -> NoReturn:
     typer.secho(f"rebub: {error}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
@@ -160,6 +162,39 @@ def topics(
         asyncio.run(watch(bootstrap, prefix=prefix, every_s=every, **client))
 
 
+parked_app = typer.Typer(help="Outbox entries set aside because they cannot be published.")
+app.add_typer(parked_app, name="parked")
+
+
+@parked_app.command("list")
+def parked_list(
+    tenant: str | None = typer.Option(None, "--tenant", help="One tenant (default: all six)."),
+    mongo_uri: str | None = typer.Option(None, help="Default: the local store."),
+    prefix: str = typer.Option("", help="Only databases under this prefix (tests use one)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable."),
+) -> None:
+    """Parked outbox entries per tenant and service, oldest first, with the reason."""
+    from rebub.parked import gather_parked
+    from rebub_shared.tenancy import check_tenant
+
+    try:
+        tenants = (check_tenant(tenant, "--tenant"),) if tenant else ()
+    except ValueError as error:
+        _fail(error)
+    uri = mongo_uri or LocalInfra.default().mongo_uri
+    parked = asyncio.run(gather_parked(uri, tenants, database_prefix=prefix))
+    if as_json:
+        typer.echo(json.dumps(parked, indent=2, default=str))
+        return
+    if not parked:
+        typer.echo("no parked entry")
+    for p in parked:
+        typer.echo(
+            f"{p['tenant']:8} {p['service']:12} {p['parked_at']} {p['topic']} "
+            f"{p['event_id']} ({p['document_id']}): {p['reason'][:200]}"
+        )
+
+
 @app.command("up")
 def up(
     detach: bool = typer.Option(
@@ -202,9 +237,9 @@ def _up_detached(home: Path, timeout: float) -> None:
     from rebub.status import gather_status
 
     log = home / "logs" / "network.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(log.parent)
     if read_pid(home / "run" / "supervisor.pid") is None:
-        with log.open("ab") as out:
+        with os.fdopen(open_private(log, append=True), "ab") as out:
             subprocess.Popen(
                 [sys.executable, "-m", "rebub", "up"],
                 stdout=out,

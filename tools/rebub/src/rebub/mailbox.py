@@ -21,6 +21,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from rebub_shared.private_files import private_dir, write_private
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now (for tests that need a fixed port across restarts)."""
@@ -43,7 +45,7 @@ class FolderHandler:
         content: bytes = envelope.original_content or b""
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
         partial = self.folder / f".{name}.part"
-        partial.write_bytes(content)
+        write_private(partial, content)
         partial.rename(self.folder / name)
         return "250 Message accepted for delivery"
 
@@ -71,7 +73,7 @@ class LocalMailbox:
     def start(self) -> LocalMailbox:
         """Listen (idempotent); create the folder if needed."""
         if self._controller is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_dir(self.folder)
             controller = Controller(self.handler, hostname=self.host, port=self.port)
             controller.start()
             self._controller = controller

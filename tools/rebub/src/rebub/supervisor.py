@@ -28,6 +28,7 @@ from rebub.infra import LocalInfra
 from rebub.infra.process import read_pid
 from rebub.mailbox import LocalMailbox
 from rebub.network import ServiceInstance, network_plan, smtp_port
+from rebub_shared.private_files import private_dir, write_private
 
 
 @dataclass
@@ -63,8 +64,7 @@ class Supervisor:
 
     def start(self) -> None:
         """Start everything; return once every child was launched."""
-        self.pid_file.parent.mkdir(parents=True, exist_ok=True)
-        self.pid_file.write_text(str(os.getpid()))
+        write_private(private_dir(self.pid_file.parent) / self.pid_file.name, str(os.getpid()))
         before = {s.name for s in self.infra.status() if s.running}
         for status in self.infra.up():
             self.say("infra", f"{status.name} ready at {status.address}")

@@ -17,8 +17,8 @@ from circulation.domain.vocabulary import InstitutionCode
 from circulation.service_layer.context import Context
 from circulation.service_layer.errors import UnknownDeskError
 from circulation.service_layer.messagebus import MessageBus
-from rebub_shared.auth.tokens import Principal
 from rebub_shared import bounds
+from rebub_shared.auth.tokens import Principal
 from rebub_shared.http import Problem
 
 from .http_bodies import DeskFields

@@ -45,7 +45,7 @@ class DocumentRelay:
         self.outbox: OutboxRelay | None = None
 
     async def __call__(self, document_id: str) -> int:
-        return await self.outbox.relay(document_id) if self.outbox else 0
+        return await self.outbox.relay_soon(document_id) if self.outbox else 0
 
     def later(self, document_ids: Iterable[str]) -> None:
         if self.outbox:
@@ -78,8 +78,8 @@ def create_app(settings: CirculationSettings, clock: Clock | None = None) -> Fas
         await ensure_indexes(runtime.db)
         await audit.ensure_index()
         for relay in relays:
-            relay.outbox = OutboxRelay(
-                runtime.db[relay.collection], runtime.broker, interval_s=settings.relay_interval_s
+            relay.outbox = runtime.outbox_relay(
+                relay.collection, interval_s=settings.relay_interval_s
             )
             await relay.outbox.ensure_index()
         if settings.items_file is not None:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from rebub_shared.private_files import private_dir, write_private
+
 from ..domain import Letter
 from ..service_layer.ports import NotDeliveredError
 from .pdf_batch import render_pdf_batch
@@ -42,7 +44,7 @@ class PdfPrinter:
 
     def _write(self, target: Path, letters: Sequence[Letter]) -> None:
         content = render_pdf_batch([self.renderer.render(letter) for letter in letters])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".pdf.part")
-        partial.write_bytes(content)
+        private_dir(self.root)  # letters hold names and postal addresses
+        private_dir(target.parent)
+        partial = write_private(target.with_suffix(".pdf.part"), content)
         os.replace(partial, target)

@@ -69,11 +69,11 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
     async def on_start(rt: Runtime) -> None:
         store = MongoStore(rt.db, settings.institution_code)
         await store.prepare()
-        relay = OutboxRelay(rt.db["letters"], rt.broker)
+        relay = rt.outbox_relay("letters")
         await relay.ensure_index()
 
         async def relay_letter(letter_id: str) -> None:
-            await relay.relay(letter_id)
+            await relay.relay_soon(letter_id)
 
         current.relay = relay
         current.notifier = bootstrap(settings, clock=rt.clock, store=store, after_sent=relay_letter)

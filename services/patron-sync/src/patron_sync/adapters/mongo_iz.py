@@ -196,7 +196,7 @@ class MongoIzUnitOfWork:
         if self._relay is not None and saved:
             for stored in saved:
                 try:
-                    await self._relay.relay(stored.patron.account_id)
+                    await self._relay.relay_soon(stored.patron.account_id)
                 except Exception as error:  # written: the relay's loop retries it by _id
                     log.warning(
                         "outbox_relay_deferred",

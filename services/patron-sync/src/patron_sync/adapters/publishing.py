@@ -47,8 +47,12 @@ class KafkaNzPublisher:
         await asyncio.gather(*sends)
 
     async def tombstones(self, primary_ids: Sequence[str]) -> None:
+        # The tombstone names its writer too: consumers refuse records the network did not write.
+        headers = {"ce_tenant": NETWORK, "ce_source": SOURCE}
         sends = [
-            await self._broker.publish(None, self._topic, key=k.encode(), no_confirm=True)
+            await self._broker.publish(
+                None, self._topic, key=k.encode(), headers=headers, no_confirm=True
+            )
             for k in primary_ids
         ]
         await asyncio.gather(*sends)

@@ -17,7 +17,7 @@ from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccou
 from rebub_shared.cloudevents import EventRegistry
 from rebub_shared.contracts.patrons import ExternalReaderPublished, NzAccountChanged
 from rebub_shared.logging import get_logger
-from rebub_shared.messaging import TRANSIENT_ERRORS, consumer_options
+from rebub_shared.messaging import TRANSIENT_ERRORS, consumer_options, undecoded_batch
 
 if TYPE_CHECKING:
     from patron_sync.bootstrap import PatronSync
@@ -52,6 +52,7 @@ def register_consumers(service: "PatronSync") -> None:
         rt.topics.nz_patron,
         group_id=rt.topics.group(tenant.value, "patron-sync", "nz-patron"),
         batch=True,
+        decoder=undecoded_batch,  # records are decoded one by one below
         max_records=settings.consumer_batch_size,
         **options,
     )
@@ -61,6 +62,8 @@ def register_consumers(service: "PatronSync") -> None:
         decoded: list[tuple[Any, NzAccount | None]] = []
         now = rt.clock.now()
         for record in batch:
+            if await rt.dead_letters.refuse_foreign(record):
+                continue
             if record.value is None:
                 decoded.append((record, None))
                 continue

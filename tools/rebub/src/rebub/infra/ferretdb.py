@@ -17,6 +17,7 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 from rebub.infra.server import InfraError, LocalServer, require_tool
+from rebub_shared.private_files import private_dir
 
 
 class LocalFerretDB(LocalServer):
@@ -73,7 +74,7 @@ class LocalFerretDB(LocalServer):
         return result.stdout
 
     def _before_start(self) -> None:
-        (self.dir / "data").mkdir(exist_ok=True)
+        private_dir(self.dir / "data")
 
     def _command(self) -> list[str]:
         return [

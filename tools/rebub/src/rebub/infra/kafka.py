@@ -19,6 +19,7 @@ from rebub.infra import kafka_security, process
 from rebub.infra.kafka_security import ADMIN, Credentials
 from rebub.infra.paths import InfraPaths
 from rebub.infra.server import InfraError, LocalServer, ServerStatus, maven_copy, require_tool
+from rebub_shared.private_files import private_dir, write_private
 from rebub_shared.settings import KafkaSettings
 
 # Settings that make one node start fast: one partition for internal topics, no rebalance delay.
@@ -126,8 +127,7 @@ class LocalKafka(LocalServer):
         return require_tool("java", "to run Kafka", "apt-get install openjdk-17-jre-headless")
 
     def _before_start(self) -> None:
-        config = self.dir / "config"
-        config.mkdir(exist_ok=True)
+        config = private_dir(self.dir / "config")
         data = self.data
         ports = {"port": self.port, "controller_port": self.controller_port}
         listeners = PLAINTEXT_PROPERTIES.format(**ports)
@@ -139,10 +139,10 @@ class LocalKafka(LocalServer):
             )
             format_extra = kafka_security.format_arguments(credentials)
         properties = config / "server.properties"
-        properties.write_text(SERVER_PROPERTIES.format(**ports, data=data) + listeners)
-        properties.chmod(0o600)  # holds the admin password when secured
-        self.mode_file.write_text(self.mode)
-        (config / "log4j2.properties").write_text(LOG4J2)
+        # Holds the admin password when secured: private from its creation.
+        write_private(properties, SERVER_PROPERTIES.format(**ports, data=data) + listeners)
+        write_private(self.mode_file, self.mode)
+        write_private(config / "log4j2.properties", LOG4J2)
         if (data / "meta.properties").exists():
             return
         result = subprocess.run(

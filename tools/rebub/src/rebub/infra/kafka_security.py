@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
 import time
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ from typing import Any
 
 from rebub.deploy.acl import TENANTS, AclTuple, acl_tuples, kafka_username
 from rebub.deploy.topology import topic_specs
+from rebub_shared.private_files import write_private
 
 ADMIN = "admin"
 MECHANISM = "SCRAM-SHA-512"
@@ -59,8 +59,7 @@ class Credentials:
         missing = [user for user in wanted if user not in passwords]
         if missing:
             passwords |= {user: secrets.token_urlsafe(24) for user in missing}
-            path.write_text(json.dumps(passwords, indent=2))
-        os.chmod(path, 0o600)
+            write_private(path, json.dumps(passwords, indent=2))  # 0600 from its creation
         return cls(passwords)
 
     def password(self, user: str) -> str:

@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from rebub_shared.private_files import private_dir
+
 
 def project_root() -> Path:
     """The repository root (the folder holding ``infra/``), found from this package or the cwd."""
@@ -53,8 +55,9 @@ class InfraPaths:
         return self.root / "infra" / "ferretdb"
 
     def component(self, name: str) -> Path:
-        """A server's state: configuration, data, log and pid file."""
-        return _mkdir(self.home / name)
+        """A server's state: configuration, data, log and pid file (private: 0700)."""
+        private_dir(self.home)
+        return private_dir(self.home / name)
 
     def cached(self, name: str) -> Path:
         """A server's downloads or build, shared by every state folder."""

@@ -10,6 +10,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from rebub_shared.private_files import PRIVATE_UMASK, open_private, private_dir, write_private
+
 
 def read_pid(pid_file: Path) -> int | None:
     """The pid of a live process recorded in ``pid_file``, or None (a stale file is removed)."""
@@ -45,9 +47,11 @@ def start_detached(
     cwd: Path,
     env: dict[str, str] | None = None,
 ) -> int:
-    """Start ``command`` in its own session (it outlives this process) and record its pid."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("ab") as log:
+    """Start ``command`` in its own session (it outlives this process) and record its pid.
+
+    The server runs under umask 077: every file it creates (data, logs) is private."""
+    private_dir(log_file.parent)
+    with os.fdopen(open_private(log_file, append=True), "ab") as log:
         proc = subprocess.Popen(
             list(command),
             cwd=cwd,
@@ -56,8 +60,9 @@ def start_detached(
             stdin=subprocess.DEVNULL,
             start_new_session=True,
             env={**os.environ, **(env or {})},
+            umask=PRIVATE_UMASK,
         )
-    pid_file.write_text(str(proc.pid))
+    write_private(pid_file, str(proc.pid))
     return proc.pid
 
 

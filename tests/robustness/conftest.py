@@ -1,0 +1,342 @@
+"""Fault tests on the real servers: what the services promise when processes, the broker or the
+store fail, and when poison arrives (see ``docs/reliability.md``).
+
+Every HTTP call of this suite goes through :func:`api_client` (one place to add credentials).
+Servers that a test stops or kills are its own (``private_kafka``, ``private_ferretdb``): the
+run's shared broker and store are never touched. Loads are small and bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import FastAPI
+
+from rebub.infra.ferretdb import LocalFerretDB
+from rebub.infra.kafka import LocalKafka
+from rebub.infra.paths import InfraPaths
+from rebub.testing.plugin import Namespace
+from rebub_shared.clock import MovableClock
+from rebub_shared.cloudevents import EventPayload, new_event
+from rebub_shared.contracts.patrons import Contact, IzPatron, PatronChanged
+
+# A desk of the ub institution (its policy knows BUST-PRET). With tokens on every route, the
+# credentials go here and nowhere else.
+DESK_HEADERS = {"X-Desk": "BUST-PRET", "X-Operator": "robustness"}
+THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+LOAN_CREATED = "fr.bordeaux.rebub.loan.created.v1"
+FIGURES = Path(os.environ.get("REBUB_ROBUSTNESS_FIGURES", ".rebub/robustness-figures.json"))
+
+
+def api_client(
+    *, base_url: str | None = None, app: FastAPI | None = None, timeout_s: float = 30.0
+) -> httpx.AsyncClient:
+    """The one HTTP client of this suite: a running service's port or an app in this process."""
+    headers = dict(DESK_HEADERS)
+    if app is not None:
+        return httpx.AsyncClient(
+            # As a server would: an exception the app lets out is a 500 answer, not a test error.
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+            base_url="http://service",
+            headers=headers,
+            timeout=timeout_s,
+        )
+    assert base_url is not None
+    return httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout_s)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], what: str, timeout_s: float = 30, every_s: float = 0.2
+) -> Any:
+    """Poll ``check`` until it returns something truthy; fail naming ``what`` past the deadline."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout_s:g} s")
+        await asyncio.sleep(every_s)
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+def ub_patron(primary_id: str, version: int = 1) -> IzPatron:
+    return IzPatron(
+        primary_id=primary_id,
+        institution="ub",
+        kind="external",
+        last_name="Martin",
+        first_name="Louise",
+        user_group="L",
+        expiry_date=date(2027, 9, 30),
+        contact=Contact(emails=[f"{primary_id.lower()}@example.org"]),
+        barcodes=[f"CARD{primary_id}"],
+        version=version,
+    )
+
+
+def record_of(
+    data: EventPayload, tenant: str, subject: str, *, source: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """The value and headers of a binary-mode CloudEvent, as a service would publish it."""
+    event = new_event(
+        data,
+        source=source or f"/rebub/{tenant}/robustness",
+        tenant=tenant,  # type: ignore[arg-type]
+        subject=subject,
+        clock=MovableClock(THU_1_OCT),
+    )
+    return json.dumps(data.model_dump(mode="json")).encode(), event.envelope.headers()
+
+
+async def produce(
+    bootstrap: str,
+    topic: str,
+    records: list[tuple[bytes | None, Mapping[str, str | bytes], str]],
+) -> None:
+    """Publish ``(value, headers, key)`` records, in order, on one partition per key."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=2_000_000)
+    await producer.start()
+    try:
+        for value, headers, key in records:
+            raw = [(k, v.encode() if isinstance(v, str) else v) for k, v in headers.items()]
+            await producer.send_and_wait(topic, value, key=key.encode(), headers=raw)
+    finally:
+        await producer.stop()
+
+
+async def publish_patrons(bootstrap: str, topic: str, primary_ids: list[str]) -> None:
+    await produce(
+        bootstrap,
+        topic,
+        [(*record_of(PatronChanged(patron=ub_patron(p)), "ub", p), p) for p in primary_ids],
+    )
+
+
+async def read_all(bootstrap: str, topic: str, *, settle_s: float = 1.5) -> list[Any]:
+    """Every record of ``topic`` now (reads until nothing new arrives for ``settle_s``)."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < settle_s:
+            batch = await consumer.getmany(timeout_ms=200)
+            new = [r for rs in batch.values() for r in rs]
+            if new:
+                records += new
+                quiet_since = time.monotonic()
+    finally:
+        await consumer.stop()
+    return records
+
+
+def header(record: Any, name: str) -> str | None:
+    value = dict(record.headers or ()).get(name)
+    return value.decode() if isinstance(value, bytes) else None
+
+
+def loan_created_by_loan(records: list[Any]) -> tuple[dict[str, set[str]], int]:
+    """``loan id -> distinct ce_ids`` of the LoanCreated records, and how many records repeated
+    a ce_id already seen (at-least-once redeliveries, harmless to idempotent consumers)."""
+    by_loan: dict[str, set[str]] = {}
+    seen: Counter[str] = Counter()
+    for record in records:
+        if header(record, "ce_type") != LOAN_CREATED:
+            continue
+        ce_id = header(record, "ce_id") or ""
+        seen[ce_id] += 1
+        loan_id = json.loads(record.value)["loan"]["loan_id"]
+        by_loan.setdefault(loan_id, set()).add(ce_id)
+    return by_loan, sum(n - 1 for n in seen.values())
+
+
+# -- items -------------------------------------------------------------------------------------
+
+
+def write_items(path: Path, barcodes: list[str]) -> Path:
+    lines = [
+        json.dumps({"barcode": b, "title": f"Titre {b}", "library": "BUST", "location": "BUST-LA"})
+        for b in barcodes
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# -- a circulation instance as a process -------------------------------------------------------
+
+
+@dataclasses.dataclass
+class CirculationProcess:
+    """``python -m circulation`` for ub, configured by the environment as in production."""
+
+    namespace: Namespace
+    items_file: Path
+    kafka_bootstrap: str
+    mongo_uri: str
+    port: int = dataclasses.field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        prefix = "REBUB_CIRCULATION__"
+        return os.environ | {
+            f"{prefix}TENANT": "ub",
+            f"{prefix}ENVIRONMENT": "test",
+            f"{prefix}FAST_CONSUMERS": "true",
+            f"{prefix}RELAY_INTERVAL_S": "0.5",
+            f"{prefix}JOBS_ENABLED": "false",
+            f"{prefix}ITEMS_FILE": str(self.items_file),
+            f"{prefix}KAFKA__BOOTSTRAP": self.kafka_bootstrap,
+            f"{prefix}KAFKA__TOPIC_PREFIX": self.namespace.topic_prefix,
+            f"{prefix}MONGO__URI": self.mongo_uri,
+            f"{prefix}MONGO__DATABASE_PREFIX": self.namespace.database_prefix,
+            f"{prefix}HTTP__PORT": str(self.port),
+            f"{prefix}LOG_JSON": "true",
+        }
+
+    def launch(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "circulation"],
+            env=self.environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    async def start(self) -> None:
+        """Launch the process and wait until it answers (its clock set to a Thursday morning)."""
+        self.launch()
+
+        async def healthy() -> bool:
+            try:
+                async with api_client(base_url=self.base_url, timeout_s=2) as client:
+                    answer = await client.put("/_dev/clock", json={"now": THU_1_OCT.isoformat()})
+                    return answer.status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        await eventually(healthy, "circulation answering", timeout_s=60)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no relay, no commit."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@pytest.fixture
+def circulation_process(namespace: Namespace) -> Iterator[Callable[..., CirculationProcess]]:
+    started: list[CirculationProcess] = []
+
+    def make(**fields: Any) -> CirculationProcess:
+        values = {
+            "kafka_bootstrap": namespace.backends.kafka_bootstrap,
+            "mongo_uri": namespace.backends.mongo_uri,
+        }
+        process = CirculationProcess(namespace, **(values | fields))
+        started.append(process)
+        return process
+
+    yield make
+    for process in started:
+        process.kill()
+
+
+# -- private servers, to stop and kill -----------------------------------------------------------
+
+
+class PrivateKafka(LocalKafka):
+    """A broker of this test's own (never the run's shared one)."""
+
+    external = None
+
+
+class PrivateFerretDB(LocalFerretDB):
+    """A store of this test's own (never the run's shared one)."""
+
+    external = None
+
+
+@pytest.fixture
+def private_kafka(tmp_path: Path) -> Iterator[PrivateKafka]:
+    paths = dataclasses.replace(InfraPaths.default(), home=tmp_path / "kafka-home")
+    kafka = PrivateKafka(paths, free_port())
+    kafka.prepare()
+    kafka.start(timeout_s=120)
+    yield kafka
+    kafka.stop()
+
+
+@pytest.fixture
+def private_ferretdb(tmp_path: Path) -> Iterator[PrivateFerretDB]:
+    paths = dataclasses.replace(InfraPaths.default(), home=tmp_path / "ferretdb-home")
+    ferretdb = PrivateFerretDB(paths, free_port())
+    ferretdb.start(timeout_s=60)
+    yield ferretdb
+    ferretdb.stop()
+
+
+# -- the figures of the run, for docs/reliability.md ----------------------------------------------
+
+
+@dataclasses.dataclass
+class Figures:
+    """What the suite tried and what it found, written to ``FIGURES`` at the end of the run."""
+
+    counts: Counter[str] = dataclasses.field(default_factory=Counter)
+
+    def add(self, **counts: int) -> None:
+        self.counts.update(counts)
+
+
+@pytest.fixture(scope="session")
+def figures() -> Iterator[Figures]:
+    collected = Figures()
+    yield collected
+    if collected.counts:
+        FIGURES.parent.mkdir(parents=True, exist_ok=True)
+        FIGURES.write_text(json.dumps(dict(sorted(collected.counts.items())), indent=2) + "\n")
+
+
+@asynccontextmanager
+async def app_running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An app's lifespan in this process, and the suite's client on it."""
+    async with app.router.lifespan_context(app), api_client(app=app) as client:
+        yield client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here is a robustness test (``pytest -m robustness``)."""
+    for item in items:
+        if "tests/robustness/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.robustness)
