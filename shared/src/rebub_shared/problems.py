@@ -142,6 +142,17 @@ def unexpected_problem(error: BaseException) -> Problem:
     return Problem(500, "Internal error", "the request could not be completed; it was logged")
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method of every route matching the path (the router names only the first route's:
+    ``GET /loans/{id}`` and ``DELETE /loans/{id}`` are two routes)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def install_problem_handlers(app: FastAPI, statuses: Mapping[type[Exception], int]) -> None:
     """Answer every error as problem details: ``statuses`` maps domain errors to HTTP statuses."""
 
@@ -165,9 +176,10 @@ def install_problem_handlers(app: FastAPI, statuses: Mapping[type[Exception], in
         text = str(error.detail)
         if text == title:  # the framework's own 404 and 405 say no more than their title
             text = default.get(error.status_code, title)
-        return problem_response(
-            request, Problem(error.status_code, title, text, headers=error.headers)
-        )
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem_response(request, Problem(error.status_code, title, text, headers=headers))
 
     async def on_unavailable(request: Request, error: Exception) -> Response:
         return problem_response(request, unavailable_problem())
