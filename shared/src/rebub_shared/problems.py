@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure, PyMongoError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from rebub_shared.bounds import ECHOED_VALUE_MAX_CHARS
 
@@ -143,14 +144,15 @@ def unexpected_problem(error: BaseException) -> Problem:
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method of every route matching the path (the router names only the first route's:
-    ``GET /loans/{id}`` and ``DELETE /loans/{id}`` are two routes)."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        pattern = getattr(route, "path_regex", None)
-        if pattern is not None and pattern.match(request.url.path):
-            methods |= set(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods))
+    """Every method some route answers on this path (the router names only the first matching
+    route's: ``GET /loans/{id}`` and ``DELETE /loans/{id}`` are two routes)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    return ", ".join(allowed)
 
 
 def install_problem_handlers(app: FastAPI, statuses: Mapping[type[Exception], int]) -> None:
