@@ -35,6 +35,14 @@ def _app() -> FastAPI:
     async def big(body: Body) -> dict[str, str]:
         return {"title": body.title}
 
+    @app.delete("/things/{thing_id}")
+    async def delete(thing_id: str) -> None:
+        return None
+
+    @app.get("/things/{name}")
+    async def read(name: str) -> dict[str, str]:
+        return {"name": name}
+
     @app.get("/fail/{kind}")
     async def fail(kind: str) -> None:
         errors: dict[str, Exception] = {
@@ -100,6 +108,13 @@ async def test_validation_names_the_field_with_its_value_clipped(
         [error] = answer.json()["errors"]
         assert error["field"] == "title"
         assert len(error["value"]) < 250
+
+
+async def test_405_allows_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    wrong = await client.put("/things/7")
+    assert wrong.status_code == 405
+    assert wrong.headers["content-type"] == "application/problem+json"
+    assert set(wrong.headers["allow"].split(", ")) >= {"GET", "DELETE"}
 
 
 def test_every_operation_documents_the_problems() -> None:

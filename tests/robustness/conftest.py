@@ -1,5 +1,6 @@
-"""Fault tests on the real servers: what the services promise when processes, the broker or the
-store fail, and when poison arrives (see ``docs/reliability.md``).
+"""Fault tests on the real servers (what the services promise when processes, the broker or the
+store fail, and when poison arrives: see ``docs/reliability.md``), and the OpenAPI fuzzing of every
+service served over HTTP on the real broker and store.
 
 Every HTTP call of this suite goes through :func:`api_client` (one place to add credentials).
 Servers that a test stops or kills are its own (``private_kafka``, ``private_ferretdb``): the
@@ -12,25 +13,31 @@ import asyncio
 import dataclasses
 import json
 import os
-import socket
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import schemathesis
+import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
+from schemathesis.config import SchemathesisConfig
 
 from rebub.infra.ferretdb import LocalFerretDB
 from rebub.infra.kafka import LocalKafka
 from rebub.infra.paths import InfraPaths
+from rebub.mailbox import free_port
+from rebub.testing.backends import Backends
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
@@ -59,12 +66,6 @@ def api_client(
         )
     assert base_url is not None
     return httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout_s)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def eventually(
@@ -340,3 +341,76 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/robustness/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.robustness)
+
+
+@pytest.fixture(scope="session")
+def fuzz_headers() -> dict[str, str]:
+    """The headers of every fuzzing call: the one place to give a bearer token
+    (``{"Authorization": f"Bearer {token}"}``) once the services require one."""
+    return {}
+
+
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """``app`` (lifespan started) listening on a free port; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    failure: list[BaseException] = []
+
+    async def main() -> None:
+        async with app.router.lifespan_context(app):
+            await server.serve()
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as error:  # reported to the test, not lost in the thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name=f"fuzzed-{port}", daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        if failure:
+            raise failure[0]
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        threading.Event().wait(0.1)
+    else:
+        raise AssertionError(f"{app.title} did not start")
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+#: Every check on. Schema-valid data may still break a rule the schema cannot say (an unknown
+#: desk, "give patron_id or loan_id", an expiry too far): 422 is an expected answer to it.
+CONFIG = {
+    "checks": {
+        "positive_data_acceptance": {"expected-statuses": ["2XX", "404", "409", "422"]},
+        # Schema-invalid data may be refused for its size before it is parsed.
+        "negative_data_rejection": {
+            "expected-statuses": ["400", "404", "405", "409", "413", "415", "422"]
+        },
+    }
+}
+
+
+def fuzzed_schema(base: str) -> Any:
+    """The app's own OpenAPI document, as it serves it. ``/ready`` is left out: its 503 (broker
+    or store slow to answer its 2 s ping, as on a loaded machine) is its purpose, not a fault."""
+    config = SchemathesisConfig.from_dict(CONFIG)
+    schema = schemathesis.openapi.from_url(f"{base}/openapi.json", config=config)
+    return schema.exclude(path="/ready")
+
+
+@pytest.fixture(scope="module")
+def fuzz_namespace(backends: Backends) -> Namespace:
+    """One namespace for a module's apps (they live as long as the module)."""
+    return Namespace(backends, uuid.uuid4().hex[:10])

@@ -99,6 +99,9 @@ EventCode = Annotated[str, StringConstraints(max_length=64)]
 EventName = Annotated[str, StringConstraints(max_length=255)]
 EventTitle = Annotated[str, StringConstraints(max_length=1000)]
 EventReason = Annotated[str, StringConstraints(max_length=2000)]
+#: Identifiers, notes or local blocks an institution adds to one account, each at most.
+MAX_ADDITIONS = 50
+LIMITS.append(Limit("additions", f"{MAX_ADDITIONS} of each kind", "identifiers, notes, blocks"))
 LIMITS.append(Limit("event strings", "ids and names 255, codes 64, titles 1000", "event payloads"))
 
 

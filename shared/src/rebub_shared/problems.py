@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure, PyMongoError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from rebub_shared.bounds import ECHOED_VALUE_MAX_CHARS
 
@@ -142,6 +143,18 @@ def unexpected_problem(error: BaseException) -> Problem:
     return Problem(500, "Internal error", "the request could not be completed; it was logged")
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on this path (the router names only the first matching
+    route's: ``GET /loans/{id}`` and ``DELETE /loans/{id}`` are two routes)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    return ", ".join(allowed)
+
+
 def install_problem_handlers(app: FastAPI, statuses: Mapping[type[Exception], int]) -> None:
     """Answer every error as problem details: ``statuses`` maps domain errors to HTTP statuses."""
 
@@ -165,9 +178,10 @@ def install_problem_handlers(app: FastAPI, statuses: Mapping[type[Exception], in
         text = str(error.detail)
         if text == title:  # the framework's own 404 and 405 say no more than their title
             text = default.get(error.status_code, title)
-        return problem_response(
-            request, Problem(error.status_code, title, text, headers=error.headers)
-        )
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem_response(request, Problem(error.status_code, title, text, headers=headers))
 
     async def on_unavailable(request: Request, error: Exception) -> Response:
         return problem_response(request, unavailable_problem())

@@ -7,7 +7,7 @@ import pytest
 
 from patron_sync.domain.accounts import LocalBlock, Patron, Statistic
 from patron_sync.domain.additions import add_identifier, add_local_block, add_statistic
-from patron_sync.domain.errors import DuplicateBarcodeError
+from patron_sync.domain.errors import DuplicateBarcodeError, InvalidFieldError
 from patron_sync.domain.patron import Identifier
 
 MakePatron = Callable[..., Patron]
@@ -40,3 +40,14 @@ def test_local_block_and_statistic(make_patron: MakePatron) -> None:
     patron = add_statistic(patron, Statistic(category="LABO", value="LaBRI"), NOW)
     assert patron.additions.local_blocks == (block,)
     assert patron.additions.statistics == (Statistic(category="LABO", value="LaBRI"),)
+
+
+def test_an_account_holds_at_most_50_local_blocks(make_patron: MakePatron) -> None:
+    """Blocks travel in the patron's events: their number is bounded (issue 13)."""
+    patron = make_patron()
+    for n in range(50):
+        block = LocalBlock(block_type=f"B{n}", reason="r", created_at=NOW, created_by="desk-2")
+        patron = add_local_block(patron, block)
+    one_more = LocalBlock(block_type="B50", reason="r", created_at=NOW, created_by="desk-2")
+    with pytest.raises(InvalidFieldError, match="local_blocks=50: at most 50 on one account"):
+        add_local_block(patron, one_more)

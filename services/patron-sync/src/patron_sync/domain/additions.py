@@ -6,8 +6,17 @@ These are local to one IZ, survive every NZ import and are never propagated.
 from pydantic import AwareDatetime
 
 from patron_sync.domain.accounts import LocalBlock, Note, Patron, Statistic
-from patron_sync.domain.errors import DuplicateBarcodeError
+from patron_sync.domain.errors import DuplicateBarcodeError, InvalidFieldError
 from patron_sync.domain.patron import Identifier
+from rebub_shared.bounds import MAX_ADDITIONS
+
+# Identifiers and blocks travel in the patron's events: bounded, they stay far below the broker's
+# message size.
+
+
+def _check_room(field: str, present: tuple[object, ...]) -> None:
+    if len(present) >= MAX_ADDITIONS:
+        raise InvalidFieldError(field, len(present), f"at most {MAX_ADDITIONS} on one account")
 
 
 def _with(patron: Patron, now: AwareDatetime, **changes: object) -> Patron:
@@ -34,16 +43,19 @@ def add_identifier(
     """
     if identifier.id_type == "BARCODE":
         check_barcode_free(patron, identifier.value, current_holder)
+    _check_room("identifiers", patron.additions.identifiers)
     return _with(patron, now, identifiers=(*patron.additions.identifiers, identifier))
 
 
 def add_note(patron: Patron, note: Note) -> Patron:
     """Add a note shown on the account in this IZ."""
+    _check_room("notes", patron.additions.notes)
     return _with(patron, note.created_at, notes=(*patron.additions.notes, note))
 
 
 def add_local_block(patron: Patron, block: LocalBlock) -> Patron:
     """Add a block set by this IZ's staff."""
+    _check_room("local_blocks", patron.additions.local_blocks)
     blocks = (*patron.additions.local_blocks, block)
     return _with(patron, block.created_at, local_blocks=blocks)
 

@@ -199,10 +199,11 @@ def desk_router() -> APIRouter:
             return [view(p) for p in await search_by_name(s.iz_uow(), name, limit, now)]
         raise Problem(422, "Invalid request", "give barcode or name", field="barcode", value=None)
 
-    @router.get("/patrons/{primary_id}", dependencies=reader)
-    async def get_patron(request: Request, primary_id: str) -> dict[str, Any]:
+    @router.get("/patrons/{account_id}", dependencies=reader)
+    async def get_patron(request: Request, account_id: str) -> dict[str, Any]:
+        """The account (an NZ account's primary id links it into this IZ on first use)."""
         s = _service(request)
-        return view(await s.handle(cmds.LinkPatron(s.institution, primary_id)))
+        return view(await s.handle(cmds.LinkPatron(s.institution, account_id)))
 
     @router.patch("/patrons/{account_id}", dependencies=[requires(P.PATRONS_EDIT)])
     async def edit_patron(
