@@ -44,17 +44,17 @@ class NzAccount(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    primary_id: str
+    primary_id: bounds.EventId
     source: InstitutionCode = Field(description="The institution whose DSI feed holds the account.")
-    last_name: str
-    first_name: str
-    user_group: str
+    last_name: bounds.EventName
+    first_name: bounds.EventName
+    user_group: bounds.EventCode
     expiry_date: date
     contact: Contact
-    barcodes: list[str] = Field(default_factory=list)
-    campus: str | None = None
+    barcodes: list[bounds.EventId] = Field(default_factory=list)
+    campus: bounds.EventName | None = None
     absent_since: date | None = Field(default=None, description="Missing from the last full feed.")
-    fingerprint: str = Field(
+    fingerprint: bounds.EventId = Field(
         description="Hash of the feed fields: unchanged accounts are not sent."
     )
     version: int = Field(ge=1)
@@ -72,16 +72,18 @@ class IzPatron(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    primary_id: str
+    primary_id: bounds.EventId
     institution: InstitutionCode
     kind: AccountKind
-    last_name: str
-    first_name: str
-    user_group: str
+    last_name: bounds.EventName
+    first_name: bounds.EventName
+    user_group: bounds.EventCode
     expiry_date: date
     contact: Contact
-    barcodes: list[str] = Field(description="The feed's barcodes and those the institution added.")
-    local_blocks: list[str] = Field(default_factory=list)
+    barcodes: list[bounds.EventId] = Field(
+        description="The feed's barcodes and those the institution added."
+    )
+    local_blocks: list[bounds.EventCode] = Field(default_factory=list)
     status: Literal["active", "closed"] = "active"
     version: int = Field(ge=1)
 
@@ -102,8 +104,8 @@ class WaitingAccountMerged(EventPayload):
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.patron.waiting-account-merged.v1"
     institution: InstitutionCode
-    waiting_id: str
-    primary_id: str
+    waiting_id: bounds.EventId
+    primary_id: bounds.EventId
     merged_at: AwareDatetime
 
     def issuer(self) -> str | None:
@@ -116,13 +118,13 @@ class ExternalReader(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    primary_id: str
+    primary_id: bounds.EventId
     created_by: InstitutionCode
-    last_name: str
-    first_name: str
+    last_name: bounds.EventName
+    first_name: bounds.EventName
     expiry_date: date
     contact: Contact
-    barcodes: list[str]
+    barcodes: list[bounds.EventId]
     version: int = Field(ge=1)
     updated_by: InstitutionCode | None = Field(
         default=None,
