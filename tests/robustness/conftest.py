@@ -33,28 +33,36 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from schemathesis.config import SchemathesisConfig
 
+from rebub.identity import DevTokens
 from rebub.infra.ferretdb import LocalFerretDB
 from rebub.infra.kafka import LocalKafka
 from rebub.infra.paths import InfraPaths
 from rebub.mailbox import free_port
 from rebub.testing.backends import Backends
 from rebub.testing.plugin import Namespace
+from rebub.testing.tokens import TokenAuth
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
 from rebub_shared.contracts.patrons import Contact, IzPatron, PatronChanged
 
-# A desk of the ub institution (its policy knows BUST-PRET). With tokens on every route, the
-# credentials go here and nowhere else.
-DESK_HEADERS = {"X-Desk": "BUST-PRET", "X-Operator": "robustness"}
+# A desk of the ub institution (its policy knows BUST-PRET); the operator is the token's subject.
+DESK_HEADERS = {"X-Desk": "BUST-PRET"}
+# Who the suite's desk calls act as: a ub manager (desk operator, and the development clock).
+DESK_USER = "ub-manager"
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 LOAN_CREATED = "fr.bordeaux.rebub.loan.created.v1"
 FIGURES = Path(os.environ.get("REBUB_ROBUSTNESS_FIGURES", ".rebub/robustness-figures.json"))
 
 
 def api_client(
-    *, base_url: str | None = None, app: FastAPI | None = None, timeout_s: float = 30.0
+    *,
+    auth: httpx.Auth,
+    base_url: str | None = None,
+    app: FastAPI | None = None,
+    timeout_s: float = 30.0,
 ) -> httpx.AsyncClient:
-    """The one HTTP client of this suite: a running service's port or an app in this process."""
+    """The one HTTP client of this suite: a running service's port or an app in this process,
+    every request carrying ``auth``'s bearer token (the ``desk_auth`` fixture's)."""
     headers = dict(DESK_HEADERS)
     if app is not None:
         return httpx.AsyncClient(
@@ -62,10 +70,17 @@ def api_client(
             transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
             base_url="http://service",
             headers=headers,
+            auth=auth,
             timeout=timeout_s,
         )
     assert base_url is not None
-    return httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout_s)
+    return httpx.AsyncClient(base_url=base_url, headers=headers, auth=auth, timeout=timeout_s)
+
+
+@pytest.fixture(scope="session")
+def desk_auth(dev_tokens: DevTokens) -> httpx.Auth:
+    """The suite's credentials: every call as :data:`DESK_USER` (a fresh token near expiry)."""
+    return TokenAuth(dev_tokens, DESK_USER)
 
 
 async def eventually(
@@ -201,6 +216,8 @@ class CirculationProcess:
     items_file: Path
     kafka_bootstrap: str
     mongo_uri: str
+    issuer: str
+    auth: httpx.Auth
     port: int = dataclasses.field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -222,6 +239,7 @@ class CirculationProcess:
             f"{prefix}MONGO__URI": self.mongo_uri,
             f"{prefix}MONGO__DATABASE_PREFIX": self.namespace.database_prefix,
             f"{prefix}HTTP__PORT": str(self.port),
+            f"{prefix}AUTH__ISSUER": self.issuer,
             f"{prefix}LOG_JSON": "true",
         }
 
@@ -239,7 +257,9 @@ class CirculationProcess:
 
         async def healthy() -> bool:
             try:
-                async with api_client(base_url=self.base_url, timeout_s=2) as client:
+                async with api_client(
+                    auth=self.auth, base_url=self.base_url, timeout_s=2
+                ) as client:
                     answer = await client.put("/_dev/clock", json={"now": THU_1_OCT.isoformat()})
                     return answer.status_code == 200
             except httpx.HTTPError:
@@ -256,13 +276,17 @@ class CirculationProcess:
 
 
 @pytest.fixture
-def circulation_process(namespace: Namespace) -> Iterator[Callable[..., CirculationProcess]]:
+def circulation_process(
+    namespace: Namespace, oidc_issuer: str, desk_auth: httpx.Auth
+) -> Iterator[Callable[..., CirculationProcess]]:
     started: list[CirculationProcess] = []
 
     def make(**fields: Any) -> CirculationProcess:
         values = {
             "kafka_bootstrap": namespace.backends.kafka_bootstrap,
             "mongo_uri": namespace.backends.mongo_uri,
+            "issuer": oidc_issuer,
+            "auth": desk_auth,
         }
         process = CirculationProcess(namespace, **(values | fields))
         started.append(process)
@@ -330,9 +354,9 @@ def figures() -> Iterator[Figures]:
 
 
 @asynccontextmanager
-async def app_running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def app_running(app: FastAPI, auth: httpx.Auth) -> AsyncIterator[httpx.AsyncClient]:
     """An app's lifespan in this process, and the suite's client on it."""
-    async with app.router.lifespan_context(app), api_client(app=app) as client:
+    async with app.router.lifespan_context(app), api_client(auth=auth, app=app) as client:
         yield client
 
 
@@ -343,11 +367,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.robustness)
 
 
+INSTITUTIONS = ("ub", "ubm", "scpo", "inp", "bsa")
+FuzzHeaders = Callable[[str, str, Mapping[str, Any] | None], dict[str, str]]
+
+
 @pytest.fixture(scope="session")
-def fuzz_headers() -> dict[str, str]:
-    """The headers of every fuzzing call: the one place to give a bearer token
-    (``{"Authorization": f"Bearer {token}"}``) once the services require one."""
-    return {}
+def fuzz_headers(dev_tokens: DevTokens) -> FuzzHeaders:
+    """The headers of a fuzzing call ``(tenant, path, query)``: a token holding every permission
+    the instance grants on that path. On an institution's instance its demo client (every role
+    of the institution); ``/metrics`` the operations client's (the network observer); on the
+    network zone, an import as the demo client of its ``source`` (the only institution whose
+    feed it may load; another or an invalid source is the one honest 403), else ub's."""
+
+    def headers(tenant: str, path: str, query: Mapping[str, Any] | None) -> dict[str, str]:
+        if path == "/metrics":
+            return dev_tokens.headers("rebub-ops")
+        institution = tenant
+        if tenant == "network":
+            source = (query or {}).get("source")
+            institution = source if path == "/imports" and source in INSTITUTIONS else "ub"
+        return dev_tokens.headers(f"rebub-demo-{institution}")
+
+    return headers
 
 
 @contextmanager
@@ -402,11 +443,14 @@ CONFIG = {
 }
 
 
-def fuzzed_schema(base: str) -> Any:
-    """The app's own OpenAPI document, as it serves it. ``/ready`` is left out: its 503 (broker
-    or store slow to answer its 2 s ping, as on a loaded machine) is its purpose, not a fault."""
+def fuzzed_schema(base: str, headers: Mapping[str, str]) -> Any:
+    """The app's own OpenAPI document, as it serves it (to a valid token). ``/ready`` is left
+    out: its 503 (broker or store slow to answer its 2 s ping, as on a loaded machine) is its
+    purpose, not a fault."""
     config = SchemathesisConfig.from_dict(CONFIG)
-    schema = schemathesis.openapi.from_url(f"{base}/openapi.json", config=config)
+    schema = schemathesis.openapi.from_url(
+        f"{base}/openapi.json", config=config, headers=dict(headers)
+    )
     return schema.exclude(path="/ready")
 
 

@@ -10,12 +10,14 @@ from collections import Counter
 from itertools import count
 from typing import Any
 
+import httpx
 from pymongo import AsyncMongoClient
 
 from circulation.entrypoints.http import create_app
 from circulation.service_layer.commands import ItemRecord, LoadItems, RecordPatronChange
 from circulation.settings import CirculationSettings
 from rebub.testing.plugin import Namespace
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.settings import KafkaSettings
 
@@ -42,6 +44,8 @@ async def test_broker_outage_costs_a_desk_at_most_the_bound_and_loses_no_event(
     private_kafka: PrivateKafka,
     mongo_client: AsyncMongoClient[dict[str, Any]],
     figures: Figures,
+    oidc_issuer: str,
+    desk_auth: httpx.Auth,
 ) -> None:
     settings = CirculationSettings(
         tenant="ub",
@@ -56,12 +60,13 @@ async def test_broker_outage_costs_a_desk_at_most_the_bound_and_loses_no_event(
         consume_patrons=False,
         consume_network_activity=False,
         jobs_enabled=False,
+        auth=AuthSettings(issuer=oidc_issuer),
     )
     app = create_app(settings, MovableClock(THU_1_OCT))
     db = mongo_client[f"{namespace.database_prefix}ub_circulation"]
     durations: list[float] = []
     outcomes: Counter[str] = Counter()
-    async with app_running(app) as client:
+    async with app_running(app, desk_auth) as client:
         bus = app.state.bus
         items = tuple(
             ItemRecord(

@@ -35,7 +35,9 @@ async def _lend_all(
     """One desk lending its items in turn; when the service is away, it tries the same loan
     again (a 409 then says the loan was written before the answer was lost)."""
     deadline = time.monotonic() + 120
-    async with api_client(base_url=circulation.base_url, timeout_s=15) as client:
+    async with api_client(
+        auth=circulation.auth, base_url=circulation.base_url, timeout_s=15
+    ) as client:
         for patron, barcode in pairs:
             while time.monotonic() < deadline:
                 try:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from pymongo import AsyncMongoClient
 
 from circulation.entrypoints.http import create_app
 from circulation.service_layer.commands import ItemRecord, LoadItems, RecordPatronChange
 from circulation.settings import CirculationSettings
+from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.parking import list_parked
 
@@ -28,7 +31,7 @@ LOANS = 21
 TOO_LARGE = "x" * 1_200_000  # past the producer's 1 MiB request size: never publishable
 
 
-def _settings(namespace: Namespace, **overrides: Any) -> CirculationSettings:
+def _settings(namespace: Namespace, issuer: str, **overrides: Any) -> CirculationSettings:
     values: dict[str, Any] = {
         "tenant": "ub",
         "environment": "test",
@@ -38,16 +41,24 @@ def _settings(namespace: Namespace, **overrides: Any) -> CirculationSettings:
         "consume_patrons": False,
         "consume_network_activity": False,
         "jobs_enabled": False,
+        "auth": AuthSettings(issuer=issuer),
     }
     return CirculationSettings(**(values | overrides))
 
 
 async def test_an_oversized_entry_is_parked_and_the_twenty_others_left_by_a_crash_published(
-    namespace: Namespace, mongo_client: AsyncMongoClient[dict[str, Any]], figures: Figures
+    namespace: Namespace,
+    mongo_client: AsyncMongoClient[dict[str, Any]],
+    figures: Figures,
+    oidc_issuer: str,
+    desk_auth: httpx.Auth,
+    dev_tokens: DevTokens,
 ) -> None:
     db = mongo_client[f"{namespace.database_prefix}ub_circulation"]
-    crashed = create_app(_settings(namespace, relay_enabled=False), MovableClock(THU_1_OCT))
-    async with app_running(crashed) as client:  # writes its loans, relays none (a crash)
+    crashed = create_app(
+        _settings(namespace, oidc_issuer, relay_enabled=False), MovableClock(THU_1_OCT)
+    )
+    async with app_running(crashed, desk_auth) as client:  # writes its loans, relays none (a crash)
         bus = crashed.state.bus
         items = tuple(
             ItemRecord(
@@ -71,10 +82,12 @@ async def test_an_oversized_entry_is_parked_and_the_twenty_others_left_by_a_cras
     )
     assert await db["loans"].count_documents({"outbox_pending": True}) == LOANS
 
-    restarted = create_app(_settings(namespace), MovableClock(THU_1_OCT))
-    async with app_running(restarted) as client:
+    restarted = create_app(_settings(namespace, oidc_issuer), MovableClock(THU_1_OCT))
+    async with app_running(restarted, desk_auth) as client:
         await eventually(lambda: _none_pending(db), "every entry relayed or parked", 60)
-        metrics = (await client.get("/metrics")).text
+        # The metrics are the network observer's (the operations client's token).
+        ops = dev_tokens.headers("rebub-ops")
+        metrics = (await client.get("/metrics", headers=ops)).text
 
     records = await read_all(namespace.backends.kafka_bootstrap, namespace.topics.loan("ub"))
     by_loan, redelivered = loan_created_by_loan(records)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
@@ -23,6 +24,7 @@ from notifier.settings import NotifierSettings, SmtpSettings
 from patron_sync.entrypoints.http import create_app as patron_sync_app
 from patron_sync.settings import PatronSyncSettings
 from rebub.testing.plugin import Namespace
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload
 from rebub_shared.contracts.loans import LoanActivitySummary, LoanCreated, LoanSnapshot
@@ -186,11 +188,27 @@ def _poison(consumed: Consumed) -> list[tuple[bytes, dict[str, str]]]:
         (value, headers | {"ce_type": "fr.bordeaux.rebub.unknown.v1"}),
         (value, {}),
         record_of(consumed.forged[0], consumed.forged[1], "poison"),
-        # Below the broker's 1 MB limit, far above any event; LEAD: once the contracts bound
-        # their strings (issue 13, item 2), make this a valid-shaped record with an 800 KB name.
-        (json.dumps({"padding": "x" * 800_000}).encode(), headers),
+        # Below the broker's 1 MB limit, far above any event: the good record's shape, with an
+        # 800 KB name or title (the contracts bound their strings: refused for its length).
+        (json.dumps(_oversized(data.model_dump(mode="json"))).encode(), headers),
         (json.dumps({"unexpected": True}).encode(), headers),
     ]
+
+
+def _oversized(payload: Any) -> Any:
+    """``payload`` with every name and title ~800 KB long (each payload has one or more)."""
+    if isinstance(payload, dict):
+        return {
+            k: OVERSIZED if k in ("last_name", "title") else _oversized(v)
+            for k, v in payload.items()
+        }
+    if isinstance(payload, list):
+        return [_oversized(v) for v in payload]
+    return payload
+
+
+OVERSIZED = "x" * 800_000
+TOO_LONG = "String should have at most"  # pydantic's message for a bounded string
 
 
 async def test_poison_on_every_consumed_topic_is_dead_lettered_and_consumers_go_on(
@@ -198,6 +216,8 @@ async def test_poison_on_every_consumed_topic_is_dead_lettered_and_consumers_go_
     mongo_client: AsyncMongoClient[dict[str, Any]],
     figures: Figures,
     tmp_path: Path,
+    oidc_issuer: str,
+    desk_auth: httpx.Auth,
 ) -> None:
     bootstrap = namespace.backends.kafka_bootstrap
     prefix = namespace.topic_prefix
@@ -213,6 +233,7 @@ async def test_poison_on_every_consumed_topic_is_dead_lettered_and_consumers_go_
         "kafka": namespace.kafka(),
         "mongo": namespace.mongo(),
         "fast_consumers": True,
+        "auth": AuthSettings(issuer=oidc_issuer),
     }
     apps = [
         circulation_app(CirculationSettings(**common, jobs_enabled=False), MovableClock(THU_1_OCT)),
@@ -229,7 +250,7 @@ async def test_poison_on_every_consumed_topic_is_dead_lettered_and_consumers_go_
     ]
     async with AsyncExitStack() as stack:
         for app in apps:
-            await stack.enter_async_context(app_running(app))
+            await stack.enter_async_context(app_running(app, desk_auth))
         for consumed in CONSUMED:
             good = (*record_of(*consumed.good, "good"), "same-key")
             poison = [(value, headers, "same-key") for value, headers in _poison(consumed)]
@@ -254,15 +275,18 @@ async def test_poison_on_every_consumed_topic_is_dead_lettered_and_consumers_go_
     for consumed in CONSUMED:
         records = await read_all(bootstrap, dead_letter_topics[consumed.topic], settle_s=1)
         reasons = [dict(r.headers)["dlq_reason"].decode() for r in records]
+        shown = (consumed.topic, [r[:160] for r in reasons])
         # Each consumer group of the topic sets aside each poison record, with its reason.
-        assert len(reasons) == len(POISON) * len(consumed.groups), (consumed.topic, reasons)
+        assert len(reasons) == len(POISON) * len(consumed.groups), shown
         forged = [
             r
             for r in reasons
             if f"ce_tenant is '{consumed.forged[1]}'" in r
             or (f"ce_tenant: '{consumed.forged[1]}' may not write" in r)
         ]
-        assert len(forged) == len(consumed.groups), (consumed.topic, reasons)
+        assert len(forged) == len(consumed.groups), shown
+        too_long = [r for r in reasons if TOO_LONG in r]
+        assert len(too_long) == len(consumed.groups), shown
         dead_lettered += len(reasons)
     figures.add(
         poison_records_sent=len(POISON) * len(CONSUMED),

@@ -18,6 +18,7 @@ from circulation.service_layer.commands import ItemRecord, LoadItems, RecordPatr
 from circulation.settings import CirculationSettings
 from rebub.infra import process
 from rebub.testing.plugin import Namespace
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.settings import MongoSettings
 
@@ -28,7 +29,11 @@ ANSWER_BOUND_S = STORE_TIMEOUT_MS / 1000 + 4
 
 
 async def test_store_killed_answers_fast_errors_and_recovers_without_restart(
-    namespace: Namespace, private_ferretdb: PrivateFerretDB, figures: Figures
+    namespace: Namespace,
+    private_ferretdb: PrivateFerretDB,
+    figures: Figures,
+    oidc_issuer: str,
+    desk_auth: httpx.Auth,
 ) -> None:
     settings = CirculationSettings(
         tenant="ub",
@@ -43,12 +48,13 @@ async def test_store_killed_answers_fast_errors_and_recovers_without_restart(
         consume_patrons=False,
         consume_network_activity=False,
         jobs_enabled=False,
+        auth=AuthSettings(issuer=oidc_issuer),
     )
     app = create_app(settings, MovableClock(THU_1_OCT))
     outcomes: Counter[str] = Counter()
     during: list[httpx.Response] = []
     durations: list[float] = []
-    async with app_running(app) as client:
+    async with app_running(app, desk_auth) as client:
         bus = app.state.bus
         items = tuple(
             ItemRecord(
@@ -94,11 +100,15 @@ async def test_store_killed_answers_fast_errors_and_recovers_without_restart(
     assert ready.status_code == 503
     # No hang: every answer within the store's timeout, even with the store dead.
     assert max(durations) < ANSWER_BOUND_S, sorted(durations)[-3:]
-    # Nothing claimed that was not done: during the outage every answer is a server-side
-    # refusal (5xx), never a success.
-    # LEAD: once the errors branch maps store failures, tighten to: every answer == 503,
-    # application/problem+json with Retry-After (issue 13, item 1).
-    assert [r.status_code for r in during if r.status_code < 500] == []
+    # Nothing claimed that was not done: during the outage every answer says the store is
+    # unavailable (503, a problem document, when to retry), never a success nor a bare 500.
+    assert [
+        (r.status_code, r.headers.get("content-type"), r.headers.get("retry-after"))
+        for r in during
+        if r.status_code != 503
+        or r.headers.get("content-type") != "application/problem+json"
+        or not r.headers.get("retry-after", "").isdigit()
+    ] == []
     assert {r.json()["loan"]["loan_id"] for r in (before, after)} <= written
     assert len(written) == 2  # the loans before and after; none from the outage
     figures.add(
