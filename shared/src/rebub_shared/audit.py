@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
+from rebub_shared import bounds
 from rebub_shared.auth.guard import requires
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.permissions import Permission
@@ -125,9 +126,9 @@ def audit_router() -> APIRouter:
     async def read_audit(
         audit: Audit,
         principal: Annotated[Principal, requires(Permission.AUDIT_READ)],
-        action: str | None = None,
-        since: AwareDatetime | None = None,
-        until: AwareDatetime | None = None,
+        action: bounds.Code | None = None,
+        since: bounds.Instant | None = None,
+        until: bounds.Instant | None = None,
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> AuditPage:

@@ -12,11 +12,12 @@ never lone surrogates (pydantic refuses those before any pattern).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 #: One line of text: no control character at all.
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
@@ -105,6 +106,17 @@ LIMITS.append(Limit("additions", f"{MAX_ADDITIONS} of each kind", "identifiers, 
 LIMITS.append(Limit("event strings", "ids and names 255, codes 64, titles 1000", "event payloads"))
 
 
+def _not_a_number(value: object) -> object:
+    """Dates are ISO 8601 strings: pydantic would read a number (or a numeric string, as every
+    query value is) as seconds since 1970, which the documented schema does not allow."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("an ISO 8601 date is expected, not a number")
+    return value
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
 def _plausible_day(value: date) -> date:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(f"a date between {FIRST_YEAR} and {LAST_YEAR} is expected")
@@ -116,9 +128,15 @@ def _plausible_instant(value: datetime) -> datetime:
     return value
 
 
-Day = Annotated[date, AfterValidator(_plausible_day), Field(description="YYYY-MM-DD, 1901-2199.")]
+Day = Annotated[
+    date,
+    BeforeValidator(_not_a_number),
+    AfterValidator(_plausible_day),
+    Field(description="YYYY-MM-DD, 1901-2199."),
+]
 Instant = Annotated[
     AwareDatetime,
+    BeforeValidator(_not_a_number),
     AfterValidator(_plausible_instant),
     Field(description="ISO 8601 with a UTC offset, years 1901-2199."),
 ]

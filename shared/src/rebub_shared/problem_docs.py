@@ -44,6 +44,11 @@ PROBLEM_STATUSES: dict[int, str] = {
     500: "Unexpected error (logged; no internals in the answer)",
     503: "Store or broker unavailable: retry after `Retry-After` seconds",
 }
+#: What an operation that needs a token (one with ``security``) may answer besides.
+AUTH_STATUSES: dict[int, str] = {
+    401: "No bearer token, or one that is invalid or expired",
+    403: "The token lacks the operation's permission, or is of another institution",
+}
 #: Marks an operation's own answer for a status (e.g. ``/ready``'s 503), kept as documented.
 NOT_A_PROBLEM = "x-not-a-problem"
 _HEADERS = {
@@ -54,7 +59,7 @@ _HEADERS = {
 
 def _problem_answer(status: int) -> dict[str, Any]:
     answer: dict[str, Any] = {
-        "description": PROBLEM_STATUSES[status],
+        "description": (PROBLEM_STATUSES | AUTH_STATUSES)[status],
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
     if status in _HEADERS:
@@ -80,7 +85,11 @@ def document_problems(app: FastAPI) -> None:
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
-                for status in PROBLEM_STATUSES:
+                statuses = [
+                    *PROBLEM_STATUSES,
+                    *(AUTH_STATUSES if operation.get("security") else ()),
+                ]
+                for status in statuses:
                     if not responses.get(str(status), {}).get(NOT_A_PROBLEM):
                         responses[str(status)] = _problem_answer(status)
         app.openapi_schema = schema
