@@ -21,8 +21,9 @@ from notifier.settings import NotifierSettings
 from patron_sync.entrypoints.http import create_app as patron_sync_app
 from patron_sync.settings import PatronSyncSettings
 from rebub.testing.plugin import Namespace
+from rebub_shared.auth.settings import AuthSettings
 
-from .conftest import fuzzed_schema, served
+from .conftest import FuzzHeaders, fuzzed_schema, served
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -37,47 +38,66 @@ FUZZ = settings(
 )
 
 
-def _common(namespace: Namespace) -> dict[str, Any]:
-    return {"environment": "production", "kafka": namespace.kafka(), "mongo": namespace.mongo()}
+def _common(namespace: Namespace, issuer: str) -> dict[str, Any]:
+    return {
+        "environment": "production",
+        "kafka": namespace.kafka(),
+        "mongo": namespace.mongo(),
+        "auth": AuthSettings(issuer=issuer),
+    }
 
 
 @pytest.fixture(scope="module")
-def circulation_schema(fuzz_namespace: Namespace) -> Iterator[Any]:
+def circulation_schema(
+    fuzz_namespace: Namespace, oidc_issuer: str, fuzz_headers: FuzzHeaders
+) -> Iterator[Any]:
     settings_ = CirculationSettings(
         tenant="inp",
         consume_patrons=False,
         consume_network_activity=False,
         jobs_enabled=False,
-        **_common(fuzz_namespace),
+        **_common(fuzz_namespace, oidc_issuer),
     )
     with served(circulation_app(settings_)) as base:
         item = {"barcode": "INP0001", "title": "T", "library": "ENSEIRB", "location": "ENSEIRB-LA"}
-        httpx.post(f"{base}/items", json={"items": [item]}).raise_for_status()
-        yield fuzzed_schema(base)
+        headers = fuzz_headers("inp", "/items", None)
+        httpx.post(f"{base}/items", json={"items": [item]}, headers=headers).raise_for_status()
+        yield fuzzed_schema(base, headers)
 
 
 @pytest.fixture(scope="module")
-def patron_sync_desk_schema(fuzz_namespace: Namespace) -> Iterator[Any]:
-    with served(
-        patron_sync_app(PatronSyncSettings(tenant="ub", **_common(fuzz_namespace)))
-    ) as base:
-        yield fuzzed_schema(base)
+def patron_sync_desk_schema(
+    fuzz_namespace: Namespace, oidc_issuer: str, fuzz_headers: FuzzHeaders
+) -> Iterator[Any]:
+    settings_ = PatronSyncSettings(tenant="ub", **_common(fuzz_namespace, oidc_issuer))
+    with served(patron_sync_app(settings_)) as base:
+        yield fuzzed_schema(base, fuzz_headers("ub", "/openapi.json", None))
 
 
 @pytest.fixture(scope="module")
-def patron_sync_network_schema(fuzz_namespace: Namespace, tmp_path_factory: Any) -> Iterator[Any]:
+def patron_sync_network_schema(
+    fuzz_namespace: Namespace, oidc_issuer: str, fuzz_headers: FuzzHeaders, tmp_path_factory: Any
+) -> Iterator[Any]:
     spool = Path(tmp_path_factory.mktemp("spool"))
-    values = _common(fuzz_namespace) | {"spool_dir": spool, "feed_max_bytes": 1024 * 1024}
+    values = _common(fuzz_namespace, oidc_issuer) | {
+        "spool_dir": spool,
+        "feed_max_bytes": 1024 * 1024,
+    }
     with served(patron_sync_app(PatronSyncSettings(tenant="network", **values))) as base:
-        yield fuzzed_schema(base)
+        yield fuzzed_schema(base, fuzz_headers("network", "/openapi.json", None))
 
 
 @pytest.fixture(scope="module")
-def notifier_schema(fuzz_namespace: Namespace, tmp_path_factory: Any) -> Iterator[Any]:
+def notifier_schema(
+    fuzz_namespace: Namespace, oidc_issuer: str, fuzz_headers: FuzzHeaders, tmp_path_factory: Any
+) -> Iterator[Any]:
     letters = Path(tmp_path_factory.mktemp("letters"))
-    values = _common(fuzz_namespace) | {"letters_dir": letters, "scheduler_enabled": False}
+    values = _common(fuzz_namespace, oidc_issuer) | {
+        "letters_dir": letters,
+        "scheduler_enabled": False,
+    }
     with served(notifier_app(NotifierSettings(tenant="ub", **values))) as base:
-        yield fuzzed_schema(base)
+        yield fuzzed_schema(base, fuzz_headers("ub", "/openapi.json", None))
 
 
 circulation = schemathesis.pytest.from_fixture("circulation_schema")
@@ -88,23 +108,28 @@ notifier = schemathesis.pytest.from_fixture("notifier_schema")
 
 @circulation.parametrize()
 @FUZZ
-def test_circulation(case: Any, fuzz_headers: dict[str, str]) -> None:
-    case.call_and_validate(headers=fuzz_headers)
+def test_circulation(case: Any, fuzz_headers: FuzzHeaders) -> None:
+    _call(case, "inp", fuzz_headers)
 
 
 @patron_sync_desk.parametrize()
 @FUZZ
-def test_patron_sync_institution(case: Any, fuzz_headers: dict[str, str]) -> None:
-    case.call_and_validate(headers=fuzz_headers)
+def test_patron_sync_institution(case: Any, fuzz_headers: FuzzHeaders) -> None:
+    _call(case, "ub", fuzz_headers)
 
 
 @patron_sync_network.parametrize()
 @FUZZ
-def test_patron_sync_network(case: Any, fuzz_headers: dict[str, str]) -> None:
-    case.call_and_validate(headers=fuzz_headers)
+def test_patron_sync_network(case: Any, fuzz_headers: FuzzHeaders) -> None:
+    _call(case, "network", fuzz_headers)
 
 
 @notifier.parametrize()
 @FUZZ
-def test_notifier(case: Any, fuzz_headers: dict[str, str]) -> None:
-    case.call_and_validate(headers=fuzz_headers)
+def test_notifier(case: Any, fuzz_headers: FuzzHeaders) -> None:
+    _call(case, "ub", fuzz_headers)
+
+
+def _call(case: Any, tenant: str, fuzz_headers: FuzzHeaders) -> None:
+    """Call with a token holding every permission the case's path needs; validate everything."""
+    case.call_and_validate(headers=fuzz_headers(tenant, case.path, case.query))
