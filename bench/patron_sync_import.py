@@ -140,11 +140,18 @@ async def _setup(
     written = [await seed_links(servers.mongo_uri, iz, seeded[iz.tenant]) for iz in d.institutions]
     seeded_s, started = time.perf_counter() - started, time.perf_counter()
     failed = await asyncio.gather(
-        *(link(iz, api[iz.tenant], options.link_concurrency) for iz in d.institutions)
+        *(
+            link(iz, api[iz.tenant], options.link_concurrency, servers.token(f"{iz.tenant}-desk"))
+            for iz in d.institutions
+        )
     )
     link_s = time.perf_counter() - started
     samples = [(iz, sorted(seeded[iz.tenant])[:3]) for iz in d.institutions]
-    revisions = [r for iz, ids in samples for r in await revisions_of(iz, ids)]
+    revisions = [
+        r
+        for iz, ids in samples
+        for r in await revisions_of(iz, ids, servers.token(f"{iz.tenant}-desk"))
+    ]
     return {
         "import_s": imported["seconds"],
         "report": imported["report"],

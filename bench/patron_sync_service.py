@@ -173,9 +173,9 @@ async def wait_projected(
     return time.perf_counter() - started
 
 
-async def link(iz: Instance, indexes: list[int], concurrency: int) -> int:
-    """Link the accounts in ``iz`` as a desk does on first use (``GET /patrons/{primary_id}``);
-    returns how many failed."""
+async def link(iz: Instance, indexes: list[int], concurrency: int, token: str) -> int:
+    """Link the accounts in ``iz`` as a desk does on first use (``GET /patrons/{primary_id}``,
+    ``token``: a desk operator's of the IZ); returns how many failed."""
     queue = iter(indexes)
     failed = 0
 
@@ -185,14 +185,17 @@ async def link(iz: Instance, indexes: list[int], concurrency: int) -> int:
             answer = await client.get(f"/patrons/{primary_id(index)}")
             failed += answer.status_code != 200
 
-    async with httpx.AsyncClient(base_url=iz.url, timeout=120) as client:
+    desk_operator = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=iz.url, timeout=120, headers=desk_operator) as client:
         await asyncio.gather(*(desk(client) for _ in range(concurrency)))
     return failed
 
 
-async def revisions_of(iz: Instance, primary_ids: list[str]) -> list[int]:
-    """The IZ revision the desk API shows for each account (linking any not linked yet)."""
-    async with httpx.AsyncClient(base_url=iz.url, timeout=120) as client:
+async def revisions_of(iz: Instance, primary_ids: list[str], token: str) -> list[int]:
+    """The IZ revision the desk API shows for each account (linking any not linked yet);
+    ``token``: a desk operator's of the IZ."""
+    desk_operator = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=iz.url, timeout=120, headers=desk_operator) as client:
         answers = [await client.get(f"/patrons/{key}") for key in primary_ids]
     return [a.json()["revision"] if a.status_code == 200 else -a.status_code for a in answers]
 
