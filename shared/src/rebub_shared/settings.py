@@ -1,9 +1,11 @@
 """Settings base classes (pydantic-settings): one class per service, an env prefix, nested groups.
 
 Environment variables use ``__`` between a group and its field, for example
-``REBUB_CIRCULATION__KAFKA__BOOTSTRAP=broker:9092``. Two network-wide variables name the servers
-for every service at once: ``REBUB_KAFKA_BOOTSTRAP`` and ``REBUB_MONGO_URI``. Constructor arguments
-override the environment (tests use that).
+``REBUB_CIRCULATION__KAFKA__BOOTSTRAP=broker:9092``. Network-wide variables set a field for
+every service at once: ``REBUB_KAFKA_BOOTSTRAP`` and ``REBUB_MONGO_URI`` name the servers,
+``REBUB_TOPIC_PREFIX`` and ``REBUB_DATABASE_PREFIX`` put a whole network (and the tools that read
+its topics, such as ``rebub demo``) under a namespace of its own. Constructor arguments override
+the environment (tests use that).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class KafkaSettings(BaseModel):
     username: str | None = None
     password: SecretStr | None = None
     # Prefixes every topic and consumer group name: tests give each test its own namespace.
-    topic_prefix: str = ""
+    topic_prefix: str = Field(default_factory=lambda: os.environ.get("REBUB_TOPIC_PREFIX", ""))
 
     @model_validator(mode="after")
     def _credentials_go_together(self) -> KafkaSettings:
@@ -49,7 +51,9 @@ class MongoSettings(BaseModel):
         default_factory=lambda: SecretStr(os.environ.get("REBUB_MONGO_URI", DEFAULT_MONGO_URI))
     )
     # Prefixes every database name: tests give each test its own databases.
-    database_prefix: str = ""
+    database_prefix: str = Field(
+        default_factory=lambda: os.environ.get("REBUB_DATABASE_PREFIX", "")
+    )
     timeout_ms: int = 5000
 
 

@@ -225,6 +225,7 @@ def demo(
     """The network at work on synthetic data (starts it if needed), ending with a report."""
     from rich.console import Console
 
+    from rebub.demo.client import DemoError
     from rebub.demo.runner import render, run_demo
     from rebub.infra.paths import InfraPaths
     from rebub.status import gather_status
@@ -237,9 +238,25 @@ def demo(
         console.print("starting the network (rebub up --detach)...")
         _up_detached(home, 240.0)
     started = time.monotonic()
-    report = asyncio.run(
-        run_demo(home, infra, console, accounts=accounts, items=items, borrowers=borrowers)
-    )
+    try:
+        report = asyncio.run(
+            run_demo(home, infra, console, accounts=accounts, items=items, borrowers=borrowers)
+        )
+    except DemoError as error:
+        _fail(DemoError(f"the demo stopped after {time.monotonic() - started:.0f} s: {error}"))
+        return
+    except Exception as error:  # a bug: one sentence here, the traceback in a file
+        import traceback
+
+        saved = home / "demo" / "error.txt"
+        saved.write_text(traceback.format_exc())
+        _fail(
+            RuntimeError(
+                f"the demo stopped on an unexpected {type(error).__name__} ({error}); the "
+                f"traceback is in {saved}, the services' lines in {home / 'logs' / 'network.log'}"
+            )
+        )
+        return
     render(report, home, console)
     console.print(
         f"demo finished in {time.monotonic() - started:.0f} s; stop the network with `rebub down`"

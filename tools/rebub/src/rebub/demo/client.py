@@ -1,52 +1,127 @@
-"""The demo talks to the running network over HTTP only, as a desk or a DSI would."""
+"""The demo talks to the running network over HTTP only, as a desk or a DSI would.
+
+Each institution's requests carry that institution's bearer token, from one token provider
+(``TokenProvider``: tenant -> token or None); the network zone's import carries the token of the
+institution whose feed it is. Until the services check tokens, the provider gives none.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
 from rebub.network import ServiceInstance, network_plan
 from rebub_shared.tenancy import NETWORK, InstitutionCode
 
-T = TypeVar("T")
+#: The tenant's bearer token (None: send no ``Authorization`` header).
+TokenProvider = Callable[[str], str | None]
+
+
+def no_token(tenant: str) -> str | None:
+    """The demo's token provider while the services accept requests without one. With the
+    identity provider it becomes ``rebub.identity.dev_client_token(f"rebub-demo-{tenant}")``."""
+    return None
 
 
 class DemoError(RuntimeError):
-    """A step of the demo failed; the message says which and why."""
+    """A step of the demo failed: the message is one sentence saying what was expected, what
+    was seen and which log to read. ``status``: the HTTP status of the answer, if any."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def not_yet(self) -> bool:
+        """An answer a wait may outgrow: nothing there yet (404), a service busy or restarting
+        (no answer, 503). Anything else is a failure at once."""
+        return self.status in (None, 404, 503)
+
+
+def log_hint(log: Path | str, service: str, tenant: str) -> str:
+    """Where to look: the lines of ``service[tenant]`` in the network's log."""
+    return f"read the lines of {service}[{tenant}] in {log}"
 
 
 class NetworkClient:
     """URLs of every instance, and the few calls the demo makes."""
 
     def __init__(
-        self, client: httpx.AsyncClient, plan: list[ServiceInstance] | None = None
+        self,
+        client: httpx.AsyncClient,
+        plan: list[ServiceInstance] | None = None,
+        *,
+        token: TokenProvider = no_token,
+        log: Path | str = ".rebub/logs/network.log",
     ) -> None:
         self.http = client
         self.instances = {(i.service, i.tenant): i for i in (plan or network_plan())}
+        self.token = token
+        self.log = log
 
     def url(self, service: str, tenant: str) -> str:
         return self.instances[(service, tenant)].url  # type: ignore[index]
 
-    async def call(self, method: str, service: str, tenant: str, path: str, **kw: Any) -> Any:
-        response = await self.http.request(method, self.url(service, tenant) + path, **kw)
+    def hint(self, service: str, tenant: str) -> str:
+        return log_hint(self.log, service, tenant)
+
+    def auth(self, tenant: str) -> dict[str, str]:
+        """The ``Authorization`` header of ``tenant``'s requests. Without a token (services
+        that do not check them yet), the desk operator is still named by ``X-Operator``; with
+        one, the operator is the token's subject."""
+        token = self.token(tenant)
+        return {"Authorization": f"Bearer {token}"} if token else {"X-Operator": "demo"}
+
+    async def call(
+        self,
+        method: str,
+        service: str,
+        tenant: str,
+        path: str,
+        *,
+        as_tenant: str | None = None,
+        headers: dict[str, str] | None = None,
+        **kw: Any,
+    ) -> Any:
+        """One request to ``service[tenant]`` with ``as_tenant``'s token (default: ``tenant``);
+        an error answer or no answer raises :class:`DemoError`."""
+        where = f"{method} {service}[{tenant}]{path}"
+        sent = self.auth(as_tenant or tenant) | (headers or {})
+        try:
+            response = await self.http.request(
+                method, self.url(service, tenant) + path, headers=sent, **kw
+            )
+        except httpx.HTTPError as error:
+            raise DemoError(
+                f"{where} expected an answer, got {type(error).__name__} {error}; "
+                f"{self.hint(service, tenant)}"
+            ) from error
         if response.status_code >= 400:
             raise DemoError(
-                f"{method} {service}[{tenant}]{path}: {response.status_code} {response.text[:300]}"
+                f"{where} expected success, got {response.status_code} {response.text[:300]}; "
+                f"{self.hint(service, tenant)}",
+                response.status_code,
             )
         return response.json() if response.content else None
 
     async def import_feed(self, inst: InstitutionCode, feed: Path) -> dict[str, Any]:
+        """The DSI's import of ``inst``'s feed into the network zone, as ``inst``."""
         with feed.open("rb") as body:
             files = {"file": (feed.name, body, "application/xml")}
             params = {"source": inst, "mode": "full"}
             report: dict[str, Any] = await self.call(
-                "POST", "patron-sync", NETWORK, "/imports", params=params, files=files, timeout=300
+                "POST",
+                "patron-sync",
+                NETWORK,
+                "/imports",
+                as_tenant=inst,
+                params=params,
+                files=files,
+                timeout=300,
             )
         return report
 
@@ -62,19 +137,3 @@ class NetworkClient:
     async def clock(self, inst: str) -> datetime:
         answer = await self.call("GET", "circulation", inst, "/_dev/clock")
         return datetime.fromisoformat(answer["now"])
-
-
-async def eventually(
-    check: Callable[[], Awaitable[T | None]], what: str, timeout_s: float = 60
-) -> T:
-    """Poll ``check`` until it gives a value (the network is asynchronous between services)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            value = await check()
-        except DemoError:
-            value = None
-        if value is not None:
-            return value
-        await asyncio.sleep(0.3)
-    raise DemoError(f"{what}: not seen within {timeout_s:.0f} s")
