@@ -7,15 +7,19 @@ institution whose feed it is. Until the services check tokens, the provider give
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from rebub.network import ServiceInstance, network_plan
 from rebub_shared.tenancy import NETWORK, InstitutionCode
+
+T = TypeVar("T")
+Code = TypeVar("Code", bound=str)
 
 #: The tenant's bearer token (None: send no ``Authorization`` header).
 TokenProvider = Callable[[str], str | None]
@@ -137,3 +141,13 @@ class NetworkClient:
     async def clock(self, inst: str) -> datetime:
         answer = await self.call("GET", "circulation", inst, "/_dev/clock")
         return datetime.fromisoformat(answer["now"])
+
+
+async def per_institution(
+    institutions: Iterable[Code], step: Callable[[Code], Awaitable[T]]
+) -> dict[Code, T]:
+    """``step`` for each institution at once (their desks are independent), the results in the
+    institutions' order; the first failure is the one reported."""
+    codes = list(institutions)
+    results = await asyncio.gather(*(step(code) for code in codes))
+    return dict(zip(codes, results, strict=True))

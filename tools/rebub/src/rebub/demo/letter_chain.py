@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.progress import Progress
 
-from rebub.demo.client import DemoError, NetworkClient
+from rebub.demo.client import DemoError, NetworkClient, per_institution
 from rebub.demo.facts import Consumer, Facts
 from rebub.demo.scenario import CONSUMER_WAIT_S, Report, desk, loan_field
 from rebub_shared.clock import PARIS
@@ -111,12 +111,15 @@ async def walk_the_calendar(
     task = progress.add_task("moving the clock (late returns, letter chain)", total=len(days))
     for day in days:
         now = (start + timedelta(days=day)).astimezone(PARIS).replace(hour=10, minute=0)
-        for code in INSTITUTION_CODES:
-            await net.set_clock(code, now, services=("circulation", "notifier"))
-        for inst, loan in late.get(day, []):
-            await return_late(net, inst, loan, report)
-        for code in INSTITUTION_CODES:
-            await net.call("POST", "notifier", code, "/_dev/scheduler/run", timeout=120)
+
+        async def the_day(inst: str, now: datetime = now, day: int = day) -> None:
+            await net.set_clock(inst, now, services=("circulation", "notifier"))
+            for late_inst, loan in late.get(day, []):
+                if late_inst == inst:
+                    await return_late(net, inst, loan, report)
+            await net.call("POST", "notifier", inst, "/_dev/scheduler/run", timeout=120)
+
+        await per_institution(INSTITUTION_CODES, the_day)
         progress.advance(task)
     report.days_moved = days[-1] if days else 0
 

@@ -15,9 +15,9 @@ from typing import Any
 from rich.progress import Progress
 
 from rebub.demo import data
-from rebub.demo.client import DemoError, NetworkClient
+from rebub.demo.client import DemoError, NetworkClient, per_institution
 from rebub.demo.facts import Consumer, Facts
-from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub_shared.tenancy import INSTITUTION_CODES, InstitutionCode
 
 DESKS: dict[str, str] = {}
 
@@ -109,13 +109,16 @@ async def load_items(
     task = progress.add_task(
         "loading items into each institution's circulation", total=len(INSTITUTION_CODES)
     )
-    shelves: dict[str, list[data.DemoItem]] = {}
-    for inst in INSTITUTION_CODES:
-        shelves[inst] = data.items(inst, s.items, s.run, s.seed)
-        body = {"items": [i.as_json() for i in shelves[inst]]}
+
+    async def load(inst: InstitutionCode) -> list[data.DemoItem]:
+        shelf = data.items(inst, s.items, s.run, s.seed)
+        body = {"items": [i.as_json() for i in shelf]}
         await net.call("POST", "circulation", inst, "/items", json=body)
         progress.advance(task)
-    return shelves
+        return shelf
+
+    loaded = await per_institution(INSTITUTION_CODES, load)
+    return {inst: shelf for inst, shelf in loaded.items()}
 
 
 async def _search_at_desk(net: NetworkClient, inst: str, term: str, wanted: str) -> str:
@@ -151,8 +154,8 @@ async def link_borrowers(
     task = progress.add_task(
         "linking patrons on first use (desk search)", total=len(INSTITUTION_CODES) * s.borrowers
     )
-    borrowers: dict[str, list[str]] = {}
-    for inst in INSTITUTION_CODES:
+
+    async def link(inst: InstitutionCode) -> tuple[list[str], str]:
         fresh = [
             a
             for a in data.feed_accounts(inst, s.accounts, s.bad_records, s.seed)
@@ -166,12 +169,17 @@ async def link_borrowers(
             )
         first = fresh[0]
         term = f"{first.last_name} {first.first_name[:3]}"
-        report.searches.append(await _search_at_desk(net, inst, term, first.primary_id))
+        search = await _search_at_desk(net, inst, term, first.primary_id)
+        progress.advance(task)
         for account in fresh[1:]:
             await net.call("GET", "patron-sync", inst, f"/patrons/{account.primary_id}")
-        borrowers[inst] = [a.primary_id for a in fresh]
+            progress.advance(task)
         report.linked[inst] += len(fresh)
-        progress.advance(task, len(fresh))
+        return [a.primary_id for a in fresh], search
+
+    linked = await per_institution(INSTITUTION_CODES, link)
+    report.searches += [search for _ids, search in linked.values()]
+    borrowers: dict[str, list[str]] = {inst: ids for inst, (ids, _search) in linked.items()}
     await circulation_knows(net, facts, borrowers)
     return borrowers
 
@@ -242,11 +250,11 @@ async def lend(
     task = progress.add_task(
         "lending (2 items per borrower)", total=sum(len(v) * 2 for v in borrowers.values())
     )
-    loans: dict[str, list[dict[str, Any]]] = {}
-    for inst, ids in borrowers.items():
+
+    async def lend_in(inst: str) -> list[dict[str, Any]]:
         stock = iter(shelves[inst])
-        loans[inst] = []
-        for pid in ids:
+        made: list[dict[str, Any]] = []
+        for pid in borrowers[inst]:
             for item in (next(stock), next(stock)):
                 answer = await net.call(
                     "POST",
@@ -258,10 +266,12 @@ async def lend(
                 )
                 loan = answer.get("loan", answer)
                 loan_field(net, inst, loan, "due_at")
-                loans[inst].append(loan)
+                made.append(loan)
                 report.loans[inst] += 1
                 progress.advance(task)
-    return loans
+        return made
+
+    return await per_institution(borrowers, lend_in)
 
 
 def loan_field(net: NetworkClient, inst: str, loan: dict[str, Any], name: str) -> Any:
@@ -278,8 +288,10 @@ async def renew_and_return(
 ) -> None:
     """Day +10: a third of the borrowers renew everything; day +12: a third of the loans of the
     others come back."""
-    rng = random.Random(7)
-    for inst, inst_loans in loans.items():
+
+    async def renew_and_return_in(inst: str) -> None:
+        rng = random.Random(f"7-{inst}")
+        inst_loans = loans[inst]
         await net.set_clock(inst, start + timedelta(days=10))
         patrons = sorted({loan_field(net, inst, loan, "patron_id") for loan in inst_loans})
         renewing = set(patrons[: max(1, len(patrons) // 3)])
@@ -305,3 +317,5 @@ async def renew_and_return(
             report.returned[inst] += 1
         for loan in inst_loans:
             loan["renewed"] = loan_field(net, inst, loan, "patron_id") in renewing
+
+    await per_institution(loans, renew_and_return_in)
