@@ -23,7 +23,7 @@ from rebub.mailbox import free_port
 from rebub.testing.plugin import Namespace
 from rebub_shared.tenancy import INSTITUTION_CODES
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(2400)]
 
 BASE_PORT = 18800
 STAGES = ("courtesy by email", "reminder by email", "recall1 by email", "recall2 by email")
@@ -89,7 +89,10 @@ def test_make_run_at_default_size_twice_the_second_time_on_a_loaded_machine(
     }
     timings: dict[str, float] = {}
     try:
-        code, output, timings["quiet"] = _rebub(env, "demo", timeout=600)
+        code, output, timings["quiet"] = _rebub(env, "demo", timeout=900)
+        print(
+            f"make run, default size, first run: {timings['quiet']:.0f} s"
+        )  # the README's measure
         _check_the_report(output, code)
         assert re.search(r"import scpo: received 600, created 594", output), output[-3000:]
 
@@ -98,12 +101,12 @@ def test_make_run_at_default_size_twice_the_second_time_on_a_loaded_machine(
         assert "network stopped" in output
 
         with busy_loops(2):
-            code, output, timings["loaded"] = _rebub(env, "demo", timeout=900)
+            code, output, timings["loaded"] = _rebub(env, "demo", timeout=1200)
+        print(f"make run, default size, loaded: {timings['loaded']:.0f} s")
         _check_the_report(output, code)
         assert re.search(r"import scpo: received 600, created 0, updated 0, unchanged 594", output)
     finally:
         _rebub(env, "down", timeout=120)
-    print(f"make run, default size: {timings}")
 
     async def lag() -> dict[str, Any]:
         flows = await sample_flows(

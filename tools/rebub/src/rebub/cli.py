@@ -9,6 +9,7 @@ import os
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -158,12 +159,23 @@ def up(
         _fail(error)
 
 
+def _status_now(infra: LocalInfra) -> dict[str, Any] | None:
+    """``rebub status``'s reading, or None (said on stderr) while the broker cannot answer."""
+    from rebub.status import gather_status
+
+    try:
+        return asyncio.run(gather_status(infra))
+    except (Exception, asyncio.CancelledError) as error:  # the broker may not be up yet
+        # (aiokafka's consumer may leak a CancelledError from its stop on a busy machine)
+        typer.echo(f"waiting: {type(error).__name__} {error}", err=True)
+        return None
+
+
 def _up_detached(home: Path, timeout: float) -> None:
     import subprocess
     import sys
 
     from rebub.infra.process import read_pid
-    from rebub.status import gather_status
 
     log = home / "logs" / "network.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -179,10 +191,8 @@ def _up_detached(home: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         time.sleep(1.0)
-        try:
-            status = asyncio.run(gather_status(LocalInfra.default()))
-        except Exception as error:  # the broker may not be up yet
-            typer.echo(f"waiting: {error}", err=True)
+        status = _status_now(LocalInfra.default())
+        if status is None:
             continue
         if status["all_ready"]:
             typer.echo(f"every service is ready; logs in {log}; stop with `rebub down`")
@@ -216,6 +226,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable.
         typer.echo(f"{s['name']:24} {state:6} {s['url']}  lag {lag}")
 
 
+#: How long `rebub demo` waits for the network it starts (16 processes: minutes on a busy machine).
+NETWORK_START_S = 420.0
+
+
 @app.command("demo")
 def demo(
     accounts: int = typer.Option(600, help="Accounts in each institution's DSI feed."),
@@ -228,15 +242,14 @@ def demo(
     from rebub.demo.client import DemoError
     from rebub.demo.runner import render, run_demo
     from rebub.infra.paths import InfraPaths
-    from rebub.status import gather_status
 
     infra = LocalInfra.default()
     home = InfraPaths.default().home
     console = Console()
-    status_report = asyncio.run(gather_status(infra)) if infra.kafka.status().running else {}
+    status_report = (_status_now(infra) if infra.kafka.status().running else None) or {}
     if not status_report.get("all_ready"):
         console.print("starting the network (rebub up --detach)...")
-        _up_detached(home, 240.0)
+        _up_detached(home, NETWORK_START_S)
     started = time.monotonic()
     try:
         report = asyncio.run(
