@@ -142,12 +142,16 @@ async def _create_missing_topics(
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options)
     try:
         await admin.start()
-        existing = set(await admin.list_topics())
-        missing = [s.new_topic() for s in specs if s.name not in existing]
-        if missing:
-            await admin.create_topics(missing)
-    except TopicAlreadyExistsError:
-        pass
+        # Until every topic shows in the metadata: a busy broker may answer the creation with a
+        # per-topic error (never raised) or show the topic late, and a consumer that starts
+        # before gives up with UnknownTopicOrPartitionError (the caller bounds the wait).
+        while True:
+            existing = set(await admin.list_topics())
+            if not (missing := [s.new_topic() for s in specs if s.name not in existing]):
+                break
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+            await asyncio.sleep(0.5)
     except KafkaError as error:
         log.warning("topics_not_created", error=str(error))
     finally:
