@@ -64,7 +64,9 @@ class MongoSettings(BaseModel):
     # opening a connection, then waiting for one operation's answer.
     timeout_ms: int = 3000
     connect_timeout_ms: int = 3000
-    socket_timeout_ms: int = 20000
+    # The last bound is generous: a bulk write on FerretDB v1 under load takes seconds, and a
+    # store that is down closes its connections (ConnectionFailure at once, then selection).
+    socket_timeout_ms: int = 60000
 
 
 class HttpSettings(BaseModel):
