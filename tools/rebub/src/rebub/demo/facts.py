@@ -129,7 +129,12 @@ class Facts:
                 flows = await sample_flows(
                     self.bootstrap, prefix=self.topics.prefix, **self.kafka_client
                 )
-            except KafkaError as error:  # a busy broker: read again, within the same bound
+            except (KafkaError, asyncio.CancelledError) as error:
+                # A busy broker: read again, within the same bound. aiokafka's consumer may leak
+                # a CancelledError from its stop; a real cancellation (Ctrl-C) goes through.
+                task = asyncio.current_task()
+                if isinstance(error, asyncio.CancelledError) and task and task.cancelling():
+                    raise
                 return None, f"no lag reading from the broker ({type(error).__name__})"
             behind = []
             for c in consumers:
