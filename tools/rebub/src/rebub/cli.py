@@ -321,7 +321,7 @@ def demo(
     except DemoError as error:
         _fail(DemoError(f"the demo stopped after {time.monotonic() - started:.0f} s: {error}"))
         return
-    except Exception as error:  # a bug: one sentence here, the traceback in a file
+    except (Exception, asyncio.CancelledError) as error:  # one sentence, the traceback in a file
         import traceback
 
         saved = home / "demo" / "error.txt"

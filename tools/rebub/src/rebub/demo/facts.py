@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from aiokafka.errors import KafkaError
 from rich.progress import Progress
 
 from rebub.demo.client import DemoError, NetworkClient
@@ -124,9 +125,17 @@ class Facts:
         """Wait until every consumer group has read all of its topic (committed, lag zero)."""
 
         async def check() -> Seen[bool]:
-            flows = await sample_flows(
-                self.bootstrap, prefix=self.topics.prefix, **self.kafka_client
-            )
+            try:
+                flows = await sample_flows(
+                    self.bootstrap, prefix=self.topics.prefix, **self.kafka_client
+                )
+            except (KafkaError, asyncio.CancelledError) as error:
+                # A busy broker: read again, within the same bound. aiokafka's consumer may leak
+                # a CancelledError from its stop; a real cancellation (Ctrl-C) goes through.
+                task = asyncio.current_task()
+                if isinstance(error, asyncio.CancelledError) and task and task.cancelling():
+                    raise
+                return None, f"no lag reading from the broker ({type(error).__name__})"
             behind = []
             for c in consumers:
                 lag = lag_of(flows, c)
