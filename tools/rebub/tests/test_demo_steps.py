@@ -112,7 +112,7 @@ async def test_each_institution_sends_its_own_token_and_the_import_its_sources()
     assert seen == [("8131", "Bearer token-of-scpo", None), ("8100", "Bearer token-of-inp", None)]
     without = _net(handler)
     await without.clock("ub")
-    assert seen[-1] == ("8111", None, "demo")  # no token yet: the operator is still named
+    assert seen[-1] == ("8111", None, None)  # no token: nothing names an operator
 
 
 def test_the_story_is_checked_in_one_sentence() -> None:
