@@ -1,9 +1,9 @@
-"""`rebub up` runs the whole network on one machine and stops it leaving no process behind."""
+"""`rebub up` runs the whole network on one machine and stops it leaving no process behind (the
+demo on it: `test_make_run.py`)."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import re
 import signal
@@ -11,20 +11,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rich.console import Console
 
-from rebub.demo.runner import run_demo
-from rebub.flows import sample_flows
 from rebub.infra import LocalInfra
 from rebub.infra.server import port_open
 from rebub.mailbox import free_port
-from rebub.network import ServiceInstance, network_plan
+from rebub.network import network_plan
 from rebub.status import gather_status
 from rebub.testing.plugin import Namespace
-from rebub_shared.tenancy import INSTITUTION_CODES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -38,69 +33,8 @@ def _pid_alive(pid: int) -> bool:
     return stat.exists() and not stat.read_text().split(") ", 1)[1].startswith("Z")
 
 
-def _the_demo_tells_its_story(
-    namespace: Namespace, home: Path, monkeypatch: pytest.MonkeyPatch, plan: list[ServiceInstance]
-) -> None:
-    """The README's main job, small: every step happens and the flows settle with zero lag."""
-    monkeypatch.setenv("REBUB_KAFKA_BOOTSTRAP", namespace.backends.kafka_bootstrap)
-    monkeypatch.setenv("REBUB_MONGO_URI", namespace.backends.mongo_uri)
-    monkeypatch.setenv("REBUB_OIDC_ISSUER", namespace.backends.oidc_issuer)
-    infra = LocalInfra.default()
-    console = Console(file=io.StringIO(), width=120)
-    report = asyncio.run(
-        run_demo(
-            home,
-            infra,
-            console,
-            plan=plan,
-            topics=namespace.topics,
-            accounts=60,
-            items=40,
-            borrowers=2,
-        )
-    )
-
-    assert {inst: r["received"] for inst, r in report.imports.items()} == dict.fromkeys(
-        INSTITUTION_CODES, 60
-    )
-    assert all(len(r["rejected"]) == 6 for r in report.imports.values())
-    assert report.linked == dict.fromkeys(INSTITUTION_CODES, 2)
-    assert report.found_in == list(INSTITUTION_CODES)
-    assert report.loans == dict.fromkeys(INSTITUTION_CODES, 4)
-    assert any(
-        line.startswith("inp:") and "borrowing suspended" in line for line in report.late_returns
-    )
-    assert any(line.startswith("ub:") and "no suspension" in line for line in report.late_returns)
-    kinds = {(kind, channel) for (_inst, kind, channel) in report.letters}
-    assert {
-        ("courtesy", "email"),
-        ("reminder", "email"),
-        ("recall1", "email"),
-        ("recall2", "email"),
-        ("recall3", "post"),
-    } <= kinds
-    assert list((home / "letters").rglob("*.pdf"))
-    assert list((home / "mail").glob("*.eml"))
-
-    async def settled() -> dict[str, Any]:
-        for _ in range(120):
-            flows = (
-                await sample_flows(infra.kafka_bootstrap, prefix=namespace.topic_prefix)
-            ).as_json()
-            if flows["total_lag"] == 0:
-                return flows
-            await asyncio.sleep(0.5)
-        return flows
-
-    flows = asyncio.run(settled())
-    by_topic = {t["topic"]: t for t in flows["topics"]}
-    assert by_topic[namespace.topics.loan("inp")]["end_offset"] > 0
-    assert by_topic[namespace.topics.nz_patron]["end_offset"] > 0
-    assert flows["total_lag"] == 0
-
-
-def test_rebub_up_runs_the_demo_and_ctrl_c_stops_everything(
-    namespace: Namespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_rebub_up_starts_everything_and_ctrl_c_stops_everything(
+    namespace: Namespace, tmp_path: Path
 ) -> None:
     base = 18700
     smtp = free_port()
@@ -140,7 +74,6 @@ def test_rebub_up_runs_the_demo_and_ctrl_c_stops_everything(
         )
         assert len(status["services"]) == 16
         assert port_open("127.0.0.1", smtp)
-        _the_demo_tells_its_story(namespace, tmp_path, monkeypatch, plan)
     finally:
         supervisor.send_signal(signal.SIGINT)
         code = supervisor.wait(timeout=90)

@@ -6,11 +6,12 @@ prefix that gives each test its own databases. Only what MongoDB and FerretDB v1
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, InsertOne, ReplaceOne, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -56,3 +57,17 @@ async def insert_once(db: AsyncDatabase[Document], collection: str, doc: Documen
     except DuplicateKeyError:
         return False
     return True
+
+
+#: The largest ordered bulk write sent at once: FerretDB v1 (SQLite) hangs on an unordered bulk
+#: write, or an ordered one of more than about 60 operations (it applies them one by one anyway).
+BULK_CHUNK = 50
+
+
+async def write_in_chunks(
+    collection: AsyncCollection[Document],
+    ops: Sequence[InsertOne[Document] | ReplaceOne[Document] | UpdateOne],
+) -> None:
+    """``ops`` as ordered bulk writes of at most :data:`BULK_CHUNK` operations."""
+    for start in range(0, len(ops), BULK_CHUNK):
+        await collection.bulk_write(list(ops[start : start + BULK_CHUNK]), ordered=True)

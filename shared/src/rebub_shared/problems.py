@@ -21,6 +21,9 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from rebub_shared.bounds import ECHOED_VALUE_MAX_CHARS
+from rebub_shared.logging import get_logger
+
+log = get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 DETAIL_MAX_CHARS = 1000
@@ -130,7 +133,7 @@ def unavailable_problem() -> Problem:
     return Problem(
         503,
         "Service unavailable",
-        "the document store or the broker cannot be reached now; nothing was written, retry later",
+        "the document store or the broker did not answer in time; retry later",
         headers={"Retry-After": str(RETRY_AFTER_S)},
     )
 
@@ -184,6 +187,12 @@ def install_problem_handlers(app: FastAPI, statuses: Mapping[type[Exception], in
         return problem_response(request, Problem(error.status_code, title, text, headers=headers))
 
     async def on_unavailable(request: Request, error: Exception) -> Response:
+        log.warning(
+            "store_or_broker_unavailable",
+            method=request.method,
+            path=request.url.path,
+            error=f"{type(error).__name__}: {str(error)[:300]}",
+        )
         return problem_response(request, unavailable_problem())
 
     def domain_handler(status: int) -> Callable[[Request, Exception], Awaitable[Response]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -120,6 +121,10 @@ def build_runtime(settings: ServiceSettings, service: str, clock: Clock | None =
     return runtime
 
 
+#: A topic still missing from the metadata this long after its creation was asked is asked again.
+RECREATE_AFTER_S = 10.0
+
+
 class TopicsUnavailableError(RuntimeError):
     """The broker did not answer the topic check in time: the service does not start."""
 
@@ -157,12 +162,19 @@ async def _create_missing_topics(
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options)
     try:
         await admin.start()
-        existing = set(await admin.list_topics())
-        missing = [s.new_topic() for s in specs if s.name not in existing]
-        if missing:
-            await admin.create_topics(missing)
-    except TopicAlreadyExistsError:
-        pass
+        # Until every topic shows in the metadata: a busy broker may answer the creation with a
+        # per-topic error (never raised) or show the topic late, and a consumer that starts
+        # before gives up with UnknownTopicOrPartitionError (the caller bounds the wait).
+        asked = -RECREATE_AFTER_S
+        while True:
+            existing = set(await admin.list_topics())
+            if not (missing := [s.new_topic() for s in specs if s.name not in existing]):
+                break
+            if time.monotonic() - asked >= RECREATE_AFTER_S:  # not a request per poll
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    await admin.create_topics(missing)
+                asked = time.monotonic()
+            await asyncio.sleep(1.0)
     except KafkaError as error:
         log.warning("topics_not_created", error=str(error))
     finally:

@@ -1,10 +1,12 @@
 """Settings base classes (pydantic-settings): one class per service, an env prefix, nested groups.
 
 Environment variables use ``__`` between a group and its field, for example
-``REBUB_CIRCULATION__KAFKA__BOOTSTRAP=broker:9092``. Two network-wide variables name the servers
-for every service at once: ``REBUB_KAFKA_BOOTSTRAP`` and ``REBUB_MONGO_URI``; a third names the
-token issuer: ``REBUB_OIDC_ISSUER`` (the ``auth`` group, ``rebub_shared.auth.settings``).
-Constructor arguments override the environment (tests use that).
+``REBUB_CIRCULATION__KAFKA__BOOTSTRAP=broker:9092``. Network-wide variables set a field for
+every service at once: ``REBUB_KAFKA_BOOTSTRAP`` and ``REBUB_MONGO_URI`` name the servers,
+``REBUB_OIDC_ISSUER`` the token issuer (the ``auth`` group, ``rebub_shared.auth.settings``),
+``REBUB_TOPIC_PREFIX`` and ``REBUB_DATABASE_PREFIX`` put a whole network (and the tools that read
+its topics, such as ``rebub demo``) under a namespace of its own. Constructor arguments override
+the environment (tests use that).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class KafkaSettings(BaseModel):
     username: str | None = None
     password: SecretStr | None = None
     # Prefixes every topic and consumer group name: tests give each test its own namespace.
-    topic_prefix: str = ""
+    topic_prefix: str = Field(default_factory=lambda: os.environ.get("REBUB_TOPIC_PREFIX", ""))
     # How long a command waits for its own events to be published before leaving them to the
     # outbox relay's loop: a broker outage costs a desk at most this (aiokafka would wait for
     # metadata up to its 40 s request timeout).
@@ -55,12 +57,16 @@ class MongoSettings(BaseModel):
         default_factory=lambda: SecretStr(os.environ.get("REBUB_MONGO_URI", DEFAULT_MONGO_URI))
     )
     # Prefixes every database name: tests give each test its own databases.
-    database_prefix: str = ""
+    database_prefix: str = Field(
+        default_factory=lambda: os.environ.get("REBUB_DATABASE_PREFIX", "")
+    )
     # A store that is away answers 503 within these bounds, never a hang: choosing a server,
     # opening a connection, then waiting for one operation's answer.
     timeout_ms: int = 3000
     connect_timeout_ms: int = 3000
-    socket_timeout_ms: int = 20000
+    # The last bound is generous: a bulk write on FerretDB v1 under load takes seconds, and a
+    # store that is down closes its connections (ConnectionFailure at once, then selection).
+    socket_timeout_ms: int = 60000
 
 
 class HttpSettings(BaseModel):

@@ -52,7 +52,8 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
     async def renamed_in_ubm() -> bool:
         answer = await ubm.get("/patrons", params={"barcode": "UBM-CARD-0042"})
         return (
-            answer.status_code == 200 and answer.json()[0]["record"]["last_name"] == "Nouveau-Nom"
+            answer.status_code == 200
+            and answer.json()["patrons"][0]["record"]["last_name"] == "Nouveau-Nom"
         )
 
     await eventually(renamed_in_ubm)
@@ -67,7 +68,8 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
     await eventually(ub_projected)
     assert await ub_service.runtime.db["patrons"].find_one({"_id": pid}) is None
     found = await ub.get("/patrons", params={"name": "nouveau-n"})
-    assert [p["account_id"] for p in found.json()] == [pid]
+    assert [p["account_id"] for p in found.json()["patrons"]] == [pid]
+    assert (found.json()["total"], found.json()["next_offset"]) == (1, None)
     assert await ub_service.runtime.db["patrons"].find_one({"_id": pid}) is not None
     assert "UBM-CARD-0042" not in str(found.json())
     assert (await ub.get("/patrons", params={"name": "no"})).status_code == 422
@@ -96,7 +98,9 @@ async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
 
         async def found_by_barcode(client: Any = client) -> bool:
             answer = await client.get("/patrons", params={"barcode": "EXT-CARD-7"})
-            return answer.status_code == 200 and answer.json()[0]["account_id"] == reader_id
+            return (
+                answer.status_code == 200 and answer.json()["patrons"][0]["account_id"] == reader_id
+            )
 
         await eventually(found_by_barcode, timeout_s=15)
         assert await service.runtime.db["nz_accounts"].find_one({"_id": reader_id}) is None, tenant

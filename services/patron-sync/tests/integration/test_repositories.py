@@ -73,8 +73,8 @@ async def test_saved_patron_is_found_by_id_barcode_and_name(
     reader = new_uow()
     assert (await reader.patrons.get("22001234")) == saved
     assert (await reader.patrons.by_barcode("AQ0001234567")) == saved
-    assert [s.patron.account_id for s in await reader.patrons.search("elo", 10)] == ["22001234"]
-    assert await reader.patrons.search("zzz", 10) == []
+    assert [e.account_id for e in await reader.patrons.name_entries("elo")] == ["22001234"]
+    assert await reader.patrons.name_entries("zzz") == []
 
 
 async def test_a_barcode_is_held_by_one_account_only(

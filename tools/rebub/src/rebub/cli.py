@@ -234,7 +234,8 @@ def _up_detached(home: Path, timeout: float) -> None:
     import sys
 
     from rebub.infra.process import read_pid
-    from rebub.status import gather_status
+    from rebub.network import network_plan
+    from rebub.status import ready_now
 
     log = home / "logs" / "network.log"
     private_dir(log.parent)
@@ -247,18 +248,19 @@ def _up_detached(home: Path, timeout: float) -> None:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
+    # An instance seen ready counts as ready: on a busy machine one reading of all 16 at once
+    # may never come (a probe of a slow instance times out), though each came up.
+    plan, seen = network_plan(), set[str]()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         time.sleep(1.0)
-        try:
-            status = asyncio.run(gather_status(LocalInfra.default()))
-        except Exception as error:  # the broker may not be up yet
-            typer.echo(f"waiting: {error}", err=True)
-            continue
-        if status["all_ready"]:
+        seen |= asyncio.run(ready_now([i for i in plan if i.name not in seen]))
+        if len(seen) == len(plan):
             typer.echo(f"every service is ready; logs in {log}; stop with `rebub down`")
             return
-    _fail(InfraError(f"the network was not ready within {timeout:.0f} s; see {log}"))
+        typer.echo(f"waiting: {len(seen)} of {len(plan)} services ready", err=True)
+    missing = ", ".join(i.name for i in plan if i.name not in seen)
+    _fail(InfraError(f"the network was not ready within {timeout:.0f} s ({missing}); see {log}"))
 
 
 @app.command("down")
@@ -287,6 +289,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable.
         typer.echo(f"{s['name']:24} {state:6} {s['url']}  lag {lag}")
 
 
+#: How long `rebub demo` waits for the network it starts (16 processes: minutes on a busy machine).
+NETWORK_START_S = 420.0
+
+
 @app.command("demo")
 def demo(
     accounts: int = typer.Option(600, help="Accounts in each institution's DSI feed."),
@@ -296,21 +302,37 @@ def demo(
     """The network at work on synthetic data (starts it if needed), ending with a report."""
     from rich.console import Console
 
+    from rebub.demo.client import DemoError
     from rebub.demo.runner import render, run_demo
     from rebub.infra.paths import InfraPaths
-    from rebub.status import gather_status
+    from rebub.infra.process import read_pid
 
     infra = LocalInfra.default()
     home = InfraPaths.default().home
     console = Console()
-    status_report = asyncio.run(gather_status(infra)) if infra.kafka.status().running else {}
-    if not status_report.get("all_ready"):
+    if read_pid(home / "run" / "supervisor.pid") is None:
         console.print("starting the network (rebub up --detach)...")
-        _up_detached(home, 240.0)
+    _up_detached(home, NETWORK_START_S)  # waits until every service is ready
     started = time.monotonic()
-    report = asyncio.run(
-        run_demo(home, infra, console, accounts=accounts, items=items, borrowers=borrowers)
-    )
+    try:
+        report = asyncio.run(
+            run_demo(home, infra, console, accounts=accounts, items=items, borrowers=borrowers)
+        )
+    except DemoError as error:
+        _fail(DemoError(f"the demo stopped after {time.monotonic() - started:.0f} s: {error}"))
+        return
+    except (Exception, asyncio.CancelledError) as error:  # one sentence, the traceback in a file
+        import traceback
+
+        saved = home / "demo" / "error.txt"
+        saved.write_text(traceback.format_exc())
+        _fail(
+            RuntimeError(
+                f"the demo stopped on an unexpected {type(error).__name__} ({error}); the "
+                f"traceback is in {saved}, the services' lines in {home / 'logs' / 'network.log'}"
+            )
+        )
+        return
     render(report, home, console)
     console.print(
         f"demo finished in {time.monotonic() - started:.0f} s; stop the network with `rebub down`"

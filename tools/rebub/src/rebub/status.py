@@ -44,6 +44,14 @@ async def _probe(client: httpx.AsyncClient, url: str) -> bool:
         return False
 
 
+async def ready_now(plan: list[ServiceInstance], timeout_s: float = 10.0) -> set[str]:
+    """The names of the instances of ``plan`` whose ``/ready`` answers 200 now: readiness alone,
+    without the broker reading of ``gather_status``, each probe patient with a busy machine."""
+    async with httpx.AsyncClient(timeout=timeout_s) as client:
+        ready = await asyncio.gather(*(_probe(client, f"{i.url}/ready") for i in plan))
+    return {i.name for i, ok in zip(plan, ready, strict=True) if ok}
+
+
 async def gather_status(
     infra: LocalInfra, plan: list[ServiceInstance] | None = None
 ) -> dict[str, Any]:

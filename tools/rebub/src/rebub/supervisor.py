@@ -36,6 +36,11 @@ class Child:
     instance: ServiceInstance
     process: subprocess.Popen[bytes]
     reader: threading.Thread
+    restarts: int = 0
+
+
+#: How many times a child that exits by itself is started again (as the platform would).
+MAX_RESTARTS = 5
 
 
 @dataclass
@@ -110,19 +115,36 @@ class Supervisor:
         for raw in process.stdout:
             self.say(instance.name, raw.decode("utf-8", errors="replace"))
 
+    def revive(self) -> None:
+        """Start again each child that exited by itself, at most :data:`MAX_RESTARTS` times: on
+        a busy machine a service may give up its start (its topic check is bounded), and the
+        platform would start it again too."""
+        for index, child in enumerate(self.children):
+            code = child.process.poll()
+            if code is None or child.restarts >= MAX_RESTARTS:
+                continue
+            attempt = child.restarts + 1
+            self.say(
+                child.instance.name,
+                f"exited with code {code}; starting it again ({attempt} of {MAX_RESTARTS})",
+            )
+            child.reader.join(timeout=2)
+            self.children[index] = self._spawn(child.instance)
+            self.children[index].restarts = attempt
+
     def wait_ready(self, timeout_s: float = 120.0) -> list[str]:
         """Wait until every instance answers ``/ready``; return those that did not."""
         deadline = time.monotonic() + timeout_s
-        pending = {c.instance.name: c for c in self.children}
+        pending = {c.instance.name for c in self.children}
         with httpx.Client(timeout=2.0) as client:
             while pending and time.monotonic() < deadline:
-                for name, child in list(pending.items()):
-                    if child.process.poll() is not None:
-                        self.say(name, f"exited with code {child.process.returncode}")
+                self.revive()
+                for child in self.children:
+                    if child.instance.name not in pending or child.process.poll() is not None:
                         continue
                     try:
                         if client.get(f"{child.instance.url}/ready").status_code == 200:
-                            del pending[name]
+                            pending.discard(child.instance.name)
                     except httpx.HTTPError:
                         pass
                 time.sleep(0.5)
@@ -160,6 +182,8 @@ class Supervisor:
                 on_ready(not_ready)
             while not stopping.is_set():
                 stopping.wait(0.5)
+                if not stopping.is_set():
+                    self.revive()
         finally:
             self.stop()
         return 0

@@ -18,7 +18,7 @@ from circulation.domain import Item
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
 from circulation.service_layer.ports import PatronRecord
 from rebub_shared.contracts.patrons import IzPatron
-from rebub_shared.mongo import Document
+from rebub_shared.mongo import Document, write_in_chunks
 
 from .patron_records import patron_record
 
@@ -44,7 +44,7 @@ class MongoItemRepository:
             if item.institution == institution
         ]
         if writes:
-            await self._items.bulk_write(writes, ordered=False)
+            await write_in_chunks(self._items, writes)
         return len(writes)
 
     async def set_statuses(
@@ -57,7 +57,7 @@ class MongoItemRepository:
             for barcode, status in statuses.items()
         ]
         if writes:
-            await self._items.bulk_write(writes, ordered=False)
+            await write_in_chunks(self._items, writes)
 
 
 def _item(doc: Document) -> Item:

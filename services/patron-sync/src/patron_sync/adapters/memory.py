@@ -4,11 +4,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from patron_sync.domain.accounts import Patron
+from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.errors import DuplicateBarcodeError
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
-from patron_sync.domain.search import name_keys
+from patron_sync.domain.search import NameEntry
 from patron_sync.service_layer.unit_of_work import (
     ConcurrentUpdateError,
     ImportRun,
@@ -20,8 +20,8 @@ from patron_sync.service_layer.unit_of_work import (
 )
 
 
-def _starts(record_keys: Iterable[str], prefix: str) -> bool:
-    return any(k.startswith(prefix) for k in record_keys)
+def _in_bucket(entries: Iterable[NameEntry], bucket: str) -> list[NameEntry]:
+    return [e for e in entries if bucket in e.buckets]
 
 
 @dataclass
@@ -41,9 +41,12 @@ class MemoryPatrons:
         holder = await self.barcode_holder(barcode)
         return self.rows[holder] if holder else None
 
-    async def search(self, prefix: str, limit: int) -> list[StoredPatron]:
-        found = [s for s in self.rows.values() if _starts(name_keys(s.patron.record), prefix)]
-        return found[:limit]
+    async def name_entries(self, bucket: str) -> list[NameEntry]:
+        entries = (
+            NameEntry.of(k, s.patron.record, active=s.patron.status is AccountStatus.ACTIVE)
+            for k, s in self.rows.items()
+        )
+        return _in_bucket(entries, bucket)
 
 
 @dataclass
@@ -64,8 +67,8 @@ class MemoryNzProjection:
         for key in primary_ids:
             self.rows.pop(key, None)
 
-    async def search(self, prefix: str, limit: int) -> list[NzAccount]:
-        return [a for a in self.rows.values() if _starts(name_keys(a.record), prefix)][:limit]
+    async def name_entries(self, bucket: str) -> list[NameEntry]:
+        return _in_bucket((NameEntry.of(k, a.record) for k, a in self.rows.items()), bucket)
 
 
 @dataclass

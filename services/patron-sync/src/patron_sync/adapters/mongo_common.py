@@ -1,8 +1,7 @@
 """What both Mongo adapters share: chunked bulk writes and prefix search on stored name keys.
 
-FerretDB v1 (SQLite) hangs on an unordered bulk write, or an ordered one of more than about 60
-operations; it writes replacements one by one anyway. Inserts of new documents are one cheap
-``insert_many``; replacements go in ordered chunks of :data:`CHUNK`.
+Inserts of new documents are one cheap ``insert_many``; replacements go in the ordered chunks
+FerretDB v1 accepts (``rebub_shared.mongo.write_in_chunks``).
 """
 
 import re
@@ -12,8 +11,9 @@ from typing import Any
 from pymongo import ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 
+from rebub_shared.mongo import write_in_chunks
+
 Document = dict[str, Any]
-CHUNK = 50
 
 
 async def insert_all(collection: AsyncCollection[Document], docs: Sequence[Document]) -> None:
@@ -24,9 +24,7 @@ async def insert_all(collection: AsyncCollection[Document], docs: Sequence[Docum
 
 async def replace_all(collection: AsyncCollection[Document], docs: Sequence[Document]) -> None:
     """Replace (upsert) documents by ``_id``, in ordered chunks FerretDB v1 accepts."""
-    ops = [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
-    for start in range(0, len(ops), CHUNK):
-        await collection.bulk_write(ops[start : start + CHUNK], ordered=True)
+    await write_in_chunks(collection, [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs])
 
 
 def prefix_query(prefix: str) -> Document:

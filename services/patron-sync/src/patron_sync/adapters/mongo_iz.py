@@ -9,12 +9,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from patron_sync.adapters.events import patron_events
-from patron_sync.adapters.mongo_common import Document, insert_all, prefix_query, replace_all
-from patron_sync.domain.accounts import Patron
+from patron_sync.adapters.mongo_common import Document, insert_all, replace_all
+from patron_sync.adapters.mongo_names import NameIndex
+from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.errors import DuplicateBarcodeError
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
-from patron_sync.domain.search import name_keys
+from patron_sync.domain.search import NameEntry, name_keys
 from patron_sync.service_layer.unit_of_work import (
     ConcurrentUpdateError,
     NzProjection,
@@ -30,6 +31,7 @@ from rebub_shared.outbox import OutboxRelay, outbox_set
 from rebub_shared.topics import Topics
 
 PATRONS, BARCODES, NZ_ACCOUNTS, COUNTERS = "patrons", "barcodes", "nz_accounts", "counters"
+PATRON_NAMES, NZ_NAMES = "patron_names", "nz_names"
 log = get_logger(__name__)
 
 
@@ -38,9 +40,18 @@ def _stored(doc: Document) -> StoredPatron:
     return StoredPatron(patron, int(doc["revision"]), tuple(doc.get("merged_from", ())))
 
 
+def _patron_entry(account_id: str, patron: Patron) -> NameEntry:
+    return NameEntry.of(account_id, patron.record, active=patron.status is AccountStatus.ACTIVE)
+
+
+def _nz_entry(account: NzAccount) -> NameEntry:
+    return NameEntry.of(account.record.primary_id, account.record)
+
+
 class MongoPatrons:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection, self.barcodes = db[PATRONS], db[BARCODES]
+        self.names = NameIndex(db[PATRON_NAMES])
 
     async def get(self, account_id: str) -> StoredPatron | None:
         doc = await self.collection.find_one({"_id": account_id})
@@ -58,9 +69,8 @@ class MongoPatrons:
         holder = await self.barcode_holder(barcode)
         return None if holder is None else await self.get(holder)
 
-    async def search(self, prefix: str, limit: int) -> list[StoredPatron]:
-        cursor = self.collection.find(prefix_query(prefix)).limit(limit)
-        return [_stored(doc) async for doc in cursor]
+    async def name_entries(self, bucket: str) -> list[NameEntry]:
+        return await self.names.entries(bucket)
 
 
 class MongoNzProjection:
@@ -68,6 +78,7 @@ class MongoNzProjection:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db[NZ_ACCOUNTS]
+        self.names = NameIndex(db[NZ_NAMES])
 
     @staticmethod
     def _doc(account: NzAccount) -> Document:
@@ -86,23 +97,38 @@ class MongoNzProjection:
         cursor = self.collection.find({"_id": {"$in": list(primary_ids)}}, {"version": 1})
         return {doc["_id"]: int(doc["version"]) async for doc in cursor}
 
+    async def _name_keys(self, primary_ids: Sequence[str]) -> dict[str, list[str]]:
+        if not primary_ids:
+            return {}
+        cursor = self.collection.find({"_id": {"$in": list(primary_ids)}}, {"name_keys": 1})
+        return {doc["_id"]: doc.get("name_keys", []) async for doc in cursor}
+
     async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
+        before = await self._name_keys([a.record.primary_id for a in newer])
         await insert_all(self.collection, [self._doc(a) for a in new])
         await replace_all(self.collection, [self._doc(a) for a in newer])
+        await self.names.update([_nz_entry(a) for a in (*new, *newer)], before)
 
     async def delete(self, primary_ids: Sequence[str]) -> None:
         if primary_ids:
+            before = await self._name_keys(primary_ids)
             await self.collection.delete_many({"_id": {"$in": list(primary_ids)}})
+            await self.names.update([], before)
 
-    async def search(self, prefix: str, limit: int) -> list[NzAccount]:
-        cursor = self.collection.find(prefix_query(prefix)).limit(limit)
-        return [NzAccount.model_validate(doc["account"]) async for doc in cursor]
+    async def name_entries(self, bucket: str) -> list[NameEntry]:
+        return await self.names.entries(bucket)
 
 
 async def ensure_iz_indexes(db: AsyncDatabase[Document]) -> None:
-    """Indexes of an IZ database (the barcode index is the ``barcodes`` collection's ``_id``)."""
-    await db[PATRONS].create_index("name_keys")
-    await db[NZ_ACCOUNTS].create_index("name_keys")
+    """Indexes of an IZ database (the barcode index is the ``barcodes`` collection's ``_id``);
+    the name indexes are built from their collections when the store predates them."""
+    patrons, nz = MongoPatrons(db), MongoNzProjection(db)
+    if not await patrons.names.built():
+        stored = [_stored(doc) async for doc in patrons.collection.find({})]
+        await patrons.names.rebuild(_patron_entry(s.patron.account_id, s.patron) for s in stored)
+    if not await nz.names.built():
+        accounts = [NzAccount.model_validate(d["account"]) async for d in nz.collection.find({})]
+        await nz.names.rebuild(_nz_entry(a) for a in accounts)
 
 
 class MongoIzUnitOfWork:
@@ -187,6 +213,8 @@ class MongoIzUnitOfWork:
             await self._release(key, claimed)
             raise ConcurrentUpdateError(key)
         await self._release(key, old - new)
+        was = {key: name_keys(previous.patron.record)} if previous else {}
+        await self._patrons.names.update([_patron_entry(key, patron)], was)
         return StoredPatron(patron, revision, save.merged_from)
 
     async def commit(self) -> list[StoredPatron]:

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, File, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from patron_sync.bootstrap import PatronSync, build, started
@@ -30,6 +30,9 @@ from rebub_shared.auth.tokens import Principal
 from rebub_shared.clock import Clock
 from rebub_shared.http import BodyLimit, Problem, install_error_contract, ops_router
 from rebub_shared.permissions import Permission as P
+
+#: The largest page of a name search.
+MAX_PAGE = 100
 
 STATUSES: dict[type[Exception], int] = {
     se.PatronNotFoundError: 404,
@@ -188,15 +191,27 @@ def desk_router() -> APIRouter:
         request: Request,
         barcode: bounds.Identifier | None = None,
         name: bounds.SearchTerm | None = None,
-    ) -> list[dict[str, Any]]:
-        """By barcode (404 with a hint), or by name (prefix, 3 letters at least; NZ-only
-        matches are linked into this IZ)."""
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE)] = None,
+    ) -> dict[str, Any]:
+        """By barcode (404 with a hint), or by name (prefix, 3 letters at least; "martin chl" is
+        last name then first name): this institution's own first, exact names before prefixes,
+        a page from ``offset`` with the ``total`` and the ``next_offset`` (network accounts on
+        the page are linked into this IZ)."""
         s = _service(request)
         if barcode:
-            return [view(await find_by_barcode(s.iz_uow(), barcode))]
+            found = view(await find_by_barcode(s.iz_uow(), barcode))
+            return {"patrons": [found], "total": 1, "offset": 0, "limit": 1, "next_offset": None}
         if name is not None:
-            limit, now = s.settings.name_search_limit, s.runtime.clock.now()
-            return [view(p) for p in await search_by_name(s.iz_uow(), name, limit, now)]
+            size, now = limit or s.settings.name_search_limit, s.runtime.clock.now()
+            page = await search_by_name(s.iz_uow(), name, now, offset=offset, limit=size)
+            return {
+                "patrons": [view(p) for p in page.patrons],
+                "total": page.total,
+                "offset": page.offset,
+                "limit": page.limit,
+                "next_offset": page.next_offset,
+            }
         raise Problem(422, "Invalid request", "give barcode or name", field="barcode", value=None)
 
     @router.get("/patrons/{account_id}", dependencies=reader)

@@ -1,11 +1,12 @@
 """Desk lookups in one IZ: by barcode, by name (which links NZ-only matches), by primary id."""
 
+from dataclasses import dataclass
+
 from pydantic import AwareDatetime
 
-from patron_sync.domain.accounts import AccountStatus
-from patron_sync.domain.search import check_search_term
+from patron_sync.domain.search import check_search_term, name_bucket, rank_matches
 from patron_sync.service_layer.commands import LinkPatron
-from patron_sync.service_layer.errors import BarcodeNotFoundError
+from patron_sync.service_layer.errors import BarcodeNotFoundError, PatronNotFoundError
 from patron_sync.service_layer.institution import link_patron
 from patron_sync.service_layer.unit_of_work import IzUnitOfWork, StoredPatron
 
@@ -23,23 +24,47 @@ async def find_by_barcode(uow: IzUnitOfWork, barcode: str) -> StoredPatron:
     return stored
 
 
-async def search_by_name(
-    uow: IzUnitOfWork, term: str, limit: int, now: AwareDatetime
-) -> list[StoredPatron]:
-    """Accounts whose name starts with ``term`` (3 letters at least, accents and case ignored).
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of a name search: ``total`` matches in all, this page from ``offset``."""
 
-    NZ accounts not yet in this IZ that match are linked now (link on first use), up to
-    ``limit`` results in all.
+    patrons: list[StoredPatron]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        """Where the next page starts (None: this is the last)."""
+        end = self.offset + len(self.patrons)
+        return end if end < self.total else None
+
+
+async def search_by_name(
+    uow: IzUnitOfWork, term: str, now: AwareDatetime, *, offset: int = 0, limit: int = 20
+) -> SearchPage:
+    """Accounts with a name starting with ``term`` (3 letters at least, accents and case
+    ignored; "martin chl" is last name then first name), ranked by ``rank_matches``: this
+    institution's own first, exact names before prefixes.
+
+    Reads one bucket of each name index; network accounts shown on this page that are not yet in
+    this IZ are linked now (link on first use), and only those.
     """
     key = check_search_term(term)
-    found = [
-        s for s in await uow.patrons.search(key, limit) if s.patron.status is AccountStatus.ACTIVE
-    ]
-    ids = {s.patron.account_id for s in found}
-    for nz in await uow.nz.search(key, limit):
-        if len(found) >= limit:
-            break
-        if nz.record.primary_id not in ids:
-            found.append(await link_patron(LinkPatron(uow.tenant, nz.record.primary_id), uow, now))
-            ids.add(nz.record.primary_id)
-    return found
+    bucket = name_bucket(key)
+    linked = await uow.patrons.name_entries(bucket)
+    network = await uow.nz.name_entries(bucket)
+    ranked = rank_matches(key, uow.tenant.value, linked, network)
+    page = ranked[offset : offset + limit]
+    here = await uow.patrons.get_many(m.entry.account_id for m in page if m.linked)
+    patrons: list[StoredPatron] = []
+    for match in page:
+        pid = match.entry.account_id
+        stored = here.get(pid)
+        if stored is None:  # a network account, linked now
+            try:
+                stored = await link_patron(LinkPatron(uow.tenant, pid), uow, now)
+            except PatronNotFoundError:  # purged since the index was read
+                continue
+        patrons.append(stored)
+    return SearchPage(patrons, len(ranked), offset, limit)

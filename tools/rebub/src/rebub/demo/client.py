@@ -1,11 +1,14 @@
-"""The demo talks to the running network over HTTP only, as a desk or a DSI would, with the token
-of each institution's demo client (``rebub-demo-<inst>``, client credentials)."""
+"""The demo talks to the running network over HTTP only, as a desk or a DSI would.
+
+Each institution's requests carry that institution's bearer token, from one token provider
+(``TokenProvider``: tenant -> token or None); the network zone's import carries the token of the
+institution whose feed it is (``demo_tokens``: the demo clients of the identity provider).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,10 +21,37 @@ from rebub.network import ServiceInstance, network_plan
 from rebub_shared.tenancy import NETWORK, InstitutionCode
 
 T = TypeVar("T")
+Code = TypeVar("Code", bound=str)
+
+#: The tenant's bearer token (None: send no ``Authorization`` header).
+TokenProvider = Callable[[str], str | None]
+
+
+def demo_tokens(issuer: str) -> TokenProvider:
+    """Each institution's demo client (``rebub-demo-<inst>``, client credentials) of ``issuer``,
+    its token cached until shortly before it expires."""
+    tokens = DevTokens(issuer)
+    return lambda tenant: tokens.client(demo_client(tenant))
 
 
 class DemoError(RuntimeError):
-    """A step of the demo failed; the message says which and why."""
+    """A step of the demo failed: the message is one sentence saying what was expected, what
+    was seen and which log to read. ``status``: the HTTP status of the answer, if any."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def not_yet(self) -> bool:
+        """An answer a wait may outgrow: nothing there yet (404), a service busy or restarting
+        (no answer, 503). Anything else is a failure at once."""
+        return self.status in (None, 404, 503)
+
+
+def log_hint(log: Path | str, service: str, tenant: str) -> str:
+    """Where to look: the lines of ``service[tenant]`` in the network's log."""
+    return f"read the lines of {service}[{tenant}] in {log}"
 
 
 class NetworkClient:
@@ -31,19 +61,26 @@ class NetworkClient:
         self,
         client: httpx.AsyncClient,
         plan: list[ServiceInstance] | None = None,
-        tokens: DevTokens | None = None,
+        *,
+        token: TokenProvider,
+        log: Path | str = ".rebub/logs/network.log",
     ) -> None:
         self.http = client
         self.instances = {(i.service, i.tenant): i for i in (plan or network_plan())}
-        self.tokens = tokens  # each institution's demo client (rebub-demo-<inst>); None: no token
-
-    def _authorization(self, institution: str) -> dict[str, str]:
-        if self.tokens is None:
-            return {}
-        return self.tokens.headers(demo_client(institution))
+        self.token = token
+        self.log = log
 
     def url(self, service: str, tenant: str) -> str:
         return self.instances[(service, tenant)].url  # type: ignore[index]
+
+    def hint(self, service: str, tenant: str) -> str:
+        return log_hint(self.log, service, tenant)
+
+    def auth(self, tenant: str) -> dict[str, str]:
+        """The ``Authorization`` header of ``tenant``'s requests: the operator of every desk
+        action is the token's subject."""
+        token = self.token(tenant)
+        return {"Authorization": f"Bearer {token}"} if token else {}
 
     async def call(
         self,
@@ -52,21 +89,33 @@ class NetworkClient:
         tenant: str,
         path: str,
         *,
-        acting_for: str | None = None,
+        as_tenant: str | None = None,
+        headers: dict[str, str] | None = None,
         **kw: Any,
     ) -> Any:
-        """One request, with the token of ``acting_for``'s demo client (default: ``tenant``'s)."""
-        headers = (kw.pop("headers", None) or {}) | self._authorization(acting_for or tenant)
-        response = await self.http.request(
-            method, self.url(service, tenant) + path, headers=headers, **kw
-        )
+        """One request to ``service[tenant]`` with ``as_tenant``'s token (default: ``tenant``);
+        an error answer or no answer raises :class:`DemoError`."""
+        where = f"{method} {service}[{tenant}]{path}"
+        sent = self.auth(as_tenant or tenant) | (headers or {})
+        try:
+            response = await self.http.request(
+                method, self.url(service, tenant) + path, headers=sent, **kw
+            )
+        except httpx.HTTPError as error:
+            raise DemoError(
+                f"{where} expected an answer, got {type(error).__name__} {error}; "
+                f"{self.hint(service, tenant)}"
+            ) from error
         if response.status_code >= 400:
             raise DemoError(
-                f"{method} {service}[{tenant}]{path}: {response.status_code} {response.text[:300]}"
+                f"{where} expected success, got {response.status_code} {response.text[:300]}; "
+                f"{self.hint(service, tenant)}",
+                response.status_code,
             )
         return response.json() if response.content else None
 
     async def import_feed(self, inst: InstitutionCode, feed: Path) -> dict[str, Any]:
+        """The DSI's import of ``inst``'s feed into the network zone, as ``inst``."""
         with feed.open("rb") as body:
             files = {"file": (feed.name, body, "application/xml")}
             params = {"source": inst, "mode": "full"}
@@ -75,7 +124,7 @@ class NetworkClient:
                 "patron-sync",
                 NETWORK,
                 "/imports",
-                acting_for=inst,  # the network zone takes a feed from its own institution only
+                as_tenant=inst,
                 params=params,
                 files=files,
                 timeout=300,
@@ -96,17 +145,11 @@ class NetworkClient:
         return datetime.fromisoformat(answer["now"])
 
 
-async def eventually(
-    check: Callable[[], Awaitable[T | None]], what: str, timeout_s: float = 60
-) -> T:
-    """Poll ``check`` until it gives a value (the network is asynchronous between services)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            value = await check()
-        except DemoError:
-            value = None
-        if value is not None:
-            return value
-        await asyncio.sleep(0.3)
-    raise DemoError(f"{what}: not seen within {timeout_s:.0f} s")
+async def per_institution(
+    institutions: Iterable[Code], step: Callable[[Code], Awaitable[T]]
+) -> dict[Code, T]:
+    """``step`` for each institution at once (their desks are independent), the results in the
+    institutions' order; the first failure is the one reported."""
+    codes = list(institutions)
+    results = await asyncio.gather(*(step(code) for code in codes))
+    return dict(zip(codes, results, strict=True))

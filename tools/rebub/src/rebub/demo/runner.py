@@ -14,16 +14,16 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from rich.console import Console
 from rich.progress import Progress
 
+from rebub.demo import letter_chain as chain
 from rebub.demo import scenario
-from rebub.demo.client import NetworkClient
+from rebub.demo.client import NetworkClient, TokenProvider, demo_tokens
+from rebub.demo.facts import Facts, Seen
 from rebub.demo.scenario import DemoSettings, Report
-from rebub.identity import DevTokens
 from rebub.infra import LocalInfra
 from rebub.network import ServiceInstance
+from rebub_shared.settings import KafkaSettings
 from rebub_shared.tenancy import INSTITUTION_CODES
 from rebub_shared.topics import Topics
-
-CHAIN_DAYS = 100  # a 2-month loan's recall 3 falls near day 96
 
 
 async def _letter_offsets(
@@ -100,10 +100,14 @@ async def run_demo(
     *,
     plan: list[ServiceInstance] | None = None,
     topics: Topics | None = None,
+    token: TokenProvider | None = None,
     **sizes: int,
 ) -> Report:
-    """Run the story on the network of ``plan`` (default: the local network's stable ports)."""
-    topics = topics or Topics()
+    """Run the story on the network of ``plan`` (default: the local network's stable ports).
+
+    Every step checks its outcome and waits (bounded) on the facts the next one needs; a
+    failure raises :class:`DemoError`, one sentence naming the log to read."""
+    topics = topics or Topics(prefix=KafkaSettings().topic_prefix)  # REBUB_TOPIC_PREFIX
     run = _next_run(home)
     folder = home / "demo" / f"run-{run}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -111,29 +115,58 @@ async def run_demo(
     report = Report()
     client = infra.kafka.running_client_options()
     since = await _letter_offsets(infra.kafka_bootstrap, client, topics)
+    log = home / "logs" / "network.log"
     async with httpx.AsyncClient(timeout=180) as http:
-        net = NetworkClient(http, plan, DevTokens(infra.oidc_issuer))
+        net = NetworkClient(http, plan, token=token or demo_tokens(infra.oidc_issuer), log=log)
         start = max([await net.clock(inst) for inst in INSTITUTION_CODES]) + timedelta(days=1)
         for inst in INSTITUTION_CODES:
             await net.set_clock(inst, start)
         with Progress(console=console, transient=False) as progress:
+            facts = Facts(
+                net,
+                progress,
+                infra.kafka_bootstrap,
+                topics,
+                client,
+                consumer_wait_s=scenario.CONSUMER_WAIT_S,
+            )
             await scenario.import_feeds(net, settings, report, progress)
             shelves = await scenario.load_items(net, settings, progress)
+            await scenario.projections_caught_up(facts)
             used_file = home / "demo" / "borrowers.txt"
             used = set(used_file.read_text().split()) if used_file.exists() else set()
-            borrowers = await scenario.link_borrowers(net, settings, used, report, progress)
+            borrowers = await scenario.link_borrowers(net, facts, settings, used, report, progress)
             with used_file.open("a") as out:
                 out.writelines(f"{pid}\n" for ids in borrowers.values() for pid in ids)
-            await scenario.external_reader(net, settings, report)
+            await scenario.external_reader(net, facts, settings, report)
             loans = await scenario.lend(net, borrowers, shelves, report, progress)
             await scenario.renew_and_return(net, loans, start, report)
-            late = scenario.pick_late_loans(loans, start)
-            days = await scenario.chain_days(net, loans, start) | set(late)
-            chosen = sorted(d for d in days if 12 < d <= CHAIN_DAYS)
-            await scenario.walk_the_calendar(net, start, chosen, late, report, progress)
-    report.letters = await asyncio.to_thread(
-        _count_letters, infra.kafka_bootstrap, client, topics, since
-    )
+            late = chain.pick_late_loans(net, loans, start)
+            days = await chain.chain_days(net, loans, start) | set(late)
+            chosen = sorted(d for d in days if 12 < d <= chain.CHAIN_DAYS)
+            await chain.notifiers_caught_up(facts)
+            await chain.walk_the_calendar(net, start, chosen, late, report, progress)
+
+            async def letters() -> Seen[Counter[tuple[str, str, str]]]:
+                from kafka.errors import KafkaError
+
+                try:
+                    report.letters = await asyncio.to_thread(
+                        _count_letters, infra.kafka_bootstrap, client, topics, since
+                    )
+                except KafkaError as error:  # a busy broker: read again, within the bound
+                    return None, f"no answer from the broker ({type(error).__name__})"
+                missing = chain.missing_stages(report)
+                return (None if missing else report.letters), f"no {', '.join(missing)} yet"
+
+            await facts.until(
+                letters,
+                what="the letters of the chain on the letter topics",
+                expected="letters of all five stages",
+                hint=net.hint("notifier", "ub") + " (and of the other notifiers)",
+                timeout_s=scenario.CONSUMER_WAIT_S,
+            )
+        chain.check_story(net, report)
     return report
 
 
@@ -150,6 +183,8 @@ def render(report: Report, home: Path, console: Console) -> None:
             f"absent {_count(r.get('absent'))}"
         )
     console.print(f"linked on first use: {dict(report.linked)}")
+    for line in report.searches:
+        console.print(f"desk search, {line}")
     console.print(
         f"external reader {report.external_reader} created in scpo, found by barcode in: {', '.join(report.found_in)}"
     )

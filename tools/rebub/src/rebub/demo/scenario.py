@@ -1,5 +1,6 @@
 """The demo's story, step by step: imports, links on first use, an external reader everywhere,
-loans, renewals, returns (one late, with its suspension), then the letter chain as the clock moves.
+loans, renewals, returns. Each step checks its outcome and waits on the facts the next one needs
+(``facts.py``); the calendar and the letters are in ``letter_chain.py``.
 """
 
 from __future__ import annotations
@@ -8,19 +9,21 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rich.progress import Progress
 
 from rebub.demo import data
-from rebub.demo.client import DemoError, NetworkClient, eventually
-from rebub_shared.clock import PARIS
-from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub.demo.client import DemoError, NetworkClient, per_institution
+from rebub.demo.facts import Consumer, Facts
+from rebub_shared.tenancy import INSTITUTION_CODES, InstitutionCode
 
 DESKS: dict[str, str] = {}
-STAGE_OFFSETS = (-3, 0, 7, 21, 35)
+
+#: Bounds of the waits, in seconds: generous for a busy machine, short enough to say why.
+PROJECTION_WAIT_S = 300.0
+CONSUMER_WAIT_S = 180.0
 
 
 @dataclass
@@ -38,6 +41,7 @@ class DemoSettings:
 class Report:
     imports: dict[str, dict[str, Any]] = field(default_factory=dict)
     linked: Counter[str] = field(default_factory=Counter)
+    searches: list[str] = field(default_factory=list)
     external_reader: str = ""
     found_in: list[str] = field(default_factory=list)
     loans: Counter[str] = field(default_factory=Counter)
@@ -49,7 +53,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def _desk_of(inst: str) -> str:
+def desk_of(inst: str) -> str:
     if inst not in DESKS:
         from circulation.domain import load_institution_policy
 
@@ -63,8 +67,9 @@ def _primary_id(account: dict[str, Any]) -> str | None:
     return record.get("primary_id") or account.get("primary_id")
 
 
-def _headers(inst: str) -> dict[str, str]:
-    return {"X-Desk": _desk_of(inst)}  # the operator is the demo client's token subject
+def desk(inst: str) -> dict[str, str]:
+    """The desk a circulation request is made at (the operator is the token's subject)."""
+    return {"X-Desk": desk_of(inst)}
 
 
 async def import_feeds(
@@ -75,8 +80,27 @@ async def import_feeds(
     )
     for inst in INSTITUTION_CODES:
         feed = data.write_feed(s.folder, inst, s.accounts, s.bad_records, s.seed)
-        report.imports[inst] = await net.import_feed(inst, feed)
+        answer = await net.import_feed(inst, feed)
+        if answer.get("received") != s.accounts:
+            raise DemoError(
+                f"the import of {inst}'s feed expected {s.accounts} records received, saw "
+                f"{answer.get('received')}; {net.hint('patron-sync', 'network')}"
+            )
+        report.imports[inst] = answer
         progress.advance(task)
+
+
+async def projections_caught_up(facts: Facts) -> None:
+    """Every institution holds the network zone's accounts (its nz.patron.v1 consumer is at
+    lag zero): a desk search finds them all."""
+    topic = facts.topics.nz_patron
+    consumers = [
+        Consumer("patron-sync", i, topic, facts.topics.group(i, "patron-sync", "nz-patron"))
+        for i in INSTITUTION_CODES
+    ]
+    await facts.caught_up(
+        consumers, "each institution's copy of the network zone", PROJECTION_WAIT_S
+    )
 
 
 async def load_items(
@@ -85,60 +109,108 @@ async def load_items(
     task = progress.add_task(
         "loading items into each institution's circulation", total=len(INSTITUTION_CODES)
     )
-    shelves: dict[str, list[data.DemoItem]] = {}
-    for inst in INSTITUTION_CODES:
-        shelves[inst] = data.items(inst, s.items, s.run, s.seed)
-        await net.call(
-            "POST",
-            "circulation",
-            inst,
-            "/items",
-            json={"items": [i.as_json() for i in shelves[inst]]},
-        )
+
+    async def load(inst: InstitutionCode) -> list[data.DemoItem]:
+        shelf = data.items(inst, s.items, s.run, s.seed)
+        body = {"items": [i.as_json() for i in shelf]}
+        await net.call("POST", "circulation", inst, "/items", json=body)
         progress.advance(task)
-    return shelves
+        return shelf
+
+    loaded = await per_institution(INSTITUTION_CODES, load)
+    return {inst: shelf for inst, shelf in loaded.items()}
+
+
+async def _search_at_desk(net: NetworkClient, inst: str, term: str, wanted: str) -> str:
+    """Page through a desk name search until ``wanted`` shows; say on which page."""
+    offset: int | None = 0
+    page = 0
+    while offset is not None:
+        page += 1
+        answer = await net.call(
+            "GET", "patron-sync", inst, "/patrons", params={"name": term, "offset": offset}
+        )
+        if any(_primary_id(p) == wanted for p in answer["patrons"]):
+            return f"{inst}: '{term}' found {wanted} on page {page} of {answer['total']} matches"
+        offset = answer.get("next_offset")
+    raise DemoError(
+        f"a desk search in {inst} for '{term}' expected {wanted} among its matches, saw "
+        f"{page} page(s) without it; {net.hint('patron-sync', inst)}"
+    )
 
 
 async def link_borrowers(
-    net: NetworkClient, s: DemoSettings, used: set[str], report: Report, progress: Progress
+    net: NetworkClient,
+    facts: Facts,
+    s: DemoSettings,
+    used: set[str],
+    report: Report,
+    progress: Progress,
 ) -> dict[str, list[str]]:
-    """Staff look patrons of the feed up at the desk, by name (4 letters of the last name) or by
-    primary id: found only in the network zone, they are linked into the institution. Patrons who borrowed in an
-    earlier run are left alone, so the demo can run again."""
+    """Staff find patrons of the feed at the desk: the first by name (last name and the first
+    letters of the first name, as typed at a desk), the others by primary id. Found only in the
+    network zone, they are linked into the institution. Patrons who borrowed in an earlier run are
+    left alone, so the demo can run again. Then each institution's circulation knows them."""
     task = progress.add_task(
-        "linking patrons on first use (name search at the desk)",
-        total=len(INSTITUTION_CODES) * s.borrowers,
+        "linking patrons on first use (desk search)", total=len(INSTITUTION_CODES) * s.borrowers
     )
-    borrowers: dict[str, list[str]] = {}
-    for inst in INSTITUTION_CODES:
-        ids: list[str] = []
-        for account in data.feed_accounts(inst, s.accounts, s.bad_records, s.seed):
-            if len(ids) >= s.borrowers:
-                break
-            if account.primary_id in used:
-                continue
-            if not ids:  # the first by a name search (4 letters), the others by primary id
-                found = await net.call(
-                    "GET", "patron-sync", inst, "/patrons", params={"name": account.last_name[:4]}
-                )
-                if not any(_primary_id(p) == account.primary_id for p in found):
-                    continue
-            else:
-                await net.call("GET", "patron-sync", inst, f"/patrons/{account.primary_id}")
-            ids.append(account.primary_id)
-            report.linked[inst] += 1
-            progress.advance(task)
-        for pid in ids:  # circulation learns the patron from {inst}.patron.v1
-            path = f"/patrons/{pid}/blocks"
-            await eventually(
-                partial(net.call, "GET", "circulation", inst, path, headers=_headers(inst)),
-                f"patron {pid} in {inst}'s circulation",
+
+    async def link(inst: InstitutionCode) -> tuple[list[str], str]:
+        fresh = [
+            a
+            for a in data.feed_accounts(inst, s.accounts, s.bad_records, s.seed)
+            if a.primary_id not in used
+        ][: s.borrowers]
+        if len(fresh) < s.borrowers:
+            raise DemoError(
+                f"{inst}'s feed expected {s.borrowers} patrons who never borrowed in an earlier "
+                f"run, has {len(fresh)}; start from an empty state folder (`rebub down`, then "
+                "remove .rebub/demo/borrowers.txt and the databases)"
             )
-        borrowers[inst] = ids
+        first = fresh[0]
+        term = f"{first.last_name} {first.first_name[:3]}"
+        search = await _search_at_desk(net, inst, term, first.primary_id)
+        progress.advance(task)
+        for account in fresh[1:]:
+            await net.call("GET", "patron-sync", inst, f"/patrons/{account.primary_id}")
+            progress.advance(task)
+        report.linked[inst] += len(fresh)
+        return [a.primary_id for a in fresh], search
+
+    linked = await per_institution(INSTITUTION_CODES, link)
+    report.searches += [search for _ids, search in linked.values()]
+    borrowers: dict[str, list[str]] = {inst: ids for inst, (ids, _search) in linked.items()}
+    await circulation_knows(net, facts, borrowers)
     return borrowers
 
 
-async def external_reader(net: NetworkClient, s: DemoSettings, report: Report) -> None:
+async def circulation_knows(
+    net: NetworkClient, facts: Facts, borrowers: dict[str, list[str]]
+) -> None:
+    """Each institution's circulation learnt its linked patrons from ``{inst}.patron.v1``."""
+    t = facts.topics
+    consumers = [
+        Consumer("circulation", i, t.patron(i), t.group(i, "circulation", "patrons"))
+        for i in INSTITUTION_CODES
+        if i in borrowers
+    ]
+    await facts.caught_up(consumers, "circulation reads the linked patrons", CONSUMER_WAIT_S)
+    for inst, ids in borrowers.items():
+        for pid in ids:
+            await facts.answered(
+                "circulation",
+                inst,
+                f"/patrons/{pid}/blocks",
+                what=f"patron {pid} in {inst}'s circulation",
+                expected="the patron known",
+                headers=desk(inst),
+            )
+
+
+async def external_reader(
+    net: NetworkClient, facts: Facts, s: DemoSettings, report: Report
+) -> None:
+    """An external reader created in scpo is found by barcode in all five institutions."""
     barcode = f"LEXT{s.run:02d}{s.seed % 10000:04d}"
     created = await net.call(
         "POST",
@@ -156,9 +228,14 @@ async def external_reader(net: NetworkClient, s: DemoSettings, report: Report) -
     )
     report.external_reader = str(created.get("account_id") or _primary_id(created))
     for inst in INSTITUTION_CODES:
-        await eventually(
-            partial(net.call, "GET", "patron-sync", inst, "/patrons", params={"barcode": barcode}),
-            f"the external reader in {inst}",
+        await facts.answered(
+            "patron-sync",
+            inst,
+            "/patrons",
+            what=f"the external reader {barcode} in {inst}",
+            expected="the reader found by barcode",
+            accept=lambda answer: bool(answer["patrons"]),
+            params={"barcode": barcode},
         )
         report.found_in.append(inst)
 
@@ -173,32 +250,37 @@ async def lend(
     task = progress.add_task(
         "lending (2 items per borrower)", total=sum(len(v) * 2 for v in borrowers.values())
     )
-    loans: dict[str, list[dict[str, Any]]] = {}
-    for inst, ids in borrowers.items():
+
+    async def lend_in(inst: str) -> list[dict[str, Any]]:
         stock = iter(shelves[inst])
-        loans[inst] = []
-        for pid in ids:
-            for _ in range(2):
-                item = next(stock)
+        made: list[dict[str, Any]] = []
+        for pid in borrowers[inst]:
+            for item in (next(stock), next(stock)):
                 answer = await net.call(
                     "POST",
                     "circulation",
                     inst,
                     "/loans",
-                    headers=_headers(inst),
+                    headers=desk(inst),
                     json={"patron": pid, "item_barcode": item.barcode},
                 )
-                loans[inst].append(answer.get("loan", answer))
+                loan = answer.get("loan", answer)
+                loan_field(net, inst, loan, "due_at")
+                made.append(loan)
                 report.loans[inst] += 1
                 progress.advance(task)
-    return loans
+        return made
+
+    return await per_institution(borrowers, lend_in)
 
 
-def _loan_field(loan: dict[str, Any], *names: str) -> Any:
-    for name in names:
-        if name in loan:
-            return loan[name]
-    raise DemoError(f"a loan answer lacks {names}: {sorted(loan)}")
+def loan_field(net: NetworkClient, inst: str, loan: dict[str, Any], name: str) -> Any:
+    if name not in loan:
+        raise DemoError(
+            f"a loan answer of {inst} expected the field {name}, saw {sorted(loan)}; "
+            f"{net.hint('circulation', inst)}"
+        )
+    return loan[name]
 
 
 async def renew_and_return(
@@ -206,112 +288,34 @@ async def renew_and_return(
 ) -> None:
     """Day +10: a third of the borrowers renew everything; day +12: a third of the loans of the
     others come back."""
-    rng = random.Random(7)
-    for inst, inst_loans in loans.items():
+
+    async def renew_and_return_in(inst: str) -> None:
+        rng = random.Random(f"7-{inst}")
+        inst_loans = loans[inst]
         await net.set_clock(inst, start + timedelta(days=10))
-        patrons = sorted({_loan_field(loan, "patron_id") for loan in inst_loans})
+        patrons = sorted({loan_field(net, inst, loan, "patron_id") for loan in inst_loans})
         renewing = set(patrons[: max(1, len(patrons) // 3)])
         for pid in sorted(renewing):
             path = f"/patrons/{pid}/renewals"
             answer = await net.call(
-                "POST", "circulation", inst, path, headers=_headers(inst), json={"all": True}
+                "POST", "circulation", inst, path, headers=desk(inst), json={"all": True}
             )
             lines = answer.get("lines", []) if isinstance(answer, dict) else answer
             report.renewed[inst] += sum(1 for line in lines if line.get("renewed"))
         await net.set_clock(inst, start + timedelta(days=12))
-        others = [x for x in inst_loans if _loan_field(x, "patron_id") not in renewing]
+        others = [x for x in inst_loans if loan_field(net, inst, x, "patron_id") not in renewing]
         for loan in rng.sample(others, k=len(others) // 3):
             await net.call(
                 "POST",
                 "circulation",
                 inst,
                 "/returns",
-                headers=_headers(inst),
-                json={"item_barcode": _loan_field(loan, "item_barcode")},
+                headers=desk(inst),
+                json={"item_barcode": loan_field(net, inst, loan, "item_barcode")},
             )
             loan["returned"] = True
             report.returned[inst] += 1
         for loan in inst_loans:
-            loan["renewed"] = _loan_field(loan, "patron_id") in renewing
+            loan["renewed"] = loan_field(net, inst, loan, "patron_id") in renewing
 
-
-def pick_late_loans(
-    loans: dict[str, list[dict[str, Any]]], start: datetime
-) -> dict[int, list[tuple[str, dict[str, Any]]]]:
-    """One open, never renewed loan in inp and one in ub, to come back 5 days late: keyed by the
-    day (counted from the start) of their return."""
-    late: dict[int, list[tuple[str, dict[str, Any]]]] = {}
-    for inst in ("inp", "ub"):
-        loan = next(x for x in loans[inst] if not x.get("returned") and not x.get("renewed"))
-        due = datetime.fromisoformat(_loan_field(loan, "due_at"))
-        late.setdefault((due - start).days + 5, []).append((inst, loan))
-        loan["returned"] = True  # from now on, it is the late one
-    return late
-
-
-async def chain_days(
-    net: NetworkClient, loans: dict[str, list[dict[str, Any]]], start: datetime
-) -> set[int]:
-    """The days (from the start) on which a letter of the chain falls for an open loan: the
-    notifier's default stages (courtesy 3 days before, due day, +7, +21, +35)."""
-    days: set[int] = set()
-    for inst, inst_loans in loans.items():
-        for pid in sorted({_loan_field(x, "patron_id") for x in inst_loans}):
-            answer = await net.call(
-                "GET", "circulation", inst, f"/patrons/{pid}/loans", headers=_headers(inst)
-            )
-            for loan in answer.get("loans", []):
-                due = (datetime.fromisoformat(loan["due_at"]) - start).days
-                days |= {due + offset for offset in STAGE_OFFSETS}
-    return days
-
-
-async def return_late(net: NetworkClient, inst: str, loan: dict[str, Any], report: Report) -> None:
-    await net.call(
-        "POST",
-        "circulation",
-        inst,
-        "/returns",
-        headers=_headers(inst),
-        json={"item_barcode": _loan_field(loan, "item_barcode")},
-    )
-    pid = _loan_field(loan, "patron_id")
-    blocks = await net.call(
-        "GET", "circulation", inst, f"/patrons/{pid}/blocks", headers=_headers(inst)
-    )
-    suspension = [b for b in _blocks(blocks) if "suspen" in str(b).lower()]
-    report.late_returns.append(
-        f"{inst}: item {_loan_field(loan, 'item_barcode')} returned 5 days late: "
-        + (
-            "borrowing suspended" + (f" ({suspension[0]})" if suspension else "")
-            if suspension
-            else "no suspension (this institution does not suspend)"
-        )
-    )
-
-
-def _blocks(answer: Any) -> list[Any]:
-    return answer.get("blocks", []) if isinstance(answer, dict) else list(answer)
-
-
-async def walk_the_calendar(
-    net: NetworkClient,
-    start: datetime,
-    days: list[int],
-    late: dict[int, list[tuple[str, dict[str, Any]]]],
-    report: Report,
-    progress: Progress,
-) -> None:
-    """Move every institution's clock forward to each day that matters, in order; late returns on
-    their day; then each notifier's daily pass (the letter chain)."""
-    task = progress.add_task("moving the clock (late returns, letter chain)", total=len(days))
-    for day in days:
-        now = (start + timedelta(days=day)).astimezone(PARIS).replace(hour=10, minute=0)
-        for code in INSTITUTION_CODES:
-            await net.set_clock(code, now, services=("circulation", "notifier"))
-        for inst, loan in late.get(day, []):
-            await return_late(net, inst, loan, report)
-        for code in INSTITUTION_CODES:
-            await net.call("POST", "notifier", code, "/_dev/scheduler/run", timeout=120)
-        progress.advance(task)
-    report.days_moved = days[-1] if days else 0
+    await per_institution(loans, renew_and_return_in)
