@@ -91,6 +91,8 @@ async def test_a_service_with_its_own_credentials_runs_on_the_secured_broker(
 
     async with running(runtime):
         loan = f"a ub loan {uuid.uuid4()}".encode()
-        await runtime.broker.publish(loan, T.loan("ub"))
+        # a record of ub's own (consumers refuse one that does not name its tenant and source)
+        ub = {"ce_tenant": "ub", "ce_source": "/rebub/ub/circulation"}
+        await runtime.broker.publish(loan, T.loan("ub"), headers=ub)
         while (body := await asyncio.wait_for(received.get(), 20)) != loan:
             assert body.startswith(b"ub loan")  # what earlier tests wrote on the same topic

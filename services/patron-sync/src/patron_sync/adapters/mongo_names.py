@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from patron_sync.adapters.mongo_common import Document
 from patron_sync.domain.search import MIN_SEARCH_LETTERS, NameEntry, name_bucket
@@ -76,6 +77,14 @@ class NameIndex:
                 change["$set"] = sets[bucket]
             if unsets.get(bucket):
                 change["$unset"] = unsets[bucket]
+            await self._upsert(bucket, change)
+
+    async def _upsert(self, bucket: str, change: Document) -> None:
+        try:
+            await self.collection.update_one({"_id": bucket}, change, upsert=True)
+        except DuplicateKeyError:
+            # Two desks indexing the first names of a new bucket at once: both upserts try the
+            # insert and one loses; the bucket exists now, so the same change is an update.
             await self.collection.update_one({"_id": bucket}, change, upsert=True)
 
     async def built(self) -> bool:
