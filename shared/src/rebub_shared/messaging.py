@@ -141,16 +141,23 @@ class DeadLetters:
         reason = provenance_error(self._topics, record.topic, headers)
         if reason is None:
             return False
-        await self.send(
+        await self.send_record(record, f"ForeignTenantError: {reason}", headers)
+        return True
+
+    async def send_record(
+        self, record: Any, reason: str, headers: Mapping[str, Any] | None = None
+    ) -> str:
+        """Dead-letter a consumed ``record`` (an aiokafka record) where it came from, with
+        ``headers`` (default: its own)."""
+        return await self.send(
             topic=record.topic,
             value=record.value or b"",
             key=record.key,
-            headers=headers,
-            reason=f"ForeignTenantError: {reason}",
+            headers=dict(record.headers or ()) if headers is None else headers,
+            reason=reason,
             partition=record.partition,
             offset=record.offset,
         )
-        return True
 
 
 def dead_letter_middleware(dead_letters: DeadLetters) -> Callable[..., BaseMiddleware]:
@@ -179,15 +186,7 @@ def dead_letter_middleware(dead_letters: DeadLetters) -> Callable[..., BaseMiddl
             except Exception as error:  # anything else is the record's fault: set it aside
                 if isinstance(record, tuple):  # a batch: its handler deals with its own records
                     raise
-                await dead_letters.send(
-                    topic=record.topic,
-                    value=record.value or b"",
-                    key=record.key,
-                    headers=headers,
-                    reason=f"{type(error).__name__}: {error}",
-                    partition=record.partition,
-                    offset=record.offset,
-                )
+                await dead_letters.send_record(record, f"{type(error).__name__}: {error}", headers)
                 return None
 
     return _DeadLetterMiddleware

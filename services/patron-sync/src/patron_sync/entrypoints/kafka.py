@@ -33,15 +33,7 @@ def register_consumers(service: "PatronSync") -> None:
     tenant, options = service.institution, consumer_options(fast=settings.fast_consumers)
 
     async def dead_letter(record: Any, reason: str) -> None:
-        await rt.dead_letters.send(
-            topic=record.topic,
-            value=record.value or b"",
-            key=record.key,
-            headers=dict(record.headers),
-            reason=reason,
-            partition=record.partition,
-            offset=record.offset,
-        )
+        await rt.dead_letters.send_record(record, reason)
 
     async def apply(records: list[tuple[Any, NzAccount | None]]) -> None:
         accounts = tuple(a for _, a in records if a is not None)
