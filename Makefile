@@ -15,10 +15,11 @@ run: install  ## The whole network on this machine, and the demo on synthetic da
 test: install lint infra-prepare  ## Lint, type-check, then every test (unit, integration, end to end) on real servers.
 	$(UV) run pytest
 
-lint: install
+lint: install  ## ruff, ruff format, mypy strict, and the layers (import-linter contracts in .importlinter).
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy $(SOURCES)
+	$(UV) run lint-imports --config .importlinter
 
 format: install
 	$(UV) run ruff check --fix .

@@ -54,7 +54,7 @@ from bench.patron_sync_service import (
     write_feed,
 )
 from bench.servers import CpuMeter, Servers, add_store_options, run_and_report
-from patron_sync.adapters.feeds.generator import synthetic_accounts
+from rebub.demo.feeds import synthetic_accounts
 
 
 async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, Any]:

@@ -26,8 +26,8 @@ from pymongo import AsyncMongoClient
 
 from bench.servers import PROJECT, Servers, stop_child, wait_ready
 from patron_sync.adapters.feeds.csv_feed import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
-from patron_sync.adapters.feeds.generator import bad_indexes, synthetic_accounts
 from patron_sync.domain.institutions import Institution
+from rebub.demo.feeds import bad_indexes, synthetic_accounts
 from rebub.mailbox import free_port
 from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from patron_sync.adapters.feeds.generator import write_alma_xml_feed
 from patron_sync.domain.institutions import Institution
 from rebub.cli import app
+from rebub.demo.feeds import write_alma_xml_feed
 from rebub.testing.plugin import Namespace
 
 

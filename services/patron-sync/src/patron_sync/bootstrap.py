@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from patron_sync.adapters.feeds.feed import DsiFeedReader
 from patron_sync.adapters.mongo_iz import PATRONS, MongoIzUnitOfWork, ensure_iz_indexes
 from patron_sync.adapters.mongo_nz import MongoNzAccounts
 from patron_sync.adapters.publishing import KafkaNzPublisher
@@ -57,7 +58,11 @@ class PatronSync:
             absence=AbsencePolicy(expire_after_days=s.absent_expire_after_days),
             purge_after_days=s.absent_purge_after_days,
         )
-        uow = NzUnitOfWork(MongoNzAccounts(rt.db), KafkaNzPublisher(rt.broker, rt.topics, rt.clock))
+        uow = NzUnitOfWork(
+            MongoNzAccounts(rt.db),
+            KafkaNzPublisher(rt.broker, rt.topics, rt.clock),
+            DsiFeedReader(),
+        )
         async with self.import_lock:
             return await import_feed(command, uow, rt.clock.now(), options)
 

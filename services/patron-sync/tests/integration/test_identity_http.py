@@ -4,8 +4,8 @@ loader, ``force`` needs its own permission, and authors are the tokens' subjects
 from pathlib import Path
 from typing import Any
 
-from patron_sync.adapters.feeds.generator import write_csv_feed
 from patron_sync.domain.institutions import Institution
+from rebub.demo.feeds import write_csv_feed
 from rebub.identity import DevTokens
 from rebub.testing.tokens import bearer
 

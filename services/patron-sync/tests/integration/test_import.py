@@ -6,8 +6,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from patron_sync.adapters.feeds.generator import write_csv_feed
 from patron_sync.domain.institutions import Institution
+from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 
 

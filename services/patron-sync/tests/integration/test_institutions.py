@@ -5,8 +5,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from patron_sync.adapters.feeds.generator import write_csv_feed
 from patron_sync.domain.institutions import Institution
+from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 
 from .conftest import eventually

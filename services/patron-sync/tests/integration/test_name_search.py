@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from patron_sync.adapters.feeds.common import ParsedAccount
 from patron_sync.adapters.feeds.feed import read_feed
-from patron_sync.adapters.feeds.generator import write_csv_feed
 from patron_sync.adapters.mongo_iz import NZ_NAMES, MongoIzUnitOfWork, ensure_iz_indexes
+from patron_sync.domain.feed_records import ParsedAccount
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount, decide_nz_import
 from patron_sync.domain.search import name_keys
 from patron_sync.service_layer.queries import search_by_name
+from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
 

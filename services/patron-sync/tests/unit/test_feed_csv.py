@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from patron_sync.adapters.feeds.common import ParsedAccount
 from patron_sync.adapters.feeds.csv_feed import check_csv, iter_csv, sniff_header
 from patron_sync.domain.errors import FeedRefusedError
+from patron_sync.domain.feed_records import ParsedAccount
 from patron_sync.domain.import_report import Reject
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import UserGroup

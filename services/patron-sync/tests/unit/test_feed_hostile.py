@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from patron_sync.adapters.feeds.common import ParsedAccount
 from patron_sync.adapters.feeds.feed import check_feed, read_feed
 from patron_sync.domain.errors import FeedRefusedError
+from patron_sync.domain.feed_records import ParsedAccount
 from patron_sync.domain.import_report import Reject
 from patron_sync.domain.institutions import Institution
 

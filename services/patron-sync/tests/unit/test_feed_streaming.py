@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from patron_sync.adapters.feeds.alma_xml import _users
-from patron_sync.adapters.feeds.common import ParsedAccount
 from patron_sync.adapters.feeds.feed import check_feed, read_feed
-from patron_sync.adapters.feeds.generator import write_alma_xml_feed, write_csv_feed
+from patron_sync.domain.feed_records import ParsedAccount
 from patron_sync.domain.institutions import Institution
+from rebub.demo.feeds import write_alma_xml_feed, write_csv_feed
 
 COUNT = 20_000
 

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from patron_sync.adapters.feeds.alma_xml import check_alma_xml, iter_alma_xml
-from patron_sync.adapters.feeds.common import FeedFormat, ParsedAccount
+from patron_sync.adapters.feeds.common import FeedFormat
+from patron_sync.domain.feed_records import ParsedAccount
 from patron_sync.domain.import_report import Reject
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import UserGroup

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from patron_sync.adapters.feeds.generator import write_csv_feed
+from patron_sync.adapters.feeds.feed import DsiFeedReader
 from patron_sync.adapters.memory import MemoryIzUnitOfWork, MemoryNzAccounts, MemoryNzPublisher
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.errors import FeedRefusedError, NzOwnedFieldError
@@ -17,13 +17,14 @@ from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer import registry
 from patron_sync.service_layer.network import ImportOptions, import_feed
 from patron_sync.service_layer.unit_of_work import NzUnitOfWork
+from rebub.demo.feeds import write_csv_feed
 
 OCT_5 = datetime(2026, 10, 5, 4, 0, tzinfo=UTC)
 OCT_6 = datetime(2026, 10, 6, 4, 0, tzinfo=UTC)
 
 
 def _nz() -> NzUnitOfWork:
-    return NzUnitOfWork(MemoryNzAccounts(), MemoryNzPublisher())
+    return NzUnitOfWork(MemoryNzAccounts(), MemoryNzPublisher(), DsiFeedReader())
 
 
 async def test_import_reports_rejects_and_reimport_publishes_nothing(tmp_path: Path) -> None:

@@ -40,6 +40,18 @@ class RawRecord:
     identifiers: list[dict[str, object]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedAccount:
+    """A valid record and where it was in the feed (record number or line number)."""
+
+    position: int
+    record: PatronRecord
+
+
+#: What a feed parser yields, record by record, in file order.
+FeedItem = ParsedAccount | Reject
+
+
 def parse_feed_date(value: str | None, name: str = "expiry_date") -> date:
     """Parse ``YYYY-MM-DD``, with the trailing ``Z`` Alma also accepts."""
     match = _FEED_DATE.match((value or "").strip())

@@ -5,8 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 
-from patron_sync.adapters.feeds.common import FeedItem, ParsedAccount
-from patron_sync.adapters.feeds.feed import check_feed, read_feed
 from patron_sync.domain.absence import (
     AbsencePolicy,
     ImportMode,
@@ -15,6 +13,7 @@ from patron_sync.domain.absence import (
     mark_absent,
 )
 from patron_sync.domain.errors import FeedRefusedError
+from patron_sync.domain.feed_records import FeedItem, ParsedAccount
 from patron_sync.domain.import_report import ImportReport, ImportTally
 from patron_sync.domain.nz_accounts import (
     AccountSummary,
@@ -154,16 +153,16 @@ async def import_feed(
     and published (a batch of sends, then one wait), then marked published. In full mode the
     source's accounts the feed did not hold are flagged absent, expire, and are purged at last.
     """
-    check = check_feed(cmd.path)
-    await _check_size(cmd, check.records, uow, options.full_feed_min_ratio)
+    records = uow.feeds.check(cmd.path)
+    await _check_size(cmd, records, uow, options.full_feed_min_ratio)
     await publish_pending(uow)
     tally, seen = ImportTally(), set[str]()
     summaries = await uow.accounts.summaries()
-    items = read_feed(cmd.path, cmd.source)
+    items = uow.feeds.read(cmd.path, cmd.source)
     for batch in _batches(items, options.batch_size):
         await _apply_batch(batch, uow, tally, seen, summaries, now)
     if cmd.mode is ImportMode.FULL:
         tally.absent = await _flag_absent(cmd, uow, seen, summaries, now, options)
-        run = ImportRun(cmd.source, cmd.mode.value, check.records, now.isoformat())
+        run = ImportRun(cmd.source, cmd.mode.value, records, now.isoformat())
         await uow.accounts.record_import(run)
     return tally.report()

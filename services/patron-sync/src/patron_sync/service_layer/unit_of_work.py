@@ -5,13 +5,15 @@ outbox, an NZ account with its publication mark) is one document write. The IZ u
 saves and ``commit`` writes them in order, checking each patron's revision (optimistic lock).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.events import WaitingAccountMerged as WaitingMergedEvent
+from patron_sync.domain.feed_records import FeedItem
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 from patron_sync.domain.search import NameEntry
@@ -147,7 +149,21 @@ class NzPublisher(Protocol):
     async def tombstones(self, primary_ids: Sequence[str]) -> None: ...
 
 
+class FeedReader(Protocol):
+    """Reads one DSI feed file: a whole-file pre-check, then its records streamed (the parsers
+    are adapters; the import only sees what they yield)."""
+
+    def check(self, path: Path) -> int:
+        """Records in the file, good and bad; raises ``FeedRefusedError`` naming why not."""
+        ...
+
+    def read(self, path: Path, source: Institution) -> Iterator[FeedItem]:
+        """``source``'s records, a ``ParsedAccount`` or a ``Reject`` each, in file order."""
+        ...
+
+
 @dataclass
 class NzUnitOfWork:
     accounts: NzAccountRepository
     publisher: NzPublisher
+    feeds: FeedReader

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from circulation.domain import TermsOfUse, load_institution_policy
-from patron_sync.adapters.feeds.generator import (
+from patron_sync.domain.institutions import Institution
+from rebub.demo.feeds import (
     SyntheticAccount,
     bad_indexes,
     synthetic_accounts,
     write_alma_xml_feed,
 )
-from patron_sync.domain.institutions import Institution
 from rebub_shared.tenancy import InstitutionCode
 
 _SUBJECTS = (

@@ -8,5 +8,5 @@ Typical use by the importer::
         else: ...                         # item.record: a valid PatronRecord
 
 See :mod:`patron_sync.adapters.feeds.feed` for the two-pass trade-off and
-:mod:`patron_sync.adapters.feeds.generator` for synthetic feeds (benchmark, demo).
+:mod:`rebub.demo.feeds` for synthetic feeds (benchmark, demo).
 """

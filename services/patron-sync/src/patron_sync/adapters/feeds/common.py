@@ -5,10 +5,15 @@ from enum import StrEnum
 from typing import Literal
 
 from patron_sync.domain.errors import InvalidFieldError
-from patron_sync.domain.feed_records import PrimaryIdRegister, RawRecord, validate_record
+from patron_sync.domain.feed_records import (
+    FeedItem,
+    ParsedAccount,
+    PrimaryIdRegister,
+    RawRecord,
+    validate_record,
+)
 from patron_sync.domain.import_report import Reject
 from patron_sync.domain.institutions import Institution
-from patron_sync.domain.patron import PatronRecord
 from patron_sync.domain.user_groups import FeedGroups
 
 
@@ -17,18 +22,6 @@ class FeedFormat(StrEnum):
 
     ALMA_XML = "alma_xml"
     CSV = "csv"
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedAccount:
-    """A valid record and where it was in the feed (record number or line number)."""
-
-    position: int
-    record: PatronRecord
-
-
-#: What a feed parser yields, record by record, in file order.
-FeedItem = ParsedAccount | Reject
 
 
 @dataclass(frozen=True, slots=True)

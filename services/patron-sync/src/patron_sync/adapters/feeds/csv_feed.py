@@ -11,9 +11,9 @@ from collections.abc import Generator, Iterator
 from contextlib import closing
 from pathlib import Path
 
-from patron_sync.adapters.feeds.common import FeedCheck, FeedFormat, FeedItem, to_item
+from patron_sync.adapters.feeds.common import FeedCheck, FeedFormat, to_item
 from patron_sync.domain.errors import FeedRefusedError
-from patron_sync.domain.feed_records import PrimaryIdRegister, RawRecord
+from patron_sync.domain.feed_records import FeedItem, PrimaryIdRegister, RawRecord
 from patron_sync.domain.import_report import Reject
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, FeedGroups

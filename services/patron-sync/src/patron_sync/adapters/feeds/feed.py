@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from patron_sync.adapters.feeds.alma_xml import check_alma_xml, iter_alma_xml
-from patron_sync.adapters.feeds.common import FeedCheck, FeedFormat, FeedItem
+from patron_sync.adapters.feeds.common import FeedCheck, FeedFormat
 from patron_sync.adapters.feeds.csv_feed import check_csv, iter_csv
 from patron_sync.domain.errors import FeedRefusedError
+from patron_sync.domain.feed_records import FeedItem
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, FeedGroups
 
@@ -49,3 +50,16 @@ def read_feed(
     if detect_format(path) is FeedFormat.ALMA_XML:
         return iter_alma_xml(path, source, feed_groups)
     return iter_csv(path, source, feed_groups)
+
+
+class DsiFeedReader:
+    """The service layer's ``FeedReader`` over these two parsers."""
+
+    def __init__(self, feed_groups: FeedGroups = DEFAULT_FEED_GROUPS) -> None:
+        self.feed_groups = feed_groups
+
+    def check(self, path: Path) -> int:
+        return check_feed(path).records
+
+    def read(self, path: Path, source: Institution) -> Iterator[FeedItem]:
+        return read_feed(path, source, self.feed_groups)

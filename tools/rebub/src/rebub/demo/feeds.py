@@ -18,10 +18,10 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from patron_sync.adapters.feeds.common import FeedFormat
 from patron_sync.adapters.feeds.csv_feed import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
-from patron_sync.adapters.feeds.french_names import FIRST_NAMES, LAST_NAMES, STREETS, TOWNS
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.search import search_key
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, UserGroup
+from rebub.demo.french_names import FIRST_NAMES, LAST_NAMES, STREETS, TOWNS
 
 # Realistic shares: mostly 1st-cycle students.
 _WEIGHTS = {

@@ -5,15 +5,15 @@ from pathlib import Path
 import pytest
 
 from patron_sync.adapters.feeds.feed import check_feed, read_feed
-from patron_sync.adapters.feeds.generator import (
+from patron_sync.domain.import_report import Reject
+from patron_sync.domain.institutions import Institution
+from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS
+from rebub.demo.feeds import (
     bad_indexes,
     synthetic_accounts,
     write_alma_xml_feed,
     write_csv_feed,
 )
-from patron_sync.domain.import_report import Reject
-from patron_sync.domain.institutions import Institution
-from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS
 
 
 def test_same_seed_same_feed_other_seed_other_names() -> None:
