@@ -125,7 +125,7 @@ def outbox_fields(stored: StoredLoan, topics: Topics) -> dict[str, Any]:
             event_id=f"{last.event_id}:activity",
         )
         events.append((topics.loan_activity, loan.patron_id, summary))
-    return outbox_set(events, first_seq=loan.version - len(loan.pending_events) + 1)
+    return outbox_set(events, first_seq=loan.saved_version + 1)
 
 
 def _override(record: OverrideRecord | None) -> dict[str, str] | None:

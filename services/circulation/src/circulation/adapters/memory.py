@@ -58,7 +58,7 @@ class MemoryLoanRepository:
     async def save(self, institution: InstitutionCode, stored: StoredLoan) -> None:
         loan = stored.loan
         current = self._store.loans.get((institution, loan.loan_id))
-        expected = loan.version - len(loan.pending_events)
+        expected = loan.saved_version
         if current is None or current.loan.version != expected:
             raise ConcurrentUpdateError("loan_id", loan.loan_id, "changed since it was read")
         self._write(institution, stored)

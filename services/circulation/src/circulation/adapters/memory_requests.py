@@ -27,7 +27,7 @@ class MemoryRequestRepository:
 
     async def save(self, institution: InstitutionCode, request: Request) -> None:
         current = self._store.requests.get((institution, request.request_id))
-        expected = request.version - len(request.pending_events)
+        expected = request.saved_version
         if current is None or current.version != expected:
             raise ConcurrentUpdateError("request_id", request.request_id, "changed since read")
         self._write(institution, request)

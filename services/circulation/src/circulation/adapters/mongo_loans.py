@@ -60,7 +60,7 @@ def _update(
 ) -> tuple[Document, Document]:
     """The versioned write of a changed loan with its outbox (notes are never overwritten)."""
     loan = stored.loan
-    expected = loan.version - len(loan.pending_events)
+    expected = loan.saved_version
     # The database is the tenant's own: ``_id`` and ``version`` are the whole guard (an extra
     # field would make FerretDB v1 scan the collection instead of using the ``_id`` index).
     guard = {"_id": loan.loan_id, "version": expected}

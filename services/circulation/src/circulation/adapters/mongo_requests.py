@@ -47,7 +47,7 @@ class MongoRequestRepository:
         self._written(request)
 
     async def save(self, institution: InstitutionCode, request: Request) -> None:
-        expected = request.version - len(request.pending_events)
+        expected = request.saved_version
         update = {"$set": {**_state(request), **outbox_fields(request, self._topics)}}
         guard = {"_id": request.request_id, "version": expected}  # _id only: FerretDB's index
         result = await self._requests.update_one(guard, update)

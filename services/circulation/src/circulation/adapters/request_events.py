@@ -79,4 +79,4 @@ def outbox_fields(request: Request, topics: Topics) -> dict[str, Any]:
             event_id=event.event_id,
         )
         events.append((topics.request(request.institution), key, envelope))
-    return outbox_set(events, first_seq=request.version - len(request.pending_events) + 1)
+    return outbox_set(events, first_seq=request.saved_version + 1)

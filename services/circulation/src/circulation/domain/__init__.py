@@ -9,7 +9,8 @@ Entry points for the service layer (every time is an aware datetime passed in as
   ``Loan`` (raises ``CheckoutBlockedError``; accepts an ``OverrideRequest``).
 - ``Loan`` aggregate: ``renew``, ``change_due_date``, ``recall``, ``declare_lost``,
   ``claim_returned``, ``item_found``, ``delete``; ``check_in_loan(...)`` for returns.
-  Each change bumps ``Loan.version`` and appends an event to ``Loan.pending_events`` (outbox).
+  Each change bumps ``Loan.version`` and appends an event to ``Loan.pending_events`` (outbox),
+  as every ``Request`` does: both are ``aggregate.Aggregate``s.
 - ``LibraryCalendar.of(policy, library_code)`` for opening days and times.
 """
 

@@ -7,12 +7,14 @@ Each state change updates the fields, bumps ``version`` and appends a pending ev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
 from . import loan_guards as guards
+from .aggregate import Aggregate
 from .due_dates import DueDateExplanation, due_at_for_renewal
 from .events import (
     LoanClaimedReturned,
@@ -20,7 +22,6 @@ from .events import (
     LoanDeleted,
     LoanDueDateChanged,
     LoanEvent,
-    LoanEventBase,
     LoanItemFound,
     LoanLost,
     LoanRecalled,
@@ -40,10 +41,8 @@ from .vocabulary import (
     RenewalOrigin,
 )
 
-_Event = TypeVar("_Event", bound=LoanEventBase)
 
-
-class Loan(BaseModel):
+class Loan(Aggregate[LoanEvent]):
     """A loan. Build it with ``Loan.lend`` (or ``checkout.check_out``), then call its actions."""
 
     loan_id: str
@@ -62,8 +61,6 @@ class Loan(BaseModel):
     last_renewal_origin: RenewalOrigin | None = None
     rule_names: tuple[str, ...]
     override: OverrideRecord | None = None
-    version: int = 0
-    pending_events: list[LoanEvent] = []
 
     @classmethod
     def lend(
@@ -211,23 +208,26 @@ class Loan(BaseModel):
         self._move("delete", LoanStatus.DELETED, LoanDeleted, now)
 
     def _move(
-        self, action: str, to: LoanStatus, event: type[_Event], now: datetime, **fields: Any
+        self,
+        action: str,
+        to: LoanStatus,
+        event: Callable[..., LoanEvent],
+        now: datetime,
+        **fields: Any,
     ) -> None:
         guards.check_status_allows(self.loan_id, self.status, action)
         self.status = to
         self._record(event, now, **fields)
 
-    def _record(self, event: type[_Event], now: datetime, **fields: Any) -> None:
-        self.version += 1
-        self.pending_events.append(
-            event(  # type: ignore[arg-type]  # every _Event is a member of the LoanEvent union
-                event_id=f"{self.loan_id}:{self.version}",
-                institution=self.institution,
-                loan_id=self.loan_id,
-                patron_id=self.patron_id,
-                item_barcode=self.item_barcode,
-                occurred_at=check_aware("now", now),
-                loan_version=self.version,
-                **fields,
-            )
-        )
+    @property
+    def aggregate_id(self) -> str:
+        return self.loan_id
+
+    def _event_fields(self) -> dict[str, Any]:
+        return {
+            "institution": self.institution,
+            "loan_id": self.loan_id,
+            "patron_id": self.patron_id,
+            "item_barcode": self.item_barcode,
+            "loan_version": self.version,
+        }

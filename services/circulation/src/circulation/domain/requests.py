@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime
 
+from .aggregate import Aggregate
 from .errors import CirculationError
 from .paris_time import check_aware, paris_date
 from .request_events import (
@@ -19,14 +20,11 @@ from .request_events import (
     RequestClosed,
     RequestCreated,
     RequestEvent,
-    RequestEventBase,
     RequestInTransit,
     RequestPlacedOnHoldShelf,
     RequestRecalled,
 )
 from .vocabulary import InstitutionCode
-
-_Event = TypeVar("_Event", bound=RequestEventBase)
 
 
 class RequestKind(StrEnum):
@@ -59,7 +57,7 @@ class RequestStateError(CirculationError):
     """The request change is not allowed in its current status or task."""
 
 
-class Request(BaseModel):
+class Request(Aggregate[RequestEvent]):
     """A request. Build it with ``Request.place``, then call its actions."""
 
     request_id: str
@@ -75,8 +73,6 @@ class Request(BaseModel):
     hold_shelf_expiry: date | None = None
     recalled_loan_id: str | None = None
     operator: str | None = None
-    version: int = 0
-    pending_events: list[RequestEvent] = []
 
     @classmethod
     def place(cls, *, task: RequestTask, now: datetime, **fields: Any) -> Request:
@@ -145,17 +141,15 @@ class Request(BaseModel):
                 f"status={self.status.value!r}, task={self.task.value!r}"
             )
 
-    def _record(self, event: type[_Event], now: datetime, **fields: Any) -> None:
-        self.version += 1
-        self.pending_events.append(
-            event(  # type: ignore[arg-type]  # every _Event is a member of the RequestEvent union
-                event_id=f"{self.request_id}:{self.version}",
-                institution=self.institution,
-                request_id=self.request_id,
-                patron_id=self.patron_id,
-                item_barcode=self.item_barcode,
-                occurred_at=check_aware("now", now),
-                request_version=self.version,
-                **fields,
-            )
-        )
+    @property
+    def aggregate_id(self) -> str:
+        return self.request_id
+
+    def _event_fields(self) -> dict[str, Any]:
+        return {
+            "institution": self.institution,
+            "request_id": self.request_id,
+            "patron_id": self.patron_id,
+            "item_barcode": self.item_barcode,
+            "request_version": self.version,
+        }
