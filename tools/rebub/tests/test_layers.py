@@ -67,6 +67,7 @@ def test_the_copy_keeps_every_contract(workspace_copy: Path) -> None:
         ("rebub_shared/planted.py", "rebub_shared.planted", "patron_sync.domain"),
         ("circulation/planted.py", "circulation.planted", "rebub.demo"),
         ("notifier/domain/planted.py", "notifier.domain.planted", "pymongo"),
+        ("circulation/planted.py", "circulation.planted", "testcontainers"),
     ],
 )  # fmt: skip
 def test_a_planted_breach_fails_the_check(
