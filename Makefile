@@ -25,11 +25,14 @@ format: install
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
 
-unit: install  ## Only the tests that need no server.
-	$(UV) run pytest -m "not integration and not e2e"
+# Unit tests need no server, no Java, no Go: the pytest plugin fails one that reaches for them.
+UNIT := not integration and not e2e and not robustness and not toolchain
 
-integration: install infra-prepare
-	$(UV) run pytest -m "integration or e2e"
+unit: install  ## Only the tests that need no server, no Java and no Go.
+	$(UV) run pytest -m "$(UNIT)"
+
+integration: install infra-prepare  ## Every test that is not a unit test.
+	$(UV) run pytest -m "not ($(UNIT))"
 
 robustness: install  ## Faults on real servers: kill -9, broker and store outages, poison (docs/reliability.md).
 	$(UV) run pytest -m robustness

@@ -20,3 +20,11 @@ def rendered() -> dict[str, list[Resource]]:
 @pytest.fixture(scope="session")
 def crds() -> dict[tuple[str, str], Schema]:
     return crd_schemas(ROOT / "deploy" / "schemas")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test of the rendered overlays needs Go (kustomize is built from the project's module):
+    it is not a unit test."""
+    for item in items:
+        if {"rendered", "crds"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.toolchain)

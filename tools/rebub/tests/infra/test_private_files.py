@@ -37,6 +37,7 @@ class PrivateFerretDB(LocalFerretDB):
     external = None
 
 
+@pytest.mark.toolchain  # builds FerretDB with Go, and starts it
 def test_a_local_server_keeps_its_data_log_and_pid_private(tmp_path: Path) -> None:
     paths = dataclasses.replace(InfraPaths.default(), home=tmp_path / "home")
     server = PrivateFerretDB(paths, _free_port())

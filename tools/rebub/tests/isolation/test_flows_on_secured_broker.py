@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from aiokafka import AIOKafkaProducer
 
 from rebub.flows import sample_flows
 from rebub.infra.kafka import LocalKafka
+
+pytestmark = pytest.mark.integration
 
 
 async def test_flows_read_a_secured_broker_as_admin(secured_kafka: LocalKafka) -> None:

@@ -5,6 +5,7 @@ Clients are aiokafka's, as in the services. Each test names the institution and 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFai
 
 from rebub.deploy.acl import acl_tuples
 from rebub.infra.kafka import LocalKafka
+from rebub.infra.kafka_admin import KafkaAdmin, call
 from rebub.infra.kafka_security import sync_acls
 from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK
 from rebub_shared.topics import Topics
@@ -75,19 +77,19 @@ async def read_back(kafka: LocalKafka, user: str, topic: str, partition: int, of
         await client.stop()
 
 
-def test_the_broker_holds_exactly_the_acls_of_the_one_definition(secured_kafka: LocalKafka):
-    from kafka import KafkaAdminClient
-
-    admin = KafkaAdminClient(
-        bootstrap_servers=secured_kafka.address, **secured_kafka.client_options()
-    )
-    try:
+async def test_the_broker_holds_exactly_the_acls_of_the_one_definition(
+    secured_kafka: LocalKafka,
+) -> None:
+    async def resync(admin: KafkaAdmin) -> list[tuple[int, int]]:
         # Nothing to create or delete: the start applied every rule of acl_tuples() and no other.
-        assert sync_acls(admin, acl_tuples()) == (0, 0)
-        assert sync_acls(admin, acl_tuples()[1:]) == (0, 1)  # an extra rule is removed...
-        assert sync_acls(admin, acl_tuples()) == (1, 0)  # ...and a missing one created
-    finally:
-        admin.close()
+        return [
+            await sync_acls(admin, acl_tuples()),
+            await sync_acls(admin, acl_tuples()[1:]),  # an extra rule is removed...
+            await sync_acls(admin, acl_tuples()),  # ...and a missing one created
+        ]
+
+    address, options = secured_kafka.address, secured_kafka.client_options()
+    assert await asyncio.to_thread(call, address, options, resync) == [(0, 0), (0, 1), (1, 0)]
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
 from datetime import timedelta
@@ -11,6 +10,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 from rich.console import Console
 from rich.progress import Progress
 
@@ -26,48 +26,49 @@ from rebub_shared.tenancy import INSTITUTION_CODES
 from rebub_shared.topics import Topics
 
 
+async def _letter_partitions(reader: AIOKafkaConsumer, topics: Topics) -> list[TopicPartition]:
+    """The partitions of every institution's letter topic, as the broker knows them now."""
+    await reader.topics()
+    return [
+        TopicPartition(topics.letter(inst), p)
+        for inst in INSTITUTION_CODES
+        for p in sorted(reader.partitions_for_topic(topics.letter(inst)) or [])
+    ]
+
+
 async def _letter_offsets(
     bootstrap: str, client: dict[str, Any], topics: Topics
 ) -> dict[TopicPartition, int]:
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
     await reader.start()
     try:
-        await reader.topics()
-        parts = [
-            TopicPartition(topics.letter(inst), p)
-            for inst in INSTITUTION_CODES
-            for p in sorted(reader.partitions_for_topic(topics.letter(inst)) or [])
-        ]
+        parts = await _letter_partitions(reader, topics)
         return await reader.end_offsets(parts) if parts else {}
     finally:
         await reader.stop()
 
 
-def _count_letters(
+async def _count_letters(
     bootstrap: str, client: dict[str, Any], topics: Topics, since: dict[TopicPartition, int]
 ) -> Counter[tuple[str, str, str]]:
     """Letters sent since the demo began, by institution, kind and channel (from the letter
-    topics). kafka-python, synchronous: a plain assign-seek-poll read, run in a thread."""
-    from kafka import KafkaConsumer
-    from kafka import TopicPartition as KafkaPartition
-
-    reader = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
+    topics): a plain assign-seek-read up to the end offsets of now."""
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
     counts: Counter[tuple[str, str, str]] = Counter()
+    await reader.start()
     try:
-        parts = [
-            KafkaPartition(topics.letter(inst), p)
-            for inst in INSTITUTION_CODES
-            for p in sorted(reader.partitions_for_topic(topics.letter(inst)) or [])
-        ]
-        ends = reader.end_offsets(parts)
+        parts = await _letter_partitions(reader, topics)
+        if not parts:
+            return counts
+        ends = await reader.end_offsets(parts)
         reader.assign(parts)
         remaining = {}
         for tp in parts:
-            start = since.get(TopicPartition(tp.topic, tp.partition), 0)
+            start = since.get(tp, 0)
             reader.seek(tp, start)
             remaining[tp] = ends[tp] - start
         while any(n > 0 for n in remaining.values()):
-            batch = reader.poll(timeout_ms=2000)
+            batch = await reader.getmany(timeout_ms=2000)
             if not batch:
                 break
             for tp, records in batch.items():
@@ -81,7 +82,7 @@ def _count_letters(
                     counts[key] += 1
                 remaining[tp] -= len(records)
     finally:
-        reader.close()
+        await reader.stop()
     return counts
 
 
@@ -148,11 +149,9 @@ async def run_demo(
             await chain.walk_the_calendar(net, start, chosen, late, report, progress)
 
             async def letters() -> Seen[Counter[tuple[str, str, str]]]:
-                from kafka.errors import KafkaError
-
                 try:
-                    report.letters = await asyncio.to_thread(
-                        _count_letters, infra.kafka_bootstrap, client, topics, since
+                    report.letters = await _count_letters(
+                        infra.kafka_bootstrap, client, topics, since
                     )
                 except KafkaError as error:  # a busy broker: read again, within the bound
                     return None, f"no answer from the broker ({type(error).__name__})"

@@ -7,15 +7,16 @@ PLAINTEXT without authentication by default; ``secure=True`` (``REBUB_KAFKA_SECU
 
 from __future__ import annotations
 
-import logging
 import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
 
+from aiokafka.errors import KafkaError
 from pydantic import SecretStr
 
 from rebub.infra import kafka_security, process
+from rebub.infra.kafka_admin import KafkaAdmin, call
 from rebub.infra.kafka_security import ADMIN, Credentials
 from rebub.infra.paths import InfraPaths
 from rebub.infra.server import InfraError, LocalServer, ServerStatus, maven_copy, require_tool
@@ -84,7 +85,7 @@ class LocalKafka(LocalServer):
         return Credentials.load_or_create(self.dir / "credentials.json")
 
     def client_options(self, user: str = ADMIN) -> dict[str, Any]:
-        """Client options (kafka-python or aiokafka names) to connect as ``user``."""
+        """aiokafka client options to connect as ``user``."""
         return self.credentials.client_options(user) if self.secure else {}
 
     def running_client_options(self) -> dict[str, Any]:
@@ -182,25 +183,12 @@ class LocalKafka(LocalServer):
         ]
 
     def _ready(self) -> bool:
-        from kafka import KafkaAdminClient  # kafka-python: a synchronous metadata call
-        from kafka.errors import KafkaError
-
-        logging.getLogger("kafka").setLevel(logging.CRITICAL)
+        options = {} if self.external else self.running_client_options()
         try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=self.external or self.address,
-                request_timeout_ms=3000,
-                **({} if self.external else self.running_client_options()),
-            )
-        except (KafkaError, OSError, ValueError):
-            return False
-        try:
-            admin.list_topics()
+            call(self.external or self.address, options, KafkaAdmin.list_topics, timeout_ms=3000)
             return True
-        except (KafkaError, OSError):
+        except (KafkaError, OSError, ValueError, TimeoutError):
             return False
-        finally:
-            admin.close()
 
     def start(self, *, timeout_s: float = 90.0) -> ServerStatus:
         """Start (see ``LocalServer.start``); when secured, apply users, ACLs and topics."""
@@ -221,15 +209,10 @@ class LocalKafka(LocalServer):
         return status
 
     def _apply_security(self) -> None:
-        from kafka import KafkaAdminClient
-        from kafka.errors import KafkaError
+        async def apply(admin: KafkaAdmin) -> None:
+            await kafka_security.apply(admin, self.credentials)
 
-        admin = KafkaAdminClient(
-            bootstrap_servers=self.address, request_timeout_ms=10000, **self.client_options()
-        )
         try:
-            kafka_security.apply(admin, self.credentials)
+            call(self.address, self.client_options(), apply)
         except (KafkaError, RuntimeError) as error:
             raise InfraError(f"kafka: applying users, ACLs and topics failed: {error}") from error
-        finally:
-            admin.close()

@@ -12,17 +12,19 @@ The controller listener stays PLAINTEXT on loopback, hence ``User:ANONYMOUS`` am
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
 import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from aiokafka.admin import NewTopic
 
 from rebub.deploy.acl import TENANTS, AclTuple, acl_tuples, kafka_username
 from rebub.deploy.topology import topic_specs
+from rebub.infra.kafka_admin import Acl, KafkaAdmin
 from rebub_shared.private_files import write_private
 
 ADMIN = "admin"
@@ -69,7 +71,7 @@ class Credentials:
             raise KeyError(f"kafka: no SCRAM user {user!r} on the local broker") from None
 
     def client_options(self, user: str = ADMIN) -> dict[str, str]:
-        """kafka-python client options for ``user`` (aiokafka takes the same names)."""
+        """aiokafka client options for ``user``."""
         return {
             "security_protocol": "SASL_PLAINTEXT",
             "sasl_mechanism": MECHANISM,
@@ -83,98 +85,39 @@ def format_arguments(credentials: Credentials) -> list[str]:
     return ["--add-scram", f"{MECHANISM}=[name={ADMIN},password={credentials.password(ADMIN)}]"]
 
 
-def _kafka_acl(rule: AclTuple) -> Any:
-    from kafka.admin import ACL, ACLOperation, ACLPermissionType, ResourcePattern, ResourceType
-    from kafka.admin import ACLResourcePatternType as Pattern
-
+def _acl(rule: AclTuple) -> Acl:
     principal, resource_type, pattern_type, name, operation, _ = rule
-    return ACL(
-        principal=principal,
-        host="*",
-        operation=ACLOperation[operation.upper()],
-        permission_type=ACLPermissionType.ALLOW,
-        resource_pattern=ResourcePattern(
-            ResourceType[resource_type.upper()],
-            name,
-            Pattern.PREFIXED if pattern_type == "prefix" else Pattern.LITERAL,
-        ),
-    )
+    return Acl.allow(principal, resource_type, pattern_type, name, operation)
 
 
-def _key(acl: Any) -> tuple[object, ...]:
-    p = acl.resource_pattern
-    return (
-        acl.principal,
-        acl.host,
-        acl.operation,
-        acl.permission_type,
-        p.resource_type,
-        p.resource_name,
-        p.pattern_type,
-    )
-
-
-def sync_acls(admin: Any, rules: Iterable[AclTuple]) -> tuple[int, int]:
+async def sync_acls(admin: KafkaAdmin, rules: Iterable[AclTuple]) -> tuple[int, int]:
     """Make the broker's ACLs equal ``rules``; return (created, deleted)."""
-    from kafka.admin import (
-        ACLFilter,
-        ACLOperation,
-        ACLPermissionType,
-        ResourcePatternFilter,
-        ResourceType,
-    )
-    from kafka.admin import ACLResourcePatternType as Pattern
-
-    everything = ACLFilter(
-        principal=None,
-        host=None,
-        operation=ACLOperation.ANY,
-        permission_type=ACLPermissionType.ANY,
-        resource_pattern=ResourcePatternFilter(ResourceType.ANY, None, Pattern.ANY),
-    )
-
-    def existing_acls() -> dict[tuple[object, ...], Any]:
-        return {_key(a): a for a in admin.describe_acls(everything)[0]}
-
-    existing = existing_acls()
-    wanted = {_key(a): a for a in map(_kafka_acl, rules)}
-    create = [a for k, a in wanted.items() if k not in existing]
-    delete = [a for k, a in existing.items() if k not in wanted]
-    if create:
-        failed = admin.create_acls(create)["failed"]
-        if failed:
-            raise RuntimeError(f"kafka: creating ACLs failed: {failed}")
-    if delete:
-        admin.delete_acls(delete)  # an ACL is its own exact filter
+    existing = await admin.describe_acls()
+    wanted = set(map(_acl, rules))
+    create, delete = wanted - existing, existing - wanted
+    await admin.create_acls(create)
+    await admin.delete_acls(delete)
     # The broker's authorizer applies the controller's records a moment later: wait for them, so
     # that whoever connects next meets the rules just written.
     deadline = time.monotonic() + SETTLE_S
-    while (create or delete) and set(existing_acls()) != set(wanted):
+    while (create or delete) and await admin.describe_acls() != wanted:
         if time.monotonic() > deadline:
             raise RuntimeError(f"kafka: the ACLs did not settle within {SETTLE_S:.0f} s")
-        time.sleep(0.05)
+        await asyncio.sleep(0.05)
     return len(create), len(delete)
 
 
-def apply(admin: Any, credentials: Credentials) -> None:
+async def apply(admin: KafkaAdmin, credentials: Credentials) -> None:
     """Tenants' SCRAM users, the ACLs of the one definition and every topic, idempotently."""
-    from kafka.admin import NewTopic, UserScramCredentialUpsertion
-    from kafka.errors import TopicAlreadyExistsError
-
-    users = [kafka_username(t) for t in TENANTS]
-    errors = admin.alter_user_scram_credentials(
-        [UserScramCredentialUpsertion(u, MECHANISM, credentials.password(u)) for u in users]
-    )
-    if any(errors.values()):
-        raise RuntimeError(f"kafka: SCRAM users not created: {errors}")
-    sync_acls(admin, acl_tuples())
+    users = {kafka_username(t): credentials.password(kafka_username(t)) for t in TENANTS}
+    await admin.upsert_scram_users(users, MECHANISM)
+    await sync_acls(admin, acl_tuples())
     # Tenants may not create topics (no Create ACL), so the operator creates them, as Strimzi does.
-    existing = set(admin.list_topics())
+    existing = set(await admin.list_topics())
     missing = [
         NewTopic(s.name, s.partitions, 1, topic_configs={k: str(v) for k, v in s.config().items()})
         for s in topic_specs()
         if s.name not in existing
     ]
     if missing:
-        with contextlib.suppress(TopicAlreadyExistsError):
-            admin.create_topics(missing)
+        await admin.create_topics(missing)

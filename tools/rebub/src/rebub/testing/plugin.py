@@ -4,7 +4,8 @@ databases; development tokens of the provider's realm (``dev_tokens``)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from pymongo import AsyncMongoClient
 
 from rebub.identity import DevTokens
 from rebub.testing.backends import Backends, choose_backends
+from rebub.testing.unit_guard import is_unit_test, unit_test_bounds
 from rebub_shared.settings import KafkaSettings, MongoSettings
 from rebub_shared.topics import Topics
 
@@ -95,3 +97,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "integration"
         ):
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
+    """A unit test's fixtures are set up without servers or toolchains (``unit_guard``)."""
+    with unit_test_bounds() if is_unit_test(item) else nullcontext():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """A unit test runs without servers or toolchains (``unit_guard``)."""
+    with unit_test_bounds() if is_unit_test(item) else nullcontext():
+        return (yield)
