@@ -68,6 +68,7 @@ def test_the_copy_keeps_every_contract(workspace_copy: Path) -> None:
         ("circulation/planted.py", "circulation.planted", "rebub.demo"),
         ("notifier/domain/planted.py", "notifier.domain.planted", "pymongo"),
         ("circulation/planted.py", "circulation.planted", "testcontainers"),
+        ("rebub/infra/planted.py", "rebub.infra.planted", "kafka"),
     ],
 )  # fmt: skip
 def test_a_planted_breach_fails_the_check(
