@@ -3,7 +3,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SOURCES := shared/src tools/rebub/src services/patron-sync/src services/circulation/src services/notifier/src bench
 
-.PHONY: install run test lint format unit integration robustness bench infra-prepare infra-up infra-down infra-status clean
+.PHONY: install run test lint format unit integration robustness runtime bench infra-prepare infra-up infra-down infra-status clean
 
 install:  ## Install uv (pinned) if missing, then the locked environment.
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -12,7 +12,7 @@ install:  ## Install uv (pinned) if missing, then the locked environment.
 run: install  ## The whole network on this machine, and the demo on synthetic data, ending with a report.
 	$(UV) run rebub demo
 
-test: install lint infra-prepare  ## Lint, type-check, then every test (unit, integration, end to end) on real servers.
+test: install lint runtime infra-prepare  ## Lint, type-check, then every test (unit, integration, end to end) on real servers.
 	$(UV) run pytest
 
 lint: install  ## ruff, ruff format, mypy strict, and the layers (import-linter contracts in .importlinter).
@@ -36,6 +36,14 @@ integration: install infra-prepare  ## Every test that is not a unit test.
 
 robustness: install  ## Faults on real servers: kill -9, broker and store outages, poison (docs/reliability.md).
 	$(UV) run pytest -m robustness
+
+# The runtime without the dev group (no pytest, testcontainers, validators) in an environment of
+# its own: the rebub command and its main commands still load.
+RUNTIME_ENV := .rebub/runtime-env
+runtime: install  ## The rebub command as `uv sync --no-dev` installs it: --help of rebub, up, demo.
+	@UV_PROJECT_ENVIRONMENT=$(RUNTIME_ENV) $(UV) sync --frozen --no-dev --quiet
+	@for command in "" up demo infra; do $(RUNTIME_ENV)/bin/rebub $$command --help >/dev/null || exit 1; done
+	@echo "rebub runs without the dev group ($(RUNTIME_ENV))"
 
 # The modules of bench/ that are benchmarks (each starts the local servers unless they run).
 BENCHES := notifier_letters circulation_desk patron_sync_import
