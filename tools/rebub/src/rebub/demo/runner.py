@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from rich.console import Console
 from rich.progress import Progress
@@ -26,13 +27,24 @@ from rebub_shared.tenancy import INSTITUTION_CODES
 from rebub_shared.topics import Topics
 
 
-async def _letter_partitions(reader: AIOKafkaConsumer, topics: Topics) -> list[TopicPartition]:
-    """The partitions of every institution's letter topic, as the broker knows them now."""
-    await reader.topics()
+async def _letter_partitions(
+    bootstrap: str, client: dict[str, Any], topics: Topics
+) -> list[TopicPartition]:
+    """The partitions of every institution's letter topic that exists, as the broker knows them
+    now (asked of the admin client: a consumer's ``partitions_for_topic`` knows only the topics
+    its own metadata holds, none for a consumer that subscribed to nothing)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client)
+    await admin.start()
+    try:
+        letters = {topics.letter(inst) for inst in INSTITUTION_CODES}
+        names = sorted(letters & set(await admin.list_topics()))
+        described = await admin.describe_topics(names) if names else []
+    finally:
+        await admin.close()
     return [
-        TopicPartition(topics.letter(inst), p)
-        for inst in INSTITUTION_CODES
-        for p in sorted(reader.partitions_for_topic(topics.letter(inst)) or [])
+        TopicPartition(d["topic"], p["partition"])
+        for d in described
+        for p in sorted(d["partitions"], key=lambda p: p["partition"])
     ]
 
 
@@ -42,7 +54,7 @@ async def _letter_offsets(
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **client)
     await reader.start()
     try:
-        parts = await _letter_partitions(reader, topics)
+        parts = await _letter_partitions(bootstrap, client, topics)
         return await reader.end_offsets(parts) if parts else {}
     finally:
         await reader.stop()
@@ -57,7 +69,7 @@ async def _count_letters(
     counts: Counter[tuple[str, str, str]] = Counter()
     await reader.start()
     try:
-        parts = await _letter_partitions(reader, topics)
+        parts = await _letter_partitions(bootstrap, client, topics)
         if not parts:
             return counts
         ends = await reader.end_offsets(parts)
