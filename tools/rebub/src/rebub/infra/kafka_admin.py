@@ -176,7 +176,9 @@ class KafkaAdmin:
 
     async def describe_acls(self) -> set[Acl]:
         """Every ACL binding of the cluster."""
-        every = DescribeAclsRequest(1, None, 1, None, None, 1, 1)  # type: ignore[arg-type]
+        # A filter matching every binding: ANY type, pattern, operation and permission (1), any
+        # name, principal and host (None).
+        every = DescribeAclsRequest(1, None, 1, None, None, 1, 1)
         response = await self.client._send_request(every)
         _raise(response.error_code, response.error_message)
         return {
