@@ -7,19 +7,19 @@ PolicyFileError naming the file, the field path and the offending value.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from rebub_shared.tenancy import institution_codes
+
 from .errors import PolicyFileError
 from .policy import InstitutionPolicy
-from .vocabulary import InstitutionCode
 
 # src/circulation/domain/policies.py -> services/circulation/policies; the service settings
 # should pass the directory explicitly once deployed.
 DEFAULT_POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
-INSTITUTIONS: tuple[str, ...] = get_args(InstitutionCode)
 
 
 def load_policy_file(path: Path) -> InstitutionPolicy:
@@ -44,9 +44,9 @@ def load_policy_file(path: Path) -> InstitutionPolicy:
 def load_institution_policy(
     institution: str, policies_dir: Path = DEFAULT_POLICIES_DIR
 ) -> InstitutionPolicy:
-    """The policy of one institution (``ub``, ``ubm``, ``scpo``, ``inp``, ``bsa``)."""
-    if institution not in INSTITUTIONS:
-        raise PolicyFileError(f"institution={institution!r} is not one of {INSTITUTIONS}")
+    """The policy of one institution of the network file (``policies_dir/{institution}.yaml``)."""
+    if institution not in institution_codes():
+        raise PolicyFileError(f"institution={institution!r} is not one of {institution_codes()}")
     return load_policy_file(policies_dir / f"{institution}.yaml")
 
 

@@ -39,7 +39,6 @@ from .paris import PARIS, days_overdue, paris_day
 from .patron import PatronContact
 from .schedule import LettersDue, Unreachable, letters_due
 from .settings import (
-    DEFAULT_INSTITUTIONS,
     ChainSettings,
     InstitutionSettings,
     institution_settings,
@@ -48,7 +47,6 @@ from .stages import StageDate, current_stage, stages_for
 
 __all__ = [
     "CHAIN",
-    "DEFAULT_INSTITUTIONS",
     "PARIS",
     "ChainSettings",
     "Channel",

@@ -8,9 +8,9 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from patron_sync.domain.fingerprint import fingerprint
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.timeutil import check_aware, paris_date
+from rebub_shared.tenancy import InstitutionCode
 
 
 class ImportMode(StrEnum):
@@ -30,7 +30,7 @@ class AbsencePolicy(BaseModel):
 
 def absent_accounts(
     stored: Iterable[NzAccount],
-    source: Institution,
+    source: InstitutionCode,
     seen_primary_ids: set[str],
     mode: ImportMode,
 ) -> Iterator[NzAccount]:

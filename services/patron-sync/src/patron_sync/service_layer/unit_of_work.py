@@ -12,9 +12,9 @@ from typing import Protocol
 from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.events import WaitingAccountMerged as WaitingMergedEvent
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 from patron_sync.domain.search import NameEntry
+from rebub_shared.tenancy import InstitutionCode
 
 #: Domain events an IZ patron save publishes besides its PatronChanged snapshot.
 AlsoPublished = WaitingMergedEvent | ExternalReaderCreated | ExternalReaderChanged
@@ -82,7 +82,7 @@ class NzProjection(Protocol):
 
 
 class IzUnitOfWork(Protocol):
-    tenant: Institution
+    tenant: InstitutionCode
     patrons: PatronRepository
     nz: NzProjection
     staged: list[StagedSave]
@@ -112,7 +112,7 @@ class NzStored:
 
 @dataclass
 class ImportRun:
-    source: Institution
+    source: InstitutionCode
     mode: str
     received: int
     at_iso: str
@@ -136,7 +136,7 @@ class NzAccountRepository(Protocol):
     async def end_publication(self, token: str) -> None: ...
     async def unfinished_publications(self) -> list[tuple[str, list[str]]]: ...
     async def purge(self, primary_ids: Sequence[str]) -> None: ...
-    async def last_full_import(self, source: Institution) -> int | None: ...
+    async def last_full_import(self, source: InstitutionCode) -> int | None: ...
     async def record_import(self, run: ImportRun) -> None: ...
 
 

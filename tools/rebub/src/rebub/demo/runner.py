@@ -22,7 +22,7 @@ from rebub.demo.scenario import DemoSettings, Report
 from rebub.infra import LocalInfra
 from rebub.network import ServiceInstance
 from rebub_shared.settings import KafkaSettings
-from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub_shared.tenancy import institution_codes
 from rebub_shared.topics import Topics
 
 
@@ -35,7 +35,7 @@ async def _letter_offsets(
         await reader.topics()
         parts = [
             TopicPartition(topics.letter(inst), p)
-            for inst in INSTITUTION_CODES
+            for inst in institution_codes()
             for p in sorted(reader.partitions_for_topic(topics.letter(inst)) or [])
         ]
         return await reader.end_offsets(parts) if parts else {}
@@ -56,7 +56,7 @@ def _count_letters(
     try:
         parts = [
             KafkaPartition(topics.letter(inst), p)
-            for inst in INSTITUTION_CODES
+            for inst in institution_codes()
             for p in sorted(reader.partitions_for_topic(topics.letter(inst)) or [])
         ]
         ends = reader.end_offsets(parts)
@@ -118,8 +118,8 @@ async def run_demo(
     log = home / "logs" / "network.log"
     async with httpx.AsyncClient(timeout=180) as http:
         net = NetworkClient(http, plan, token=token or demo_tokens(infra.oidc_issuer), log=log)
-        start = max([await net.clock(inst) for inst in INSTITUTION_CODES]) + timedelta(days=1)
-        for inst in INSTITUTION_CODES:
+        start = max([await net.clock(inst) for inst in institution_codes()]) + timedelta(days=1)
+        for inst in institution_codes():
             await net.set_clock(inst, start)
         with Progress(console=console, transient=False) as progress:
             facts = Facts(

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rebub.deploy.acl import TENANTS, AclTuple, acl_tuples, kafka_username
+from rebub.deploy.acl import AclTuple, acl_tuples, kafka_username
 from rebub.deploy.topology import topic_specs
 from rebub_shared.private_files import write_private
+from rebub_shared.tenancy import tenant_codes
 
 ADMIN = "admin"
 MECHANISM = "SCRAM-SHA-512"
@@ -55,7 +56,7 @@ class Credentials:
     def load_or_create(cls, path: Path) -> Credentials:
         """Read the passwords kept in ``path``; generate the missing ones once and keep them."""
         passwords: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-        wanted = [ADMIN, *(kafka_username(t) for t in TENANTS)]
+        wanted = [ADMIN, *(kafka_username(t) for t in tenant_codes())]
         missing = [user for user in wanted if user not in passwords]
         if missing:
             passwords |= {user: secrets.token_urlsafe(24) for user in missing}
@@ -161,7 +162,7 @@ def apply(admin: Any, credentials: Credentials) -> None:
     from kafka.admin import NewTopic, UserScramCredentialUpsertion
     from kafka.errors import TopicAlreadyExistsError
 
-    users = [kafka_username(t) for t in TENANTS]
+    users = [kafka_username(t) for t in tenant_codes()]
     errors = admin.alter_user_scram_credentials(
         [UserScramCredentialUpsertion(u, MECHANISM, credentials.password(u)) for u in users]
     )

@@ -7,9 +7,9 @@ from typing import Literal
 from patron_sync.domain.errors import InvalidFieldError
 from patron_sync.domain.feed_records import PrimaryIdRegister, RawRecord, validate_record
 from patron_sync.domain.import_report import Reject
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.domain.user_groups import FeedGroups
+from rebub_shared.tenancy import InstitutionCode
 
 
 class FeedFormat(StrEnum):
@@ -45,7 +45,7 @@ class FeedCheck:
 
 def to_item(
     raw: RawRecord,
-    source: Institution,
+    source: InstitutionCode,
     position_kind: Literal["record", "line"],
     register: PrimaryIdRegister,
     feed_groups: FeedGroups,

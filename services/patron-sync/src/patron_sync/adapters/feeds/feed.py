@@ -16,8 +16,8 @@ from patron_sync.adapters.feeds.alma_xml import check_alma_xml, iter_alma_xml
 from patron_sync.adapters.feeds.common import FeedCheck, FeedFormat, FeedItem
 from patron_sync.adapters.feeds.csv_feed import check_csv, iter_csv
 from patron_sync.domain.errors import FeedRefusedError
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, FeedGroups
+from rebub_shared.tenancy import InstitutionCode
 
 
 def detect_format(path: Path) -> FeedFormat:
@@ -42,7 +42,7 @@ def check_feed(path: Path) -> FeedCheck:
 
 def read_feed(
     path: Path,
-    source: Institution,
+    source: InstitutionCode,
     feed_groups: FeedGroups = DEFAULT_FEED_GROUPS,
 ) -> Iterator[FeedItem]:
     """Stream ``source``'s feed (second pass): a ParsedAccount or a Reject per record."""
