@@ -12,9 +12,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from rebub_shared.tenancy import institution_codes
+from rebub_shared.tenancy import institution, institution_codes
 
 from .errors import PolicyFileError
+from .period import Period
 from .policy import InstitutionPolicy
 
 # src/circulation/domain/policies.py -> services/circulation/policies; the service settings
@@ -38,7 +39,24 @@ def load_policy_file(path: Path) -> InstitutionPolicy:
         raise PolicyFileError(
             f"{path}: institution: {policy.institution!r} does not match the file name"
         )
+    _check_network_rules(path, policy)
     return policy
+
+
+def _check_network_rules(path: Path, policy: InstitutionPolicy) -> None:
+    """The network-wide rules an institution chose are the network file's; a policy file that
+    states them otherwise is refused rather than silently winning."""
+    chosen = institution(policy.institution)
+    if policy.renewal_period != Period(days=chosen.renewal_period_days):
+        raise PolicyFileError(
+            f"{path}: renewal_period: {str(policy.renewal_period)!r} differs from the network "
+            f"file's renewal_period_days = {chosen.renewal_period_days}"
+        )
+    if policy.suspension_after_late_return != chosen.suspension_after_late_return:
+        raise PolicyFileError(
+            f"{path}: suspension_after_late_return: {policy.suspension_after_late_return} differs "
+            f"from the network file's {chosen.suspension_after_late_return}"
+        )
 
 
 def load_institution_policy(

@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel
 
+from rebub_shared.clock import as_utc, paris_date
+
 from .errors import CirculationError
-from .paris_time import check_aware, paris_date
 from .request_events import (
     RequestCancelled,
     RequestClosed,
@@ -81,7 +82,7 @@ class Request(BaseModel):
     @classmethod
     def place(cls, *, task: RequestTask, now: datetime, **fields: Any) -> Request:
         """A new active request at ``now`` in its first task. Records RequestCreated."""
-        request = cls(task=task, placed_at=check_aware("now", now), **fields)
+        request = cls(task=task, placed_at=as_utc("now", now), **fields)
         request._record(RequestCreated, now)
         return request
 
@@ -102,7 +103,7 @@ class Request(BaseModel):
     def record_recall(self, *, loan_id: str, due_at: datetime, now: datetime) -> None:
         """This request recalled ``loan_id`` (now due at ``due_at``). Records RequestRecalled."""
         self.recalled_loan_id = loan_id
-        self._record(RequestRecalled, now, loan_id=loan_id, due_at=check_aware("due_at", due_at))
+        self._record(RequestRecalled, now, loan_id=loan_id, due_at=as_utc("due_at", due_at))
 
     def send_in_transit(self, *, now: datetime) -> None:
         """The item leaves for the pickup library."""
@@ -154,7 +155,7 @@ class Request(BaseModel):
                 request_id=self.request_id,
                 patron_id=self.patron_id,
                 item_barcode=self.item_barcode,
-                occurred_at=check_aware("now", now),
+                occurred_at=as_utc("now", now),
                 request_version=self.version,
                 **fields,
             )

@@ -19,9 +19,9 @@ from patron_sync.domain.patron import (
     PatronRecord,
     Phone,
 )
-from patron_sync.domain.timeutil import check_aware, paris_date
 from patron_sync.domain.user_groups import UserGroup
 from rebub_shared.bounds import check_expiry
+from rebub_shared.clock import check_aware, paris_date
 from rebub_shared.tenancy import InstitutionCode, institution_codes
 
 
@@ -46,14 +46,14 @@ def check_external_reader(
         )
     if not record.emails and not record.addresses:
         raise InvalidFieldError("emails", record.emails, "an email or an address is required")
-    if record.expiry_date < paris_date("now", now):
+    if record.expiry_date < paris_date(now, "now"):
         raise InvalidFieldError("expiry_date", record.expiry_date, "is in the past")
     check_desk_expiry(record.expiry_date, now)
 
 
 def check_desk_expiry(expiry_date: date, now: AwareDatetime) -> None:
     """An expiry date set at a desk is plausible: from a year ago to ten years ahead."""
-    reason = check_expiry(expiry_date, paris_date("now", now))
+    reason = check_expiry(expiry_date, paris_date(now, "now"))
     if reason is not None:
         raise InvalidFieldError("expiry_date", expiry_date, reason)
 

@@ -9,7 +9,7 @@ from patron_sync.domain.accounts import AccountKind, Patron
 from patron_sync.domain.errors import NzOwnedFieldError
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import NZ_OWNED_FIELDS
-from patron_sync.domain.timeutil import check_aware
+from rebub_shared.clock import check_aware
 from rebub_shared.tenancy import InstitutionCode
 
 

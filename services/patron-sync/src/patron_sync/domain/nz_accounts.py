@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from patron_sync.domain.fingerprint import fingerprint
 from patron_sync.domain.patron import PatronRecord
-from patron_sync.domain.timeutil import check_aware
+from rebub_shared.clock import check_aware
 from rebub_shared.tenancy import InstitutionCode
 
 

@@ -16,8 +16,8 @@ from patron_sync.domain.errors import (
 from patron_sync.domain.events import WaitingAccountMerged
 from patron_sync.domain.external_readers import check_desk_expiry
 from patron_sync.domain.patron import PatronRecord
-from patron_sync.domain.timeutil import check_aware
 from patron_sync.domain.user_groups import check_user_group
+from rebub_shared.clock import check_aware
 from rebub_shared.tenancy import InstitutionCode
 
 WAITING_PREFIX = "ATT-"

@@ -26,7 +26,7 @@ from rebub_shared import bounds
 from rebub_shared.audit import Audit, AuditLog, audit_router
 from rebub_shared.auth.guard import forbidden, install_auth, requires
 from rebub_shared.auth.tokens import Principal
-from rebub_shared.clock import Clock
+from rebub_shared.clock import Clock, NaiveDatetimeError
 from rebub_shared.http import BodyLimit, Problem, install_error_contract, ops_router
 from rebub_shared.permissions import Permission as P
 from rebub_shared.tenancy import InstitutionCode
@@ -48,7 +48,7 @@ STATUSES: dict[type[Exception], int] = {
     e.SearchTermTooShortError: 422,
     e.InvalidFieldError: 422,
     e.UnknownUserGroupError: 422,
-    e.NaiveDatetimeError: 422,
+    NaiveDatetimeError: 422,
     e.FeedRefusedError: 422,
 }
 
