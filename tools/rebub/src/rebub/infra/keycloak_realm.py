@@ -75,14 +75,15 @@ class Identity:
     roles: tuple[str, ...]
 
 
+def staff(code: str) -> list[Identity]:
+    """The five local users of one institution."""
+    return [Identity(f"{code}-{suffix}", code, roles) for suffix, roles in STAFF.items()]
+
+
 def users() -> list[Identity]:
-    """Every local user: five per institution, and the network observer."""
-    staff = [
-        Identity(f"{code}-{suffix}", code, roles)
-        for code in institution_codes()
-        for suffix, roles in STAFF.items()
-    ]
-    return [*staff, Identity(OBSERVER, NETWORK, (OBSERVER,))]
+    """Every local user: five per institution of the network file, and the network observer."""
+    everyone = [user for code in institution_codes() for user in staff(code)]
+    return [*everyone, Identity(OBSERVER, NETWORK, (OBSERVER,))]
 
 
 def machine_clients() -> list[Identity]:
@@ -179,7 +180,8 @@ def _user_profile() -> str:
     return json.dumps(config)
 
 
-def _user(identity: Identity) -> dict[str, Any]:
+def user_document(identity: Identity) -> dict[str, Any]:
+    """A local user as Keycloak imports it (and its admin API creates it)."""
     return {
         "username": identity.name,
         "enabled": True,
@@ -255,7 +257,7 @@ def realm() -> dict[str, Any]:
         "passwordPolicy": "hashAlgorithm(pbkdf2-sha256) and hashIterations(1000)",
         "clients": [cli, *map(_machine_client, machines)],
         "users": [
-            *map(_user, users()),
+            *map(user_document, users()),
             *map(_service_account_user, machines),
         ],
     }
