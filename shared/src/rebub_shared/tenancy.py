@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    PrivateAttr,
     ValidationError,
     field_validator,
 )
@@ -102,8 +103,15 @@ class Network(BaseModel):
             raise ValueError(f"code {', '.join(map(repr, repeated))} defined more than once")
         return institutions
 
+    _by_code: dict[str, Institution] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Looked up for every record a feed or a consumer validates: built once.
+        self._by_code.update((i.code, i) for i in self.institutions)
+
+    @property
     def by_code(self) -> dict[str, Institution]:
-        return {i.code: i for i in self.institutions}
+        return self._by_code
 
 
 def load_network(path: Path) -> Network:
@@ -141,7 +149,7 @@ def forget_network() -> None:
 
 def institution_codes() -> tuple[str, ...]:
     """The institutions' codes, in the network's order."""
-    return tuple(i.code for i in network().institutions)
+    return tuple(network().by_code)
 
 
 def tenant_codes() -> tuple[str, ...]:
@@ -151,7 +159,7 @@ def tenant_codes() -> tuple[str, ...]:
 
 def institution(code: str, field: str = "institution") -> Institution:
     """Return the institution for ``code`` or raise an error naming the field and the value."""
-    found = network().by_code().get(code)
+    found = network().by_code.get(code)
     if found is None:
         raise UnknownTenantError(field, code, institution_codes())
     return found
@@ -166,7 +174,7 @@ def check_tenant(code: str, field: str = "tenant") -> str:
     """Validate a tenant code (the network zone or an institution) and return it."""
     if code == NETWORK:
         return NETWORK
-    if code not in institution_codes():
+    if code not in network().by_code:
         raise UnknownTenantError(field, code, tenant_codes())
     return code
 
@@ -188,9 +196,9 @@ class _CodeOf:
 
     def check(self, value: str, info: core_schema.ValidationInfo) -> str:
         field = info.field_name or ("tenant" if self.network_zone else "institution")
-        if value not in self.allowed():
-            raise UnknownTenantError(field, value, self.allowed())
-        return value
+        if value in network().by_code or (self.network_zone and value == NETWORK):
+            return value
+        raise UnknownTenantError(field, value, self.allowed())
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler

@@ -7,7 +7,7 @@ whose loan rules are chosen by user group); which DSI feed may use which group i
 from collections.abc import Iterator, Mapping
 
 from patron_sync.domain.errors import UnknownUserGroupError
-from rebub_shared.tenancy import InstitutionCode, institution, institution_codes
+from rebub_shared.tenancy import InstitutionCode, institution_codes, network
 from rebub_shared.user_groups import USER_GROUP_LABELS as USER_GROUP_LABELS
 from rebub_shared.user_groups import UserGroup as UserGroup
 
@@ -21,9 +21,10 @@ class NetworkFeedGroups(Mapping[InstitutionCode, frozenset[UserGroup]]):
     external readers are created in an IZ."""
 
     def __getitem__(self, code: InstitutionCode) -> frozenset[UserGroup]:
-        if code not in institution_codes():
+        found = network().by_code.get(code)
+        if found is None:
             raise KeyError(code)
-        return institution(code, "source").feed_user_groups
+        return found.feed_user_groups
 
     def __iter__(self) -> Iterator[InstitutionCode]:
         return iter(institution_codes())
