@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from datetime import time as wall_time
 
 from notifier.adapters.documents import loan_to_doc, patron_to_doc
 from notifier.adapters.mongo_store import MongoStore
@@ -118,7 +119,7 @@ class _Builder:
 
     def loan_due(self, patron: int, due_day: date, sent: tuple[Stage, ...]) -> None:
         n = len(self.library.loans)
-        due_at = paris_instant(due_day, 19)
+        due_at = paris_instant(due_day, wall_time(19))
         loan = LoanInChain(
             institution=self.settings.code,
             loan_id=f"L{n:07d}",
@@ -127,7 +128,7 @@ class _Builder:
             title=f"{self.rng.choice(TITLES)}, tome {n % 7 + 1}",
             library=self.rng.choice(LIBRARIES),
             due_at=due_at,
-            due_set_at=min(due_at - timedelta(days=LOAN_DAYS), paris_instant(self.first, 0)),
+            due_set_at=min(due_at - timedelta(days=LOAN_DAYS), paris_instant(self.first)),
             event_version=1,
         )
         self.library.loans.append(loan)
@@ -182,4 +183,4 @@ def loading_counts(library: Library) -> dict[str, int]:
 
 def now_of(day: date) -> datetime:
     """The moment of a day's pass: 06:00 in Paris, before the libraries open."""
-    return paris_instant(day, 6)
+    return paris_instant(day, wall_time(6))

@@ -34,12 +34,11 @@ from bench.notifier_data import load, loading_counts, now_of, synthetic_library
 from bench.notifier_report import render
 from bench.servers import CpuMeter, Mailbox, Servers, local_servers, mailbox_process
 from notifier.adapters.mongo_store import MongoStore
-from notifier.domain import paris_day
 from notifier.entrypoints.http import create_app
 from notifier.service_layer import Notifier, plan_day, run_daily_pass
 from notifier.settings import NotifierSettings, SmtpSettings
 from rebub_shared.auth.settings import AuthSettings
-from rebub_shared.clock import MovableClock
+from rebub_shared.clock import MovableClock, paris_date
 from rebub_shared.logging import configure_logging
 from rebub_shared.settings import KafkaSettings, MongoSettings
 
@@ -169,7 +168,7 @@ async def compute_only(n: Notifier, day: date) -> dict[str, Any]:
     """The reads and the computation of a pass (``plan_day``), without recording or sending."""
     marks = [("start", time.perf_counter())]
     plan = await plan_day(
-        n, paris_day(now_of(day)), lambda step: marks.append((step, time.perf_counter()))
+        n, paris_date(now_of(day)), lambda step: marks.append((step, time.perf_counter()))
     )
     due = plan.due
     return {step: b - a for (_, a), (step, b) in itertools.pairwise(marks)} | {

@@ -19,17 +19,17 @@ from pymongo import AsyncMongoClient
 
 from bench.patron_sync_service import Instance
 from patron_sync.adapters.mongo_iz import BARCODES, NZ_ACCOUNTS, PATRONS
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.merge import link_from_nz
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.search import name_keys
 from patron_sync.service_layer.unit_of_work import active_barcodes
 from rebub_shared.outbox import PENDING
+from rebub_shared.tenancy import InstitutionCode
 
 Document = dict[str, Any]
 
 
-def linked_copy(account: NzAccount, tenant: Institution, now: datetime) -> Document:
+def linked_copy(account: NzAccount, tenant: InstitutionCode, now: datetime) -> Document:
     """The stored document of a freshly linked IZ copy whose link event was relayed."""
     patron = link_from_nz(account, tenant, now)
     return {
@@ -48,7 +48,7 @@ async def seed_links(mongo_uri: str, iz: Instance, primary_ids: set[str]) -> int
     """Write the linked copies of ``primary_ids`` (from the IZ's NZ projection) and claim their
     barcodes, in two ``insert_many``; returns how many were written."""
     client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri)
-    tenant, now = Institution(iz.tenant), datetime.now(UTC)
+    tenant, now = iz.tenant, datetime.now(UTC)
     try:
         db = client[iz.database]
         ids = sorted(primary_ids)

@@ -59,6 +59,7 @@ def test_a_record_decodes_back_into_its_typed_payload() -> None:
     [
         ({"ce_tenant": "lyon"}, r"ce_tenant: 'lyon'"),
         ({"ce_time": "demain"}, r"ce_time: 'demain'"),
+        ({"ce_time": "2026-12-03T18:00:00"}, r"ce_time: '2026-12-03T18:00:00'"),  # no zone
         ({"ce_specversion": "0.3"}, r"ce_specversion: '0.3' is not '1.0'"),
         ({"ce_type": "x.unknown"}, r"ce_type: 'x.unknown' is not a known event type"),
     ],

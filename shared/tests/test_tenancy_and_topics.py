@@ -3,28 +3,27 @@ from datetime import timedelta
 import pytest
 
 from rebub_shared.tenancy import (
-    INSTITUTION_CODES,
-    INSTITUTIONS,
     UnknownTenantError,
     check_tenant,
     institution,
+    institution_codes,
     other_institutions,
 )
 from rebub_shared.topics import Topics
 
 
 def test_the_five_institutions_carry_the_rules_of_domain_section_1() -> None:
-    assert INSTITUTION_CODES == ("ub", "ubm", "scpo", "inp", "bsa")
-    assert INSTITUTIONS["ub"].renewal_period == timedelta(weeks=2)
+    assert institution_codes() == ("ub", "ubm", "scpo", "inp", "bsa")
+    assert institution("ub").renewal_period == timedelta(weeks=2)
     assert {
-        c for c in INSTITUTION_CODES if INSTITUTIONS[c].renewal_period == timedelta(weeks=1)
+        c for c in institution_codes() if institution(c).renewal_period == timedelta(weeks=1)
     } == {
         "ubm",
         "scpo",
         "inp",
         "bsa",
     }
-    suspending = {c for c in INSTITUTION_CODES if INSTITUTIONS[c].suspension_after_late_return}
+    suspending = {c for c in institution_codes() if institution(c).suspension_after_late_return}
     assert suspending == {"scpo", "inp", "bsa"}
 
 

@@ -44,6 +44,7 @@ from rebub.testing.tokens import TokenAuth
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
 from rebub_shared.contracts.patrons import Contact, IzPatron, PatronChanged
+from rebub_shared.tenancy import institution_codes
 
 # A desk of the ub institution (its policy knows BUST-PRET); the operator is the token's subject.
 DESK_HEADERS = {"X-Desk": "BUST-PRET"}
@@ -367,7 +368,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.robustness)
 
 
-INSTITUTIONS = ("ub", "ubm", "scpo", "inp", "bsa")
 FuzzHeaders = Callable[[str, str, Mapping[str, Any] | None], dict[str, str]]
 
 
@@ -385,7 +385,7 @@ def fuzz_headers(dev_tokens: DevTokens) -> FuzzHeaders:
         institution = tenant
         if tenant == "network":
             source = (query or {}).get("source")
-            institution = source if path == "/imports" and source in INSTITUTIONS else "ub"
+            institution = source if path == "/imports" and source in institution_codes() else "ub"
         return dev_tokens.headers(f"rebub-demo-{institution}")
 
     return headers

@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from rebub_shared.clock import Clock
 from rebub_shared.tenancy import TenantCode, check_tenant
@@ -52,7 +51,7 @@ class Envelope(BaseModel):
     id: str = Field(min_length=1)
     source: str = Field(min_length=1)
     type: str = Field(min_length=1)
-    time: datetime
+    time: AwareDatetime  # an instant: a naive ce_time is refused when decoded
     subject: str = Field(min_length=1)
     tenant: TenantCode
     correlationid: str | None = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK
+from rebub_shared.tenancy import NETWORK, institution_codes
 from rebub_shared.topics import Topics
 
 
@@ -30,8 +30,8 @@ def allowed_writers(topics: Topics, topic: str) -> tuple[str, ...] | None:
     if family == "nz":
         return (NETWORK,)
     if family == "net":
-        return INSTITUTION_CODES
-    if family in INSTITUTION_CODES:
+        return institution_codes()
+    if family in institution_codes():
         return (family,)
     return None
 

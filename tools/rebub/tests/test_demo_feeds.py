@@ -6,7 +6,6 @@ import pytest
 
 from patron_sync.adapters.feeds.feed import check_feed, read_feed
 from patron_sync.domain.import_report import Reject
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS
 from rebub.demo.feeds import (
     bad_indexes,
@@ -14,18 +13,19 @@ from rebub.demo.feeds import (
     write_alma_xml_feed,
     write_csv_feed,
 )
+from rebub_shared.tenancy import InstitutionCode, institution_codes
 
 
 def test_same_seed_same_feed_other_seed_other_names() -> None:
-    first = list(synthetic_accounts(50, Institution.UB, seed=7))
-    assert first == list(synthetic_accounts(50, Institution.UB, seed=7))
-    other = list(synthetic_accounts(50, Institution.UB, seed=8))
+    first = list(synthetic_accounts(50, "ub", seed=7))
+    assert first == list(synthetic_accounts(50, "ub", seed=7))
+    other = list(synthetic_accounts(50, "ub", seed=8))
     assert [a.primary_id for a in other] == [a.primary_id for a in first]
     assert [a.last_name for a in other] != [a.last_name for a in first]
 
 
-@pytest.mark.parametrize("source", list(Institution))
-def test_groups_are_those_of_the_source(source: Institution) -> None:
+@pytest.mark.parametrize("source", list(institution_codes()))
+def test_groups_are_those_of_the_source(source: InstitutionCode) -> None:
     groups = {a.user_group for a in synthetic_accounts(300, source, seed=1)}
     assert groups <= {g.value for g in DEFAULT_FEED_GROUPS[source]}
 
@@ -38,8 +38,8 @@ def test_bad_indexes_spread_and_never_the_first() -> None:
 
 @pytest.mark.parametrize("writer", [write_alma_xml_feed, write_csv_feed])
 def test_rejects_are_exactly_the_announced_bad_records(tmp_path: Path, writer: object) -> None:
-    feed = writer(tmp_path / "feed", 1_000, Institution.BSA, seed=3, bad_records=10)  # type: ignore[operator]
+    feed = writer(tmp_path / "feed", 1_000, "bsa", seed=3, bad_records=10)  # type: ignore[operator]
     assert check_feed(feed.path).records == 1_000
-    rejects = [i for i in read_feed(feed.path, Institution.BSA) if isinstance(i, Reject)]
+    rejects = [i for i in read_feed(feed.path, "bsa") if isinstance(i, Reject)]
     assert tuple(r.position for r in rejects) == feed.bad_positions
     assert {r.field for r in rejects} == {"primary_id", "user_group", "expiry_date", "email"}

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from patron_sync.domain.institutions import Institution
 from rebub.cli import app
 from rebub.demo.feeds import write_alma_xml_feed
 from rebub.testing.plugin import Namespace
@@ -25,7 +24,7 @@ def network_env(namespace: Namespace) -> dict[str, str]:
 
 def test_a_feed_is_imported_and_reported(tmp_path: Path, network_env: dict[str, str]) -> None:
     feed = tmp_path / "ubm-users.xml"
-    write_alma_xml_feed(feed, 30, Institution("ubm"), seed=3, bad_records=2)
+    write_alma_xml_feed(feed, 30, "ubm", seed=3, bad_records=2)
 
     result = CliRunner().invoke(
         app, ["import-patrons", str(feed), "--source", "ubm"], env=network_env

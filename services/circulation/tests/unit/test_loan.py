@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from circulation.domain import Loan, LoanStatus
-from circulation.domain.errors import DueDateInPastError, LoanStatusError, NaiveDatetimeError
+from circulation.domain.errors import DueDateInPastError, LoanStatusError
 from circulation.domain.events import (
     LoanClaimedReturned,
     LoanCreated,
@@ -16,6 +16,7 @@ from circulation.domain.events import (
     LoanLost,
     LoanRecalled,
 )
+from rebub_shared.clock import NaiveDatetimeError
 
 DUE_3_DEC = datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)

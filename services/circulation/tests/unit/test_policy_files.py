@@ -132,3 +132,17 @@ def test_file_name_must_match_institution(tmp_path: Path) -> None:
 def test_unknown_institution_is_refused() -> None:
     with pytest.raises(PolicyFileError, match="institution='u-bordeaux'"):
         load_institution_policy("u-bordeaux")
+
+
+def test_a_renewal_period_other_than_the_network_files_is_refused(tmp_path: Path) -> None:
+    # ub chose 2 weeks in the network file (DOMAIN.md section 1); its policy may not say 1.
+    data = _ub_data()
+    data["renewal_period"] = "P7D"
+    message = _load_broken(tmp_path, data)
+    assert (
+        "renewal_period: 'P7D' differs from the network file's renewal_period_days = 14" in message
+    )
+    data = _ub_data()
+    data["suspension_after_late_return"] = True
+    message = _load_broken(tmp_path, data)
+    assert "suspension_after_late_return: True differs from the network file's False" in message

@@ -9,13 +9,13 @@ import pytest
 from notifier.domain import (
     ChainSettings,
     InvalidSettingsError,
-    NaiveDatetimeError,
     Stage,
     UnknownInstitutionError,
     current_stage,
     institution_settings,
     stages_for,
 )
+from rebub_shared.clock import NaiveDatetimeError
 
 from .conftest import paris
 
@@ -67,7 +67,7 @@ def test_recall_offsets_must_increase(offsets: tuple[int, int, int]) -> None:
 
 
 def test_naive_due_date_is_refused() -> None:
-    with pytest.raises(NaiveDatetimeError, match="moment"):
+    with pytest.raises(NaiveDatetimeError, match="due_at='2026-12-01T19:00:00' has no time zone"):
         stages_for(datetime(2026, 12, 1, 19), ChainSettings())
 
 

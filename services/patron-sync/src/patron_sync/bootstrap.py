@@ -12,7 +12,6 @@ from patron_sync.adapters.mongo_nz import MongoNzAccounts
 from patron_sync.adapters.publishing import KafkaNzPublisher
 from patron_sync.domain.absence import AbsencePolicy
 from patron_sync.domain.import_report import ImportReport
-from patron_sync.domain.institutions import Institution
 from patron_sync.service_layer import registry
 from patron_sync.service_layer.commands import ImportFeed
 from patron_sync.service_layer.network import ImportOptions, import_feed
@@ -21,7 +20,7 @@ from patron_sync.settings import SERVICE, PatronSyncSettings
 from rebub_shared.clock import Clock
 from rebub_shared.outbox import OutboxRelay
 from rebub_shared.runtime import Runtime, TopicSpec, build_runtime, running
-from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK
+from rebub_shared.tenancy import NETWORK, InstitutionCode, institution_codes
 
 
 @dataclass
@@ -38,8 +37,8 @@ class PatronSync:
         return self.settings.tenant == NETWORK
 
     @property
-    def institution(self) -> Institution:
-        return Institution(self.settings.tenant)
+    def institution(self) -> InstitutionCode:
+        return self.settings.tenant
 
     def iz_uow(self) -> MongoIzUnitOfWork:
         rt = self.runtime
@@ -75,7 +74,7 @@ def topic_specs(runtime: Runtime) -> list[TopicSpec]:
     return [
         TopicSpec(t.nz_patron, 3, compacted=True),
         TopicSpec(t.external_reader, 3, compacted=True),
-        *(TopicSpec(t.patron(code), 3) for code in INSTITUTION_CODES),
+        *(TopicSpec(t.patron(code), 3) for code in institution_codes()),
     ]
 
 

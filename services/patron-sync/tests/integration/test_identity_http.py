@@ -4,7 +4,6 @@ loader, ``force`` needs its own permission, and authors are the tokens' subjects
 from pathlib import Path
 from typing import Any
 
-from patron_sync.domain.institutions import Institution
 from rebub.demo.feeds import write_csv_feed
 from rebub.identity import DevTokens
 from rebub.testing.tokens import bearer
@@ -18,13 +17,13 @@ async def test_a_forced_one_record_feed_without_the_force_permission_changes_not
     instances: Any, tmp_path: Path, dev_tokens: DevTokens
 ) -> None:
     network, service = (await instances("network"))["network"]
-    feed = write_csv_feed(tmp_path / "ub.csv", 40, Institution.UB, seed=2)
+    feed = write_csv_feed(tmp_path / "ub.csv", 40, "ub", seed=2)
     assert (
         await network.post("/imports", params={"source": "ub"}, files=upload(feed.path))
     ).json()["created"] == 40
     accounts = service.runtime.db["accounts"]
     before = [doc async for doc in accounts.find({}).sort("_id")]
-    one = write_csv_feed(tmp_path / "one.csv", 1, Institution.UB, seed=2)
+    one = write_csv_feed(tmp_path / "one.csv", 1, "ub", seed=2)
     params = {"source": "ub", "mode": "full", "force": "true"}
 
     refused = await network.post(

@@ -6,7 +6,6 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from patron_sync.domain.institutions import Institution
 from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 
@@ -31,7 +30,7 @@ async def _topic_records(namespace: Namespace, topic: str) -> list[Any]:
 async def test_feed_with_bad_records_is_imported_once_and_reimport_sends_nothing(
     namespace: Namespace, instances: Any, tmp_path: Path
 ) -> None:
-    feed = write_csv_feed(tmp_path / "ub.csv", 1000, Institution.UB, seed=1, bad_records=12)
+    feed = write_csv_feed(tmp_path / "ub.csv", 1000, "ub", seed=1, bad_records=12)
     started = await instances("network")
     client, service = started["network"]
 
@@ -60,7 +59,7 @@ async def test_summaries_lost_or_stale_make_the_import_read_accounts_never_recre
 ) -> None:
     """The summaries are written after the accounts: a crash in between (simulated by removing
     some), or a database from before them, only costs reads; versions and reports stay right."""
-    feed = write_csv_feed(tmp_path / "ub.csv", 300, Institution.UB, seed=3)
+    feed = write_csv_feed(tmp_path / "ub.csv", 300, "ub", seed=3)
     started = await instances("network")
     client, service = started["network"]
     db = service.runtime.db

@@ -16,7 +16,6 @@ from pymongo import AsyncMongoClient
 
 from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork
 from patron_sync.domain.accounts import Note
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.domain.user_groups import UserGroup
 from patron_sync.service_layer import registry
@@ -71,7 +70,7 @@ async def _healthy(port: int) -> bool:
 
 async def _open_waiting_accounts(db: Any, topics: Topics, clock: MovableClock) -> None:
     def new_uow() -> MongoIzUnitOfWork:
-        return MongoIzUnitOfWork(Institution.INP, db, topics, clock)
+        return MongoIzUnitOfWork("inp", db, topics, clock)
 
     for pid in WAITING_IDS:
         record = PatronRecord(
@@ -79,11 +78,11 @@ async def _open_waiting_accounts(db: Any, topics: Topics, clock: MovableClock) -
             last_name="Attente",
             user_group=UserGroup.L,
             expiry_date=date(2027, 9, 30),
-            source_institution=Institution.INP,
+            source_institution="inp",
         )
-        await registry.handle(CreateWaitingAccount(Institution.INP, record), new_uow, clock.now)
+        await registry.handle(CreateWaitingAccount("inp", record), new_uow, clock.now)
         note = Note(text="carte provisoire", created_at=NOW, created_by="banque-pret")
-        await registry.handle(AddNote(Institution.INP, f"ATT-{pid}", note), new_uow, clock.now)
+        await registry.handle(AddNote("inp", f"ATT-{pid}", note), new_uow, clock.now)
 
 
 @pytest.mark.slow
@@ -97,13 +96,13 @@ async def test_inp_killed_mid_import_ends_as_if_never_killed(
 ) -> None:
     inp_db = mongo_client[f"{namespace.database_prefix}inp_patron_sync"]
     await _open_waiting_accounts(inp_db, namespace.topics, clock)
-    feed = write_csv_feed(tmp_path / "inp.csv", ACCOUNTS, Institution.INP, seed=5)
+    feed = write_csv_feed(tmp_path / "inp.csv", ACCOUNTS, "inp", seed=5)
     network = (await instances("network"))["network"][1]
     port = _free_port()
     inp = _start_inp(namespace, port, oidc_issuer)
     try:
         await eventually(lambda: _healthy(port), timeout_s=30)
-        importing = asyncio.create_task(network.import_feed(ImportFeed(feed.path, Institution.INP)))
+        importing = asyncio.create_task(network.import_feed(ImportFeed(feed.path, "inp")))
 
         async def midway() -> bool:
             return await inp_db["nz_accounts"].count_documents({}) >= ACCOUNTS // 5

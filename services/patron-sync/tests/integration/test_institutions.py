@@ -5,7 +5,6 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from patron_sync.domain.institutions import Institution
 from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 
@@ -27,7 +26,7 @@ def _rename(source: Path, target: Path, primary_id: str, last_name: str) -> None
 async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_none(
     namespace: Namespace, instances: Any, tmp_path: Path
 ) -> None:
-    feed = write_csv_feed(tmp_path / "ub.csv", 50, Institution.UB, seed=3)
+    feed = write_csv_feed(tmp_path / "ub.csv", 50, "ub", seed=3)
     up = await instances("network", "ubm", "ub")
     (network, _), (ubm, ubm_service), (ub, ub_service) = up["network"], up["ubm"], up["ub"]
     files = {"file": ("ub.csv", feed.path.read_bytes(), "text/csv")}

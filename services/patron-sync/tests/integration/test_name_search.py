@@ -11,13 +11,13 @@ from pymongo import AsyncMongoClient
 from patron_sync.adapters.feeds.feed import read_feed
 from patron_sync.adapters.mongo_iz import NZ_NAMES, MongoIzUnitOfWork, ensure_iz_indexes
 from patron_sync.domain.feed_records import ParsedAccount
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount, decide_nz_import
 from patron_sync.domain.search import name_keys
 from patron_sync.service_layer.queries import search_by_name
 from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
+from rebub_shared.tenancy import institution_codes
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ PER_INSTITUTION = 600  # the demo's default size: 3,000 network accounts
 
 def _network(folder: Path) -> list[NzAccount]:
     accounts = []
-    for source in Institution:
+    for source in institution_codes():
         feed = write_csv_feed(folder / f"{source}.csv", PER_INSTITUTION, source, seed=2026)
         for item in read_feed(feed.path, source):
             assert isinstance(item, ParsedAccount)
@@ -47,7 +47,7 @@ async def scpo(
     """scpo's zone with the whole network projected, as its consumer writes it (batches of 1,000)."""
     db = mongo_client[f"{namespace.database_prefix}scpo_patron_sync"]
     await ensure_iz_indexes(db)
-    uow = MongoIzUnitOfWork(Institution.SCPO, db, namespace.topics, MovableClock(NOW))
+    uow = MongoIzUnitOfWork("scpo", db, namespace.topics, MovableClock(NOW))
     for start in range(0, len(network), 1000):
         await uow.nz.put(network[start : start + 1000], [])
     return uow
@@ -60,7 +60,7 @@ async def test_scpo_finds_its_own_patron_on_the_first_page(
     own_martins = sorted(
         a.record.primary_id
         for a in network
-        if a.record.source_institution is Institution.SCPO and a.record.last_name == "Martin"
+        if a.record.source_institution == "scpo" and a.record.last_name == "Martin"
     )
     page = await search_by_name(scpo, "Mart", NOW, limit=20)
     shown = [s.patron.account_id for s in page.patrons]
@@ -108,7 +108,7 @@ async def test_last_name_and_first_letters_of_the_first_name(
     page = await search_by_name(scpo, "martin chl", NOW, limit=100)
     assert sorted(s.patron.account_id for s in page.patrons) == sorted(r.primary_id for r in chloes)
     sources = [s.patron.record.source_institution for s in page.patrons]
-    scpo_first = sorted(sources, key=lambda source: source is not Institution.SCPO)
+    scpo_first = sorted(sources, key=lambda source: source != "scpo")
     assert sources == scpo_first
 
 

@@ -11,7 +11,6 @@ from patron_sync.adapters.memory import MemoryIzUnitOfWork
 from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork, ensure_iz_indexes
 from patron_sync.domain.accounts import AccountKind, Patron
 from patron_sync.domain.errors import DuplicateBarcodeError
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, IzUnitOfWork, stage
 from rebub.testing.plugin import Namespace
@@ -44,18 +43,18 @@ async def new_uow(
     request: pytest.FixtureRequest, namespace: Namespace, mongo_client: AsyncMongoClient[Any]
 ) -> AsyncIterator[Callable[[], IzUnitOfWork]]:
     if request.param == "memory":
-        shared = MemoryIzUnitOfWork(Institution.UB)
+        shared = MemoryIzUnitOfWork("ub")
         yield shared.fresh
         return
     db = mongo_client[f"{namespace.database_prefix}ub_patron_sync"]
     await ensure_iz_indexes(db)
-    yield lambda: MongoIzUnitOfWork(Institution.UB, db, namespace.topics, MovableClock(NOW))
+    yield lambda: MongoIzUnitOfWork("ub", db, namespace.topics, MovableClock(NOW))
 
 
 def _patron(make_record: Callable[..., PatronRecord], **changes: Any) -> Patron:
     record = make_record(**changes)
     return Patron(
-        tenant=Institution.UB,
+        tenant="ub",
         account_id=record.primary_id,
         kind=AccountKind.EXTERNAL,
         record=record,
@@ -116,7 +115,7 @@ async def test_a_write_stands_when_the_broker_is_away_and_its_events_wait_for_th
     db = mongo_client[f"{namespace.database_prefix}ub_patron_sync"]
     away = make_broker(namespace.kafka(), client_id="away")  # never started: publishing fails
     relay = OutboxRelay(db["patrons"], away)
-    uow = MongoIzUnitOfWork(Institution.UB, db, namespace.topics, MovableClock(NOW), relay)
+    uow = MongoIzUnitOfWork("ub", db, namespace.topics, MovableClock(NOW), relay)
     stage(uow, None, _patron(make_record))
 
     [saved] = await uow.commit()

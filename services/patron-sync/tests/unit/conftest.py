@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from patron_sync.domain.accounts import AccountKind, Patron
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import Email, Identifier, PatronRecord
 from patron_sync.domain.user_groups import UserGroup
 
@@ -34,7 +33,7 @@ def make_record() -> Callable[..., PatronRecord]:
             "first_name": "Éloïse",
             "user_group": UserGroup.L,
             "expiry_date": date(2027, 9, 30),
-            "source_institution": Institution.UB,
+            "source_institution": "ub",
             "emails": (Email(address="eloise.lefevre@etu.u-bordeaux.fr", preferred=True),),
             "identifiers": (Identifier(value="AQ0001234567"),),
         }
@@ -48,7 +47,7 @@ def make_patron(make_record: Callable[..., PatronRecord]) -> Callable[..., Patro
     def make(kind: AccountKind = AccountKind.EXTERNAL, **changes: Any) -> Patron:
         record = changes.pop("record", None) or make_record()
         fields: dict[str, Any] = {
-            "tenant": Institution.UBM,
+            "tenant": "ubm",
             "account_id": record.primary_id,
             "kind": kind,
             "record": record,

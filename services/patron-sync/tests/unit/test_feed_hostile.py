@@ -9,7 +9,6 @@ from patron_sync.adapters.feeds.feed import check_feed, read_feed
 from patron_sync.domain.errors import FeedRefusedError
 from patron_sync.domain.feed_records import ParsedAccount
 from patron_sync.domain.import_report import Reject
-from patron_sync.domain.institutions import Institution
 
 USER = (
     "<user><primary_id>22001234</primary_id><last_name>{name}</last_name>"
@@ -53,7 +52,7 @@ def test_entities_and_doctypes_refuse_the_file(
     tmp_path: Path, prolog: str, name: str, reason: str, where: str
 ) -> None:
     path = _xml(tmp_path, prolog, name)
-    for read in (check_feed, lambda p: list(read_feed(p, Institution.UB))):
+    for read in (check_feed, lambda p: list(read_feed(p, "ub"))):
         with pytest.raises(FeedRefusedError) as refused:
             read(path)
         assert reason in refused.value.reason
@@ -73,7 +72,7 @@ def test_a_declared_latin1_feed_is_read(tmp_path: Path) -> None:
     declaration = '<?xml version="1.0" encoding="ISO-8859-1"?>'
     path = _xml(tmp_path, "", name="Lefèvre", declaration=declaration)
     check_feed(path)
-    [account] = list(read_feed(path, Institution.UB))
+    [account] = list(read_feed(path, "ub"))
     assert isinstance(account, ParsedAccount)
     assert account.record.last_name == "Lefèvre"
 
@@ -87,7 +86,7 @@ def test_a_control_character_refuses_the_record_with_its_line(tmp_path: Path) ->
         encoding="utf-8",
     )
     check_feed(path)
-    good, bad = list(read_feed(path, Institution.UB))
+    good, bad = list(read_feed(path, "ub"))
     assert isinstance(good, ParsedAccount)
     assert isinstance(bad, Reject)
     assert (bad.position, bad.position_kind, bad.field) == (3, "line", "last_name")

@@ -10,7 +10,6 @@ from patron_sync.adapters.feeds.feed import DsiFeedReader
 from patron_sync.adapters.memory import MemoryIzUnitOfWork, MemoryNzAccounts, MemoryNzPublisher
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.errors import FeedRefusedError, NzOwnedFieldError
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import decide_nz_import
 from patron_sync.domain.patron import Identifier, PatronRecord
 from patron_sync.service_layer import commands as cmds
@@ -28,8 +27,8 @@ def _nz() -> NzUnitOfWork:
 
 
 async def test_import_reports_rejects_and_reimport_publishes_nothing(tmp_path: Path) -> None:
-    feed = write_csv_feed(tmp_path / "ub.csv", 200, Institution.UB, bad_records=5)
-    uow, command = _nz(), cmds.ImportFeed(feed.path, Institution.UB)
+    feed = write_csv_feed(tmp_path / "ub.csv", 200, "ub", bad_records=5)
+    uow, command = _nz(), cmds.ImportFeed(feed.path, "ub")
     first = await import_feed(command, uow, OCT_5, ImportOptions(batch_size=64))
     assert (first.created, len(first.rejected)) == (195, 5)
     assert sorted(r.position for r in first.rejected) == list(feed.bad_positions)
@@ -43,12 +42,10 @@ async def test_full_feed_flags_missing_accounts_absent_but_not_rejected_ones(
     tmp_path: Path,
 ) -> None:
     uow = _nz()
-    big = write_csv_feed(tmp_path / "a.csv", 100, Institution.UB)
-    await import_feed(cmds.ImportFeed(big.path, Institution.UB), uow, OCT_5, ImportOptions())
-    small = write_csv_feed(tmp_path / "b.csv", 90, Institution.UB, bad_records=3)
-    report = await import_feed(
-        cmds.ImportFeed(small.path, Institution.UB), uow, OCT_6, ImportOptions()
-    )
+    big = write_csv_feed(tmp_path / "a.csv", 100, "ub")
+    await import_feed(cmds.ImportFeed(big.path, "ub"), uow, OCT_5, ImportOptions())
+    small = write_csv_feed(tmp_path / "b.csv", 90, "ub", bad_records=3)
+    report = await import_feed(cmds.ImportFeed(small.path, "ub"), uow, OCT_6, ImportOptions())
     # 10 accounts left the feed; rejected records with a primary id are still in it, the one
     # rejected for a missing primary id cannot be matched to its account.
     assert report.absent == 11
@@ -56,12 +53,12 @@ async def test_full_feed_flags_missing_accounts_absent_but_not_rejected_ones(
 
 async def test_full_feed_much_smaller_than_the_last_is_refused(tmp_path: Path) -> None:
     uow = _nz()
-    big = write_csv_feed(tmp_path / "a.csv", 100, Institution.UB)
-    await import_feed(cmds.ImportFeed(big.path, Institution.UB), uow, OCT_5, ImportOptions())
-    small = write_csv_feed(tmp_path / "b.csv", 50, Institution.UB)
+    big = write_csv_feed(tmp_path / "a.csv", 100, "ub")
+    await import_feed(cmds.ImportFeed(big.path, "ub"), uow, OCT_5, ImportOptions())
+    small = write_csv_feed(tmp_path / "b.csv", 50, "ub")
     with pytest.raises(FeedRefusedError, match="last one of ub held 100"):
-        await import_feed(cmds.ImportFeed(small.path, Institution.UB), uow, OCT_6, ImportOptions())
-    delta = cmds.ImportFeed(small.path, Institution.UB, ImportMode.DELTA)
+        await import_feed(cmds.ImportFeed(small.path, "ub"), uow, OCT_6, ImportOptions())
+    delta = cmds.ImportFeed(small.path, "ub", ImportMode.DELTA)
     assert (await import_feed(delta, uow, OCT_6, ImportOptions())).unchanged == 50
 
 
@@ -72,32 +69,32 @@ async def _run(uow: MemoryIzUnitOfWork, command: object) -> object:
 async def test_nz_update_keeps_local_barcode_and_never_creates_unlinked(
     make_record: Callable[..., PatronRecord],
 ) -> None:
-    uow = MemoryIzUnitOfWork(Institution.UBM)
+    uow = MemoryIzUnitOfWork("ubm")
     v1 = decide_nz_import(make_record(), None, OCT_5).account
     other = decide_nz_import(make_record(primary_id="other", identifiers=()), None, OCT_5).account
-    await _run(uow, cmds.ApplyNzAccounts(Institution.UBM, (v1, other)))
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (v1, other)))
     assert uow.patrons.rows == {}
-    await _run(uow, cmds.LinkPatron(Institution.UBM, "22001234"))
+    await _run(uow, cmds.LinkPatron("ubm", "22001234"))
     card = Identifier(value="UBM-0042")
-    await _run(uow, cmds.AddIdentifier(Institution.UBM, "22001234", card))
+    await _run(uow, cmds.AddIdentifier("ubm", "22001234", card))
     v2 = decide_nz_import(make_record(last_name="Martin"), v1, OCT_6).account
-    await _run(uow, cmds.ApplyNzAccounts(Institution.UBM, (v2, v1)))
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (v2, v1)))
     copy = uow.patrons.rows["22001234"]
     assert (copy.patron.record.last_name, copy.patron.additions.identifiers) == ("Martin", (card,))
     assert copy.revision == 3
     with pytest.raises(NzOwnedFieldError, match="last_name"):
-        await _run(uow, cmds.EditPatron(Institution.UBM, "22001234", {"last_name": "X"}))
+        await _run(uow, cmds.EditPatron("ubm", "22001234", {"last_name": "X"}))
 
 
 async def test_waiting_account_is_merged_once_when_the_account_arrives(
     make_record: Callable[..., PatronRecord],
 ) -> None:
-    uow = MemoryIzUnitOfWork(Institution.UBM)
-    await _run(uow, cmds.CreateWaitingAccount(Institution.UBM, make_record(identifiers=())))
-    await _run(uow, cmds.AddIdentifier(Institution.UBM, "ATT-22001234", Identifier(value="T-1")))
+    uow = MemoryIzUnitOfWork("ubm")
+    await _run(uow, cmds.CreateWaitingAccount("ubm", make_record(identifiers=())))
+    await _run(uow, cmds.AddIdentifier("ubm", "ATT-22001234", Identifier(value="T-1")))
     nz = decide_nz_import(make_record(), None, OCT_5).account
-    await _run(uow, cmds.ApplyNzAccounts(Institution.UBM, (nz,)))
-    await _run(uow, cmds.ApplyNzAccounts(Institution.UBM, (nz,)))  # a replay
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (nz,)))
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (nz,)))  # a replay
     merged = uow.patrons.rows["22001234"].patron
     assert [i.value for i in merged.additions.identifiers] == ["T-1"]
     assert uow.patrons.rows["ATT-22001234"].patron.merged_into == "22001234"

@@ -9,7 +9,6 @@ import pytest
 from patron_sync.domain.accounts import AccountKind, Note, Patron
 from patron_sync.domain.additions import add_identifier, add_note
 from patron_sync.domain.errors import NzOwnedFieldError
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.merge import apply_nz_account, check_local_edit
 from patron_sync.domain.nz_accounts import NzAccount, decide_nz_import
 from patron_sync.domain.patron import Identifier, PatronRecord
@@ -25,23 +24,23 @@ def _nz(record: PatronRecord, version: int) -> NzAccount:
 
 
 def _copy_with_additions(record: PatronRecord) -> Patron:
-    copy = apply_nz_account(None, _nz(record, 1), Institution.UBM, OCT_3).patron
+    copy = apply_nz_account(None, _nz(record, 1), "ubm", OCT_3).patron
     copy = add_identifier(copy, Identifier(value="UBM-CARD-42"), None, OCT_3)
     note = Note(text="Carte provisoire remise", created_at=OCT_3, created_by="desk-1")
     return add_note(copy, note)
 
 
 def test_first_use_links_the_nz_account(make_record: MakeRecord) -> None:
-    result = apply_nz_account(None, _nz(make_record(), 3), Institution.UBM, OCT_3)
+    result = apply_nz_account(None, _nz(make_record(), 3), "ubm", OCT_3)
     assert result.applied
-    assert (result.patron.tenant, result.patron.account_id) == (Institution.UBM, "22001234")
+    assert (result.patron.tenant, result.patron.account_id) == ("ubm", "22001234")
     assert (result.patron.kind, result.patron.version) == (AccountKind.EXTERNAL, 3)
 
 
 def test_newer_version_replaces_nz_fields_and_keeps_additions(make_record: MakeRecord) -> None:
     copy = _copy_with_additions(make_record())
     newer = _nz(make_record(last_name="Lefèvre-Martin", expiry_date=date(2028, 9, 30)), 2)
-    result = apply_nz_account(copy, newer, Institution.UBM, OCT_4)
+    result = apply_nz_account(copy, newer, "ubm", OCT_4)
     assert result.applied
     assert result.patron.record.last_name == "Lefèvre-Martin"
     assert result.patron.record.expiry_date == date(2028, 9, 30)
@@ -52,10 +51,10 @@ def test_newer_version_replaces_nz_fields_and_keeps_additions(make_record: MakeR
 
 @pytest.mark.parametrize("version", [1, 0])
 def test_replay_or_older_version_is_ignored(make_record: MakeRecord, version: int) -> None:
-    copy = apply_nz_account(None, _nz(make_record(), 1), Institution.UBM, OCT_3).patron
-    copy = apply_nz_account(copy, _nz(make_record(last_name="Neuf"), 2), Institution.UBM, OCT_4)
+    copy = apply_nz_account(None, _nz(make_record(), 1), "ubm", OCT_3).patron
+    copy = apply_nz_account(copy, _nz(make_record(last_name="Neuf"), 2), "ubm", OCT_4)
     stale = _nz(make_record(last_name="Ancien"), version)
-    result = apply_nz_account(copy.patron, stale, Institution.UBM, OCT_4)
+    result = apply_nz_account(copy.patron, stale, "ubm", OCT_4)
     assert not result.applied
     assert result.patron.record.last_name == "Neuf"
     assert result.patron.version == 2

@@ -12,7 +12,6 @@ from patron_sync.domain.absence import (
     is_expired_by_absence,
     mark_absent,
 )
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import (
     AccountSummary,
     ImportOutcome,
@@ -65,12 +64,12 @@ def test_full_import_flags_missing_accounts_of_its_source_only(make_record: Make
         _stored(make_record(primary_id="seen")),
         _stored(make_record(primary_id="gone")),
         _stored(make_record(primary_id="rejected-but-present")),
-        _stored(make_record(primary_id="other", source_institution=Institution.UBM)),
+        _stored(make_record(primary_id="other", source_institution="ubm")),
     ]
     seen = {"seen", "rejected-but-present"}
-    full = absent_accounts(stored, Institution.UB, seen, ImportMode.FULL)
+    full = absent_accounts(stored, "ub", seen, ImportMode.FULL)
     assert [a.record.primary_id for a in full] == ["gone"]
-    assert list(absent_accounts(stored, Institution.UB, seen, ImportMode.DELTA)) == []
+    assert list(absent_accounts(stored, "ub", seen, ImportMode.DELTA)) == []
 
 
 def test_absence_keeps_its_first_date(make_record: MakeRecord) -> None:
@@ -105,7 +104,7 @@ def test_a_summary_alone_shows_an_identical_present_account_unchanged(
     make_record: MakeRecord,
 ) -> None:
     summary = AccountSummary.of(_stored(make_record()))
-    assert summary == AccountSummary(Institution.UB, summary.fingerprint, absent=False)
+    assert summary == AccountSummary("ub", summary.fingerprint, absent=False)
     assert unchanged_by_summary(make_record(), summary)
 
 

@@ -19,7 +19,7 @@ from aiokafka.errors import (
 )
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub_shared.tenancy import institution_codes
 from rebub_shared.topics import DEAD_LETTER_SUFFIX
 
 T = TypeVar("T")
@@ -65,7 +65,7 @@ class FlowSnapshot:
 def zone_of(topic: str, prefix: str = "") -> str | None:
     """Which zone a rebub topic belongs to (None: not one of the network's topics)."""
     head = topic.removeprefix(prefix).split(".", 1)[0]
-    if head in ("nz", "net", "network", *INSTITUTION_CODES):
+    if head in ("nz", "net", "network", *institution_codes()):
         return head
     return None
 

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK, TenantCode
+from rebub_shared.tenancy import NETWORK, TenantCode, institution_codes
 
 SERVICES = {"patron-sync": "patron_sync", "circulation": "circulation", "notifier": "notifier"}
 _OFFSET = {"patron-sync": 0, "circulation": 1, "notifier": 2}
@@ -80,7 +80,7 @@ def network_plan(base: int | None = None) -> list[ServiceInstance]:
     """Every instance of the local network: 1 network patron-sync and 3 services x 5 institutions."""
     base = port_base() if base is None else base
     plan = [ServiceInstance("patron-sync", NETWORK, base)]
-    for index, code in enumerate(INSTITUTION_CODES):
+    for index, code in enumerate(institution_codes()):
         for service, offset in _OFFSET.items():
             plan.append(ServiceInstance(service, code, base + 10 * (index + 1) + offset))
     return plan

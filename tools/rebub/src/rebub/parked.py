@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 from rebub_shared.mongo import database_name
 from rebub_shared.parking import list_parked
 from rebub_shared.settings import MongoSettings
-from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK, TenantCode
+from rebub_shared.tenancy import NETWORK, TenantCode, institution_codes
 
 INSTITUTION_SERVICES = ("circulation", "notifier", "patron-sync")
 NETWORK_SERVICES = ("patron-sync",)
@@ -34,7 +34,7 @@ async def gather_parked(
     )
     found: list[dict[str, Any]] = []
     try:
-        for tenant in tenants or (NETWORK, *INSTITUTION_CODES):
+        for tenant in tenants or (NETWORK, *institution_codes()):
             for service in services_of(tenant):
                 db = client[database_name(settings, tenant, service)]
                 found += [{"service": service} | p for p in await list_parked(db)]

@@ -10,7 +10,7 @@ from rebub.deploy.manifests import generated_files
 from rebub.deploy.render import of_kind
 from rebub.deploy.topology import topic_specs
 from rebub.infra.paths import project_root
-from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub_shared.tenancy import institution_codes
 from rebub_shared.topics import Topics
 
 
@@ -25,7 +25,7 @@ def test_committed_manifests_equal_the_generated_ones():
 
 def test_no_kafka_user_names_another_institutions_topics_or_groups(rendered):
     users = of_kind(rendered["platform"], "KafkaUser")
-    assert {u["metadata"]["name"] for u in users} == {"network", *INSTITUTION_CODES}
+    assert {u["metadata"]["name"] for u in users} == {"network", *institution_codes()}
     for user in users:
         owner = user["metadata"]["name"]
         for acl in user["spec"]["authorization"]["acls"]:
@@ -52,7 +52,7 @@ def test_kafka_users_use_scram_and_name_every_rule_of_the_definition(rendered):
     assert {u["spec"]["authentication"]["type"] for u in users.values()} == {"scram-sha-512"}
 
 
-@pytest.mark.parametrize("inst", INSTITUTION_CODES)
+@pytest.mark.parametrize("inst", institution_codes())
 def test_an_institution_reaches_its_own_topics_and_the_shared_ones_it_uses(inst):
     rules = {(n, op) for p, _, _, n, op, _ in acl_tuples() if p == f"User:{inst}"}
     t = Topics()

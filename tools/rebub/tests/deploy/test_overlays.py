@@ -6,15 +6,15 @@ import copy
 
 import pytest
 
-from rebub.deploy.render import OVERLAYS, of_kind
+from rebub.deploy.render import of_kind, overlays
 from rebub.deploy.topology import partitions
 from rebub.deploy.validate import problems
-from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub_shared.tenancy import institution_codes
 
-TENANT_OVERLAYS = [o for o in OVERLAYS if o.startswith("overlays/")]
+TENANT_OVERLAYS = [o for o in overlays() if o.startswith("overlays/")]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("overlay", overlays())
 def test_every_resource_of_the_overlay_is_valid(overlay, rendered, crds):
     resources = rendered[overlay]
     assert resources
@@ -94,7 +94,7 @@ def test_every_service_takes_its_issuer_and_audience_from_the_overlays_configura
             assert ref == {"name": identity["metadata"]["name"], "key": key}
 
 
-@pytest.mark.parametrize("inst", INSTITUTION_CODES)
+@pytest.mark.parametrize("inst", institution_codes())
 def test_consumers_scale_on_lag_up_to_their_topics_partitions(inst, rendered):
     resources = rendered[f"overlays/{inst}"]
     deployments = {d["metadata"]["name"] for d in of_kind(resources, "Deployment")}

@@ -18,7 +18,7 @@ from rebub.deploy.acl import acl_tuples
 from rebub.infra.kafka import LocalKafka
 from rebub.infra.kafka_admin import KafkaAdmin, call
 from rebub.infra.kafka_security import sync_acls
-from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK
+from rebub_shared.tenancy import NETWORK, institution_codes
 from rebub_shared.topics import Topics
 
 pytestmark = pytest.mark.integration
@@ -124,7 +124,7 @@ async def test_ub_reads_and_writes_its_own_topics_in_its_own_groups(secured_kafk
     assert body in await consume(secured_kafka, "ub", T.loan("ub"), group, until=body)
 
 
-@pytest.mark.parametrize("inst", INSTITUTION_CODES)
+@pytest.mark.parametrize("inst", institution_codes())
 async def test_every_institution_reads_the_nz_topic_and_only_the_network_writes_it(
     secured_kafka: LocalKafka, inst: str
 ):
@@ -145,7 +145,7 @@ async def test_the_network_user_does_not_reach_institution_topics(secured_kafka:
             await network.send_and_wait(T.patron("ub"), b"the NZ writing into ub")
 
 
-@pytest.mark.parametrize("inst", INSTITUTION_CODES)
+@pytest.mark.parametrize("inst", institution_codes())
 async def test_every_institution_writes_and_reads_the_net_topics_it_publishes(
     secured_kafka: LocalKafka, inst: str
 ):

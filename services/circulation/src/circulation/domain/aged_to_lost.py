@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from rebub_shared.clock import as_utc
+
 from .loan import Loan
-from .paris_time import check_aware, days_late
+from .paris_time import days_late
 from .policy import InstitutionPolicy
 from .vocabulary import LoanStatus
 
@@ -20,7 +22,7 @@ _AGEABLE = frozenset({LoanStatus.ACTIVE, LoanStatus.RECALLED})
 
 def is_aged_to_lost(loan: Loan, policy: InstitutionPolicy, now: datetime) -> bool:
     """True for an active or recalled loan more than the litigation delay overdue at ``now``."""
-    late = days_late(loan.due_at, check_aware("now", now))
+    late = days_late(loan.due_at, as_utc("now", now))
     return loan.status in _AGEABLE and late > policy.litigation_after_days
 
 

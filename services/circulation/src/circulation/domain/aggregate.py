@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from .paris_time import check_aware
+from rebub_shared.clock import as_utc
 
 EventT = TypeVar("EventT")
 
@@ -44,7 +44,7 @@ class Aggregate(BaseModel, Generic[EventT]):
         self.pending_events.append(
             event(
                 event_id=f"{self.aggregate_id}:{self.version}",
-                occurred_at=check_aware("now", now),
+                occurred_at=as_utc("now", now),
                 **self._event_fields(),
                 **fields,
             )

@@ -7,9 +7,11 @@ from datetime import date, datetime
 
 from pydantic import Field
 
+from rebub_shared.clock import as_utc, paris_date
+
 from .item import Item
 from .loan import Loan
-from .paris_time import check_aware, days_late, paris_date
+from .paris_time import days_late
 from .patron import Patron
 from .policy import InstitutionPolicy
 from .rules import RuleDecision
@@ -42,7 +44,7 @@ def checkout_blocks(
     ``patron_loans`` are the patron's loans in this institution (closed ones are ignored).
     A claimed-returned loan counts toward the loan limit but not as overdue while disputed.
     """
-    now = check_aware("now", now)
+    now = as_utc("now", now)
     found = list(_patron_blocks(policy, patron, patron_loans, now))
     found += _item_blocks(item, decision)
     return _as_blocks(policy, found)
@@ -52,7 +54,7 @@ def patron_blocks(
     *, policy: InstitutionPolicy, patron: Patron, patron_loans: Sequence[Loan], now: datetime
 ) -> list[Block]:
     """The blocks that concern the patron alone (shown when the patron is identified at a desk)."""
-    return _as_blocks(policy, _patron_blocks(policy, patron, patron_loans, check_aware("now", now)))
+    return _as_blocks(policy, _patron_blocks(policy, patron, patron_loans, as_utc("now", now)))
 
 
 _Found = tuple[BlockKind, str] | tuple[BlockKind, str, date | None]

@@ -14,9 +14,10 @@ from typing import Literal
 
 from pydantic import AwareDatetime
 
+from rebub_shared.clock import PARIS, as_utc, paris_date
+
 from .errors import LoanNotRenewableError
 from .library_calendar import LibraryCalendar
-from .paris_time import PARIS, check_aware, paris_date
 from .period import Period
 from .values import ValueModel
 
@@ -43,7 +44,7 @@ def due_at_for_loan(
     loaned_at: datetime, period: Period, calendar: LibraryCalendar
 ) -> DueDateExplanation:
     """Due date of a new loan made at ``loaned_at`` under ``period``."""
-    loaned_at = check_aware("loaned_at", loaned_at)
+    loaned_at = as_utc("loaned_at", loaned_at)
     if period.in_hours:
         raw = loaned_at + timedelta(hours=period.hours)
         due_at = calendar.next_opening_at(raw)
@@ -73,7 +74,7 @@ def due_at_for_renewal(
     A renewal never shortens the loan: if staff had set a later ``current_due_at`` by hand,
     it is kept.
     """
-    renewed_at = check_aware("renewed_at", renewed_at)
+    renewed_at = as_utc("renewed_at", renewed_at)
     if loan_period.in_hours:
         raise LoanNotRenewableError(f"loan_period={loan_period}: hour loans cannot be renewed")
     renewal_day, fixed_day = paris_date(renewed_at), paris_date(original_due_at)

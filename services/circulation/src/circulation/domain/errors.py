@@ -12,10 +12,6 @@ class CirculationError(Exception):
     """Base of every circulation domain error (an HTTP layer maps it to a problem detail)."""
 
 
-class NaiveDatetimeError(CirculationError):
-    """A datetime without time zone reached the domain."""
-
-
 class TenantMismatchError(CirculationError):
     """Patron, item or policy belong to different institutions."""
 

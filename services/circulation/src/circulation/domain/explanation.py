@@ -8,12 +8,13 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime
 
+from rebub_shared.clock import as_utc, paris_date
+
 from .blocks import Block, checkout_blocks, patron_blocks
 from .due_dates import DueDateExplanation, due_at_for_loan
 from .item import Item
 from .library_calendar import LibraryCalendar
 from .loan import Loan
-from .paris_time import check_aware, paris_date
 from .patron import Patron
 from .policy import InstitutionPolicy
 from .rules import RuleDecision, resolve_rule
@@ -58,7 +59,7 @@ def explain_checkout(
     at: datetime,
 ) -> RuleExplanation:
     """Dry run: what a checkout of ``item`` to ``patron`` at ``at`` would decide (no loan made)."""
-    at = check_aware("at", at)
+    at = as_utc("at", at)
     decision = resolve_rule(policy, item, patron.user_group)
     blocks = checkout_blocks(
         policy=policy,

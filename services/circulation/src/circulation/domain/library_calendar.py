@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from rebub_shared.clock import as_utc, paris_date, paris_instant
+
 from .errors import CalendarNeverOpenError, LibraryClosedError
-from .paris_time import check_aware, paris_date, paris_instant
 from .policy import InstitutionPolicy
 from .policy_library import WEEKDAYS, ClosedDays, OpeningHours, WeeklyHours
 
@@ -74,7 +75,7 @@ class LibraryCalendar:
 
     def next_opening_at(self, instant: datetime) -> datetime:
         """``instant`` if the library is open then, else the next time it opens (UTC)."""
-        instant = check_aware("instant", instant)
+        instant = as_utc("instant", instant)
         day = paris_date(instant)
         hours = self.hours_on(day)
         if hours and paris_instant(day, hours.opens) <= instant < paris_instant(day, hours.closes):

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field
 
+from rebub_shared.clock import as_utc
+
 from . import loan_guards as guards
 from .aggregate import Aggregate
 from .due_dates import DueDateExplanation, due_at_for_renewal
@@ -32,7 +34,6 @@ from .events import (
 from .library_calendar import LibraryCalendar
 from .next_step import NextStep
 from .overrides import OverrideRecord
-from .paris_time import check_aware
 from .period import Period
 from .vocabulary import (
     OPEN_LOAN_STATUSES,
@@ -82,7 +83,7 @@ class Loan(Aggregate[LoanEvent]):
 
         Records LoanCreated. ``checkout.check_out`` checks blocks and rules, then calls this.
         """
-        now, due_at = check_aware("now", now), check_aware("due_at", due_at)
+        now, due_at = as_utc("now", now), as_utc("due_at", due_at)
         loan = cls(
             loan_id=loan_id,
             institution=institution,
@@ -144,7 +145,7 @@ class Loan(Aggregate[LoanEvent]):
 
     def change_due_date(self, *, due_at: datetime, now: datetime, operator: str) -> None:
         """Staff set a new due date (not in the past). Records LoanDueDateChanged."""
-        due_at, now = check_aware("due_at", due_at), check_aware("now", now)
+        due_at, now = as_utc("due_at", due_at), as_utc("now", now)
         guards.check_status_allows(self.loan_id, self.status, "change_due_date")
         guards.check_due_date_not_past(due_at, now)
         previous, self.due_at = self.due_at, due_at
@@ -158,7 +159,7 @@ class Loan(Aggregate[LoanEvent]):
         guards.check_status_allows(self.loan_id, self.status, "recall")
         previous = self.due_at
         if due_at is not None:
-            self.due_at = min(self.due_at, check_aware("due_at", due_at))
+            self.due_at = min(self.due_at, as_utc("due_at", due_at))
         self.status = LoanStatus.RECALLED
         self._record(
             LoanRecalled, now, previous_due_at=previous, due_at=self.due_at, request_id=request_id
@@ -176,7 +177,7 @@ class Loan(Aggregate[LoanEvent]):
         next_step: NextStep,
     ) -> None:
         """Close the loan as returned (maybe backdated). Prefer ``returns.check_in_loan``."""
-        returned_at, now = check_aware("returned_at", returned_at), check_aware("now", now)
+        returned_at, now = as_utc("returned_at", returned_at), as_utc("now", now)
         guards.check_status_allows(self.loan_id, self.status, "check_in")
         guards.check_return_date(returned_at, self.loaned_at, now)
         self.status, self.returned_at = LoanStatus.RETURNED, returned_at

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import AwareDatetime
 
+from rebub_shared.clock import as_utc
+
 from .errors import BlockNotOverridableError, OverrideIncompleteError
-from .paris_time import check_aware
 from .values import ValueModel
 from .vocabulary import BlockKind
 
@@ -51,6 +52,6 @@ def check_override(
     return OverrideRecord(
         operator=request.operator,
         reason=request.reason,
-        overridden_at=check_aware("now", now),
+        overridden_at=as_utc("now", now),
         blocks=tuple(dict.fromkeys(block.kind for block in blocks)),
     )

@@ -7,19 +7,20 @@ PolicyFileError naming the file, the field path and the offending value.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from rebub_shared.tenancy import institution, institution_codes
+
 from .errors import PolicyFileError
+from .period import Period
 from .policy import InstitutionPolicy
-from .vocabulary import InstitutionCode
 
 # src/circulation/domain/policies.py -> services/circulation/policies; the service settings
 # should pass the directory explicitly once deployed.
 DEFAULT_POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
-INSTITUTIONS: tuple[str, ...] = get_args(InstitutionCode)
 
 
 def load_policy_file(path: Path) -> InstitutionPolicy:
@@ -38,15 +39,32 @@ def load_policy_file(path: Path) -> InstitutionPolicy:
         raise PolicyFileError(
             f"{path}: institution: {policy.institution!r} does not match the file name"
         )
+    _check_network_rules(path, policy)
     return policy
+
+
+def _check_network_rules(path: Path, policy: InstitutionPolicy) -> None:
+    """The network-wide rules an institution chose are the network file's; a policy file that
+    states them otherwise is refused rather than silently winning."""
+    chosen = institution(policy.institution)
+    if policy.renewal_period != Period(days=chosen.renewal_period_days):
+        raise PolicyFileError(
+            f"{path}: renewal_period: {str(policy.renewal_period)!r} differs from the network "
+            f"file's renewal_period_days = {chosen.renewal_period_days}"
+        )
+    if policy.suspension_after_late_return != chosen.suspension_after_late_return:
+        raise PolicyFileError(
+            f"{path}: suspension_after_late_return: {policy.suspension_after_late_return} differs "
+            f"from the network file's {chosen.suspension_after_late_return}"
+        )
 
 
 def load_institution_policy(
     institution: str, policies_dir: Path = DEFAULT_POLICIES_DIR
 ) -> InstitutionPolicy:
-    """The policy of one institution (``ub``, ``ubm``, ``scpo``, ``inp``, ``bsa``)."""
-    if institution not in INSTITUTIONS:
-        raise PolicyFileError(f"institution={institution!r} is not one of {INSTITUTIONS}")
+    """The policy of one institution of the network file (``policies_dir/{institution}.yaml``)."""
+    if institution not in institution_codes():
+        raise PolicyFileError(f"institution={institution!r} is not one of {institution_codes()}")
     return load_policy_file(policies_dir / f"{institution}.yaml")
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from pydantic import AwareDatetime
 
+from rebub_shared.clock import as_utc, paris_date
+
 from .aggregate import Aggregate
 from .errors import CirculationError
-from .paris_time import check_aware, paris_date
 from .request_events import (
     RequestCancelled,
     RequestClosed,
@@ -77,7 +78,7 @@ class Request(Aggregate[RequestEvent]):
     @classmethod
     def place(cls, *, task: RequestTask, now: datetime, **fields: Any) -> Request:
         """A new active request at ``now`` in its first task. Records RequestCreated."""
-        request = cls(task=task, placed_at=check_aware("now", now), **fields)
+        request = cls(task=task, placed_at=as_utc("now", now), **fields)
         request._record(RequestCreated, now)
         return request
 
@@ -98,7 +99,7 @@ class Request(Aggregate[RequestEvent]):
     def record_recall(self, *, loan_id: str, due_at: datetime, now: datetime) -> None:
         """This request recalled ``loan_id`` (now due at ``due_at``). Records RequestRecalled."""
         self.recalled_loan_id = loan_id
-        self._record(RequestRecalled, now, loan_id=loan_id, due_at=check_aware("due_at", due_at))
+        self._record(RequestRecalled, now, loan_id=loan_id, due_at=as_utc("due_at", due_at))
 
     def send_in_transit(self, *, now: datetime) -> None:
         """The item leaves for the pickup library."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from rebub_shared.clock import as_utc, paris_date
+
 from .item import Item
 from .loan import Loan
 from .next_step import NextStep, next_step_after_return
-from .paris_time import check_aware, days_late, paris_date
+from .paris_time import days_late
 from .patron import Patron
 from .policy import InstitutionPolicy
 from .values import ValueModel
@@ -56,7 +58,7 @@ def check_in_loan(
     differs from the patron's, the patron's new suspension. ``request_pickup_library`` is
     the hook for the request queue (hold shelf), None while requests do not exist.
     """
-    returned_at = check_aware("returned_at", returned_at)
+    returned_at = as_utc("returned_at", returned_at)
     policy.library(library)  # an unknown desk library is an error, not a silent transit
     late = days_late(loan.due_at, returned_at)
     until = suspension_after_return(policy, loan.due_at, returned_at, patron.suspended_until)

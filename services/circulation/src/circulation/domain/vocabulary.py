@@ -1,10 +1,9 @@
 """Closed vocabularies of circulation: institutions, terms of use, statuses, block kinds."""
 
 from enum import StrEnum
-from typing import Literal
 
-InstitutionCode = Literal["ub", "ubm", "scpo", "inp", "bsa"]
-"""The five institution zones (tenants) that run circulation."""
+# The network's institutions are defined once, in the shared library's network file.
+from rebub_shared.tenancy import InstitutionCode as InstitutionCode
 
 
 class TermsOfUse(StrEnum):

@@ -7,7 +7,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from ..domain.errors import NotifierDomainError, check_aware
+from rebub_shared.clock import check_aware
+
+from ..domain.errors import NotifierDomainError
 from ..domain.kinds import Channel
 from .rendering import RenderedLetter
 

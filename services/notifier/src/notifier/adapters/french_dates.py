@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..domain.errors import check_aware
-from ..domain.paris import PARIS
+from rebub_shared.clock import PARIS, check_aware
 
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _MONTHS = (

@@ -15,9 +15,10 @@ from datetime import datetime, time
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from rebub_shared.clock import PARIS
+
 from ..domain.errors import MixedBatchError
 from ..domain.kinds import Channel
-from ..domain.paris import PARIS
 from .pdf_fonts import PdfFont, find_font
 from .rendering import RenderedLetter
 

@@ -5,7 +5,7 @@ No I/O and no clock: "today" and event times are parameters. The flow for the la
 1. Consume loan events: ``state = apply_event(store.get(loan_id), LoanEvent(...))`` and save
    ``state`` (idempotent: redelivered or older events change nothing).
 2. Once a day per institution (or after downtime): ``due = letters_due(active_loans, patrons,
-   paris_day(now), already_sent_keys, settings)``. For each ``letter`` in ``due.letters``, insert
+   paris_date(now), already_sent_keys, settings)``. For each ``letter`` in ``due.letters``, insert
    ``letter.idempotency_keys`` in the store's unique index *before* sending (a crash after the
    insert loses at most one letter, never sends two), then send by ``letter.channel``: email, or
    into the day's printed batch. Report ``letter.reported_reason`` and ``due.unreachable`` to staff.
@@ -19,7 +19,6 @@ from .errors import (
     InvalidSettingsError,
     LoanMismatchError,
     MixedBatchError,
-    NaiveDatetimeError,
     NotifierDomainError,
     TenantMismatchError,
     UnknownInstitutionError,
@@ -35,11 +34,10 @@ from .on_request import (
     hold_available,
     loan_receipt,
 )
-from .paris import PARIS, days_overdue, paris_day
+from .paris import days_overdue
 from .patron import PatronContact
 from .schedule import LettersDue, Unreachable, letters_due
 from .settings import (
-    DEFAULT_INSTITUTIONS,
     ChainSettings,
     InstitutionSettings,
     institution_settings,
@@ -48,8 +46,6 @@ from .stages import StageDate, current_stage, stages_for
 
 __all__ = [
     "CHAIN",
-    "DEFAULT_INSTITUTIONS",
-    "PARIS",
     "ChainSettings",
     "Channel",
     "EndReason",
@@ -66,7 +62,6 @@ __all__ = [
     "LoanMismatchError",
     "LoanStatus",
     "MixedBatchError",
-    "NaiveDatetimeError",
     "NotifierDomainError",
     "PatronContact",
     "PostalAddress",
@@ -86,6 +81,5 @@ __all__ = [
     "institution_settings",
     "letters_due",
     "loan_receipt",
-    "paris_day",
     "stages_for",
 ]

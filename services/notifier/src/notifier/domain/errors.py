@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 
 class NotifierDomainError(ValueError):
     """Base class: a rule of the letter chain was given bad input."""
-
-
-class NaiveDatetimeError(NotifierDomainError):
-    """A datetime without a time zone reached the domain (we store aware UTC)."""
 
 
 class TenantMismatchError(NotifierDomainError):
@@ -22,7 +16,7 @@ class LoanMismatchError(NotifierDomainError):
 
 
 class UnknownInstitutionError(NotifierDomainError):
-    """An institution code outside ub, ubm, scpo, inp, bsa."""
+    """An institution code that the network file does not define."""
 
 
 class InvalidSettingsError(NotifierDomainError):
@@ -31,12 +25,6 @@ class InvalidSettingsError(NotifierDomainError):
 
 class MixedBatchError(NotifierDomainError):
     """A printed batch mixed days, institutions or channels."""
-
-
-def check_aware(field: str, value: datetime) -> None:
-    """Raise NaiveDatetimeError if `value` has no UTC offset."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise NaiveDatetimeError(f"{field} must be timezone-aware, got {value.isoformat()!r}")
 
 
 def check_same_institution(field: str, expected: str, actual: str) -> None:

@@ -10,7 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from .errors import LoanMismatchError, check_aware, check_same_institution
+from rebub_shared.clock import check_aware
+
+from .errors import LoanMismatchError, check_same_institution
 from .loan import REOPENABLE, EndReason, LoanInChain, LoanStatus
 
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from .errors import check_aware
-from .paris import paris_day
+from rebub_shared.clock import check_aware, paris_date
 
 
 class LoanStatus(StrEnum):
@@ -63,7 +62,7 @@ class LoanInChain:
     @property
     def due_day(self) -> date:
         """The Paris calendar day the loan is due."""
-        return paris_day(self.due_at)
+        return paris_date(self.due_at)
 
     @property
     def is_active(self) -> bool:

@@ -1,4 +1,5 @@
-"""Per-institution settings of the letter chain, with defaults for the five institutions.
+"""Per-institution settings of the letter chain; the institutions' own facts (name, address,
+suspension) come from the network file (``rebub_shared.tenancy``).
 
 Every number of DOMAIN.md section 7 is data here, never a constant in the rules: the courtesy
 delay, the recall offsets and which stages go by post.
@@ -6,9 +7,10 @@ delay, the recall offsets and which stages go by post.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
+
+from rebub_shared.tenancy import UnknownTenantError, institution, institution_codes
 
 from .address import PostalAddress
 from .errors import InvalidSettingsError, UnknownInstitutionError
@@ -75,57 +77,21 @@ class InstitutionSettings:
         return (name, self.library_service, *rest)
 
 
-def _institution(
-    code: str, name: str, street: tuple[str, ...], postcode: str, city: str, suspends: bool
-) -> InstitutionSettings:
-    return InstitutionSettings(
-        code=code,
-        display_name=name,
-        library_service="Service commun de la documentation",
-        address=PostalAddress(lines=street, postcode=postcode, city=city),
-        signature=f"Le service du prêt\nBibliothèques – {name}",
-        suspends_after_late_return=suspends,
-    )
-
-
-DEFAULT_INSTITUTIONS: Mapping[str, InstitutionSettings] = {
-    s.code: s
-    for s in (
-        _institution(
-            "ub",
-            "Université de Bordeaux",
-            ("351 cours de la Libération",),
-            "33400",
-            "Talence",
-            False,
-        ),
-        _institution(
-            "ubm",
-            "Université Bordeaux Montaigne",
-            ("Domaine universitaire",),
-            "33607",
-            "Pessac",
-            False,
-        ),
-        _institution("scpo", "Sciences Po Bordeaux", ("11 allée Ausone",), "33607", "Pessac", True),
-        _institution("inp", "Bordeaux INP", ("Avenue des Facultés",), "33400", "Talence", True),
-        _institution(
-            "bsa",
-            "Bordeaux Sciences Agro",
-            ("1 cours du Général de Gaulle",),
-            "33170",
-            "Gradignan",
-            True,
-        ),
-    )
-}
-
-
 def institution_settings(code: str) -> InstitutionSettings:
-    """The default settings of an institution; raise UnknownInstitutionError for another code."""
+    """The settings of an institution of the network file (name, postal address, whether it
+    suspends after a late return), with the default chain; UnknownInstitutionError otherwise."""
     try:
-        return DEFAULT_INSTITUTIONS[code]
-    except KeyError:
+        known = institution(code)
+    except UnknownTenantError:
         raise UnknownInstitutionError(
-            f"institution is {code!r}, expected one of {sorted(DEFAULT_INSTITUTIONS)}"
+            f"institution is {code!r}, expected one of {sorted(institution_codes())}"
         ) from None
+    address = known.address
+    return InstitutionSettings(
+        code=known.code,
+        display_name=known.name,
+        library_service="Service commun de la documentation",
+        address=PostalAddress(lines=address.lines, postcode=address.postcode, city=address.city),
+        signature=f"Le service du prêt\nBibliothèques – {known.name}",
+        suspends_after_late_return=known.suspension_after_late_return,
+    )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from rebub_shared.clock import paris_date
+
 from .kinds import CHAIN, Stage
-from .paris import paris_day
 from .settings import ChainSettings
 
 
@@ -25,7 +26,7 @@ def stages_for(due_at: datetime, settings: ChainSettings) -> tuple[StageDate, ..
     so a daylight-saving change never moves a letter: courtesy = due day - courtesy_days,
     reminder = due day, recall N = due day + its offset. A turned-off stage is left out.
     """
-    due_day = paris_day(due_at)
+    due_day = paris_date(due_at, "due_at")
     result = []
     for stage in CHAIN:
         offset = settings.offset_days(stage)
@@ -49,6 +50,6 @@ def current_stage(
     if not reached:
         return None
     latest = reached[-1]
-    if latest.stage is Stage.COURTESY and latest.day < paris_day(due_set_at):
+    if latest.stage is Stage.COURTESY and latest.day < paris_date(due_set_at):
         return None
     return latest

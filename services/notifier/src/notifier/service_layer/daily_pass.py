@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from rebub_shared.clock import paris_date
 from rebub_shared.logging import get_logger
 
 from ..domain import (
@@ -28,7 +29,6 @@ from ..domain import (
     current_stage,
     idempotency_key,
     letters_due,
-    paris_day,
 )
 from .notifier import Notifier
 from .printing import print_batch
@@ -91,7 +91,7 @@ async def plan_day(n: Notifier, today: date, lap: Callable[[str], None] = _no_la
 async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
     """Record today's letters as pending, then send every open pending letter (one at a time)."""
     async with n.lock:
-        today = paris_day(now)
+        today = paris_date(now)
         plan = await plan_day(n, today)
         for unreachable in plan.due.unreachable:
             report_id = (

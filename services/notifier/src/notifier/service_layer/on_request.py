@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rebub_shared.clock import paris_date
 from rebub_shared.logging import get_logger
 
 from ..domain import (
@@ -11,7 +12,6 @@ from ..domain import (
     activity_report,
     hold_available,
     loan_receipt,
-    paris_day,
 )
 from ..domain.errors import NotifierDomainError, check_same_institution
 from .notifier import Notifier
@@ -36,7 +36,7 @@ async def send_activity_report(n: Notifier, patron_id: str, request_id: str) -> 
         raise UnknownPatronError(f"patron_id {patron_id!r} is not a patron of {n.institution}")
     loans = await n.store.loans_of_patron(patron_id)
     now = n.clock.now()
-    return await _send_now(n, activity_report(patron, loans, paris_day(now), request_id))
+    return await _send_now(n, activity_report(patron, loans, paris_date(now), request_id))
 
 
 async def send_loan_receipt(n: Notifier, loan_id: str, request_id: str) -> LetterRecord:
@@ -48,7 +48,7 @@ async def send_loan_receipt(n: Notifier, loan_id: str, request_id: str) -> Lette
     if patron is None:
         raise UnknownPatronError(f"patron_id {loan.patron_id!r} of loan {loan_id!r} is unknown")
     now = n.clock.now()
-    return await _send_now(n, loan_receipt(patron, [loan], paris_day(now), request_id))
+    return await _send_now(n, loan_receipt(patron, [loan], paris_date(now), request_id))
 
 
 async def send_hold_available(
@@ -68,7 +68,7 @@ async def send_hold_available(
         )
     now = n.clock.now()
     try:
-        letter = hold_available(patron, hold, paris_day(now))
+        letter = hold_available(patron, hold, paris_date(now))
     except UnreachablePatronError as error:
         report_id = f"unreachable:{n.institution}:{patron_id}:hold_available:{hold.request_id}"
         await n.store.add_report(

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from rebub_shared.clock import paris_date
 from rebub_shared.logging import get_logger
 
 from ..domain import (
@@ -29,7 +30,6 @@ from ..domain import (
     current_stage,
     days_overdue,
     idempotency_key,
-    paris_day,
 )
 from .notifier import Notifier
 from .ports import DeliveryUncertainError, NotDeliveredError
@@ -57,7 +57,7 @@ async def send_letter(
     A printed letter is left SENDING in `printed` (the pass writes the batch once, at its end:
     ``print_batch``), or printed at once when `printed` is None.
     """
-    today = paris_day(now)
+    today = paris_date(now)
     letter = record.letter
     if not await n.store.claim_attempt(letter.key, record.attempts, n.owner):
         log.warning("letter_taken_by_another_process", letter_id=letter.key)
@@ -93,7 +93,7 @@ def _still_due(
     loan = active.get(item.loan_id)
     if loan is None:
         return False
-    reached = current_stage(loan.due_at, loan.due_set_at, paris_day(now), n.settings.chain)
+    reached = current_stage(loan.due_at, loan.due_set_at, paris_date(now), n.settings.chain)
     if reached is None:
         return False
     return key == idempotency_key(n.institution, loan.loan_id, reached.stage, loan.due_version)

@@ -8,7 +8,6 @@ from datetime import datetime, time
 from typing import TypeVar
 
 from patron_sync.domain.accounts import Patron
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
 from patron_sync.domain.user_groups import UserGroup
@@ -69,7 +68,7 @@ def to_nz_contract(account: NzAccount) -> c.NzAccount:
     absent = paris_date(account.absent_since) if account.absent_since else None
     return c.NzAccount(
         primary_id=record.primary_id,
-        source=record.source_institution.value,
+        source=record.source_institution,
         last_name=record.last_name,
         first_name=record.first_name,
         user_group=record.user_group.value,
@@ -92,7 +91,7 @@ def from_nz_contract(account: c.NzAccount, received_at: datetime) -> NzAccount:
             "first_name": account.first_name,
             "user_group": UserGroup(account.user_group),
             "expiry_date": account.expiry_date,
-            "source_institution": Institution(account.source),
+            "source_institution": account.source,
             "campus": account.campus,
         }
         | record_fields_of(account.contact, account.barcodes)
@@ -113,7 +112,7 @@ def to_iz_contract(patron: Patron, revision: int) -> c.IzPatron:
     added = [i.value for i in patron.additions.identifiers if i.id_type == "BARCODE"]
     return c.IzPatron(
         primary_id=patron.account_id,
-        institution=patron.tenant.value,
+        institution=patron.tenant,
         kind=patron.kind.value,
         last_name=record.last_name,
         first_name=record.first_name,
@@ -132,14 +131,14 @@ def to_reader_contract(patron: Patron) -> c.ExternalReader:
     record = patron.record
     return c.ExternalReader(
         primary_id=patron.account_id,
-        created_by=record.source_institution.value,
+        created_by=record.source_institution,
         last_name=record.last_name,
         first_name=record.first_name,
         expiry_date=record.expiry_date,
         contact=contact_of(record),
         barcodes=_barcodes(record),
         version=patron.version,
-        updated_by=patron.tenant.value,  # published by the IZ that wrote this version
+        updated_by=patron.tenant,  # published by the IZ that wrote this version
     )
 
 
@@ -152,7 +151,7 @@ def reader_record(reader: c.ExternalReader) -> PatronRecord:
             "first_name": reader.first_name,
             "user_group": UserGroup.LECTEUR_EXTERIEUR,
             "expiry_date": reader.expiry_date,
-            "source_institution": Institution(reader.created_by),
+            "source_institution": reader.created_by,
         }
         | record_fields_of(reader.contact, reader.barcodes)
     )

@@ -23,7 +23,7 @@ def patron_events(
     """``(topic, key, event)`` of one write: the PatronChanged snapshot, then what ``also``
     asks. Event ids derive from the account and its revision (a UUID 5: the
     outbox keys documents by event id, where a dot would nest): a retried write is the same event."""
-    tenant = institution(patron.tenant.value).code
+    tenant = institution(patron.tenant).code
     base = f"{tenant}/{patron.account_id}/r{revision}"
 
     def event(data: EventPayload, n: int, subject: str) -> Event[Any]:

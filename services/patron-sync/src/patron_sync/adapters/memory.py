@@ -6,7 +6,6 @@ from typing import Any
 
 from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.errors import DuplicateBarcodeError
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 from patron_sync.domain.search import NameEntry
 from patron_sync.service_layer.unit_of_work import (
@@ -18,6 +17,7 @@ from patron_sync.service_layer.unit_of_work import (
     active_barcodes,
     released_barcodes,
 )
+from rebub_shared.tenancy import InstitutionCode
 
 
 def _in_bucket(entries: Iterable[NameEntry], bucket: str) -> list[NameEntry]:
@@ -75,7 +75,7 @@ class MemoryNzProjection:
 class MemoryIzUnitOfWork:
     """The fake IZ store; ``published`` collects ``(patron, revision, also)`` of each write."""
 
-    tenant: Institution
+    tenant: InstitutionCode
     patrons: MemoryPatrons = field(default_factory=MemoryPatrons)
     nz: MemoryNzProjection = field(default_factory=MemoryNzProjection)
     staged: list[StagedSave] = field(default_factory=list)
@@ -119,7 +119,7 @@ class MemoryIzUnitOfWork:
 @dataclass
 class MemoryNzAccounts:
     rows: dict[str, NzStored] = field(default_factory=dict)
-    runs: dict[Institution, ImportRun] = field(default_factory=dict)
+    runs: dict[InstitutionCode, ImportRun] = field(default_factory=dict)
     publications: dict[str, list[str]] = field(default_factory=dict)
 
     async def get_many(self, primary_ids: Iterable[str]) -> dict[str, NzStored]:
@@ -147,7 +147,7 @@ class MemoryNzAccounts:
         for key in primary_ids:
             self.rows.pop(key, None)
 
-    async def last_full_import(self, source: Institution) -> int | None:
+    async def last_full_import(self, source: InstitutionCode) -> int | None:
         run = self.runs.get(source)
         return run.received if run else None
 

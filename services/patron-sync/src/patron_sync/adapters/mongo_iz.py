@@ -13,7 +13,6 @@ from patron_sync.adapters.mongo_common import Document, insert_all, replace_all
 from patron_sync.adapters.mongo_names import NameIndex
 from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.errors import DuplicateBarcodeError
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.search import NameEntry, name_keys
 from patron_sync.service_layer.unit_of_work import (
@@ -28,6 +27,7 @@ from patron_sync.service_layer.unit_of_work import (
 from rebub_shared.clock import Clock
 from rebub_shared.logging import get_logger
 from rebub_shared.outbox import OutboxRelay, outbox_set
+from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
 
 PATRONS, BARCODES, NZ_ACCOUNTS, COUNTERS = "patrons", "barcodes", "nz_accounts", "counters"
@@ -137,7 +137,7 @@ class MongoIzUnitOfWork:
 
     def __init__(
         self,
-        tenant: Institution,
+        tenant: InstitutionCode,
         db: AsyncDatabase[Document],
         topics: Topics,
         clock: Clock,

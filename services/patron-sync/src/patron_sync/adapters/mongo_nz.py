@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from pymongo.asynchronous.database import AsyncDatabase
 
 from patron_sync.adapters.mongo_common import Document, insert_all, replace_all
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 from patron_sync.domain.search import name_keys
 from patron_sync.service_layer.unit_of_work import ImportRun, NzStored
+from rebub_shared.tenancy import InstitutionCode
 
 ACCOUNTS, SUMMARIES, IMPORTS = "accounts", "summaries", "imports"
 PUBLICATIONS = "publications"
@@ -25,7 +25,7 @@ def _doc(account: NzAccount) -> Document:
     record = account.record
     return {
         "_id": record.primary_id,
-        "source": record.source_institution.value,
+        "source": record.source_institution,
         "version": account.version,
         "name_keys": list(name_keys(record)),
         "account": account.model_dump(mode="json"),
@@ -40,7 +40,7 @@ def _summary_doc(account: NzAccount) -> Document:
     summary = AccountSummary.of(account)
     return {
         "_id": account.record.primary_id,
-        "source": summary.source.value,
+        "source": summary.source,
         "fingerprint": summary.fingerprint,
         "absent": summary.absent,
     }
@@ -79,9 +79,7 @@ class MongoNzAccounts:
         ):
             await self._rebuild_summaries()  # a database from before summaries, or a crash
         return {
-            doc["_id"]: AccountSummary(
-                Institution(doc["source"]), doc["fingerprint"], bool(doc["absent"])
-            )
+            doc["_id"]: AccountSummary(doc["source"], doc["fingerprint"], bool(doc["absent"]))
             async for doc in self._summaries.find({})
         }
 
@@ -107,10 +105,10 @@ class MongoNzAccounts:
             await self._summaries.delete_many(query)  # first: a summary never outlives its account
             await self._accounts.delete_many(query)
 
-    async def last_full_import(self, source: Institution) -> int | None:
-        doc = await self._imports.find_one({"_id": source.value})
+    async def last_full_import(self, source: InstitutionCode) -> int | None:
+        doc = await self._imports.find_one({"_id": source})
         return None if doc is None else int(doc["received"])
 
     async def record_import(self, run: ImportRun) -> None:
         doc = {"mode": run.mode, "received": run.received, "at": run.at_iso}
-        await self._imports.replace_one({"_id": run.source.value}, doc, upsert=True)
+        await self._imports.replace_one({"_id": run.source}, doc, upsert=True)

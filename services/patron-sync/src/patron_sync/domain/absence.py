@@ -8,9 +8,9 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from patron_sync.domain.fingerprint import fingerprint
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
-from patron_sync.domain.timeutil import check_aware, paris_date
+from rebub_shared.clock import check_aware, paris_date
+from rebub_shared.tenancy import InstitutionCode
 
 
 class ImportMode(StrEnum):
@@ -30,7 +30,7 @@ class AbsencePolicy(BaseModel):
 
 def absent_accounts(
     stored: Iterable[NzAccount],
-    source: Institution,
+    source: InstitutionCode,
     seen_primary_ids: set[str],
     mode: ImportMode,
 ) -> Iterator[NzAccount]:
@@ -59,14 +59,14 @@ def absence_expiry_date(account: NzAccount, policy: AbsencePolicy) -> date | Non
     """Paris calendar day on which an absent account expires, ``None`` if it is not absent."""
     if account.absent_since is None:
         return None
-    first_day = paris_date("absent_since", account.absent_since)
+    first_day = paris_date(account.absent_since, "absent_since")
     return first_day + timedelta(days=policy.expire_after_days)
 
 
 def is_expired_by_absence(account: NzAccount, now: AwareDatetime, policy: AbsencePolicy) -> bool:
     """True once ``now`` (Paris calendar day) reaches the account's absence expiry day."""
     expiry = absence_expiry_date(account, policy)
-    return expiry is not None and paris_date("now", now) >= expiry
+    return expiry is not None and paris_date(now, "now") >= expiry
 
 
 def expire_absent(account: NzAccount, now: AwareDatetime, policy: AbsencePolicy) -> NzAccount:

@@ -5,9 +5,9 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import Identifier, PatronRecord, Text
 from rebub_shared.bounds import LINES
+from rebub_shared.tenancy import InstitutionCode
 
 NoteText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=LINES)
@@ -92,7 +92,7 @@ class Patron(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    tenant: Institution
+    tenant: InstitutionCode
     account_id: Text
     kind: AccountKind
     record: PatronRecord
@@ -102,7 +102,7 @@ class Patron(BaseModel):
     merged_into: str | None = None
     updated_at: AwareDatetime | None = None
     #: External readers: the institution that wrote the current version (None: the creator).
-    updated_by: Institution | None = None
+    updated_by: InstitutionCode | None = None
 
     def all_barcodes(self) -> set[str]:
         """Barcodes of the record and of this IZ's additions."""

@@ -47,10 +47,6 @@ class WaitingAccountMismatchError(PatronSyncError):
     """A waiting account and an institutional account that do not match were to be merged."""
 
 
-class NaiveDatetimeError(PatronSyncError):
-    """A datetime without time zone was given where an aware (UTC) one is required."""
-
-
 class FeedRefusedError(Exception):
     """A whole feed file is refused before anything is applied (not a feed, wrong encoding,
     truncated XML, missing CSV header...). ``reason`` says why, ``where`` where it was found."""

@@ -5,8 +5,8 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import Address, Email, PatronRecord, Phone
+from rebub_shared.tenancy import InstitutionCode
 
 
 class _Event(BaseModel):
@@ -20,7 +20,7 @@ class WaitingAccountMerged(_Event):
     account ``primary_id``.
     """
 
-    tenant: Institution
+    tenant: InstitutionCode
     waiting_id: str
     primary_id: str
     merged_at: AwareDatetime
@@ -30,7 +30,7 @@ class ExternalReaderCreated(_Event):
     """An external reader was created in ``tenant``; every other IZ creates its own copy
     (fan-out on ``net.external-reader.v1``), with no local additions."""
 
-    tenant: Institution
+    tenant: InstitutionCode
     reader_id: str
     record: PatronRecord
     version: int
@@ -41,7 +41,7 @@ class ExternalReaderChanged(_Event):
     """An external reader's contact data or expiry changed in ``tenant``; the other IZs apply
     the new values if ``version`` is above theirs. Fields left ``None`` did not change."""
 
-    tenant: Institution
+    tenant: InstitutionCode
     reader_id: str
     version: int
     changed_at: AwareDatetime

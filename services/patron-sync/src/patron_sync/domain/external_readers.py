@@ -12,7 +12,6 @@ from pydantic import AwareDatetime
 from patron_sync.domain.accounts import AccountKind, Patron
 from patron_sync.domain.errors import AccountKindError, InvalidFieldError
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import (
     PROPAGATED_READER_FIELDS,
     Address,
@@ -20,38 +19,41 @@ from patron_sync.domain.patron import (
     PatronRecord,
     Phone,
 )
-from patron_sync.domain.timeutil import check_aware, paris_date
 from patron_sync.domain.user_groups import UserGroup
 from rebub_shared.bounds import check_expiry
+from rebub_shared.clock import check_aware, paris_date
+from rebub_shared.tenancy import InstitutionCode, institution_codes
 
 
-def external_reader_id(tenant: Institution, number: int) -> str:
+def external_reader_id(tenant: InstitutionCode, number: int) -> str:
     """Network-unique id: ``EXT-<INSTITUTION>-<number>``; ``number`` comes from the creating
     institution's own sequence, the prefix makes it unique across the network."""
     if number < 1:
         raise InvalidFieldError("number", number, "reader numbers start at 1")
-    return f"EXT-{tenant.value.upper()}-{number:06d}"
+    return f"EXT-{tenant.upper()}-{number:06d}"
 
 
-def check_external_reader(record: PatronRecord, tenant: Institution, now: AwareDatetime) -> None:
+def check_external_reader(
+    record: PatronRecord, tenant: InstitutionCode, now: AwareDatetime
+) -> None:
     """An external reader is in group LECTEUR_EXTERIEUR, belongs to its creating institution,
     has a way to be reached (an email or an address) and an expiry date not in the past."""
     if record.user_group is not UserGroup.LECTEUR_EXTERIEUR:
         raise InvalidFieldError("user_group", record.user_group, "must be LECTEUR_EXTERIEUR")
-    if record.source_institution is not tenant:
+    if record.source_institution != tenant:
         raise InvalidFieldError(
-            "source_institution", record.source_institution, f"must be {tenant.value}"
+            "source_institution", record.source_institution, f"must be {tenant}"
         )
     if not record.emails and not record.addresses:
         raise InvalidFieldError("emails", record.emails, "an email or an address is required")
-    if record.expiry_date < paris_date("now", now):
+    if record.expiry_date < paris_date(now, "now"):
         raise InvalidFieldError("expiry_date", record.expiry_date, "is in the past")
     check_desk_expiry(record.expiry_date, now)
 
 
 def check_desk_expiry(expiry_date: date, now: AwareDatetime) -> None:
     """An expiry date set at a desk is plausible: from a year ago to ten years ahead."""
-    reason = check_expiry(expiry_date, paris_date("now", now))
+    reason = check_expiry(expiry_date, paris_date(now, "now"))
     if reason is not None:
         raise InvalidFieldError("expiry_date", expiry_date, reason)
 
@@ -65,7 +67,7 @@ class ExternalReaderCreation:
 
 
 def create_external_reader(
-    tenant: Institution, number: int, record: PatronRecord, now: AwareDatetime
+    tenant: InstitutionCode, number: int, record: PatronRecord, now: AwareDatetime
 ) -> ExternalReaderCreation:
     """Create an external reader in ``tenant``; its primary id becomes the network-unique id."""
     check_aware("now", now)
@@ -87,7 +89,7 @@ def create_external_reader(
     return ExternalReaderCreation(patron, event)
 
 
-def copy_external_reader(event: ExternalReaderCreated, tenant: Institution) -> Patron:
+def copy_external_reader(event: ExternalReaderCreated, tenant: InstitutionCode) -> Patron:
     """The copy another IZ (``tenant``) makes of a new external reader: no local additions."""
     return Patron(
         tenant=tenant,
@@ -100,11 +102,11 @@ def copy_external_reader(event: ExternalReaderCreated, tenant: Institution) -> P
     )
 
 
-def supersedes(version: int, written_by: Institution, copy: Patron) -> bool:
+def supersedes(version: int, written_by: InstitutionCode, copy: Patron) -> bool:
     """Whether a reader's version written by ``written_by`` replaces this IZ's ``copy``: a higher
     version does; the same version does when its writer comes later in the institutions' order
     (two IZs that changed the reader at once both wrote version n: every IZ keeps the same one)."""
-    order = list(Institution)
+    order = list(institution_codes())
     current_by = copy.updated_by or copy.record.source_institution
     return (version, order.index(written_by)) > (copy.version, order.index(current_by))
 

@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from patron_sync.domain.errors import InvalidFieldError, PatronSyncError
 from patron_sync.domain.import_report import Reject
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, FeedGroups, check_user_group
+from rebub_shared.tenancy import InstitutionCode
 
 _FEED_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})Z?$")
 # Record fields named as a DSI knows them (the CSV column / XML element) in reject lines.
@@ -71,7 +71,7 @@ def _check_primary_id(raw: RawRecord) -> str:
 
 def validate_record(
     raw: RawRecord,
-    source: Institution,
+    source: InstitutionCode,
     position_kind: Literal["record", "line"],
     feed_groups: FeedGroups = DEFAULT_FEED_GROUPS,
 ) -> PatronRecord | Reject:

@@ -7,10 +7,10 @@ from pydantic import AwareDatetime
 
 from patron_sync.domain.accounts import AccountKind, Patron
 from patron_sync.domain.errors import NzOwnedFieldError
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import NZ_OWNED_FIELDS
-from patron_sync.domain.timeutil import check_aware
+from rebub_shared.clock import check_aware
+from rebub_shared.tenancy import InstitutionCode
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class NzApplyResult:
     applied: bool
 
 
-def link_from_nz(nz: NzAccount, tenant: Institution, now: AwareDatetime) -> Patron:
+def link_from_nz(nz: NzAccount, tenant: InstitutionCode, now: AwareDatetime) -> Patron:
     """First use of an NZ account in ``tenant`` (desk search): a new IZ copy, no additions."""
     check_aware("now", now)
     return Patron(
@@ -36,7 +36,7 @@ def link_from_nz(nz: NzAccount, tenant: Institution, now: AwareDatetime) -> Patr
 
 
 def apply_nz_account(
-    current: Patron | None, nz: NzAccount, tenant: Institution, now: AwareDatetime
+    current: Patron | None, nz: NzAccount, tenant: InstitutionCode, now: AwareDatetime
 ) -> NzApplyResult:
     """Versioned upsert of an NZ account into ``tenant``'s copy.
 

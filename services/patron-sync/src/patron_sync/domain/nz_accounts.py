@@ -6,9 +6,9 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from patron_sync.domain.fingerprint import fingerprint
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import PatronRecord
-from patron_sync.domain.timeutil import check_aware
+from rebub_shared.clock import check_aware
+from rebub_shared.tenancy import InstitutionCode
 
 
 class NzAccount(BaseModel):
@@ -70,7 +70,7 @@ class AccountSummary:
     """What an import needs of a stored account without reading it: its source, its content's
     fingerprint and whether it is flagged absent (about 100 bytes, against kilobytes)."""
 
-    source: Institution
+    source: InstitutionCode
     fingerprint: str
     absent: bool
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import UserGroup
 from rebub_shared.bounds import ONE_LINE, Day
+from rebub_shared.tenancy import InstitutionCode
 
 # Feed and desk values alike: one line, no control character (a feed record holding one is
 # refused with its number, never altered).
@@ -77,7 +77,7 @@ class PatronRecord(_Value):
     ] = ""
     user_group: UserGroup
     expiry_date: Day
-    source_institution: Institution
+    source_institution: InstitutionCode
     campus: Text | None = None
     emails: tuple[Email, ...] = Field(default=(), max_length=MAX_CONTACTS)
     addresses: tuple[Address, ...] = Field(default=(), max_length=MAX_CONTACTS)

@@ -75,7 +75,7 @@ class NameEntry:
             name_keys(record),
             search_key(record.last_name),
             search_key(record.first_name),
-            record.source_institution.value,
+            record.source_institution,
             active,
         )
 

@@ -4,35 +4,42 @@ The codes and labels are the network's (``rebub_shared.user_groups``, shared wit
 whose loan rules are chosen by user group); which DSI feed may use which group is patron-sync's rule.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from patron_sync.domain.errors import UnknownUserGroupError
-from patron_sync.domain.institutions import Institution
+from rebub_shared.tenancy import InstitutionCode, institution_codes, network
 from rebub_shared.user_groups import USER_GROUP_LABELS as USER_GROUP_LABELS
 from rebub_shared.user_groups import UserGroup as UserGroup
 
-_COMMON = frozenset(
-    {UserGroup.L, UserGroup.M, UserGroup.D, UserGroup.PERSONNEL, UserGroup.ENSEIGNANT}
-)
-
 #: Which user groups each source institution's DSI feed may use.
-FeedGroups = Mapping[Institution, frozenset[UserGroup]]
+FeedGroups = Mapping[InstitutionCode, frozenset[UserGroup]]
 
-#: Default (a setting): groups each institution's DSI feed may use. Sciences Po Bordeaux and
-#: Bordeaux Sciences Agro use their own groups only. LECTEUR_EXTERIEUR never comes from a DSI:
-#: external readers are created in an IZ.
-DEFAULT_FEED_GROUPS: FeedGroups = {
-    Institution.UB: _COMMON,
-    Institution.UBM: _COMMON,
-    Institution.INP: _COMMON,
-    Institution.SCPO: frozenset({UserGroup.SCPO_ETUDIANT, UserGroup.SCPO_PERSONNEL}),
-    Institution.BSA: frozenset({UserGroup.BSA_ETUDIANT, UserGroup.BSA_PERSONNEL}),
-}
+
+class NetworkFeedGroups(Mapping[InstitutionCode, frozenset[UserGroup]]):
+    """The groups each institution's DSI feed may use, as the network file says
+    (``feed_user_groups``, read on first use). LECTEUR_EXTERIEUR never comes from a DSI:
+    external readers are created in an IZ."""
+
+    def __getitem__(self, code: InstitutionCode) -> frozenset[UserGroup]:
+        found = network().by_code.get(code)
+        if found is None:
+            raise KeyError(code)
+        return found.feed_user_groups
+
+    def __iter__(self) -> Iterator[InstitutionCode]:
+        return iter(institution_codes())
+
+    def __len__(self) -> int:
+        return len(institution_codes())
+
+
+#: Default (a setting): the network file's groups.
+DEFAULT_FEED_GROUPS: FeedGroups = NetworkFeedGroups()
 
 
 def check_user_group(
     value: str,
-    source: Institution,
+    source: InstitutionCode,
     feed_groups: FeedGroups = DEFAULT_FEED_GROUPS,
 ) -> UserGroup:
     """Return the user group ``value`` names if ``source``'s feed may use it.
@@ -47,6 +54,6 @@ def check_user_group(
         raise UnknownUserGroupError("user_group", value, "unknown user group") from None
     if group not in feed_groups.get(source, frozenset()):
         raise UnknownUserGroupError(
-            "user_group", value, f"not a user group of institution {source.value}"
+            "user_group", value, f"not a user group of institution {source}"
         )
     return group

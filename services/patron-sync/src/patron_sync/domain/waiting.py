@@ -15,15 +15,17 @@ from patron_sync.domain.errors import (
 )
 from patron_sync.domain.events import WaitingAccountMerged
 from patron_sync.domain.external_readers import check_desk_expiry
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import PatronRecord
-from patron_sync.domain.timeutil import check_aware
 from patron_sync.domain.user_groups import check_user_group
+from rebub_shared.clock import check_aware
+from rebub_shared.tenancy import InstitutionCode
 
 WAITING_PREFIX = "ATT-"
 
 
-def open_waiting_account(tenant: Institution, record: PatronRecord, now: AwareDatetime) -> Patron:
+def open_waiting_account(
+    tenant: InstitutionCode, record: PatronRecord, now: AwareDatetime
+) -> Patron:
     """Open a waiting account in ``tenant`` for the institutional reader ``record.primary_id``.
 
     Its id is ``ATT-<primary id>``; the user group must be one ``tenant``'s feed uses.
@@ -43,8 +45,8 @@ def open_waiting_account(tenant: Institution, record: PatronRecord, now: AwareDa
 def check_waiting_edit(waiting: Patron, changes: Mapping[str, object], now: AwareDatetime) -> None:
     """A waiting account stays in its institution, and its expiry stays plausible (the primary id
     it waits for may be corrected, if no other account holds it: the service layer checks)."""
-    institution = changes.get("source_institution", waiting.tenant.value)
-    if institution != waiting.tenant.value:
+    institution = changes.get("source_institution", waiting.tenant)
+    if institution != waiting.tenant:
         raise FixedFieldError("source_institution", institution, "a waiting account stays here")
     expiry = changes.get("expiry_date")
     if isinstance(expiry, date):
@@ -81,7 +83,7 @@ def merge_waiting_account(
         raise AccountKindError(
             "account_id", institutional.account_id, "is no institutional account"
         )
-    if waiting.tenant is not institutional.tenant:
+    if waiting.tenant != institutional.tenant:
         raise WaitingAccountMismatchError("tenant", institutional.tenant, "other institution")
     same_id = waiting.record.primary_id == institutional.record.primary_id
     if not (same_id or confirmed_by_staff):

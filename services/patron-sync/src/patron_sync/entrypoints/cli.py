@@ -10,10 +10,9 @@ from patron_sync.bootstrap import build, started
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.errors import FeedRefusedError
 from patron_sync.domain.import_report import ImportReport
-from patron_sync.domain.institutions import Institution
 from patron_sync.service_layer.commands import ImportFeed
 from patron_sync.settings import PatronSyncSettings
-from rebub_shared.tenancy import NETWORK
+from rebub_shared.tenancy import NETWORK, UnknownTenantError, check_institution
 
 app = typer.Typer(help="patron-sync: DSI feed imports into the network zone.")
 
@@ -33,10 +32,19 @@ async def _run(command: ImportFeed) -> ImportReport:
         return await service.import_feed(command)
 
 
+def _institution(value: str) -> str:
+    try:
+        return check_institution(value, "--source")
+    except UnknownTenantError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
 @app.command("import-patrons")
 def import_patrons(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    source: Annotated[Institution, typer.Option(help="The institution whose DSI sent it.")],
+    source: Annotated[
+        str, typer.Option(help="The institution whose DSI sent it.", callback=_institution)
+    ],
     mode: Annotated[ImportMode, typer.Option()] = ImportMode.FULL,
     force: Annotated[
         bool, typer.Option(help="Accept a full feed much smaller than the last.")

@@ -15,7 +15,6 @@ from patron_sync.domain import errors as e
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.accounts import LocalBlock, Note
 from patron_sync.domain.import_report import ImportReport
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
 from patron_sync.domain.user_groups import UserGroup
 from patron_sync.service_layer import commands as cmds
@@ -27,9 +26,10 @@ from rebub_shared import bounds
 from rebub_shared.audit import Audit, AuditLog, audit_router
 from rebub_shared.auth.guard import forbidden, install_auth, requires
 from rebub_shared.auth.tokens import Principal
-from rebub_shared.clock import Clock
+from rebub_shared.clock import Clock, NaiveDatetimeError
 from rebub_shared.http import BodyLimit, Problem, install_error_contract, ops_router
 from rebub_shared.permissions import Permission as P
+from rebub_shared.tenancy import InstitutionCode
 
 #: The largest page of a name search.
 MAX_PAGE = 100
@@ -48,7 +48,7 @@ STATUSES: dict[type[Exception], int] = {
     e.SearchTermTooShortError: 422,
     e.InvalidFieldError: 422,
     e.UnknownUserGroupError: 422,
-    e.NaiveDatetimeError: 422,
+    NaiveDatetimeError: 422,
     e.FeedRefusedError: 422,
 }
 
@@ -70,7 +70,7 @@ def network_router() -> APIRouter:
     async def import_patrons(
         request: Request,
         file: Annotated[UploadFile, File()],
-        source: Institution,
+        source: InstitutionCode,
         audit: Audit,
         principal: Annotated[Principal, requires(P.IMPORTS_RUN)],
         mode: ImportMode = ImportMode.FULL,
@@ -92,7 +92,7 @@ def network_router() -> APIRouter:
         await audit.record(
             principal,
             "import-forced" if force else "import",
-            targets={"source": source.value},
+            targets={"source": source},
             mode=mode.value,
             received=report.received,
             absent=report.absent,
@@ -102,15 +102,15 @@ def network_router() -> APIRouter:
     return router
 
 
-def check_feed_loader(principal: Principal, source: Institution, force: bool) -> None:
+def check_feed_loader(principal: Principal, source: InstitutionCode, force: bool) -> None:
     """The token's institution uploads its own feed; forcing is a permission of its own."""
-    if principal.institution != source.value:
+    if principal.institution != source:
         raise Problem(
             403,
             "Forbidden",
-            f"a token of {principal.institution!r} may not import the feed of {source.value!r}",
+            f"a token of {principal.institution!r} may not import the feed of {source!r}",
             token_institution=principal.institution,
-            source=source.value,
+            source=source,
         )
     if force and not principal.can(P.IMPORTS_FORCE):
         raise forbidden(principal, P.IMPORTS_FORCE)
@@ -136,7 +136,7 @@ class RecordIn(BaseModel):
     phones: tuple[Phone, ...] = _contacts()
     identifiers: tuple[Identifier, ...] = _contacts()
 
-    def record(self, tenant: Institution) -> PatronRecord:
+    def record(self, tenant: InstitutionCode) -> PatronRecord:
         return PatronRecord.model_validate(self.model_dump() | {"source_institution": tenant})
 
 
@@ -156,7 +156,7 @@ class AccountChange(ReaderChange):
     last_name: bounds.Name | None = None
     first_name: bounds.FirstName | None = None
     user_group: UserGroup | None = None
-    source_institution: Institution | None = Field(
+    source_institution: InstitutionCode | None = Field(
         default=None, description="Fixed at creation: another institution is refused (409)."
     )
     campus: bounds.Line | None = None

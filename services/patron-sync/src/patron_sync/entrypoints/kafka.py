@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from faststream.kafka.annotations import KafkaMessage
 
 from patron_sync.adapters.contracts import from_nz_contract, reader_record
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccounts
 from rebub_shared.cloudevents import EventRegistry
@@ -42,7 +41,7 @@ def register_consumers(service: "PatronSync") -> None:
 
     @rt.broker.subscriber(
         rt.topics.nz_patron,
-        group_id=rt.topics.group(tenant.value, "patron-sync", "nz-patron"),
+        group_id=rt.topics.group(tenant, "patron-sync", "nz-patron"),
         batch=True,
         decoder=undecoded_batch,  # records are decoded one by one below
         max_records=settings.consumer_batch_size,
@@ -80,12 +79,12 @@ def register_consumers(service: "PatronSync") -> None:
 
     @rt.broker.subscriber(
         rt.topics.external_reader,
-        group_id=rt.topics.group(tenant.value, "patron-sync", "external-reader"),
+        group_id=rt.topics.group(tenant, "patron-sync", "external-reader"),
         **options,
     )
     async def on_external_reader(body: Any, msg: KafkaMessage) -> None:
         event = READER_EVENTS.decode(msg.headers, body)
         reader = event.data.reader
-        written_by = Institution(reader.updated_by or reader.created_by)
+        written_by = reader.updated_by or reader.created_by
         command = ApplyExternalReader(tenant, reader_record(reader), reader.version, written_by)
         await service.handle(command)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.accounts import LocalBlock, Note
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
+from rebub_shared.tenancy import InstitutionCode
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class ImportFeed:
     """Network zone: import ``source``'s DSI feed file."""
 
     path: Path
-    source: Institution
+    source: InstitutionCode
     mode: ImportMode = ImportMode.FULL
     force: bool = False  # accept a full feed much smaller than the last one
 
@@ -25,7 +25,7 @@ class ImportFeed:
 class ApplyNzAccounts:
     """Institution zone: apply a batch read from ``nz.patron.v1`` (tombstones purge the copy)."""
 
-    tenant: Institution
+    tenant: InstitutionCode
     accounts: tuple[NzAccount, ...]
     tombstones: tuple[str, ...] = ()
 
@@ -34,27 +34,27 @@ class ApplyNzAccounts:
 class LinkPatron:
     """Institution zone: copy an NZ account into this IZ on first use (or return the copy)."""
 
-    tenant: Institution
+    tenant: InstitutionCode
     primary_id: str
 
 
 @dataclass(frozen=True)
 class AddIdentifier:
-    tenant: Institution
+    tenant: InstitutionCode
     account_id: str
     identifier: Identifier
 
 
 @dataclass(frozen=True)
 class AddNote:
-    tenant: Institution
+    tenant: InstitutionCode
     account_id: str
     note: Note
 
 
 @dataclass(frozen=True)
 class AddLocalBlock:
-    tenant: Institution
+    tenant: InstitutionCode
     account_id: str
     block: LocalBlock
 
@@ -63,20 +63,20 @@ class AddLocalBlock:
 class EditPatron:
     """A local edit; refused (naming the field) when it touches an NZ-owned field."""
 
-    tenant: Institution
+    tenant: InstitutionCode
     account_id: str
     changes: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class CreateExternalReader:
-    tenant: Institution
+    tenant: InstitutionCode
     record: PatronRecord
 
 
 @dataclass(frozen=True)
 class ChangeExternalReader:
-    tenant: Institution
+    tenant: InstitutionCode
     account_id: str
     emails: tuple[Email, ...] | None = None
     addresses: tuple[Address, ...] | None = None
@@ -89,13 +89,13 @@ class ApplyExternalReader:
     """Institution zone: an IZ published an external reader (created or changed); ``written_by``
     is the IZ that wrote this version (this one too: its own publications come back)."""
 
-    tenant: Institution
+    tenant: InstitutionCode
     record: PatronRecord
     version: int
-    written_by: Institution
+    written_by: InstitutionCode
 
 
 @dataclass(frozen=True)
 class CreateWaitingAccount:
-    tenant: Institution
+    tenant: InstitutionCode
     record: PatronRecord

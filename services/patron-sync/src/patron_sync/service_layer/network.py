@@ -73,7 +73,7 @@ async def _check_size(cmd: ImportFeed, records: int, uow: NzUnitOfWork, ratio: f
     if last is not None and records < last * ratio:
         raise FeedRefusedError(
             cmd.path.name,
-            f"full feed of {records} records, the last one of {cmd.source.value} held {last} "
+            f"full feed of {records} records, the last one of {cmd.source} held {last} "
             f"(below {ratio:.0%}); import it with force if the DSI confirms",
         )
 
@@ -124,7 +124,7 @@ async def _flag_absent(
     now: datetime,
     options: ImportOptions,
 ) -> int:
-    missing = {k for k, s in summaries.items() if s.source is cmd.source} - seen
+    missing = {k for k, s in summaries.items() if s.source == cmd.source} - seen
     stored = await uow.accounts.get_many(missing)
     absent = list(absent_accounts((s.account for s in stored.values()), cmd.source, seen, cmd.mode))
     purge_before = now - timedelta(days=options.purge_after_days)

@@ -54,7 +54,7 @@ async def search_by_name(
     bucket = name_bucket(key)
     linked = await uow.patrons.name_entries(bucket)
     network = await uow.nz.name_entries(bucket)
-    ranked = rank_matches(key, uow.tenant.value, linked, network)
+    ranked = rank_matches(key, uow.tenant, linked, network)
     page = ranked[offset : offset + limit]
     here = await uow.patrons.get_many(m.entry.account_id for m in page if m.linked)
     patrons: list[StoredPatron] = []

@@ -14,9 +14,9 @@ from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.events import WaitingAccountMerged as WaitingMergedEvent
 from patron_sync.domain.feed_records import FeedItem
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 from patron_sync.domain.search import NameEntry
+from rebub_shared.tenancy import InstitutionCode
 
 #: Domain events an IZ patron save publishes besides its PatronChanged snapshot.
 AlsoPublished = WaitingMergedEvent | ExternalReaderCreated | ExternalReaderChanged
@@ -84,7 +84,7 @@ class NzProjection(Protocol):
 
 
 class IzUnitOfWork(Protocol):
-    tenant: Institution
+    tenant: InstitutionCode
     patrons: PatronRepository
     nz: NzProjection
     staged: list[StagedSave]
@@ -114,7 +114,7 @@ class NzStored:
 
 @dataclass
 class ImportRun:
-    source: Institution
+    source: InstitutionCode
     mode: str
     received: int
     at_iso: str
@@ -138,7 +138,7 @@ class NzAccountRepository(Protocol):
     async def end_publication(self, token: str) -> None: ...
     async def unfinished_publications(self) -> list[tuple[str, list[str]]]: ...
     async def purge(self, primary_ids: Sequence[str]) -> None: ...
-    async def last_full_import(self, source: Institution) -> int | None: ...
+    async def last_full_import(self, source: InstitutionCode) -> int | None: ...
     async def record_import(self, run: ImportRun) -> None: ...
 
 
@@ -157,7 +157,7 @@ class FeedReader(Protocol):
         """Records in the file, good and bad; raises ``FeedRefusedError`` naming why not."""
         ...
 
-    def read(self, path: Path, source: Institution) -> Iterator[FeedItem]:
+    def read(self, path: Path, source: InstitutionCode) -> Iterator[FeedItem]:
         """``source``'s records, a ``ParsedAccount`` or a ``Reject`` each, in file order."""
         ...
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from circulation.domain import TermsOfUse, load_institution_policy
-from patron_sync.domain.institutions import Institution
 from rebub.demo.feeds import (
     SyntheticAccount,
     bad_indexes,
@@ -70,14 +69,14 @@ class DemoItem:
 def write_feed(folder: Path, inst: InstitutionCode, count: int, bad: int, seed: int) -> Path:
     """An Alma user XML feed of ``count`` accounts, ``bad`` of them malformed on purpose."""
     path = folder / f"{inst}-users.xml"
-    write_alma_xml_feed(path, count, Institution(inst), seed=seed, bad_records=bad)
+    write_alma_xml_feed(path, count, inst, seed=seed, bad_records=bad)
     return path
 
 
 def feed_accounts(inst: InstitutionCode, count: int, bad: int, seed: int) -> list[SyntheticAccount]:
     """The good accounts of the feed ``write_feed`` writes (same generator, same seed)."""
     spoiled = set(bad_indexes(count, bad))
-    accounts = synthetic_accounts(count, Institution(inst), seed=seed, bad_records=bad)
+    accounts = synthetic_accounts(count, inst, seed=seed, bad_records=bad)
     return [a for index, a in enumerate(accounts) if index not in spoiled]
 
 

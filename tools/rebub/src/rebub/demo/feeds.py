@@ -18,10 +18,10 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from patron_sync.adapters.feeds.common import FeedFormat
 from patron_sync.adapters.feeds.csv_feed import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.search import search_key
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, UserGroup
 from rebub.demo.french_names import FIRST_NAMES, LAST_NAMES, STREETS, TOWNS
+from rebub_shared.tenancy import InstitutionCode
 
 # Realistic shares: mostly 1st-cycle students.
 _WEIGHTS = {
@@ -35,19 +35,20 @@ _STAFF = {
     UserGroup.SCPO_PERSONNEL,
     UserGroup.BSA_PERSONNEL,
 }
+# Synthetic data: an institution added to the network file gets neutral campus and domain.
 _CAMPUSES = {
-    Institution.UB: ("TALENCE", "CARREIRE", "VICTOIRE", "PESSAC"),
-    Institution.UBM: ("PESSAC",),
-    Institution.SCPO: ("PESSAC",),
-    Institution.INP: ("TALENCE",),
-    Institution.BSA: ("GRADIGNAN",),
+    "ub": ("TALENCE", "CARREIRE", "VICTOIRE", "PESSAC"),
+    "ubm": ("PESSAC",),
+    "scpo": ("PESSAC",),
+    "inp": ("TALENCE",),
+    "bsa": ("GRADIGNAN",),
 }
 _DOMAINS = {
-    Institution.UB: "u-bordeaux.fr",
-    Institution.UBM: "u-bordeaux-montaigne.fr",
-    Institution.SCPO: "sciencespobordeaux.fr",
-    Institution.INP: "bordeaux-inp.fr",
-    Institution.BSA: "agro-bordeaux.fr",
+    "ub": "u-bordeaux.fr",
+    "ubm": "u-bordeaux-montaigne.fr",
+    "scpo": "sciencespobordeaux.fr",
+    "inp": "bordeaux-inp.fr",
+    "bsa": "agro-bordeaux.fr",
 }
 
 
@@ -89,7 +90,9 @@ class GeneratedFeed:
     bad_positions: tuple[int, ...]
 
 
-def _account(rng: random.Random, source: Institution, index: int, year: int) -> SyntheticAccount:
+def _account(
+    rng: random.Random, source: InstitutionCode, index: int, year: int
+) -> SyntheticAccount:
     groups = sorted(DEFAULT_FEED_GROUPS[source])
     group = rng.choices(groups, weights=[_WEIGHTS[g] for g in groups])[0]
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -97,18 +100,18 @@ def _account(rng: random.Random, source: Institution, index: int, year: int) -> 
     postal_code, city = rng.choice(TOWNS)
     expiry = date(year + 2, 12, 31) if group in _STAFF else date(year, 9, 30)
     return SyntheticAccount(
-        primary_id=f"{source.value.upper()}-{index + 1:07d}",
+        primary_id=f"{source.upper()}-{index + 1:07d}",
         last_name=last,
         first_name=first,
         user_group=group.value,
         expiry_date=expiry.isoformat(),
-        email=f"{local}{index + 1}@{_DOMAINS[source]}",
+        email=f"{local}{index + 1}@{_DOMAINS.get(source, f'{source}.example.fr')}",
         barcode=f"AQ{rng.randrange(10**10):010d}",
         address_line1=f"{rng.randint(1, 250)} {rng.choice(STREETS)}",
         postal_code=postal_code,
         city=city,
         phone=f"+33 5 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} 00",
-        campus=rng.choice(_CAMPUSES[source]),
+        campus=rng.choice(_CAMPUSES.get(source, ("BORDEAUX",))),
     )
 
 
@@ -133,10 +136,10 @@ def bad_indexes(count: int, bad_records: int) -> tuple[int, ...]:
 
 
 def synthetic_accounts(
-    count: int, source: Institution, seed: int = 0, bad_records: int = 0, year: int = 2027
+    count: int, source: InstitutionCode, seed: int = 0, bad_records: int = 0, year: int = 2027
 ) -> Iterator[SyntheticAccount]:
     """Generate ``count`` records of ``source``'s feed lazily; bad kinds are used in turn."""
-    rng = random.Random(f"{seed}-{source.value}")
+    rng = random.Random(f"{seed}-{source}")
     bad = dict(zip(bad_indexes(count, bad_records), range(bad_records), strict=True))
     kinds = list(BadRecordKind)
     first_id = ""
@@ -170,7 +173,7 @@ def _user_element(account: SyntheticAccount) -> object:
 
 
 def write_alma_xml_feed(
-    path: Path, count: int, source: Institution, seed: int = 0, bad_records: int = 0
+    path: Path, count: int, source: InstitutionCode, seed: int = 0, bad_records: int = 0
 ) -> GeneratedFeed:
     """Write an Alma user XML feed of ``count`` records, ``bad_records`` of them bad."""
     with etree.xmlfile(str(path), encoding="utf-8") as xf:
@@ -186,7 +189,7 @@ def write_alma_xml_feed(
 def write_csv_feed(
     path: Path,
     count: int,
-    source: Institution,
+    source: InstitutionCode,
     seed: int = 0,
     bad_records: int = 0,
     *,

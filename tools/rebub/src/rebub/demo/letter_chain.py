@@ -13,7 +13,7 @@ from rebub.demo.client import DemoError, NetworkClient, per_institution
 from rebub.demo.facts import Consumer, Facts
 from rebub.demo.scenario import CONSUMER_WAIT_S, Report, desk, loan_field
 from rebub_shared.clock import PARIS
-from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub_shared.tenancy import institution_codes
 
 CHAIN_DAYS = 100  # a 2-month loan's recall 3 falls near day 96
 STAGE_OFFSETS = (-3, 0, 7, 21, 35)
@@ -68,10 +68,10 @@ async def chain_days(
 async def notifiers_caught_up(facts: Facts) -> None:
     """Each notifier has read its institution's loans and patrons before its daily pass."""
     t = facts.topics
-    group = {i: t.group(i, "notifier") for i in INSTITUTION_CODES}
+    group = {i: t.group(i, "notifier") for i in institution_codes()}
     consumers = [
         Consumer("notifier", i, topic, group[i])
-        for i in INSTITUTION_CODES
+        for i in institution_codes()
         for topic in (t.loan(i), t.patron(i))
     ]
     await facts.caught_up(consumers, "each notifier reads the loans", CONSUMER_WAIT_S)
@@ -119,7 +119,7 @@ async def walk_the_calendar(
                     await return_late(net, inst, loan, report)
             await net.call("POST", "notifier", inst, "/_dev/scheduler/run", timeout=120)
 
-        await per_institution(INSTITUTION_CODES, the_day)
+        await per_institution(institution_codes(), the_day)
         progress.advance(task)
     report.days_moved = days[-1] if days else 0
 
@@ -143,8 +143,8 @@ def check_story(net: NetworkClient, report: Report) -> None:
             f"the late return in inp expected a suspension, saw {report.late_returns}; "
             f"{net.hint('circulation', 'inp')}"
         )
-    if report.found_in != list(INSTITUTION_CODES):
+    if report.found_in != list(institution_codes()):
         raise DemoError(
-            f"the external reader expected to be found in {', '.join(INSTITUTION_CODES)}, was "
+            f"the external reader expected to be found in {', '.join(institution_codes())}, was "
             f"found in {', '.join(report.found_in)}; {net.hint('patron-sync', 'scpo')}"
         )

@@ -23,7 +23,7 @@ from rebub.demo.scenario import DemoSettings, Report
 from rebub.infra import LocalInfra
 from rebub.network import ServiceInstance
 from rebub_shared.settings import KafkaSettings
-from rebub_shared.tenancy import INSTITUTION_CODES
+from rebub_shared.tenancy import institution_codes
 from rebub_shared.topics import Topics
 
 
@@ -36,7 +36,7 @@ async def _letter_partitions(
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client)
     await admin.start()
     try:
-        letters = {topics.letter(inst) for inst in INSTITUTION_CODES}
+        letters = {topics.letter(inst) for inst in institution_codes()}
         names = sorted(letters & set(await admin.list_topics()))
         described = await admin.describe_topics(names) if names else []
     finally:
@@ -131,8 +131,8 @@ async def run_demo(
     log = home / "logs" / "network.log"
     async with httpx.AsyncClient(timeout=180) as http:
         net = NetworkClient(http, plan, token=token or demo_tokens(infra.oidc_issuer), log=log)
-        start = max([await net.clock(inst) for inst in INSTITUTION_CODES]) + timedelta(days=1)
-        for inst in INSTITUTION_CODES:
+        start = max([await net.clock(inst) for inst in institution_codes()]) + timedelta(days=1)
+        for inst in institution_codes():
             await net.set_clock(inst, start)
         with Progress(console=console, transient=False) as progress:
             facts = Facts(

@@ -17,7 +17,7 @@ from rich.progress import Progress
 from rebub.demo import data
 from rebub.demo.client import DemoError, NetworkClient, per_institution
 from rebub.demo.facts import Consumer, Facts
-from rebub_shared.tenancy import INSTITUTION_CODES, InstitutionCode
+from rebub_shared.tenancy import InstitutionCode, institution_codes
 
 DESKS: dict[str, str] = {}
 
@@ -76,9 +76,9 @@ async def import_feeds(
     net: NetworkClient, s: DemoSettings, report: Report, progress: Progress
 ) -> None:
     task = progress.add_task(
-        "importing the DSI feeds into the network zone", total=len(INSTITUTION_CODES)
+        "importing the DSI feeds into the network zone", total=len(institution_codes())
     )
-    for inst in INSTITUTION_CODES:
+    for inst in institution_codes():
         feed = data.write_feed(s.folder, inst, s.accounts, s.bad_records, s.seed)
         answer = await net.import_feed(inst, feed)
         if answer.get("received") != s.accounts:
@@ -96,7 +96,7 @@ async def projections_caught_up(facts: Facts) -> None:
     topic = facts.topics.nz_patron
     consumers = [
         Consumer("patron-sync", i, topic, facts.topics.group(i, "patron-sync", "nz-patron"))
-        for i in INSTITUTION_CODES
+        for i in institution_codes()
     ]
     await facts.caught_up(
         consumers, "each institution's copy of the network zone", PROJECTION_WAIT_S
@@ -107,7 +107,7 @@ async def load_items(
     net: NetworkClient, s: DemoSettings, progress: Progress
 ) -> dict[str, list[data.DemoItem]]:
     task = progress.add_task(
-        "loading items into each institution's circulation", total=len(INSTITUTION_CODES)
+        "loading items into each institution's circulation", total=len(institution_codes())
     )
 
     async def load(inst: InstitutionCode) -> list[data.DemoItem]:
@@ -117,7 +117,7 @@ async def load_items(
         progress.advance(task)
         return shelf
 
-    loaded = await per_institution(INSTITUTION_CODES, load)
+    loaded = await per_institution(institution_codes(), load)
     return {inst: shelf for inst, shelf in loaded.items()}
 
 
@@ -152,7 +152,7 @@ async def link_borrowers(
     network zone, they are linked into the institution. Patrons who borrowed in an earlier run are
     left alone, so the demo can run again. Then each institution's circulation knows them."""
     task = progress.add_task(
-        "linking patrons on first use (desk search)", total=len(INSTITUTION_CODES) * s.borrowers
+        "linking patrons on first use (desk search)", total=len(institution_codes()) * s.borrowers
     )
 
     async def link(inst: InstitutionCode) -> tuple[list[str], str]:
@@ -177,7 +177,7 @@ async def link_borrowers(
         report.linked[inst] += len(fresh)
         return [a.primary_id for a in fresh], search
 
-    linked = await per_institution(INSTITUTION_CODES, link)
+    linked = await per_institution(institution_codes(), link)
     report.searches += [search for _ids, search in linked.values()]
     borrowers: dict[str, list[str]] = {inst: ids for inst, (ids, _search) in linked.items()}
     await circulation_knows(net, facts, borrowers)
@@ -191,7 +191,7 @@ async def circulation_knows(
     t = facts.topics
     consumers = [
         Consumer("circulation", i, t.patron(i), t.group(i, "circulation", "patrons"))
-        for i in INSTITUTION_CODES
+        for i in institution_codes()
         if i in borrowers
     ]
     await facts.caught_up(consumers, "circulation reads the linked patrons", CONSUMER_WAIT_S)
@@ -227,7 +227,7 @@ async def external_reader(
         },
     )
     report.external_reader = str(created.get("account_id") or _primary_id(created))
-    for inst in INSTITUTION_CODES:
+    for inst in institution_codes():
         await facts.answered(
             "patron-sync",
             inst,

@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK, InstitutionCode, TenantCode
+from rebub_shared.tenancy import (
+    NETWORK,
+    InstitutionCode,
+    TenantCode,
+    institution_codes,
+    tenant_codes,
+)
 from rebub_shared.topics import Topics
 
 ResourceType = Literal["topic", "group", "cluster"]
@@ -23,7 +29,6 @@ Operation = Literal["Read", "Write", "Describe"]
 Permission = Literal["allow"]
 AclTuple = tuple[str, ResourceType, PatternType, str, Operation, Permission]
 
-TENANTS: tuple[TenantCode, ...] = (NETWORK, *INSTITUTION_CODES)
 READ: tuple[Operation, ...] = ("Read", "Describe")
 READ_WRITE: tuple[Operation, ...] = ("Read", "Write", "Describe")
 
@@ -66,7 +71,7 @@ def acl_tuples(topics: Topics | None = None) -> list[AclTuple]:
     """Every rule as ``(principal, resource type, pattern type, name, operation, permission)``."""
     return [
         (f"User:{kafka_username(tenant)}", a.resource_type, a.pattern_type, a.name, op, "allow")
-        for tenant in TENANTS
+        for tenant in tenant_codes()
         for a in acls(tenant, topics)
         for op in a.operations
     ]
@@ -81,4 +86,4 @@ def databases(tenant: TenantCode) -> tuple[str, ...]:
 def institution_of(name: str) -> InstitutionCode | None:
     """The institution whose own topic or group ``name`` is, if any (``ubm.patron.v1`` -> ubm)."""
     head = name.split(".", 1)[0]
-    return next((code for code in INSTITUTION_CODES if code == head), None)
+    return next((code for code in institution_codes() if code == head), None)

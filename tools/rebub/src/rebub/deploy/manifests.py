@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from rebub.deploy.acl import TENANTS, acls, databases, kafka_username
+from rebub.deploy.acl import acls, databases, kafka_username
 from rebub.deploy.topology import consumed, partitions, services_of, topic_specs
 from rebub.infra.keycloak_realm import production_realm
-from rebub_shared.tenancy import NETWORK, TenantCode
+from rebub_shared.tenancy import NETWORK, TenantCode, tenant_codes
 from rebub_shared.topics import Topics
 
 Manifest = dict[str, Any]
@@ -89,7 +89,7 @@ def kafka_users() -> list[Manifest]:
                 },
             },
         }
-        for tenant in TENANTS
+        for tenant in tenant_codes()
     ]
 
 
@@ -103,7 +103,7 @@ def mongodb() -> Manifest:
             "scramCredentialsSecretName": f"{MONGODB}-{tenant}",
             "roles": [{"name": "readWrite", "db": db} for db in databases(tenant)],
         }
-        for tenant in TENANTS
+        for tenant in tenant_codes()
     ]
     return {
         "apiVersion": "mongodbcommunity.mongodb.com/v1",
@@ -194,7 +194,7 @@ def generated_files(k8s: Path) -> dict[Path, str]:
         k8s / "platform" / "generated" / "kafka-users.yaml": _dump(kafka_users()),
         k8s / "platform" / "generated" / "mongodb.yaml": _dump([mongodb()]),
     }
-    for tenant in TENANTS:
+    for tenant in tenant_codes():
         if tenant != NETWORK:
             files[k8s / "overlays" / tenant / "generated" / "autoscaling.yaml"] = _dump(
                 autoscaling(tenant)

@@ -14,13 +14,14 @@ from typing import Any
 
 from rebub.infra.paths import InfraPaths, fingerprint
 from rebub.infra.server import InfraError, require_tool
+from rebub_shared.tenancy import institution_codes
 
-OVERLAYS = (
-    "platform",
-    "overlays/network",
-    *(f"overlays/{i}" for i in ("ub", "ubm", "scpo", "inp", "bsa")),
-)
 Resource = dict[str, Any]
+
+
+def overlays() -> tuple[str, ...]:
+    """The platform, the network zone's overlay and one overlay per configured institution."""
+    return ("platform", "overlays/network", *(f"overlays/{i}" for i in institution_codes()))
 
 
 def kustomize_binary(paths: InfraPaths | None = None) -> Path:
@@ -47,10 +48,10 @@ def kustomize_binary(paths: InfraPaths | None = None) -> Path:
     return binary
 
 
-def render(k8s: Path, overlays: tuple[str, ...] = OVERLAYS) -> dict[str, list[Resource]]:
+def render(k8s: Path, names: tuple[str, ...] | None = None) -> dict[str, list[Resource]]:
     """Each overlay (a path under ``k8s``) and the resources it builds to, in one run."""
     result = subprocess.run(
-        [str(kustomize_binary()), *overlays],
+        [str(kustomize_binary()), *(names or overlays())],
         cwd=k8s,
         capture_output=True,
         text=True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK, TenantCode
+from rebub_shared.tenancy import NETWORK, TenantCode, institution_codes
 from rebub_shared.topics import Topics
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -63,14 +63,14 @@ def topic_specs(topics: Topics | None = None) -> list[TopicSpec]:
         TopicSpec(t.external_reader, 3, "compact", None),
         TopicSpec(t.loan_activity, 6, retention_days=30),
     ]
-    for inst in INSTITUTION_CODES:
+    for inst in institution_codes():
         specs += [
             TopicSpec(t.patron(inst), 3),
             TopicSpec(t.loan(inst), 6),
             TopicSpec(t.request(inst), 3),
             TopicSpec(t.letter(inst), 3),
         ]
-    for inst in INSTITUTION_CODES:
+    for inst in institution_codes():
         dead = {
             t.dead_letter(topic, inst)
             for service in SERVICES

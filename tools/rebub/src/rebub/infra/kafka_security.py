@@ -22,10 +22,11 @@ from pathlib import Path
 
 from aiokafka.admin import NewTopic
 
-from rebub.deploy.acl import TENANTS, AclTuple, acl_tuples, kafka_username
+from rebub.deploy.acl import AclTuple, acl_tuples, kafka_username
 from rebub.deploy.topology import topic_specs
 from rebub.infra.kafka_admin import Acl, KafkaAdmin
 from rebub_shared.private_files import write_private
+from rebub_shared.tenancy import tenant_codes
 
 ADMIN = "admin"
 MECHANISM = "SCRAM-SHA-512"
@@ -57,7 +58,7 @@ class Credentials:
     def load_or_create(cls, path: Path) -> Credentials:
         """Read the passwords kept in ``path``; generate the missing ones once and keep them."""
         passwords: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-        wanted = [ADMIN, *(kafka_username(t) for t in TENANTS)]
+        wanted = [ADMIN, *(kafka_username(t) for t in tenant_codes())]
         missing = [user for user in wanted if user not in passwords]
         if missing:
             passwords |= {user: secrets.token_urlsafe(24) for user in missing}
@@ -109,7 +110,7 @@ async def sync_acls(admin: KafkaAdmin, rules: Iterable[AclTuple]) -> tuple[int, 
 
 async def apply(admin: KafkaAdmin, credentials: Credentials) -> None:
     """Tenants' SCRAM users, the ACLs of the one definition and every topic, idempotently."""
-    users = {kafka_username(t): credentials.password(kafka_username(t)) for t in TENANTS}
+    users = {kafka_username(t): credentials.password(kafka_username(t)) for t in tenant_codes()}
     await admin.upsert_scram_users(users, MECHANISM)
     await sync_acls(admin, acl_tuples())
     # Tenants may not create topics (no Create ACL), so the operator creates them, as Strimzi does.

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from rebub_shared.tenancy import INSTITUTION_CODES, INSTITUTIONS, NETWORK, TenantCode
+from rebub_shared.tenancy import NETWORK, TenantCode, institution, institution_codes, tenant_codes
 
 REALM: Final = "rebub"
 AUDIENCE: Final = "rebub"
@@ -75,19 +75,20 @@ class Identity:
     roles: tuple[str, ...]
 
 
+def staff(code: str) -> list[Identity]:
+    """The five local users of one institution."""
+    return [Identity(f"{code}-{suffix}", code, roles) for suffix, roles in STAFF.items()]
+
+
 def users() -> list[Identity]:
-    """Every local user: five per institution, and the network observer."""
-    staff = [
-        Identity(f"{code}-{suffix}", code, roles)
-        for code in INSTITUTION_CODES
-        for suffix, roles in STAFF.items()
-    ]
-    return [*staff, Identity(OBSERVER, NETWORK, (OBSERVER,))]
+    """Every local user: five per institution of the network file, and the network observer."""
+    everyone = [user for code in institution_codes() for user in staff(code)]
+    return [*everyone, Identity(OBSERVER, NETWORK, (OBSERVER,))]
 
 
 def machine_clients() -> list[Identity]:
     """Every confidential client with a service account (client credentials grant)."""
-    demo = [Identity(demo_client(code), code, DEMO_ROLES) for code in INSTITUTION_CODES]
+    demo = [Identity(demo_client(code), code, DEMO_ROLES) for code in institution_codes()]
     return [*demo, Identity(OPS_CLIENT, NETWORK, (OBSERVER,))]
 
 
@@ -150,7 +151,7 @@ def _scope() -> dict[str, Any]:
 def _user_profile() -> str:
     """Keycloak's declarative user profile with the ``institution`` attribute declared."""
     admin_only = {"view": ["admin"], "edit": ["admin"]}
-    tenants = [NETWORK, *INSTITUTION_CODES]
+    tenants = list(tenant_codes())
     config = {
         "attributes": [
             {
@@ -179,7 +180,8 @@ def _user_profile() -> str:
     return json.dumps(config)
 
 
-def _user(identity: Identity) -> dict[str, Any]:
+def user_document(identity: Identity) -> dict[str, Any]:
+    """A local user as Keycloak imports it (and its admin API creates it)."""
     return {
         "username": identity.name,
         "enabled": True,
@@ -213,7 +215,7 @@ def _client_base(client_id: str, description: str) -> dict[str, Any]:
 
 def _machine_client(identity: Identity) -> dict[str, Any]:
     description = (
-        f"Machine client of {INSTITUTIONS[identity.institution].name}"  # type: ignore[index]
+        f"Machine client of {institution(identity.institution).name}"
         if identity.institution != NETWORK
         else "Operations tools: rebub status, rebub topics"
     )
@@ -255,7 +257,7 @@ def realm() -> dict[str, Any]:
         "passwordPolicy": "hashAlgorithm(pbkdf2-sha256) and hashIterations(1000)",
         "clients": [cli, *map(_machine_client, machines)],
         "users": [
-            *map(_user, users()),
+            *map(user_document, users()),
             *map(_service_account_user, machines),
         ],
     }
@@ -263,7 +265,7 @@ def realm() -> dict[str, Any]:
 
 def production_clients() -> list[Identity]:
     """The machine clients of production: each DSI's feed upload, and the operations tools."""
-    feeds = [Identity(f"rebub-feed-{code}", code, ("feed-loader",)) for code in INSTITUTION_CODES]
+    feeds = [Identity(f"rebub-feed-{code}", code, ("feed-loader",)) for code in institution_codes()]
     return [*feeds, Identity(OPS_CLIENT, NETWORK, (OBSERVER,))]
 
 

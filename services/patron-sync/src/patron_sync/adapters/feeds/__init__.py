@@ -3,7 +3,7 @@
 Typical use by the importer::
 
     check = check_feed(path)            # FeedRefusedError -> refuse the file, write nothing
-    for item in read_feed(path, Institution.UB):
+    for item in read_feed(path, "ub"):
         if isinstance(item, Reject): ...  # count it, keep the line for the report
         else: ...                         # item.record: a valid PatronRecord
 

@@ -21,8 +21,8 @@ from lxml import etree  # type: ignore[import-untyped]
 from patron_sync.adapters.feeds.common import FeedCheck, FeedFormat, to_item
 from patron_sync.domain.errors import FeedRefusedError
 from patron_sync.domain.feed_records import FeedItem, PrimaryIdRegister, RawRecord
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, FeedGroups
+from rebub_shared.tenancy import InstitutionCode
 
 ROOT = "users"
 #: Encodings a feed may declare (Python's names): UTF-8 and the Latin ones DSIs export.
@@ -157,7 +157,7 @@ def _raw(element: Any, position: int) -> RawRecord:
 
 def iter_alma_xml(
     path: Path,
-    source: Institution,
+    source: InstitutionCode,
     feed_groups: FeedGroups = DEFAULT_FEED_GROUPS,
 ) -> Iterator[FeedItem]:
     """Yield a :class:`ParsedAccount` or a :class:`Reject` per ``<user>`` (record numbers from 1).

@@ -13,8 +13,8 @@ from patron_sync.domain.feed_records import (
     validate_record,
 )
 from patron_sync.domain.import_report import Reject
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import FeedGroups
+from rebub_shared.tenancy import InstitutionCode
 
 
 class FeedFormat(StrEnum):
@@ -38,7 +38,7 @@ class FeedCheck:
 
 def to_item(
     raw: RawRecord,
-    source: Institution,
+    source: InstitutionCode,
     position_kind: Literal["record", "line"],
     register: PrimaryIdRegister,
     feed_groups: FeedGroups,

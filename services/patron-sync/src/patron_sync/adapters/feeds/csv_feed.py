@@ -15,8 +15,8 @@ from patron_sync.adapters.feeds.common import FeedCheck, FeedFormat, to_item
 from patron_sync.domain.errors import FeedRefusedError
 from patron_sync.domain.feed_records import FeedItem, PrimaryIdRegister, RawRecord
 from patron_sync.domain.import_report import Reject
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, FeedGroups
+from rebub_shared.tenancy import InstitutionCode
 
 REQUIRED_COLUMNS = ("primary_id", "last_name", "first_name", "user_group", "expiry_date")
 OPTIONAL_COLUMNS = ("email", "barcode", "address_line1", "postal_code", "city", "phone", "campus")
@@ -100,7 +100,7 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str], list[str]]]:
 
 def iter_csv(
     path: Path,
-    source: Institution,
+    source: InstitutionCode,
     feed_groups: FeedGroups = DEFAULT_FEED_GROUPS,
 ) -> Iterator[FeedItem]:
     """Yield a :class:`ParsedAccount` or a :class:`Reject` per data row, with its line number.

@@ -17,8 +17,8 @@ from patron_sync.adapters.feeds.common import FeedCheck, FeedFormat
 from patron_sync.adapters.feeds.csv_feed import check_csv, iter_csv
 from patron_sync.domain.errors import FeedRefusedError
 from patron_sync.domain.feed_records import FeedItem
-from patron_sync.domain.institutions import Institution
 from patron_sync.domain.user_groups import DEFAULT_FEED_GROUPS, FeedGroups
+from rebub_shared.tenancy import InstitutionCode
 
 
 def detect_format(path: Path) -> FeedFormat:
@@ -43,7 +43,7 @@ def check_feed(path: Path) -> FeedCheck:
 
 def read_feed(
     path: Path,
-    source: Institution,
+    source: InstitutionCode,
     feed_groups: FeedGroups = DEFAULT_FEED_GROUPS,
 ) -> Iterator[FeedItem]:
     """Stream ``source``'s feed (second pass): a ParsedAccount or a Reject per record."""
@@ -61,5 +61,5 @@ class DsiFeedReader:
     def check(self, path: Path) -> int:
         return check_feed(path).records
 
-    def read(self, path: Path, source: Institution) -> Iterator[FeedItem]:
+    def read(self, path: Path, source: InstitutionCode) -> Iterator[FeedItem]:
         return read_feed(path, source, self.feed_groups)
