@@ -1,10 +1,10 @@
 """The one app host: runs any service's ``ServiceSpec`` as a FastAPI app.
 
 ``create_app(spec)`` builds the app (authentication, the error contract, the operations router,
-the service's routers, its audit router when it keeps a log) and registers the spec's
-subscribers on its broker; the lifespan checks the store, creates the topics the instance reads
-and writes (where it may), runs the start-up steps, starts the broker and the background loops,
-and stops it all in reverse, each loop boundedly. Nothing is created here that the spec's
+the service's routers, its audit router when it keeps a log); its lifespan is ``run(spec)``
+(also used without an app, by a command line): it checks the store, creates the topics the
+instance reads and writes (where it may), runs the start-up steps, registers the subscribers and
+starts the broker, then the background loops, and stops it all in reverse, each loop boundedly. Nothing is created here that the spec's
 ``bootstrap`` did not wire: the host only runs it.
 """
 
@@ -19,6 +19,7 @@ from faststream.kafka import KafkaMessage
 
 from rebub_shared.audit import audit_router
 from rebub_shared.auth.guard import install_auth
+from rebub_shared.contracts.catalog import TOPICS
 from rebub_shared.http import install_error_contract, ops_router
 from rebub_shared.messaging import consumer_options, undecoded_batch
 from rebub_shared.runtime import TopicSpec, running
@@ -28,7 +29,6 @@ from rebub_shared.service import BatchSubscriber, ServiceSpec, Subscriber
 def create_app(spec: ServiceSpec) -> FastAPI:
     """The app of one service instance (no I/O until its lifespan starts)."""
     settings = spec.runtime.settings
-    subscribe(spec)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,15 +60,19 @@ def create_app(spec: ServiceSpec) -> FastAPI:
 
 
 def topic_specs(spec: ServiceSpec) -> list[TopicSpec]:
-    """The topics the instance reads or writes, as they are created where it may create them."""
-    topology = spec.topology()
+    """The topics the instance reads or writes, as they are created where it may create them
+    (compacted where the catalog says so)."""
+    topology, prefix = spec.topology(), spec.runtime.topics.prefix
+    compacted = {contract.name for contract in TOPICS if contract.compacted}
     names = dict.fromkeys((*topology.topics_written, *topology.topics_read))
-    return [TopicSpec(name, compacted=name in spec.compacted) for name in names]
+    return [TopicSpec(n, compacted=n.removeprefix(prefix) in compacted) for n in names]
 
 
 @asynccontextmanager
 async def run(spec: ServiceSpec) -> AsyncIterator[ServiceSpec]:
-    """The instance running: store, topics, start-up steps, broker, background loops."""
+    """The instance running: store, topics, start-up steps, subscribers and broker, background
+    loops (a spec runs once: its store's client is closed at the end)."""
+    subscribe(spec)
 
     async def on_start(_: Any) -> None:
         for step in spec.on_start:
@@ -98,6 +102,12 @@ def subscribe(spec: ServiceSpec) -> None:
             _subscribe_one(spec, subscriber)
 
 
+def _named(handler: Any, purpose: str) -> Any:
+    """FastStream names a subscriber (in its logs) after its function: after its purpose here."""
+    handler.__name__ = handler.__qualname__ = f"on_{purpose.replace('-', '_')}"
+    return handler
+
+
 def _subscribe_one(spec: ServiceSpec, subscriber: Subscriber) -> None:
     consumption = subscriber.consumption
 
@@ -110,7 +120,7 @@ def _subscribe_one(spec: ServiceSpec, subscriber: Subscriber) -> None:
         title=f"{consumption.group}:{consumption.purpose}",
         description=consumption.description or None,
         **consumer_options(fast=subscriber.fast),
-    )(on_record)
+    )(_named(on_record, consumption.purpose))
 
 
 def _subscribe_batch(spec: ServiceSpec, subscriber: BatchSubscriber) -> None:
@@ -129,4 +139,4 @@ def _subscribe_batch(spec: ServiceSpec, subscriber: BatchSubscriber) -> None:
         title=f"{consumption.group}:{consumption.purpose}",
         description=consumption.description or None,
         **consumer_options(fast=subscriber.fast),
-    )(on_batch)
+    )(_named(on_batch, consumption.purpose))

@@ -170,8 +170,6 @@ class ServiceSpec:
     audit: AuditLog | None = None
     #: What the routes find on ``request.app.state`` (the bus, the service...).
     state: Mapping[str, object] = field(default_factory=dict)
-    #: Topics created compacted when missing (the others: cleanup by time).
-    compacted: frozenset[str] = frozenset()
 
     @property
     def service(self) -> str:
