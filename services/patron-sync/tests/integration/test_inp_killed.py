@@ -22,6 +22,7 @@ from patron_sync.domain.patron import PatronRecord
 from patron_sync.domain.user_groups import UserGroup
 from patron_sync.service_layer import registry
 from patron_sync.service_layer.commands import AddNote, CreateWaitingAccount, ImportFeed
+from patron_sync.service_layer.context import Context
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
 from rebub_shared.topics import Topics
@@ -81,9 +82,13 @@ async def _open_waiting_accounts(db: Any, topics: Topics, clock: MovableClock) -
             expiry_date=date(2027, 9, 30),
             source_institution=Institution.INP,
         )
-        await registry.handle(CreateWaitingAccount(Institution.INP, record), new_uow, clock.now)
+        await registry.handle(
+            CreateWaitingAccount(Institution.INP, record), new_uow, Context(clock.now)
+        )
         note = Note(text="carte provisoire", created_at=NOW, created_by="banque-pret")
-        await registry.handle(AddNote(Institution.INP, f"ATT-{pid}", note), new_uow, clock.now)
+        await registry.handle(
+            AddNote(Institution.INP, f"ATT-{pid}", note), new_uow, Context(clock.now)
+        )
 
 
 @pytest.mark.slow

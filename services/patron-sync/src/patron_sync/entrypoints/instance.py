@@ -3,7 +3,6 @@ its command entries (the institution zone's commands, the network zone's import)
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
 
 from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork
 from patron_sync.adapters.mongo_nz import MongoNzAccounts
@@ -12,7 +11,8 @@ from patron_sync.domain.absence import AbsencePolicy
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.institutions import Institution
 from patron_sync.service_layer import registry
-from patron_sync.service_layer.commands import ImportFeed
+from patron_sync.service_layer.commands import Command, ImportFeed, R
+from patron_sync.service_layer.context import Context
 from patron_sync.service_layer.network import ImportOptions, import_feed
 from patron_sync.service_layer.unit_of_work import NzUnitOfWork
 from patron_sync.settings import PatronSyncSettings
@@ -43,9 +43,9 @@ class PatronSync:
         rt = self.runtime
         return MongoIzUnitOfWork(self.institution, rt.db, rt.topics, rt.clock, self.relay)
 
-    async def handle(self, command: object) -> Any:
+    async def handle(self, command: Command[R]) -> R:
         """Run an institution zone command (see :mod:`patron_sync.service_layer.registry`)."""
-        return await registry.handle(command, self.iz_uow, self.runtime.clock.now)
+        return await registry.handle(command, self.iz_uow, Context(self.runtime.clock.now))
 
     async def import_feed(self, command: ImportFeed) -> ImportReport:
         """Run one DSI import (one at a time per network instance)."""

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from patron_sync.domain import errors as e
 from patron_sync.domain.absence import ImportMode
-from patron_sync.domain.accounts import LocalBlock, Note
+from patron_sync.domain.accounts import LocalBlock, Note, Patron
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
@@ -56,9 +56,25 @@ def _service(request: Request) -> PatronSync:
     return service
 
 
-def view(stored: StoredPatron) -> dict[str, Any]:
+class PatronView(Patron):
+    """An account as the desk sees it, with its IZ revision (what a later write must name)."""
+
+    revision: int
+
+
+class PatronPage(BaseModel):
+    """A page of a search: the accounts shown, how many match, where the next page starts."""
+
+    patrons: list[PatronView]
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None
+
+
+def view(stored: StoredPatron) -> PatronView:
     """An account as the desk sees it, with its IZ revision."""
-    return stored.patron.model_dump(mode="json") | {"revision": stored.revision}
+    return PatronView.model_validate(dict(stored.patron) | {"revision": stored.revision})
 
 
 def network_router() -> APIRouter:
@@ -191,7 +207,7 @@ def desk_router() -> APIRouter:
         name: bounds.SearchTerm | None = None,
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE)] = None,
-    ) -> dict[str, Any]:
+    ) -> PatronPage:
         """By barcode (404 with a hint), or by name (prefix, 3 letters at least; "martin chl" is
         last name then first name): this institution's own first, exact names before prefixes,
         a page from ``offset`` with the ``total`` and the ``next_offset`` (network accounts on
@@ -199,29 +215,27 @@ def desk_router() -> APIRouter:
         s = _service(request)
         if barcode:
             found = view(await find_by_barcode(s.iz_uow(), barcode))
-            return {"patrons": [found], "total": 1, "offset": 0, "limit": 1, "next_offset": None}
+            return PatronPage(patrons=[found], total=1, offset=0, limit=1, next_offset=None)
         if name is not None:
             size, now = limit or s.settings.name_search_limit, s.runtime.clock.now()
             page = await search_by_name(s.iz_uow(), name, now, offset=offset, limit=size)
-            return {
-                "patrons": [view(p) for p in page.patrons],
-                "total": page.total,
-                "offset": page.offset,
-                "limit": page.limit,
-                "next_offset": page.next_offset,
-            }
+            return PatronPage(
+                patrons=[view(p) for p in page.patrons],
+                total=page.total,
+                offset=page.offset,
+                limit=page.limit,
+                next_offset=page.next_offset,
+            )
         raise Problem(422, "Invalid request", "give barcode or name", field="barcode", value=None)
 
     @router.get("/patrons/{account_id}", dependencies=reader)
-    async def get_patron(request: Request, account_id: str) -> dict[str, Any]:
+    async def get_patron(request: Request, account_id: str) -> PatronView:
         """The account (an NZ account's primary id links it into this IZ on first use)."""
         s = _service(request)
         return view(await s.handle(cmds.LinkPatron(s.institution, account_id)))
 
     @router.patch("/patrons/{account_id}", dependencies=[requires(P.PATRONS_EDIT)])
-    async def edit_patron(
-        request: Request, account_id: str, changes: AccountChange
-    ) -> dict[str, Any]:
+    async def edit_patron(request: Request, account_id: str, changes: AccountChange) -> PatronView:
         s = _service(request)
         edits = changes.model_dump(exclude_unset=True)
         return view(await s.handle(cmds.EditPatron(s.institution, account_id, edits)))
@@ -231,7 +245,7 @@ def desk_router() -> APIRouter:
         status_code=201,
         dependencies=[requires(P.PATRONS_EDIT)],
     )
-    async def add_identifier(request: Request, account_id: str, body: Identifier) -> dict[str, Any]:
+    async def add_identifier(request: Request, account_id: str, body: Identifier) -> PatronView:
         s = _service(request)
         return view(await s.handle(cmds.AddIdentifier(s.institution, account_id, body)))
 
@@ -242,7 +256,7 @@ def desk_router() -> APIRouter:
         body: NoteIn,
         audit: Audit,
         who: Annotated[Principal, requires(P.PATRONS_NOTES)],
-    ) -> dict[str, Any]:
+    ) -> PatronView:
         s = _service(request)
         note = Note(text=body.text, created_by=who.operator, created_at=s.runtime.clock.now())
         stored = view(await s.handle(cmds.AddNote(s.institution, account_id, note)))
@@ -256,7 +270,7 @@ def desk_router() -> APIRouter:
         body: BlockIn,
         audit: Audit,
         who: Annotated[Principal, requires(P.PATRONS_BLOCKS)],
-    ) -> dict[str, Any]:
+    ) -> PatronView:
         s = _service(request)
         block = LocalBlock(
             created_at=s.runtime.clock.now(), created_by=who.operator, **body.model_dump()
@@ -272,7 +286,7 @@ def desk_router() -> APIRouter:
         body: RecordIn,
         audit: Audit,
         who: Annotated[Principal, requires(P.EXTERNAL_READERS_WRITE)],
-    ) -> dict[str, Any]:
+    ) -> PatronView:
         s = _service(request)
         record = body.model_copy(update={"user_group": UserGroup.LECTEUR_EXTERIEUR})
         command = cmds.CreateExternalReader(s.institution, record.record(s.institution))
@@ -283,9 +297,7 @@ def desk_router() -> APIRouter:
     @router.patch(
         "/external-readers/{account_id}", dependencies=[requires(P.EXTERNAL_READERS_WRITE)]
     )
-    async def change_reader(
-        request: Request, account_id: str, body: ReaderChange
-    ) -> dict[str, Any]:
+    async def change_reader(request: Request, account_id: str, body: ReaderChange) -> PatronView:
         s = _service(request)
         command = cmds.ChangeExternalReader(
             s.institution, account_id, **body.model_dump(exclude_none=True)
@@ -298,7 +310,7 @@ def desk_router() -> APIRouter:
         body: RecordIn,
         audit: Audit,
         who: Annotated[Principal, requires(P.WAITING_ACCOUNTS_WRITE)],
-    ) -> dict[str, Any]:
+    ) -> PatronView:
         s = _service(request)
         command = cmds.CreateWaitingAccount(s.institution, body.record(s.institution))
         created = view(await s.handle(command))
@@ -308,5 +320,5 @@ def desk_router() -> APIRouter:
     return router
 
 
-def _account(view: dict[str, Any]) -> dict[str, str]:
-    return {"account_id": str(view.get("account_id"))}
+def _account(view: PatronView) -> dict[str, str]:
+    return {"account_id": view.account_id}
