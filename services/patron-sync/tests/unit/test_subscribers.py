@@ -3,7 +3,6 @@ arrive as one batch of typed accounts, an external reader as the command applyin
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from patron_sync.bootstrap import build
@@ -12,15 +11,10 @@ from patron_sync.entrypoints import kafka
 from patron_sync.entrypoints.instance import PatronSync
 from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccounts
 from patron_sync.settings import PatronSyncSettings
+from rebub.testing.samples import external_reader, nz_account
 from rebub.testing.subscribers import deliver
 from rebub_shared.auth.settings import AuthSettings
-from rebub_shared.contracts.patrons import (
-    Contact,
-    ExternalReader,
-    ExternalReaderPublished,
-    NzAccount,
-    NzAccountChanged,
-)
+from rebub_shared.contracts.patrons import ExternalReaderPublished, NzAccountChanged
 
 
 def recording_instance() -> tuple[PatronSync, list[Any]]:
@@ -33,21 +27,6 @@ def recording_instance() -> tuple[PatronSync, list[Any]]:
 
     service.handle = handle  # type: ignore[method-assign]
     return service, handled
-
-
-def nz_account(primary_id: str) -> NzAccount:
-    return NzAccount(
-        primary_id=primary_id,
-        source="bsa",
-        last_name="Bernard",
-        first_name="Jeanne",
-        user_group="L",
-        expiry_date=date(2027, 9, 30),
-        contact=Contact(emails=["jeanne.bernard@example.org"]),
-        barcodes=[f"CARD{primary_id}"],
-        fingerprint="f" * 16,
-        version=1,
-    )
 
 
 async def test_nz_accounts_arrive_as_one_batch_of_accounts() -> None:
@@ -63,16 +42,7 @@ async def test_nz_accounts_arrive_as_one_batch_of_accounts() -> None:
 
 async def test_an_external_reader_is_applied_as_written_by_its_zone() -> None:
     service, handled = recording_instance()
-    reader = ExternalReader(
-        primary_id="EXT-1",
-        created_by="scpo",
-        last_name="Petit",
-        first_name="Marc",
-        expiry_date=date(2027, 6, 30),
-        contact=Contact(emails=["marc.petit@example.org"]),
-        barcodes=[],
-        version=4,
-    )
+    reader = external_reader("EXT-1", version=4)
     await deliver(
         kafka.reader_subscriber(service), [(ExternalReaderPublished(reader=reader), "scpo")]
     )
