@@ -32,7 +32,7 @@ from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
 
 INSTITUTIONS: tuple[InstitutionCode, ...] = ("ub", "ubm", "scpo", "inp", "bsa")
-PARTITIONS = 3  # of every topic patron-sync creates (bootstrap.topic_specs)
+PARTITIONS = 3  # of every topic patron-sync creates (rebub_shared.host.topic_specs)
 SOURCE = "ub"  # the feed's source: every account is a UB account, linked anywhere
 
 

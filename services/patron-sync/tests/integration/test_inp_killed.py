@@ -14,13 +14,14 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
+from patron_sync.adapters.feeds.generator import write_csv_feed
 from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork
 from patron_sync.domain.accounts import Note
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.domain.user_groups import UserGroup
 from patron_sync.service_layer import registry
 from patron_sync.service_layer.commands import AddNote, CreateWaitingAccount, ImportFeed
-from rebub.demo.feeds import write_csv_feed
+from patron_sync.service_layer.context import Context
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
 from rebub_shared.topics import Topics
@@ -80,9 +81,9 @@ async def _open_waiting_accounts(db: Any, topics: Topics, clock: MovableClock) -
             expiry_date=date(2027, 9, 30),
             source_institution="inp",
         )
-        await registry.handle(CreateWaitingAccount("inp", record), new_uow, clock.now)
+        await registry.handle(CreateWaitingAccount("inp", record), new_uow, Context(clock.now))
         note = Note(text="carte provisoire", created_at=NOW, created_by="banque-pret")
-        await registry.handle(AddNote("inp", f"ATT-{pid}", note), new_uow, clock.now)
+        await registry.handle(AddNote("inp", f"ATT-{pid}", note), new_uow, Context(clock.now))
 
 
 @pytest.mark.slow

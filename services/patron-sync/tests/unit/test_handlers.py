@@ -14,6 +14,7 @@ from patron_sync.domain.nz_accounts import decide_nz_import
 from patron_sync.domain.patron import Identifier, PatronRecord
 from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer import registry
+from patron_sync.service_layer.context import Context
 from patron_sync.service_layer.network import ImportOptions, import_feed
 from patron_sync.service_layer.unit_of_work import NzUnitOfWork
 from rebub.demo.feeds import write_csv_feed
@@ -63,7 +64,7 @@ async def test_full_feed_much_smaller_than_the_last_is_refused(tmp_path: Path) -
 
 
 async def _run(uow: MemoryIzUnitOfWork, command: object) -> object:
-    return await registry.handle(command, uow.fresh, lambda: OCT_5)
+    return await registry.handle(command, uow.fresh, Context(lambda: OCT_5))  # type: ignore[arg-type]
 
 
 async def test_nz_update_keeps_local_barcode_and_never_creates_unlinked(

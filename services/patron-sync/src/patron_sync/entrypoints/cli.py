@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
-from patron_sync.bootstrap import build, started
+from patron_sync.bootstrap import build, instance_spec
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.errors import FeedRefusedError
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.service_layer.commands import ImportFeed
 from patron_sync.settings import PatronSyncSettings
+from rebub_shared import host
 from rebub_shared.tenancy import NETWORK, UnknownTenantError, check_institution
 
 app = typer.Typer(help="patron-sync: DSI feed imports into the network zone.")
@@ -26,17 +27,17 @@ def report_lines(report: ImportReport) -> list[str]:
     return [counts, *(f"  rejected {r.line()}" for r in report.rejected)]
 
 
-async def _run(command: ImportFeed) -> ImportReport:
-    service = build(PatronSyncSettings(tenant=NETWORK))
-    async with started(service):
-        return await service.import_feed(command)
-
-
 def _institution(value: str) -> str:
     try:
         return check_institution(value, "--source")
     except UnknownTenantError as error:
         raise typer.BadParameter(str(error)) from None
+
+
+async def _run(command: ImportFeed) -> ImportReport:
+    service = build(PatronSyncSettings(tenant=NETWORK))
+    async with host.run(instance_spec(service)):
+        return await service.import_feed(command)
 
 
 @app.command("import-patrons")

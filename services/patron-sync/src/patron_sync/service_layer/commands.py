@@ -1,18 +1,29 @@
-"""Commands, named in the imperative; every command names its tenant."""
+"""Commands, named in the imperative; every command names its tenant and, as its type
+parameter, what its handler answers."""
 
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.accounts import LocalBlock, Note
+from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
+from patron_sync.service_layer.unit_of_work import StoredPatron
 from rebub_shared.tenancy import InstitutionCode
+
+#: What a command's handler answers.
+R = TypeVar("R")
+
+
+class Command(Generic[R]):
+    """Base of the commands: ``R`` is what the command's handler answers."""
 
 
 @dataclass(frozen=True)
-class ImportFeed:
+class ImportFeed(Command[ImportReport]):
     """Network zone: import ``source``'s DSI feed file."""
 
     path: Path
@@ -22,7 +33,7 @@ class ImportFeed:
 
 
 @dataclass(frozen=True)
-class ApplyNzAccounts:
+class ApplyNzAccounts(Command[int]):
     """Institution zone: apply a batch read from ``nz.patron.v1`` (tombstones purge the copy)."""
 
     tenant: InstitutionCode
@@ -31,7 +42,7 @@ class ApplyNzAccounts:
 
 
 @dataclass(frozen=True)
-class LinkPatron:
+class LinkPatron(Command[StoredPatron]):
     """Institution zone: copy an NZ account into this IZ on first use (or return the copy)."""
 
     tenant: InstitutionCode
@@ -39,28 +50,28 @@ class LinkPatron:
 
 
 @dataclass(frozen=True)
-class AddIdentifier:
+class AddIdentifier(Command[StoredPatron]):
     tenant: InstitutionCode
     account_id: str
     identifier: Identifier
 
 
 @dataclass(frozen=True)
-class AddNote:
+class AddNote(Command[StoredPatron]):
     tenant: InstitutionCode
     account_id: str
     note: Note
 
 
 @dataclass(frozen=True)
-class AddLocalBlock:
+class AddLocalBlock(Command[StoredPatron]):
     tenant: InstitutionCode
     account_id: str
     block: LocalBlock
 
 
 @dataclass(frozen=True)
-class EditPatron:
+class EditPatron(Command[StoredPatron]):
     """A local edit; refused (naming the field) when it touches an NZ-owned field."""
 
     tenant: InstitutionCode
@@ -69,13 +80,13 @@ class EditPatron:
 
 
 @dataclass(frozen=True)
-class CreateExternalReader:
+class CreateExternalReader(Command[StoredPatron]):
     tenant: InstitutionCode
     record: PatronRecord
 
 
 @dataclass(frozen=True)
-class ChangeExternalReader:
+class ChangeExternalReader(Command[StoredPatron]):
     tenant: InstitutionCode
     account_id: str
     emails: tuple[Email, ...] | None = None
@@ -85,7 +96,7 @@ class ChangeExternalReader:
 
 
 @dataclass(frozen=True)
-class ApplyExternalReader:
+class ApplyExternalReader(Command[StoredPatron | None]):
     """Institution zone: an IZ published an external reader (created or changed); ``written_by``
     is the IZ that wrote this version (this one too: its own publications come back)."""
 
@@ -96,6 +107,6 @@ class ApplyExternalReader:
 
 
 @dataclass(frozen=True)
-class CreateWaitingAccount:
+class CreateWaitingAccount(Command[StoredPatron]):
     tenant: InstitutionCode
     record: PatronRecord

@@ -1,5 +1,5 @@
 """Institution zone handlers: NZ copies, link on first use, additions, external readers,
-waiting accounts. Each takes its command, the IZ unit of work and "now"."""
+waiting accounts. Each takes its command, the IZ unit of work and the context (``now``)."""
 
 from pydantic import AwareDatetime
 
@@ -26,6 +26,7 @@ from patron_sync.domain.waiting import (
     open_waiting_account,
 )
 from patron_sync.service_layer import commands as cmds
+from patron_sync.service_layer.context import Context
 from patron_sync.service_layer.errors import AccountExistsError, PatronNotFoundError
 from patron_sync.service_layer.unit_of_work import (
     AlsoPublished,
@@ -75,12 +76,11 @@ def sync_from_nz(
         stage(uow, waiting, closed)
 
 
-async def apply_nz_accounts(
-    cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, now: AwareDatetime
-) -> int:
+async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: Context) -> int:
     """Project a batch of ``nz.patron.v1`` into this IZ: the projection takes every account
     (versioned), the IZ copies only patrons already here (or with an open waiting account).
     Returns how many patrons were written."""
+    now = ctx.now()
     latest: dict[str, NzAccount] = {}
     for account in cmd.accounts:
         key = account.record.primary_id
@@ -100,8 +100,9 @@ async def apply_nz_accounts(
     return len(await uow.commit())
 
 
-async def link_patron(cmd: cmds.LinkPatron, uow: IzUnitOfWork, now: AwareDatetime) -> StoredPatron:
+async def link_patron(cmd: cmds.LinkPatron, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     """The IZ's account ``primary_id``; found only in the NZ, it is copied here (first use)."""
+    now = ctx.now()
     stored = await uow.patrons.get(cmd.primary_id)
     if stored is not None:
         return stored
@@ -132,31 +133,29 @@ async def _save_one(
     return (await uow.commit())[0]
 
 
-async def add_identifier(
-    cmd: cmds.AddIdentifier, uow: IzUnitOfWork, now: AwareDatetime
-) -> StoredPatron:
+async def add_identifier(cmd: cmds.AddIdentifier, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     """Add a local identifier (barcodes stay unique in the IZ)."""
+    now = ctx.now()
     stored = await _existing(uow, cmd.account_id)
     holder = await uow.patrons.barcode_holder(cmd.identifier.value)
     patron = add_identifier_rule(stored.patron, cmd.identifier, holder, now)
     return await _save_one(uow, stored, patron)
 
 
-async def add_note(cmd: cmds.AddNote, uow: IzUnitOfWork, now: AwareDatetime) -> StoredPatron:
+async def add_note(cmd: cmds.AddNote, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     stored = await _existing(uow, cmd.account_id)
     return await _save_one(uow, stored, add_note_rule(stored.patron, cmd.note))
 
 
-async def add_local_block(
-    cmd: cmds.AddLocalBlock, uow: IzUnitOfWork, now: AwareDatetime
-) -> StoredPatron:
+async def add_local_block(cmd: cmds.AddLocalBlock, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     stored = await _existing(uow, cmd.account_id)
     return await _save_one(uow, stored, add_local_block_rule(stored.patron, cmd.block))
 
 
-async def edit_patron(cmd: cmds.EditPatron, uow: IzUnitOfWork, now: AwareDatetime) -> StoredPatron:
+async def edit_patron(cmd: cmds.EditPatron, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     """Edit a waiting account's record; an NZ-owned field of an external account is refused
     (:class:`NzOwnedFieldError`), an external reader changes through its own command."""
+    now = ctx.now()
     stored = await _existing(uow, cmd.account_id)
     patron = stored.patron
     check_local_edit(patron, cmd.changes)
@@ -183,18 +182,20 @@ async def _check_primary_id_free(uow: IzUnitOfWork, primary_id: str) -> None:
 
 
 async def create_reader(
-    cmd: cmds.CreateExternalReader, uow: IzUnitOfWork, now: AwareDatetime
+    cmd: cmds.CreateExternalReader, uow: IzUnitOfWork, ctx: Context
 ) -> StoredPatron:
     """Create an external reader here and publish it for the four other IZs."""
+    now = ctx.now()
     number = await uow.next_reader_number()
     creation = create_external_reader(cmd.tenant, number, cmd.record, now)
     return await _save_one(uow, None, creation.patron, [creation.event])
 
 
 async def change_reader(
-    cmd: cmds.ChangeExternalReader, uow: IzUnitOfWork, now: AwareDatetime
+    cmd: cmds.ChangeExternalReader, uow: IzUnitOfWork, ctx: Context
 ) -> StoredPatron:
     """Change an external reader's contact data or expiry; the change propagates."""
+    now = ctx.now()
     stored = await _existing(uow, cmd.account_id)
     updated, event = change_external_reader(
         stored.patron,
@@ -208,11 +209,12 @@ async def change_reader(
 
 
 async def apply_reader(
-    cmd: cmds.ApplyExternalReader, uow: IzUnitOfWork, now: AwareDatetime
+    cmd: cmds.ApplyExternalReader, uow: IzUnitOfWork, ctx: Context
 ) -> StoredPatron | None:
     """Copy (or update) an external reader an IZ published, whichever IZ wrote it (the creating
     IZ takes the changes made elsewhere); a version that does not supersede the copy (a replay,
     this IZ's own publication, the loser of a tie) changes nothing."""
+    now = ctx.now()
     stored = await uow.patrons.get(cmd.record.primary_id)
     if stored is None:
         created = ExternalReaderCreated(
@@ -237,10 +239,11 @@ async def apply_reader(
 
 
 async def create_waiting(
-    cmd: cmds.CreateWaitingAccount, uow: IzUnitOfWork, now: AwareDatetime
+    cmd: cmds.CreateWaitingAccount, uow: IzUnitOfWork, ctx: Context
 ) -> StoredPatron:
     """Open a waiting account; if the institutional account is already in the NZ, it is linked
     and the waiting account merged into it at once."""
+    now = ctx.now()
     patron = open_waiting_account(cmd.tenant, cmd.record, now)
     if await uow.patrons.get(patron.account_id) is not None:
         raise AccountExistsError("account_id", patron.account_id, "already exists")

@@ -6,6 +6,7 @@ from pydantic import AwareDatetime
 
 from patron_sync.domain.search import check_search_term, name_bucket, rank_matches
 from patron_sync.service_layer.commands import LinkPatron
+from patron_sync.service_layer.context import Context
 from patron_sync.service_layer.errors import BarcodeNotFoundError, PatronNotFoundError
 from patron_sync.service_layer.institution import link_patron
 from patron_sync.service_layer.unit_of_work import IzUnitOfWork, StoredPatron
@@ -63,7 +64,7 @@ async def search_by_name(
         stored = here.get(pid)
         if stored is None:  # a network account, linked now
             try:
-                stored = await link_patron(LinkPatron(uow.tenant, pid), uow, now)
+                stored = await link_patron(LinkPatron(uow.tenant, pid), uow, Context(lambda: now))
             except PatronNotFoundError:  # purged since the index was read
                 continue
         patrons.append(stored)

@@ -1,17 +1,18 @@
 """The explicit registry of institution zone handlers, and running one command."""
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from pydantic import AwareDatetime
+from typing import Any, cast
 
 from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer import institution as h
+from patron_sync.service_layer.commands import Command, R
+from patron_sync.service_layer.context import Context
 from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, IzUnitOfWork
 
-Handler = Callable[[Any, IzUnitOfWork, AwareDatetime], Awaitable[Any]]
+#: Every handler: ``async def handler(command, uow, ctx)``, as in the other services.
+Handler = Callable[[Any, IzUnitOfWork, Context], Awaitable[Any]]
 
-HANDLERS: dict[type, Handler] = {
+HANDLERS: dict[type[Command[Any]], Handler] = {
     cmds.ApplyNzAccounts: h.apply_nz_accounts,
     cmds.LinkPatron: h.link_patron,
     cmds.AddIdentifier: h.add_identifier,
@@ -27,15 +28,13 @@ HANDLERS: dict[type, Handler] = {
 RETRIES = 3
 
 
-async def handle(
-    command: object, new_uow: Callable[[], IzUnitOfWork], now: Callable[[], AwareDatetime]
-) -> Any:
+async def handle(command: Command[R], new_uow: Callable[[], IzUnitOfWork], ctx: Context) -> R:
     """Run ``command``'s handler in a fresh unit of work; a concurrent write of the same patron
     (optimistic lock) runs it again on fresh data."""
     handler = HANDLERS[type(command)]
     for attempt in range(1, RETRIES + 1):
         try:
-            return await handler(command, new_uow(), now())
+            return cast(R, await handler(command, new_uow(), ctx))
         except ConcurrentUpdateError:
             if attempt == RETRIES:
                 raise

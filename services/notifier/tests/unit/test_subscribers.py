@@ -1,0 +1,41 @@
+"""The notifier's subscriber on FastStream's in-memory test broker: loan events, patron changes
+and "placed on hold shelf" each reach their handler, typed; the other declared events are read
+and skipped."""
+
+from __future__ import annotations
+
+from notifier.entrypoints import kafka
+from rebub.testing.samples import DUE_AT, LENT_AT, iz_patron, loan_snapshot
+from rebub.testing.subscribers import deliver
+from rebub_shared.clock import MovableClock
+from rebub_shared.contracts.loans import LoanCreated
+from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.requests import RequestCreated
+from rebub_shared.topics import Topics
+
+from .fakes import fake_notifier
+from .test_hold_available import SHELVED_AT, placed_on_hold_shelf
+
+
+async def test_each_event_type_reaches_its_handler() -> None:
+    notifier, store, mailer, _ = fake_notifier(MovableClock(SHELVED_AT))
+    subscriber = kafka.subscriber(kafka.institution_events(Topics(), "ub"), notifier)
+    merged = WaitingAccountMerged(
+        institution="ub", waiting_id="ATT-P1", primary_id="P1", merged_at=LENT_AT
+    )
+    shelved = placed_on_hold_shelf(patron_id="P1")
+    await deliver(
+        subscriber,
+        [
+            (PatronChanged(patron=iz_patron("P1", version=2)), "ub"),
+            (merged, "ub"),  # nothing to do: the loans' next events carry the new id
+            (LoanCreated(loan=loan_snapshot("L1", patron_id="P1")), "ub"),
+            (RequestCreated(request=shelved.request), "ub"),  # skipped: not on the shelf yet
+            (shelved, "ub"),
+        ],
+    )
+    assert (await store.patrons(["P1"]))["P1"].email == "camille.dupont@example.org"
+    loan = await store.get_loan("L1")
+    assert loan is not None
+    assert loan.due_at == DUE_AT
+    assert [letter.kind for letter, _ in mailer.sent] == ["hold_available"]
