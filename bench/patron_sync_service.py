@@ -30,10 +30,11 @@ from patron_sync.adapters.feeds.generator import bad_indexes, synthetic_accounts
 from patron_sync.domain.institutions import Institution
 from rebub.mailbox import free_port
 from rebub_shared.tenancy import InstitutionCode
+from rebub_shared.topic_table import topic_spec
 from rebub_shared.topics import Topics
 
 INSTITUTIONS: tuple[InstitutionCode, ...] = ("ub", "ubm", "scpo", "inp", "bsa")
-PARTITIONS = 3  # of every topic patron-sync creates (bootstrap.topic_specs)
+PARTITIONS = topic_spec(Topics().patron("ub")).partitions  # of each patron topic
 SOURCE = Institution.UB  # the feed's source: every account is a UB account, linked anywhere
 
 

@@ -19,8 +19,9 @@ from patron_sync.service_layer.unit_of_work import NzUnitOfWork
 from patron_sync.settings import SERVICE, PatronSyncSettings
 from rebub_shared.clock import Clock
 from rebub_shared.outbox import OutboxRelay
-from rebub_shared.runtime import Runtime, TopicSpec, build_runtime, running
-from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK
+from rebub_shared.runtime import Runtime, build_runtime, running
+from rebub_shared.tenancy import NETWORK
+from rebub_shared.topic_table import TopicSpec, topic_spec
 
 
 @dataclass
@@ -64,14 +65,10 @@ class PatronSync:
 
 def topic_specs(runtime: Runtime) -> list[TopicSpec]:
     """Topics this instance publishes to (created locally; the cluster owns them elsewhere)."""
-    t = runtime.topics
-    if runtime.settings.tenant == NETWORK:
-        return [TopicSpec(t.nz_patron, 3, compacted=True)]
-    return [
-        TopicSpec(t.nz_patron, 3, compacted=True),
-        TopicSpec(t.external_reader, 3, compacted=True),
-        *(TopicSpec(t.patron(code), 3) for code in INSTITUTION_CODES),
-    ]
+    t, tenant = runtime.topics, runtime.settings.tenant
+    if tenant == NETWORK:
+        return [topic_spec(t.nz_patron, t)]
+    return [topic_spec(n, t) for n in (t.nz_patron, t.external_reader, t.patron(tenant))]
 
 
 def build(settings: PatronSyncSettings, clock: Clock | None = None) -> PatronSync:

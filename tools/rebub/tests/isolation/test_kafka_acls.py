@@ -1,4 +1,5 @@
-"""Tenant isolation enforced by a real broker: SASL/SCRAM users and the ACLs of ``acl_tuples()``.
+"""Tenant isolation enforced by a real broker: SASL/SCRAM users and the ACLs of ``acl_tuples()``
+(each tenant's user reaches the topics and groups its services declare, nothing more).
 
 Clients are aiokafka's, as in the services. Each test names the institution and the topic it tries.
 """
@@ -104,13 +105,13 @@ async def test_ub_cannot_read_bsa_topics(secured_kafka: LocalKafka):
         await bsa.send_and_wait(T.loan("bsa"), b"a bsa loan")
 
     with pytest.raises(TopicAuthorizationFailedError):
-        await consume(secured_kafka, "ub", T.loan("bsa"), f"ub.isolation.{uuid.uuid4().hex[:6]}")
+        await consume(secured_kafka, "ub", T.loan("bsa"), T.group("ub", "notifier"))
 
 
 async def test_ub_cannot_join_bsa_consumer_groups(secured_kafka: LocalKafka):
     # Even on ub's own topic: the group is bsa's, so its offsets are not ub's to read or move.
     with pytest.raises(GroupAuthorizationFailedError):
-        await consume(secured_kafka, "ub", T.loan("ub"), "bsa.circulation.main")
+        await consume(secured_kafka, "ub", T.loan("ub"), T.group("bsa", "notifier"))
 
 
 async def test_ub_reads_and_writes_its_own_topics_in_its_own_groups(secured_kafka: LocalKafka):
@@ -118,8 +119,25 @@ async def test_ub_reads_and_writes_its_own_topics_in_its_own_groups(secured_kafk
     async with producer(secured_kafka, "ub") as ub:
         await ub.send_and_wait(T.loan("ub"), body, partition=0)
 
-    group = f"ub.notifier.{uuid.uuid4()}"
+    # The group the notifier really uses: a tenant's user may join its services' groups only.
+    group = T.group("ub", "notifier")
     assert body in await consume(secured_kafka, "ub", T.loan("ub"), group, until=body)
+
+
+async def test_ub_cannot_join_a_group_its_services_do_not_use(secured_kafka: LocalKafka):
+    with pytest.raises(GroupAuthorizationFailedError):
+        await consume(secured_kafka, "ub", T.loan("ub"), f"ub.notifier.{uuid.uuid4().hex[:6]}")
+
+
+async def test_ub_cannot_read_back_its_own_dead_letters_nor_a_topic_no_ub_service_reads(
+    secured_kafka: LocalKafka,
+):
+    dead = T.dead_letter(T.nz_patron, "ub")
+    async with producer(secured_kafka, "ub") as ub:
+        sent = await ub.send_and_wait(dead, b"a record ub could not process")
+    for topic in (dead, T.letter("ub")):
+        with pytest.raises(TopicAuthorizationFailedError):
+            await read_back(secured_kafka, "ub", topic, sent.partition, 0)
 
 
 @pytest.mark.parametrize("inst", INSTITUTION_CODES)
@@ -130,7 +148,7 @@ async def test_every_institution_reads_the_nz_topic_and_only_the_network_writes_
     async with producer(secured_kafka, NETWORK) as network:
         await network.send_and_wait(T.nz_patron, account, key=inst.encode())
 
-    group = T.group(inst, "patron-sync", f"isolation-{uuid.uuid4().hex[:6]}")  # type: ignore[arg-type]
+    group = T.group(inst, "patron-sync", "nz-patron")  # type: ignore[arg-type]
     assert account in await consume(secured_kafka, inst, T.nz_patron, group, until=account)
     async with producer(secured_kafka, inst) as institution:
         with pytest.raises(TopicAuthorizationFailedError):

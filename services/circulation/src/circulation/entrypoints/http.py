@@ -21,8 +21,9 @@ from rebub_shared.clock import Clock
 from rebub_shared.http import ops_router
 from rebub_shared.logging import get_logger
 from rebub_shared.outbox import OutboxRelay
-from rebub_shared.runtime import Runtime, TopicSpec, build_runtime, running
+from rebub_shared.runtime import Runtime, build_runtime, running
 from rebub_shared.tenancy import institution
+from rebub_shared.topic_table import topic_spec
 
 from . import problems
 from .account_routes import router as account_router
@@ -92,7 +93,7 @@ def create_app(settings: CirculationSettings, clock: Clock | None = None) -> Fas
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         names = (t.loan(inst), t.patron(inst), t.request(inst), t.loan_activity)
-        async with running(runtime, topics=[TopicSpec(n) for n in names], on_start=prepare):
+        async with running(runtime, topics=[topic_spec(n, t) for n in names], on_start=prepare):
             for relay in relays:
                 if settings.relay_enabled and relay.outbox is not None:
                     relay.outbox.start()  # what a crash left unpublished, and any deferred relay

@@ -16,7 +16,8 @@ from rebub_shared.clock import Clock
 from rebub_shared.http import Problem, install_error_contract, ops_router
 from rebub_shared.outbox import OutboxRelay
 from rebub_shared.permissions import Permission as P
-from rebub_shared.runtime import Runtime, TopicSpec, build_runtime, running
+from rebub_shared.runtime import Runtime, build_runtime, running
+from rebub_shared.topic_table import topic_spec
 
 from ..adapters.mongo_store import MongoStore
 from ..bootstrap import bootstrap
@@ -83,11 +84,9 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
             await current.relay.stop()
 
     inst = settings.institution_code
+    t = runtime.topics
     topics = [
-        TopicSpec(runtime.topics.letter(inst)),
-        TopicSpec(runtime.topics.loan(inst)),
-        TopicSpec(runtime.topics.patron(inst)),
-        TopicSpec(runtime.topics.request(inst)),
+        topic_spec(n, t) for n in (t.letter(inst), t.loan(inst), t.patron(inst), t.request(inst))
     ]
 
     @asynccontextmanager
