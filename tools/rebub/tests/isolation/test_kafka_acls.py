@@ -15,9 +15,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailedError
 
 from rebub.deploy.acl import acl_tuples
+from rebub.deploy.services import service_topologies
 from rebub.infra.kafka import LocalKafka
 from rebub.infra.kafka_security import sync_acls
 from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK
+from rebub_shared.topic_table import dead_letter_topics
 from rebub_shared.topics import Topics
 
 pytestmark = pytest.mark.integration
@@ -170,3 +172,28 @@ async def test_every_institution_writes_and_reads_the_net_topics_it_publishes(
         async with producer(secured_kafka, inst) as institution:
             sent = await institution.send_and_wait(topic, body, key=inst.encode())
         assert await read_back(secured_kafka, inst, topic, sent.partition, sent.offset) == body
+
+
+@pytest.mark.parametrize("tenant", ["ub", NETWORK])
+async def test_a_tenants_user_may_do_all_its_services_declare(secured_kafka: LocalKafka, tenant):
+    """Literal rules suffice: every declared group joins and reads its topics, every published
+    topic and dead-letter topic takes a record (what the services do, with the tenant's user)."""
+    for instance in [s for s in service_topologies(T) if s.tenant == tenant]:
+        for consumption in instance.consumes:
+            client = AIOKafkaConsumer(
+                *consumption.topics,
+                bootstrap_servers=secured_kafka.address,
+                group_id=consumption.group,
+                auto_offset_reset="latest",
+                **secured_kafka.client_options(tenant),
+            )
+            await client.start()
+            try:
+                await client.getmany(timeout_ms=2000)
+                await client.commit()
+            finally:
+                await client.stop()
+        async with producer(secured_kafka, tenant) as writer:
+            for topic in (*instance.topics_written, *dead_letter_topics(instance, T)):
+                value = f"{tenant} declared {topic}".encode()  # keyed: some are compacted
+                await writer.send_and_wait(topic, value, key=tenant.encode())
