@@ -74,7 +74,7 @@ async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, 
             _log_to(work / "notifier.log")
             async with app.router.lifespan_context(app):
                 _log_to(work / "notifier.log")  # the broker's loggers exist now
-                notifier: Notifier = app.state.running.notifier
+                notifier: Notifier = app.state.notifier
                 report = await _measure(options, notifier, clock, days, servers, mailbox)
     if not options.keep:
         await _drop(servers.mongo_uri, f"bench{token}_{INSTITUTION}_notifier")

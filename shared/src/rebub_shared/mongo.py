@@ -1,4 +1,5 @@
-"""The MongoDB client lifecycle: opened in the app's lifespan, closed with it, never at import.
+"""The MongoDB client lifecycle: created (no I/O) when a service is wired, checked in the app's
+lifespan and closed with it; never at import.
 
 One database per tenant and service (``ub_circulation``, ``network_patrons``...), under an optional
 prefix that gives each test its own databases. Only what MongoDB and FerretDB v1 both support is used.
@@ -26,10 +27,10 @@ def database_name(settings: MongoSettings, tenant: TenantCode, service: str) -> 
     return f"{settings.database_prefix}{tenant}_{service.replace('-', '_')}"
 
 
-@asynccontextmanager
-async def open_mongo(settings: MongoSettings) -> AsyncIterator[AsyncMongoClient[Document]]:
-    """Open a client for the lifespan of an app (and check the server answers)."""
-    client: AsyncMongoClient[Document] = AsyncMongoClient(
+def mongo_client(settings: MongoSettings) -> AsyncMongoClient[Document]:
+    """A client, not yet connected: PyMongo connects on the first operation (so a service can
+    be wired before its lifespan, which checks the server answers and closes the client)."""
+    return AsyncMongoClient(
         settings.uri.get_secret_value(),
         serverSelectionTimeoutMS=settings.timeout_ms,
         connectTimeoutMS=settings.connect_timeout_ms,
@@ -37,6 +38,12 @@ async def open_mongo(settings: MongoSettings) -> AsyncIterator[AsyncMongoClient[
         tz_aware=True,
         uuidRepresentation="standard",
     )
+
+
+@asynccontextmanager
+async def open_mongo(settings: MongoSettings) -> AsyncIterator[AsyncMongoClient[Document]]:
+    """Open a client for the lifespan of an app (and check the server answers)."""
+    client = mongo_client(settings)
     try:
         await client.admin.command("ping")
         yield client

@@ -1,5 +1,6 @@
 """What every service instance has: its tenant's settings, a clock, topics, a broker with dead
-letters, and (while running) its database. Built without I/O; opened in the app's lifespan.
+letters and its database. Built without I/O (PyMongo's client connects on first use); the app's
+lifespan checks the store answers, starts the broker, and closes both.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from rebub_shared.messaging import (
     dead_letter_middleware,
     make_broker,
 )
-from rebub_shared.mongo import Document, database_name, open_mongo
+from rebub_shared.mongo import Document, database_name, mongo_client
 from rebub_shared.outbox import OutboxRelay
 from rebub_shared.parking import parked_counter
 from rebub_shared.settings import ServiceSettings
@@ -40,7 +41,7 @@ log = get_logger(__name__)
 
 @dataclass
 class Runtime:
-    """One service instance's collaborators; ``db`` exists between start and stop."""
+    """One service instance's collaborators (the database's client connects on first use)."""
 
     service: str
     settings: ServiceSettings
@@ -48,8 +49,8 @@ class Runtime:
     topics: Topics
     broker: KafkaBroker
     dead_letters: DeadLetters
+    db: AsyncDatabase[Document] = field(repr=False)
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry, repr=False)
-    _db: AsyncDatabase[Document] | None = field(default=None, repr=False)
 
     @property
     def tenant(self) -> Any:
@@ -61,27 +62,18 @@ class Runtime:
         return parked_counter(self.metrics)
 
     def outbox_relay(self, collection: str, **options: Any) -> OutboxRelay:
-        """The outbox relay of one of this instance's collections (once the database is open),
-        its command publish bounded by ``kafka.publish_timeout_s`` and its parked entries counted."""
+        """The outbox relay of one of this instance's collections, its command publish bounded by ``kafka.publish_timeout_s`` and its parked entries counted."""
         options.setdefault("publish_timeout_s", self.settings.kafka.publish_timeout_s)
         return OutboxRelay(self.db[collection], self.broker, parked=self.outbox_parked, **options)
-
-    @property
-    def db(self) -> AsyncDatabase[Document]:
-        if self._db is None:
-            raise RuntimeError(f"{self.service}: the database is opened in the app's lifespan")
-        return self._db
 
     async def ready(self, timeout_s: float = 2.0) -> dict[str, bool]:
         """Whether the broker and the store answer (for ``/ready``), each within ``timeout_s``
         (a dead store would otherwise hold the probe for the server selection timeout)."""
-        store = False
-        if self._db is not None:
-            try:
-                await asyncio.wait_for(self._db.command("ping"), timeout_s)
-                store = True
-            except Exception:  # any failure means "not ready"; the probe says no more
-                store = False
+        try:
+            await asyncio.wait_for(self.db.command("ping"), timeout_s)
+            store = True
+        except Exception:  # any failure means "not ready"; the probe says no more
+            store = False
         return {"broker": await self.broker.ping(timeout=timeout_s), "store": store}
 
 
@@ -97,7 +89,8 @@ def build_runtime(settings: ServiceSettings, service: str, clock: Clock | None =
     broker = make_broker(settings.kafka, client_id=f"{settings.tenant}.{service}")
     dead_letters = DeadLetters(broker, topics, settings.tenant)
     broker.add_middleware(dead_letter_middleware(dead_letters))
-    runtime = Runtime(service, settings, clock, topics, broker, dead_letters)
+    db = mongo_client(settings.mongo)[database_name(settings.mongo, settings.tenant, service)]
+    runtime = Runtime(service, settings, clock, topics, broker, dead_letters, db)
     # Consumer and producer metrics (messages, sizes, durations, errors) for `/metrics`; one
     # registry per instance, so several instances in one process (tests) never collide.
     broker.add_middleware(
@@ -181,10 +174,12 @@ async def running(
     on_start: Callable[[Runtime], Awaitable[None]] | None = None,
     on_stop: Callable[[Runtime], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Runtime]:
-    """Open the store, prepare (indexes, topics, relays), start consuming; undo it all on exit."""
+    """Check the store answers, prepare (indexes, topics, relays), start consuming; undo it all
+    on exit (the client closed here opens again if the same runtime is run again)."""
     settings = runtime.settings
-    async with open_mongo(settings.mongo) as client:
-        runtime._db = client[database_name(settings.mongo, settings.tenant, runtime.service)]
+    client = runtime.db.client
+    try:
+        await client.admin.command("ping")
         if settings.kafka.security_protocol == "PLAINTEXT":
             await ensure_topics(settings.kafka.bootstrap, topics)
         if on_start:
@@ -196,4 +191,5 @@ async def running(
             await runtime.broker.stop()
             if on_stop:
                 await on_stop(runtime)
-            runtime._db = None
+    finally:
+        await client.close()

@@ -1,19 +1,42 @@
-"""Wiring: the message bus with its context, unit of work and relay. The HTTP app wires the
-MongoDB unit of work and the outbox relay; unit tests wire the in-memory fakes through here too."""
+"""The composition root: ``bootstrap`` wires the message bus (unit tests pass in-memory fakes);
+``circulation_spec`` declares one institution's circulation service for the app host (MongoDB
+unit of work, outbox relays, consumers, routers, jobs), without I/O."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 
+from rebub_shared.audit import AuditLog
 from rebub_shared.clock import Clock
+from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary
+from rebub_shared.contracts.requests import REQUEST_EVENTS
+from rebub_shared.logging import get_logger
+from rebub_shared.periodic import Periodic
+from rebub_shared.runtime import build_runtime
+from rebub_shared.service import Publication, ServiceSpec, Step, Subscriber
+from rebub_shared.tenancy import institution
+from rebub_shared.topics import Topics
 
-from .domain import InstitutionPolicy
+from .adapters.item_files import read_item_file
+from .adapters.mongo_uow import LOANS, REQUESTS, MongoUnitOfWork, ensure_indexes
+from .domain import InstitutionPolicy, load_institution_policy
 from .domain.vocabulary import InstitutionCode
+from .entrypoints import kafka, problems
+from .entrypoints.account_routes import router as account_router
+from .entrypoints.desk_routes import router as desk_router
+from .entrypoints.jobs import dev_router, job_loop
+from .entrypoints.loan_routes import router as loan_router
+from .entrypoints.request_routes import router as request_router
+from .service_layer.commands import LoadItems
 from .service_layer.context import Context
 from .service_layer.handlers import HANDLERS
 from .service_layer.messagebus import MessageBus, Relay
 from .service_layer.ports import UnitOfWork
+from .settings import CirculationSettings
+
+SERVICE = kafka.SERVICE
+log = get_logger(__name__)
 
 
 def new_loan_id() -> str:
@@ -34,3 +57,87 @@ def bootstrap(
     """The bus of one institution's circulation (``loan_ids`` also names new requests)."""
     ctx = Context(institution=institution, policy=policy, clock=clock, new_loan_id=loan_ids)
     return MessageBus(ctx, uow_factory, HANDLERS, relay, request_relay)
+
+
+def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) -> ServiceSpec:
+    """One institution's circulation, declared (no I/O: the store and broker open in the app)."""
+    inst = institution(settings.tenant, "tenant").code
+    runtime = build_runtime(settings, SERVICE, clock)
+    loans, requests = (
+        runtime.outbox_relay(name, interval_s=settings.relay_interval_s)
+        for name in (LOANS, REQUESTS)
+    )
+    bus = bootstrap(
+        institution=inst,
+        policy=load_institution_policy(inst, settings.policies_dir),
+        clock=runtime.clock,
+        uow_factory=lambda: MongoUnitOfWork(runtime.db, runtime.topics),
+        relay=loans if settings.relay_enabled else None,
+        request_relay=requests if settings.relay_enabled else None,
+    )
+    audit = AuditLog(runtime)
+    return ServiceSpec(
+        runtime=runtime,
+        title=f"rebub circulation ({inst})",
+        summary="Circulation desk API: loans, renewals, due dates, returns, requests, blocks, "
+        "the patron account, network activity, rule explanations.",
+        subscribers=subscribers(settings, runtime.topics, bus),
+        publishes=publications(runtime.topics, inst),
+        routers=(desk_router, request_router, loan_router, account_router)
+        + ((dev_router,) if settings.dev_clock_enabled else ()),  # never in production
+        background=(*((loans, requests) if settings.relay_enabled else ()), *jobs(settings, bus)),
+        on_start=(
+            lambda: ensure_indexes(runtime.db),
+            audit.ensure_index,
+            loans.ensure_index,
+            requests.ensure_index,
+            item_loader(settings, bus),
+        ),
+        errors=problems.STATUSES,
+        error_handlers=problems.HANDLERS,
+        body_limits=problems.BODY_LIMITS,
+        audit=audit,
+        state={"bus": bus},
+    )
+
+
+def subscribers(
+    settings: CirculationSettings, topics: Topics, bus: MessageBus
+) -> tuple[Subscriber, ...]:
+    """The patrons' projection and the network activity's, unless the settings turn one off."""
+    inst, fast = bus.ctx.institution, settings.fast_consumers
+    chosen = []
+    if settings.consume_patrons:
+        chosen.append(kafka.patron_subscriber(kafka.patrons(topics, inst), bus, fast=fast))
+    if settings.consume_network_activity:
+        activity = kafka.network_activity(topics, inst)
+        chosen.append(kafka.activity_subscriber(activity, bus, fast=fast))
+    return tuple(chosen)
+
+
+def jobs(settings: CirculationSettings, bus: MessageBus) -> tuple[Periodic, ...]:
+    """The jobs' loop (aged to lost, retention), unless the settings turn it off."""
+    return (job_loop(bus, settings.jobs_interval_s),) if settings.jobs_enabled else ()
+
+
+def item_loader(settings: CirculationSettings, bus: MessageBus) -> Step:
+    """The start-up step loading the items file (upserts), when the settings name one."""
+
+    async def load_items() -> None:
+        if settings.items_file is not None:
+            records = tuple(read_item_file(settings.items_file))
+            loaded = await bus.handle(LoadItems(institution=bus.ctx.institution, items=records))
+            log.info("items_loaded", file=str(settings.items_file), loaded=loaded.loaded)
+
+    return load_items
+
+
+def publications(topics: Topics, inst: InstitutionCode) -> tuple[Publication, ...]:
+    """The topics one institution's circulation writes (through its outboxes)."""
+    return (
+        Publication(topics.loan(inst), LOAN_EVENTS, "Every loan change."),
+        Publication(topics.request(inst), REQUEST_EVENTS, "Holds and digitisation requests."),
+        Publication(
+            topics.loan_activity, (LoanActivitySummary,), "This institution's loan summaries."
+        ),
+    )

@@ -112,12 +112,12 @@ async def test_the_store_away_answers_503_with_retry_after(start_app: StartApp) 
         dead: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             "mongodb://127.0.0.1:9", serverSelectionTimeoutMS=500, connectTimeoutMS=500
         )
-        kept, runtime._db = runtime._db, dead["away"]
+        kept, runtime.db = runtime.db, dead["away"]
         try:
             answer = await desk.client.post("/loans", json=CHECKOUT)
             assert_problem(answer, 503)
             assert answer.headers["retry-after"].isdigit()
         finally:
-            runtime._db = kept
+            runtime.db = kept
             await dead.close()
         assert (await desk.client.post("/loans", json=CHECKOUT)).status_code == 201

@@ -28,7 +28,7 @@ async def bus_and_store() -> tuple[MessageBus, MemoryStore, MovableClock]:
     numbers = iter(range(1, 100))
 
     class Relay:
-        async def __call__(self, loan_id: str) -> int:
+        async def relay_soon(self, loan_id: str) -> int:
             relayed.append(loan_id)
             return 1
 

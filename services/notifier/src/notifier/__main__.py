@@ -7,7 +7,8 @@ import uvicorn
 
 from rebub_shared.logging import configure_logging
 
-from .entrypoints.http import SERVICE, create_app
+from .entrypoints.http import create_app
+from .entrypoints.kafka import SERVICE
 from .settings import NotifierSettings
 
 

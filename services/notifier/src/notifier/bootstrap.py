@@ -1,4 +1,6 @@
-"""Wire a notifier: the real adapters by default, fakes where a unit test passes its own."""
+"""The composition root: ``bootstrap`` wires a notifier (the real adapters by default, fakes where
+a unit test passes its own); ``notifier_spec`` declares one institution's notifier service for
+the app host (store, letters' outbox relay, consumer, scheduler, routes), without I/O."""
 
 from __future__ import annotations
 
@@ -6,13 +8,21 @@ from collections.abc import Awaitable, Callable
 from email.headerregistry import Address
 
 from rebub_shared.clock import Clock
+from rebub_shared.contracts.letters import LetterSent
+from rebub_shared.runtime import build_runtime
+from rebub_shared.service import Publication, ServiceSpec
 from rebub_shared.topics import Topics
 
+from .adapters.mongo_store import MongoStore
 from .adapters.pdf_printer import PdfPrinter
 from .adapters.rendering import LetterRenderer
 from .adapters.smtp_mailer import SmtpMailer
-from .service_layer import Mailer, Notifier, NotifierStore, Printer
+from .entrypoints import kafka, routes
+from .entrypoints.scheduler import Scheduler
+from .service_layer import Mailer, Notifier, NotifierStore, Printer, recover_in_flight
 from .settings import NotifierSettings
+
+SERVICE = kafka.SERVICE
 
 
 async def _nothing(letter_id: str) -> None:
@@ -41,4 +51,37 @@ def bootstrap(
         letter_topic=Topics(settings.kafka.topic_prefix).letter(settings.institution_code),
         message_id_domain=settings.message_id_domain,
         after_sent=after_sent or _nothing,
+    )
+
+
+def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> ServiceSpec:
+    """One institution's notifier, declared (no I/O: the store and broker open in the app)."""
+    runtime = build_runtime(settings, SERVICE, clock)
+    inst, topics = settings.institution_code, runtime.topics
+    store = MongoStore(runtime.db, inst)
+    relay = runtime.outbox_relay("letters")
+
+    async def relay_letter(letter_id: str) -> None:
+        await relay.relay_soon(letter_id)
+
+    notifier = bootstrap(settings, clock=runtime.clock, store=store, after_sent=relay_letter)
+    scheduler = Scheduler(
+        notifier, settings.scheduler_interval_s, enabled=settings.scheduler_enabled
+    )
+
+    async def recover() -> None:  # before any pass: settle what a crash left
+        await recover_in_flight(notifier)
+
+    consumption = kafka.institution_events(topics, inst)
+    return ServiceSpec(
+        runtime=runtime,
+        title=f"rebub notifier ({inst})",
+        subscribers=(kafka.subscriber(consumption, notifier, fast=settings.fast_consumers),),
+        publishes=(Publication(topics.letter(inst), (LetterSent,), "Letters sent or printed."),),
+        routers=(routes.router(dev=settings.dev_clock_enabled),),
+        background=(relay, scheduler),
+        on_start=(store.prepare, relay.ensure_index),
+        after_start=(recover,),
+        errors=routes.STATUSES,
+        state={"notifier": notifier},
     )

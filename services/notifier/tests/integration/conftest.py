@@ -93,7 +93,7 @@ class Service:
 
     @property
     def notifier(self) -> Notifier:
-        notifier = self.app.state.running.notifier
+        notifier = self.app.state.notifier
         assert notifier is not None
         return notifier
 

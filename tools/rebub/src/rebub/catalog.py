@@ -160,7 +160,9 @@ def service_asyncapi_document(service: str) -> dict[str, Any]:
                 continue
             for event in reader.events:
                 title = f"{channel.name}:{event.event_type}:receive"
-                description = f"{_doc(event)} Read in group `{reader.group}`: {reader.purpose}."
+                description = (
+                    f"{_doc(event)} Read in group `{reader.group}`: {reader.purpose.rstrip('.')}."
+                )
                 broker.subscriber(channel.name, title=title, description=description)(
                     _receiver(event)
                 )

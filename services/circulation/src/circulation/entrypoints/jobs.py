@@ -21,29 +21,21 @@ log = get_logger(__name__)
 JOBS: dict[str, type[Command]] = {"aged-to-lost": RunAgedToLost, "retention": RunRetention}
 
 
-class JobLoop:
-    """Runs every job each ``interval_s`` seconds until stopped; a failed run is logged."""
+def job_loop(bus: MessageBus, interval_s: float) -> Periodic:
+    """Every job each ``interval_s`` seconds until stopped (the first after one interval: the
+    start stays quick); a failed run is logged."""
 
-    def __init__(self, bus: MessageBus, interval_s: float) -> None:
-        self._bus = bus
-        # First run after one interval: start is quick.
-        self._loop = Periodic("circulation-jobs", self._run_all, interval_s, first_after=True)
-
-    def start(self) -> None:
-        self._loop.start()
-
-    async def stop(self) -> None:
-        await self._loop.stop()
-
-    async def _run_all(self) -> None:
+    async def run_all() -> None:
         for name, job in JOBS.items():
             try:
-                answer = await self._bus.handle(job(institution=self._bus.ctx.institution))
+                answer = await bus.handle(job(institution=bus.ctx.institution))
                 log.info("job_ran", job=name, changed=answer.changed)
             except TRANSIENT_ERRORS as error:
                 log.warning("job_paused", job=name, error=str(error))
             except Exception:  # one job's failure must not stop the others
                 log.exception("job_failed", job=name)
+
+    return Periodic("circulation-jobs", run_all, interval_s, first_after=True)
 
 
 dev_router = APIRouter(

@@ -1,5 +1,5 @@
 """The projections: ``{inst}.patron.v1`` (patrons) and ``net.loan-activity.v1`` (the other
-institutions' loan summaries) events become commands on the bus.
+institutions' loan summaries), typed events that become commands on the bus.
 
 Committed after the write (NACK_ON_ERROR); both commands are idempotent (versioned snapshots, a
 merge that finds nothing left to move), so a redelivery changes nothing.
@@ -7,62 +7,67 @@ merge that finds nothing left to move), so a redelivery changes nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
-from faststream.kafka import KafkaMessage
-
 from circulation.domain.vocabulary import InstitutionCode
-from circulation.service_layer.commands import Command, MergeWaitingAccount, RecordPatronChange
+from circulation.service_layer.commands import MergeWaitingAccount, RecordPatronChange
 from circulation.service_layer.loan_commands import RecordNetworkActivity
 from circulation.service_layer.messagebus import MessageBus
-from rebub_shared.cloudevents import EventPayload, EventRegistry
+from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.loans import LoanActivitySummary
 from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
-from rebub_shared.messaging import consumer_options
-from rebub_shared.runtime import Runtime
+from rebub_shared.service import Consumption, On, Subscriber
+from rebub_shared.topics import Topics
 
-PATRON_EVENTS = EventRegistry(PatronChanged, WaitingAccountMerged)
-ACTIVITY_EVENTS = EventRegistry(LoanActivitySummary)
+SERVICE = "circulation"
 
 
-def patron_command(institution: InstitutionCode, data: EventPayload) -> Command:
-    """The command a patron event asks for."""
-    if isinstance(data, WaitingAccountMerged):
-        return MergeWaitingAccount(
-            institution=data.institution, waiting_id=data.waiting_id, primary_id=data.primary_id
+def patrons(topics: Topics, institution: InstitutionCode) -> Consumption:
+    """The institution's own patrons, for the loans' checks and the account."""
+    return Consumption(
+        "patrons",
+        topics.group(institution, SERVICE, "patrons"),
+        (topics.patron(institution),),
+        (PatronChanged, WaitingAccountMerged),
+        "The institution zone's patrons: a projection for the desk's checks.",
+    )
+
+
+def network_activity(topics: Topics, institution: InstitutionCode) -> Consumption:
+    """Every institution's loan summaries (ours are ignored, others upserted by version)."""
+    return Consumption(
+        "network-activity",
+        topics.group(institution, SERVICE, "network-activity"),
+        (topics.loan_activity,),
+        (LoanActivitySummary,),
+        "The other institutions' loan summaries, for the network activity tab.",
+    )
+
+
+def patron_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) -> Subscriber:
+    """Patron changes and waiting account merges into the institution's projection."""
+    institution = bus.ctx.institution
+
+    async def on_changed(event: Event[PatronChanged]) -> None:
+        await bus.handle(RecordPatronChange(institution=institution, patron=event.data.patron))
+
+    async def on_merged(event: Event[WaitingAccountMerged]) -> None:
+        merged = event.data
+        await bus.handle(
+            MergeWaitingAccount(
+                institution=merged.institution,
+                waiting_id=merged.waiting_id,
+                primary_id=merged.primary_id,
+            )
         )
-    assert isinstance(data, PatronChanged)  # the registry decodes nothing else
-    return RecordPatronChange(institution=institution, patron=data.patron)
+
+    handlers = (On(PatronChanged, on_changed), On(WaitingAccountMerged, on_merged))
+    return Subscriber(consumption, handlers, fast=fast)
 
 
-def subscribe_patrons(
-    runtime: Runtime, bus: MessageBus, institution: InstitutionCode, *, fast: bool
-) -> None:
-    """Consume the institution's patron topic into the projection (before the broker starts)."""
-    topics = runtime.topics
+def activity_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) -> Subscriber:
+    """The network's loan summaries into the network activity projection."""
 
-    @runtime.broker.subscriber(  # type: ignore[misc]
-        topics.patron(institution),
-        group_id=topics.group(institution, "circulation", "patrons"),
-        **consumer_options(fast=fast),
-    )
-    async def on_patron_event(body: Any, msg: KafkaMessage) -> None:
-        event = PATRON_EVENTS.decode(msg.headers, body)
-        await bus.handle(patron_command(institution, event.data))
-
-
-def subscribe_network_activity(
-    runtime: Runtime, bus: MessageBus, institution: InstitutionCode, *, fast: bool
-) -> None:
-    """Consume every institution's loan summaries; ours are ignored, others upserted by version."""
-    topics = runtime.topics
-
-    @runtime.broker.subscriber(  # type: ignore[misc]
-        topics.loan_activity,
-        group_id=topics.group(institution, "circulation", "network-activity"),
-        **consumer_options(fast=fast),
-    )
-    async def on_loan_activity(body: Any, msg: KafkaMessage) -> None:
-        event = ACTIVITY_EVENTS.decode(msg.headers, body)
-        assert isinstance(event.data, LoanActivitySummary)  # the registry decodes nothing else
+    async def on_summary(event: Event[LoanActivitySummary]) -> None:
+        institution = bus.ctx.institution
         await bus.handle(RecordNetworkActivity(institution=institution, summary=event.data))
+
+    return Subscriber(consumption, (On(LoanActivitySummary, on_summary),), fast=fast)

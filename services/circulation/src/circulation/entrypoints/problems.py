@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from circulation.domain import errors as domain
@@ -10,7 +10,7 @@ from circulation.domain.request_queue import RequestRefusedError
 from circulation.domain.requests import RequestStateError
 from circulation.service_layer import errors as service
 from rebub_shared.bounds import ITEMS_BODY_MAX_BYTES
-from rebub_shared.http import BodyLimit, Problem, install_error_contract, problem_response
+from rebub_shared.http import BodyLimit, Problem, problem_response
 
 STATUSES: dict[type[Exception], int] = {
     service.UnknownItemError: 404,
@@ -38,22 +38,23 @@ FIELDS: dict[type[Exception], str] = {
 }
 
 
-def install(app: FastAPI) -> None:
-    """Every error of the service answered as problem details."""
-    install_error_contract(app, STATUSES, routes={"/items": BodyLimit(ITEMS_BODY_MAX_BYTES)})
+#: Routes with a body limit of their own (the items upload).
+BODY_LIMITS = {"/items": BodyLimit(ITEMS_BODY_MAX_BYTES)}
 
-    async def on_blocked(request: Request, error: Exception) -> Response:
-        assert isinstance(error, domain.CheckoutBlockedError)
-        blocks = [block.model_dump(mode="json") for block in error.blocks]
-        return problem_response(
-            request, Problem(409, "Checkout blocked", str(error), blocks=blocks)
-        )
 
-    async def on_named_field(request: Request, error: Exception) -> Response:
-        field = FIELDS[type(error)]
-        title = type(error).__name__.removesuffix("Error")
-        return problem_response(request, Problem(422, title, str(error), field=field))
+async def on_blocked(request: Request, error: Exception) -> Response:
+    """A refused checkout names its blocks."""
+    assert isinstance(error, domain.CheckoutBlockedError)
+    blocks = [block.model_dump(mode="json") for block in error.blocks]
+    return problem_response(request, Problem(409, "Checkout blocked", str(error), blocks=blocks))
 
-    app.add_exception_handler(domain.CheckoutBlockedError, on_blocked)
-    for error_type in FIELDS:
-        app.add_exception_handler(error_type, on_named_field)
+
+async def on_named_field(request: Request, error: Exception) -> Response:
+    """A domain error whose field is known by its type."""
+    field = FIELDS[type(error)]
+    title = type(error).__name__.removesuffix("Error")
+    return problem_response(request, Problem(422, title, str(error), field=field))
+
+
+#: The problem handlers beyond the statuses (installed by the app host).
+HANDLERS = {domain.CheckoutBlockedError: on_blocked} | dict.fromkeys(FIELDS, on_named_field)

@@ -23,9 +23,9 @@ RELAY_INLINE_MAX = 20
 
 
 class Relay(Protocol):
-    """Publishes the pending events of documents (loans or requests) by id."""
+    """Publishes the pending events of documents (loans or requests) by id (an outbox relay)."""
 
-    async def __call__(self, document_id: str) -> int:
+    async def relay_soon(self, document_id: str) -> int:
         """Relay one document now; return how many events were sent."""
         ...
 
@@ -69,6 +69,6 @@ async def _relay(relay: Relay | None, written: list[str]) -> None:
         return
     for doc_id in ids:
         try:
-            await relay(doc_id)
+            await relay.relay_soon(doc_id)
         except Exception as error:  # the write is done; the background relay retries
             log.warning("outbox_relay_deferred", document_id=doc_id, error=str(error))

@@ -1,5 +1,5 @@
 """Kafka subscriber: loan events, patron changes and request events of the institution, one
-consumer group.
+consumer group, each event type to its handler.
 
 The offset is committed after the handler's write (``consumer_options``); a record that cannot
 be decoded or belongs to another institution goes to the dead-letter topic (the runtime's
@@ -10,17 +10,13 @@ hold-available letter (once per request, however often the event is delivered).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from faststream.kafka import KafkaMessage
-
-from rebub_shared.cloudevents import EventRegistry
+from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanEvent
 from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
 from rebub_shared.contracts.requests import REQUEST_EVENTS, RequestPlacedOnHoldShelf
-from rebub_shared.messaging import consumer_options
-from rebub_shared.runtime import Runtime
+from rebub_shared.service import Consumption, On, Subscriber
+from rebub_shared.tenancy import InstitutionCode
+from rebub_shared.topics import Topics
 
 from ..adapters.contracts import hold_notice, loan_event, patron_contact
 from ..service_layer import (
@@ -30,30 +26,38 @@ from ..service_layer import (
     send_hold_available,
 )
 
-REGISTRY = EventRegistry(*LOAN_EVENTS, PatronChanged, WaitingAccountMerged, *REQUEST_EVENTS)
+SERVICE = "notifier"
 
 
-def subscribe(runtime: Runtime, notifier: Callable[[], Notifier], *, fast: bool = False) -> None:
-    """Subscribe to the loan, patron and request topics of the runtime's institution (before it starts)."""
-    inst = runtime.tenant
-    topics = runtime.topics
-
-    @runtime.broker.subscriber(
-        topics.loan(inst),
-        topics.patron(inst),
-        topics.request(inst),
-        group_id=topics.group(inst, "notifier"),
-        **consumer_options(fast=fast),
+def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:
+    """The institution's loans, patrons and requests, in one group."""
+    return Consumption(
+        "main",
+        topics.group(inst, SERVICE),
+        (topics.loan(inst), topics.patron(inst), topics.request(inst)),
+        (*LOAN_EVENTS, PatronChanged, WaitingAccountMerged, *REQUEST_EVENTS),
+        "Loans move in the reminder chain, patrons' contacts, holds on the shelf.",
     )
-    async def on_record(body: Any, msg: KafkaMessage) -> None:
-        event = REGISTRY.decode(msg.headers, body)
+
+
+def subscriber(consumption: Consumption, notifier: Notifier, *, fast: bool = False) -> Subscriber:
+    """The notifier's handlers of the consumed events."""
+
+    async def on_loan(event: Event[LoanEvent]) -> None:
+        await apply_loan_event(notifier.store, loan_event(event.data, event.envelope.time))
+
+    async def on_patron(event: Event[PatronChanged]) -> None:
+        patron = event.data.patron
+        await apply_patron_change(notifier.store, patron_contact(patron), patron.version)
+
+    async def on_hold_shelf(event: Event[RequestPlacedOnHoldShelf]) -> None:
         data = event.data
-        if isinstance(data, LoanEvent):
-            await apply_loan_event(notifier().store, loan_event(data, event.envelope.time))
-        elif isinstance(data, PatronChanged):
-            await apply_patron_change(
-                notifier().store, patron_contact(data.patron), data.patron.version
-            )
-        elif isinstance(data, RequestPlacedOnHoldShelf):
-            hold = hold_notice(data)
-            await send_hold_available(notifier(), data.request.institution, data.patron_id, hold)
+        notice = hold_notice(data)
+        await send_hold_available(notifier, data.request.institution, data.patron_id, notice)
+
+    handlers = (
+        On(LoanEvent, on_loan),
+        On(PatronChanged, on_patron),
+        On(RequestPlacedOnHoldShelf, on_hold_shelf),
+    )
+    return Subscriber(consumption, handlers, fast=fast)

@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
-from patron_sync.bootstrap import build, started
+from patron_sync.bootstrap import build, instance_spec
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.errors import FeedRefusedError
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.institutions import Institution
 from patron_sync.service_layer.commands import ImportFeed
 from patron_sync.settings import PatronSyncSettings
+from rebub_shared import host
 from rebub_shared.tenancy import NETWORK
 
 app = typer.Typer(help="patron-sync: DSI feed imports into the network zone.")
@@ -29,7 +30,7 @@ def report_lines(report: ImportReport) -> list[str]:
 
 async def _run(command: ImportFeed) -> ImportReport:
     service = build(PatronSyncSettings(tenant=NETWORK))
-    async with started(service):
+    async with host.run(instance_spec(service)):
         return await service.import_feed(command)
 
 

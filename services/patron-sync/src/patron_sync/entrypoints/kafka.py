@@ -6,31 +6,51 @@ applied record by record so only the faulty ones are dead-lettered. Transient st
 errors escape: the batch is read again later (replays change nothing: versioned upserts).
 """
 
-from typing import TYPE_CHECKING, Any
-
-from faststream.kafka.annotations import KafkaMessage
+from typing import Any
 
 from patron_sync.adapters.contracts import from_nz_contract, reader_record
 from patron_sync.domain.institutions import Institution
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccounts
-from rebub_shared.cloudevents import EventRegistry
+from patron_sync.settings import SERVICE
+from rebub_shared.cloudevents import Event, EventRegistry
 from rebub_shared.contracts.patrons import ExternalReaderPublished, NzAccountChanged
 from rebub_shared.logging import get_logger
-from rebub_shared.messaging import TRANSIENT_ERRORS, consumer_options, undecoded_batch
+from rebub_shared.messaging import TRANSIENT_ERRORS
+from rebub_shared.service import BatchSubscriber, Consumption, On, Subscriber
+from rebub_shared.topics import Topics
 
-if TYPE_CHECKING:
-    from patron_sync.bootstrap import PatronSync
+from .instance import PatronSync
 
 NZ_EVENTS = EventRegistry(NzAccountChanged)
-READER_EVENTS = EventRegistry(ExternalReaderPublished)
 log = get_logger(__name__)
 
 
-def register_consumers(service: "PatronSync") -> None:
-    """Subscribe an institution instance to the NZ accounts and the external readers."""
-    rt, settings = service.runtime, service.settings
-    tenant, options = service.institution, consumer_options(fast=settings.fast_consumers)
+def nz_accounts(topics: Topics, tenant: Institution) -> Consumption:
+    """The network zone's accounts, projected into the institution zone."""
+    return Consumption(
+        "nz-patron",
+        topics.group(tenant.value, SERVICE, "nz-patron"),
+        (topics.nz_patron,),
+        (NzAccountChanged,),
+        "The network zone's accounts: a local projection, and the linked copies kept current.",
+    )
+
+
+def external_readers(topics: Topics, tenant: Institution) -> Consumption:
+    """The external readers of every institution zone, copied into this one."""
+    return Consumption(
+        "external-reader",
+        topics.group(tenant.value, SERVICE, "external-reader"),
+        (topics.external_reader,),
+        (ExternalReaderPublished,),
+        "External readers, copied into every institution zone.",
+    )
+
+
+def nz_subscriber(service: PatronSync) -> BatchSubscriber:
+    """The NZ accounts in batches of ``consumer_batch_size``, each record decoded here."""
+    rt, tenant = service.runtime, service.institution
 
     async def dead_letter(record: Any, reason: str) -> None:
         await rt.dead_letters.send_record(record, reason)
@@ -40,17 +60,7 @@ def register_consumers(service: "PatronSync") -> None:
         tombstones = tuple(r.key.decode() for r, a in records if a is None)
         await service.handle(ApplyNzAccounts(tenant, accounts, tombstones))
 
-    @rt.broker.subscriber(
-        rt.topics.nz_patron,
-        group_id=rt.topics.group(tenant.value, "patron-sync", "nz-patron"),
-        batch=True,
-        decoder=undecoded_batch,  # records are decoded one by one below
-        max_records=settings.consumer_batch_size,
-        **options,
-    )
-    async def on_nz_accounts(msg: KafkaMessage) -> None:
-        raw = msg.raw_message
-        batch = raw if isinstance(raw, tuple) else (raw,)
+    async def on_nz_accounts(batch: tuple[Any, ...]) -> None:
         decoded: list[tuple[Any, NzAccount | None]] = []
         now = rt.clock.now()
         for record in batch:
@@ -78,14 +88,26 @@ def register_consumers(service: "PatronSync") -> None:
                 except Exception as error:
                     await dead_letter(one[0], f"{type(error).__name__}: {error}")
 
-    @rt.broker.subscriber(
-        rt.topics.external_reader,
-        group_id=rt.topics.group(tenant.value, "patron-sync", "external-reader"),
-        **options,
+    settings = service.settings
+    return BatchSubscriber(
+        nz_accounts(rt.topics, tenant),
+        on_nz_accounts,
+        max_records=settings.consumer_batch_size,
+        fast=settings.fast_consumers,
     )
-    async def on_external_reader(body: Any, msg: KafkaMessage) -> None:
-        event = READER_EVENTS.decode(msg.headers, body)
+
+
+def reader_subscriber(service: PatronSync) -> Subscriber:
+    """External reader snapshots, applied when they supersede this zone's copy."""
+    tenant = service.institution
+
+    async def on_reader(event: Event[ExternalReaderPublished]) -> None:
         reader = event.data.reader
         written_by = Institution(reader.updated_by or reader.created_by)
         command = ApplyExternalReader(tenant, reader_record(reader), reader.version, written_by)
         await service.handle(command)
+
+    consumption = external_readers(service.runtime.topics, tenant)
+    return Subscriber(
+        consumption, (On(ExternalReaderPublished, on_reader),), fast=service.settings.fast_consumers
+    )

@@ -2,104 +2,67 @@
 generated artefact about topics (topic creation, deploy topology, autoscaling triggers, ACLs and
 the event catalog).
 
-For now a table written by hand, stating exactly the consumer groups and topics of today's code
-(each service's ``entrypoints/kafka.py`` and publishing adapters); it gives way to each service's
-own declaration once every ``bootstrap`` returns one.
+Each service's own declaration, not a copy: for every tenant, the ``bootstrap`` of each service it
+runs builds the instance's ``ServiceSpec`` (settings with a placeholder issuer; nothing connects)
+and its ``topology()`` is what the running instance subscribes to and publishes.
 """
 
 from __future__ import annotations
 
-from rebub_shared.contracts.letters import LetterSent
-from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary
-from rebub_shared.contracts.patrons import (
-    ExternalReaderPublished,
-    NzAccountChanged,
-    PatronChanged,
-    WaitingAccountMerged,
-)
-from rebub_shared.contracts.requests import REQUEST_EVENTS
-from rebub_shared.service import Consumption, Publication, ServiceTopology
-from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK, InstitutionCode
+from collections.abc import Callable
+from functools import cache
+from typing import TypeVar
+
+from circulation.bootstrap import circulation_spec
+from circulation.settings import CirculationSettings
+from notifier.bootstrap import notifier_spec
+from notifier.settings import NotifierSettings
+from patron_sync.bootstrap import patron_sync_spec
+from patron_sync.settings import PatronSyncSettings
+from rebub_shared.auth.settings import AuthSettings
+from rebub_shared.service import ServiceSpec, ServiceTopology
+from rebub_shared.settings import KafkaSettings, ServiceSettings
+from rebub_shared.tenancy import INSTITUTION_CODES, NETWORK, TenantCode
 from rebub_shared.topics import Topics
 
-PATRON_SYNC, CIRCULATION, NOTIFIER = "patron-sync", "circulation", "notifier"
-PATRON_EVENTS = (PatronChanged, WaitingAccountMerged)
+#: Never asked: building a spec checks no token (the app's start would, with a real issuer).
+PLACEHOLDER_ISSUER = "https://issuer.invalid/realms/rebub"
+
+Build = Callable[[TenantCode, Topics], ServiceSpec]
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def _settings(kind: type[S], tenant: TenantCode, topics: Topics) -> S:
+    kafka = KafkaSettings(topic_prefix=topics.prefix)
+    return kind(tenant=tenant, kafka=kafka, auth=AuthSettings(issuer=PLACEHOLDER_ISSUER))
+
+
+def _patron_sync(tenant: TenantCode, topics: Topics) -> ServiceSpec:
+    return patron_sync_spec(_settings(PatronSyncSettings, tenant, topics))
+
+
+def _circulation(tenant: TenantCode, topics: Topics) -> ServiceSpec:
+    return circulation_spec(_settings(CirculationSettings, tenant, topics))
+
+
+def _notifier(tenant: TenantCode, topics: Topics) -> ServiceSpec:
+    return notifier_spec(_settings(NotifierSettings, tenant, topics))
+
+
+def builders(tenant: TenantCode) -> tuple[Build, ...]:
+    """The services a tenant runs: the network zone runs patron-sync's imports only."""
+    return (_patron_sync,) if tenant == NETWORK else (_patron_sync, _circulation, _notifier)
 
 
 def service_topologies(topics: Topics) -> list[ServiceTopology]:
     """Every service instance of the network: the network zone's, then each institution's."""
-    network = ServiceTopology(
-        PATRON_SYNC,
-        NETWORK,
-        publishes=(Publication(topics.nz_patron, (NzAccountChanged,), "DSI imports"),),
-    )
-    return [network, *(s for inst in INSTITUTION_CODES for s in _institution(topics, inst))]
+    return list(_topologies(topics))
 
 
-def _institution(t: Topics, inst: InstitutionCode) -> tuple[ServiceTopology, ...]:
-    patron_sync = ServiceTopology(
-        PATRON_SYNC,
-        inst,
-        consumes=(
-            Consumption(
-                "nz-patron",
-                t.group(inst, PATRON_SYNC, "nz-patron"),
-                (t.nz_patron,),
-                (NzAccountChanged,),
-                "the institution's projection of the network zone accounts",
-            ),
-            Consumption(
-                "external-reader",
-                t.group(inst, PATRON_SYNC, "external-reader"),
-                (t.external_reader,),
-                (ExternalReaderPublished,),
-                "every institution's external readers, copied into this zone",
-            ),
-        ),
-        publishes=(
-            Publication(t.patron(inst), PATRON_EVENTS, "the zone's patron changes"),
-            Publication(
-                t.external_reader, (ExternalReaderPublished,), "external readers created here"
-            ),
-        ),
+@cache  # building the sixteen specs takes a moment; the generators ask many times
+def _topologies(topics: Topics) -> tuple[ServiceTopology, ...]:
+    return tuple(
+        build(tenant, topics).topology()
+        for tenant in (NETWORK, *INSTITUTION_CODES)
+        for build in builders(tenant)
     )
-    circulation = ServiceTopology(
-        CIRCULATION,
-        inst,
-        consumes=(
-            Consumption(
-                "patrons",
-                t.group(inst, CIRCULATION, "patrons"),
-                (t.patron(inst),),
-                PATRON_EVENTS,
-                "the institution's patrons, projected for the desk",
-            ),
-            Consumption(
-                "network-activity",
-                t.group(inst, CIRCULATION, "network-activity"),
-                (t.loan_activity,),
-                (LoanActivitySummary,),
-                "the other institutions' loan summaries (the network activity tab)",
-            ),
-        ),
-        publishes=(
-            Publication(t.loan(inst), LOAN_EVENTS, "every loan change"),
-            Publication(t.request(inst), REQUEST_EVENTS, "every request change"),
-            Publication(t.loan_activity, (LoanActivitySummary,), "each loan's summary"),
-        ),
-    )
-    notifier = ServiceTopology(
-        NOTIFIER,
-        inst,
-        consumes=(
-            Consumption(
-                "main",
-                t.group(inst, NOTIFIER),
-                (t.loan(inst), t.patron(inst), t.request(inst)),
-                (*LOAN_EVENTS, *PATRON_EVENTS, *REQUEST_EVENTS),
-                "loans, patrons' contacts and hold shelf events, for the letters",
-            ),
-        ),
-        publishes=(Publication(t.letter(inst), (LetterSent,), "letters sent"),),
-    )
-    return patron_sync, circulation, notifier

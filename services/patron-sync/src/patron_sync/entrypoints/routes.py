@@ -1,0 +1,312 @@
+"""HTTP routes: the network role exposes the import, an institution role the desk API; the app
+is ``create_app`` in :mod:`patron_sync.entrypoints.http` (the host over the bootstrap's spec)."""
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from patron_sync.domain import errors as e
+from patron_sync.domain.absence import ImportMode
+from patron_sync.domain.accounts import LocalBlock, Note
+from patron_sync.domain.import_report import ImportReport
+from patron_sync.domain.institutions import Institution
+from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
+from patron_sync.domain.user_groups import UserGroup
+from patron_sync.service_layer import commands as cmds
+from patron_sync.service_layer import errors as se
+from patron_sync.service_layer.queries import find_by_barcode, search_by_name
+from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, StoredPatron
+from rebub_shared import bounds
+from rebub_shared.audit import Audit
+from rebub_shared.auth.guard import forbidden, requires
+from rebub_shared.auth.tokens import Principal
+from rebub_shared.http import Problem
+from rebub_shared.permissions import Permission as P
+
+from .instance import PatronSync
+
+#: The largest page of a name search.
+MAX_PAGE = 100
+
+STATUSES: dict[type[Exception], int] = {
+    se.PatronNotFoundError: 404,
+    se.BarcodeNotFoundError: 404,
+    se.AccountExistsError: 409,
+    e.NzOwnedFieldError: 409,
+    e.DuplicateBarcodeError: 409,
+    e.AccountKindError: 409,
+    e.WaitingAccountMismatchError: 409,
+    e.FixedFieldError: 409,
+    e.PrimaryIdTakenError: 409,
+    ConcurrentUpdateError: 409,
+    e.SearchTermTooShortError: 422,
+    e.InvalidFieldError: 422,
+    e.UnknownUserGroupError: 422,
+    e.NaiveDatetimeError: 422,
+    e.FeedRefusedError: 422,
+}
+
+
+def _service(request: Request) -> PatronSync:
+    service: PatronSync = request.app.state.service
+    return service
+
+
+def view(stored: StoredPatron) -> dict[str, Any]:
+    """An account as the desk sees it, with its IZ revision."""
+    return stored.patron.model_dump(mode="json") | {"revision": stored.revision}
+
+
+def network_router() -> APIRouter:
+    router = APIRouter(tags=["imports"])
+
+    @router.post("/imports")
+    async def import_patrons(
+        request: Request,
+        file: Annotated[UploadFile, File()],
+        source: Institution,
+        audit: Audit,
+        principal: Annotated[Principal, requires(P.IMPORTS_RUN)],
+        mode: ImportMode = ImportMode.FULL,
+        force: bool = False,
+    ) -> ImportReport:
+        """Import a DSI feed (Alma user XML or CSV); the upload is streamed to a spool file.
+
+        Only the feed loader of ``source`` may upload its feed; ``force`` needs ``imports:force``.
+        """
+        check_feed_loader(principal, source, force)
+        service = _service(request)
+        suffix = Path(file.filename or "feed").suffix.lower()
+        spool = service.settings.spool_dir
+        with tempfile.NamedTemporaryFile(suffix=suffix, dir=spool) as target:
+            shutil.copyfileobj(file.file, target, length=1 << 20)
+            target.flush()
+            command = cmds.ImportFeed(Path(target.name), source, mode, force)
+            report = await service.import_feed(command)
+        await audit.record(
+            principal,
+            "import-forced" if force else "import",
+            targets={"source": source.value},
+            mode=mode.value,
+            received=report.received,
+            absent=report.absent,
+        )
+        return report
+
+    return router
+
+
+def check_feed_loader(principal: Principal, source: Institution, force: bool) -> None:
+    """The token's institution uploads its own feed; forcing is a permission of its own."""
+    if principal.institution != source.value:
+        raise Problem(
+            403,
+            "Forbidden",
+            f"a token of {principal.institution!r} may not import the feed of {source.value!r}",
+            token_institution=principal.institution,
+            source=source.value,
+        )
+    if force and not principal.can(P.IMPORTS_FORCE):
+        raise forbidden(principal, P.IMPORTS_FORCE)
+
+
+def _contacts() -> Any:
+    """At most 10 emails, addresses, phones or identifiers in one request."""
+    return Field(default=(), max_length=10)
+
+
+class RecordIn(BaseModel):
+    """Identity and contact of an internal account (external reader, waiting account)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_id: bounds.Identifier = "NEW"
+    last_name: bounds.Name
+    first_name: bounds.FirstName = ""
+    user_group: UserGroup
+    expiry_date: bounds.Day
+    emails: tuple[Email, ...] = _contacts()
+    addresses: tuple[Address, ...] = _contacts()
+    phones: tuple[Phone, ...] = _contacts()
+    identifiers: tuple[Identifier, ...] = _contacts()
+
+    def record(self, tenant: Institution) -> PatronRecord:
+        return PatronRecord.model_validate(self.model_dump() | {"source_institution": tenant})
+
+
+class ReaderChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    emails: tuple[Email, ...] | None = Field(default=None, max_length=10)
+    addresses: tuple[Address, ...] | None = Field(default=None, max_length=10)
+    phones: tuple[Phone, ...] | None = Field(default=None, max_length=10)
+    expiry_date: bounds.Day | None = None
+
+
+class AccountChange(ReaderChange):
+    """A waiting account's record, corrected (an external account's NZ-owned fields: 409)."""
+
+    primary_id: bounds.Identifier | None = None
+    last_name: bounds.Name | None = None
+    first_name: bounds.FirstName | None = None
+    user_group: UserGroup | None = None
+    source_institution: Institution | None = Field(
+        default=None, description="Fixed at creation: another institution is refused (409)."
+    )
+    campus: bounds.Line | None = None
+    identifiers: tuple[Identifier, ...] | None = Field(default=None, max_length=10)
+
+
+class NoteIn(BaseModel):
+    """A note; its author is the token's subject (a ``created_by`` field is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: bounds.Note
+
+
+class BlockIn(BaseModel):
+    """A local block; who set it is the token's subject (a ``created_by`` field is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    block_type: bounds.Code
+    reason: bounds.Reason
+    expires_at: bounds.Instant | None = None
+
+
+def desk_router() -> APIRouter:
+    router = APIRouter(tags=["desk"])
+
+    reader = [requires(P.PATRONS_READ)]
+
+    @router.get("/patrons", dependencies=reader)
+    async def find_patrons(
+        request: Request,
+        barcode: bounds.Identifier | None = None,
+        name: bounds.SearchTerm | None = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE)] = None,
+    ) -> dict[str, Any]:
+        """By barcode (404 with a hint), or by name (prefix, 3 letters at least; "martin chl" is
+        last name then first name): this institution's own first, exact names before prefixes,
+        a page from ``offset`` with the ``total`` and the ``next_offset`` (network accounts on
+        the page are linked into this IZ)."""
+        s = _service(request)
+        if barcode:
+            found = view(await find_by_barcode(s.iz_uow(), barcode))
+            return {"patrons": [found], "total": 1, "offset": 0, "limit": 1, "next_offset": None}
+        if name is not None:
+            size, now = limit or s.settings.name_search_limit, s.runtime.clock.now()
+            page = await search_by_name(s.iz_uow(), name, now, offset=offset, limit=size)
+            return {
+                "patrons": [view(p) for p in page.patrons],
+                "total": page.total,
+                "offset": page.offset,
+                "limit": page.limit,
+                "next_offset": page.next_offset,
+            }
+        raise Problem(422, "Invalid request", "give barcode or name", field="barcode", value=None)
+
+    @router.get("/patrons/{account_id}", dependencies=reader)
+    async def get_patron(request: Request, account_id: str) -> dict[str, Any]:
+        """The account (an NZ account's primary id links it into this IZ on first use)."""
+        s = _service(request)
+        return view(await s.handle(cmds.LinkPatron(s.institution, account_id)))
+
+    @router.patch("/patrons/{account_id}", dependencies=[requires(P.PATRONS_EDIT)])
+    async def edit_patron(
+        request: Request, account_id: str, changes: AccountChange
+    ) -> dict[str, Any]:
+        s = _service(request)
+        edits = changes.model_dump(exclude_unset=True)
+        return view(await s.handle(cmds.EditPatron(s.institution, account_id, edits)))
+
+    @router.post(
+        "/patrons/{account_id}/identifiers",
+        status_code=201,
+        dependencies=[requires(P.PATRONS_EDIT)],
+    )
+    async def add_identifier(request: Request, account_id: str, body: Identifier) -> dict[str, Any]:
+        s = _service(request)
+        return view(await s.handle(cmds.AddIdentifier(s.institution, account_id, body)))
+
+    @router.post("/patrons/{account_id}/notes", status_code=201)
+    async def add_note(
+        request: Request,
+        account_id: str,
+        body: NoteIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.PATRONS_NOTES)],
+    ) -> dict[str, Any]:
+        s = _service(request)
+        note = Note(text=body.text, created_by=who.operator, created_at=s.runtime.clock.now())
+        stored = view(await s.handle(cmds.AddNote(s.institution, account_id, note)))
+        await audit.record(who, "note-added", targets={"account_id": account_id})
+        return stored
+
+    @router.post("/patrons/{account_id}/blocks", status_code=201)
+    async def add_block(
+        request: Request,
+        account_id: str,
+        body: BlockIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.PATRONS_BLOCKS)],
+    ) -> dict[str, Any]:
+        s = _service(request)
+        block = LocalBlock(
+            created_at=s.runtime.clock.now(), created_by=who.operator, **body.model_dump()
+        )
+        stored = view(await s.handle(cmds.AddLocalBlock(s.institution, account_id, block)))
+        targets = {"account_id": account_id}
+        await audit.record(who, "block-added", targets=targets, block_type=body.block_type)
+        return stored
+
+    @router.post("/external-readers", status_code=201)
+    async def create_reader(
+        request: Request,
+        body: RecordIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.EXTERNAL_READERS_WRITE)],
+    ) -> dict[str, Any]:
+        s = _service(request)
+        record = body.model_copy(update={"user_group": UserGroup.LECTEUR_EXTERIEUR})
+        command = cmds.CreateExternalReader(s.institution, record.record(s.institution))
+        created = view(await s.handle(command))
+        await audit.record(who, "external-reader-created", targets=_account(created))
+        return created
+
+    @router.patch(
+        "/external-readers/{account_id}", dependencies=[requires(P.EXTERNAL_READERS_WRITE)]
+    )
+    async def change_reader(
+        request: Request, account_id: str, body: ReaderChange
+    ) -> dict[str, Any]:
+        s = _service(request)
+        command = cmds.ChangeExternalReader(
+            s.institution, account_id, **body.model_dump(exclude_none=True)
+        )
+        return view(await s.handle(command))
+
+    @router.post("/waiting-accounts", status_code=201)
+    async def create_waiting(
+        request: Request,
+        body: RecordIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.WAITING_ACCOUNTS_WRITE)],
+    ) -> dict[str, Any]:
+        s = _service(request)
+        command = cmds.CreateWaitingAccount(s.institution, body.record(s.institution))
+        created = view(await s.handle(command))
+        await audit.record(who, "waiting-account-created", targets=_account(created))
+        return created
+
+    return router
+
+
+def _account(view: dict[str, Any]) -> dict[str, str]:
+    return {"account_id": str(view.get("account_id"))}
