@@ -56,13 +56,12 @@ def builders(tenant: TenantCode) -> tuple[Build, ...]:
 
 def service_topologies(topics: Topics) -> list[ServiceTopology]:
     """Every service instance of the network: the network zone's, then each institution's."""
-    return list(_topologies(topics))
+    return list(_topologies(topics, (NETWORK, *INSTITUTION_CODES)))
 
 
-@cache  # building the sixteen specs takes a moment; the generators ask many times
-def _topologies(topics: Topics) -> tuple[ServiceTopology, ...]:
+@cache  # building the specs takes a moment, and the generators ask many times (keyed by the
+# tenants too: a network configured with another institution gets its own answer)
+def _topologies(topics: Topics, tenants: tuple[TenantCode, ...]) -> tuple[ServiceTopology, ...]:
     return tuple(
-        build(tenant, topics).topology()
-        for tenant in (NETWORK, *INSTITUTION_CODES)
-        for build in builders(tenant)
+        build(tenant, topics).topology() for tenant in tenants for build in builders(tenant)
     )
