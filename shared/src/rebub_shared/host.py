@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from faststream.kafka import KafkaMessage
+from faststream.kafka import KafkaBroker, KafkaMessage
 
 from rebub_shared.audit import audit_router
 from rebub_shared.auth.guard import install_auth
@@ -87,10 +87,15 @@ async def run(spec: ServiceSpec) -> AsyncIterator[ServiceSpec]:
 def subscribe(spec: ServiceSpec) -> None:
     """Register the spec's subscribers on its broker (before it starts)."""
     for subscriber in spec.subscribers:
-        if isinstance(subscriber, BatchSubscriber):
-            _subscribe_batch(spec, subscriber)
-        else:
-            _subscribe_one(spec, subscriber)
+        register(spec.runtime.broker, subscriber)
+
+
+def register(broker: KafkaBroker, subscriber: Subscriber | BatchSubscriber) -> None:
+    """Register one subscriber on ``broker`` (the unit tests use FastStream's test broker)."""
+    if isinstance(subscriber, BatchSubscriber):
+        _subscribe_batch(broker, subscriber)
+    else:
+        _subscribe_one(broker, subscriber)
 
 
 def _named(handler: Any, purpose: str) -> Any:
@@ -99,13 +104,13 @@ def _named(handler: Any, purpose: str) -> Any:
     return handler
 
 
-def _subscribe_one(spec: ServiceSpec, subscriber: Subscriber) -> None:
+def _subscribe_one(broker: KafkaBroker, subscriber: Subscriber) -> None:
     consumption = subscriber.consumption
 
     async def on_record(body: Any, msg: KafkaMessage) -> None:
         await subscriber.dispatch(msg.headers, body)
 
-    spec.runtime.broker.subscriber(
+    broker.subscriber(
         *consumption.topics,
         group_id=consumption.group,
         title=f"{consumption.group}:{consumption.purpose}",
@@ -114,14 +119,14 @@ def _subscribe_one(spec: ServiceSpec, subscriber: Subscriber) -> None:
     )(_named(on_record, consumption.purpose))
 
 
-def _subscribe_batch(spec: ServiceSpec, subscriber: BatchSubscriber) -> None:
+def _subscribe_batch(broker: KafkaBroker, subscriber: BatchSubscriber) -> None:
     consumption = subscriber.consumption
 
     async def on_batch(msg: KafkaMessage) -> None:
         raw = msg.raw_message
-        await subscriber.handle(raw if isinstance(raw, tuple) else (raw,))
+        await subscriber.handle(tuple(raw) if isinstance(raw, tuple | list) else (raw,))
 
-    spec.runtime.broker.subscriber(
+    broker.subscriber(
         *consumption.topics,
         group_id=consumption.group,
         batch=True,

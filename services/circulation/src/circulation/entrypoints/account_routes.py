@@ -45,8 +45,7 @@ async def patron_account(
     command = lc.ShowPatronAccount(
         **who.fields(), patron=patron_id, session_id=_session(headers, scope)
     )
-    answer: answers.PatronAccount = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.get("/patrons/{patron_id}/returns")
@@ -62,8 +61,7 @@ async def patron_returns(
     command = lc.ListPatronReturns(
         **who.fields(), patron=patron_id, session_id=_session(headers, scope)
     )
-    answer: answers.PatronReturns = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.get("/patrons/{patron_id}/requests")
@@ -78,8 +76,7 @@ async def patron_requests(
     """The patron's requests, filtered by type and by task (processing status)."""
     who = identify(bus.ctx, headers, principal)
     command = rc.ListPatronRequests(**who.fields(), patron=patron_id, kind=type, task=task)
-    answer: answers.PatronRequests = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.post("/patrons/{patron_id}/blocks/refresh")
@@ -88,7 +85,7 @@ async def refresh_blocks(
 ) -> PatronBlocks:
     """Recompute the blocks now (reasons and end dates) from the loans and the patron record."""
     who = identify(bus.ctx, headers, principal)
-    answer: PatronBlocks = await bus.handle(ShowPatronBlocks(**who.fields(), patron=patron_id))
+    answer = await bus.handle(ShowPatronBlocks(**who.fields(), patron=patron_id))
     return answer
 
 
@@ -99,8 +96,7 @@ async def network_activity(
     """The patron's loans in the other institutions (read only, minimal summaries)."""
     who = identify(bus.ctx, headers, principal)
     command = lc.ShowNetworkActivity(**who.fields(), patron=patron_id)
-    answer: answers.NetworkActivity = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.patch(

@@ -49,7 +49,7 @@ async def check_out(
         override=body.override,
         session_id=headers.session or body.session_id,
     )
-    answer: answers.CheckoutAnswer = await bus.handle(command)
+    answer = await bus.handle(command)
     if body.override is not None:
         await audit.record(
             principal,
@@ -80,8 +80,7 @@ async def renew_loan(
         loan_id=loan_id,
         origin=body.origin,
     )
-    line: answers.RenewalLine = await bus.handle(command)
-    return line
+    return await bus.handle(command)
 
 
 @router.post("/patrons/{patron_id}/renewals")
@@ -102,8 +101,7 @@ async def renew_patron_loans(
         loan_ids=body.chosen,
         origin=body.origin,
     )
-    answer: answers.RenewalAnswer = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.put("/loans/{loan_id}/due-date")
@@ -122,7 +120,7 @@ async def change_due_date(
         loan_id=loan_id,
         due=cmd.NewDueDate(due_at=body.due_at, due_date=body.due_date),
     )
-    answer: answers.DueDateAnswer = await bus.handle(command)
+    answer = await bus.handle(command)
     await audit_due_dates(audit, principal, who.desk, answer)
     return answer
 
@@ -144,7 +142,7 @@ async def change_patron_due_dates(
         loan_ids=body.chosen,
         due=cmd.NewDueDate(due_at=body.due_at, due_date=body.due_date),
     )
-    answer: answers.DueDateAnswer = await bus.handle(command)
+    answer = await bus.handle(command)
     await audit_due_dates(audit, principal, who.desk, answer)
     return answer
 
@@ -163,8 +161,7 @@ async def return_item(
         item_barcode=body.item_barcode,
         returned_at=body.returned_at,
     )
-    answer: answers.ReturnAnswer = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.get("/patrons/{patron_id}/loans")
@@ -184,8 +181,7 @@ async def patron_loans(
         patron=patron_id,
         session_id=headers.session if scope == "session" else None,
     )
-    answer: answers.PatronLoans = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.get("/patrons/{patron_id}/blocks")
@@ -198,16 +194,14 @@ async def patron_blocks(
     """Why the patron cannot borrow now (the desk is warned when the patron is identified)."""
     who = identify(bus.ctx, headers, principal)
     command = cmd.ShowPatronBlocks(**who.fields(), patron=patron_id)
-    answer: answers.PatronBlocks = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.post("/items", tags=["items"], dependencies=[requires(P.ITEMS_LOAD)])
 async def load_items(body: ItemsBody, bus: Bus) -> answers.ItemsLoaded:
     """Add or replace items (bulk); every record is checked before any is written."""
     command = cmd.LoadItems(institution=bus.ctx.institution, items=tuple(body.items))
-    answer: answers.ItemsLoaded = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 async def audit_due_dates(

@@ -18,7 +18,10 @@ from rebub_shared.permissions import Permission
 from .desk_identity import Bus
 
 log = get_logger(__name__)
-JOBS: dict[str, type[Command]] = {"aged-to-lost": RunAgedToLost, "retention": RunRetention}
+JOBS: dict[str, type[Command[JobAnswer]]] = {
+    "aged-to-lost": RunAgedToLost,
+    "retention": RunRetention,
+}
 
 
 def job_loop(bus: MessageBus, interval_s: float) -> Periodic:
@@ -46,12 +49,10 @@ dev_router = APIRouter(
 @dev_router.post("/aged-to-lost")
 async def run_aged_to_lost(bus: Bus) -> JobAnswer:
     """Development and tests only: declare lost the loans past the litigation delay now."""
-    answer: JobAnswer = await bus.handle(RunAgedToLost(institution=bus.ctx.institution))
-    return answer
+    return await bus.handle(RunAgedToLost(institution=bus.ctx.institution))
 
 
 @dev_router.post("/retention")
 async def run_retention(bus: Bus) -> JobAnswer:
     """Development and tests only: anonymise loans and returns older than the history delay."""
-    answer: JobAnswer = await bus.handle(RunRetention(institution=bus.ctx.institution))
-    return answer
+    return await bus.handle(RunRetention(institution=bus.ctx.institution))

@@ -42,9 +42,7 @@ async def _act(
     body: DeskFields | None,
 ) -> LoanView:
     who = identify(bus.ctx, headers, principal, body)
-    answer: LoanView = await bus.handle(
-        lc.ActOnLoan(**who.fields(), loan_id=loan_id, action=action)
-    )
+    answer = await bus.handle(lc.ActOnLoan(**who.fields(), loan_id=loan_id, action=action))
     targets = {"loan_id": loan_id, "patron_id": answer.patron_id, "item": answer.item_barcode}
     await audit.record(principal, AUDITED[action], desk=who.desk, targets=targets)
     return answer
@@ -105,7 +103,7 @@ async def delete_loan(
 async def loan_details(loan_id: str, headers: Headers, bus: Bus, principal: Reader) -> LoanDetails:
     """The loan with its hidden details and notes."""
     who = identify(bus.ctx, headers, principal)
-    answer: LoanDetails = await bus.handle(lc.ShowLoan(**who.fields(), loan_id=loan_id))
+    answer = await bus.handle(lc.ShowLoan(**who.fields(), loan_id=loan_id))
     return answer
 
 
@@ -120,9 +118,7 @@ async def add_note(
 ) -> LoanDetails:
     """A note on the loan, signed by the token's subject (audited)."""
     who = identify(bus.ctx, headers, principal, body)
-    answer: LoanDetails = await bus.handle(
-        lc.AddLoanNote(**who.fields(), loan_id=loan_id, note=body.note)
-    )
+    answer = await bus.handle(lc.AddLoanNote(**who.fields(), loan_id=loan_id, note=body.note))
     await audit.record(principal, "note-added", desk=who.desk, targets={"loan_id": loan_id})
     return answer
 
@@ -134,8 +130,7 @@ async def item_history(
     """The item's loan history (one year)."""
     who = identify(bus.ctx, headers, principal)
     command = lc.ShowItemHistory(**who.fields(), item_barcode=item_barcode)
-    answer: answers.ItemHistory = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.post("/returns/batch")
@@ -150,8 +145,7 @@ async def return_items(
     command = lc.ReturnItems(
         **who.fields(), scans=tuple(body.scans), session_id=headers.session or body.session_id
     )
-    answer: answers.ReturnBatchAnswer = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.get("/loans/{loan_id}/rules")
@@ -160,9 +154,7 @@ async def loan_rules(
 ) -> LoanRuleExplanation:
     """Which rule applied and why, the due date step by step, the renewal cap, the blocks."""
     who = identify(bus.ctx, headers, principal)
-    answer: LoanRuleExplanation = await bus.handle(
-        lc.ExplainLoanRules(**who.fields(), loan_id=loan_id)
-    )
+    answer = await bus.handle(lc.ExplainLoanRules(**who.fields(), loan_id=loan_id))
     return answer
 
 
@@ -175,5 +167,4 @@ async def explain_rules(
     command = lc.ExplainRules(
         **who.fields(), patron=body.patron, item_barcode=body.item_barcode, at=body.at
     )
-    answer: RuleExplanation = await bus.handle(command)
-    return answer
+    return await bus.handle(command)

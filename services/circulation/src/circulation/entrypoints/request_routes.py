@@ -37,8 +37,7 @@ async def place_request(
         item_barcode=body.item_barcode,
         pickup_library=body.pickup_library,
     )
-    answer: answers.RequestAnswer = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.post("/requests/{request_id}/cancel")
@@ -48,8 +47,7 @@ async def cancel_request(
     """Cancel a request, with the reason."""
     who = identify(bus.ctx, headers, principal, body, desk_required=False)
     command = rc.CancelRequest(**who.fields(), request_id=request_id, reason=body.reason)
-    answer: answers.RequestView = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.post("/requests/{request_id}/complete")
@@ -63,8 +61,7 @@ async def complete_request(
     """A digitisation or internal processing request is finished."""
     who = identify(bus.ctx, headers, principal, body)
     command = rc.CompleteRequest(**who.fields(), request_id=request_id)
-    answer: answers.RequestView = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.post("/loans/{loan_id}/internal-processing", status_code=status.HTTP_201_CREATED)
@@ -78,8 +75,7 @@ async def internal_processing(
     """The library works on the loan's item: unavailable until the request is completed."""
     who = identify(bus.ctx, headers, principal, body)
     command = rc.PlaceInternalProcessing(**who.fields(), loan_id=loan_id)
-    answer: answers.RequestAnswer = await bus.handle(command)
-    return answer
+    return await bus.handle(command)
 
 
 @router.get("/loans/{loan_id}/requests")
@@ -91,7 +87,5 @@ async def loan_queue(
 ) -> answers.RequestQueue:
     """The request queue of the loan's item (position 1 is served next)."""
     who = identify(bus.ctx, headers, principal)
-    answer: answers.RequestQueue = await bus.handle(
-        rc.ShowLoanQueue(**who.fields(), loan_id=loan_id)
-    )
+    answer = await bus.handle(rc.ShowLoanQueue(**who.fields(), loan_id=loan_id))
     return answer

@@ -7,6 +7,8 @@ characters without spaces); instants are ISO 8601 with a UTC offset; days are ``
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from circulation.domain import ItemStatus, RenewalOrigin
@@ -16,19 +18,34 @@ from rebub_shared.bounds import Barcode as ItemBarcode
 from rebub_shared.bounds import Identifier as PatronRef  # a primary id or a card barcode
 from rebub_shared.contracts.patrons import IzPatron
 
+from .answers import (
+    CheckoutAnswer,
+    DueDateAnswer,
+    ItemsLoaded,
+    PatronBlocks,
+    PatronLoans,
+    RenewalAnswer,
+    RenewalLine,
+    ReturnAnswer,
+)
+
 __all__ = ["ITEM_BARCODE_PATTERN", "ItemBarcode", "PatronRef"]  # and the commands below
+
+#: What a command's handler answers.
+R = TypeVar("R")
 
 ITEM_BARCODE_PATTERN = bounds.ITEM_BARCODE
 
 
-class Command(BaseModel):
-    """Base of the commands: immutable, unknown fields refused, the tenant named."""
+class Command(BaseModel, Generic[R]):
+    """Base of the commands: immutable, unknown fields refused, the tenant named; ``R`` is what
+    its handler answers (``MessageBus.handle`` returns it, typed)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     institution: InstitutionCode
 
 
-class DeskCommand(Command):
+class DeskCommand(Command[R], Generic[R]):
     """A command made at a circulation desk by an operator (the desk may be absent only where a
     command says so, e.g. a patron's own renewal from the discovery interface)."""
 
@@ -43,7 +60,7 @@ class Override(BaseModel):
     reason: bounds.Reason
 
 
-class CheckOutItem(DeskCommand):
+class CheckOutItem(DeskCommand[CheckoutAnswer]):
     """Lend an item to a patron; ``session_id`` groups the loans of one desk session."""
 
     patron: PatronRef
@@ -52,14 +69,14 @@ class CheckOutItem(DeskCommand):
     session_id: bounds.Identifier | None = None
 
 
-class RenewLoan(DeskCommand):
+class RenewLoan(DeskCommand[RenewalLine]):
     """Renew one loan, at the desk or by the patron."""
 
     loan_id: str
     origin: RenewalOrigin = RenewalOrigin.DESK
 
 
-class RenewPatronLoans(DeskCommand):
+class RenewPatronLoans(DeskCommand[RenewalAnswer]):
     """Renew the selected loans of a patron (``loan_ids``), or all of them (``loan_ids=None``)."""
 
     patron: PatronRef
@@ -82,14 +99,14 @@ class NewDueDate(BaseModel):
         return self
 
 
-class ChangeDueDate(DeskCommand):
+class ChangeDueDate(DeskCommand[DueDateAnswer]):
     """Staff set a new due date on one loan."""
 
     loan_id: str
     due: NewDueDate
 
 
-class ChangePatronDueDates(DeskCommand):
+class ChangePatronDueDates(DeskCommand[DueDateAnswer]):
     """Staff set a new due date on the selected loans of a patron, or on all of them."""
 
     patron: PatronRef
@@ -97,7 +114,7 @@ class ChangePatronDueDates(DeskCommand):
     due: NewDueDate
 
 
-class ReturnItem(DeskCommand):
+class ReturnItem(DeskCommand[ReturnAnswer]):
     """Check an item in at a desk; ``returned_at`` backdates the return (default: now)."""
 
     item_barcode: ItemBarcode
@@ -117,33 +134,33 @@ class ItemRecord(BaseModel):
     status: ItemStatus = ItemStatus.AVAILABLE
 
 
-class LoadItems(Command):
+class LoadItems(Command[ItemsLoaded]):
     """Add or replace items of the institution (all checked before any is written)."""
 
     items: tuple[ItemRecord, ...] = Field(min_length=1)
 
 
-class RecordPatronChange(Command):
+class RecordPatronChange(Command[bool]):
     """Keep the newest snapshot of a patron of this institution zone (from ``{inst}.patron.v1``)."""
 
     patron: IzPatron
 
 
-class MergeWaitingAccount(Command):
+class MergeWaitingAccount(Command[int]):
     """Move a waiting account's loans (and suspension) to the institutional primary id."""
 
     waiting_id: str
     primary_id: str
 
 
-class ListPatronLoans(DeskCommand):
+class ListPatronLoans(DeskCommand[PatronLoans]):
     """The patron's open loans: all, or those of one desk session."""
 
     patron: PatronRef
     session_id: str | None = None
 
 
-class ShowPatronBlocks(DeskCommand):
+class ShowPatronBlocks(DeskCommand[PatronBlocks]):
     """The blocks that stop the patron borrowing now (answered when the patron is identified)."""
 
     patron: PatronRef

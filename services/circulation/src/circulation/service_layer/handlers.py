@@ -38,7 +38,7 @@ from .rules_handlers import explain_loan_rules, explain_rules
 
 Handler = Callable[[Any, UnitOfWork, Context], Awaitable[Any]]
 
-HANDLERS: dict[type[Command], Handler] = {
+HANDLERS: dict[type[Command[Any]], Handler] = {
     CheckOutItem: check_out_item,
     RenewLoan: renew_loan,
     RenewPatronLoans: renew_patron_loans,

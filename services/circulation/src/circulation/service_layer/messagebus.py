@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from rebub_shared.logging import get_logger
 
-from .commands import Command
+from .commands import Command, R
 from .context import Context
 from .handlers import Handler
 from .ports import UnitOfWork
@@ -41,7 +41,7 @@ class MessageBus:
         self,
         ctx: Context,
         uow_factory: Callable[[], UnitOfWork],
-        handlers: Mapping[type[Command], Handler],
+        handlers: Mapping[type[Command[Any]], Handler],
         relay: Relay | None = None,
         request_relay: Relay | None = None,
     ) -> None:
@@ -51,10 +51,10 @@ class MessageBus:
         self._relay = relay
         self._request_relay = request_relay
 
-    async def handle(self, command: Command) -> Any:
+    async def handle(self, command: Command[R]) -> R:
         """Run the command's handler; relay what it wrote (a failed relay is retried later)."""
         uow = self.uow_factory()
-        result = await self._handlers[type(command)](command, uow, self.ctx)
+        result: R = await self._handlers[type(command)](command, uow, self.ctx)
         await _relay(self._relay, uow.loans.written)
         await _relay(self._request_relay, uow.requests.written)
         return result

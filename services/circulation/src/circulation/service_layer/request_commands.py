@@ -6,10 +6,11 @@ from __future__ import annotations
 from circulation.domain.requests import RequestKind, RequestTask
 from rebub_shared import bounds
 
+from .account_answers import PatronRequests, RequestAnswer, RequestQueue, RequestView
 from .commands import DeskCommand, ItemBarcode, PatronRef
 
 
-class PlaceRequest(DeskCommand):
+class PlaceRequest(DeskCommand[RequestAnswer]):
     """A hold or digitisation request for ``patron`` (desk may be None: discovery interface)."""
 
     kind: RequestKind
@@ -18,30 +19,30 @@ class PlaceRequest(DeskCommand):
     pickup_library: str | None = None
 
 
-class PlaceInternalProcessing(DeskCommand):
+class PlaceInternalProcessing(DeskCommand[RequestAnswer]):
     """The library works on the item (binding, repair): it is unavailable until completed."""
 
     loan_id: str
 
 
-class CancelRequest(DeskCommand):
+class CancelRequest(DeskCommand[RequestView]):
     request_id: str
     reason: bounds.Reason
 
 
-class CompleteRequest(DeskCommand):
+class CompleteRequest(DeskCommand[RequestView]):
     """A digitisation or internal processing request is finished."""
 
     request_id: str
 
 
-class ShowLoanQueue(DeskCommand):
+class ShowLoanQueue(DeskCommand[RequestQueue]):
     """The request queue of a loan's item."""
 
     loan_id: str
 
 
-class ListPatronRequests(DeskCommand):
+class ListPatronRequests(DeskCommand[PatronRequests]):
     """The patron's requests, filtered by type and by task (processing status)."""
 
     patron: PatronRef
