@@ -29,10 +29,11 @@ from patron_sync.adapters.feeds.csv_feed import OPTIONAL_COLUMNS, REQUIRED_COLUM
 from rebub.demo.feeds import bad_indexes, synthetic_accounts
 from rebub.mailbox import free_port
 from rebub_shared.tenancy import InstitutionCode
+from rebub_shared.topic_table import topic_spec
 from rebub_shared.topics import Topics
 
 INSTITUTIONS: tuple[InstitutionCode, ...] = ("ub", "ubm", "scpo", "inp", "bsa")
-PARTITIONS = 3  # of every topic patron-sync creates (rebub_shared.host.topic_specs)
+PARTITIONS = topic_spec(Topics().patron("ub")).partitions  # of each patron topic
 SOURCE = "ub"  # the feed's source: every account is a UB account, linked anywhere
 
 

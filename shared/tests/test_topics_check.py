@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from rebub_shared.runtime import TopicSpec, TopicsUnavailableError, ensure_topics
+from rebub_shared.runtime import TopicsUnavailableError, ensure_topics
+from rebub_shared.topic_table import topic_spec
 
 
 async def test_a_broker_that_accepts_but_never_answers_stops_the_start_with_a_clear_error() -> None:
@@ -22,7 +23,7 @@ async def test_a_broker_that_accepts_but_never_answers_stops_the_start_with_a_cl
     try:
         with pytest.raises(TopicsUnavailableError, match=rf"127\.0\.0\.1:{port} did not answer"):
             await ensure_topics(
-                f"127.0.0.1:{port}", [TopicSpec("inp.circulation.loan.v1")], timeout_s=0.5
+                f"127.0.0.1:{port}", [topic_spec("inp.circulation.loan.v1")], timeout_s=0.5
             )
     finally:
         for writer in silent:

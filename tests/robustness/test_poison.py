@@ -37,7 +37,9 @@ from rebub_shared.contracts.patrons import (
     PatronChanged,
 )
 from rebub_shared.contracts.requests import RequestCreated, RequestSnapshot
-from rebub_shared.runtime import TopicSpec, ensure_topics
+from rebub_shared.runtime import ensure_topics
+from rebub_shared.topic_table import topic_spec
+from rebub_shared.topics import Topics
 
 from .conftest import (
     THU_1_OCT,
@@ -224,8 +226,8 @@ async def test_poison_on_every_consumed_topic_is_dead_lettered_and_consumers_go_
     dead_letter_topics = {c.topic: f"{prefix}ub.dlq.{c.topic}" for c in CONSUMED}
     await ensure_topics(
         bootstrap,
-        [TopicSpec(prefix + c.topic) for c in CONSUMED]
-        + [TopicSpec(d) for d in dead_letter_topics.values()],
+        [topic_spec(prefix + c.topic, Topics(prefix)) for c in CONSUMED]
+        + [topic_spec(d, Topics(prefix)) for d in dead_letter_topics.values()],
     )
     common: dict[str, Any] = {
         "tenant": "ub",

@@ -19,11 +19,11 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 
 from rebub_shared.audit import audit_router
 from rebub_shared.auth.guard import install_auth
-from rebub_shared.contracts.catalog import TOPICS
 from rebub_shared.http import install_error_contract, ops_router
 from rebub_shared.messaging import consumer_options, undecoded_batch
-from rebub_shared.runtime import TopicSpec, running
+from rebub_shared.runtime import running
 from rebub_shared.service import BatchSubscriber, ServiceSpec, Subscriber
+from rebub_shared.topic_table import specs_for
 
 
 def create_app(spec: ServiceSpec) -> FastAPI:
@@ -59,15 +59,6 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     return app
 
 
-def topic_specs(spec: ServiceSpec) -> list[TopicSpec]:
-    """The topics the instance reads or writes, as they are created where it may create them
-    (compacted where the catalog says so)."""
-    topology, prefix = spec.topology(), spec.runtime.topics.prefix
-    compacted = {contract.name for contract in TOPICS if contract.compacted}
-    names = dict.fromkeys((*topology.topics_written, *topology.topics_read))
-    return [TopicSpec(n, compacted=n.removeprefix(prefix) in compacted) for n in names]
-
-
 @asynccontextmanager
 async def run(spec: ServiceSpec) -> AsyncIterator[ServiceSpec]:
     """The instance running: store, topics, start-up steps, subscribers and broker, background
@@ -82,7 +73,7 @@ async def run(spec: ServiceSpec) -> AsyncIterator[ServiceSpec]:
         for step in spec.on_stop:
             await step()
 
-    topics = topic_specs(spec)
+    topics = specs_for(spec.topology(), spec.runtime.topics)  # as the topic table has them
     async with running(spec.runtime, topics=topics, on_start=on_start), AsyncExitStack() as stack:
         stack.push_async_callback(on_stop, None)  # after the loops: a pass may still run
         for step in spec.after_start:

@@ -33,25 +33,10 @@ from rebub_shared.mongo import Document, database_name, mongo_client
 from rebub_shared.outbox import OutboxRelay
 from rebub_shared.parking import parked_counter
 from rebub_shared.settings import ServiceSettings
+from rebub_shared.topic_table import TopicSpec
 from rebub_shared.topics import Topics
 
 log = get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class TopicSpec:
-    """A topic a service publishes to, as it should be created where the service may create it."""
-
-    name: str
-    partitions: int = 3
-    compacted: bool = False
-    retention_ms: int | None = None
-
-    def new_topic(self) -> NewTopic:
-        configs = {"cleanup.policy": "compact" if self.compacted else "delete"}
-        if self.retention_ms is not None:
-            configs["retention.ms"] = str(self.retention_ms)
-        return NewTopic(self.name, self.partitions, 1, topic_configs=configs)
 
 
 @dataclass
@@ -149,6 +134,12 @@ async def ensure_topics(
     )
 
 
+def _new_topic(spec: TopicSpec) -> NewTopic:
+    """The admin request creating ``spec`` (one replica: local brokers and tests only)."""
+    configs = {k: str(v) for k, v in spec.config().items()}
+    return NewTopic(spec.name, spec.partitions, 1, topic_configs=configs)
+
+
 async def _create_missing_topics(
     bootstrap: str, specs: Sequence[TopicSpec], client_options: dict[str, Any]
 ) -> None:
@@ -161,7 +152,7 @@ async def _create_missing_topics(
         asked = -RECREATE_AFTER_S
         while True:
             existing = set(await admin.list_topics())
-            if not (missing := [s.new_topic() for s in specs if s.name not in existing]):
+            if not (missing := [_new_topic(s) for s in specs if s.name not in existing]):
                 break
             if time.monotonic() - asked >= RECREATE_AFTER_S:  # not a request per poll
                 with contextlib.suppress(TopicAlreadyExistsError):

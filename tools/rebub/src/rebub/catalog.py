@@ -1,5 +1,7 @@
-"""The event catalog for subscribers, generated from the shared contracts: an AsyncAPI 3.0
-document (through FastStream's own generator) and a Markdown page. ``rebub catalog`` writes both;
+"""The event catalog for subscribers: an AsyncAPI 3.0 document (through FastStream's own
+generator), one per service, and a Markdown page. The topics, keys and events come from the topic
+table (``rebub_shared.topic_table``); who publishes and who reads each topic, in which consumer
+group, from the services' declarations (``rebub.deploy.services``). ``rebub catalog`` writes them;
 a test regenerates them and fails when the committed files drift from the code.
 """
 
@@ -7,14 +9,18 @@ from __future__ import annotations
 
 import inspect
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
+from rebub.deploy.services import service_topologies
 from rebub_shared.cloudevents import EventPayload
-from rebub_shared.contracts.catalog import TOPICS, TopicContract
+from rebub_shared.tenancy import NETWORK, TenantCode, institution_codes
+from rebub_shared.topic_table import INSTITUTION_PLACEHOLDER, TopicSpec, topic_spec, topic_table
+from rebub_shared.topics import Topics
 
 HEADERS_DOC = (
     "Every record is a CloudEvents 1.0 event in Kafka binary mode: headers `ce_specversion`, "
@@ -23,19 +29,99 @@ HEADERS_DOC = (
 )
 
 
+@dataclass(frozen=True)
+class Reader:
+    """A consumer group of one service on a channel, in every tenant that runs it."""
+
+    service: str
+    who: str  # "circulation [inst]", "patron-sync [each institution]"
+    group: str  # with ``{inst}`` for the institution running it
+    purpose: str
+    events: tuple[type[EventPayload], ...]
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One topic of the catalog (``{inst}`` for each institution's own) and its users."""
+
+    spec: TopicSpec
+    publishers: dict[str, str] = field(default_factory=dict)  # service -> "circulation [inst]"
+    readers: list[Reader] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.spec.pattern
+
+
+def _placeholder(name: str, tenant: TenantCode) -> str:
+    return (
+        name if tenant == NETWORK else name.replace(f"{tenant}.", f"{INSTITUTION_PLACEHOLDER}.", 1)
+    )
+
+
+Use = tuple[TenantCode, bool]  # a tenant's instance, and whether the topic is its own
+
+
+def _who(service: str, uses: list[Use]) -> str:
+    """``service [...]``: ``inst`` when every institution uses its own topic, ``each institution``
+    when every institution uses the shared one, the tenants' codes otherwise."""
+    own = list(dict.fromkeys(t for t, is_own in uses if is_own))
+    shared = list(dict.fromkeys(t for t, is_own in uses if not is_own))
+    labels = ["inst"] if set(own) == set(institution_codes()) else own
+    labels += [NETWORK] if NETWORK in shared else []
+    institutions = [t for t in shared if t != NETWORK]
+    labels += (
+        ["each institution"] if set(institutions) == set(institution_codes()) else institutions
+    )
+    return f"{service} [{', '.join(labels)}]"
+
+
+def channels() -> list[Channel]:
+    """Every channel of the table, with the publishers and readers the services declare."""
+    t = Topics()
+    found = {s.pattern: Channel(s) for s in topic_table(t)}
+    writers: dict[tuple[str, str], list[Use]] = {}
+    readers: dict[tuple[str, str, str, str], tuple[list[Use], tuple[Any, ...]]] = {}
+    for instance in service_topologies(t):
+        for name in instance.topics_written:
+            spec = topic_spec(name, t)
+            use = (instance.tenant, spec.owner == instance.tenant)
+            writers.setdefault((spec.pattern, instance.service), []).append(use)
+        for c in instance.consumes:
+            for name in c.topics:
+                spec = topic_spec(name, t)
+                use = (instance.tenant, spec.owner == instance.tenant)
+                group = _placeholder(c.group, instance.tenant)
+                key = (spec.pattern, instance.service, group, c.description)
+                readers.setdefault(key, ([], c.events))[0].append(use)
+    for (pattern, service), uses in writers.items():
+        found[pattern].publishers[service] = _who(service, uses)
+    for (pattern, service, group, purpose), (uses, events) in readers.items():
+        channel = found[pattern]
+        carried = tuple(e for e in channel.spec.events if e in events)
+        channel.readers.append(Reader(service, _who(service, uses), group, purpose, carried))
+    return list(found.values())
+
+
 def _doc(model: type[EventPayload]) -> str:
     return inspect.cleandoc(model.__doc__ or "").replace("\n", " ")
+
+
+def _published_by(channel: Channel) -> str:
+    return ", ".join(channel.publishers.values()) or "no rebub service"
 
 
 def asyncapi_document() -> dict[str, Any]:
     """The network's AsyncAPI 3.0 document: one channel per topic, one message per event type."""
     broker = KafkaBroker()
-    for contract in TOPICS:
-        for event in contract.events:
+    for channel in channels():
+        spec = channel.spec
+        for event in spec.events:
             broker.publisher(
-                contract.name,
-                title=f"{contract.name}:{event.event_type}",
-                description=f"{_doc(event)} Key: {contract.key}. Published by {contract.publisher}.",
+                channel.name,
+                title=f"{channel.name}:{event.event_type}",
+                description=f"{_doc(event)} Key: {spec.key}. Published by "
+                f"{_published_by(channel)}.",
                 schema=event,
             )
     return _finish(
@@ -46,9 +132,6 @@ def asyncapi_document() -> dict[str, Any]:
             description=HEADERS_DOC,
         )
     )
-
-
-SERVICES = ("patron-sync", "circulation", "notifier")
 
 
 def _receiver(model: type[EventPayload]) -> Any:
@@ -66,17 +149,23 @@ def _receiver(model: type[EventPayload]) -> Any:
 
 
 def service_asyncapi_document(service: str) -> dict[str, Any]:
-    """One service's AsyncAPI 3.0 document: what it publishes (send) and what it reads (receive)."""
+    """One service's AsyncAPI 3.0 document: what it publishes (send) and what it reads (receive),
+    each read naming its consumer group."""
     broker = KafkaBroker()
-    for contract in TOPICS:
-        publishes = contract.publisher.startswith(service)
-        reads = any(s.startswith(service) for s in contract.subscribers)
-        for event in contract.events:
-            title = f"{contract.name}:{event.event_type}"
-            if publishes:
-                broker.publisher(contract.name, title=title, description=_doc(event), schema=event)
-            if reads:
-                broker.subscriber(contract.name, title=f"{title}:receive", description=_doc(event))(
+    for channel in channels():
+        if service in channel.publishers:
+            for event in channel.spec.events:
+                title = f"{channel.name}:{event.event_type}"
+                broker.publisher(channel.name, title=title, description=_doc(event), schema=event)
+        for reader in channel.readers:
+            if reader.service != service:
+                continue
+            for event in reader.events:
+                title = f"{channel.name}:{event.event_type}:receive"
+                description = (
+                    f"{_doc(event)} Read in group `{reader.group}`: {reader.purpose.rstrip('.')}."
+                )
+                broker.subscriber(channel.name, title=title, description=description)(
                     _receiver(event)
                 )
     return _finish(AsyncAPI(broker, title=f"rebub {service}", version="1", description=HEADERS_DOC))
@@ -130,41 +219,51 @@ def _fields(model: type[EventPayload], seen: set[str]) -> list[str]:
     return rows
 
 
-def _topic_section(contract: TopicContract) -> list[str]:
+def _topic_section(channel: Channel) -> list[str]:
+    spec = channel.spec
+    kept = "compacted" if spec.compacted else f"kept {spec.retention_days} days"
+    reads = [f"- read by {r.who}, group `{r.group}`: {r.purpose}" for r in channel.readers] or [
+        "- read by no rebub service"
+    ]
     lines = [
-        f"## `{contract.name}`",
+        f"## `{channel.name}`",
         "",
-        contract.description,
+        spec.description,
         "",
-        f"- key: {contract.key}; {'compacted' if contract.compacted else 'retention by time'}",
-        f"- published by {contract.publisher}; read by {', '.join(contract.subscribers)}",
+        f"- key: {spec.key}; {kept}; {spec.partitions} partitions",
+        f"- published by {_published_by(channel)}",
+        *reads,
         "",
         "| ce_type | Alma webhook | meaning |",
         "|---|---|---|",
     ]
-    for event in contract.events:
+    for event in spec.events:
         alma = getattr(event, "alma_event", None) or "-"
         lines.append(f"| `{event.event_type}` | {alma} | {_doc(event)} |")
     seen: set[str] = set()
-    for event in contract.events:
+    for event in spec.events:
         lines += _fields(event, seen)
     return [*lines, ""]
 
 
 def markdown_catalog() -> str:
+    """The catalog page: each topic, its users, its events and their fields."""
+    institutions = ", ".join(f"`{code}`" for code in institution_codes())
     lines = [
         "# rebub event catalog",
         "",
-        "Generated from `shared/src/rebub_shared/contracts` by `rebub catalog`; do not edit by hand.",
+        "Generated from `rebub_shared.topic_table` and the services' declarations by "
+        "`rebub catalog`; do not edit by hand.",
         "",
         HEADERS_DOC,
         "",
-        "`{inst}` is one of `ub`, `ubm`, `scpo`, `inp`, `bsa`. Each snapshot carries a `version` "
-        "that only grows: keep the newest, ignore older or repeated deliveries.",
+        f"`{{inst}}` is one of {institutions}. Each snapshot carries a `version` that only "
+        "grows: keep the newest, ignore older or repeated deliveries. A consumer sets aside what "
+        "it cannot process on its tenant's dead-letter topic, `{tenant}.dlq.<topic>`.",
         "",
     ]
-    for contract in TOPICS:
-        lines += _topic_section(contract)
+    for channel in channels():
+        lines += _topic_section(channel)
     return "\n".join(lines)
 
 
@@ -178,7 +277,7 @@ def write_catalog(folder: Path) -> list[Path]:
     catalog = folder / "catalog.md"
     catalog.write_text(markdown_catalog())
     written = [asyncapi, catalog]
-    for service in SERVICES:
+    for service in dict.fromkeys(s.service for s in service_topologies(Topics())):
         path = folder / f"{service}.asyncapi.json"
         document = service_asyncapi_document(service)
         path.write_text(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n")

@@ -8,9 +8,11 @@ import pytest
 from rebub.deploy.acl import acl_tuples, databases, institution_of
 from rebub.deploy.manifests import generated_files
 from rebub.deploy.render import of_kind
+from rebub.deploy.services import service_topologies
 from rebub.deploy.topology import topic_specs
 from rebub.infra.paths import project_root
-from rebub_shared.tenancy import institution_codes
+from rebub_shared.tenancy import institution_codes, tenant_codes
+from rebub_shared.topic_table import dead_letter_topics
 from rebub_shared.topics import Topics
 
 
@@ -52,15 +54,30 @@ def test_kafka_users_use_scram_and_name_every_rule_of_the_definition(rendered):
     assert {u["spec"]["authentication"]["type"] for u in users.values()} == {"scram-sha-512"}
 
 
-@pytest.mark.parametrize("inst", institution_codes())
-def test_an_institution_reaches_its_own_topics_and_the_shared_ones_it_uses(inst):
-    rules = {(n, op) for p, _, _, n, op, _ in acl_tuples() if p == f"User:{inst}"}
+@pytest.mark.parametrize("tenant", tenant_codes())
+def test_a_tenant_reads_what_it_consumes_writes_what_it_publishes_and_nothing_else(tenant):
+    rules = {(r, pt, n, op) for p, r, pt, n, op, _ in acl_tuples() if p == f"User:{tenant}"}
+    mine = [s for s in service_topologies(Topics()) if s.tenant == tenant]
+    reads = {n for s in mine for n in s.topics_read}
+    writes = {n for s in mine for n in (*s.topics_written, *dead_letter_topics(s))}
+    groups = {g for s in mine for g in s.groups}
+    assert rules == (
+        {("topic", "literal", n, "Read") for n in reads}
+        | {("topic", "literal", n, "Write") for n in writes}
+        | {("group", "literal", g, "Read") for g in groups}
+    )
+
+
+def test_ub_reaches_none_of_ubms_topics_nor_writes_what_only_others_write():
+    ub = {(n, op) for p, _, _, n, op, _ in acl_tuples() if p == "User:ub"}
     t = Topics()
-    assert (f"{inst}.", "Write") in rules  # its own topics and dead letters, by prefix
-    assert (t.nz_patron, "Read") in rules
-    assert (t.nz_patron, "Write") not in rules  # only the network zone publishes NZ accounts
-    assert (t.external_reader, "Write") in rules
-    assert (t.loan_activity, "Write") in rules
+    assert not [n for n, _ in ub if n.startswith("ubm.")]
+    assert (t.nz_patron, "Read") in ub
+    assert (t.nz_patron, "Write") not in ub  # only the network zone publishes NZ accounts
+    assert (t.loan_activity, "Read") in ub  # circulation's network activity
+    assert (t.external_reader, "Write") in ub
+    assert (t.letter("ub"), "Read") not in ub  # no ub service reads its letters
+    assert ("ub.dlq.nz.patron.v1", "Read") not in ub  # dead letters are written, not read back
 
 
 def test_only_the_network_zone_writes_the_network_zone_topics():

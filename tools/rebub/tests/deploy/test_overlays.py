@@ -104,9 +104,6 @@ def test_consumers_scale_on_lag_up_to_their_topics_partitions(inst, rendered):
         topics = [t["metadata"]["topic"] for t in spec["triggers"]]
         assert {t["type"] for t in spec["triggers"]} == {"kafka"}
         assert spec["maxReplicaCount"] == max(partitions(t) for t in topics)
-        assert {t["metadata"]["consumerGroup"] for t in spec["triggers"]} == {
-            f"{inst}.{scaled['metadata']['name']}.main"
-        }
 
 
 def test_deployments_have_probes_resources_and_secrets(rendered):

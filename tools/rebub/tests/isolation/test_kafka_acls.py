@@ -1,4 +1,5 @@
-"""Tenant isolation enforced by a real broker: SASL/SCRAM users and the ACLs of ``acl_tuples()``.
+"""Tenant isolation enforced by a real broker: SASL/SCRAM users and the ACLs of ``acl_tuples()``
+(each tenant's user reaches the topics and groups its services declare, nothing more).
 
 Clients are aiokafka's, as in the services. Each test names the institution and the topic it tries.
 """
@@ -15,10 +16,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailedError
 
 from rebub.deploy.acl import acl_tuples
+from rebub.deploy.services import service_topologies
 from rebub.infra.kafka import LocalKafka
 from rebub.infra.kafka_admin import KafkaAdmin, call
 from rebub.infra.kafka_security import sync_acls
 from rebub_shared.tenancy import NETWORK, institution_codes
+from rebub_shared.topic_table import dead_letter_topics
 from rebub_shared.topics import Topics
 
 pytestmark = pytest.mark.integration
@@ -106,13 +109,13 @@ async def test_ub_cannot_read_bsa_topics(secured_kafka: LocalKafka):
         await bsa.send_and_wait(T.loan("bsa"), b"a bsa loan")
 
     with pytest.raises(TopicAuthorizationFailedError):
-        await consume(secured_kafka, "ub", T.loan("bsa"), f"ub.isolation.{uuid.uuid4().hex[:6]}")
+        await consume(secured_kafka, "ub", T.loan("bsa"), T.group("ub", "notifier"))
 
 
 async def test_ub_cannot_join_bsa_consumer_groups(secured_kafka: LocalKafka):
     # Even on ub's own topic: the group is bsa's, so its offsets are not ub's to read or move.
     with pytest.raises(GroupAuthorizationFailedError):
-        await consume(secured_kafka, "ub", T.loan("ub"), "bsa.circulation.main")
+        await consume(secured_kafka, "ub", T.loan("ub"), T.group("bsa", "notifier"))
 
 
 async def test_ub_reads_and_writes_its_own_topics_in_its_own_groups(secured_kafka: LocalKafka):
@@ -120,8 +123,25 @@ async def test_ub_reads_and_writes_its_own_topics_in_its_own_groups(secured_kafk
     async with producer(secured_kafka, "ub") as ub:
         await ub.send_and_wait(T.loan("ub"), body, partition=0)
 
-    group = f"ub.notifier.{uuid.uuid4()}"
+    # The group the notifier really uses: a tenant's user may join its services' groups only.
+    group = T.group("ub", "notifier")
     assert body in await consume(secured_kafka, "ub", T.loan("ub"), group, until=body)
+
+
+async def test_ub_cannot_join_a_group_its_services_do_not_use(secured_kafka: LocalKafka):
+    with pytest.raises(GroupAuthorizationFailedError):
+        await consume(secured_kafka, "ub", T.loan("ub"), f"ub.notifier.{uuid.uuid4().hex[:6]}")
+
+
+async def test_ub_cannot_read_back_its_own_dead_letters_nor_a_topic_no_ub_service_reads(
+    secured_kafka: LocalKafka,
+):
+    dead = T.dead_letter(T.nz_patron, "ub")
+    async with producer(secured_kafka, "ub") as ub:
+        sent = await ub.send_and_wait(dead, b"a record ub could not process")
+    for topic in (dead, T.letter("ub")):
+        with pytest.raises(TopicAuthorizationFailedError):
+            await read_back(secured_kafka, "ub", topic, sent.partition, 0)
 
 
 @pytest.mark.parametrize("inst", institution_codes())
@@ -132,7 +152,7 @@ async def test_every_institution_reads_the_nz_topic_and_only_the_network_writes_
     async with producer(secured_kafka, NETWORK) as network:
         await network.send_and_wait(T.nz_patron, account, key=inst.encode())
 
-    group = T.group(inst, "patron-sync", f"isolation-{uuid.uuid4().hex[:6]}")  # type: ignore[arg-type]
+    group = T.group(inst, "patron-sync", "nz-patron")  # type: ignore[arg-type]
     assert account in await consume(secured_kafka, inst, T.nz_patron, group, until=account)
     async with producer(secured_kafka, inst) as institution:
         with pytest.raises(TopicAuthorizationFailedError):
@@ -154,3 +174,28 @@ async def test_every_institution_writes_and_reads_the_net_topics_it_publishes(
         async with producer(secured_kafka, inst) as institution:
             sent = await institution.send_and_wait(topic, body, key=inst.encode())
         assert await read_back(secured_kafka, inst, topic, sent.partition, sent.offset) == body
+
+
+@pytest.mark.parametrize("tenant", ["ub", NETWORK])
+async def test_a_tenants_user_may_do_all_its_services_declare(secured_kafka: LocalKafka, tenant):
+    """Literal rules suffice: every declared group joins and reads its topics, every published
+    topic and dead-letter topic takes a record (what the services do, with the tenant's user)."""
+    for instance in [s for s in service_topologies(T) if s.tenant == tenant]:
+        for consumption in instance.consumes:
+            client = AIOKafkaConsumer(
+                *consumption.topics,
+                bootstrap_servers=secured_kafka.address,
+                group_id=consumption.group,
+                auto_offset_reset="latest",
+                **secured_kafka.client_options(tenant),
+            )
+            await client.start()
+            try:
+                await client.getmany(timeout_ms=2000)
+                await client.commit()
+            finally:
+                await client.stop()
+        async with producer(secured_kafka, tenant) as writer:
+            for topic in (*instance.topics_written, *dead_letter_topics(instance, T)):
+                value = f"{tenant} declared {topic}".encode()  # keyed: some are compacted
+                await writer.send_and_wait(topic, value, key=tenant.encode())

@@ -80,11 +80,11 @@ async def test_a_service_with_its_own_credentials_runs_on_the_secured_broker(
     settings = ServiceSettings(
         tenant="ub", kafka=secured_kafka.client_settings("ub"), mongo=namespace.mongo()
     )
-    runtime = build_runtime(settings, "circulation")
+    runtime = build_runtime(settings, "notifier")
     received: asyncio.Queue[bytes] = asyncio.Queue()
 
     @runtime.broker.subscriber(
-        T.loan("ub"), group_id=T.group("ub", "circulation"), **consumer_options(fast=True)
+        T.loan("ub"), group_id=T.group("ub", "notifier"), **consumer_options(fast=True)
     )
     async def handle(body: bytes) -> None:
         await received.put(body)

@@ -1,12 +1,11 @@
 """The one definition of who may do what on the broker and in the store, per tenant.
 
-Built from ``rebub_shared.topics.Topics`` and ``rebub_shared.tenancy``: the Strimzi KafkaUser and
-KafkaTopic manifests and the MongoDB users are generated from it (``rebub.deploy.manifests``), and
-the local broker can create the same SCRAM users and ACLs from ``acl_tuples``.
-
-An institution's user reaches its own ``{inst}.*`` topics (its dead letters included, since the
-consumer's tenant owns them) and consumer groups, and only the network topics its services use.
-The dot after the code matters: ``ub.`` does not match ``ubm.*``.
+The Kafka rules follow from what the tenant's services declare (``rebub.deploy.services``) and
+nothing else: read on each topic its consumers read, write on each topic it publishes and on its
+consumers' dead letters, read on each consumer group it runs; every rule names one resource
+exactly (no prefix, so ``ub`` reaches nothing of ``ubm``, and no topic a service does not use).
+The Strimzi KafkaUser manifests and the MongoDB users are generated from it
+(``rebub.deploy.manifests``), and the local secured broker applies the same ``acl_tuples``.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from rebub.deploy.topology import of_tenant
 from rebub_shared.tenancy import (
     NETWORK,
     InstitutionCode,
@@ -21,6 +21,7 @@ from rebub_shared.tenancy import (
     institution_codes,
     tenant_codes,
 )
+from rebub_shared.topic_table import dead_letter_topics
 from rebub_shared.topics import Topics
 
 ResourceType = Literal["topic", "group", "cluster"]
@@ -29,8 +30,9 @@ Operation = Literal["Read", "Write", "Describe"]
 Permission = Literal["allow"]
 AclTuple = tuple[str, ResourceType, PatternType, str, Operation, Permission]
 
-READ: tuple[Operation, ...] = ("Read", "Describe")
-READ_WRITE: tuple[Operation, ...] = ("Read", "Write", "Describe")
+# Read and Write each imply Describe (and Write on a topic lets a producer be idempotent), so
+# no other operation is granted.
+OPERATIONS: tuple[Operation, ...] = ("Read", "Write")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,21 +51,19 @@ def kafka_username(tenant: TenantCode) -> str:
 
 
 def acls(tenant: TenantCode, topics: Topics | None = None) -> tuple[Acl, ...]:
-    """The rules of one tenant's Kafka user."""
+    """The rules of one tenant's Kafka user: one per resource, with every operation it needs."""
     t = topics or Topics()
-    own = (
-        Acl("topic", "prefix", f"{t.prefix}{tenant}.", READ_WRITE),
-        Acl("group", "prefix", f"{t.prefix}{tenant}.", READ),
-    )
-    if tenant == NETWORK:
-        # The network zone publishes the NZ accounts and reads them back (feed reconciliation).
-        return (*own, Acl("topic", "prefix", f"{t.prefix}nz.", READ_WRITE))
-    return (
-        *own,
-        Acl("topic", "literal", t.nz_patron, READ),
-        # Each institution writes its own external readers and summaries and reads everyone's.
-        Acl("topic", "literal", t.external_reader, READ_WRITE),
-        Acl("topic", "literal", t.loan_activity, READ_WRITE),
+    needed: dict[tuple[ResourceType, str], set[Operation]] = {}
+    for instance in of_tenant(tenant, t):
+        for name in instance.topics_read:
+            needed.setdefault(("topic", name), set()).add("Read")
+        for name in (*instance.topics_written, *dead_letter_topics(instance, t)):
+            needed.setdefault(("topic", name), set()).add("Write")
+        for group in instance.groups:
+            needed.setdefault(("group", group), set()).add("Read")
+    return tuple(
+        Acl(kind, "literal", name, tuple(op for op in OPERATIONS if op in operations))
+        for (kind, name), operations in needed.items()
     )
 
 

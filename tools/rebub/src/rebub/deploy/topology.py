@@ -1,4 +1,5 @@
-"""Which topics exist, how they are kept, and which service of which tenant consumes which.
+"""Which topics the operator creates: the topic table's, and the dead letters of every consumer
+(one per tenant and topic it reads), as the services declare them (``rebub.deploy.services``).
 
 The partitions set the ceiling of a consumer's autoscaling: past one replica per partition, a
 consumer group has nothing left to hand out.
@@ -6,80 +7,32 @@ consumer group has nothing left to hand out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
-from rebub_shared.tenancy import NETWORK, TenantCode, institution_codes
+from rebub.deploy.services import service_topologies
+from rebub_shared.service import ServiceTopology
+from rebub_shared.tenancy import TenantCode
+from rebub_shared.topic_table import TopicSpec, dead_letter_topics, topic_spec, topic_table
 from rebub_shared.topics import Topics
 
-DAY_MS = 24 * 60 * 60 * 1000
-SERVICES: tuple[str, ...] = ("patron-sync", "circulation", "notifier")
 
-
-@dataclass(frozen=True, slots=True)
-class TopicSpec:
-    """A topic as the operator creates it."""
-
-    name: str
-    partitions: int
-    cleanup_policy: Literal["compact", "delete"] = "delete"
-    retention_days: int | None = 7  # None: kept while compacted (latest value per key)
-
-    def config(self) -> dict[str, str | int]:
-        """The topic configuration (replication and durability come from the cluster defaults)."""
-        config: dict[str, str | int] = {"cleanup.policy": self.cleanup_policy}
-        if self.retention_days is not None:
-            config["retention.ms"] = self.retention_days * DAY_MS
-        if self.cleanup_policy == "compact":
-            # Keep tombstones a day so late consumers still see a deletion.
-            config["delete.retention.ms"] = DAY_MS
-        return config
-
-
-def services_of(tenant: TenantCode) -> tuple[str, ...]:
-    """The services a tenant runs: the network zone runs patron-sync only."""
-    return ("patron-sync",) if tenant == NETWORK else SERVICES
-
-
-def consumed(tenant: TenantCode, service: str, topics: Topics | None = None) -> tuple[str, ...]:
-    """The topics one tenant's service subscribes to (its one consumer group reads them all)."""
-    t = topics or Topics()
-    if tenant == NETWORK:
-        return ()
-    if service == "patron-sync":
-        return (t.nz_patron, t.external_reader, t.loan_activity)
-    if service == "circulation":
-        return (t.patron(tenant),)
-    if service == "notifier":
-        return (t.loan(tenant), t.request(tenant), t.patron(tenant))
-    raise ValueError(f"service: unknown service {service!r} (expected one of {SERVICES})")
+def of_tenant(tenant: TenantCode, topics: Topics | None = None) -> list[ServiceTopology]:
+    """The service instances a tenant runs, as they declare themselves."""
+    return [s for s in service_topologies(topics or Topics()) if s.tenant == tenant]
 
 
 def topic_specs(topics: Topics | None = None) -> list[TopicSpec]:
-    """Every topic: the network's, each institution's own, and each consumer's dead letters."""
+    """Every topic: the table's (each checked against the declarations), then the dead letters.
+
+    Raises ``UnknownTopicError`` when a service reads or writes a topic the table does not hold.
+    """
     t = topics or Topics()
-    specs = [
-        TopicSpec(t.nz_patron, 6, "compact", None),
-        TopicSpec(t.external_reader, 3, "compact", None),
-        TopicSpec(t.loan_activity, 6, retention_days=30),
-    ]
-    for inst in institution_codes():
-        specs += [
-            TopicSpec(t.patron(inst), 3),
-            TopicSpec(t.loan(inst), 6),
-            TopicSpec(t.request(inst), 3),
-            TopicSpec(t.letter(inst), 3),
-        ]
-    for inst in institution_codes():
-        dead = {
-            t.dead_letter(topic, inst)
-            for service in SERVICES
-            for topic in consumed(inst, service, t)
-        }
-        specs += [TopicSpec(name, 1, retention_days=30) for name in sorted(dead)]
-    return specs
+    instances = service_topologies(t)
+    for instance in instances:
+        for name in (*instance.topics_read, *instance.topics_written):
+            topic_spec(name, t)
+    dead = dict.fromkeys(d for s in instances for d in dead_letter_topics(s, t))
+    return [*topic_table(t), *(topic_spec(name, t) for name in dead)]
 
 
 def partitions(name: str, topics: Topics | None = None) -> int:
-    """The partitions of a topic of the catalogue."""
-    return next(s.partitions for s in topic_specs(topics) if s.name == name)
+    """The partitions of a topic (of the table, or a dead-letter topic)."""
+    return topic_spec(name, topics).partitions
