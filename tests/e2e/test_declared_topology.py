@@ -32,10 +32,11 @@ from circulation.service_layer.commands import ItemRecord, LoadItems
 from circulation.settings import CirculationSettings
 from notifier.entrypoints.http import create_app as notifier_app
 from notifier.settings import NotifierSettings, SmtpSettings
-from patron_sync.adapters.feeds.generator import write_csv_feed
 from patron_sync.entrypoints.http import create_app as patron_sync_app
 from patron_sync.service_layer.commands import ImportFeed
 from patron_sync.settings import PatronSyncSettings
+from rebub.demo.feeds import write_csv_feed
+from rebub.deploy.manifests import autoscaling
 from rebub.identity import DevTokens
 from rebub.mailbox import LocalMailbox
 from rebub.testing.plugin import Namespace
@@ -57,6 +58,16 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout_s:
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout_s} s: {what}")
         await asyncio.sleep(0.5)
+
+
+def lag_triggers(tenant: str) -> set[tuple[str, str]]:
+    """The (consumer group, topic) pairs the tenant's generated KEDA ScaledObjects watch."""
+    return {
+        (trigger["metadata"]["consumerGroup"], trigger["metadata"]["topic"])
+        for scaled in autoscaling(tenant)
+        if scaled["kind"] == "ScaledObject"
+        for trigger in scaled["spec"]["triggers"]
+    }
 
 
 def declared(spec: ServiceSpec) -> Groups:
@@ -173,6 +184,17 @@ async def test_running_services_subscribe_and_publish_as_their_specs_declare(
             await eventually(joined, "the broker's groups are the specs' groups", 90)
             for spec in specs.values():
                 assert live(spec) == declared(spec), spec.service
+            # The generated autoscaling watches exactly the groups and topics the running
+            # consumers use (issue 15: the triggers named groups nothing joined).
+            for tenant in ("network", "ub"):
+                running = {
+                    (group.removeprefix(prefix), topic.removeprefix(prefix))
+                    for spec in specs.values()
+                    if spec.tenant == tenant
+                    for group, (_, topics) in live(spec).items()
+                    for topic in topics
+                }
+                assert lag_triggers(tenant) == running, tenant
 
             loan_id = await _scenario(apps, clients, tmp_path)
             receipt = f"/loans/{loan_id}/receipt"
