@@ -14,7 +14,6 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from patron_sync.adapters.feeds.generator import write_csv_feed
 from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork
 from patron_sync.domain.accounts import Note
 from patron_sync.domain.patron import PatronRecord
@@ -22,6 +21,7 @@ from patron_sync.domain.user_groups import UserGroup
 from patron_sync.service_layer import registry
 from patron_sync.service_layer.commands import AddNote, CreateWaitingAccount, ImportFeed
 from patron_sync.service_layer.context import Context
+from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
 from rebub_shared.topics import Topics
