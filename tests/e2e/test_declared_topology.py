@@ -32,10 +32,10 @@ from circulation.service_layer.commands import ItemRecord, LoadItems
 from circulation.settings import CirculationSettings
 from notifier.entrypoints.http import create_app as notifier_app
 from notifier.settings import NotifierSettings, SmtpSettings
-from patron_sync.adapters.feeds.generator import write_csv_feed
 from patron_sync.entrypoints.http import create_app as patron_sync_app
 from patron_sync.service_layer.commands import ImportFeed
 from patron_sync.settings import PatronSyncSettings
+from rebub.demo.feeds import write_csv_feed
 from rebub.identity import DevTokens
 from rebub.mailbox import LocalMailbox
 from rebub.testing.plugin import Namespace
