@@ -69,13 +69,13 @@ class MessageBus(Generic[U, C]):
 
 
 def command_types(package: str) -> frozenset[type[Command[Any]]]:
-    """The concrete command types defined in ``package`` (its modules must be imported): every
-    subclass of :class:`Command` but the generic bases (``DeskCommand[R]``) and their
-    parametrisations."""
+    """The concrete command types defined in ``package`` (a package or a module, imported):
+    every subclass of :class:`Command` but the generic bases (``DeskCommand[R]``) and their
+    parametrisations. A test compares them with a service's table."""
     return frozenset(
         cls
         for cls in _subclasses(Command)
-        if cls.__module__.startswith(f"{package}.")
+        if (cls.__module__ == package or cls.__module__.startswith(f"{package}."))
         and not getattr(cls, "__parameters__", ())
         and not _parametrised(cls)
     )
