@@ -35,7 +35,7 @@ from bench.notifier_report import render
 from bench.servers import CpuMeter, Mailbox, Servers, local_servers, mailbox_process
 from notifier.adapters.mongo_store import MongoStore
 from notifier.entrypoints.http import create_app
-from notifier.service_layer import Notifier, plan_day, run_daily_pass
+from notifier.service_layer import NotifierBus, PlanDay, RunDailyPass
 from notifier.settings import NotifierSettings, SmtpSettings
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock, paris_date
@@ -73,8 +73,8 @@ async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, 
             _log_to(work / "notifier.log")
             async with app.router.lifespan_context(app):
                 _log_to(work / "notifier.log")  # the broker's loggers exist now
-                notifier: Notifier = app.state.notifier
-                report = await _measure(options, notifier, clock, days, servers, mailbox)
+                bus: NotifierBus = app.state.bus
+                report = await _measure(options, bus, clock, days, servers, mailbox)
     if not options.keep:
         await _drop(servers.mongo_uri, f"bench{token}_{INSTITUTION}_notifier")
     return {"options": vars(options), "raw": raw.as_dict()} | report
@@ -82,7 +82,7 @@ async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, 
 
 async def _measure(
     options: argparse.Namespace,
-    n: Notifier,
+    n: NotifierBus,
     clock: MovableClock,
     days: list[date],
     servers: Servers,
@@ -90,7 +90,7 @@ async def _measure(
 ) -> dict[str, Any]:
     store = n.store
     assert isinstance(store, MongoStore)
-    library = synthetic_library(options.loans, options.due, days, n.settings)
+    library = synthetic_library(options.loans, options.due, days, n.ctx.settings)
     loading = {"counts": loading_counts(library), "seconds": await load(store, library)}
     del library
     _progress("loaded", loading)
@@ -104,13 +104,13 @@ async def _measure(
         raise RuntimeError(f"{breakdown['due_loans']} loans due on {days[0]}, not {options.due}")
 
     sent_at: list[tuple[str, float]] = []
-    relay = n.after_sent
+    relay = n.ctx.after_sent
 
     async def timed_relay(letter_id: str) -> None:
         await relay(letter_id)
         sent_at.append((letter_id, time.perf_counter()))
 
-    n.after_sent = timed_relay
+    n.ctx.after_sent = timed_relay
     meter = CpuMeter(
         {
             "service": os.getpid(),
@@ -126,7 +126,7 @@ async def _measure(
         sent_at.clear()
         meter.start()
         started = time.perf_counter()
-        summary = await run_daily_pass(n, clock.now())
+        summary = await n.handle(RunDailyPass(clock.now()))
         wall = time.perf_counter() - started
         cpu = meter.stop()
         channels = await _channels(store, day)
@@ -152,7 +152,7 @@ async def _measure(
     clock.set(now_of(days[-1]) + timedelta(hours=1))
     meter.start()
     started = time.perf_counter()
-    idle_summary = await run_daily_pass(n, clock.now())
+    idle_summary = await n.handle(RunDailyPass(clock.now()))
     idle_pass = {"wall_s": time.perf_counter() - started, "cpu_s": meter.stop()}
     idle_pass["states"] = idle_summary.states
     return {
@@ -164,11 +164,11 @@ async def _measure(
     }
 
 
-async def compute_only(n: Notifier, day: date) -> dict[str, Any]:
+async def compute_only(n: NotifierBus, day: date) -> dict[str, Any]:
     """The reads and the computation of a pass (``plan_day``), without recording or sending."""
     marks = [("start", time.perf_counter())]
-    plan = await plan_day(
-        n, paris_date(now_of(day)), lambda step: marks.append((step, time.perf_counter()))
+    plan = await n.handle(
+        PlanDay(paris_date(now_of(day)), lambda step: marks.append((step, time.perf_counter())))
     )
     due = plan.due
     return {step: b - a for (_, a), (step, b) in itertools.pairwise(marks)} | {

@@ -1,5 +1,5 @@
-"""The composition root: ``bootstrap`` wires a notifier (the real adapters by default, fakes where
-a unit test passes its own); ``notifier_spec`` declares one institution's notifier service for
+"""The composition root: ``bootstrap`` wires a notifier's bus (the real adapters by default,
+fakes where a unit test passes its own); ``notifier_spec`` declares one institution's notifier service for
 the app host (store, letters' outbox relay, consumer, scheduler, routes), without I/O."""
 
 from __future__ import annotations
@@ -19,7 +19,14 @@ from .adapters.rendering import LetterRenderer
 from .adapters.smtp_mailer import SmtpMailer
 from .entrypoints import kafka, routes
 from .entrypoints.scheduler import Scheduler
-from .service_layer import Mailer, Notifier, NotifierStore, Printer, recover_in_flight
+from .service_layer import (
+    Context,
+    Mailer,
+    NotifierBus,
+    NotifierStore,
+    Printer,
+    RecoverInFlight,
+)
 from .settings import NotifierSettings
 
 SERVICE = kafka.SERVICE
@@ -37,14 +44,13 @@ def bootstrap(
     mailer: Mailer | None = None,
     printer: Printer | None = None,
     after_sent: Callable[[str], Awaitable[None]] | None = None,
-) -> Notifier:
-    """The notifier of `settings.tenant`: SMTP mailer and PDF printer unless given."""
+) -> NotifierBus:
+    """The notifier of `settings.tenant` over `store`: SMTP mailer and PDF printer unless given."""
     institution = settings.institution()
     renderer = LetterRenderer(institution, settings.templates_dir)
     sender = Address(display_name=settings.sender_name, addr_spec=settings.sender_email)
-    return Notifier(
+    ctx = Context(
         settings=institution,
-        store=store,
         mailer=mailer or SmtpMailer(settings.smtp, renderer, sender, settings.message_id_domain),
         printer=printer or PdfPrinter(settings.letters_dir, renderer),
         clock=clock,
@@ -52,6 +58,7 @@ def bootstrap(
         message_id_domain=settings.message_id_domain,
         after_sent=after_sent or _nothing,
     )
+    return NotifierBus(store, ctx)
 
 
 def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> ServiceSpec:
@@ -64,24 +71,22 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
     async def relay_letter(letter_id: str) -> None:
         await relay.relay_soon(letter_id)
 
-    notifier = bootstrap(settings, clock=runtime.clock, store=store, after_sent=relay_letter)
-    scheduler = Scheduler(
-        notifier, settings.scheduler_interval_s, enabled=settings.scheduler_enabled
-    )
+    bus = bootstrap(settings, clock=runtime.clock, store=store, after_sent=relay_letter)
+    scheduler = Scheduler(bus, settings.scheduler_interval_s, enabled=settings.scheduler_enabled)
 
     async def recover() -> None:  # before any pass: settle what a crash left
-        await recover_in_flight(notifier)
+        await bus.handle(RecoverInFlight())
 
     consumption = kafka.institution_events(topics, inst)
     return ServiceSpec(
         runtime=runtime,
         title=f"rebub notifier ({inst})",
-        subscribers=(kafka.subscriber(consumption, notifier, fast=settings.fast_consumers),),
+        subscribers=(kafka.subscriber(consumption, bus, fast=settings.fast_consumers),),
         publishes=(Publication(topics.letter(inst), (LetterSent,), "Letters sent or printed."),),
         routers=(routes.router(dev=settings.dev_clock_enabled),),
         background=(relay, scheduler),
         on_start=(store.prepare, relay.ensure_index),
         after_start=(recover,),
         errors=routes.STATUSES,
-        state={"notifier": notifier},
+        state={"bus": bus},
     )

@@ -22,7 +22,7 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from notifier.entrypoints.http import create_app
-from notifier.service_layer import Notifier
+from notifier.service_layer import NotifierBus
 from notifier.settings import NotifierSettings, SmtpSettings
 from rebub.identity import DevTokens
 from rebub.mailbox import LocalMailbox
@@ -92,10 +92,9 @@ class Service:
     client: httpx.AsyncClient
 
     @property
-    def notifier(self) -> Notifier:
-        notifier = self.app.state.notifier
-        assert notifier is not None
-        return notifier
+    def notifier(self) -> NotifierBus:
+        bus: NotifierBus = self.app.state.bus
+        return bus
 
     async def set_clock(self, moment: datetime) -> None:
         response = await self.client.put("/_dev/clock", json={"now": moment.isoformat()})

@@ -1,4 +1,4 @@
-"""Fakes of the notifier's ports, and a notifier wired with them through ``bootstrap``."""
+"""Fakes of the notifier's ports, and a notifier's bus wired with them through ``bootstrap``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from notifier.adapters.memory_store import MemoryStore
 from notifier.bootstrap import bootstrap
 from notifier.domain import Letter, LoanEvent, LoanEventKind
-from notifier.service_layer import Notifier
+from notifier.service_layer import NotifierBus
 from notifier.settings import NotifierSettings
 from rebub_shared.clock import MovableClock
 
@@ -88,8 +88,9 @@ class FakePrinter:
 
 def fake_notifier(
     clock: MovableClock, store: MemoryStore | None = None, mailer: FakeMailer | None = None
-) -> tuple[Notifier, MemoryStore, FakeMailer, FakePrinter]:
-    """A ub notifier on fakes (a new one over the same store plays a restart)."""
+) -> tuple[NotifierBus, MemoryStore, FakeMailer, FakePrinter]:
+    """A ub notifier's bus on fakes (a new one over the same store plays a restart): the tests
+    run every command through ``bus.handle``, as the entrypoints do."""
     store = store or MemoryStore("ub")
     mailer = mailer or FakeMailer()
     printer = FakePrinter()

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 from notifier.domain import LoanEvent, LoanEventKind, PatronContact
 from notifier.service_layer import (
+    ApplyLoanEvent,
+    ApplyPatronChange,
     LetterState,
-    Notifier,
-    apply_loan_event,
-    apply_patron_change,
-    run_daily_pass,
+    NotifierBus,
+    RunDailyPass,
 )
 from rebub_shared.clock import MovableClock
 
@@ -20,7 +20,7 @@ from .fakes import LOAN_DAY, FakeMailer, FakePrinter, event, fake_notifier
 
 
 async def walk(
-    n: Notifier,
+    n: NotifierBus,
     clock: MovableClock,
     events: Mapping[int, list[LoanEvent]],
     last_day: int,
@@ -31,10 +31,10 @@ async def walk(
     for day in range(last_day + 1):
         current = LOAN_DAY + timedelta(days=day)
         for loan_event in events.get(day, []):
-            await apply_loan_event(n.store, loan_event)
+            await n.handle(ApplyLoanEvent(loan_event))
         for hour in (9, 15):
             clock.set(paris(current.year, current.month, current.day, hour))
-            await run_daily_pass(n, clock.now())
+            await n.handle(RunDailyPass(clock.now()))
         for record in await n.store.find_letters(patron_id=None, loan_id=None):
             if record.state is LetterState.SENT and record.letter.day == current:
                 letter = record.letter
@@ -44,11 +44,11 @@ async def walk(
 
 async def setup(
     patron: Callable[..., PatronContact], *patrons: PatronContact
-) -> tuple[Notifier, MovableClock, FakeMailer, FakePrinter]:
+) -> tuple[NotifierBus, MovableClock, FakeMailer, FakePrinter]:
     clock = MovableClock(paris(2026, 11, 2, 9))
-    n, store, mailer, printer = fake_notifier(clock)
+    n, _, mailer, printer = fake_notifier(clock)
     for contact in patrons or (patron(),):
-        await apply_patron_change(store, contact, 1)
+        await n.handle(ApplyPatronChange(contact, 1))
     return n, clock, mailer, printer
 
 
@@ -104,10 +104,10 @@ async def test_loans_of_one_patron_at_one_stage_go_in_one_letter(
 ) -> None:
     n, clock, mailer, _ = await setup(patron)
     for loan_id in ("L1", "L2"):
-        await apply_loan_event(n.store, event(LoanEventKind.CREATED, 1, 0, loan_id=loan_id))
+        await n.handle(ApplyLoanEvent(event(LoanEventKind.CREATED, 1, 0, loan_id=loan_id)))
     clock.set(paris(2026, 11, 6, 9))
 
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
 
     [(letter, message_id)] = mailer.sent
     assert [item.loan_id for item in letter.items] == ["L1", "L2"]
@@ -118,10 +118,10 @@ async def test_a_patron_without_email_gets_the_letter_printed_and_staff_are_told
     patron: Callable[..., PatronContact],
 ) -> None:
     n, clock, mailer, printer = await setup(patron, patron(email=None))
-    await apply_loan_event(n.store, event(LoanEventKind.CREATED, 1, 0))
+    await n.handle(ApplyLoanEvent(event(LoanEventKind.CREATED, 1, 0)))
     clock.set(paris(2026, 11, 6, 9))
 
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
 
     assert mailer.sent == []
     assert printer.batches == {("ub", date(2026, 11, 6)): ["ub:P1:reminder:2026-11-06"]}
@@ -133,11 +133,11 @@ async def test_a_patron_nobody_can_reach_gets_no_letter_and_is_reported_once(
     patron: Callable[..., PatronContact],
 ) -> None:
     n, clock, mailer, _ = await setup(patron, patron(email=None, address=False))
-    await apply_loan_event(n.store, event(LoanEventKind.CREATED, 1, 0))
+    await n.handle(ApplyLoanEvent(event(LoanEventKind.CREATED, 1, 0)))
     clock.set(paris(2026, 11, 6, 9))
 
     for _ in range(2):
-        summary = await run_daily_pass(n, clock.now())
+        summary = await n.handle(RunDailyPass(clock.now()))
 
     assert summary.unreachable == 1
     assert mailer.sent == []
@@ -148,10 +148,10 @@ async def test_an_older_or_repeated_loan_event_changes_nothing(
     patron: Callable[..., PatronContact],
 ) -> None:
     n, _, _, _ = await setup(patron)
-    await apply_loan_event(n.store, event(LoanEventKind.CREATED, 1, 0))
-    await apply_loan_event(n.store, event(LoanEventKind.RENEWED, 3, 2, due_day=12))
+    await n.handle(ApplyLoanEvent(event(LoanEventKind.CREATED, 1, 0)))
+    await n.handle(ApplyLoanEvent(event(LoanEventKind.RENEWED, 3, 2, due_day=12)))
 
-    stale = await apply_loan_event(n.store, event(LoanEventKind.RETURNED, 2, 3))
+    stale = await n.handle(ApplyLoanEvent(event(LoanEventKind.RETURNED, 2, 3)))
 
     assert (stale.is_active, stale.due_version, stale.event_version) == (True, 2, 3)
     assert await n.store.get_loan("L1") == stale

@@ -10,16 +10,16 @@ import pytest
 
 from notifier.domain import LoanEventKind, PatronContact
 from notifier.service_layer import (
+    ApplyLoanEvent,
+    ApplyPatronChange,
     DeliveryUncertainError,
     LetterState,
     NotDeliveredError,
+    PlanDay,
+    RecoverInFlight,
+    RunDailyPass,
+    SendActivityReport,
     UnknownPatronError,
-    apply_loan_event,
-    apply_patron_change,
-    plan_day,
-    recover_in_flight,
-    run_daily_pass,
-    send_activity_report,
 )
 from rebub_shared.clock import MovableClock
 from rebub_shared.contracts.letters import LetterSent
@@ -37,9 +37,9 @@ async def reminders_due(
     n, store, mailer, printer = fake_notifier(clock)
     for i in range(1, patrons + 1):
         contact = patron(patron_id=f"P{i}", email=f"p{i}@example.org" if email else None)
-        await apply_patron_change(store, contact, 1)
-        await apply_loan_event(
-            store, event(LoanEventKind.CREATED, 1, 0, loan_id=f"L{i}", patron_id=f"P{i}")
+        await n.handle(ApplyPatronChange(contact, 1))
+        await n.handle(
+            ApplyLoanEvent(event(LoanEventKind.CREATED, 1, 0, loan_id=f"L{i}", patron_id=f"P{i}"))
         )
     return n, store, mailer, printer, clock
 
@@ -50,9 +50,9 @@ async def test_smtp_down_leaves_the_letter_pending_and_the_next_pass_sends_it_on
     n, store, mailer, _, clock = await reminders_due(patron)
     mailer.failures.append(NotDeliveredError("connection refused"))
 
-    first = await run_daily_pass(n, clock.now())
-    second = await run_daily_pass(n, clock.now())
-    third = await run_daily_pass(n, clock.now())
+    first = await n.handle(RunDailyPass(clock.now()))
+    second = await n.handle(RunDailyPass(clock.now()))
+    third = await n.handle(RunDailyPass(clock.now()))
 
     assert (first.states, second.states, third.states) == ({"pending": 1}, {"sent": 1}, {})
     assert len(mailer.sent) == 1
@@ -66,7 +66,7 @@ async def test_the_letter_sent_event_names_stage_loans_channel_and_time(
 ) -> None:
     n, store, _, _, clock = await reminders_due(patron)
 
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
 
     [(topic, key, sent)] = store.outbox
     assert isinstance(sent.data, LetterSent)
@@ -81,8 +81,8 @@ async def test_a_broken_transfer_is_uncertain_reported_and_never_resent(
     n, store, mailer, _, clock = await reminders_due(patron)
     mailer.failures.append(DeliveryUncertainError("server disconnected after DATA"))
 
-    await run_daily_pass(n, clock.now())
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
+    await n.handle(RunDailyPass(clock.now()))
 
     assert mailer.sent == []
     [record] = await store.find_letters(loan_id="L1")
@@ -95,15 +95,15 @@ async def test_a_crash_while_emailing_leaves_an_uncertain_letter_that_is_never_r
 ) -> None:
     n, store, mailer, _, clock = await reminders_due(patron)
     mailer.block = asyncio.Event()  # the SMTP server holds the message...
-    running = asyncio.create_task(run_daily_pass(n, clock.now()))
+    running = asyncio.create_task(n.handle(RunDailyPass(clock.now())))
     await mailer.entered.wait()
     running.cancel()  # ...and the process dies
     with pytest.raises(asyncio.CancelledError):
         await running
 
     restarted, _, new_mailer, _ = fake_notifier(clock, store)
-    assert await recover_in_flight(restarted) == 1
-    await run_daily_pass(restarted, clock.now())
+    assert await restarted.handle(RecoverInFlight()) == 1
+    await restarted.handle(RunDailyPass(clock.now()))
 
     assert new_mailer.sent == []
     [record] = await store.find_letters(patron_id="P1")
@@ -115,7 +115,7 @@ async def crash_while_printing(patron: Callable[..., PatronContact], after_write
     the file is written, or after it and before the letters are recorded sent)."""
     n, store, _, printer, clock = await reminders_due(patron, patrons=2, email=False)
     printer.block, printer.block_after_write = asyncio.Event(), after_write
-    running = asyncio.create_task(run_daily_pass(n, clock.now()))
+    running = asyncio.create_task(n.handle(RunDailyPass(clock.now())))
     await printer.entered.wait()
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -132,8 +132,8 @@ async def test_a_crash_while_printing_is_printed_once_at_restart(
     states = {r.letter_id: r.state.value for r in await store.find_letters()}
 
     restarted, _, _, printer = fake_notifier(clock, store)
-    assert await recover_in_flight(restarted) == 2
-    await run_daily_pass(restarted, clock.now())
+    assert await restarted.handle(RecoverInFlight()) == 2
+    await restarted.handle(RunDailyPass(clock.now()))
 
     ids = ["ub:P1:reminder:2026-11-06", "ub:P2:reminder:2026-11-06"]
     assert states == dict.fromkeys(ids, "sending")
@@ -151,7 +151,7 @@ async def test_a_pass_writes_the_days_printed_batch_once_with_every_letter(
 ) -> None:
     n, _, _, printer, clock = await reminders_due(patron, patrons=3, email=False)
 
-    summary = await run_daily_pass(n, clock.now())
+    summary = await n.handle(RunDailyPass(clock.now()))
 
     assert summary.states == {"sent": 3}
     assert printer.writes == 1
@@ -162,12 +162,12 @@ async def test_a_pass_writes_the_days_printed_batch_once_with_every_letter(
 async def test_a_later_pass_adds_its_printed_letters_to_the_days_batch(
     patron: Callable[..., PatronContact],
 ) -> None:
-    n, store, _, printer, clock = await reminders_due(patron, email=False)
-    await run_daily_pass(n, clock.now())
-    await apply_patron_change(store, patron(patron_id="P2", email=None), 1)
-    await apply_loan_event(store, event(LoanEventKind.CREATED, 1, 1, loan_id="L2", patron_id="P2"))
+    n, _store, _, printer, clock = await reminders_due(patron, email=False)
+    await n.handle(RunDailyPass(clock.now()))
+    await n.handle(ApplyPatronChange(patron(patron_id="P2", email=None), 1))
+    await n.handle(ApplyLoanEvent(event(LoanEventKind.CREATED, 1, 1, loan_id="L2", patron_id="P2")))
 
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
 
     assert printer.writes == 2
     assert printer.batches == {
@@ -181,8 +181,8 @@ async def test_a_batch_not_written_leaves_its_letters_pending_then_prints_them_o
     n, store, _, printer, clock = await reminders_due(patron, patrons=2, email=False)
     printer.failures.append(NotDeliveredError("disk full"))
 
-    first = await run_daily_pass(n, clock.now())
-    second = await run_daily_pass(n, clock.now())
+    first = await n.handle(RunDailyPass(clock.now()))
+    second = await n.handle(RunDailyPass(clock.now()))
 
     assert (first.states, second.states) == ({"pending": 2}, {"sent": 2})
     assert printer.batches == {
@@ -195,15 +195,15 @@ async def test_a_crash_after_the_attempt_was_taken_sends_the_letter_once_after_r
     patron: Callable[..., PatronContact],
 ) -> None:
     n, store, mailer, _, clock = await reminders_due(patron)
-    n.stopping = True  # the pass records the letter pending and sends nothing
-    await run_daily_pass(n, clock.now())
+    n.ctx.stopping = True  # the pass records the letter pending and sends nothing
+    await n.handle(RunDailyPass(clock.now()))
     letter_id = "ub:P1:reminder:2026-11-06"
     # The crashed process had taken attempt 0 and died before SENDING: nothing left.
     assert await store.claim_attempt(letter_id, 0, "the-process-that-died")
 
     restarted, _, new_mailer, _ = fake_notifier(clock, store)
-    await recover_in_flight(restarted)
-    summary = await run_daily_pass(restarted, clock.now())
+    await restarted.handle(RecoverInFlight())
+    summary = await restarted.handle(RunDailyPass(clock.now()))
 
     assert summary.states == {"sent": 1}
     assert mailer.sent == []
@@ -217,7 +217,7 @@ async def test_an_attempt_another_live_process_took_is_left_to_it(
     n, store, mailer, _, clock = await reminders_due(patron)
     assert await store.claim_attempt("ub:P1:reminder:2026-11-06", 0, "another-process")
 
-    summary = await run_daily_pass(n, clock.now())
+    summary = await n.handle(RunDailyPass(clock.now()))
 
     assert (summary.states, mailer.sent, store.keys) == ({"pending": 1}, [], {})
 
@@ -227,15 +227,15 @@ async def test_a_graceful_stop_finishes_the_letter_in_flight_and_the_next_run_th
 ) -> None:
     n, store, mailer, _, clock = await reminders_due(patron, patrons=5)
     mailer.block = asyncio.Event()
-    running = asyncio.create_task(run_daily_pass(n, clock.now()))
+    running = asyncio.create_task(n.handle(RunDailyPass(clock.now())))
     await mailer.entered.wait()
-    n.stopping = True  # the stop signal arrives while the first email is being sent
+    n.ctx.stopping = True  # the stop signal arrives while the first email is being sent
     mailer.block.set()
     summary = await running
 
     restarted, _, new_mailer, _ = fake_notifier(clock, store)
-    await recover_in_flight(restarted)
-    await run_daily_pass(restarted, clock.now())
+    await restarted.handle(RecoverInFlight())
+    await restarted.handle(RunDailyPass(clock.now()))
 
     assert (summary.interrupted, summary.states) == (True, {"sent": 1})
     sent_to = [letter.patron.patron_id for letter, _ in mailer.sent + new_mailer.sent]
@@ -248,11 +248,11 @@ async def test_keys_claimed_before_a_crash_still_let_their_letter_go_once(
     n, store, mailer, _, clock = await reminders_due(patron)
     # Crash after the letter was recorded and its key claimed, before SENDING.
     mailer.failures.append(NotDeliveredError("down"))
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
     assert store.keys == {"ub:L1:reminder:v1": "ub:P1:reminder:2026-11-06"}
 
-    await run_daily_pass(n, clock.now())
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
+    await n.handle(RunDailyPass(clock.now()))
 
     assert len(mailer.sent) == 1
 
@@ -260,12 +260,12 @@ async def test_keys_claimed_before_a_crash_still_let_their_letter_go_once(
 async def test_a_pending_letter_whose_loan_came_back_is_not_sent(
     patron: Callable[..., PatronContact],
 ) -> None:
-    n, store, mailer, _, clock = await reminders_due(patron)
+    n, _store, mailer, _, clock = await reminders_due(patron)
     mailer.failures.append(NotDeliveredError("down"))
-    await run_daily_pass(n, clock.now())
-    await apply_loan_event(store, event(LoanEventKind.RETURNED, 2, 4))
+    await n.handle(RunDailyPass(clock.now()))
+    await n.handle(ApplyLoanEvent(event(LoanEventKind.RETURNED, 2, 4)))
 
-    summary = await run_daily_pass(n, clock.now())
+    summary = await n.handle(RunDailyPass(clock.now()))
 
     assert summary.states == {"superseded": 1}
     assert mailer.sent == []
@@ -276,12 +276,12 @@ async def test_after_a_long_outage_only_the_latest_stage_goes_out(
 ) -> None:
     n, store, mailer, _, clock = await reminders_due(patron)
     mailer.failures.extend(NotDeliveredError("down") for _ in range(2))
-    await run_daily_pass(n, clock.now())  # reminder day: SMTP down
+    await n.handle(RunDailyPass(clock.now()))  # reminder day: SMTP down
     clock.set(paris(2026, 11, 13, 9))  # recall 1 day: still down
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
 
     clock.set(paris(2026, 11, 14, 9))
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
 
     assert [letter.kind.value for letter, _ in mailer.sent] == ["recall1"]
     states = {r.letter_id: r.state.value for r in await store.find_letters(patron_id="P1")}
@@ -296,8 +296,8 @@ async def test_an_activity_report_is_sent_once_per_request(
 ) -> None:
     n, _, mailer, _, _ = await reminders_due(patron)
 
-    first = await send_activity_report(n, "P1", "req-1")
-    again = await send_activity_report(n, "P1", "req-1")
+    first = await n.handle(SendActivityReport("P1", "req-1"))
+    again = await n.handle(SendActivityReport("P1", "req-1"))
 
     assert first == again
     assert first.state is LetterState.SENT
@@ -305,18 +305,18 @@ async def test_an_activity_report_is_sent_once_per_request(
         ("activity_report", 1)
     ]
     with pytest.raises(UnknownPatronError, match="'P9'"):
-        await send_activity_report(n, "P9", "req-2")
+        await n.handle(SendActivityReport("P9", "req-2"))
 
 
 async def test_a_loan_reaching_the_stage_while_smtp_is_down_joins_the_waiting_letter(
     patron: Callable[..., PatronContact],
 ) -> None:
-    n, store, mailer, _, clock = await reminders_due(patron)
+    n, _store, mailer, _, clock = await reminders_due(patron)
     mailer.failures.append(NotDeliveredError("down"))
-    await run_daily_pass(n, clock.now())  # L1's key is claimed by the pending letter
-    await apply_loan_event(store, event(LoanEventKind.CREATED, 1, 1, loan_id="L2"))
+    await n.handle(RunDailyPass(clock.now()))  # L1's key is claimed by the pending letter
+    await n.handle(ApplyLoanEvent(event(LoanEventKind.CREATED, 1, 1, loan_id="L2")))
 
-    await run_daily_pass(n, clock.now())
+    await n.handle(RunDailyPass(clock.now()))
 
     [(letter, _)] = mailer.sent
     assert sorted(item.loan_id for item in letter.items) == ["L1", "L2"]
@@ -329,8 +329,8 @@ async def test_a_key_claimed_but_not_noted_on_its_loan_is_not_due_and_gets_noted
     n, store, mailer, _, clock = await reminders_due(patron, patrons=2)
     assert await store.claim_key("ub:L1:reminder:v1", "ub:P1:reminder:2026-11-06")
 
-    plan = await plan_day(n, date(2026, 11, 6))
-    summary = await run_daily_pass(n, clock.now())
+    plan = await n.handle(PlanDay(date(2026, 11, 6)))
+    summary = await n.handle(RunDailyPass(clock.now()))
 
     assert [letter.key for letter in plan.due.letters] == ["ub:P2:reminder:2026-11-06"]
     assert summary.states == {"sent": 1}

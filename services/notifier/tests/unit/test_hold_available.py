@@ -11,12 +11,12 @@ from notifier.adapters.contracts import hold_notice
 from notifier.domain import PatronContact
 from notifier.domain.errors import TenantMismatchError
 from notifier.service_layer import (
+    ApplyPatronChange,
     LetterState,
     NotDeliveredError,
+    RunDailyPass,
+    SendHoldAvailable,
     UnknownPatronError,
-    apply_patron_change,
-    run_daily_pass,
-    send_hold_available,
 )
 from rebub_shared.clock import MovableClock
 from rebub_shared.contracts.letters import LetterSent
@@ -56,7 +56,7 @@ def placed_on_hold_shelf(request_id: str = "R1", patron_id: str = "P1") -> Reque
 
 async def with_patron(contact: PatronContact) -> tuple:  # type: ignore[type-arg]
     n, store, mailer, printer = fake_notifier(MovableClock(SHELVED_AT))
-    await apply_patron_change(store, contact, 1)
+    await n.handle(ApplyPatronChange(contact, 1))
     return n, store, mailer, printer
 
 
@@ -66,8 +66,8 @@ async def test_the_hold_available_letter_is_emailed_once_per_request(
     n, store, mailer, _ = await with_patron(patron())
     event = placed_on_hold_shelf()
 
-    first = await send_hold_available(n, "ub", event.patron_id, hold_notice(event))
-    again = await send_hold_available(n, "ub", event.patron_id, hold_notice(event))
+    first = await n.handle(SendHoldAvailable("ub", event.patron_id, hold_notice(event)))
+    again = await n.handle(SendHoldAvailable("ub", event.patron_id, hold_notice(event)))
 
     assert first is not None
     assert first == again
@@ -93,7 +93,7 @@ async def test_a_patron_without_email_gets_it_printed_and_it_is_reported(
     n, store, mailer, printer = await with_patron(patron(email=None))
     event = placed_on_hold_shelf()
 
-    record = await send_hold_available(n, "ub", "P1", hold_notice(event))
+    record = await n.handle(SendHoldAvailable("ub", "P1", hold_notice(event)))
 
     assert record is not None
     assert record.state is LetterState.SENT
@@ -107,7 +107,7 @@ async def test_a_patron_with_no_contact_is_reported_unreachable(
 ) -> None:
     n, store, mailer, printer = await with_patron(patron(email=None, address=False))
 
-    record = await send_hold_available(n, "ub", "P1", hold_notice(placed_on_hold_shelf()))
+    record = await n.handle(SendHoldAvailable("ub", "P1", hold_notice(placed_on_hold_shelf())))
 
     assert record is None
     assert (mailer.sent, printer.batches) == ([], {})
@@ -121,9 +121,9 @@ async def test_an_unknown_patron_or_another_institution_is_refused(
     hold = hold_notice(placed_on_hold_shelf(patron_id="P9"))
 
     with pytest.raises(UnknownPatronError, match="'P9'"):
-        await send_hold_available(n, "ub", "P9", hold)
+        await n.handle(SendHoldAvailable("ub", "P9", hold))
     with pytest.raises(TenantMismatchError, match="'ubm'"):
-        await send_hold_available(n, "ubm", "P1", hold)
+        await n.handle(SendHoldAvailable("ubm", "P1", hold))
     assert mailer.sent == []
 
 
@@ -134,9 +134,9 @@ async def test_a_hold_letter_smtp_refused_is_sent_by_the_next_pass(
     n, _, mailer, _ = await with_patron(patron())
     mailer.failures.append(NotDeliveredError("connection refused"))
     event = placed_on_hold_shelf()
-    refused = await send_hold_available(n, "ub", event.patron_id, hold_notice(event))
+    refused = await n.handle(SendHoldAvailable("ub", event.patron_id, hold_notice(event)))
 
-    summary = await run_daily_pass(n, paris(2026, 11, 5, 11))
+    summary = await n.handle(RunDailyPass(paris(2026, 11, 5, 11)))
 
     assert refused is not None
     assert refused.state is LetterState.PENDING

@@ -15,9 +15,9 @@ async def test_a_letter_that_never_finishes_does_not_hold_the_stop() -> None:
     notifier, *_ = fake_notifier(MovableClock())
     scheduler = Scheduler(notifier, interval_s=60, letter_wait_s=0.1)
     scheduler.start()
-    await notifier.lock.acquire()  # a pass over HTTP, stuck in its letter
+    await notifier.ctx.lock.acquire()  # a pass over HTTP, stuck in its letter
     try:
         await asyncio.wait_for(scheduler.stop(), timeout=10)  # the bound is 0.1 s, then the loop's
     finally:
-        notifier.lock.release()
-    assert notifier.stopping
+        notifier.ctx.lock.release()
+    assert notifier.ctx.stopping

@@ -18,9 +18,9 @@ from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork
 from patron_sync.domain.accounts import Note
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.domain.user_groups import UserGroup
-from patron_sync.service_layer import registry
 from patron_sync.service_layer.commands import AddNote, CreateWaitingAccount, ImportFeed
 from patron_sync.service_layer.context import Context
+from patron_sync.service_layer.registry import InstitutionBus
 from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
@@ -73,6 +73,7 @@ async def _open_waiting_accounts(db: Any, topics: Topics, clock: MovableClock) -
     def new_uow() -> MongoIzUnitOfWork:
         return MongoIzUnitOfWork("inp", db, topics, clock)
 
+    bus = InstitutionBus(new_uow, Context(clock.now))
     for pid in WAITING_IDS:
         record = PatronRecord(
             primary_id=pid,
@@ -81,9 +82,9 @@ async def _open_waiting_accounts(db: Any, topics: Topics, clock: MovableClock) -
             expiry_date=date(2027, 9, 30),
             source_institution="inp",
         )
-        await registry.handle(CreateWaitingAccount("inp", record), new_uow, Context(clock.now))
+        await bus.handle(CreateWaitingAccount("inp", record))
         note = Note(text="carte provisoire", created_at=NOW, created_by="banque-pret")
-        await registry.handle(AddNote("inp", f"ATT-{pid}", note), new_uow, Context(clock.now))
+        await bus.handle(AddNote("inp", f"ATT-{pid}", note))
 
 
 @pytest.mark.slow

@@ -10,12 +10,12 @@ from patron_sync.adapters.feeds.feed import DsiFeedReader
 from patron_sync.adapters.memory import MemoryIzUnitOfWork, MemoryNzAccounts, MemoryNzPublisher
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.errors import FeedRefusedError, NzOwnedFieldError
+from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.nz_accounts import decide_nz_import
 from patron_sync.domain.patron import Identifier, PatronRecord
 from patron_sync.service_layer import commands as cmds
-from patron_sync.service_layer import registry
-from patron_sync.service_layer.context import Context
-from patron_sync.service_layer.network import ImportOptions, import_feed
+from patron_sync.service_layer.context import Context, ImportOptions, NetworkContext
+from patron_sync.service_layer.registry import InstitutionBus, network_bus
 from patron_sync.service_layer.unit_of_work import NzUnitOfWork
 from rebub.demo.feeds import write_csv_feed
 
@@ -25,6 +25,17 @@ OCT_6 = datetime(2026, 10, 6, 4, 0, tzinfo=UTC)
 
 def _nz() -> NzUnitOfWork:
     return NzUnitOfWork(MemoryNzAccounts(), MemoryNzPublisher(), DsiFeedReader())
+
+
+async def import_feed(
+    command: cmds.ImportFeed,
+    uow: NzUnitOfWork,
+    now: datetime,
+    options: ImportOptions | None = None,
+) -> ImportReport:
+    """One import through the network zone's bus, at ``now``."""
+    bus = network_bus(lambda: uow, NetworkContext(lambda: now, options or ImportOptions()))
+    return await bus.handle(command)
 
 
 async def test_import_reports_rejects_and_reimport_publishes_nothing(tmp_path: Path) -> None:
@@ -64,7 +75,7 @@ async def test_full_feed_much_smaller_than_the_last_is_refused(tmp_path: Path) -
 
 
 async def _run(uow: MemoryIzUnitOfWork, command: object) -> object:
-    return await registry.handle(command, uow.fresh, Context(lambda: OCT_5))  # type: ignore[arg-type]
+    return await InstitutionBus(uow.fresh, Context(lambda: OCT_5)).handle(command)  # type: ignore[arg-type]
 
 
 async def test_nz_update_keeps_local_barcode_and_never_creates_unlinked(

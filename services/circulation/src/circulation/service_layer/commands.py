@@ -7,16 +7,17 @@ characters without spaces); instants are ISO 8601 with a UTC offset; days are ``
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Generic
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from circulation.domain import ItemStatus, RenewalOrigin
 from circulation.domain.vocabulary import InstitutionCode
-from rebub_shared import bounds
+from rebub_shared import bounds, messagebus
 from rebub_shared.bounds import Barcode as ItemBarcode
 from rebub_shared.bounds import Identifier as PatronRef  # a primary id or a card barcode
 from rebub_shared.contracts.patrons import IzPatron
+from rebub_shared.messagebus import R
 
 from .answers import (
     CheckoutAnswer,
@@ -31,13 +32,10 @@ from .answers import (
 
 __all__ = ["ITEM_BARCODE_PATTERN", "ItemBarcode", "PatronRef"]  # and the commands below
 
-#: What a command's handler answers.
-R = TypeVar("R")
-
 ITEM_BARCODE_PATTERN = bounds.ITEM_BARCODE
 
 
-class Command(BaseModel, Generic[R]):
+class Command(BaseModel, messagebus.Command[R], Generic[R]):
     """Base of the commands: immutable, unknown fields refused, the tenant named; ``R`` is what
     its handler answers (``MessageBus.handle`` returns it, typed)."""
 

@@ -1,9 +1,9 @@
-"""The explicit registry: which handler runs each command."""
+"""The explicit registry: which handler runs each command (every handler is
+``async def handler(command, uow, ctx)``, :mod:`rebub_shared.messagebus`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from rebub_shared.messagebus import Handlers
 
 from . import account_views as account
 from . import catalogue_handlers as catalogue
@@ -17,7 +17,6 @@ from .commands import (
     ChangeDueDate,
     ChangePatronDueDates,
     CheckOutItem,
-    Command,
     ListPatronLoans,
     LoadItems,
     MergeWaitingAccount,
@@ -36,37 +35,37 @@ from .renewal_handlers import renew_loan, renew_patron_loans
 from .return_handlers import return_item, return_items
 from .rules_handlers import explain_loan_rules, explain_rules
 
-Handler = Callable[[Any, UnitOfWork, Context], Awaitable[Any]]
-
-HANDLERS: dict[type[Command[Any]], Handler] = {
-    CheckOutItem: check_out_item,
-    RenewLoan: renew_loan,
-    RenewPatronLoans: renew_patron_loans,
-    ChangeDueDate: change_due_date,
-    ChangePatronDueDates: change_patron_due_dates,
-    ReturnItem: return_item,
-    LoadItems: catalogue.load_items,
-    RecordPatronChange: catalogue.record_patron_change,
-    MergeWaitingAccount: catalogue.merge_waiting_account,
-    ListPatronLoans: views.list_patron_loans,
-    ShowPatronBlocks: views.show_patron_blocks,
-    lc.ReturnItems: return_items,
-    lc.ActOnLoan: act_on_loan,
-    lc.AddLoanNote: add_loan_note,
-    lc.ShowLoan: account.show_loan,
-    lc.ShowItemHistory: account.show_item_history,
-    lc.ListPatronReturns: account.list_patron_returns,
-    lc.ShowPatronAccount: account.show_patron_account,
-    lc.ShowNetworkActivity: account.show_network_activity,
-    lc.ExplainLoanRules: explain_loan_rules,
-    lc.ExplainRules: explain_rules,
-    lc.RecordNetworkActivity: record_network_activity,
-    lc.RunAgedToLost: jobs.run_aged_to_lost,
-    lc.RunRetention: jobs.run_retention,
-    rc.PlaceRequest: requests.place_request,
-    rc.PlaceInternalProcessing: requests.place_internal_processing,
-    rc.CancelRequest: requests.cancel_request,
-    rc.CompleteRequest: requests.complete_request,
-    rc.ShowLoanQueue: account.show_loan_queue,
-    rc.ListPatronRequests: account.list_patron_requests,
-}
+HANDLERS = Handlers[UnitOfWork, Context](
+    {
+        CheckOutItem: check_out_item,
+        RenewLoan: renew_loan,
+        RenewPatronLoans: renew_patron_loans,
+        ChangeDueDate: change_due_date,
+        ChangePatronDueDates: change_patron_due_dates,
+        ReturnItem: return_item,
+        LoadItems: catalogue.load_items,
+        RecordPatronChange: catalogue.record_patron_change,
+        MergeWaitingAccount: catalogue.merge_waiting_account,
+        ListPatronLoans: views.list_patron_loans,
+        ShowPatronBlocks: views.show_patron_blocks,
+        lc.ReturnItems: return_items,
+        lc.ActOnLoan: act_on_loan,
+        lc.AddLoanNote: add_loan_note,
+        lc.ShowLoan: account.show_loan,
+        lc.ShowItemHistory: account.show_item_history,
+        lc.ListPatronReturns: account.list_patron_returns,
+        lc.ShowPatronAccount: account.show_patron_account,
+        lc.ShowNetworkActivity: account.show_network_activity,
+        lc.ExplainLoanRules: explain_loan_rules,
+        lc.ExplainRules: explain_rules,
+        lc.RecordNetworkActivity: record_network_activity,
+        lc.RunAgedToLost: jobs.run_aged_to_lost,
+        lc.RunRetention: jobs.run_retention,
+        rc.PlaceRequest: requests.place_request,
+        rc.PlaceInternalProcessing: requests.place_internal_processing,
+        rc.CancelRequest: requests.cancel_request,
+        rc.CompleteRequest: requests.complete_request,
+        rc.ShowLoanQueue: account.show_loan_queue,
+        rc.ListPatronRequests: account.list_patron_requests,
+    }
+)

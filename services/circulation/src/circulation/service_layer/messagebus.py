@@ -6,14 +6,13 @@ events stay in the loans' outbox and the background relay publishes them later.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from rebub_shared.logging import get_logger
+from rebub_shared.messagebus import Command, Handlers, R
 
-from .commands import Command, R
 from .context import Context
-from .handlers import Handler
 from .ports import UnitOfWork
 
 log = get_logger(__name__)
@@ -41,7 +40,7 @@ class MessageBus:
         self,
         ctx: Context,
         uow_factory: Callable[[], UnitOfWork],
-        handlers: Mapping[type[Command[Any]], Handler],
+        handlers: Handlers[UnitOfWork, Context],
         relay: Relay | None = None,
         request_relay: Relay | None = None,
     ) -> None:
@@ -54,7 +53,7 @@ class MessageBus:
     async def handle(self, command: Command[R]) -> R:
         """Run the command's handler; relay what it wrote (a failed relay is retried later)."""
         uow = self.uow_factory()
-        result: R = await self._handlers[type(command)](command, uow, self.ctx)
+        result = await self._handlers.handle(command, uow, self.ctx)
         await _relay(self._relay, uow.loans.written)
         await _relay(self._request_relay, uow.requests.written)
         return result

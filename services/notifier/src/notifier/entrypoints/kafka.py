@@ -19,12 +19,7 @@ from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
 
 from ..adapters.contracts import hold_notice, loan_event, patron_contact
-from ..service_layer import (
-    Notifier,
-    apply_loan_event,
-    apply_patron_change,
-    send_hold_available,
-)
+from ..service_layer import ApplyLoanEvent, ApplyPatronChange, NotifierBus, SendHoldAvailable
 
 SERVICE = "notifier"
 
@@ -40,20 +35,20 @@ def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:
     )
 
 
-def subscriber(consumption: Consumption, notifier: Notifier, *, fast: bool = False) -> Subscriber:
-    """The notifier's handlers of the consumed events."""
+def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False) -> Subscriber:
+    """Each consumed event as a command on the notifier's bus."""
 
     async def on_loan(event: Event[LoanEvent]) -> None:
-        await apply_loan_event(notifier.store, loan_event(event.data, event.envelope.time))
+        await bus.handle(ApplyLoanEvent(loan_event(event.data, event.envelope.time)))
 
     async def on_patron(event: Event[PatronChanged]) -> None:
         patron = event.data.patron
-        await apply_patron_change(notifier.store, patron_contact(patron), patron.version)
+        await bus.handle(ApplyPatronChange(patron_contact(patron), patron.version))
 
     async def on_hold_shelf(event: Event[RequestPlacedOnHoldShelf]) -> None:
         data = event.data
         notice = hold_notice(data)
-        await send_hold_available(notifier, data.request.institution, data.patron_id, notice)
+        await bus.handle(SendHoldAvailable(data.request.institution, data.patron_id, notice))
 
     handlers = (
         On(LoanEvent, on_loan),

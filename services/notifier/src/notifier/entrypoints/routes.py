@@ -15,12 +15,14 @@ from rebub_shared.permissions import Permission as P
 
 from ..domain import NotifierDomainError, UnreachablePatronError
 from ..service_layer import (
-    Notifier,
+    FindLetters,
+    ListReports,
+    NotifierBus,
+    RunDailyPass,
+    SendActivityReport,
+    SendLoanReceipt,
     UnknownLoanError,
     UnknownPatronError,
-    run_daily_pass,
-    send_activity_report,
-    send_loan_receipt,
 )
 from .views import LetterView, PassView, ReportView
 
@@ -36,10 +38,10 @@ STATUSES: dict[type[Exception], int] = {
 }
 
 
-def notifier_of(request: Request) -> Notifier:
-    """The notifier of the app serving ``request``."""
-    notifier: Notifier = request.app.state.notifier
-    return notifier
+def bus_of(request: Request) -> NotifierBus:
+    """The notifier's bus of the app serving ``request``."""
+    bus: NotifierBus = request.app.state.bus
+    return bus
 
 
 def router(*, dev: bool) -> APIRouter:
@@ -57,13 +59,13 @@ def router(*, dev: bool) -> APIRouter:
         """The letters of a patron or of a loan, every state included."""
         if patron_id is None and loan_id is None:
             raise Problem(422, "Invalid request", "give patron_id or loan_id", field="patron_id")
-        records = await notifier_of(request).store.find_letters(patron_id, loan_id)
+        records = await bus_of(request).handle(FindLetters(patron_id, loan_id))
         return [LetterView.of(record) for record in records]
 
     @routes.get("/reports", dependencies=reader)
     async def reports(request: Request) -> list[ReportView]:
         """Cases for staff: unreachable patrons, changed channels, letters that may have left."""
-        return [ReportView.of(r) for r in await notifier_of(request).store.reports()]
+        return [ReportView.of(r) for r in await bus_of(request).handle(ListReports())]
 
     @routes.post("/patrons/{patron_id}/activity-report", status_code=201, dependencies=sender)
     async def activity_report(
@@ -71,7 +73,7 @@ def router(*, dev: bool) -> APIRouter:
     ) -> LetterView:
         """Email the patron's current loans; the same Idempotency-Key sends it once."""
         request_id = idempotency_key or uuid.uuid4().hex
-        record = await send_activity_report(notifier_of(request), patron_id, request_id)
+        record = await bus_of(request).handle(SendActivityReport(patron_id, request_id))
         return LetterView.of(record)
 
     @routes.post("/loans/{loan_id}/receipt", status_code=201, dependencies=sender)
@@ -80,14 +82,15 @@ def router(*, dev: bool) -> APIRouter:
     ) -> LetterView:
         """Email the receipt of a loan; the same Idempotency-Key sends it once."""
         request_id = idempotency_key or uuid.uuid4().hex
-        return LetterView.of(await send_loan_receipt(notifier_of(request), loan_id, request_id))
+        record = await bus_of(request).handle(SendLoanReceipt(loan_id, request_id))
+        return LetterView.of(record)
 
     if dev:
 
         @routes.post("/_dev/scheduler/run", dependencies=[requires(P.DEV_OPERATE)])
         async def run_now(request: Request) -> PassView:
             """Run the daily pass now, at the (development) clock's time."""
-            notifier = notifier_of(request)
-            return PassView.of(await run_daily_pass(notifier, notifier.clock.now()))
+            bus = bus_of(request)
+            return PassView.of(await bus.handle(RunDailyPass(bus.ctx.clock.now())))
 
     return routes

@@ -12,7 +12,7 @@ import asyncio
 from rebub_shared.logging import get_logger
 from rebub_shared.periodic import Periodic
 
-from ..service_layer import Notifier, run_daily_pass
+from ..service_layer import NotifierBus, RunDailyPass
 
 log = get_logger(__name__)
 
@@ -23,13 +23,13 @@ class Scheduler:
 
     def __init__(
         self,
-        notifier: Notifier,
+        bus: NotifierBus,
         interval_s: float,
         *,
         enabled: bool = True,
         letter_wait_s: float = 30.0,
     ) -> None:
-        self.notifier = notifier
+        self.bus = bus
         self.enabled = enabled
         self.letter_wait_s = letter_wait_s
         self._loop = Periodic("notifier-scheduler", self._pass, interval_s)
@@ -40,7 +40,7 @@ class Scheduler:
 
     async def stop(self) -> None:
         """Stop after the letter in flight (of this loop's pass or of one run over HTTP)."""
-        self.notifier.stopping = True
+        self.bus.ctx.stopping = True
         try:
             await asyncio.wait_for(self._letter_done(), self.letter_wait_s)
         except TimeoutError:
@@ -48,11 +48,11 @@ class Scheduler:
         await self._loop.stop()
 
     async def _letter_done(self) -> None:
-        async with self.notifier.lock:
+        async with self.bus.ctx.lock:
             pass
 
     async def _pass(self) -> None:
         try:
-            await run_daily_pass(self.notifier, self.notifier.clock.now())
+            await self.bus.handle(RunDailyPass(self.bus.ctx.clock.now()))
         except Exception:  # the next pass retries; the scheduler must keep running
             log.exception("daily_pass_failed")

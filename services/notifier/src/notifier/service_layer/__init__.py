@@ -1,15 +1,22 @@
-"""The notifier's handlers (plain functions over a ``Notifier``) and the ports they use."""
+"""The notifier's commands, their handlers (``async def handler(command, store, ctx)``, in the
+registry of ``messagebus``), the bus that runs them and the ports they use."""
 
-from .daily_pass import DayPlan, PassSummary, plan_day, run_daily_pass
-from .handlers import apply_loan_event, apply_patron_change
-from .notifier import Notifier
-from .on_request import (
-    UnknownLoanError,
-    UnknownPatronError,
-    send_activity_report,
-    send_hold_available,
-    send_loan_receipt,
+from .commands import (
+    ApplyLoanEvent,
+    ApplyPatronChange,
+    FindLetters,
+    ListReports,
+    PlanDay,
+    RecoverInFlight,
+    RunDailyPass,
+    SendActivityReport,
+    SendHoldAvailable,
+    SendLoanReceipt,
 )
+from .context import Context
+from .daily_pass import DayPlan, PassSummary
+from .messagebus import HANDLERS, NotifierBus
+from .on_request import UnknownLoanError, UnknownPatronError
 from .ports import (
     DeliveryUncertainError,
     Mailer,
@@ -18,34 +25,35 @@ from .ports import (
     Outgoing,
     Printer,
 )
-from .printing import print_batch
 from .records import LetterRecord, LetterState, Report
-from .sending import message_id_for, recover_in_flight, send_letter
+from .sending import message_id_for
 
 __all__ = [
+    "HANDLERS",
+    "ApplyLoanEvent",
+    "ApplyPatronChange",
+    "Context",
     "DayPlan",
     "DeliveryUncertainError",
+    "FindLetters",
     "LetterRecord",
     "LetterState",
+    "ListReports",
     "Mailer",
     "NotDeliveredError",
-    "Notifier",
+    "NotifierBus",
     "NotifierStore",
     "Outgoing",
     "PassSummary",
+    "PlanDay",
     "Printer",
+    "RecoverInFlight",
     "Report",
+    "RunDailyPass",
+    "SendActivityReport",
+    "SendHoldAvailable",
+    "SendLoanReceipt",
     "UnknownLoanError",
     "UnknownPatronError",
-    "apply_loan_event",
-    "apply_patron_change",
     "message_id_for",
-    "plan_day",
-    "print_batch",
-    "recover_in_flight",
-    "run_daily_pass",
-    "send_activity_report",
-    "send_hold_available",
-    "send_letter",
-    "send_loan_receipt",
 ]

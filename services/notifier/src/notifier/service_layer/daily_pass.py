@@ -14,9 +14,8 @@ earlier days.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 from rebub_shared.clock import paris_date
 from rebub_shared.logging import get_logger
@@ -30,7 +29,9 @@ from ..domain import (
     idempotency_key,
     letters_due,
 )
-from .notifier import Notifier
+from .commands import PlanDay, RunDailyPass
+from .context import Context
+from .ports import NotifierStore
 from .printing import print_batch
 from .records import LetterRecord, LetterState, Report
 from .sending import send_letter
@@ -59,45 +60,43 @@ class DayPlan:
     due: LettersDue
 
 
-def _no_lap(step: str) -> None:
-    return None
-
-
-async def plan_day(n: Notifier, today: date, lap: Callable[[str], None] = _no_lap) -> DayPlan:
+async def plan_day(command: PlanDay, store: NotifierStore, ctx: Context) -> DayPlan:
     """Read and compute the letters due on `today`; `lap(step)` is called after each step."""
-    loans, noted = await n.store.active_chain()
+    today, lap = command.day, command.lap
+    loans, noted = await store.active_chain()
     lap("read_loans_s")
     reached: dict[str, LoanInChain] = {}
     for loan in loans:
-        stage = current_stage(loan.due_at, loan.due_set_at, today, n.settings.chain)
+        stage = current_stage(loan.due_at, loan.due_set_at, today, ctx.settings.chain)
         if stage is not None:
-            key = idempotency_key(n.institution, loan.loan_id, stage.stage, loan.due_version)
+            key = idempotency_key(ctx.institution, loan.loan_id, stage.stage, loan.due_version)
             reached[key] = loan
     # A claim is noted on its loan right after it is made; a key claimed but not noted (a crash
     # in between, or data from before the notes) is found by _id and noted now.
-    found = await n.store.claimed_keys([key for key in reached if key not in noted])
+    found = await store.claimed_keys([key for key in reached if key not in noted])
     for key in sorted(found):
-        await n.store.note_claimed(reached[key].loan_id, key)
+        await store.note_claimed(reached[key].loan_id, key)
     claimed = noted | found
     lap("stages_and_claimed_keys_s")
     wanted = {loan.patron_id for key, loan in reached.items() if key not in claimed}
-    patrons = await n.store.patrons(wanted)
+    patrons = await store.patrons(wanted)
     lap("read_patrons_s")
-    due = letters_due(loans, patrons, today, claimed, n.settings)
+    due = letters_due(loans, patrons, today, claimed, ctx.settings)
     lap("letters_due_s")
     return DayPlan({loan.loan_id: loan for loan in loans}, len(reached), due)
 
 
-async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
+async def run_daily_pass(command: RunDailyPass, store: NotifierStore, ctx: Context) -> PassSummary:
     """Record today's letters as pending, then send every open pending letter (one at a time)."""
-    async with n.lock:
+    now = command.now
+    async with ctx.lock:
         today = paris_date(now)
-        plan = await plan_day(n, today)
+        plan = await plan_day(PlanDay(today), store, ctx)
         for unreachable in plan.due.unreachable:
             report_id = (
-                f"unreachable:{n.institution}:{unreachable.patron_id}:{unreachable.stage}:{today}"
+                f"unreachable:{ctx.institution}:{unreachable.patron_id}:{unreachable.stage}:{today}"
             )
-            await n.store.add_report(
+            await store.add_report(
                 Report(
                     report_id,
                     unreachable.patron_id,
@@ -112,23 +111,27 @@ async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
             )
         recorded: dict[str, LetterRecord] = {}
         for letter in plan.due.letters:
-            record = await n.store.record_pending(await _with_waiting_items(n, letter))
+            record = await store.record_pending(await _with_waiting_items(store, letter))
             recorded[record.letter_id] = record
         states: Counter[str] = Counter()
         printed: list[Letter] = []
         interrupted = False
-        for letter_id in await n.store.open_letter_ids():
-            if n.stopping:
+        for letter_id in await store.open_letter_ids():
+            if ctx.stopping:
                 interrupted = True
                 break
-            found = recorded.get(letter_id) or await n.store.get_letter(letter_id)
+            found = recorded.get(letter_id) or await store.get_letter(letter_id)
             if found is None or found.state is not LetterState.PENDING:
                 continue  # in flight when a crash came: settled at the next start
             chain = found.letter.kind.value in CHAIN_KINDS
-            state = await send_letter(n, found, now, plan.active if chain else None, printed)
+            state = await send_letter(
+                store, ctx, found, now, plan.active if chain else None, printed
+            )
             if state is not LetterState.SENDING:
                 states[state.value] += 1
-        states.update(state.value for state in (await print_batch(n, printed, now)).values())
+        states.update(
+            state.value for state in (await print_batch(store, ctx, printed, now)).values()
+        )
         summary = PassSummary(today, dict(states), len(plan.due.unreachable), interrupted)
         log.info(
             "daily_pass", day=today.isoformat(), states=summary.states, interrupted=interrupted
@@ -136,10 +139,10 @@ async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
         return summary
 
 
-async def _with_waiting_items(n: Notifier, letter: Letter) -> Letter:
+async def _with_waiting_items(store: NotifierStore, letter: Letter) -> Letter:
     """Today's letter plus the items its pending version already claimed (SMTP was down): they
     are no longer due by ``letters_due`` since their keys are claimed, yet must stay in it."""
-    stored = await n.store.get_letter(letter.key)
+    stored = await store.get_letter(letter.key)
     if stored is None or stored.state is not LetterState.PENDING:
         return letter
     new = {item.loan_id for item in letter.items}

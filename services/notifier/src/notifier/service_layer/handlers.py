@@ -1,14 +1,21 @@
-"""Handlers of the consumed events: a loan moves in the chain, a patron's contact changes."""
+"""Handlers of the consumed events (a loan moves in the chain, a patron's contact changes) and
+of what staff read (letters, reports)."""
 
 from __future__ import annotations
 
-from ..domain import LoanEvent, LoanInChain, PatronContact, apply_event
+from ..domain import LoanInChain, apply_event
 from ..domain.errors import check_same_institution
+from .commands import ApplyLoanEvent, ApplyPatronChange, FindLetters, ListReports
+from .context import Context
 from .ports import NotifierStore
+from .records import LetterRecord, Report
 
 
-async def apply_loan_event(store: NotifierStore, event: LoanEvent) -> LoanInChain:
+async def apply_loan_event(
+    command: ApplyLoanEvent, store: NotifierStore, ctx: Context
+) -> LoanInChain:
     """Apply one loan event to the stored chain state (idempotent on the loan version)."""
+    event = command.event
     check_same_institution("event.institution", store.institution, event.institution)
     current = await store.get_loan(event.loan_id)
     state = apply_event(current, event)
@@ -17,7 +24,22 @@ async def apply_loan_event(store: NotifierStore, event: LoanEvent) -> LoanInChai
     return state
 
 
-async def apply_patron_change(store: NotifierStore, patron: PatronContact, version: int) -> bool:
+async def apply_patron_change(
+    command: ApplyPatronChange, store: NotifierStore, ctx: Context
+) -> bool:
     """Keep the patron's newest contact data; an older or repeated version changes nothing."""
+    patron = command.patron
     check_same_institution("patron.institution", store.institution, patron.institution)
-    return await store.save_patron(patron, version)
+    return await store.save_patron(patron, command.version)
+
+
+async def find_letters(
+    command: FindLetters, store: NotifierStore, ctx: Context
+) -> list[LetterRecord]:
+    """The letters of a patron or of a loan, every state included."""
+    return await store.find_letters(command.patron_id, command.loan_id)
+
+
+async def list_reports(command: ListReports, store: NotifierStore, ctx: Context) -> list[Report]:
+    """The cases for staff."""
+    return await store.reports()

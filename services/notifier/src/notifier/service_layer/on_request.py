@@ -6,7 +6,6 @@ from rebub_shared.clock import paris_date
 from rebub_shared.logging import get_logger
 
 from ..domain import (
-    HoldNotice,
     Letter,
     UnreachablePatronError,
     activity_report,
@@ -14,7 +13,9 @@ from ..domain import (
     loan_receipt,
 )
 from ..domain.errors import NotifierDomainError, check_same_institution
-from .notifier import Notifier
+from .commands import SendActivityReport, SendHoldAvailable, SendLoanReceipt
+from .context import Context
+from .ports import NotifierStore
 from .records import LetterRecord, LetterState, Report
 from .sending import send_letter
 
@@ -29,61 +30,68 @@ class UnknownLoanError(NotifierDomainError):
     """No loan with this id in the institution."""
 
 
-async def send_activity_report(n: Notifier, patron_id: str, request_id: str) -> LetterRecord:
+async def send_activity_report(
+    command: SendActivityReport, store: NotifierStore, ctx: Context
+) -> LetterRecord:
     """Email (or print) the patron's current loans; the same request id sends it once."""
-    patron = (await n.store.patrons([patron_id])).get(patron_id)
+    patron_id, request_id = command.patron_id, command.request_id
+    patron = (await store.patrons([patron_id])).get(patron_id)
     if patron is None:
-        raise UnknownPatronError(f"patron_id {patron_id!r} is not a patron of {n.institution}")
-    loans = await n.store.loans_of_patron(patron_id)
-    now = n.clock.now()
-    return await _send_now(n, activity_report(patron, loans, paris_date(now), request_id))
+        raise UnknownPatronError(f"patron_id {patron_id!r} is not a patron of {ctx.institution}")
+    loans = await store.loans_of_patron(patron_id)
+    now = ctx.clock.now()
+    return await _send_now(store, ctx, activity_report(patron, loans, paris_date(now), request_id))
 
 
-async def send_loan_receipt(n: Notifier, loan_id: str, request_id: str) -> LetterRecord:
+async def send_loan_receipt(
+    command: SendLoanReceipt, store: NotifierStore, ctx: Context
+) -> LetterRecord:
     """Email (or print) the receipt of one loan; the same request id sends it once."""
-    loan = await n.store.get_loan(loan_id)
+    loan_id, request_id = command.loan_id, command.request_id
+    loan = await store.get_loan(loan_id)
     if loan is None:
-        raise UnknownLoanError(f"loan_id {loan_id!r} is not a loan of {n.institution}")
-    patron = (await n.store.patrons([loan.patron_id])).get(loan.patron_id)
+        raise UnknownLoanError(f"loan_id {loan_id!r} is not a loan of {ctx.institution}")
+    patron = (await store.patrons([loan.patron_id])).get(loan.patron_id)
     if patron is None:
         raise UnknownPatronError(f"patron_id {loan.patron_id!r} of loan {loan_id!r} is unknown")
-    now = n.clock.now()
-    return await _send_now(n, loan_receipt(patron, [loan], paris_date(now), request_id))
+    now = ctx.clock.now()
+    return await _send_now(store, ctx, loan_receipt(patron, [loan], paris_date(now), request_id))
 
 
 async def send_hold_available(
-    n: Notifier, institution: str, patron_id: str, hold: HoldNotice
+    command: SendHoldAvailable, store: NotifierStore, ctx: Context
 ) -> LetterRecord | None:
     """Email (or print) the hold-available letter of `institution`'s request; sent once per request.
 
     A patron with no contact at all is reported ``unreachable`` (None is returned): the item
     still waits on the hold shelf, staff reach the patron another way.
     """
-    check_same_institution("request.institution", n.institution, institution)
-    patron = (await n.store.patrons([patron_id])).get(patron_id)
+    institution, patron_id, hold = command.institution, command.patron_id, command.hold
+    check_same_institution("request.institution", ctx.institution, institution)
+    patron = (await store.patrons([patron_id])).get(patron_id)
     if patron is None:
         raise UnknownPatronError(
             f"patron_id {patron_id!r} of request {hold.request_id!r} is not a patron of "
-            f"{n.institution}"
+            f"{ctx.institution}"
         )
-    now = n.clock.now()
+    now = ctx.clock.now()
     try:
         letter = hold_available(patron, hold, paris_date(now))
     except UnreachablePatronError as error:
-        report_id = f"unreachable:{n.institution}:{patron_id}:hold_available:{hold.request_id}"
-        await n.store.add_report(
+        report_id = f"unreachable:{ctx.institution}:{patron_id}:hold_available:{hold.request_id}"
+        await store.add_report(
             Report(report_id, patron_id, "unreachable", (hold.request_id,), str(error), now)
         )
         log.warning("patron_unreachable", patron_id=patron_id, reason=str(error))
         return None
-    return await _send_now(n, letter)
+    return await _send_now(store, ctx, letter)
 
 
-async def _send_now(n: Notifier, letter: Letter) -> LetterRecord:
-    async with n.lock:
-        record = await n.store.record_pending(letter)
+async def _send_now(store: NotifierStore, ctx: Context, letter: Letter) -> LetterRecord:
+    async with ctx.lock:
+        record = await store.record_pending(letter)
         if record.state is LetterState.PENDING:
-            await send_letter(n, record, n.clock.now())
-        stored = await n.store.get_letter(letter.key)
+            await send_letter(store, ctx, record, ctx.clock.now())
+        stored = await store.get_letter(letter.key)
         assert stored is not None  # recorded just above
         return stored

@@ -19,8 +19,8 @@ from datetime import date, datetime
 from rebub_shared.logging import get_logger
 
 from ..domain import Letter
-from .notifier import Notifier
-from .ports import NotDeliveredError
+from .context import Context
+from .ports import NotDeliveredError, NotifierStore
 from .records import LetterState
 from .sent import record_sent
 
@@ -29,7 +29,7 @@ IN_BATCH = (LetterState.SENDING, LetterState.SENT)
 
 
 async def print_batch(
-    n: Notifier, letters: Sequence[Letter], now: datetime
+    store: NotifierStore, ctx: Context, letters: Sequence[Letter], now: datetime
 ) -> dict[str, LetterState]:
     """Put printed letters in SENDING into their day's batch; return each one's new state."""
     by_day: dict[date, list[Letter]] = defaultdict(list)
@@ -39,20 +39,20 @@ async def print_batch(
     for day, group in sorted(by_day.items()):
         ours = {letter.key: letter for letter in group}
         content = []
-        for letter_id in await n.store.add_to_batch(day, list(ours)):
+        for letter_id in await store.add_to_batch(day, list(ours)):
             if letter_id in ours:
                 content.append(ours[letter_id])
-            elif (record := await n.store.get_letter(letter_id)) and record.state in IN_BATCH:
+            elif (record := await store.get_letter(letter_id)) and record.state in IN_BATCH:
                 content.append(record.letter)
         try:
-            await n.printer.write_batch(n.institution, day, content)
+            await ctx.printer.write_batch(ctx.institution, day, content)
         except NotDeliveredError as error:
             log.warning("printed_batch_not_written", day=day.isoformat(), error=str(error))
             for letter in group:
-                await n.store.back_to_pending(letter.key, str(error))
+                await store.back_to_pending(letter.key, str(error))
                 states[letter.key] = LetterState.PENDING
             continue
         for letter in group:
-            await record_sent(n, letter, now, None)
+            await record_sent(store, ctx, letter, now, None)
             states[letter.key] = LetterState.SENT
     return states

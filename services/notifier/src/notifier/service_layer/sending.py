@@ -31,8 +31,9 @@ from ..domain import (
     days_overdue,
     idempotency_key,
 )
-from .notifier import Notifier
-from .ports import DeliveryUncertainError, NotDeliveredError
+from .commands import RecoverInFlight
+from .context import Context
+from .ports import DeliveryUncertainError, NotDeliveredError, NotifierStore
 from .printing import print_batch
 from .records import LetterRecord, LetterState
 from .sent import record_sent, report
@@ -46,7 +47,8 @@ def message_id_for(letter_id: str, domain: str) -> str:
 
 
 async def send_letter(
-    n: Notifier,
+    store: NotifierStore,
+    ctx: Context,
     record: LetterRecord,
     now: datetime,
     active: Mapping[str, LoanInChain] | None = None,
@@ -59,69 +61,71 @@ async def send_letter(
     """
     today = paris_date(now)
     letter = record.letter
-    if not await n.store.claim_attempt(letter.key, record.attempts, n.owner):
+    if not await store.claim_attempt(letter.key, record.attempts, ctx.owner):
         log.warning("letter_taken_by_another_process", letter_id=letter.key)
         return record.state
     owned: list[LetterItem] = []
     for item in letter.items:
         key = item.idempotency_key
         if key is not None:
-            if active is not None and not _still_due(n, item, key, active, now):
+            if active is not None and not _still_due(ctx, item, key, active, now):
                 continue
-            if not await n.store.claim_key(key, letter.key):
+            if not await store.claim_key(key, letter.key):
                 continue
             if active is not None:  # the pass's one read of the loans then knows it is claimed
-                await n.store.note_claimed(item.loan_id, key)
+                await store.note_claimed(item.loan_id, key)
         overdue = days_overdue(item.due_at, today) if item.due_at else 0
         owned.append(replace(item, days_overdue=overdue))
     if letter.idempotency_keys and not owned:
-        await n.store.mark(letter.key, LetterState.SUPERSEDED, "no item left to send")
+        await store.mark(letter.key, LetterState.SUPERSEDED, "no item left to send")
         return LetterState.SUPERSEDED
     outgoing = replace(letter, items=tuple(owned), day=today)
-    await n.store.begin_sending(outgoing, now)
+    await store.begin_sending(outgoing, now)
     if outgoing.channel is Channel.POST:
         if printed is not None:
             printed.append(outgoing)
             return LetterState.SENDING
-        return (await print_batch(n, [outgoing], now))[outgoing.key]
-    return await _email(n, outgoing, now)
+        return (await print_batch(store, ctx, [outgoing], now))[outgoing.key]
+    return await _email(store, ctx, outgoing, now)
 
 
 def _still_due(
-    n: Notifier, item: LetterItem, key: str, active: Mapping[str, LoanInChain], now: datetime
+    ctx: Context, item: LetterItem, key: str, active: Mapping[str, LoanInChain], now: datetime
 ) -> bool:
     loan = active.get(item.loan_id)
     if loan is None:
         return False
-    reached = current_stage(loan.due_at, loan.due_set_at, paris_date(now), n.settings.chain)
+    reached = current_stage(loan.due_at, loan.due_set_at, paris_date(now), ctx.settings.chain)
     if reached is None:
         return False
-    return key == idempotency_key(n.institution, loan.loan_id, reached.stage, loan.due_version)
+    return key == idempotency_key(ctx.institution, loan.loan_id, reached.stage, loan.due_version)
 
 
-async def _email(n: Notifier, letter: Letter, now: datetime) -> LetterState:
-    message_id = message_id_for(letter.key, n.message_id_domain)
+async def _email(store: NotifierStore, ctx: Context, letter: Letter, now: datetime) -> LetterState:
+    message_id = message_id_for(letter.key, ctx.message_id_domain)
     try:
-        await n.mailer.send(letter, message_id, now)
+        await ctx.mailer.send(letter, message_id, now)
     except NotDeliveredError as error:
-        await n.store.back_to_pending(letter.key, str(error))
+        await store.back_to_pending(letter.key, str(error))
         log.warning("letter_not_delivered", letter_id=letter.key, error=str(error))
         return LetterState.PENDING
     except DeliveryUncertainError as error:
-        await settle_uncertain(n, letter, now, str(error))
+        await settle_uncertain(store, ctx, letter, now, str(error))
         return LetterState.UNCERTAIN
-    await record_sent(n, letter, now, message_id)
+    await record_sent(store, ctx, letter, now, message_id)
     return LetterState.SENT
 
 
-async def settle_uncertain(n: Notifier, letter: Letter, now: datetime, reason: str) -> None:
+async def settle_uncertain(
+    store: NotifierStore, ctx: Context, letter: Letter, now: datetime, reason: str
+) -> None:
     """An email that may have left: UNCERTAIN, logged and reported, never resent automatically."""
-    await n.store.mark(letter.key, LetterState.UNCERTAIN, reason)
+    await store.mark(letter.key, LetterState.UNCERTAIN, reason)
     log.error("letter_uncertain", letter_id=letter.key, reason=reason)
-    await report(n, letter, now, "uncertain", reason)
+    await report(store, ctx, letter, now, "uncertain", reason)
 
 
-async def recover_in_flight(n: Notifier) -> int:
+async def recover_in_flight(command: RecoverInFlight, store: NotifierStore, ctx: Context) -> int:
     """At start, before any pass: settle what a crash left; return how many letters were SENDING.
 
     An email in SENDING may have left: UNCERTAIN. A printed letter in SENDING is put in its day's
@@ -129,17 +133,19 @@ async def recover_in_flight(n: Notifier) -> int:
     letter whose attempt was taken never reached SENDING, so nothing left: it gets a new attempt.
     The process starting is the institution's only one: what another left is its own now.
     """
-    now = n.clock.now()
+    now = ctx.clock.now()
     in_flight, printed = 0, []
-    for record in await n.store.letters_in(LetterState.SENDING):
+    for record in await store.letters_in(LetterState.SENDING):
         in_flight += 1
         if record.letter.channel is Channel.POST:
             printed.append(record.letter)
         else:
-            await settle_uncertain(n, record.letter, now, "interrupted while sending (crash)")
+            await settle_uncertain(
+                store, ctx, record.letter, now, "interrupted while sending (crash)"
+            )
     if printed:
-        await print_batch(n, printed, now)
-    for record in await n.store.letters_in(LetterState.PENDING):
-        if await n.store.attempt_taken(record.letter_id, record.attempts):
-            await n.store.back_to_pending(record.letter_id, "interrupted before sending (crash)")
+        await print_batch(store, ctx, printed, now)
+    for record in await store.letters_in(LetterState.PENDING):
+        if await store.attempt_taken(record.letter_id, record.attempts):
+            await store.back_to_pending(record.letter_id, "interrupted before sending (crash)")
     return in_flight

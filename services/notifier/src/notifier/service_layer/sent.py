@@ -10,30 +10,32 @@ from rebub_shared.contracts.letters import LetterSent
 from rebub_shared.logging import get_logger
 
 from ..domain import Letter
-from .notifier import Notifier
-from .ports import Outgoing
+from .context import Context
+from .ports import NotifierStore, Outgoing
 from .records import Report
 
 log = get_logger(__name__)
 
 
-async def record_sent(n: Notifier, letter: Letter, now: datetime, message_id: str | None) -> None:
+async def record_sent(
+    store: NotifierStore, ctx: Context, letter: Letter, now: datetime, message_id: str | None
+) -> None:
     """SENDING -> SENT with its LetterSent event, then publish it (and report a changed channel)."""
-    await n.store.mark_sent(letter.key, now, message_id, letter_sent(n, letter, now))
+    await store.mark_sent(letter.key, now, message_id, letter_sent(ctx, letter, now))
     log.info("letter_sent", letter_id=letter.key, channel=letter.channel.value)
     if letter.reported_reason:
-        await report(n, letter, now, "channel_changed", letter.reported_reason)
+        await report(store, ctx, letter, now, "channel_changed", letter.reported_reason)
     try:
-        await n.after_sent(letter.key)
+        await ctx.after_sent(letter.key)
     except Exception as error:  # the relay's loop publishes it later: never fail a sent letter
         log.warning("letter_event_not_relayed_yet", letter_id=letter.key, error=str(error))
 
 
-def letter_sent(n: Notifier, letter: Letter, now: datetime) -> Outgoing:
+def letter_sent(ctx: Context, letter: Letter, now: datetime) -> Outgoing:
     """The LetterSent event of a letter; its id derives from the letter's, so it is one event."""
     data = LetterSent(
         letter_id=letter.key,
-        institution=n.settings.code,  # type: ignore[arg-type]  # checked by the settings
+        institution=ctx.settings.code,  # type: ignore[arg-type]  # checked by the settings
         patron_id=letter.patron.patron_id,
         kind=letter.kind.value,  # type: ignore[arg-type]  # the same eight kinds
         loan_ids=[item.loan_id for item in letter.items],
@@ -43,17 +45,19 @@ def letter_sent(n: Notifier, letter: Letter, now: datetime) -> Outgoing:
     )
     event = new_event(
         data,
-        source=n.source,
-        tenant=n.settings.code,  # type: ignore[arg-type]
+        source=ctx.source,
+        tenant=ctx.settings.code,  # type: ignore[arg-type]
         subject=letter.key,
-        clock=n.clock,
+        clock=ctx.clock,
         event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"rebub:letter-sent:{letter.key}")),
     )
-    return (n.letter_topic, letter.patron.patron_id, event)
+    return (ctx.letter_topic, letter.patron.patron_id, event)
 
 
-async def report(n: Notifier, letter: Letter, now: datetime, kind: str, reason: str) -> None:
+async def report(
+    store: NotifierStore, ctx: Context, letter: Letter, now: datetime, kind: str, reason: str
+) -> None:
     """Record a case for staff about `letter` (idempotent on its id)."""
     loan_ids = tuple(item.loan_id for item in letter.items)
     report = Report(f"{kind}:{letter.key}", letter.patron.patron_id, kind, loan_ids, reason, now)
-    await n.store.add_report(report)
+    await store.add_report(report)

@@ -10,12 +10,12 @@ from patron_sync.adapters.mongo_nz import MongoNzAccounts
 from patron_sync.adapters.publishing import KafkaNzPublisher
 from patron_sync.domain.absence import AbsencePolicy
 from patron_sync.domain.import_report import ImportReport
-from patron_sync.service_layer import registry
-from patron_sync.service_layer.commands import Command, ImportFeed, R
-from patron_sync.service_layer.context import Context
-from patron_sync.service_layer.network import ImportOptions, import_feed
+from patron_sync.service_layer.commands import ImportFeed
+from patron_sync.service_layer.context import Context, ImportOptions, NetworkContext
+from patron_sync.service_layer.registry import InstitutionBus, network_bus
 from patron_sync.service_layer.unit_of_work import NzUnitOfWork
 from patron_sync.settings import PatronSyncSettings
+from rebub_shared.messagebus import Command, MessageBus, R
 from rebub_shared.outbox import OutboxRelay
 from rebub_shared.runtime import Runtime
 from rebub_shared.tenancy import NETWORK, InstitutionCode
@@ -24,12 +24,26 @@ from rebub_shared.tenancy import NETWORK, InstitutionCode
 @dataclass
 class PatronSync:
     """One instance's collaborators; ``relay`` is the institution zone's patrons outbox (the
-    network zone publishes its imports directly and has none)."""
+    network zone publishes its imports directly and has none); ``bus`` runs the institution
+    zone's commands, ``network`` the network zone's."""
 
     settings: PatronSyncSettings
     runtime: Runtime
     relay: OutboxRelay | None
     import_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    bus: InstitutionBus = field(init=False)
+    network: MessageBus[NzUnitOfWork, NetworkContext] = field(init=False)
+
+    def __post_init__(self) -> None:
+        s, clock = self.settings, self.runtime.clock
+        self.bus = InstitutionBus(self.iz_uow, Context(clock.now))
+        options = ImportOptions(
+            batch_size=s.import_batch_size,
+            full_feed_min_ratio=s.full_feed_min_ratio,
+            absence=AbsencePolicy(expire_after_days=s.absent_expire_after_days),
+            purge_after_days=s.absent_purge_after_days,
+        )
+        self.network = network_bus(self.nz_uow, NetworkContext(clock.now, options))
 
     @property
     def is_network(self) -> bool:
@@ -43,23 +57,19 @@ class PatronSync:
         rt = self.runtime
         return MongoIzUnitOfWork(self.institution, rt.db, rt.topics, rt.clock, self.relay)
 
-    async def handle(self, command: Command[R]) -> R:
-        """Run an institution zone command (see :mod:`patron_sync.service_layer.registry`)."""
-        return await registry.handle(command, self.iz_uow, Context(self.runtime.clock.now))
-
-    async def import_feed(self, command: ImportFeed) -> ImportReport:
-        """Run one DSI import (one at a time per network instance)."""
-        s, rt = self.settings, self.runtime
-        options = ImportOptions(
-            batch_size=s.import_batch_size,
-            full_feed_min_ratio=s.full_feed_min_ratio,
-            absence=AbsencePolicy(expire_after_days=s.absent_expire_after_days),
-            purge_after_days=s.absent_purge_after_days,
-        )
-        uow = NzUnitOfWork(
+    def nz_uow(self) -> NzUnitOfWork:
+        rt = self.runtime
+        return NzUnitOfWork(
             MongoNzAccounts(rt.db),
             KafkaNzPublisher(rt.broker, rt.topics, rt.clock),
             DsiFeedReader(),
         )
+
+    async def handle(self, command: Command[R]) -> R:
+        """Run an institution zone command (see :mod:`patron_sync.service_layer.registry`)."""
+        return await self.bus.handle(command)
+
+    async def import_feed(self, command: ImportFeed) -> ImportReport:
+        """Run one DSI import (one at a time per network instance)."""
         async with self.import_lock:
-            return await import_feed(command, uow, rt.clock.now(), options)
+            return await self.network.handle(command)

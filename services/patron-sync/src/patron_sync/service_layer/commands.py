@@ -4,7 +4,6 @@ parameter, what its handler answers."""
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Generic, TypeVar
 
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.accounts import LocalBlock, Note
@@ -12,14 +11,8 @@ from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
 from patron_sync.service_layer.unit_of_work import StoredPatron
+from rebub_shared.messagebus import Command
 from rebub_shared.tenancy import InstitutionCode
-
-#: What a command's handler answers.
-R = TypeVar("R")
-
-
-class Command(Generic[R]):
-    """Base of the commands: ``R`` is what the command's handler answers."""
 
 
 @dataclass(frozen=True)

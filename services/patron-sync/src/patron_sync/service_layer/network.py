@@ -1,12 +1,10 @@
 """Network zone handlers: the daily DSI import into the NZ, published on ``nz.patron.v1``."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 
 from patron_sync.domain.absence import (
-    AbsencePolicy,
     ImportMode,
     absent_accounts,
     expire_absent,
@@ -23,17 +21,8 @@ from patron_sync.domain.nz_accounts import (
     unchanged_by_summary,
 )
 from patron_sync.service_layer.commands import ImportFeed
+from patron_sync.service_layer.context import ImportOptions, NetworkContext
 from patron_sync.service_layer.unit_of_work import ImportRun, NzUnitOfWork
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """Import settings (see :class:`patron_sync.settings.PatronSyncSettings`)."""
-
-    batch_size: int = 1000
-    full_feed_min_ratio: float = 0.8
-    absence: AbsencePolicy = field(default_factory=AbsencePolicy)
-    purge_after_days: int = 400
 
 
 def _batches(items: Iterator[FeedItem], size: int) -> Iterator[list[FeedItem]]:
@@ -143,16 +132,16 @@ async def _flag_absent(
     return len(absent)
 
 
-async def import_feed(
-    cmd: ImportFeed, uow: NzUnitOfWork, now: datetime, options: ImportOptions
-) -> ImportReport:
+async def import_feed(cmd: ImportFeed, uow: NzUnitOfWork, ctx: NetworkContext) -> ImportReport:
     """Import one DSI feed file into the NZ and publish what changed.
 
     The whole file is checked first (:class:`FeedRefusedError`: nothing applied), then streamed
     in batches: each batch is read, decided, written (new and changed accounts marked pending)
     and published (a batch of sends, then one wait), then marked published. In full mode the
     source's accounts the feed did not hold are flagged absent, expire, and are purged at last.
+    The clock is read once: the whole import is of one instant.
     """
+    now, options = ctx.now(), ctx.options
     records = uow.feeds.check(cmd.path)
     await _check_size(cmd, records, uow, options.full_feed_min_ratio)
     await publish_pending(uow)

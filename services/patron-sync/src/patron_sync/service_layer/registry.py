@@ -1,41 +1,59 @@
-"""The explicit registry of institution zone handlers, and running one command."""
+"""The explicit registries of patron-sync's handlers (institution zone, network zone) and the
+buses that run them: every handler is ``async def handler(command, uow, ctx)``
+(:mod:`rebub_shared.messagebus`)."""
 
-from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from collections.abc import Callable
 
 from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer import institution as h
-from patron_sync.service_layer.commands import Command, R
-from patron_sync.service_layer.context import Context
-from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, IzUnitOfWork
+from patron_sync.service_layer import network
+from patron_sync.service_layer.context import Context, NetworkContext
+from patron_sync.service_layer.unit_of_work import (
+    ConcurrentUpdateError,
+    IzUnitOfWork,
+    NzUnitOfWork,
+)
+from rebub_shared.messagebus import Command, Handlers, MessageBus, R
 
-#: Every handler: ``async def handler(command, uow, ctx)``, as in the other services.
-Handler = Callable[[Any, IzUnitOfWork, Context], Awaitable[Any]]
+INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
+    {
+        cmds.ApplyNzAccounts: h.apply_nz_accounts,
+        cmds.LinkPatron: h.link_patron,
+        cmds.AddIdentifier: h.add_identifier,
+        cmds.AddNote: h.add_note,
+        cmds.AddLocalBlock: h.add_local_block,
+        cmds.EditPatron: h.edit_patron,
+        cmds.CreateExternalReader: h.create_reader,
+        cmds.ChangeExternalReader: h.change_reader,
+        cmds.ApplyExternalReader: h.apply_reader,
+        cmds.CreateWaitingAccount: h.create_waiting,
+    }
+)
 
-HANDLERS: dict[type[Command[Any]], Handler] = {
-    cmds.ApplyNzAccounts: h.apply_nz_accounts,
-    cmds.LinkPatron: h.link_patron,
-    cmds.AddIdentifier: h.add_identifier,
-    cmds.AddNote: h.add_note,
-    cmds.AddLocalBlock: h.add_local_block,
-    cmds.EditPatron: h.edit_patron,
-    cmds.CreateExternalReader: h.create_reader,
-    cmds.ChangeExternalReader: h.change_reader,
-    cmds.ApplyExternalReader: h.apply_reader,
-    cmds.CreateWaitingAccount: h.create_waiting,
-}
+NETWORK_HANDLERS = Handlers[NzUnitOfWork, NetworkContext]({cmds.ImportFeed: network.import_feed})
 
 RETRIES = 3
 
 
-async def handle(command: Command[R], new_uow: Callable[[], IzUnitOfWork], ctx: Context) -> R:
-    """Run ``command``'s handler in a fresh unit of work; a concurrent write of the same patron
-    (optimistic lock) runs it again on fresh data."""
-    handler = HANDLERS[type(command)]
-    for attempt in range(1, RETRIES + 1):
-        try:
-            return cast(R, await handler(command, new_uow(), ctx))
-        except ConcurrentUpdateError:
-            if attempt == RETRIES:
-                raise
-    raise AssertionError("unreachable")
+class InstitutionBus(MessageBus[IzUnitOfWork, Context]):
+    """Runs an institution zone command in a fresh unit of work; a concurrent write of the same
+    patron (optimistic lock) runs it again on fresh data."""
+
+    def __init__(self, new_uow: Callable[[], IzUnitOfWork], ctx: Context) -> None:
+        super().__init__(INSTITUTION_HANDLERS, new_uow, ctx)
+
+    async def handle(self, command: Command[R]) -> R:
+        for attempt in range(1, RETRIES + 1):
+            try:
+                return await super().handle(command)
+            except ConcurrentUpdateError:
+                if attempt == RETRIES:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def network_bus(
+    new_uow: Callable[[], NzUnitOfWork], ctx: NetworkContext
+) -> MessageBus[NzUnitOfWork, NetworkContext]:
+    """Runs a network zone command (the DSI import) in a fresh unit of work."""
+    return MessageBus(NETWORK_HANDLERS, new_uow, ctx)

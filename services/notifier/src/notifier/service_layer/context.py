@@ -1,4 +1,6 @@
-"""The notifier's collaborators, wired once by ``bootstrap`` (real adapters or fakes)."""
+"""What every notifier handler is given besides its command and its store (the unit of work):
+the institution's settings, the channels, the clock and where letters are announced; wired once
+by ``bootstrap`` (real adapters or fakes)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 from rebub_shared.clock import Clock
 
 from ..domain import InstitutionSettings
-from .ports import Mailer, NotifierStore, Printer
+from .ports import Mailer, Printer
 
 
 async def _nothing(letter_id: str) -> None:
@@ -18,8 +20,8 @@ async def _nothing(letter_id: str) -> None:
 
 
 @dataclass
-class Notifier:
-    """One institution's notifier: settings, store, channels, clock and where letters are announced.
+class Context:
+    """One institution's notifier: settings, channels, clock and where letters are announced.
 
     after_sent: called with a letter id once it is recorded as sent (the outbox relay, for real).
     lock: one pass or letter on request at a time in this process (one notifier per institution).
@@ -28,7 +30,6 @@ class Notifier:
     """
 
     settings: InstitutionSettings
-    store: NotifierStore
     mailer: Mailer
     printer: Printer
     clock: Clock
