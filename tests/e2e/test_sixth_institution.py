@@ -43,6 +43,7 @@ from rebub_shared.tenancy import (
     forget_network,
     institution_codes,
 )
+from rebub_shared.topics import Topics
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +63,8 @@ address = { lines = ["740 cours de la Libération"], postcode = "33400", city = 
 def bxa_policies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, oidc_issuer: str
 ) -> Iterator[Path]:
-    """The network file with bxa, bxa's policy file (inp's rules under its own name) in a folder
+    """The network file with bxa, bxa's policy file (inp's rules under its own name) beside the
+    five shipped ones in a folder
     of its own, and bxa's users in the realm; the shipped network file again afterwards."""
     network = tmp_path / "network.toml"
     network.write_text(DEFAULT_NETWORK_FILE.read_text(encoding="utf-8") + BXA, encoding="utf-8")
@@ -73,7 +75,11 @@ def bxa_policies(
         "name: Bordeaux INP", "name: Bordeaux Archi Test"
     )
     (policies / "bxa.yaml").write_text(bxa, encoding="utf-8")
+    for shipped in DEFAULT_POLICIES_DIR.glob("*.yaml"):  # the folder of a six-institution network
+        (policies / shipped.name).write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setenv(NETWORK_FILE_ENV, str(network))
+    # Where the deploy generators, which build each service's spec, find bxa's policy.
+    monkeypatch.setenv("REBUB_CIRCULATION__POLICIES_DIR", str(policies))
     forget_network()
     add_institution_users(oidc_issuer, "bxa")
     yield policies
@@ -111,7 +117,9 @@ async def test_a_sixth_institution_added_as_data_links_a_patron_and_lends(
 ) -> None:
     assert institution_codes()[-1] == "bxa"
     # The broker's users and rights are generated for the configured institutions.
-    assert ("User:bxa", "topic", "prefix", "bxa.", "Write", "allow") in acl_tuples()
+    bxa_rules = acl_tuples()
+    assert ("User:bxa", "topic", "literal", Topics().loan("bxa"), "Write", "allow") in bxa_rules
+    assert ("User:bxa", "group", "literal", "bxa.circulation.patrons", "Read", "allow") in bxa_rules
     common: dict[str, Any] = {
         "environment": "test",
         "kafka": namespace.kafka(),
