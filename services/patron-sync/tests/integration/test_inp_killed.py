@@ -103,13 +103,13 @@ async def test_inp_killed_mid_import_ends_as_if_never_killed(
     port = _free_port()
     inp = _start_inp(namespace, port, oidc_issuer)
     try:
-        await eventually(lambda: _healthy(port), timeout_s=30)
+        await eventually(lambda: _healthy(port), timeout_s=60)
         importing = asyncio.create_task(network.import_feed(ImportFeed(feed.path, "inp")))
 
         async def midway() -> bool:
             return await inp_db["nz_accounts"].count_documents({}) >= ACCOUNTS // 5
 
-        await eventually(midway, timeout_s=40, every_s=0.5)
+        await eventually(midway, timeout_s=90, every_s=0.5)
         inp.kill()  # SIGKILL: no shutdown, no commit of the batch in hand
         inp.wait()
         killed_at = await inp_db["nz_accounts"].count_documents({})
@@ -123,7 +123,7 @@ async def test_inp_killed_mid_import_ends_as_if_never_killed(
             merged = await inp_db["patrons"].count_documents({"patron.status": "closed"})
             return merged == WAITING and await inp_db["nz_accounts"].count_documents({}) == ACCOUNTS
 
-        await eventually(caught_up, timeout_s=40, every_s=1)
+        await eventually(caught_up, timeout_s=90, every_s=1)
     finally:
         inp.kill()
         inp.wait()
