@@ -25,6 +25,7 @@ from rebub_shared.auth.guard import forbidden, requires
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.clock import NaiveDatetimeError
 from rebub_shared.http import Problem
+from rebub_shared.messagebus import Command
 from rebub_shared.permissions import Permission as P
 from rebub_shared.tenancy import InstitutionCode
 
@@ -260,9 +261,8 @@ def desk_router() -> APIRouter:
     ) -> PatronView:
         s = _service(request)
         note = Note(text=body.text, created_by=who.operator, created_at=s.runtime.clock.now())
-        stored = view(await s.handle(cmds.AddNote(s.institution, account_id, note)))
-        await audit.record(who, "note-added", targets={"account_id": account_id})
-        return stored
+        command = cmds.AddNote(s.institution, account_id, note)
+        return await _audited(s, command, audit, who, "note-added")
 
     @router.post("/patrons/{account_id}/blocks", status_code=201)
     async def add_block(
@@ -276,10 +276,8 @@ def desk_router() -> APIRouter:
         block = LocalBlock(
             created_at=s.runtime.clock.now(), created_by=who.operator, **body.model_dump()
         )
-        stored = view(await s.handle(cmds.AddLocalBlock(s.institution, account_id, block)))
-        targets = {"account_id": account_id}
-        await audit.record(who, "block-added", targets=targets, block_type=body.block_type)
-        return stored
+        command = cmds.AddLocalBlock(s.institution, account_id, block)
+        return await _audited(s, command, audit, who, "block-added", block_type=body.block_type)
 
     @router.post("/external-readers", status_code=201)
     async def create_reader(
@@ -291,9 +289,7 @@ def desk_router() -> APIRouter:
         s = _service(request)
         record = body.model_copy(update={"user_group": UserGroup.LECTEUR_EXTERIEUR})
         command = cmds.CreateExternalReader(s.institution, record.record(s.institution))
-        created = view(await s.handle(command))
-        await audit.record(who, "external-reader-created", targets=_account(created))
-        return created
+        return await _audited(s, command, audit, who, "external-reader-created")
 
     @router.patch(
         "/external-readers/{account_id}", dependencies=[requires(P.EXTERNAL_READERS_WRITE)]
@@ -314,12 +310,20 @@ def desk_router() -> APIRouter:
     ) -> PatronView:
         s = _service(request)
         command = cmds.CreateWaitingAccount(s.institution, body.record(s.institution))
-        created = view(await s.handle(command))
-        await audit.record(who, "waiting-account-created", targets=_account(created))
-        return created
+        return await _audited(s, command, audit, who, "waiting-account-created")
 
     return router
 
 
-def _account(view: PatronView) -> dict[str, str]:
-    return {"account_id": view.account_id}
+async def _audited(
+    service: PatronSync,
+    command: Command[StoredPatron],
+    audit: Audit,
+    who: Principal,
+    action: str,
+    **details: Any,
+) -> PatronView:
+    """Run a command on one account, then record ``action`` against the account it answered."""
+    answer = view(await service.handle(command))
+    await audit.record(who, action, targets={"account_id": answer.account_id}, **details)
+    return answer
