@@ -65,7 +65,9 @@ async def run_rate(
     samples: dict[str, list[float]] = {op: [] for op, _ in MIX}
     outcome = {"errors": 0, "refused": 0}
     errors: list[str] = []
-    meter = CpuMeter({"service": service.pid, "store": servers.store_pid, "broker": servers.kafka_pid})
+    meter = CpuMeter(
+        {"service": service.pid, "store": servers.store_pid, "broker": servers.kafka_pid}
+    )
     before = await read_counts(service.pid, service.counts)
     meter.start()
     started = time.perf_counter()

@@ -53,7 +53,9 @@ HELD_P99_MS = 200.0
 
 
 def _open_loop(rates: list[dict[str, Any]]) -> dict[str, Any]:
-    held = [r["rate"] for r in rates if r["all"] and r["all"]["p99"] < HELD_P99_MS and not r["errors"]]
+    held = [
+        r["rate"] for r in rates if r["all"] and r["all"]["p99"] < HELD_P99_MS and not r["errors"]
+    ]
     return {"highest_rate_held": max(held) if held else None, "p99_bound_ms": HELD_P99_MS}
 
 
@@ -135,7 +137,9 @@ def _render_open_loop(report: dict[str, Any]) -> list[str]:
     ]
     for r in report["open_loop"]:
         every, by_op = r["all"], r["by_operation"]
-        cpu = " ".join(_two_places(r["cpu_ms_per_op"][name]) for name in ("service", "store", "broker"))
+        cpu = " ".join(
+            _two_places(r["cpu_ms_per_op"][name]) for name in ("service", "store", "broker")
+        )
         lines.append(
             f"{r['rate']:g} | {r['offered']} | {every['p50']:.1f}/{every['p95']:.1f}/"
             f"{every['p99']:.1f} | {by_op.get('check_out', {}).get('p99', 0):.1f} | "

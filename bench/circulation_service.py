@@ -78,7 +78,14 @@ async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator
     }
     with log_file.open("ab") as log:
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.counted", "circulation", cwd=PROJECT, env=env, stdout=log, stderr=log
+            sys.executable,
+            "-m",
+            "bench.counted",
+            "circulation",
+            cwd=PROJECT,
+            env=env,
+            stdout=log,
+            stderr=log,
         )
     service = Service(
         f"http://127.0.0.1:{port}",

@@ -150,16 +150,23 @@ def counts_file(folder: Path, name: str) -> Path:
     return folder / f"{name}.counts.json"
 
 
+def _read(path: Path) -> dict[str, Any]:
+    """The counts file (a few hundred bytes: read in the event loop's thread)."""
+    if not path.exists():
+        return {"seq": -1}
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
 async def read_counts(pid: int, path: Path, timeout_s: float = 10) -> dict[str, Any]:
     """Ask a counted child (``python -m bench.counted``) for its counts and wait for them."""
-    seen = json.loads(path.read_text())["seq"] if path.exists() else -1
+    seen = _read(path)["seq"]
     os.kill(pid, signal.SIGUSR1)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if path.exists():
-            data: dict[str, Any] = json.loads(path.read_text())
-            if data["seq"] != seen:
-                return data["counts"]  # type: ignore[no-any-return]
+        data = _read(path)
+        if data["seq"] != seen:
+            return data["counts"]  # type: ignore[no-any-return]
         await asyncio.sleep(0.01)
     raise TimeoutError(f"process {pid} wrote no counts to {path} in {timeout_s} s")
 

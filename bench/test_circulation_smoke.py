@@ -40,4 +40,4 @@ def test_one_and_two_desks_lend_and_return_fresh_items(tmp_path: Path) -> None:
         assert figures["store_by_command"][write] >= 1
         assert figures["published"] >= 1
     [rate] = report["open_loop"]
-    assert rate["rate"] == 4 and rate["errors"] == 0
+    assert (rate["rate"], rate["errors"]) == (4, 0)

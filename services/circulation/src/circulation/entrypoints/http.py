@@ -4,8 +4,9 @@ outbox relays (loans, requests) and the job loop (aged to lost, retention)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -44,8 +45,8 @@ class DocumentRelay:
         self.collection = collection
         self.outbox: OutboxRelay | None = None
 
-    async def __call__(self, document_id: str) -> int:
-        return await self.outbox.relay_soon(document_id) if self.outbox else 0
+    async def __call__(self, document_id: str, written: Mapping[str, Any] | None = None) -> int:
+        return await self.outbox.relay_soon(document_id, written) if self.outbox else 0
 
     def later(self, document_ids: Iterable[str]) -> None:
         if self.outbox:

@@ -25,8 +25,9 @@ RELAY_INLINE_MAX = 20
 class Relay(Protocol):
     """Publishes the pending events of documents (loans or requests) by id."""
 
-    async def __call__(self, document_id: str) -> int:
-        """Relay one document now; return how many events were sent."""
+    async def __call__(self, document_id: str, written: Mapping[str, Any] | None = None) -> int:
+        """Relay one document now (``written``: as the command wrote it, so not read); return
+        how many events were sent."""
         ...
 
     def later(self, document_ids: Iterable[str]) -> None:
@@ -55,12 +56,14 @@ class MessageBus:
         """Run the command's handler; relay what it wrote (a failed relay is retried later)."""
         uow = self.uow_factory()
         result = await self._handlers[type(command)](command, uow, self.ctx)
-        await _relay(self._relay, uow.loans.written)
-        await _relay(self._request_relay, uow.requests.written)
+        await _relay(self._relay, uow.loans.written, uow.loans.as_written)
+        await _relay(self._request_relay, uow.requests.written, uow.requests.as_written)
         return result
 
 
-async def _relay(relay: Relay | None, written: list[str]) -> None:
+async def _relay(
+    relay: Relay | None, written: list[str], documents: Mapping[str, Mapping[str, Any]]
+) -> None:
     ids = list(dict.fromkeys(written))
     if relay is None:
         return
@@ -69,6 +72,6 @@ async def _relay(relay: Relay | None, written: list[str]) -> None:
         return
     for doc_id in ids:
         try:
-            await relay(doc_id)
+            await relay(doc_id, documents.get(doc_id))
         except Exception as error:  # the write is done; the background relay retries
             log.warning("outbox_relay_deferred", document_id=doc_id, error=str(error))
