@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from email.headerregistry import Address
 
 from rebub_shared.clock import Clock
@@ -12,11 +11,8 @@ from .adapters.pdf_printer import PdfPrinter
 from .adapters.rendering import LetterRenderer
 from .adapters.smtp_mailer import SmtpMailer
 from .service_layer import Mailer, Notifier, NotifierStore, Printer
+from .service_layer.notifier import AfterSent, nothing_to_announce
 from .settings import NotifierSettings
-
-
-async def _nothing(letter_id: str) -> None:
-    return None
 
 
 def bootstrap(
@@ -26,7 +22,7 @@ def bootstrap(
     store: NotifierStore,
     mailer: Mailer | None = None,
     printer: Printer | None = None,
-    after_sent: Callable[[str], Awaitable[None]] | None = None,
+    after_sent: AfterSent | None = None,
 ) -> Notifier:
     """The notifier of `settings.tenant`: SMTP mailer and PDF printer unless given."""
     institution = settings.institution()
@@ -40,5 +36,5 @@ def bootstrap(
         clock=clock,
         letter_topic=Topics(settings.kafka.topic_prefix).letter(settings.institution_code),
         message_id_domain=settings.message_id_domain,
-        after_sent=after_sent or _nothing,
+        after_sent=after_sent or nothing_to_announce,
     )

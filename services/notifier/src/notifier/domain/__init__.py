@@ -44,7 +44,7 @@ from .settings import (
     InstitutionSettings,
     institution_settings,
 )
-from .stages import StageDate, current_stage, stages_for
+from .stages import StageDate, current_stage, next_stage_on, stages_for
 
 __all__ = [
     "CHAIN",
@@ -86,6 +86,7 @@ __all__ = [
     "institution_settings",
     "letters_due",
     "loan_receipt",
+    "next_stage_on",
     "paris_day",
     "stages_for",
 ]

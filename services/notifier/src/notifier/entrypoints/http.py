@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Request
 
@@ -72,8 +72,8 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
         relay = rt.outbox_relay("letters")
         await relay.ensure_index()
 
-        async def relay_letter(letter_id: str) -> None:
-            await relay.relay_soon(letter_id)
+        async def relay_letter(letter_id: str, written: Mapping[str, Any] | None = None) -> None:
+            await relay.relay_soon(letter_id, written)
 
         current.relay = relay
         current.notifier = bootstrap(settings, clock=rt.clock, store=store, after_sent=relay_letter)

@@ -5,17 +5,20 @@ It can run any number of times a day: letters are recorded as pending under thei
 one an SMTP outage left behind, goes through ``send_letter``; the printed ones are written in the
 day's batch once, at the end of the pass.
 
-Cost of a pass: one read of the active loans (their documents also carry the keys claimed for
-them), then reads by ``_id`` only: the keys not noted on their loan (the loans reaching a stage),
-the patrons of the letters due, the open letters. Nothing scales with the keys or letters of
-earlier days.
+Cost of a pass: one read of the loans due, by their next stage day (``next_stage_on``: indexed;
+their documents also carry the keys claimed for them), then reads by ``_id`` only: the keys not
+noted on their loan, the patrons of the letters due, the open letters (and the loans of a letter
+an earlier pass left pending). A loan read whose stage
+is dealt with (sent, or none today) is scheduled for its next stage's day; a loan whose letter
+goes out is scheduled by the note of its claim. Nothing scales with the active loans, or with the
+keys or letters of earlier days: a pass with nothing due reads nothing but the index.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from rebub_shared.logging import get_logger
@@ -28,15 +31,17 @@ from ..domain import (
     current_stage,
     idempotency_key,
     letters_due,
+    next_stage_on,
     paris_day,
 )
 from .notifier import Notifier
 from .printing import print_batch
-from .records import LetterRecord, LetterState, Report
+from .records import ClaimNote, LetterRecord, LetterState, Report
 from .sending import send_letter
 
 log = get_logger(__name__)
 CHAIN_KINDS = frozenset(stage.value for stage in CHAIN)
+NOTES_AT_ONCE = 50  # claims noted on their loans in one bulk write (``BULK_CHUNK``)
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class PassSummary:
 
 @dataclass(frozen=True)
 class DayPlan:
-    """What a pass reads and computes before writing: the active loans by id, the keys of the
+    """What a pass reads and computes before writing: the loans due by id, the keys of the
     stages they reached (`candidates`), and the letters due."""
 
     active: dict[str, LoanInChain]
@@ -65,7 +70,7 @@ def _no_lap(step: str) -> None:
 
 async def plan_day(n: Notifier, today: date, lap: Callable[[str], None] = _no_lap) -> DayPlan:
     """Read and compute the letters due on `today`; `lap(step)` is called after each step."""
-    loans, noted = await n.store.active_chain()
+    loans, noted = await n.store.due_chain(today)
     lap("read_loans_s")
     reached: dict[str, LoanInChain] = {}
     for loan in loans:
@@ -74,11 +79,18 @@ async def plan_day(n: Notifier, today: date, lap: Callable[[str], None] = _no_la
             key = idempotency_key(n.institution, loan.loan_id, stage.stage, loan.due_version)
             reached[key] = loan
     # A claim is noted on its loan right after it is made; a key claimed but not noted (a crash
-    # in between, or data from before the notes) is found by _id and noted now.
+    # in between, or data from before the notes) is found by _id, and noted by the schedule.
     found = await n.store.claimed_keys([key for key in reached if key not in noted])
-    for key in sorted(found):
-        await n.store.note_claimed(reached[key].loan_id, key)
     claimed = noted | found
+    await n.store.note_claimed(
+        [ClaimNote(reached[k].loan_id, k, next_day(n, reached[k], today)) for k in sorted(found)]
+    )
+    # Its letter's claim schedules a loan waiting for a letter; every other loan read is dealt
+    # with until its next stage's day.
+    left = {loan.loan_id for key, loan in reached.items() if key not in noted}
+    await n.store.schedule(
+        {loan.loan_id: next_day(n, loan, today) for loan in loans if loan.loan_id not in left}
+    )
     lap("stages_and_claimed_keys_s")
     wanted = {loan.patron_id for key, loan in reached.items() if key not in claimed}
     patrons = await n.store.patrons(wanted)
@@ -86,6 +98,24 @@ async def plan_day(n: Notifier, today: date, lap: Callable[[str], None] = _no_la
     due = letters_due(loans, patrons, today, claimed, n.settings)
     lap("letters_due_s")
     return DayPlan({loan.loan_id: loan for loan in loans}, len(reached), due)
+
+
+async def _with_loans_of(
+    n: Notifier, letter: Letter, active: dict[str, LoanInChain]
+) -> dict[str, LoanInChain]:
+    """The pass's loans, plus those of a letter left pending by an earlier pass (SMTP down):
+    their claims scheduled them past today, so the pass did not read them; read by ``_id``."""
+    for item in letter.items:
+        if item.idempotency_key is not None and item.loan_id not in active:
+            loan = await n.store.get_loan(item.loan_id)
+            if loan is not None and loan.is_active:
+                active[item.loan_id] = loan
+    return active
+
+
+def next_day(n: Notifier, loan: LoanInChain, today: date) -> date | None:
+    """The loan's next stage day once the stage of `today` is dealt with."""
+    return next_stage_on(loan.due_at, loan.due_set_at, today, n.settings.chain)
 
 
 async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
@@ -112,10 +142,11 @@ async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
             )
         recorded: dict[str, LetterRecord] = {}
         for letter in plan.due.letters:
-            record = await n.store.record_pending(await _with_waiting_items(n, letter))
+            record = await n.store.record_pending(letter, keep_waiting=True)
             recorded[record.letter_id] = record
         states: Counter[str] = Counter()
         printed: list[Letter] = []
+        notes: list[ClaimNote] = []  # written together: one bulk write per NOTES_AT_ONCE
         interrupted = False
         for letter_id in await n.store.open_letter_ids():
             if n.stopping:
@@ -125,23 +156,17 @@ async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
             if found is None or found.state is not LetterState.PENDING:
                 continue  # in flight when a crash came: settled at the next start
             chain = found.letter.kind.value in CHAIN_KINDS
-            state = await send_letter(n, found, now, plan.active if chain else None, printed)
+            active = await _with_loans_of(n, found.letter, plan.active) if chain else None
+            state = await send_letter(n, found, now, active, printed, notes)
             if state is not LetterState.SENDING:
                 states[state.value] += 1
+            if len(notes) >= NOTES_AT_ONCE:
+                await n.store.note_claimed(notes)
+                notes.clear()
+        await n.store.note_claimed(notes)
         states.update(state.value for state in (await print_batch(n, printed, now)).values())
         summary = PassSummary(today, dict(states), len(plan.due.unreachable), interrupted)
         log.info(
             "daily_pass", day=today.isoformat(), states=summary.states, interrupted=interrupted
         )
         return summary
-
-
-async def _with_waiting_items(n: Notifier, letter: Letter) -> Letter:
-    """Today's letter plus the items its pending version already claimed (SMTP was down): they
-    are no longer due by ``letters_due`` since their keys are claimed, yet must stay in it."""
-    stored = await n.store.get_letter(letter.key)
-    if stored is None or stored.state is not LetterState.PENDING:
-        return letter
-    new = {item.loan_id for item in letter.items}
-    waiting = tuple(item for item in stored.letter.items if item.loan_id not in new)
-    return replace(letter, items=waiting + letter.items)
