@@ -185,6 +185,20 @@ class StoreContract:
         # Recording the same letter again changes nothing once it left.
         assert (await store.record_pending(replace(letter(), items=()))).letter == letter()
 
+    async def test_letters_listed_together_are_open_until_settled_and_a_settled_one_is_not(
+        self, store: NotifierStore
+    ) -> None:
+        settled = letter("ub:P2:reminder:2026-11-06")
+        await store.record_pending(settled)
+        await store.mark(settled.key, LetterState.SUPERSEDED, "returned")
+
+        await store.list_open([letter(), settled])
+        recorded = await store.record_pending(letter(), listed=True)
+        again = await store.record_pending(settled, listed=True)
+
+        assert (recorded.state, again.state) == (LetterState.PENDING, LetterState.SUPERSEDED)
+        assert await store.open_letter_ids() == [letter().key]
+
     async def test_a_refused_letter_goes_back_to_pending_with_its_attempts(
         self, store: NotifierStore
     ) -> None:

@@ -121,8 +121,17 @@ class MemoryStore:
     async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
         return f"{letter_id}#{attempt}" in self.attempts
 
-    async def record_pending(self, letter: Letter, *, keep_waiting: bool = False) -> LetterRecord:
+    async def list_open(self, letters: Sequence[Letter]) -> None:
+        for letter in letters:
+            self.open.setdefault(letter.key, letter.day.isoformat())
+
+    async def record_pending(
+        self, letter: Letter, *, keep_waiting: bool = False, listed: bool = False
+    ) -> LetterRecord:
         stored = self.letters.get(letter.key)
+        settled = stored is not None and stored["state"] not in ("pending", "sending")
+        if listed and settled:  # listed by ``list_open``, yet it left: as the Mongo store does
+            self.open.pop(letter.key, None)
         if keep_waiting and stored is not None:
             letter = with_waiting_items(letter, record_from_doc(stored))
         if stored is None or stored["state"] == LetterState.PENDING:

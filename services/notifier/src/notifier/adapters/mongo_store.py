@@ -158,23 +158,37 @@ class MongoStore:
     async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
         return await self.attempts.find_one({"_id": f"{letter_id}#{attempt}"}) is not None
 
-    async def record_pending(self, letter: Letter, *, keep_waiting: bool = False) -> LetterRecord:
-        stored = await self.letters.find_one({"_id": letter.key})
-        if stored is not None and stored["state"] != PENDING:
-            return record_from_doc(stored)  # it left (or was settled): it stays as it is
-        if keep_waiting and stored is not None:
-            letter = with_waiting_items(letter, record_from_doc(stored))
+    async def list_open(self, letters: Sequence[Letter]) -> None:
+        writes = [
+            UpdateOne(
+                {"_id": letter.key}, {"$setOnInsert": {"day": letter.day.isoformat()}}, upsert=True
+            )
+            for letter in letters
+        ]
+        if writes:
+            await write_in_chunks(self.open, writes)
+
+    async def record_pending(
+        self, letter: Letter, *, keep_waiting: bool = False, listed: bool = False
+    ) -> LetterRecord:
         # Listed as open before it exists: a pending letter is never missing from the list.
-        with contextlib.suppress(DuplicateKeyError):
-            await self.open.insert_one({"_id": letter.key, "day": letter.day.isoformat()})
+        if not listed:
+            with contextlib.suppress(DuplicateKeyError):
+                await self.open.insert_one({"_id": letter.key, "day": letter.day.isoformat()})
         fields = letter_to_doc(letter)
-        if stored is None:
-            doc = fields | {"state": PENDING, "attempts": 0}
-            try:
-                await self.letters.insert_one(doc)
-            except DuplicateKeyError:  # recorded in between: keep what is stored
-                return await self._record(letter.key)
+        doc = fields | {"state": PENDING, "attempts": 0}
+        try:  # a new letter, the usual case: no read
+            await self.letters.insert_one(doc)
             return record_from_doc(doc)
+        except DuplicateKeyError:
+            stored = await self.letters.find_one({"_id": letter.key})
+        assert stored is not None  # it exists: the insert collided
+        if stored["state"] != PENDING:
+            if stored["state"] not in OPEN:  # settled: listed again just above, by mistake
+                await self.open.delete_one({"_id": letter.key})
+            return record_from_doc(stored)  # it left (or was settled): it stays as it is
+        if keep_waiting:
+            fields = letter_to_doc(with_waiting_items(letter, record_from_doc(stored)))
         await self.letters.update_one({"_id": letter.key}, {"$set": _fields(fields)})
         return record_from_doc(stored | fields)
 
@@ -250,11 +264,6 @@ class MongoStore:
 
     async def reports(self) -> list[Report]:
         return [report_from_doc(d) async for d in self.report_docs.find().sort("_id", 1)]
-
-    async def _record(self, letter_id: str) -> LetterRecord:
-        doc = await self.letters.find_one({"_id": letter_id})
-        assert doc is not None  # written or found just before
-        return record_from_doc(doc)
 
 
 async def _first_owner(

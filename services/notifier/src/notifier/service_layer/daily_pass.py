@@ -141,8 +141,9 @@ async def run_daily_pass(n: Notifier, now: datetime) -> PassSummary:
                 "patron_unreachable", patron_id=unreachable.patron_id, reason=unreachable.reason
             )
         recorded: dict[str, LetterRecord] = {}
+        await n.store.list_open(plan.due.letters)  # before they exist: never missing from it
         for letter in plan.due.letters:
-            record = await n.store.record_pending(letter, keep_waiting=True)
+            record = await n.store.record_pending(letter, keep_waiting=True, listed=True)
             recorded[record.letter_id] = record
         states: Counter[str] = Counter()
         printed: list[Letter] = []

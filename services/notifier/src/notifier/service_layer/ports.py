@@ -83,10 +83,16 @@ class NotifierStore(Protocol):
     async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
         """Whether the letter's attempt number `attempt` was taken (read by ``_id``)."""
 
-    async def record_pending(self, letter: Letter, *, keep_waiting: bool = False) -> LetterRecord:
+    async def list_open(self, letters: Sequence[Letter]) -> None:
+        """List letters as open, together (before ``record_pending(..., listed=True)``)."""
+
+    async def record_pending(
+        self, letter: Letter, *, keep_waiting: bool = False, listed: bool = False
+    ) -> LetterRecord:
         """Record a letter as pending (and open), or refresh it if still pending; return what
         is stored. `keep_waiting`: the items of its stored pending version stay in it
-        (``with_waiting_items``)."""
+        (``with_waiting_items``). `listed`: ``list_open`` listed it already (a settled letter
+        is taken off the list again)."""
 
     async def open_letter_ids(self) -> list[str]:
         """The letters recorded and not yet settled, the most recent day first, then by id

@@ -148,6 +148,7 @@ class MongoIzUnitOfWork:
         self.patrons: PatronRepository = self._patrons
         self.nz: NzProjection = MongoNzProjection(db)
         self.staged: list[StagedSave] = []
+        self.written: dict[str, dict[str, Any]] = {}  # by account id: relayed without a read
         self._relay = relay
 
     async def next_reader_number(self) -> int:
@@ -204,14 +205,19 @@ class MongoIzUnitOfWork:
             "barcodes": sorted(new),
         } | outbox_set(events, first_seq=revision * 10)
         try:
-            result = await self._patrons.collection.update_one(
-                {"_id": key, "revision": before}, {"$set": fields}, upsert=before == 0
+            # The document comes back with the write: the relay publishes it without a read.
+            written = await self._patrons.collection.find_one_and_update(
+                {"_id": key, "revision": before},
+                {"$set": fields},
+                upsert=before == 0,
+                return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
-            result = None
-        if result is None or (result.matched_count == 0 and result.upserted_id is None):
+            written = None
+        if written is None:
             await self._release(key, claimed)
             raise ConcurrentUpdateError(key)
+        self.written[key] = written
         await self._release(key, old - new)
         was = {key: name_keys(previous.patron.record)} if previous else {}
         await self._patrons.names.update([_patron_entry(key, patron)], was)
@@ -224,7 +230,8 @@ class MongoIzUnitOfWork:
         if self._relay is not None and saved:
             for stored in saved:
                 try:
-                    await self._relay.relay_soon(stored.patron.account_id)
+                    account_id = stored.patron.account_id
+                    await self._relay.relay_soon(account_id, self.written.pop(account_id, None))
                 except Exception as error:  # written: the relay's loop retries it by _id
                     log.warning(
                         "outbox_relay_deferred",
