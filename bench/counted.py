@@ -15,6 +15,7 @@ with :func:`read_counts` (SIGUSR1: the child writes them to ``$REBUB_BENCH_COUNT
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import json
 import os
 import runpy
@@ -29,6 +30,7 @@ from typing import Any
 from pymongo import monitoring
 
 COUNTS_ENV = "REBUB_BENCH_COUNTS"
+PROFILE_ENV = "REBUB_BENCH_PROFILE"  # a file: the service runs under cProfile, written at exit
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -188,7 +190,15 @@ def main() -> None:
 
     signal.signal(signal.SIGUSR1, on_signal)
     sys.argv = [module, *sys.argv[2:]]
-    runpy.run_module(module, run_name="__main__", alter_sys=True)
+    profile = os.environ.get(PROFILE_ENV)
+    if not profile:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        return
+    profiler = cProfile.Profile()  # where the service's own CPU goes (``pstats`` reads it)
+    try:
+        profiler.runcall(runpy.run_module, module, run_name="__main__", alter_sys=True)
+    finally:
+        profiler.dump_stats(profile)
 
 
 if __name__ == "__main__":
