@@ -35,6 +35,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from bench.circulation_open_loop import Desks, run_rate, warm
+from bench.circulation_probe import PATRONS as PROBE_PATRONS
 from bench.circulation_probe import probe
 from bench.circulation_report import render, summary
 from bench.circulation_service import (
@@ -69,7 +70,7 @@ async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, 
     with tempfile.TemporaryDirectory(prefix="bench-circulation-") as folder:
         log_file = Path(folder) / "circulation.log"
         async with circulation_process(servers, log_file) as service:
-            patrons = max([*options.levels, OPEN_DESKS])
+            patrons = max([*options.levels, OPEN_DESKS, PROBE_PATRONS])
             seeding = await seed(service, servers, items=items, patrons=patrons)
             limits = httpx.Limits(max_connections=max(options.levels) + 5)
             desk = {"Authorization": f"Bearer {servers.token('ub-desk')}"}  # a desk operator

@@ -1,6 +1,7 @@
 """Store round trips, broker requests and service CPU of one check-out and one return, alone.
 
-One desk lends ``count`` fresh items one after the other, then returns them: the service's
+One desk lends ``count`` fresh items one after the other (to ten patrons in turn: a patron's
+loan limit is 15), then returns them: the service's
 counts (``bench.counted``) and its CPU are read before and after each series, so each operation's
 figures are its own (the service's background loops add a little: their commands are named in
 ``store_by_command``). These figures do not depend on the store's speed: they carry to MongoDB.
@@ -18,6 +19,8 @@ from bench.circulation_service import DESKS, Service, patron_id
 from bench.counted import difference, per_operation, read_counts
 from bench.servers import CpuMeter
 
+PATRONS = 10  # the probe's patrons (the seeded ones: at least one per desk of the largest level)
+
 
 async def probe(
     client: httpx.AsyncClient, service: Service, fresh: Iterator[str], count: int
@@ -27,7 +30,8 @@ async def probe(
     headers = {"X-Desk": DESKS[0]}
     series = {
         "check_out": [
-            ("/loans", {"patron": patron_id(0), "item_barcode": item}, 201) for item in items
+            ("/loans", {"patron": patron_id(n % PATRONS), "item_barcode": item}, 201)
+            for n, item in enumerate(items)
         ],
         "return": [("/returns", {"item_barcode": item}, 200) for item in items],
     }

@@ -30,7 +30,7 @@ from typing import Any
 from pymongo import monitoring
 
 COUNTS_ENV = "REBUB_BENCH_COUNTS"
-PROFILE_ENV = "REBUB_BENCH_PROFILE"  # a file: the service runs under cProfile, written at exit
+PROFILE_ENV = "REBUB_BENCH_PROFILE"  # a file: the service runs under cProfile (see ``main``)
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -181,24 +181,26 @@ def _write_counts(path: Path, counts: Counts) -> None:
 
 
 def main() -> None:
-    """Run ``python -m <module>`` with counting on; SIGUSR1 writes the counts."""
+    """Run ``python -m <module>`` with counting on; SIGUSR1 writes the counts (and the profile,
+    when ``$REBUB_BENCH_PROFILE`` names a file: uvicorn ends on SIGTERM by raising it again, so
+    no code runs at exit)."""
     module, path = sys.argv[1], Path(os.environ[COUNTS_ENV])
     counts = install()
+    profile = os.environ.get(PROFILE_ENV)
+    profiler = cProfile.Profile() if profile else None
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
         _write_counts(path, counts)
+        if profiler is not None and profile:
+            profiler.dump_stats(profile)  # stops it: where the service's own CPU goes
+            profiler.enable()
 
     signal.signal(signal.SIGUSR1, on_signal)
     sys.argv = [module, *sys.argv[2:]]
-    profile = os.environ.get(PROFILE_ENV)
-    if not profile:
+    if profiler is None:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
-        return
-    profiler = cProfile.Profile()  # where the service's own CPU goes (``pstats`` reads it)
-    try:
+    else:
         profiler.runcall(runpy.run_module, module, run_name="__main__", alter_sys=True)
-    finally:
-        profiler.dump_stats(profile)
 
 
 if __name__ == "__main__":
