@@ -75,7 +75,7 @@ async def run_rate(
     async def arrive(at: float, op: str) -> None:
         await asyncio.sleep(max(0.0, started + at - time.perf_counter()))
         try:
-            status = await _operation(client, desks, op)
+            op, status = await _operation(client, desks, op)
         except httpx.HTTPError as error:
             status, text = 0, repr(error)
         else:
@@ -117,8 +117,9 @@ def _pick(rng: random.Random) -> str:
     return MIX[-1][0]
 
 
-async def _operation(client: httpx.AsyncClient, desks: Desks, op: str) -> int:
-    """One desk request; a return or renewal with no loan open lends instead (counted as such)."""
+async def _operation(client: httpx.AsyncClient, desks: Desks, op: str) -> tuple[str, int]:
+    """One desk request: what it was and its status (a return or renewal with no loan open
+    lends instead, and is counted as a check-out)."""
     headers = {"X-Desk": DESKS[desks.rng.randrange(len(DESKS))]}
     if op in ("return", "renewal") and not desks.open_loans:
         op = "check_out"
@@ -128,13 +129,15 @@ async def _operation(client: httpx.AsyncClient, desks: Desks, op: str) -> int:
         answer = await client.post("/loans", json=body, headers=headers)
         if answer.status_code == 201:
             desks.open_loans[item] = (patron, answer.json()["loan"]["loan_id"])
-        return answer.status_code
+        return op, answer.status_code
     if op == "lookup":
-        return (await client.get(f"/patrons/{desks.patron()}/loans", headers=headers)).status_code
+        answer = await client.get(f"/patrons/{desks.patron()}/loans", headers=headers)
+        return op, answer.status_code
     item = desks.rng.choice(list(desks.open_loans))
     if op == "return":
         _patron, _loan = desks.open_loans.pop(item)  # no other request touches it meanwhile
         answer = await client.post("/returns", json={"item_barcode": item}, headers=headers)
-        return answer.status_code
+        return op, answer.status_code
     _patron, loan_id = desks.open_loans[item]
-    return (await client.post(f"/loans/{loan_id}/renewal", headers=headers)).status_code
+    answer = await client.post(f"/loans/{loan_id}/renewal", headers=headers)
+    return op, answer.status_code
