@@ -10,9 +10,11 @@ Every command relays its own document right after its write, from the document a
 (an insert's document, or the one ``find_one_and_update`` returned): no read. It publishes the
 entries, then their removal waits a moment (``removal_linger_s``) so that the removals of the
 commands relayed meanwhile go to the store as one bulk write; until then the relay remembers what
-it published, so a command writing the same document again does not publish it twice. That path
-touches the store only by ``_id`` (the one filter FerretDB v1 answers from an index: any other
-filter reads the whole collection). The flag is cleared with the last removal; should a writer add an entry in between,
+it published, so a command writing the same document again does not publish it twice, and
+after it the latest removed entries (a document written before their removal and relayed after
+it still holds them). That path touches the store only by ``_id`` (the one filter FerretDB v1
+answers from an index: any other filter reads the whole collection). The flag is cleared with
+the last removal; should a writer add an entry in between,
 its own relay publishes it, and if it crashed first, the sweep at start-up (by entries, not by
 flag) finds it. The background loop retries by ``_id`` what a command could not relay; it reads
 the store for flagged documents only now and then (see :class:`OutboxRelay`).
@@ -27,6 +29,7 @@ transient error (broker or store away) ends a pass. A command's own relay is bou
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -46,6 +49,7 @@ from rebub_shared.periodic import Periodic
 
 log = get_logger(__name__)
 PENDING = "outbox_pending"
+REMEMBERED = 10_000  # removed entries remembered (a command's document relayed a little late)
 
 
 class OutboxEntry(BaseModel):
@@ -120,6 +124,9 @@ class OutboxRelay:
         self._removals: dict[Any, tuple[set[str], bool]] = {}
         self._flushing: asyncio.Task[None] | None = None
         self._removing: dict[Any, set[str]] = {}  # the bulk write under way
+        # Entries whose removal is written, the latest ones: a command's document written before
+        # that removal and relayed after it still holds them, and must not send them again.
+        self._removed: dict[str, None] = {}
         self.batch = 500
 
     async def ensure_index(self) -> None:
@@ -232,8 +239,10 @@ class OutboxRelay:
         the next ones go on. Entries published and waiting for their removal are not sent again.
         Return how many were sent."""
         outbox: dict[str, Any] = doc.get("outbox") or {}
-        waiting = self._removals.get(doc["_id"], (set(), False))[0] | self._removing.get(
-            doc["_id"], set()
+        waiting = (
+            self._removals.get(doc["_id"], (set(), False))[0]
+            | self._removing.get(doc["_id"], set())
+            | (self._removed.keys() & outbox.keys())
         )
         entries = sorted(outbox.items(), key=lambda pair: _seq(pair[1]))
         done: list[str] = []
@@ -296,6 +305,7 @@ class OutboxRelay:
         self._removing.update({document_id: ids for document_id, (ids, _) in removals.items()})
         try:
             await write_in_chunks(self._collection, writes)
+            self._remember_removed(ids for ids, _ in removals.values())
         except Exception as error:
             self.later(removals)
             log.warning(
@@ -304,6 +314,13 @@ class OutboxRelay:
         finally:
             for document_id in removals:
                 self._removing.pop(document_id, None)
+
+    def _remember_removed(self, groups: Iterable[set[str]]) -> None:
+        for event_ids in groups:
+            self._removed.update(dict.fromkeys(event_ids))
+        surplus = max(0, len(self._removed) - REMEMBERED)
+        for event_id in list(itertools.islice(self._removed, surplus)):
+            del self._removed[event_id]
 
     def start(self) -> None:
         """Relay in the background until ``stop`` (catches what a crash left pending)."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from circulation.domain import LoanStatus
 
-from .conftest import StartApp
+from .conftest import StartApp, eventually
 
 ITEMS = (
     ("INP0001", "ENSEIRB", "ENSEIRB-LA", None),
@@ -73,7 +73,11 @@ async def test_a_due_date_in_the_past_is_refused_and_nothing_is_written(
         await desk.add_patron("P-42")
         await desk.add_items(*ITEMS)
         loan = await desk.lend("P-42", "INP0001")
-        before = await desk.db["loans"].find_one({"_id": loan["loan_id"]})
+        # the relay removes what it published a moment later (one bulk write): wait for it
+        before = await eventually(
+            lambda: desk.db["loans"].find_one({"_id": loan["loan_id"], "outbox_pending": False})
+        )
+        assert before is not None
         answer = await desk.client.put(
             f"/loans/{loan['loan_id']}/due-date", json={"due_at": "2026-09-30T10:00:00+02:00"}
         )
