@@ -1,7 +1,10 @@
-"""Benchmark: check-out and return over HTTP at 1, 8, 20 and 75 concurrent desks: latency
-(p50, p95, p99), throughput and CPU per operation, beside the raw broker and store of the same run.
+"""Benchmark: check-out and return over HTTP: store round trips, broker requests and service CPU
+per operation (``bench.circulation_probe``); latency (p50, p95, p99), throughput and CPU per
+operation at 1, 8, 20 and 75 concurrent desks (a closed loop); then arrivals at fixed rates (an
+open loop, ``bench.circulation_open_loop``); beside the raw broker and store of the same run.
 
-    uv run python -m bench.circulation_desk [--levels 1,8,20,75 --cycles 100 --rounds 1 --json f]
+    uv run python -m bench.circulation_desk [--levels 1,8,20,75 --cycles 100 --rounds 1
+        --rates 5,12.5,25 --rate-seconds 20 --probe 20 --json f]
 
 The service is a real ``python -m circulation`` process (``ub``) on the local Kafka and a FerretDB
 of the benchmark's own (``--shared-store``: the local infrastructure's; the servers
@@ -19,6 +22,7 @@ import asyncio
 import itertools
 import math
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -30,6 +34,9 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from bench.circulation_open_loop import Desks, run_rate, warm
+from bench.circulation_probe import PATRONS as PROBE_PATRONS
+from bench.circulation_probe import probe
 from bench.circulation_report import render, summary
 from bench.circulation_service import (
     DESKS,
@@ -41,10 +48,12 @@ from bench.circulation_service import (
     seed,
     stored_loans,
 )
+from bench.counted import difference, per_operation, read_counts
 from bench.measure import RawSpeed, add_raw_options, raw_speed
 from bench.servers import CpuMeter, Servers, add_store_options, run_and_report
 
 OPERATIONS = ("check_out", "return")
+OPEN_DESKS = 75  # the open loop's patrons: one per desk of the network
 
 
 async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, Any]:
@@ -54,22 +63,29 @@ async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, 
     publish_ms = await raw_publish_ms(servers.kafka_bootstrap, options.raw_docs)
     plan = [(r, desks) for r in range(options.rounds) for desks in options.levels]
     per_desk = {desks: cycles_per_desk(options.cycles, desks) for desks in options.levels}
-    items = sum(desks * (per_desk[desks] + 1) for _, desks in plan)
+    items = sum(desks * (per_desk[desks] + 1) for _, desks in plan) + options.probe
+    arrivals = sum(rate * options.rate_seconds for rate in options.rates)
+    items += OPEN_DESKS * 2 + math.ceil(arrivals * 0.7)  # check-outs: 45 % of arrivals, and margin
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-circulation-") as folder:
         log_file = Path(folder) / "circulation.log"
         async with circulation_process(servers, log_file) as service:
-            seeding = await seed(service, servers, items=items, patrons=max(options.levels))
+            patrons = max([*options.levels, OPEN_DESKS, PROBE_PATRONS])
+            seeding = await seed(service, servers, items=items, patrons=patrons)
             limits = httpx.Limits(max_connections=max(options.levels) + 5)
             desk = {"Authorization": f"Bearer {servers.token('ub-desk')}"}  # a desk operator
             async with httpx.AsyncClient(
                 base_url=service.url, limits=limits, timeout=60, headers=desk
             ) as client:
                 fresh = map(barcode, itertools.count())
+                await probe(client, service, fresh, 2)  # the first requests warm the service
+                round_trips = await probe(client, service, fresh, options.probe)
+                print("round trips measured", file=sys.stderr)
                 for round_no, desks in plan:
                     run = await run_level(client, service, servers, desks, per_desk[desks], fresh)
                     runs.append({"round": round_no} | run)
                     print(f"round {round_no}: {desks} desk(s) done", file=sys.stderr)
+                open_loop = await _open_loop(client, service, servers, options, fresh)
     if not options.keep:
         await drop_namespace(servers, service)
     raw_after = await _raw(options, servers)
@@ -82,9 +98,30 @@ async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, 
         },
         "raw_before": raw_before.as_dict() | {"kafka_publish_ms": publish_ms},
         "raw_after": raw_after.as_dict(),
-        "seeding": seeding | {"items": items, "patrons": max(options.levels)},
+        "seeding": seeding | {"items": items, "patrons": patrons},
+        "round_trips": round_trips,
         "runs": runs,
+        "open_loop": open_loop,
     }
+
+
+async def _open_loop(
+    client: httpx.AsyncClient,
+    service: Service,
+    servers: Servers,
+    options: argparse.Namespace,
+    fresh: Iterator[str],
+) -> list[dict[str, Any]]:
+    """Each rate in turn, after loans are lent for returns and renewals to work on."""
+    desks = Desks(OPEN_DESKS, fresh, random.Random(options.seed))
+    await warm(client, desks, OPEN_DESKS * 2)
+    results = []
+    for rate in options.rates:
+        # A fresh token per rate: a long run must not outlive the desk's access token.
+        client.headers["Authorization"] = f"Bearer {servers.token('ub-desk')}"
+        results.append(await run_rate(client, service, servers, desks, rate, options.rate_seconds))
+        print(f"open loop: {rate}/s done", file=sys.stderr)
+    return results
 
 
 async def _raw(options: argparse.Namespace, servers: Servers) -> RawSpeed:
@@ -126,17 +163,21 @@ async def run_level(
     errors: list[str] = []
     warm_up: dict[str, list[float]] = {op: [] for op in OPERATIONS}
     await asyncio.gather(*(_desk(client, i, 1, fresh, warm_up, errors) for i in range(desks)))
+    counted = await read_counts(service.pid, service.counts)
     meter.start()
     started = time.perf_counter()
     await asyncio.gather(*(_desk(client, i, cycles, fresh, samples, errors) for i in range(desks)))
     wall = time.perf_counter() - started
+    cpu = meter.stop()
+    counts = difference(await read_counts(service.pid, service.counts), counted)
     return {
         "desks": desks,
         "cycles": desks * cycles,
         "loans_in_store": loans_before,
         "wall_s": wall,
-        "cpu_s": meter.stop(),
+        "cpu_s": cpu,
         "idle_cpu_s": idle,
+        "counts_per_op": per_operation(counts, 2 * desks * cycles),
         "errors": errors[:10],
         "error_count": len(errors),
         "latency_ms": samples,
@@ -160,7 +201,12 @@ async def _desk(
             ("return", "/returns", {"item_barcode": item}, 200),
         ):
             started = time.perf_counter()
-            answer = await client.post(path, json=body, headers=headers)
+            try:
+                answer = await client.post(path, json=body, headers=headers)
+            except httpx.HTTPError as error:  # a timeout is an error of the level, not the run's
+                samples[op].append((time.perf_counter() - started) * 1000)
+                errors.append(f"{op} {item}: {error!r}")
+                continue
             samples[op].append((time.perf_counter() - started) * 1000)
             if answer.status_code != expected:
                 errors.append(f"{op} {item}: {answer.status_code} {answer.text[:200]}")
@@ -192,6 +238,17 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--cycles", type=int, default=100, help="measured cycles per level")
     parser.add_argument("--rounds", type=int, default=1, help="passes over all the levels")
+    parser.add_argument(
+        "--probe", type=int, default=20, help="check-outs then returns counted one by one"
+    )
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [float(n) for n in text.split(",")],
+        default=[5.0, 12.5, 25.0],
+        help="open-loop arrival rates (operations/s), comma-separated",
+    )
+    parser.add_argument("--rate-seconds", type=float, default=20, help="seconds at each rate")
+    parser.add_argument("--seed", type=int, default=0, help="the open loop's random seed")
     add_raw_options(parser)
     add_store_options(parser, keeps="database")
     return parser.parse_args(argv)

@@ -1,5 +1,6 @@
-"""The circulation service as a real process (``python -m circulation``) for the desk benchmark,
-in a namespace of its own (database and topic prefixes), with items and patrons seeded.
+"""The circulation service as a real process (``python -m circulation``, its store commands and
+broker requests counted by ``bench.counted``) for the desk benchmark, in a namespace of its own
+(database and topic prefixes), with items and patrons seeded.
 
 Items go through ``POST /items``; patrons arrive as ``PatronChanged`` events on the institution's
 patron topic, as patron-sync publishes them, and the service's own consumer projects them.
@@ -22,6 +23,7 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
+from bench.counted import COUNTS_ENV, counts_file
 from bench.servers import PROJECT, Servers, stop_child, wait_ready
 from rebub.mailbox import free_port
 from rebub_shared.clock import MovableClock
@@ -47,6 +49,7 @@ class Service:
     pid: int
     database: str
     topic_prefix: str
+    counts: Path  # where the process writes its store and broker counts (``bench.counted``)
 
 
 def barcode(n: int) -> str:
@@ -62,6 +65,7 @@ async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator
     """Start ``python -m circulation`` for ``ub`` on a free port; stop it (SIGTERM) at the end."""
     token = uuid.uuid4().hex[:8]
     port = free_port()
+    counts = counts_file(log_file.parent, "circulation")
     env = os.environ | {
         "REBUB_CIRCULATION__TENANT": INSTITUTION,
         "REBUB_CIRCULATION__ENVIRONMENT": "test",  # the development clock (PUT /_dev/clock)
@@ -70,16 +74,25 @@ async def circulation_process(servers: Servers, log_file: Path) -> AsyncIterator
         "REBUB_CIRCULATION__MONGO__DATABASE_PREFIX": f"bench{token}_",
         "REBUB_CIRCULATION__KAFKA__TOPIC_PREFIX": f"b{token}.",
         **servers.service_env(),
+        COUNTS_ENV: str(counts),
     }
     with log_file.open("ab") as log:
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "circulation", cwd=PROJECT, env=env, stdout=log, stderr=log
+            sys.executable,
+            "-m",
+            "bench.counted",
+            "circulation",
+            cwd=PROJECT,
+            env=env,
+            stdout=log,
+            stderr=log,
         )
     service = Service(
         f"http://127.0.0.1:{port}",
         child.pid,
         f"bench{token}_{INSTITUTION}_circulation",
         f"b{token}.",
+        counts,
     )
     try:
         await wait_ready(service.url, child, "circulation", log_file)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as wall_time
 
-from notifier.adapters.documents import loan_to_doc, patron_to_doc
+from notifier.adapters.documents import loan_to_doc, patron_to_doc, schedule_fields
 from notifier.adapters.mongo_store import MongoStore
 from notifier.domain import (
     CHAIN,
@@ -161,7 +161,11 @@ async def load(store: MongoStore, library: Library, batch: int = 5000) -> dict[s
             store.patron_docs,
             [patron_to_doc(p) | {"version": 1} for p in library.patrons],
         ),
-        "loans": (store.loans, [loan_to_doc(loan) for loan in library.loans]),
+        # As ``save_loan`` writes them: not scheduled yet (the first pass schedules them).
+        "loans": (
+            store.loans,
+            [loan_to_doc(loan) | schedule_fields(loan) for loan in library.loans],
+        ),
         "letter_keys": (store.keys, [{"_id": k, "letter_id": i} for k, i in library.claimed]),
     }
     seconds = {}

@@ -1,5 +1,6 @@
 """Benchmark: the notifier's daily pass over an institution's active loans (letters computed and
-sent, time and CPU per letter), beside the raw broker and store measured in the same run.
+sent, time, CPU, store round trips and broker requests per letter; a pass with nothing due),
+beside the raw broker and store measured in the same run.
 
     uv run python -m bench.notifier_letters [--loans 100000 --due 5000 --runs 3 --json out.json]
 
@@ -23,12 +24,14 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from bench.counted import difference, install, per_operation, snapshot
 from bench.measure import add_raw_options, percentiles, raw_speed
 from bench.notifier_data import load, loading_counts, now_of, synthetic_library
 from bench.notifier_report import render
@@ -48,6 +51,7 @@ INSTITUTION = "ub"
 
 async def benchmark(options: argparse.Namespace, servers: Servers) -> dict[str, Any]:
     """Load the data, run one pass per day, and return every figure (JSON-ready)."""
+    install()  # store round trips and broker requests of this process (the service's own)
     raw = await raw_speed(
         servers.kafka_bootstrap,
         servers.mongo_uri,
@@ -97,7 +101,7 @@ async def _measure(
     # The loaded keys are not noted on their loans yet (as after an upgrade): the first plan
     # notes them; the second is the steady state, the one reported.
     first = await compute_only(n, days[0])
-    _progress("compute only, first (notes the loaded claims on their loans)", first)
+    _progress("compute only, first (notes the loaded claims, schedules every loan)", first)
     breakdown = await compute_only(n, days[0])
     _progress("compute only", breakdown)
     if breakdown["due_loans"] != options.due:
@@ -106,8 +110,8 @@ async def _measure(
     sent_at: list[tuple[str, float]] = []
     relay = n.ctx.after_sent
 
-    async def timed_relay(letter_id: str) -> None:
-        await relay(letter_id)
+    async def timed_relay(letter_id: str, written: Mapping[str, Any] | None = None) -> None:
+        await relay(letter_id, written)
         sent_at.append((letter_id, time.perf_counter()))
 
     n.ctx.after_sent = timed_relay
@@ -124,11 +128,13 @@ async def _measure(
         clock.set(now_of(day))
         idle = await _store_idle_cpu(servers.store_pid)
         sent_at.clear()
+        counted = snapshot()
         meter.start()
         started = time.perf_counter()
         summary = await n.handle(RunDailyPass(clock.now()))
         wall = time.perf_counter() - started
         cpu = meter.stop()
+        counts = difference(snapshot(), counted)
         channels = await _channels(store, day)
         emails_sent = sum(1 for c in channels.values() if c == "email")
         received = mailbox.wait_for(emails_sent + sum(p["emails"] for p in passes))
@@ -146,15 +152,19 @@ async def _measure(
                 "cpu_s": cpu,
                 "store_idle_cpu_per_s": idle,
                 "per_letter_ms": _per_letter_ms(sent_at, channels),
+                "counts": counts,
+                "counts_per_letter": per_operation(counts, len(sent_at)),
             }
         )
         _progress("pass", passes[-1])
     clock.set(now_of(days[-1]) + timedelta(hours=1))
+    counted = snapshot()
     meter.start()
     started = time.perf_counter()
     idle_summary = await n.handle(RunDailyPass(clock.now()))
     idle_pass = {"wall_s": time.perf_counter() - started, "cpu_s": meter.stop()}
     idle_pass["states"] = idle_summary.states
+    idle_pass["counts"] = difference(snapshot(), counted)
     return {
         "loading": loading,
         "compute_first": first,
@@ -165,18 +175,21 @@ async def _measure(
 
 
 async def compute_only(n: NotifierBus, day: date) -> dict[str, Any]:
-    """The reads and the computation of a pass (``plan_day``), without recording or sending."""
+    """The reads and the computation of a pass (``plan_day``, which schedules the loans it reads
+    and does not send), without recording or sending."""
+    counted = snapshot()
     marks = [("start", time.perf_counter())]
     plan = await n.handle(
         PlanDay(paris_date(now_of(day)), lambda step: marks.append((step, time.perf_counter())))
     )
     due = plan.due
     return {step: b - a for (_, a), (step, b) in itertools.pairwise(marks)} | {
-        "active_loans": len(plan.active),
+        "loans_read": len(plan.active),
         "candidates": plan.candidates,
         "letters": len(due.letters),
         "due_loans": sum(len(letter.items) for letter in due.letters)
         + sum(len(u.loan_ids) for u in due.unreachable),
+        "counts": difference(snapshot(), counted),
     }
 
 

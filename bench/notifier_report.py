@@ -25,13 +25,8 @@ def render(report: dict[str, Any]) -> str:
             for name, count in loading["counts"].items()
         ),
     ]
-    compute = report["compute_only"]
-    lines.append(
-        f"compute only ({compute['active_loans']:,} loans -> {compute['letters']:,} letters for "
-        f"{compute['due_loans']:,} loans): read loans {compute['read_loans_s']:.2f} s, read "
-        f"patrons {compute['read_patrons_s']:.2f} s, stages + claimed keys "
-        f"{compute['stages_and_claimed_keys_s']:.2f} s, letters_due {compute['letters_due_s']:.2f} s"
-    )
+    for name, label in (("compute_first", "first (schedules every loan)"), ("compute_only", "")):
+        lines.append(_compute(report[name], label))
     lines.append(
         "day         letters emails printed  wall s  first s  ms/letter  cpu ms/letter "
         "(service store broker smtp)  email p50/p95 ms  printed p50/max ms  store idle"
@@ -49,10 +44,14 @@ def render(report: dict[str, Any]) -> str:
             f"{_num(post.get('p50'))}/{_num(post.get('max'))}  "
             f"{_num(p['store_idle_cpu_per_s'], 2)}"
         )
+    lines += _round_trips(report)
     idle = report["idle_pass"]
+    counts = idle["counts"]
     lines.append(
-        f"idle pass (nothing due, the scheduler's every tick): {idle['wall_s']:.1f} s, "
-        f"store CPU {_num(idle['cpu_s']['store'])} s, service CPU {_num(idle['cpu_s']['service'])} s"
+        f"idle pass (nothing due, the scheduler's every tick): {idle['wall_s']:.2f} s, "
+        f"store CPU {_num(idle['cpu_s']['store'], 2)} s, store time of its commands "
+        f"{counts['store_ms'] / 1000:.2f} s, service CPU {_num(idle['cpu_s']['service'], 2)} s, "
+        f"store round trips {sum(counts['store'].values())} ({_commands(counts['store'])})"
     )
     m = report["medians"]
     lines.append(
@@ -64,3 +63,35 @@ def render(report: dict[str, Any]) -> str:
         f"broker {_num(m['broker_cpu_ms_per_letter'])}, smtp {_num(m['smtp_cpu_ms_per_letter'])}"
     )
     return "\n".join(lines)
+
+
+def _commands(store: dict[str, float]) -> str:
+    return ", ".join(f"{name} {n:,.2f}" for name, n in sorted(store.items())) or "none"
+
+
+def _round_trips(report: dict[str, Any]) -> list[str]:
+    """Per letter, counted in the service (these carry to MongoDB)."""
+    lines = [
+        "day         store round trips/letter (by command)  produce requests/letter  "
+        "records published/letter  store ms/letter"
+    ]
+    for p in report["passes"]:
+        f = p["counts_per_letter"]
+        lines.append(
+            f"{p['day']}  {f['store_round_trips']:.2f} ({_commands(f['store_by_command'])})  "
+            f"{f['produce_requests']:.2f}  {f['published']:.2f}  {f['store_ms']:.2f}"
+        )
+    return lines
+
+
+def _compute(compute: dict[str, Any], label: str) -> str:
+    counts = compute["counts"]
+    return (
+        f"compute only {label}({compute['loans_read']:,} loans read -> {compute['letters']:,} "
+        f"letters for "
+        f"{compute['due_loans']:,} loans): read loans {compute['read_loans_s']:.2f} s, read "
+        f"patrons {compute['read_patrons_s']:.2f} s, stages + claimed keys "
+        f"{compute['stages_and_claimed_keys_s']:.2f} s, letters_due {compute['letters_due_s']:.2f} s; "
+        f"store round trips {sum(counts['store'].values()):,}, store time "
+        f"{counts['store_ms'] / 1000:.2f} s"
+    )

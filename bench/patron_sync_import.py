@@ -31,6 +31,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench.counted import difference, read_counts
 from bench.measure import add_raw_options, raw_speed
 from bench.patron_sync_raw import RawPlan, raw_fan_out
 from bench.patron_sync_report import render, summary
@@ -180,6 +181,7 @@ async def _measured(
     meter.start()
     await asyncio.sleep(options.idle_seconds)
     idle = {k: v / options.idle_seconds if v is not None else None for k, v in meter.stop().items()}
+    counted = {name: await read_counts(i.pid, i.counts) for name, i in d.instances.items()}
     watch = ConsistencyWatch(
         servers.kafka_bootstrap,
         d.topics,
@@ -193,7 +195,13 @@ async def _measured(
     arrived = await watch.wait(options.timeout)
     consistent = max([*arrived.values(), started + imported["seconds"]])
     cpu = meter.stop()
+    await asyncio.sleep(0.5)  # the relays' removals (``removal_linger_s``) are part of the work
+    counts = {
+        name: difference(await read_counts(i.pid, i.counts), counted[name])
+        for name, i in d.instances.items()
+    }
     return {
+        "counts": counts,
         "import_s": imported["seconds"],
         "report": imported["report"],
         "consistent_s": consistent - started,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.counted import add, per_operation
 from bench.patron_sync_service import INSTITUTIONS
 
 SERVICE = ("network", *INSTITUTIONS)
@@ -49,7 +50,23 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
     figures["store_cpu_ratio"] = _ratio(
         figures["store_cpu_ms_per_changed"], figures["raw_store_cpu_ms_per_changed"]
     )
+    figures["round_trips"] = _round_trips(report)
     return figures
+
+
+def _round_trips(report: dict[str, Any]) -> dict[str, Any]:
+    """Store round trips and broker requests: the network's per changed account, the IZs' per
+    changed account each IZ received (its projection) and per linked changed copy."""
+    counted, counts = report["measured"]["counts"], report["counts"]
+    changed, copies = counts["changed"], sum(counts["linked_changed_per_iz"].values())
+    izs = {"store": {}, "store_ms": 0.0, "kafka": {}, "published": 0}
+    for code in INSTITUTIONS:
+        izs = add(izs, counted[code])
+    return {
+        "network_per_changed_account": per_operation(counted["network"], changed),
+        "izs_per_account_received": per_operation(izs, changed * len(INSTITUTIONS)),
+        "izs_per_linked_changed_copy": per_operation(izs, copies),
+    }
 
 
 def _f(value: float | None, spec: str = ".2f") -> str:
@@ -100,5 +117,13 @@ def render(report: dict[str, Any]) -> str:
         f"broker {_f(s['raw_broker_cpu_ms_per_changed'])}",
         f"ratios service/raw: time {_f(s['time_ratio'], '.1f')}x, own CPU "
         f"{_f(s['cpu_ratio'], '.1f')}x, store CPU {_f(s['store_cpu_ratio'], '.1f')}x",
+        "store round trips and broker requests, counted in the services (these carry to MongoDB):",
     ]
+    for name, f in s["round_trips"].items():
+        commands = ", ".join(f"{k} {v:.2f}" for k, v in f["store_by_command"].items())
+        lines.append(
+            f"  {name.replace('_', ' ')}: store {f['store_round_trips']:.2f} ({commands}); "
+            f"produce requests {f['produce_requests']:.2f}, records published "
+            f"{f['published']:.2f}, broker requests {f['broker_requests']:.2f}"
+        )
     return "\n".join(lines)

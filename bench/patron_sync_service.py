@@ -24,6 +24,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
+from bench.counted import COUNTS_ENV, counts_file
 from bench.servers import PROJECT, Servers, stop_child, wait_ready
 from patron_sync.adapters.feeds.csv_feed import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from rebub.demo.feeds import bad_indexes, synthetic_accounts
@@ -45,6 +46,7 @@ class Instance:
     url: str
     pid: int
     database: str
+    counts: Path  # its store commands and broker requests (``bench.counted``)
 
 
 @dataclass(frozen=True)
@@ -128,13 +130,25 @@ async def _process(
         "REBUB_PATRON_SYNC__KAFKA__TOPIC_PREFIX": topics.prefix,
         "REBUB_PATRON_SYNC__SPOOL_DIR": str(log_file.parent),
         **servers.service_env(),
+        COUNTS_ENV: str(counts_file(log_file.parent, tenant)),
     }
     with log_file.open("ab") as log:
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "patron_sync", cwd=PROJECT, env=env, stdout=log, stderr=log
+            sys.executable,
+            *("-m", "bench.counted", "patron_sync"),
+            cwd=PROJECT,
+            env=env,
+            stdout=log,
+            stderr=log,
         )
     database = f"{database_prefix}{tenant}_patron_sync"
-    instance = Instance(tenant, f"http://127.0.0.1:{port}", child.pid, database)
+    instance = Instance(
+        tenant,
+        f"http://127.0.0.1:{port}",
+        child.pid,
+        database,
+        counts_file(log_file.parent, tenant),
+    )
     try:
         await wait_ready(instance.url, child, f"patron-sync {instance.tenant}", log_file, 90)
         yield instance

@@ -36,3 +36,8 @@ def test_notifier_letters_runs_end_to_end(backends: Backends, tmp_path: Path) ->
     assert run["emails"] + run["printed"] == run["letters"]
     assert run["emails_received_total"] == run["emails"]
     assert "ms/letter" in done.stdout
+    # Counted in the service: each letter's LetterSent is published once; a pass with nothing
+    # due sends nothing.
+    assert run["counts_per_letter"]["published"] == 1
+    assert report["idle_pass"]["states"] == {}
+    assert "store round trips" in done.stdout

@@ -31,3 +31,7 @@ def test_tiny_feed_reaches_every_linked_copy_in_the_five_izs(tmp_path: Path) -> 
     assert report["raw"]["iz_upserts"] == counts["linked_changed_per_iz"]
     assert measured["cpu_s"]["network"] > 0
     assert report["summary"]["time_ratio"] > 0
+    # Counted in the IZ processes: each linked changed copy is written and published.
+    per_copy = report["summary"]["round_trips"]["izs_per_linked_changed_copy"]
+    assert per_copy["store_by_command"]["findAndModify"] >= 1
+    assert per_copy["published"] >= 1

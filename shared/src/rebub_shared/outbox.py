@@ -6,9 +6,15 @@ that one entry can be removed with ``$unset`` on any store we run on) and a flag
 order, then removes it. A crash between the two publishes the entry again with the same ``ce_id``:
 consumers are idempotent on it, so delivery stays at least once and effects exactly once.
 
-Every command relays its own document right after its write, and that path touches the store only
-by ``_id`` (the one filter FerretDB v1 answers from an index: any other filter reads the whole
-collection). The flag is cleared with the last removal; should a writer add an entry in between,
+Every command relays its own document right after its write, from the document as it wrote it
+(an insert's document, or the one ``find_one_and_update`` returned): no read. It publishes the
+entries, then their removal waits a moment (``removal_linger_s``) so that the removals of the
+commands relayed meanwhile go to the store as one bulk write; until then the relay remembers what
+it published, so a command writing the same document again does not publish it twice, and
+after it the latest removed entries (a document written before their removal and relayed after
+it still holds them). That path touches the store only by ``_id`` (the one filter FerretDB v1
+answers from an index: any other filter reads the whole collection). The flag is cleared with
+the last removal; should a writer add an entry in between,
 its own relay publishes it, and if it crashed first, the sweep at start-up (by entries, not by
 flag) finds it. The background loop retries by ``_id`` what a command could not relay; it reads
 the store for flagged documents only now and then (see :class:`OutboxRelay`).
@@ -23,23 +29,27 @@ transient error (broker or store away) ends a pass. A command's own relay is bou
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
 from pydantic import BaseModel
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from rebub_shared.cloudevents import Event
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
+from rebub_shared.mongo import write_in_chunks
 from rebub_shared.parking import PERMANENT_ERRORS, REASON_MAX, park
 from rebub_shared.periodic import Periodic
 
 log = get_logger(__name__)
 PENDING = "outbox_pending"
+REMEMBERED = 10_000  # removed entries remembered (a command's document relayed a little late)
 
 
 class OutboxEntry(BaseModel):
@@ -96,6 +106,7 @@ class OutboxRelay:
         interval_s: float = 10.0,
         sweep_interval_s: float = 600.0,
         publish_timeout_s: float = 2.0,
+        removal_linger_s: float = 0.2,
         parked: Counter | None = None,
     ) -> None:
         self._collection = collection
@@ -107,6 +118,15 @@ class OutboxRelay:
         self._loop = Periodic(f"outbox-relay-{collection.name}", self._background_step, interval_s)
         self._swept_at: float | None = None  # the first sweep reads every entry, later the flag
         self._unsent: dict[Any, None] = {}  # ids in order, relayed by the loop
+        self._removal_linger_s = removal_linger_s
+        # Published entries whose removal waits for the next bulk write: event ids per document,
+        # and whether that removal clears the flag (every entry the document held is in it).
+        self._removals: dict[Any, tuple[set[str], bool]] = {}
+        self._flushing: asyncio.Task[None] | None = None
+        self._removing: dict[Any, set[str]] = {}  # the bulk write under way
+        # Entries whose removal is written, the latest ones: a command's document written before
+        # that removal and relayed after it still holds them, and must not send them again.
+        self._removed: dict[str, None] = {}
         self.batch = 500
 
     async def ensure_index(self) -> None:
@@ -121,8 +141,12 @@ class OutboxRelay:
         """Leave these documents' events to the background loop (bulk commands, jobs)."""
         self._unsent.update(dict.fromkeys(document_ids))
 
-    async def relay_soon(self, document_id: Any) -> int:
+    async def relay_soon(self, document_id: Any, written: Mapping[str, Any] | None = None) -> int:
         """A command's own relay, right after its write: bounded by ``publish_timeout_s``.
+
+        ``written`` is the document as the command wrote it (its ``outbox`` whole): its entries
+        are published without reading the store, and their removal is left to the next bulk
+        write of removals (``removal_linger_s``). Without it the document is read by ``_id``.
 
         With the broker away a publish waits for metadata up to the client's request timeout
         (40 s by default): the desk would wait that long for a loan already written. Past the
@@ -130,7 +154,11 @@ class OutboxRelay:
         outbox is sent again with the same ``ce_id``: consumers are idempotent on it).
         """
         try:
-            return await asyncio.wait_for(self.relay(document_id), self._publish_timeout_s)
+            if written is None:
+                return await asyncio.wait_for(self.relay(document_id), self._publish_timeout_s)
+            return await asyncio.wait_for(
+                self._relay_written(document_id, written), self._publish_timeout_s
+            )
         except TimeoutError:
             self.later([document_id])
             log.warning(
@@ -153,6 +181,13 @@ class OutboxRelay:
         async with self._lock:
             doc = await self._collection.find_one({"_id": document_id}, {"outbox": 1})
             sent = await self._publish(doc) if doc else 0
+        self._unsent.pop(document_id, None)
+        return sent
+
+    async def _relay_written(self, document_id: Any, written: Mapping[str, Any]) -> int:
+        self._unsent[document_id] = None
+        async with self._lock:
+            sent = await self._publish({"_id": document_id, "outbox": written.get("outbox")}, True)
         self._unsent.pop(document_id, None)
         return sent
 
@@ -198,36 +233,94 @@ class OutboxRelay:
                 )
         return sent
 
-    async def _publish(self, doc: dict[str, Any]) -> int:
-        """Publish one document's entries in order; an entry that can never be published is
-        parked and the next ones go on. Return how many were sent."""
+    async def _publish(self, doc: Mapping[str, Any], defer: bool = False) -> int:
+        """Publish one document's entries in order, then remove them in one write (``defer``:
+        in the next bulk write of removals); an entry that can never be published is parked and
+        the next ones go on. Entries published and waiting for their removal are not sent again.
+        Return how many were sent."""
         outbox: dict[str, Any] = doc.get("outbox") or {}
+        waiting = (
+            self._removals.get(doc["_id"], (set(), False))[0]
+            | self._removing.get(doc["_id"], set())
+            | (self._removed.keys() & outbox.keys())
+        )
         entries = sorted(outbox.items(), key=lambda pair: _seq(pair[1]))
+        done: list[str] = []
         sent = 0
-        for number, (event_id, raw) in enumerate(entries, start=1):
-            try:
-                entry = OutboxEntry.model_validate(raw)
-                await self._broker.publish(
-                    entry.data, entry.topic, key=entry.key.encode(), headers=entry.headers
-                )
-                sent += 1
-            except PERMANENT_ERRORS as error:
-                await park(
-                    self._collection.database,
-                    collection=self._collection.name,
-                    document_id=doc["_id"],
-                    event_id=event_id,
-                    entry=raw if isinstance(raw, dict) else {"raw": repr(raw)[:REASON_MAX]},
-                    error=error,
-                    counter=self._parked,
-                )
-            update: dict[str, Any] = {"$unset": {f"outbox.{event_id}": ""}}
-            if number == len(entries):
-                update["$set"] = {PENDING: False}
-            await self._collection.update_one({"_id": doc["_id"]}, update)
-        if not entries:
-            await self._collection.update_one({"_id": doc["_id"]}, {"$set": {PENDING: False}})
+        try:
+            for event_id, raw in entries:
+                if event_id in waiting:
+                    continue
+                try:
+                    entry = OutboxEntry.model_validate(raw)
+                    await self._broker.publish(
+                        entry.data, entry.topic, key=entry.key.encode(), headers=entry.headers
+                    )
+                    sent += 1
+                except PERMANENT_ERRORS as error:
+                    await park(
+                        self._collection.database,
+                        collection=self._collection.name,
+                        document_id=doc["_id"],
+                        event_id=event_id,
+                        entry=raw if isinstance(raw, dict) else {"raw": repr(raw)[:REASON_MAX]},
+                        error=error,
+                        counter=self._parked,
+                    )
+                done.append(event_id)
+        except Exception:
+            if done:  # what went out before the failure is not sent again
+                await self._collection.update_one({"_id": doc["_id"]}, _removal(done, False))
+            raise
+        if defer:
+            self._defer_removal(doc["_id"], done)
+        else:
+            await self._collection.update_one({"_id": doc["_id"]}, _removal(done, True))
         return sent
+
+    def _defer_removal(self, document_id: Any, event_ids: list[str]) -> None:
+        waiting, _ = self._removals.get(document_id, (set(), False))
+        self._removals[document_id] = (waiting | set(event_ids), True)
+        if self._flushing is None:
+            self._flushing = asyncio.create_task(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self._removal_linger_s)
+        self._flushing = None
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write the removals waiting for the bulk write now (one ordered bulk write per 50).
+
+        Should the store refuse, the documents go to the loop, which reads and relays them
+        again (their entries are sent again with the same ``ce_id``).
+        """
+        removals, self._removals = self._removals, {}
+        if not removals:
+            return
+        writes = [
+            UpdateOne({"_id": document_id}, _removal(sorted(event_ids), clear))
+            for document_id, (event_ids, clear) in removals.items()
+        ]
+        self._removing.update({document_id: ids for document_id, (ids, _) in removals.items()})
+        try:
+            await write_in_chunks(self._collection, writes)
+            self._remember_removed(ids for ids, _ in removals.values())
+        except Exception as error:
+            self.later(removals)
+            log.warning(
+                "outbox_removal_deferred", collection=self._collection.name, error=str(error)
+            )
+        finally:
+            for document_id in removals:
+                self._removing.pop(document_id, None)
+
+    def _remember_removed(self, groups: Iterable[set[str]]) -> None:
+        for event_ids in groups:
+            self._removed.update(dict.fromkeys(event_ids))
+        surplus = max(0, len(self._removed) - REMEMBERED)
+        for event_id in list(itertools.islice(self._removed, surplus)):
+            del self._removed[event_id]
 
     def start(self) -> None:
         """Relay in the background until ``stop`` (catches what a crash left pending)."""
@@ -235,6 +328,10 @@ class OutboxRelay:
 
     async def stop(self) -> None:
         await self._loop.stop()
+        if self._flushing is not None:
+            self._flushing.cancel()
+            self._flushing = None
+        await self.flush()
 
     async def _background_step(self) -> None:
         now = time.monotonic()
@@ -253,3 +350,13 @@ class OutboxRelay:
             log.exception("outbox_relay_failed", collection=self._collection.name)
             return False
         return True
+
+
+def _removal(event_ids: Sequence[str], clear: bool) -> dict[str, Any]:
+    """The update removing published entries (``clear``: and the flag, none being left)."""
+    update: dict[str, Any] = {}
+    if event_ids:
+        update["$unset"] = {f"outbox.{event_id}": "" for event_id in event_ids}
+    if clear:
+        update["$set"] = {PENDING: False}
+    return update or {"$set": {PENDING: False}}

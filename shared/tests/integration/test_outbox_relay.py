@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from aiokafka import AIOKafkaConsumer
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
@@ -141,6 +141,70 @@ async def test_documents_left_to_the_loop_are_relayed_by_id_without_a_sweep(
     left = await collection.find_one({"_id": "b1"})
     assert left is not None
     assert left[PENDING] is True  # for the next sweep
+
+
+class Commands(monitoring.CommandListener):
+    """The commands a client sends to the store (its round trips), by name."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        return None
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        return None
+
+
+async def test_a_command_relays_the_documents_it_wrote_without_reading_them_and_removes_at_once(
+    namespace: Namespace,
+) -> None:
+    """Two commands each write a document with its events and hand it to the relay as written:
+    the store sees no read, and the removal of the three entries is one bulk write; a document
+    handed over again with entries already removed sends nothing again."""
+    topic = f"{namespace.topic_prefix}ub.test.v1"
+    commands = Commands()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        namespace.backends.mongo_uri, event_listeners=[commands]
+    )
+    collection = client[f"{namespace.database_prefix}ub_test"]["items"]
+    events = [
+        new_event(
+            ShelfMarkChanged(shelf_mark=f"W{n}"), source="/t", tenant="ub", subject="w", clock=CLOCK
+        )
+        for n in range(3)
+    ]
+    written = [
+        {"_id": "w1"} | _unflatten(outbox_set([(topic, "w1", e) for e in events[:2]], first_seq=1)),
+        {"_id": "w2"} | _unflatten(outbox_set([(topic, "w2", events[2])], first_seq=1)),
+    ]
+    broker = make_broker(namespace.kafka(), client_id="test-relay")
+    relay = OutboxRelay(collection, broker, removal_linger_s=0.2)
+    try:
+        async with broker:
+            await broker.start()
+            for doc in written:
+                await collection.insert_one(doc)
+            commands.names.clear()
+            sent = [await relay.relay_soon(doc["_id"], doc) for doc in written]
+            assert (sent, commands.names) == ([2, 1], [])  # published, nothing read or written
+            assert await relay.relay_soon("w1", written[0]) == 0  # published, removal waiting
+            await asyncio.sleep(0.5)
+            assert commands.names == ["update"]  # both documents' removals in one bulk write
+            # A command's document written before that removal and relayed after it
+            assert await relay.relay_soon("w1", written[0]) == 0  # removed: not sent again
+            await relay.stop()
+        records = await _consume(namespace.backends.kafka_bootstrap, topic, 3)
+        assert [dict(r.headers)["ce_id"].decode() for r in records] == [
+            e.envelope.id for e in events
+        ]
+        for doc in await collection.find({}).to_list():
+            assert (doc["outbox"], doc[PENDING]) == ({}, False)
+    finally:
+        await client.close()
 
 
 async def _until_relayed(collection: Any, ids: list[str]) -> None:

@@ -4,8 +4,9 @@ the app host (store, letters' outbox relay, consumer, scheduler, routes), withou
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from email.headerregistry import Address
+from typing import Any
 
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.letters import LetterSent
@@ -27,13 +28,10 @@ from .service_layer import (
     Printer,
     RecoverInFlight,
 )
+from .service_layer.context import AfterSent, nothing_to_announce
 from .settings import NotifierSettings
 
 SERVICE = kafka.SERVICE
-
-
-async def _nothing(letter_id: str) -> None:
-    return None
 
 
 def bootstrap(
@@ -43,7 +41,7 @@ def bootstrap(
     store: NotifierStore,
     mailer: Mailer | None = None,
     printer: Printer | None = None,
-    after_sent: Callable[[str], Awaitable[None]] | None = None,
+    after_sent: AfterSent | None = None,
 ) -> NotifierBus:
     """The notifier of `settings.tenant` over `store`: SMTP mailer and PDF printer unless given."""
     institution = settings.institution()
@@ -56,7 +54,7 @@ def bootstrap(
         clock=clock,
         letter_topic=Topics(settings.kafka.topic_prefix).letter(settings.institution_code),
         message_id_domain=settings.message_id_domain,
-        after_sent=after_sent or _nothing,
+        after_sent=after_sent or nothing_to_announce,
     )
     return NotifierBus(store, ctx)
 
@@ -68,8 +66,8 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
     store = MongoStore(runtime.db, inst)
     relay = runtime.outbox_relay("letters")
 
-    async def relay_letter(letter_id: str) -> None:
-        await relay.relay_soon(letter_id)
+    async def relay_letter(letter_id: str, written: Mapping[str, Any] | None = None) -> None:
+        await relay.relay_soon(letter_id, written)
 
     bus = bootstrap(settings, clock=runtime.clock, store=store, after_sent=relay_letter)
     scheduler = Scheduler(bus, settings.scheduler_interval_s, enabled=settings.scheduler_enabled)

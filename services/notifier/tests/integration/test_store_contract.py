@@ -22,6 +22,7 @@ from notifier.domain import (
     PostalAddress,
 )
 from notifier.service_layer import LetterState, NotifierStore, Report
+from notifier.service_layer.records import ClaimNote
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import new_event
@@ -107,9 +108,13 @@ class StoreContract:
     ) -> None:
         await store.save_loan(loan("L1", version=1))
         await store.save_loan(loan("L2", version=1))
-        await store.note_claimed("L1", "ub:L1:courtesy:v1")
-        await store.note_claimed("L1", "ub:L1:courtesy:v1")
-        await store.note_claimed("L1", "ub:L1:reminder:v1")
+        await store.note_claimed([ClaimNote("L1", "ub:L1:courtesy:v1", date(2026, 11, 6))])
+        await store.note_claimed(
+            [
+                ClaimNote("L1", "ub:L1:courtesy:v1", date(2026, 11, 6)),
+                ClaimNote("L1", "ub:L1:reminder:v1", date(2026, 11, 11)),
+            ]
+        )
 
         await store.save_loan(loan("L1", version=2, title="Renouvelé"))
 
@@ -117,6 +122,42 @@ class StoreContract:
         assert sorted(x.loan_id for x in loans) == ["L1", "L2"]
         assert noted == {"ub:L1:courtesy:v1", "ub:L1:reminder:v1"}
         assert await store.get_loan("L1") == loan("L1", version=2, title="Renouvelé")
+
+    async def test_the_schedule_gives_exactly_the_loans_due_by_today_and_those_written_since(
+        self, store: NotifierStore
+    ) -> None:
+        """Scheduled on 10, 11 and 12 Nov, one with no stage left, one just written (not
+        scheduled yet), one returned: on 11 Nov the pass reads the 10th's, the 11th's and the
+        new one."""
+        from notifier.domain import EndReason, LoanStatus
+
+        for loan_id in ("L10", "L11", "L12", "LNONE", "LNEW"):
+            await store.save_loan(loan(loan_id))
+        await store.save_loan(
+            loan("LRET", status=LoanStatus.ENDED, ended_reason=EndReason.RETURNED)
+        )
+        await store.schedule(
+            {
+                "L10": date(2026, 11, 10),
+                "L11": date(2026, 11, 11),
+                "L12": date(2026, 11, 12),
+                "LNONE": None,
+            }
+        )
+        await store.note_claimed([ClaimNote("L12", "ub:L12:reminder:v1", date(2026, 11, 12))])
+
+        loans, noted = await store.due_chain(date(2026, 11, 11))
+        assert sorted(x.loan_id for x in loans) == ["L10", "L11", "LNEW"]
+        assert noted == set()
+        loans, noted = await store.due_chain(date(2026, 11, 12))
+        assert sorted(x.loan_id for x in loans) == ["L10", "L11", "L12", "LNEW"]
+        assert noted == {"ub:L12:reminder:v1"}
+
+        # A new event on a scheduled loan (a renewal: the due date moved) unschedules it.
+        await store.schedule({"L10": date(2026, 12, 1), "LNEW": date(2026, 12, 1)})
+        await store.save_loan(loan("L10", version=2))
+        loans, _ = await store.due_chain(date(2026, 11, 11))
+        assert sorted(x.loan_id for x in loans) == ["L10", "L11"]
 
     async def test_an_attempt_belongs_to_the_first_owner_that_takes_it(
         self, store: NotifierStore
@@ -143,6 +184,20 @@ class StoreContract:
         assert await store.open_letter_ids() == []
         # Recording the same letter again changes nothing once it left.
         assert (await store.record_pending(replace(letter(), items=()))).letter == letter()
+
+    async def test_letters_listed_together_are_open_until_settled_and_a_settled_one_is_not(
+        self, store: NotifierStore
+    ) -> None:
+        settled = letter("ub:P2:reminder:2026-11-06")
+        await store.record_pending(settled)
+        await store.mark(settled.key, LetterState.SUPERSEDED, "returned")
+
+        await store.list_open([letter(), settled])
+        recorded = await store.record_pending(letter(), listed=True)
+        again = await store.record_pending(settled, listed=True)
+
+        assert (recorded.state, again.state) == (LetterState.PENDING, LetterState.SUPERSEDED)
+        assert await store.open_letter_ids() == [letter().key]
 
     async def test_a_refused_letter_goes_back_to_pending_with_its_attempts(
         self, store: NotifierStore

@@ -13,6 +13,7 @@ from notifier.domain import (
     UnknownInstitutionError,
     current_stage,
     institution_settings,
+    next_stage_on,
     stages_for,
 )
 from rebub_shared.clock import NaiveDatetimeError
@@ -95,3 +96,24 @@ def test_the_five_institutions_have_settings_and_others_do_not() -> None:
     assert not institution_settings("ubm").suspends_after_late_return
     with pytest.raises(UnknownInstitutionError, match="'xyz'"):
         institution_settings("xyz")
+
+
+def test_the_next_stage_day_once_a_stage_is_dealt_with_is_the_next_stage_of_the_chain() -> None:
+    """Due Tuesday 1 December 2026 at 19h, lent on 2 November: courtesy 28 Nov, reminder 1 Dec,
+    recalls 8 Dec, 22 Dec and 5 Jan 2027; after recall 3 no stage is left."""
+    due, lent = paris(2026, 12, 1, 19), paris(2026, 11, 2, 10)
+    chain = ChainSettings()
+
+    assert next_stage_on(due, lent, date(2026, 11, 2), chain) == date(2026, 11, 28)
+    assert next_stage_on(due, lent, date(2026, 11, 28), chain) == date(2026, 12, 1)
+    assert next_stage_on(due, lent, date(2026, 12, 1), chain) == date(2026, 12, 8)
+    assert next_stage_on(due, lent, date(2026, 12, 9), chain) == date(2026, 12, 22)
+    assert next_stage_on(due, lent, date(2027, 1, 5), chain) is None
+
+
+def test_a_skipped_courtesy_letter_is_no_next_stage_day() -> None:
+    """Renewed on Monday 30 November to be due on 1 December: the courtesy day (28 Nov) came
+    before the due date was set, so nothing changes before the reminder on 1 December."""
+    due, renewed = paris(2026, 12, 1, 19), paris(2026, 11, 30, 10)
+
+    assert next_stage_on(due, renewed, date(2026, 11, 25), ChainSettings()) == date(2026, 12, 1)

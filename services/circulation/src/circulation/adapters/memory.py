@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from circulation.domain import Item
 from circulation.domain.events import LoanEvent
@@ -49,6 +50,7 @@ class MemoryLoanRepository:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self.written: list[str] = []
+        self.as_written: dict[str, dict[str, Any]] = {}  # no documents: nothing to relay
 
     async def add(self, institution: InstitutionCode, stored: StoredLoan) -> None:
         if await self.open_for_item(institution, stored.loan.item_barcode):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from circulation.domain.requests import Request
 from circulation.domain.vocabulary import InstitutionCode
@@ -21,6 +21,7 @@ class MemoryRequestRepository:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self.written: list[str] = []
+        self.as_written: dict[str, dict[str, Any]] = {}  # no documents: nothing to relay
 
     async def add(self, institution: InstitutionCode, request: Request) -> None:
         self._write(institution, request)

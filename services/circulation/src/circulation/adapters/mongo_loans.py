@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -72,6 +72,7 @@ class MongoLoanRepository:
         self._loans = collection
         self._topics = topics
         self.written: list[str] = []
+        self.as_written: dict[str, Document] = {}
 
     async def add(self, institution: InstitutionCode, stored: StoredLoan) -> None:
         loan = stored.loan
@@ -84,18 +85,24 @@ class MongoLoanRepository:
             await self._loans.insert_one(doc)
         except DuplicateKeyError as error:
             raise ItemOnLoanError("item_barcode", loan.item_barcode, "already on loan") from error
-        self._written(stored)
+        self._written(stored, doc)
 
     async def save(self, institution: InstitutionCode, stored: StoredLoan) -> None:
         loan = stored.loan
-        result = await self._loans.update_one(*_update(stored, institution, self._topics))
-        if result.matched_count == 0:
+        # The outbox as written comes back with the write: the relay publishes it without a read
+        # (the whole document: FerretDB v1 has no projection in ``findAndModify``).
+        doc = await self._loans.find_one_and_update(
+            *_update(stored, institution, self._topics),
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is None:
             raise ConcurrentUpdateError("loan_id", loan.loan_id, "changed since it was read")
-        self._written(stored)
+        self._written(stored, doc)
 
-    def _written(self, stored: StoredLoan) -> None:
+    def _written(self, stored: StoredLoan, doc: Document) -> None:
         stored.loan.pending_events = []  # now in the document's outbox
         self.written.append(stored.loan.loan_id)
+        self.as_written[stored.loan.loan_id] = doc
 
     async def get(self, institution: InstitutionCode, loan_id: str) -> StoredLoan | None:
         doc = await self._loans.find_one({"_id": loan_id, "institution": institution})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from circulation.domain.requests import Request, RequestStatus
@@ -38,28 +39,31 @@ class MongoRequestRepository:
         self._requests = collection
         self._topics = topics
         self.written: list[str] = []
+        self.as_written: dict[str, Document] = {}
 
     async def add(self, institution: InstitutionCode, request: Request) -> None:
         fields = outbox_fields(request, self._topics)
-        await self._requests.insert_one(
-            {"_id": request.request_id, **_state(request), **nested(fields)}
-        )
-        self._written(request)
+        doc = {"_id": request.request_id, **_state(request), **nested(fields)}
+        await self._requests.insert_one(doc)
+        self._written(request, doc)
 
     async def save(self, institution: InstitutionCode, request: Request) -> None:
         expected = request.saved_version
         update = {"$set": {**_state(request), **outbox_fields(request, self._topics)}}
         guard = {"_id": request.request_id, "version": expected}  # _id only: FerretDB's index
-        result = await self._requests.update_one(guard, update)
-        if result.matched_count == 0:
+        doc = await self._requests.find_one_and_update(
+            guard, update, return_document=ReturnDocument.AFTER
+        )
+        if doc is None:
             raise ConcurrentUpdateError(
                 "request_id", request.request_id, "changed since it was read"
             )
-        self._written(request)
+        self._written(request, doc)
 
-    def _written(self, request: Request) -> None:
+    def _written(self, request: Request, doc: Document) -> None:
         request.pending_events = []
         self.written.append(request.request_id)
+        self.as_written[request.request_id] = doc  # the relay publishes it without a read
 
     async def get(self, institution: InstitutionCode, request_id: str) -> Request | None:
         doc = await self._requests.find_one({"_id": request_id, "institution": institution})

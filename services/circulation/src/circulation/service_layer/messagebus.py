@@ -6,8 +6,8 @@ events stay in the loans' outbox and the background relay publishes them later.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from rebub_shared.logging import get_logger
 from rebub_shared.messagebus import Command, Handlers, R
@@ -24,8 +24,9 @@ RELAY_INLINE_MAX = 20
 class Relay(Protocol):
     """Publishes the pending events of documents (loans or requests) by id (an outbox relay)."""
 
-    async def relay_soon(self, document_id: str) -> int:
-        """Relay one document now; return how many events were sent."""
+    async def relay_soon(self, document_id: str, written: Mapping[str, Any] | None = None) -> int:
+        """Relay one document now (``written``: as the command wrote it, so not read); return
+        how many events were sent."""
         ...
 
     def later(self, document_ids: Iterable[str]) -> None:
@@ -54,12 +55,14 @@ class MessageBus:
         """Run the command's handler; relay what it wrote (a failed relay is retried later)."""
         uow = self.uow_factory()
         result = await self._handlers.handle(command, uow, self.ctx)
-        await _relay(self._relay, uow.loans.written)
-        await _relay(self._request_relay, uow.requests.written)
+        await _relay(self._relay, uow.loans.written, uow.loans.as_written)
+        await _relay(self._request_relay, uow.requests.written, uow.requests.as_written)
         return result
 
 
-async def _relay(relay: Relay | None, written: list[str]) -> None:
+async def _relay(
+    relay: Relay | None, written: list[str], documents: Mapping[str, Mapping[str, Any]]
+) -> None:
     ids = list(dict.fromkeys(written))
     if relay is None:
         return
@@ -68,6 +71,6 @@ async def _relay(relay: Relay | None, written: list[str]) -> None:
         return
     for doc_id in ids:
         try:
-            await relay.relay_soon(doc_id)
+            await relay.relay_soon(doc_id, documents.get(doc_id))
         except Exception as error:  # the write is done; the background relay retries
             log.warning("outbox_relay_deferred", document_id=doc_id, error=str(error))

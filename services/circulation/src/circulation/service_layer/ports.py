@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from circulation.domain import Item, Loan, Patron
 from circulation.domain.requests import Request
@@ -46,6 +46,9 @@ class PatronRecord:
 class LoanRepository(Protocol):
     written: list[str]
     """Ids of the loans written through this repository (their events await the relay)."""
+    as_written: dict[str, dict[str, Any]]
+    """The documents as written (their outbox whole), by id: relayed without a read; a loan
+    missing here is read by the relay."""
 
     async def add(self, institution: InstitutionCode, stored: StoredLoan) -> None:
         """Insert a new loan with its events; ItemOnLoanError if the item has an open loan."""
@@ -120,6 +123,8 @@ class ItemRepository(Protocol):
 class RequestRepository(Protocol):
     written: list[str]
     """Ids of the requests written through this repository (their events await the relay)."""
+    as_written: dict[str, dict[str, Any]]
+    """The documents as written, by id (see ``LoanRepository.as_written``)."""
 
     async def add(self, institution: InstitutionCode, request: Request) -> None:
         """Insert a new request with its events."""

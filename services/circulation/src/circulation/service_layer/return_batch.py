@@ -40,7 +40,8 @@ class ReturnBatch:
         self._returned: list[StoredLoan] = []
 
     async def read(self, scans: Sequence[Scan]) -> None:
-        """Everything the scans need, in one query per collection (patrons: one per patron)."""
+        """Everything the scans need, in one query per collection (patrons: one per patron, where
+        the institution suspends after a late return)."""
         inst = self.ctx.institution
         barcodes = list(
             dict.fromkeys(s.item_barcode for s in scans if _BARCODE.match(s.item_barcode))
@@ -49,6 +50,13 @@ class ReturnBatch:
         self._items = await self.uow.items.get_many(inst, barcodes)
         self._queues = await self.uow.requests.active_for_items(inst, barcodes)
         for patron_id in {stored.loan.patron_id for stored in self._loans.values()}:
+            # Only a late return's suspension needs the patron (its running suspension): where
+            # the institution applies none, no suspension is ever stored, so none is read.
+            if not self.ctx.policy.suspension_after_late_return:
+                self._patrons[patron_id] = Patron(
+                    institution=inst, patron_id=patron_id, user_group="unknown"
+                )
+                continue
             record = await self.uow.patrons.find(inst, patron_id)
             # The return never waits for the patron projection: no running suspension known.
             self._patrons[patron_id] = (

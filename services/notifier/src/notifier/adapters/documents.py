@@ -26,6 +26,33 @@ Doc = dict[str, Any]
 # A loan document's field that ``loan_to_doc`` never writes (so a loan event keeps it): the
 # idempotency keys claimed for the loan, noted after each claim.
 CLAIMED_KEYS = "claimed_keys"
+# The Paris day (ISO) from which the daily pass reads the loan: its next stage's day; "" (before
+# any day) when not scheduled yet; None when no stage is left (the pass never reads it).
+NEXT_STAGE_ON = "next_stage_on"
+UNSCHEDULED = ""
+
+
+def schedule_fields(loan: LoanInChain) -> Doc:
+    """What ``save_loan`` writes beside the loan: an active loan waits for the pass to schedule
+    it (its due date may have moved); an ended one leaves the schedule."""
+    return {NEXT_STAGE_ON: UNSCHEDULED if loan.is_active else None}
+
+
+def next_day_field(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def written_outbox(fields: Doc) -> Doc:
+    """The ``outbox`` of a document from the ``$set`` fields that wrote it (``outbox_set``),
+    as the relay reads it (the letter holds no other entry: one LetterSent per letter)."""
+    prefix = "outbox."
+    return {
+        "outbox": {
+            path.removeprefix(prefix): value
+            for path, value in fields.items()
+            if path.startswith(prefix)
+        }
+    }
 
 
 def _instant(value: str | None) -> datetime | None:

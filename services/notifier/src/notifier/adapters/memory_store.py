@@ -3,24 +3,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from rebub_shared.outbox import outbox_set
+
 from ..domain import Letter, LoanInChain, PatronContact
 from ..service_layer.ports import Outgoing
-from ..service_layer.records import LetterRecord, LetterState, Report
+from ..service_layer.records import (
+    ClaimNote,
+    LetterRecord,
+    LetterState,
+    Report,
+    with_waiting_items,
+)
 from .documents import (
     CLAIMED_KEYS,
+    NEXT_STAGE_ON,
     Doc,
     letter_to_doc,
     loan_from_doc,
     loan_to_doc,
+    next_day_field,
     patron_from_doc,
     patron_to_doc,
     record_from_doc,
     report_from_doc,
     report_to_doc,
+    schedule_fields,
+    written_outbox,
 )
 
 
@@ -51,7 +63,8 @@ class MemoryStore:
         stored = self.loans.get(loan.loan_id)
         if stored and stored["event_version"] >= loan.event_version:
             return False
-        self.loans[loan.loan_id] = (stored or {}) | loan_to_doc(loan)  # as ``$set`` does
+        # as ``$set`` does
+        self.loans[loan.loan_id] = (stored or {}) | loan_to_doc(loan) | schedule_fields(loan)
         return True
 
     async def active_chain(self) -> tuple[list[LoanInChain], set[str]]:
@@ -59,6 +72,21 @@ class MemoryStore:
         return [loan_from_doc(d) for d in active], {
             k for d in active for k in d.get(CLAIMED_KEYS, ())
         }
+
+    async def due_chain(self, today: date) -> tuple[list[LoanInChain], set[str]]:
+        due = [
+            d
+            for d in self.loans.values()
+            if d["status"] == "active"
+            and d.get(NEXT_STAGE_ON) is not None
+            and d[NEXT_STAGE_ON] <= today.isoformat()
+        ]
+        return [loan_from_doc(d) for d in due], {k for d in due for k in d.get(CLAIMED_KEYS, ())}
+
+    async def schedule(self, next_days: Mapping[str, date | None]) -> None:
+        for loan_id, day in next_days.items():
+            if loan_id in self.loans:
+                self.loans[loan_id][NEXT_STAGE_ON] = next_day_field(day)
 
     async def loans_of_patron(self, patron_id: str) -> list[LoanInChain]:
         return [loan_from_doc(d) for d in self.loans.values() if d["patron_id"] == patron_id]
@@ -80,10 +108,12 @@ class MemoryStore:
     async def claim_key(self, key: str, letter_id: str) -> bool:
         return self.keys.setdefault(key, letter_id) == letter_id
 
-    async def note_claimed(self, loan_id: str, key: str) -> None:
-        if loan_id in self.loans:
-            noted = self.loans[loan_id].setdefault(CLAIMED_KEYS, [])
-            noted.extend([] if key in noted else [key])
+    async def note_claimed(self, notes: Sequence[ClaimNote]) -> None:
+        for note in notes:
+            if note.loan_id in self.loans:
+                noted = self.loans[note.loan_id].setdefault(CLAIMED_KEYS, [])
+                noted.extend([] if note.key in noted else [note.key])
+                self.loans[note.loan_id][NEXT_STAGE_ON] = next_day_field(note.next_day)
 
     async def claim_attempt(self, letter_id: str, attempt: int, owner: str) -> bool:
         return self.attempts.setdefault(f"{letter_id}#{attempt}", owner) == owner
@@ -91,8 +121,19 @@ class MemoryStore:
     async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
         return f"{letter_id}#{attempt}" in self.attempts
 
-    async def record_pending(self, letter: Letter) -> LetterRecord:
+    async def list_open(self, letters: Sequence[Letter]) -> None:
+        for letter in letters:
+            self.open.setdefault(letter.key, letter.day.isoformat())
+
+    async def record_pending(
+        self, letter: Letter, *, keep_waiting: bool = False, listed: bool = False
+    ) -> LetterRecord:
         stored = self.letters.get(letter.key)
+        settled = stored is not None and stored["state"] not in ("pending", "sending")
+        if listed and settled:  # listed by ``list_open``, yet it left: as the Mongo store does
+            self.open.pop(letter.key, None)
+        if keep_waiting and stored is not None:
+            letter = with_waiting_items(letter, record_from_doc(stored))
         if stored is None or stored["state"] == LetterState.PENDING:
             self.open[letter.key] = letter.day.isoformat()
             base = stored or {"state": LetterState.PENDING.value, "attempts": 0}
@@ -120,10 +161,11 @@ class MemoryStore:
 
     async def mark_sent(
         self, letter_id: str, sent_at: datetime, message_id: str | None, event: Outgoing
-    ) -> None:
+    ) -> dict[str, Any]:
         self.letters[letter_id] |= {"state": "sent", "sent_at": sent_at, "message_id": message_id}
         self.outbox.append(event)
         self.open.pop(letter_id, None)
+        return written_outbox(outbox_set([event], first_seq=1))
 
     async def mark(self, letter_id: str, state: LetterState, reason: str) -> None:
         self.letters[letter_id] |= {"state": state.value, "last_error": reason}

@@ -9,37 +9,53 @@ idempotency keys and letters' attempts are the ``_id`` of ``letter_keys`` and
 settled are listed in ``open_letters`` (one small document each, removed when settled) rather
 than found by a query on the growing ``letters``; a day's printed batch is one document of
 ``print_batches``. Claimed keys are also noted on the loan (``claimed_keys``), so the pass's one
-read of the active loans tells which stages are done.
+read of the due loans tells which stages are done. The pass reads only the active loans whose
+next stage day (``next_stage_on``, indexed) has come: on MongoDB an index range, whatever the
+number of active loans; on FerretDB v1 (no secondary index used) a scan inside the store, but
+only the due loans travel and are decoded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from rebub_shared.mongo import write_in_chunks
 from rebub_shared.outbox import outbox_set
 
 from ..domain import Letter, LoanInChain, PatronContact
 from ..service_layer.ports import Outgoing
-from ..service_layer.records import LetterRecord, LetterState, Report
+from ..service_layer.records import (
+    ClaimNote,
+    LetterRecord,
+    LetterState,
+    Report,
+    with_waiting_items,
+)
 from .documents import (
     CLAIMED_KEYS,
+    NEXT_STAGE_ON,
+    UNSCHEDULED,
     Doc,
     letter_to_doc,
     loan_from_doc,
     loan_to_doc,
+    next_day_field,
     patron_from_doc,
     patron_to_doc,
     record_from_doc,
     report_from_doc,
     report_to_doc,
+    schedule_fields,
+    written_outbox,
 )
 
 PENDING, SENDING = LetterState.PENDING.value, LetterState.SENDING.value
@@ -65,7 +81,13 @@ class MongoStore:
     async def prepare(self) -> None:
         # For MongoDB: the pass's read of active loans, GET /letters and the activity report.
         await self.loans.create_index("status")
+        await self.loans.create_index(NEXT_STAGE_ON)
         await self.loans.create_index("patron_id")
+        # Loans stored before the schedule existed: read (and scheduled) by the next pass.
+        await self.loans.update_many(
+            {NEXT_STAGE_ON: {"$exists": False}, "status": "active"},
+            {"$set": {NEXT_STAGE_ON: UNSCHEDULED}},
+        )
         await self.letters.create_index("patron_id")
         await self.letters.create_index("loan_ids")
 
@@ -74,7 +96,8 @@ class MongoStore:
         return loan_from_doc(doc) if doc else None
 
     async def save_loan(self, loan: LoanInChain) -> bool:
-        return await _upsert_newer(self.loans, loan_to_doc(loan), "event_version")
+        doc = loan_to_doc(loan) | schedule_fields(loan)
+        return await _upsert_newer(self.loans, doc, "event_version")
 
     async def active_chain(self) -> tuple[list[LoanInChain], set[str]]:
         loans, claimed = [], set()
@@ -82,6 +105,22 @@ class MongoStore:
             loans.append(loan_from_doc(doc))
             claimed.update(doc.get(CLAIMED_KEYS, ()))
         return loans, claimed
+
+    async def due_chain(self, today: date) -> tuple[list[LoanInChain], set[str]]:
+        loans, claimed = [], set()
+        query = {NEXT_STAGE_ON: {"$lte": today.isoformat()}, "status": "active"}
+        async for doc in self.loans.find(query):
+            loans.append(loan_from_doc(doc))
+            claimed.update(doc.get(CLAIMED_KEYS, ()))
+        return loans, claimed
+
+    async def schedule(self, next_days: Mapping[str, date | None]) -> None:
+        writes = [
+            UpdateOne({"_id": loan_id}, {"$set": {NEXT_STAGE_ON: next_day_field(day)}})
+            for loan_id, day in next_days.items()
+        ]
+        if writes:
+            await write_in_chunks(self.loans, writes)
 
     async def loans_of_patron(self, patron_id: str) -> list[LoanInChain]:
         return [loan_from_doc(d) async for d in self.loans.find({"patron_id": patron_id})]
@@ -99,8 +138,19 @@ class MongoStore:
     async def claim_key(self, key: str, letter_id: str) -> bool:
         return await _first_owner(self.keys, key, "letter_id", letter_id)
 
-    async def note_claimed(self, loan_id: str, key: str) -> None:
-        await self.loans.update_one({"_id": loan_id}, {"$addToSet": {CLAIMED_KEYS: key}})
+    async def note_claimed(self, notes: Sequence[ClaimNote]) -> None:
+        writes = [
+            UpdateOne(
+                {"_id": note.loan_id},
+                {
+                    "$addToSet": {CLAIMED_KEYS: note.key},
+                    "$set": {NEXT_STAGE_ON: next_day_field(note.next_day)},
+                },
+            )
+            for note in notes
+        ]
+        if writes:
+            await write_in_chunks(self.loans, writes)
 
     async def claim_attempt(self, letter_id: str, attempt: int, owner: str) -> bool:
         return await _first_owner(self.attempts, f"{letter_id}#{attempt}", "owner", owner)
@@ -108,21 +158,37 @@ class MongoStore:
     async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
         return await self.attempts.find_one({"_id": f"{letter_id}#{attempt}"}) is not None
 
-    async def record_pending(self, letter: Letter) -> LetterRecord:
-        stored = await self.letters.find_one({"_id": letter.key})
-        if stored is not None and stored["state"] != PENDING:
-            return record_from_doc(stored)  # it left (or was settled): it stays as it is
+    async def list_open(self, letters: Sequence[Letter]) -> None:
+        writes = [
+            UpdateOne(
+                {"_id": letter.key}, {"$setOnInsert": {"day": letter.day.isoformat()}}, upsert=True
+            )
+            for letter in letters
+        ]
+        if writes:
+            await write_in_chunks(self.open, writes)
+
+    async def record_pending(
+        self, letter: Letter, *, keep_waiting: bool = False, listed: bool = False
+    ) -> LetterRecord:
         # Listed as open before it exists: a pending letter is never missing from the list.
-        with contextlib.suppress(DuplicateKeyError):
-            await self.open.insert_one({"_id": letter.key, "day": letter.day.isoformat()})
+        if not listed:
+            with contextlib.suppress(DuplicateKeyError):
+                await self.open.insert_one({"_id": letter.key, "day": letter.day.isoformat()})
         fields = letter_to_doc(letter)
-        if stored is None:
-            doc = fields | {"state": PENDING, "attempts": 0}
-            try:
-                await self.letters.insert_one(doc)
-            except DuplicateKeyError:  # recorded in between: keep what is stored
-                return await self._record(letter.key)
+        doc = fields | {"state": PENDING, "attempts": 0}
+        try:  # a new letter, the usual case: no read
+            await self.letters.insert_one(doc)
             return record_from_doc(doc)
+        except DuplicateKeyError:
+            stored = await self.letters.find_one({"_id": letter.key})
+        assert stored is not None  # it exists: the insert collided
+        if stored["state"] != PENDING:
+            if stored["state"] not in OPEN:  # settled: listed again just above, by mistake
+                await self.open.delete_one({"_id": letter.key})
+            return record_from_doc(stored)  # it left (or was settled): it stays as it is
+        if keep_waiting:
+            fields = letter_to_doc(with_waiting_items(letter, record_from_doc(stored)))
         await self.letters.update_one({"_id": letter.key}, {"$set": _fields(fields)})
         return record_from_doc(stored | fields)
 
@@ -154,11 +220,12 @@ class MongoStore:
 
     async def mark_sent(
         self, letter_id: str, sent_at: datetime, message_id: str | None, event: Outgoing
-    ) -> None:
+    ) -> dict[str, Any]:
         fields: dict[str, Any] = {"state": "sent", "sent_at": sent_at, "message_id": message_id}
-        fields |= outbox_set([event], first_seq=1)
-        await self.letters.update_one({"_id": letter_id}, {"$set": fields})
+        outbox = outbox_set([event], first_seq=1)
+        await self.letters.update_one({"_id": letter_id}, {"$set": fields | outbox})
         await self.open.delete_one({"_id": letter_id})
+        return written_outbox(outbox)
 
     async def mark(self, letter_id: str, state: LetterState, reason: str) -> None:
         await self.letters.update_one(
@@ -197,11 +264,6 @@ class MongoStore:
 
     async def reports(self) -> list[Report]:
         return [report_from_doc(d) async for d in self.report_docs.find().sort("_id", 1)]
-
-    async def _record(self, letter_id: str) -> LetterRecord:
-        doc = await self.letters.find_one({"_id": letter_id})
-        assert doc is not None  # written or found just before
-        return record_from_doc(doc)
 
 
 async def _first_owner(

@@ -42,7 +42,7 @@ from .settings import (
     InstitutionSettings,
     institution_settings,
 )
-from .stages import StageDate, current_stage, stages_for
+from .stages import StageDate, current_stage, next_stage_on, stages_for
 
 __all__ = [
     "CHAIN",
@@ -81,5 +81,6 @@ __all__ = [
     "institution_settings",
     "letters_due",
     "loan_receipt",
+    "next_stage_on",
     "stages_for",
 ]

@@ -53,3 +53,18 @@ def current_stage(
     if latest.stage is Stage.COURTESY and latest.day < paris_date(due_set_at):
         return None
     return latest
+
+
+def next_stage_on(
+    due_at: datetime, due_set_at: datetime, after: date, settings: ChainSettings
+) -> date | None:
+    """The first Paris day after `after` on which the stage to send changes, or None.
+
+    Once the stage of `after` is dealt with (sent, or none due), nothing changes for the loan
+    until the next stage's day: the daily pass reads a loan only from that day on (the loan's
+    ``next_stage_on``). A courtesy stage skipped by ``current_stage`` is no such day.
+    """
+    for stage in stages_for(due_at, settings):
+        if stage.day > after and current_stage(due_at, due_set_at, stage.day, settings):
+            return stage.day
+    return None

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rebub_shared.clock import Clock
 
@@ -15,15 +16,21 @@ from ..domain import InstitutionSettings
 from .ports import Mailer, Printer
 
 
-async def _nothing(letter_id: str) -> None:
+async def nothing_to_announce(letter_id: str, written: Mapping[str, Any] | None = None) -> None:
+    """The default ``after_sent``: no relay (unit tests read the store's outbox)."""
     return None
+
+
+#: Called with a letter id and its outbox as written (``{"outbox": ...}``), once it is SENT.
+AfterSent = Callable[[str, Mapping[str, Any] | None], Awaitable[None]]
 
 
 @dataclass
 class Context:
     """One institution's notifier: settings, channels, clock and where letters are announced.
 
-    after_sent: called with a letter id once it is recorded as sent (the outbox relay, for real).
+    after_sent: called with a letter id and its outbox as written once it is recorded as sent
+        (the outbox relay, for real: it publishes without reading the letter).
     lock: one pass or letter on request at a time in this process (one notifier per institution).
     stopping: set by a graceful stop; a pass finishes the letter in flight and sends no more.
     owner: this process, as the owner of the letter attempts it takes (``claim_attempt``).
@@ -35,7 +42,7 @@ class Context:
     clock: Clock
     letter_topic: str
     message_id_domain: str
-    after_sent: Callable[[str], Awaitable[None]] = _nothing
+    after_sent: AfterSent = nothing_to_announce
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     stopping: bool = False
     owner: str = field(default_factory=lambda: uuid.uuid4().hex)

@@ -12,14 +12,14 @@ keys or loans already stored.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from rebub_shared.cloudevents import Event
 
 from ..domain import Letter, LoanInChain, PatronContact
-from .records import LetterRecord, LetterState, Report
+from .records import ClaimNote, LetterRecord, LetterState, Report
 
 # (topic, key, event): an event to publish once its letter is recorded as sent.
 Outgoing = tuple[str, str, Event[Any]]
@@ -44,11 +44,20 @@ class NotifierStore(Protocol):
     async def get_loan(self, loan_id: str) -> LoanInChain | None: ...
 
     async def save_loan(self, loan: LoanInChain) -> bool:
-        """Store the loan unless a newer event version is stored; True when written."""
+        """Store the loan unless a newer event version is stored; True when written. An active
+        loan written is unscheduled: the next pass reads it and schedules it."""
 
     async def active_chain(self) -> tuple[list[LoanInChain], set[str]]:
         """The active loans (one read of the loans), and the idempotency keys noted on them as
         claimed (``note_claimed``): a cache of the claims, never more than the truth."""
+
+    async def due_chain(self, today: date) -> tuple[list[LoanInChain], set[str]]:
+        """The active loans whose next stage day (``schedule``) is `today` or earlier, or not
+        scheduled yet (written since: ``save_loan`` unschedules), and the keys noted on them:
+        one read of an index, however many loans are active."""
+
+    async def schedule(self, next_days: Mapping[str, date | None]) -> None:
+        """Set each loan's next stage day (None: no stage left; the pass never reads it)."""
 
     async def loans_of_patron(self, patron_id: str) -> list[LoanInChain]: ...
 
@@ -63,8 +72,9 @@ class NotifierStore(Protocol):
     async def claim_key(self, key: str, letter_id: str) -> bool:
         """Claim an idempotency key for a letter (unique index); True if the letter owns it."""
 
-    async def note_claimed(self, loan_id: str, key: str) -> None:
-        """Note on the loan's document that `key` is claimed (after ``claim_key``)."""
+    async def note_claimed(self, notes: Sequence[ClaimNote]) -> None:
+        """Note on each loan's document that its key is claimed (after ``claim_key``), and its
+        next stage day, in the same write (the notes of many loans together)."""
 
     async def claim_attempt(self, letter_id: str, attempt: int, owner: str) -> bool:
         """Take the letter's attempt number `attempt` for `owner` (unique insert): True for the
@@ -73,9 +83,16 @@ class NotifierStore(Protocol):
     async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
         """Whether the letter's attempt number `attempt` was taken (read by ``_id``)."""
 
-    async def record_pending(self, letter: Letter) -> LetterRecord:
+    async def list_open(self, letters: Sequence[Letter]) -> None:
+        """List letters as open, together (before ``record_pending(..., listed=True)``)."""
+
+    async def record_pending(
+        self, letter: Letter, *, keep_waiting: bool = False, listed: bool = False
+    ) -> LetterRecord:
         """Record a letter as pending (and open), or refresh it if still pending; return what
-        is stored."""
+        is stored. `keep_waiting`: the items of its stored pending version stay in it
+        (``with_waiting_items``). `listed`: ``list_open`` listed it already (a settled letter
+        is taken off the list again)."""
 
     async def open_letter_ids(self) -> list[str]:
         """The letters recorded and not yet settled, the most recent day first, then by id
@@ -93,8 +110,9 @@ class NotifierStore(Protocol):
 
     async def mark_sent(
         self, letter_id: str, sent_at: datetime, message_id: str | None, event: Outgoing
-    ) -> None:
-        """-> SENT and the LetterSent event in the same write (the outbox); no longer open."""
+    ) -> dict[str, Any]:
+        """-> SENT and the LetterSent event in the same write (the outbox); no longer open.
+        Returns the letter's outbox as written (``{"outbox": ...}``): relayed without a read."""
 
     async def mark(self, letter_id: str, state: LetterState, reason: str) -> None:
         """Set a terminal state (UNCERTAIN, SUPERSEDED) with its reason; no longer open."""

@@ -10,8 +10,8 @@ letter whose items were returned, moved on in the chain or taken by another lett
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from enum import StrEnum
 
 from ..domain import Letter
@@ -41,6 +41,25 @@ class LetterRecord:
     @property
     def letter_id(self) -> str:
         return self.letter.key
+
+
+def with_waiting_items(letter: Letter, stored: LetterRecord | None) -> Letter:
+    """Today's letter plus the items its pending version already held (SMTP was down): they are
+    no longer due by ``letters_due`` since their keys are claimed, yet must stay in it."""
+    if stored is None or stored.state is not LetterState.PENDING:
+        return letter
+    new = {item.loan_id for item in letter.items}
+    waiting = tuple(item for item in stored.letter.items if item.loan_id not in new)
+    return replace(letter, items=waiting + letter.items)
+
+
+@dataclass(frozen=True)
+class ClaimNote:
+    """A key claimed for a loan, to note on the loan with the loan's next stage day."""
+
+    loan_id: str
+    key: str
+    next_day: date | None
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,13 @@ from ..domain import (
     current_stage,
     days_overdue,
     idempotency_key,
+    next_stage_on,
 )
 from .commands import RecoverInFlight
 from .context import Context
 from .ports import DeliveryUncertainError, NotDeliveredError, NotifierStore
 from .printing import print_batch
-from .records import LetterRecord, LetterState
+from .records import ClaimNote, LetterRecord, LetterState
 from .sent import record_sent, report
 
 log = get_logger(__name__)
@@ -53,11 +54,14 @@ async def send_letter(
     now: datetime,
     active: Mapping[str, LoanInChain] | None = None,
     printed: list[Letter] | None = None,
+    notes: list[ClaimNote] | None = None,
 ) -> LetterState:
-    """Send a PENDING letter; `active` (the active loans by id) re-checks chain items first.
+    """Send a PENDING letter; `active` (the pass's due loans by id) re-checks chain items first.
 
     A printed letter is left SENDING in `printed` (the pass writes the batch once, at its end:
-    ``print_batch``), or printed at once when `printed` is None.
+    ``print_batch``), or printed at once when `printed` is None. The claims of chain items are
+    noted on their loans (with the next stage day) at once, or left in `notes` for the pass to
+    write together (a crash before: the next pass finds the keys by ``_id``).
     """
     today = paris_date(now)
     letter = record.letter
@@ -72,8 +76,14 @@ async def send_letter(
                 continue
             if not await store.claim_key(key, letter.key):
                 continue
-            if active is not None:  # the pass's one read of the loans then knows it is claimed
-                await store.note_claimed(item.loan_id, key)
+            if active is not None:  # the pass's read of the loans then knows it is claimed
+                loan = active[item.loan_id]  # still due: in the pass's loans
+                next_day = next_stage_on(loan.due_at, loan.due_set_at, today, ctx.settings.chain)
+                note = ClaimNote(item.loan_id, key, next_day)
+                if notes is None:
+                    await store.note_claimed([note])
+                else:
+                    notes.append(note)
         overdue = days_overdue(item.due_at, today) if item.due_at else 0
         owned.append(replace(item, days_overdue=overdue))
     if letter.idempotency_keys and not owned:

@@ -21,12 +21,12 @@ async def record_sent(
     store: NotifierStore, ctx: Context, letter: Letter, now: datetime, message_id: str | None
 ) -> None:
     """SENDING -> SENT with its LetterSent event, then publish it (and report a changed channel)."""
-    await store.mark_sent(letter.key, now, message_id, letter_sent(ctx, letter, now))
+    written = await store.mark_sent(letter.key, now, message_id, letter_sent(ctx, letter, now))
     log.info("letter_sent", letter_id=letter.key, channel=letter.channel.value)
     if letter.reported_reason:
         await report(store, ctx, letter, now, "channel_changed", letter.reported_reason)
     try:
-        await ctx.after_sent(letter.key)
+        await ctx.after_sent(letter.key, written)
     except Exception as error:  # the relay's loop publishes it later: never fail a sent letter
         log.warning("letter_event_not_relayed_yet", letter_id=letter.key, error=str(error))
 

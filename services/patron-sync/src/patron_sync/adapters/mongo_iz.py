@@ -48,6 +48,13 @@ def _nz_entry(account: NzAccount) -> NameEntry:
     return NameEntry.of(account.record.primary_id, account.record)
 
 
+def _nz_entry_of(doc: Document | None) -> NameEntry | None:
+    """The name entry of a stored projection document (None: not stored, or unreadable)."""
+    if doc is None or "account" not in doc:
+        return None
+    return _nz_entry(NzAccount.model_validate(doc["account"]))
+
+
 class MongoPatrons:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection, self.barcodes = db[PATRONS], db[BARCODES]
@@ -97,23 +104,36 @@ class MongoNzProjection:
         cursor = self.collection.find({"_id": {"$in": list(primary_ids)}}, {"version": 1})
         return {doc["_id"]: int(doc["version"]) async for doc in cursor}
 
-    async def _name_keys(self, primary_ids: Sequence[str]) -> dict[str, list[str]]:
+    async def _name_keys(
+        self, primary_ids: Sequence[str], fields: Sequence[str] = ("name_keys",)
+    ) -> dict[str, Document]:
         if not primary_ids:
             return {}
-        cursor = self.collection.find({"_id": {"$in": list(primary_ids)}}, {"name_keys": 1})
-        return {doc["_id"]: doc.get("name_keys", []) async for doc in cursor}
+        cursor = self.collection.find({"_id": {"$in": list(primary_ids)}}, list(fields))
+        return {doc["_id"]: doc async for doc in cursor}
 
     async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
-        before = await self._name_keys([a.record.primary_id for a in newer])
+        stored = await self._name_keys(
+            [a.record.primary_id for a in newer], ("name_keys", "account")
+        )
         await insert_all(self.collection, [self._doc(a) for a in new])
         await replace_all(self.collection, [self._doc(a) for a in newer])
-        await self.names.update([_nz_entry(a) for a in (*new, *newer)], before)
+        # A change the name index does not show (an email, an address) writes no bucket.
+        changed = [
+            a for a in newer if _nz_entry_of(stored.get(a.record.primary_id)) != _nz_entry(a)
+        ]
+        before = {
+            a.record.primary_id: stored[a.record.primary_id].get("name_keys", [])
+            for a in changed
+            if a.record.primary_id in stored
+        }
+        await self.names.update([_nz_entry(a) for a in (*new, *changed)], before)
 
     async def delete(self, primary_ids: Sequence[str]) -> None:
         if primary_ids:
-            before = await self._name_keys(primary_ids)
+            stored = await self._name_keys(primary_ids)
             await self.collection.delete_many({"_id": {"$in": list(primary_ids)}})
-            await self.names.update([], before)
+            await self.names.update([], {k: d.get("name_keys", []) for k, d in stored.items()})
 
     async def name_entries(self, bucket: str) -> list[NameEntry]:
         return await self.names.entries(bucket)
@@ -148,6 +168,7 @@ class MongoIzUnitOfWork:
         self.patrons: PatronRepository = self._patrons
         self.nz: NzProjection = MongoNzProjection(db)
         self.staged: list[StagedSave] = []
+        self.written: dict[str, dict[str, Any]] = {}  # by account id: relayed without a read
         self._relay = relay
 
     async def next_reader_number(self) -> int:
@@ -204,17 +225,25 @@ class MongoIzUnitOfWork:
             "barcodes": sorted(new),
         } | outbox_set(events, first_seq=revision * 10)
         try:
-            result = await self._patrons.collection.update_one(
-                {"_id": key, "revision": before}, {"$set": fields}, upsert=before == 0
+            # The document comes back with the write: the relay publishes it without a read.
+            written = await self._patrons.collection.find_one_and_update(
+                {"_id": key, "revision": before},
+                {"$set": fields},
+                upsert=before == 0,
+                return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
-            result = None
-        if result is None or (result.matched_count == 0 and result.upserted_id is None):
+            written = None
+        if written is None:
             await self._release(key, claimed)
             raise ConcurrentUpdateError(key)
+        self.written[key] = written
         await self._release(key, old - new)
-        was = {key: name_keys(previous.patron.record)} if previous else {}
-        await self._patrons.names.update([_patron_entry(key, patron)], was)
+        entry = _patron_entry(key, patron)
+        # A change the name index does not show (an email, an address) writes no bucket.
+        if previous is None or _patron_entry(key, previous.patron) != entry:
+            was = {key: name_keys(previous.patron.record)} if previous else {}
+            await self._patrons.names.update([entry], was)
         return StoredPatron(patron, revision, save.merged_from)
 
     async def commit(self) -> list[StoredPatron]:
@@ -224,7 +253,8 @@ class MongoIzUnitOfWork:
         if self._relay is not None and saved:
             for stored in saved:
                 try:
-                    await self._relay.relay_soon(stored.patron.account_id)
+                    account_id = stored.patron.account_id
+                    await self._relay.relay_soon(account_id, self.written.pop(account_id, None))
                 except Exception as error:  # written: the relay's loop retries it by _id
                     log.warning(
                         "outbox_relay_deferred",
