@@ -19,6 +19,7 @@ from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 from faststream.security import BaseSecurity, SASLScram512
+from prometheus_client import CollectorRegistry, Counter
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 
 from rebub_shared.logging import bind_message_context, get_logger
@@ -100,13 +101,30 @@ async def undecoded_batch(msg: StreamMessage[Any]) -> Any:
     return None
 
 
+def dead_letter_counter(registry: CollectorRegistry) -> Counter:
+    """The metric of dead letters, per tenant and original topic (``rebub dlq`` reads them)."""
+    return Counter(
+        "rebub_dead_letters",
+        "Records a consumer could not process, sent to its tenant's dead-letter topic",
+        ["tenant", "topic"],
+        registry=registry,
+    )
+
+
 class DeadLetters:
     """Publishes a record that cannot be processed to the tenant's dead-letter topic, with the reason."""
 
-    def __init__(self, broker: KafkaBroker, topics: Topics, tenant: TenantCode) -> None:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        topics: Topics,
+        tenant: TenantCode,
+        metrics: CollectorRegistry | None = None,
+    ) -> None:
         self._broker = broker
         self._topics = topics
         self._tenant = tenant
+        self._counter = None if metrics is None else dead_letter_counter(metrics)
 
     async def send(
         self,
@@ -129,6 +147,8 @@ class DeadLetters:
             "dlq_offset": str(offset),
         }
         await self._broker.publish(value, dlq, key=key, headers=out)
+        if self._counter is not None:
+            self._counter.labels(tenant=self._tenant, topic=topic).inc()
         log.warning(
             "dead_lettered", topic=topic, dead_letter_topic=dlq, reason=reason, offset=offset
         )

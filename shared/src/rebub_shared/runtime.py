@@ -87,10 +87,11 @@ def build_runtime(settings: ServiceSettings, service: str, clock: Clock | None =
         clock = MovableClock(frozen=False) if settings.dev_clock_enabled else SystemClock()
     topics = Topics(settings.kafka.topic_prefix)
     broker = make_broker(settings.kafka, client_id=f"{settings.tenant}.{service}")
-    dead_letters = DeadLetters(broker, topics, settings.tenant)
+    metrics = CollectorRegistry()
+    dead_letters = DeadLetters(broker, topics, settings.tenant, metrics)
     broker.add_middleware(dead_letter_middleware(dead_letters))
     db = mongo_client(settings.mongo)[database_name(settings.mongo, settings.tenant, service)]
-    runtime = Runtime(service, settings, clock, topics, broker, dead_letters, db)
+    runtime = Runtime(service, settings, clock, topics, broker, dead_letters, db, metrics)
     # Consumer and producer metrics (messages, sizes, durations, errors) for `/metrics`; one
     # registry per instance, so several instances in one process (tests) never collide.
     broker.add_middleware(

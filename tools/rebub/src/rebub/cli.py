@@ -14,6 +14,7 @@ from typing import NoReturn
 import typer
 
 from rebub.infra import InfraError, LocalInfra
+from rebub.recovery_cli import dlq_app, parked_app
 from rebub_shared.private_files import open_private, private_dir
 
 app = typer.Typer(
@@ -162,37 +163,8 @@ def topics(
         asyncio.run(watch(bootstrap, prefix=prefix, every_s=every, **client))
 
 
-parked_app = typer.Typer(help="Outbox entries set aside because they cannot be published.")
+app.add_typer(dlq_app, name="dlq")
 app.add_typer(parked_app, name="parked")
-
-
-@parked_app.command("list")
-def parked_list(
-    tenant: str | None = typer.Option(None, "--tenant", help="One tenant (default: all six)."),
-    mongo_uri: str | None = typer.Option(None, help="Default: the local store."),
-    prefix: str = typer.Option("", help="Only databases under this prefix (tests use one)."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable."),
-) -> None:
-    """Parked outbox entries per tenant and service, oldest first, with the reason."""
-    from rebub.parked import gather_parked
-    from rebub_shared.tenancy import check_tenant
-
-    try:
-        tenants = (check_tenant(tenant, "--tenant"),) if tenant else ()
-    except ValueError as error:
-        _fail(error)
-    uri = mongo_uri or LocalInfra.default().mongo_uri
-    parked = asyncio.run(gather_parked(uri, tenants, database_prefix=prefix))
-    if as_json:
-        typer.echo(json.dumps(parked, indent=2, default=str))
-        return
-    if not parked:
-        typer.echo("no parked entry")
-    for p in parked:
-        typer.echo(
-            f"{p['tenant']:8} {p['service']:12} {p['parked_at']} {p['topic']} "
-            f"{p['event_id']} ({p['document_id']}): {p['reason'][:200]}"
-        )
 
 
 @app.command("up")

@@ -1,0 +1,124 @@
+"""``rebub dlq``: a dead letter is listed with its reason and origin, a dry run publishes nothing,
+a redrive republishes the record once to its original topic (real broker)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
+from typer.testing import CliRunner
+
+from rebub.cli import app
+from rebub.testing.plugin import Namespace
+from rebub_shared.messaging import DeadLetters
+from rebub_shared.runtime import ensure_topics
+from rebub_shared.topic_table import topic_spec
+
+FIXED = b'{"primary_id": "P-1", "version": 3}'
+
+
+async def _dead_letter(namespace: Namespace, registry: CollectorRegistry) -> str:
+    """ub's consumer of nz.patron.v1 dead-letters one record, as the middleware does."""
+    topics = namespace.topics
+    bootstrap = namespace.backends.kafka_bootstrap
+    # As a service's start does: the topic it reads and its dead-letter topic.
+    names = (topics.nz_patron, topics.dead_letter(topics.nz_patron, "ub"))
+    await ensure_topics(bootstrap, [topic_spec(name, topics) for name in names])
+    broker = KafkaBroker(bootstrap)
+    await broker.connect()
+    try:
+        return await DeadLetters(broker, topics, "ub", registry).send(
+            topic=topics.nz_patron,
+            value=FIXED,
+            key=b"P-1",
+            headers={
+                "ce_id": "ev-1",
+                "ce_type": "fr.bordeaux.rebub.nz.patron.v1",
+                "ce_tenant": "network",
+            },
+            reason="ValidationError: version missing",
+            partition=0,
+            offset=7,
+        )
+    finally:
+        await broker.stop()
+
+
+async def _records(bootstrap: str, topic: str, partitions: int) -> list[Any]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        await consumer.seek_to_beginning(*tps)
+        records: list[Any] = []
+        for tp in tps:
+            while await consumer.position(tp) < ends[tp]:
+                records += (await consumer.getmany(tp, timeout_ms=1000)).get(tp, [])
+        return records
+    finally:
+        await consumer.stop()
+
+
+def test_a_dead_letter_is_listed_then_redriven_once_and_a_dry_run_publishes_nothing(
+    namespace: Namespace,
+) -> None:
+    registry = CollectorRegistry()
+    dlq = asyncio.run(_dead_letter(namespace, registry))
+    bootstrap = namespace.backends.kafka_bootstrap
+    options = ["--bootstrap", bootstrap, "--prefix", namespace.topic_prefix]
+    original = namespace.topics.nz_patron
+    assert dlq == f"{namespace.topic_prefix}ub.dlq.nz.patron.v1"
+    assert (
+        registry.get_sample_value("rebub_dead_letters_total", {"tenant": "ub", "topic": original})
+        == 1.0
+    )
+
+    listed = CliRunner().invoke(app, ["dlq", "list", "--tenant", "ub", "--json", *options])
+    assert listed.exit_code == 0, listed.output
+    [letter] = json.loads(listed.output)
+    assert (letter["topic"], letter["partition"], letter["original_offset"]) == (original, 0, 7)
+    assert (letter["reason"], letter["key"], letter["redriven"]) == (
+        "ValidationError: version missing",
+        "P-1",
+        False,
+    )
+    assert letter["preview"] == FIXED.decode()
+    assert (
+        json.loads(
+            CliRunner().invoke(app, ["dlq", "list", "--tenant", "bsa", "--json", *options]).output
+        )
+        == []
+    )
+
+    dry = CliRunner().invoke(app, ["dlq", "redrive", dlq, "--dry-run", *options])
+    assert dry.exit_code == 0, dry.output
+    assert "1 record(s) would be redriven" in dry.output
+    assert (
+        asyncio.run(
+            _records(bootstrap, original, topic_spec(original, namespace.topics).partitions)
+        )
+        == []
+    )
+
+    done = CliRunner().invoke(app, ["dlq", "redrive", dlq, *options])
+    again = CliRunner().invoke(app, ["dlq", "redrive", dlq, *options])
+
+    assert done.exit_code == 0, done.output
+    assert "1 record(s) redriven" in done.output
+    assert "0 record(s) redriven" in again.output
+    [record] = asyncio.run(
+        _records(bootstrap, original, topic_spec(original, namespace.topics).partitions)
+    )
+    headers = {k: v.decode() for k, v in record.headers}
+    assert (record.key, record.value) == (b"P-1", FIXED)
+    assert headers["ce_id"] == "ev-1"
+    assert headers["rebub_redriven_from"] == f"{dlq}:0"
+    assert not any(k.startswith("dlq_") for k in headers)
+    shown = CliRunner().invoke(app, ["dlq", "show", dlq, "0", *options])
+    assert json.loads(shown.output)["redriven"] is True
