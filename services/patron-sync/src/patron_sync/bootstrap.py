@@ -5,6 +5,7 @@ from patron_sync.adapters.mongo_iz import PATRONS, ensure_iz_indexes
 from patron_sync.adapters.mongo_nz import MongoNzAccounts
 from patron_sync.entrypoints import kafka
 from patron_sync.entrypoints import routes as http
+from patron_sync.entrypoints.feed_watch import FeedWatch
 from patron_sync.entrypoints.instance import PatronSync
 from patron_sync.settings import SERVICE, PatronSyncSettings
 from rebub_shared.audit import AuditLog
@@ -49,7 +50,8 @@ def network_spec(service: PatronSync) -> ServiceSpec:
         title=f"patron-sync [{settings.tenant}]",
         publishes=(nz_accounts,),
         routers=(http.network_router(),),
-        on_start=(MongoNzAccounts(rt.db).ensure_indexes,),
+        background=(FeedWatch(service.history, rt.clock, rt.metrics, settings.feed_watch_s),),
+        on_start=(MongoNzAccounts(rt.db).ensure_indexes, service.history.ensure_indexes),
         errors=http.STATUSES,
         body_limits={"/imports": BodyLimit(settings.feed_max_bytes, upload=True)},
         audit=(audit := AuditLog(rt)),

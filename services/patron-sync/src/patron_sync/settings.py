@@ -32,5 +32,8 @@ class PatronSyncSettings(ServiceSettings):
     fast_consumers: bool = False
     #: Where HTTP uploads are streamed before the import (``None``: the system temp folder).
     spool_dir: Path | None = None
+    #: How often the network instance reads the import history for the feed metrics and the
+    #: missing-feed alarm (a source silent for a day), in seconds.
+    feed_watch_s: float = Field(default=600.0, gt=0)
     #: The largest feed an upload (``POST /imports``) may carry, in bytes: larger is refused 413.
     feed_max_bytes: int = Field(default=FEED_BODY_MAX_BYTES, ge=1)

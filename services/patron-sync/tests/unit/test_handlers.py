@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from patron_sync.adapters.feeds.feed import DsiFeedReader
-from patron_sync.adapters.memory import MemoryIzUnitOfWork, MemoryNzAccounts, MemoryNzPublisher
+from patron_sync.adapters.memory import (
+    MemoryImportHistory,
+    MemoryIzUnitOfWork,
+    MemoryNzAccounts,
+    MemoryNzPublisher,
+)
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.errors import FeedRefusedError, NzOwnedFieldError
 from patron_sync.domain.import_report import ImportReport
@@ -24,7 +29,9 @@ OCT_6 = datetime(2026, 10, 6, 4, 0, tzinfo=UTC)
 
 
 def _nz() -> NzUnitOfWork:
-    return NzUnitOfWork(MemoryNzAccounts(), MemoryNzPublisher(), DsiFeedReader())
+    return NzUnitOfWork(
+        MemoryNzAccounts(), MemoryNzPublisher(), DsiFeedReader(), MemoryImportHistory()
+    )
 
 
 async def import_feed(

@@ -335,10 +335,13 @@ def permissions(
 
 
 def _register_service_commands() -> None:
-    # The daily import is patron-sync's own command, offered here too as `rebub import-patrons`.
-    from patron_sync.entrypoints.cli import import_patrons
+    # The daily import, its pickup and its history are patron-sync's own commands, offered
+    # here too: `rebub import-patrons`, `rebub import-pickup`, `rebub imports`.
+    from patron_sync.entrypoints.cli import import_patrons, import_pickup, imports_app
 
     app.command("import-patrons")(import_patrons)
+    app.command("import-pickup")(import_pickup)
+    app.add_typer(imports_app, name="imports")
 
 
 _register_service_commands()

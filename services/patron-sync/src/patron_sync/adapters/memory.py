@@ -2,10 +2,12 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.errors import DuplicateBarcodeError
+from patron_sync.domain.import_history import ImportEntry
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 from patron_sync.domain.search import NameEntry
 from patron_sync.service_layer.unit_of_work import (
@@ -165,3 +167,26 @@ class MemoryNzPublisher:
 
     async def tombstones(self, primary_ids: Sequence[str]) -> None:
         self.purged.extend(primary_ids)
+
+
+@dataclass
+class MemoryImportHistory:
+    entries: list[ImportEntry] = field(default_factory=list)
+
+    async def add(self, entry: ImportEntry) -> None:
+        self.entries.append(entry)
+
+    async def latest(
+        self, source: InstitutionCode | None = None, limit: int = 50
+    ) -> list[ImportEntry]:
+        chosen = [e for e in self.entries if source in (None, e.source)]
+        return sorted(chosen, key=lambda e: e.received_at, reverse=True)[:limit]
+
+    async def get(self, import_id: str) -> ImportEntry | None:
+        return next((e for e in self.entries if e.id == import_id), None)
+
+    async def last_received(self) -> dict[InstitutionCode, datetime]:
+        last: dict[InstitutionCode, datetime] = {}
+        for e in self.entries:
+            last[e.source] = max(e.received_at, last.get(e.source, e.received_at))
+        return last

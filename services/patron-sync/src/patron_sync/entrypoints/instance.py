@@ -5,6 +5,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from patron_sync.adapters.feeds.feed import DsiFeedReader
+from patron_sync.adapters.mongo_history import MongoImportHistory
 from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork
 from patron_sync.adapters.mongo_nz import MongoNzAccounts
 from patron_sync.adapters.publishing import KafkaNzPublisher
@@ -63,7 +64,13 @@ class PatronSync:
             MongoNzAccounts(rt.db),
             KafkaNzPublisher(rt.broker, rt.topics, rt.clock),
             DsiFeedReader(),
+            self.history,
         )
+
+    @property
+    def history(self) -> MongoImportHistory:
+        """The network zone's import history (its own database)."""
+        return MongoImportHistory(self.runtime.db)
 
     async def handle(self, command: Command[R]) -> R:
         """Run an institution zone command (see :mod:`patron_sync.service_layer.registry`)."""

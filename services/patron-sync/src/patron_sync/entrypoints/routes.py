@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from patron_sync.domain import errors as e
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.accounts import LocalBlock, Note, Patron
+from patron_sync.domain.import_history import ImportEntry
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
 from patron_sync.domain.user_groups import UserGroup
@@ -103,7 +104,14 @@ def network_router() -> APIRouter:
         with tempfile.NamedTemporaryFile(suffix=suffix, dir=spool) as target:
             shutil.copyfileobj(file.file, target, length=1 << 20)
             target.flush()
-            command = cmds.ImportFeed(Path(target.name), source, mode, force)
+            command = cmds.ImportFeed(
+                Path(target.name),
+                source,
+                mode,
+                force,
+                file_name=file.filename or "feed",
+                uploaded_by=principal.operator,
+            )
             report = await service.import_feed(command)
         await audit.record(
             principal,
@@ -114,6 +122,28 @@ def network_router() -> APIRouter:
             absent=report.absent,
         )
         return report
+
+    @router.get("/imports")
+    async def list_imports(
+        request: Request,
+        principal: Annotated[Principal, requires(P.IMPORTS_RUN)],
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> list[ImportEntry]:
+        """The imports of the token's institution, newest first: each feed's file name,
+        checksum, who uploaded it, its counts and rejects, or why it was refused."""
+        return await _service(request).history.latest(principal.institution, limit)
+
+    @router.get("/imports/{import_id}", responses={404: {"description": "No such import"}})
+    async def read_import(
+        request: Request,
+        import_id: str,
+        principal: Annotated[Principal, requires(P.IMPORTS_RUN)],
+    ) -> ImportEntry:
+        """One import of the token's institution, with every reject's record number and reason."""
+        entry = await _service(request).history.get(import_id)
+        if entry is None or entry.source != principal.institution:  # another's: not shown
+            raise Problem(404, "Not Found", f"no import {import_id!r}", import_id=import_id)
+        return entry
 
     return router
 

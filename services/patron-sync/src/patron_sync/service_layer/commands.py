@@ -23,6 +23,8 @@ class ImportFeed(Command[ImportReport]):
     source: InstitutionCode
     mode: ImportMode = ImportMode.FULL
     force: bool = False  # accept a full feed much smaller than the last one
+    file_name: str | None = None  # as uploaded (the path may be a spool file); default its name
+    uploaded_by: str = "unknown"  # the token's subject, or the command that picked it up
 
 
 @dataclass(frozen=True)

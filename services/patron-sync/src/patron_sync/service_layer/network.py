@@ -12,6 +12,7 @@ from patron_sync.domain.absence import (
 )
 from patron_sync.domain.errors import FeedRefusedError
 from patron_sync.domain.feed_records import FeedItem, ParsedAccount
+from patron_sync.domain.import_history import FeedReceived, ImportEntry
 from patron_sync.domain.import_report import ImportReport, ImportTally
 from patron_sync.domain.nz_accounts import (
     AccountSummary,
@@ -133,7 +134,8 @@ async def _flag_absent(
 
 
 async def import_feed(cmd: ImportFeed, uow: NzUnitOfWork, ctx: NetworkContext) -> ImportReport:
-    """Import one DSI feed file into the NZ and publish what changed.
+    """Import one DSI feed file into the NZ, publish what changed, and keep the import in the
+    history (its report, or why the whole file was refused).
 
     The whole file is checked first (:class:`FeedRefusedError`: nothing applied), then streamed
     in batches: each batch is read, decided, written (new and changed accounts marked pending)
@@ -141,7 +143,35 @@ async def import_feed(cmd: ImportFeed, uow: NzUnitOfWork, ctx: NetworkContext) -
     source's accounts the feed did not hold are flagged absent, expire, and are purged at last.
     The clock is read once: the whole import is of one instant.
     """
-    now, options = ctx.now(), ctx.options
+    now = ctx.now()
+    checksum, size = uow.feeds.fingerprint(cmd.path)
+    received = FeedReceived(
+        source=cmd.source,
+        mode=cmd.mode.value,
+        file_name=cmd.file_name or cmd.path.name,
+        checksum=checksum,
+        size=size,
+        uploaded_by=cmd.uploaded_by,
+    )
+    kept = {"id": import_id(received, now), "received_at": now} | received.model_dump()
+    try:
+        report = await _import(cmd, uow, ctx, now)
+    except FeedRefusedError as error:
+        await uow.history.add(ImportEntry(**kept, outcome="refused", refusal=str(error)))
+        raise
+    await uow.history.add(ImportEntry(**kept, outcome="applied", report=report))
+    return report
+
+
+def import_id(received: FeedReceived, now: datetime) -> str:
+    """A readable id: the source, the instant and the start of the checksum."""
+    return f"{received.source}-{now:%Y%m%dT%H%M%S%f}-{received.checksum[:8]}"
+
+
+async def _import(
+    cmd: ImportFeed, uow: NzUnitOfWork, ctx: NetworkContext, now: datetime
+) -> ImportReport:
+    options = ctx.options
     records = uow.feeds.check(cmd.path)
     await _check_size(cmd, records, uow, options.full_feed_min_ratio)
     await publish_pending(uow)

@@ -7,6 +7,7 @@ saves and ``commit`` writes them in order, checking each patron's revision (opti
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -14,6 +15,7 @@ from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.events import WaitingAccountMerged as WaitingMergedEvent
 from patron_sync.domain.feed_records import FeedItem
+from patron_sync.domain.import_history import ImportEntry
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 from patron_sync.domain.search import NameEntry
 from rebub_shared.tenancy import InstitutionCode
@@ -142,6 +144,19 @@ class NzAccountRepository(Protocol):
     async def record_import(self, run: ImportRun) -> None: ...
 
 
+class ImportHistory(Protocol):
+    """Every import kept, newest first when read (survives restarts: the store's)."""
+
+    async def add(self, entry: ImportEntry) -> None: ...
+    async def latest(
+        self, source: InstitutionCode | None = None, limit: int = 50
+    ) -> list[ImportEntry]: ...
+    async def get(self, import_id: str) -> ImportEntry | None: ...
+    async def last_received(self) -> dict[InstitutionCode, datetime]:
+        """Each source's latest feed, applied or refused."""
+        ...
+
+
 class NzPublisher(Protocol):
     """Publishes NZ accounts on ``nz.patron.v1``: a batch of sends, then one wait."""
 
@@ -161,9 +176,14 @@ class FeedReader(Protocol):
         """``source``'s records, a ``ParsedAccount`` or a ``Reject`` each, in file order."""
         ...
 
+    def fingerprint(self, path: Path) -> tuple[str, int]:
+        """The file's sha256 (hex) and size in bytes, for the import history."""
+        ...
+
 
 @dataclass
 class NzUnitOfWork:
     accounts: NzAccountRepository
     publisher: NzPublisher
     feeds: FeedReader
+    history: ImportHistory

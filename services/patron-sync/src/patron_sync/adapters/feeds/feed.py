@@ -9,6 +9,7 @@ seconds. If the file changes between the passes, ``read_feed`` still raises
 :class:`FeedRefusedError`; the importer should read a file it owns (moved into its spool).
 """
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,3 +64,16 @@ class DsiFeedReader:
 
     def read(self, path: Path, source: InstitutionCode) -> Iterator[FeedItem]:
         return read_feed(path, source, self.feed_groups)
+
+    def fingerprint(self, path: Path) -> tuple[str, int]:
+        return fingerprint(path)
+
+
+def fingerprint(path: Path) -> tuple[str, int]:
+    """The file's sha256 (hex) and size, read in chunks (a feed may be large)."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
