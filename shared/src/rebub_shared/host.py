@@ -20,6 +20,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from rebub_shared.audit import audit_router
 from rebub_shared.auth.guard import install_auth
 from rebub_shared.http import install_error_contract, ops_router
+from rebub_shared.http_metrics import HttpMetrics
 from rebub_shared.messaging import consumer_options, undecoded_batch
 from rebub_shared.runtime import running
 from rebub_shared.service import BatchSubscriber, ServiceSpec, Subscriber
@@ -41,6 +42,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         setattr(app.state, name, value)
     install_auth(app, settings.auth, spec.tenant)  # refuses to start without an issuer
     install_error_contract(app, spec.errors, routes=spec.body_limits)
+    app.add_middleware(HttpMetrics, registry=spec.runtime.metrics, tenant=spec.tenant)
     for error, handler in spec.error_handlers.items():
         app.add_exception_handler(error, handler)
     for router in spec.routers:

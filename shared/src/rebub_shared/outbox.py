@@ -117,7 +117,8 @@ class OutboxRelay:
         self._lock = asyncio.Lock()
         self._loop = Periodic(f"outbox-relay-{collection.name}", self._background_step, interval_s)
         self._swept_at: float | None = None  # the first sweep reads every entry, later the flag
-        self._unsent: dict[Any, None] = {}  # ids in order, relayed by the loop
+        # Ids in order, relayed by the loop, with when each was first left (monotonic seconds).
+        self._unsent: dict[Any, float] = {}
         self._removal_linger_s = removal_linger_s
         # Published entries whose removal waits for the next bulk write: event ids per document,
         # and whether that removal clears the flag (every entry the document held is in it).
@@ -137,9 +138,17 @@ class OutboxRelay:
         """Documents left to the loop (handed over, or whose relay failed), in order."""
         return list(self._unsent)
 
+    @property
+    def oldest_unsent_s(self) -> float:
+        """How long the oldest document left to the loop has waited (0 when none): a relay
+        stuck behind a broker away, or a document failing on its own, shows here."""
+        return time.monotonic() - min(self._unsent.values()) if self._unsent else 0.0
+
     def later(self, document_ids: Iterable[Any]) -> None:
         """Leave these documents' events to the background loop (bulk commands, jobs)."""
-        self._unsent.update(dict.fromkeys(document_ids))
+        now = time.monotonic()
+        for document_id in document_ids:
+            self._unsent.setdefault(document_id, now)
 
     async def relay_soon(self, document_id: Any, written: Mapping[str, Any] | None = None) -> int:
         """A command's own relay, right after its write: bounded by ``publish_timeout_s``.
@@ -177,7 +186,7 @@ class OutboxRelay:
                 # Read the pending documents first: no cursor stays open while we publish.
                 query = self._collection.find({PENDING: True}, {"outbox": 1})
                 return await self._publish_each(await query.to_list(self.batch))
-        self._unsent[document_id] = None
+        self._unsent.setdefault(document_id, time.monotonic())
         async with self._lock:
             doc = await self._collection.find_one({"_id": document_id}, {"outbox": 1})
             sent = await self._publish(doc) if doc else 0
@@ -185,7 +194,7 @@ class OutboxRelay:
         return sent
 
     async def _relay_written(self, document_id: Any, written: Mapping[str, Any]) -> int:
-        self._unsent[document_id] = None
+        self._unsent.setdefault(document_id, time.monotonic())
         async with self._lock:
             sent = await self._publish({"_id": document_id, "outbox": written.get("outbox")}, True)
         self._unsent.pop(document_id, None)
@@ -225,7 +234,7 @@ class OutboxRelay:
             except TRANSIENT_ERRORS:
                 raise
             except Exception:
-                self._unsent[doc["_id"]] = None
+                self._unsent.setdefault(doc["_id"], time.monotonic())
                 log.exception(
                     "outbox_document_failed",
                     collection=self._collection.name,

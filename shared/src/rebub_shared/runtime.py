@@ -18,7 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from pymongo.asynchronous.database import AsyncDatabase
 
 from rebub_shared.clock import Clock, MovableClock, SystemClock
@@ -61,10 +61,23 @@ class Runtime:
         """Outbox entries parked by any of this instance's relays (one metric per registry)."""
         return parked_counter(self.metrics)
 
+    @cached_property
+    def outbox_waiting(self) -> Gauge:
+        """How long each relay's oldest unpublished document has waited (one metric per registry)."""
+        return Gauge(
+            "rebub_outbox_oldest_pending_seconds",
+            "Age of the oldest document whose outbox entries the relay has not published yet",
+            ["tenant", "collection"],
+            registry=self.metrics,
+        )
+
     def outbox_relay(self, collection: str, **options: Any) -> OutboxRelay:
-        """The outbox relay of one of this instance's collections, its command publish bounded by ``kafka.publish_timeout_s`` and its parked entries counted."""
+        """The outbox relay of one of this instance's collections, its command publish bounded by ``kafka.publish_timeout_s``, its parked entries counted and its oldest pending document's age measured."""
         options.setdefault("publish_timeout_s", self.settings.kafka.publish_timeout_s)
-        return OutboxRelay(self.db[collection], self.broker, parked=self.outbox_parked, **options)
+        relay = OutboxRelay(self.db[collection], self.broker, parked=self.outbox_parked, **options)
+        waiting = self.outbox_waiting.labels(tenant=self.tenant, collection=collection)
+        waiting.set_function(lambda: relay.oldest_unsent_s)
+        return relay
 
     async def ready(self, timeout_s: float = 2.0) -> dict[str, bool]:
         """Whether the broker and the store answer (for ``/ready``), each within ``timeout_s``

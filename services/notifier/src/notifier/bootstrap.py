@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from email.headerregistry import Address
 from typing import Any
 
+from prometheus_client import CollectorRegistry, Counter
+
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.letters import LetterSent
 from rebub_shared.runtime import build_runtime
@@ -28,7 +30,12 @@ from .service_layer import (
     Printer,
     RecoverInFlight,
 )
-from .service_layer.context import AfterSent, nothing_to_announce
+from .service_layer.context import (
+    AfterSent,
+    LetterOutcome,
+    nothing_to_announce,
+    nothing_to_count,
+)
 from .settings import NotifierSettings
 
 SERVICE = kafka.SERVICE
@@ -42,6 +49,7 @@ def bootstrap(
     mailer: Mailer | None = None,
     printer: Printer | None = None,
     after_sent: AfterSent | None = None,
+    letter_outcome: LetterOutcome | None = None,
 ) -> NotifierBus:
     """The notifier of `settings.tenant` over `store`: SMTP mailer and PDF printer unless given."""
     institution = settings.institution()
@@ -55,8 +63,20 @@ def bootstrap(
         letter_topic=Topics(settings.kafka.topic_prefix).letter(settings.institution_code),
         message_id_domain=settings.message_id_domain,
         after_sent=after_sent or nothing_to_announce,
+        letter_outcome=letter_outcome or nothing_to_count,
     )
     return NotifierBus(store, ctx)
+
+
+def letters_counter(registry: CollectorRegistry) -> Counter:
+    """The metric of letters per tenant and outcome (sent, failed and tried again, uncertain)."""
+    return Counter(
+        "rebub_letters",
+        "Letters settled: sent (email or printed), failed (not delivered, tried again), "
+        "uncertain (may have left: check the mailbox, never resent)",
+        ["tenant", "outcome"],
+        registry=registry,
+    )
 
 
 def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> ServiceSpec:
@@ -69,7 +89,14 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
     async def relay_letter(letter_id: str, written: Mapping[str, Any] | None = None) -> None:
         await relay.relay_soon(letter_id, written)
 
-    bus = bootstrap(settings, clock=runtime.clock, store=store, after_sent=relay_letter)
+    letters = letters_counter(runtime.metrics)
+    bus = bootstrap(
+        settings,
+        clock=runtime.clock,
+        store=store,
+        after_sent=relay_letter,
+        letter_outcome=lambda outcome: letters.labels(tenant=inst, outcome=outcome).inc(),
+    )
     scheduler = Scheduler(bus, settings.scheduler_interval_s, enabled=settings.scheduler_enabled)
 
     async def recover() -> None:  # before any pass: settle what a crash left

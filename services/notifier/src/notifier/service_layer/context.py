@@ -21,6 +21,14 @@ async def nothing_to_announce(letter_id: str, written: Mapping[str, Any] | None 
     return None
 
 
+def nothing_to_count(outcome: str) -> None:
+    """The default ``letter_outcome``: no metric (unit tests)."""
+
+
+#: Called with what became of a letter: "sent", "failed" (not delivered, tried again) or
+#: "uncertain" (it may have left; never resent): the notifier's metric of letters.
+LetterOutcome = Callable[[str], None]
+
 #: Called with a letter id and its outbox as written (``{"outbox": ...}``), once it is SENT.
 AfterSent = Callable[[str, Mapping[str, Any] | None], Awaitable[None]]
 
@@ -31,6 +39,7 @@ class Context:
 
     after_sent: called with a letter id and its outbox as written once it is recorded as sent
         (the outbox relay, for real: it publishes without reading the letter).
+    letter_outcome: called with "sent", "failed" or "uncertain" as each letter settles (a metric).
     lock: one pass or letter on request at a time in this process (one notifier per institution).
     stopping: set by a graceful stop; a pass finishes the letter in flight and sends no more.
     owner: this process, as the owner of the letter attempts it takes (``claim_attempt``).
@@ -43,6 +52,7 @@ class Context:
     letter_topic: str
     message_id_domain: str
     after_sent: AfterSent = nothing_to_announce
+    letter_outcome: LetterOutcome = nothing_to_count
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     stopping: bool = False
     owner: str = field(default_factory=lambda: uuid.uuid4().hex)

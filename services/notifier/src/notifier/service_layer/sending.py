@@ -118,6 +118,7 @@ async def _email(store: NotifierStore, ctx: Context, letter: Letter, now: dateti
     except NotDeliveredError as error:
         await store.back_to_pending(letter.key, str(error))
         log.warning("letter_not_delivered", letter_id=letter.key, error=str(error))
+        ctx.letter_outcome("failed")
         return LetterState.PENDING
     except DeliveryUncertainError as error:
         await settle_uncertain(store, ctx, letter, now, str(error))
@@ -132,6 +133,7 @@ async def settle_uncertain(
     """An email that may have left: UNCERTAIN, logged and reported, never resent automatically."""
     await store.mark(letter.key, LetterState.UNCERTAIN, reason)
     log.error("letter_uncertain", letter_id=letter.key, reason=reason)
+    ctx.letter_outcome("uncertain")
     await report(store, ctx, letter, now, "uncertain", reason)
 
 

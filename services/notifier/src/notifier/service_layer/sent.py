@@ -23,6 +23,7 @@ async def record_sent(
     """SENDING -> SENT with its LetterSent event, then publish it (and report a changed channel)."""
     written = await store.mark_sent(letter.key, now, message_id, letter_sent(ctx, letter, now))
     log.info("letter_sent", letter_id=letter.key, channel=letter.channel.value)
+    ctx.letter_outcome("sent")
     if letter.reported_reason:
         await report(store, ctx, letter, now, "channel_changed", letter.reported_reason)
     try:

@@ -20,30 +20,41 @@ Resource = dict[str, Any]
 
 
 def overlays() -> tuple[str, ...]:
-    """The platform, the network zone's overlay and one overlay per configured institution."""
-    return ("platform", "overlays/network", *(f"overlays/{i}" for i in institution_codes()))
+    """The platform, its monitoring, the network zone's overlay and one per institution."""
+    return (
+        "platform",
+        "monitoring",
+        "overlays/network",
+        *(f"overlays/{i}" for i in institution_codes()),
+    )
 
 
 def kustomize_binary(paths: InfraPaths | None = None) -> Path:
     """The cached ``kustomize-build`` binary, built when missing or when its module changed."""
+    return go_tool("kustomize", "kustomize-build", "to build kustomize", paths)
+
+
+def go_tool(module: str, name: str, why: str, paths: InfraPaths | None = None) -> Path:
+    """The cached binary ``name`` of the Go module ``deploy/tools/<module>``, built from the Go
+    module proxy when missing or when the module's files changed."""
     paths = paths or InfraPaths.default()
-    module = paths.root / "deploy" / "tools" / "kustomize"
-    cache = paths.cached("kustomize")
-    binary = cache / "bin" / "kustomize-build"
+    folder = paths.root / "deploy" / "tools" / module
+    cache = paths.cached(module)
+    binary = cache / "bin" / name
     stamp = cache / "prepared.sha256"
-    wanted = fingerprint(module / "go.mod", module / "go.sum", module / "main.go")
+    wanted = fingerprint(folder / "go.mod", folder / "go.sum", folder / "main.go")
     if binary.exists() and stamp.exists() and stamp.read_text() == wanted:
         return binary
-    go = require_tool("go", "to build kustomize", "Go 1.26 or later, https://go.dev/doc/install")
+    go = require_tool("go", why, "Go 1.26 or later, https://go.dev/doc/install")
     result = subprocess.run(
         [go, "build", "-trimpath", "-o", str(binary), "."],
-        cwd=module,
+        cwd=folder,
         capture_output=True,
         text=True,
         check=False,
     )
     if result.returncode != 0:
-        raise InfraError(f"building kustomize failed:\n{result.stderr[-2000:]}")
+        raise InfraError(f"building {name} failed:\n{result.stderr[-2000:]}")
     stamp.write_text(wanted)
     return binary
 
