@@ -58,6 +58,16 @@ async def test_the_history_survives_a_restart_and_each_institution_reads_only_it
         assert hidden.status_code == 404
         assert hidden.headers["content-type"] == "application/problem+json"
         assert desk.status_code == 403
+        http = service.runtime.metrics.get_sample_value(  # the route template, never the id
+            "rebub_http_request_duration_seconds_count",
+            {
+                "tenant": "network",
+                "method": "GET",
+                "route": "/imports/{import_id}",
+                "status": "404",
+            },
+        )
+        assert http == 1
 
         # The alarm, from the stored history: ub sent its feed on Monday 5 October 07:00 UTC.
         watch = FeedWatch(service.history, clock, CollectorRegistry())

@@ -79,3 +79,17 @@ def test_every_alert_has_its_section_in_the_runbook(rendered):
     sections = {m.lower() for m in re.findall(r"^#+ `?(\w+)`?\s*$", runbook, re.MULTILINE)}
     for name in rule_exprs(rendered["monitoring"]):
         assert name.lower() in sections, name
+
+
+def test_the_daily_pickup_runs_the_import_command_on_the_drop_folder(rendered):
+    [job] = of_kind(rendered["overlays/network"], "CronJob")
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    assert container["command"] == ["patron-sync", "import-pickup", "/drop"]
+    assert (job["spec"]["timeZone"], job["spec"]["concurrencyPolicy"]) == ("Europe/Paris", "Forbid")
+    [drop] = [v for v in pod["volumes"] if v["name"] == "drop"]
+    claims = {
+        c["metadata"]["name"]
+        for c in of_kind(rendered["overlays/network"], "PersistentVolumeClaim")
+    }
+    assert drop["persistentVolumeClaim"]["claimName"] in claims
