@@ -49,13 +49,16 @@ async def _dead_letter(namespace: Namespace, registry: CollectorRegistry) -> str
 
 
 async def _records(bootstrap: str, topic: str, partitions: int) -> list[Any]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in range(partitions)]
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
-        await consumer.seek_to_beginning(*tps)
+        for tp, first in (await consumer.beginning_offsets(tps)).items():
+            consumer.seek(tp, first)
         records: list[Any] = []
         for tp in tps:
             while await consumer.position(tp) < ends[tp]:

@@ -137,6 +137,7 @@ async def _redrive_position(
         bootstrap_servers=bootstrap,
         group_id=redrive_group(topics, tenant),
         enable_auto_commit=False,
+        auto_offset_reset="earliest",
         **client,
     )
     await consumer.start()
@@ -155,7 +156,8 @@ async def read_dead_letters(
     async with _redrive_position(bootstrap, dlq_topic, topics, **client) as (consumer, tp):
         end = (await consumer.end_offsets([tp]))[tp]
         committed = await consumer.committed(tp) or 0
-        await consumer.seek_to_beginning(tp)
+        # An explicit seek: ``seek_to_beginning`` races with the reset that assigning starts.
+        consumer.seek(tp, (await consumer.beginning_offsets([tp]))[tp])
         found: list[DeadLetter] = []
         while await consumer.position(tp) < end:
             batch = await consumer.getmany(tp, timeout_ms=1000)
