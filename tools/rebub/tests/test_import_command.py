@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,37 @@ def test_a_file_that_is_not_a_feed_is_refused_whole(
 
     assert result.exit_code == 2
     assert "refused, nothing applied" in result.output
+
+
+def test_the_import_is_kept_and_listed_and_the_other_feeds_are_missing(
+    tmp_path: Path, network_env: dict[str, str]
+) -> None:
+    feed = tmp_path / "inp-users.xml"
+    write_alma_xml_feed(feed, 5, "inp", seed=4, bad_records=1)
+    imported = CliRunner().invoke(
+        app, ["import-patrons", str(feed), "--source", "inp"], env=network_env
+    )
+    assert imported.exit_code == 0, imported.output
+
+    listed = CliRunner().invoke(app, ["imports", "list", "--json"], env=network_env)
+    checked = CliRunner().invoke(app, ["imports", "check"], env=network_env)
+
+    [entry] = json.loads(listed.output)
+    assert (entry["source"], entry["file_name"], entry["outcome"]) == (
+        "inp",
+        "inp-users.xml",
+        "applied",
+    )
+    assert entry["uploaded_by"].startswith("command line (")
+    assert [r["position"] for r in entry["report"]["rejected"]] != []
+    shown = CliRunner().invoke(app, ["imports", "show", entry["id"]], env=network_env)
+    assert json.loads(shown.output)["checksum"] == entry["checksum"]
+    assert checked.exit_code == 1  # four institutions never sent a feed
+    lines = {line.split()[0]: line.split()[1] for line in checked.output.splitlines()}
+    assert lines == {
+        "ub": "MISSING",
+        "ubm": "MISSING",
+        "scpo": "MISSING",
+        "inp": "ok",
+        "bsa": "MISSING",
+    }
