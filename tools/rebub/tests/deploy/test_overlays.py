@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from circulation.domain.policies import load_policy_file
 from rebub.deploy.render import of_kind, overlays
 from rebub.deploy.topology import partitions
 from rebub.deploy.validate import problems
@@ -120,3 +121,30 @@ def test_deployments_have_probes_resources_and_secrets(rendered):
                 if "secretKeyRef" in e["valueFrom"]
             }
             assert secrets == {"rebub-kafka", "rebub-mongodb"}
+
+
+@pytest.mark.parametrize("inst", institution_codes())
+def test_circulation_reads_its_policy_from_a_configmap_it_can_reload(inst, rendered, tmp_path):
+    resources = rendered[f"overlays/{inst}"]
+    (config,) = [
+        c
+        for c in of_kind(resources, "ConfigMap")
+        if c["metadata"]["name"] == "circulation-policies"
+    ]
+    (tmp_path / f"{inst}.yaml").write_text(config["data"][f"{inst}.yaml"])
+    assert load_policy_file(tmp_path / f"{inst}.yaml").institution == inst
+    (deployment,) = [
+        d for d in of_kind(resources, "Deployment") if d["metadata"]["name"] == "circulation"
+    ]
+    pod = deployment["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["policies"]["configMap"]["name"] == "circulation-policies"  # no hash: in place
+    (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "policies"]
+    assert "subPath" not in mount  # a subPath mount is never updated by the kubelet
+    settings = next(
+        c["data"]
+        for c in of_kind(resources, "ConfigMap")
+        if c["metadata"]["name"].startswith("circulation-settings")
+    )
+    assert settings["REBUB_CIRCULATION__POLICIES_DIR"] == mount["mountPath"]
+    assert float(settings["REBUB_CIRCULATION__POLICY_RELOAD_INTERVAL_S"]) > 0
