@@ -10,6 +10,7 @@ from typing import Any
 
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.letters import LetterSent
+from rebub_shared.lease import LEASES, Lease
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec
 from rebub_shared.topics import Topics
@@ -70,7 +71,14 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         await relay.relay_soon(letter_id, written)
 
     bus = bootstrap(settings, clock=runtime.clock, store=store, after_sent=relay_letter)
-    scheduler = Scheduler(bus, settings.scheduler_interval_s, enabled=settings.scheduler_enabled)
+    # One replica runs the passes (the lease); every replica consumes (KEDA scales them).
+    lease = Lease(runtime.db[LEASES], "daily-pass", bus.ctx.owner, settings.lease_ttl_s)
+    scheduler = Scheduler(
+        bus,
+        settings.scheduler_interval_s,
+        enabled=settings.scheduler_enabled,
+        lease=lease if settings.scheduler_enabled else None,
+    )
 
     async def recover() -> None:  # before any pass: settle what a crash left
         await bus.handle(RecoverInFlight())
@@ -84,7 +92,9 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         routers=(routes.router(dev=settings.dev_clock_enabled),),
         background=(relay, scheduler),
         on_start=(store.prepare, relay.ensure_index),
-        after_start=(recover,),
+        # With the scheduler, the lease's taker recovers; without (tests, on-demand passes),
+        # the one process does at start.
+        after_start=() if settings.scheduler_enabled else (recover,),
         errors=routes.STATUSES,
-        state={"bus": bus},
+        state={"bus": bus, "scheduler": scheduler},
     )

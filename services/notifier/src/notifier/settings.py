@@ -42,6 +42,9 @@ class NotifierSettings(ServiceSettings):
     templates_dir: Path | None = None
     scheduler_interval_s: float = 300.0
     scheduler_enabled: bool = True  # tests drive passes through POST /_dev/scheduler/run
+    # The daily pass's lease: one replica of the institution holds it, renewed every third of
+    # this; another takes over this long after its holder died (at once after a graceful stop).
+    lease_ttl_s: float = Field(default=60.0, gt=0)
     courtesy_days: int | None = None  # None: the institution's default (3)
     fast_consumers: bool = False  # tests and the demo: quicker polls and heartbeats
 
