@@ -117,7 +117,11 @@ def _own(t: Topics, inst: InstitutionCode) -> tuple[TopicSpec, ...]:
             3,
             "primary id",
             (PatronChanged, WaitingAccountMerged),
-            "One institution zone's patrons: linked, created, changed, merged.",
+            "One institution zone's patrons: linked, created, changed, merged. Compacted: the "
+            "newest record per patron is its state (a waiting account's, its merge), so a "
+            "service rebuilt later starts from it; a tombstone (null value) erases a patron.",
+            compacted=True,
+            retention_days=None,
             owner=inst,
         ),
         TopicSpec(
