@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rebub_shared.cloudevents import EventPayload
 from rebub_shared.contracts.letters import LetterSent
-from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary
+from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.patrons import (
     ExternalReaderPublished,
     NzAccountChanged,
@@ -130,6 +130,17 @@ def _own(t: Topics, inst: InstitutionCode) -> tuple[TopicSpec, ...]:
             "patron id",
             LOAN_EVENTS,
             "Every loan change, mapped onto Alma's loan webhooks.",
+            owner=inst,
+        ),
+        TopicSpec(
+            t.loan_state(inst),
+            6,
+            "loan id",
+            (LoanState,),
+            "The open loans as they stand (compacted: the newest per loan); a closed loan's key "
+            "gets a tombstone. Start here, then follow the loan events.",
+            compacted=True,
+            retention_days=None,
             owner=inst,
         ),
         TopicSpec(

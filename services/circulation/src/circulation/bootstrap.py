@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from rebub_shared.audit import AuditLog
 from rebub_shared.clock import Clock
-from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary
+from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.requests import REQUEST_EVENTS
 from rebub_shared.logging import get_logger
 from rebub_shared.periodic import Periodic
@@ -149,6 +149,9 @@ def publications(topics: Topics, inst: InstitutionCode) -> tuple[Publication, ..
     """The topics one institution's circulation writes (through its outboxes)."""
     return (
         Publication(topics.loan(inst), LOAN_EVENTS, "Every loan change."),
+        Publication(
+            topics.loan_state(inst), (LoanState,), "The open loans as they stand (compacted)."
+        ),
         Publication(topics.request(inst), REQUEST_EVENTS, "Holds and digitisation requests."),
         Publication(
             topics.loan_activity, (LoanActivitySummary,), "This institution's loan summaries."
