@@ -30,6 +30,8 @@ def test_compacted_topics_keep_tombstones_a_day_and_others_expire() -> None:
         "cleanup.policy": "compact",
         "delete.retention.ms": 86_400_000,
     }
+    assert topic_spec("ub.patron.v1").config() == topic_spec("nz.patron.v1").config()
+    assert topic_spec("ub.patron.v1").key == "primary id"
     assert topic_spec("net.loan-activity.v1").config() == {
         "cleanup.policy": "delete",
         "retention.ms": 30 * 86_400_000,

@@ -110,6 +110,10 @@ def _subscribe_one(broker: KafkaBroker, subscriber: Subscriber) -> None:
     consumption = subscriber.consumption
 
     async def on_record(body: Any, msg: KafkaMessage) -> None:
+        raw = msg.raw_message
+        if not isinstance(raw, tuple) and raw.value is None:  # a tombstone: compacted topic
+            await subscriber.forget(raw.topic, raw.key)
+            return
         await subscriber.dispatch(msg.headers, body)
 
     broker.subscriber(

@@ -59,7 +59,7 @@ class OutboxEntry(BaseModel):
     topic: str
     key: str
     headers: dict[str, str]
-    data: dict[str, Any]
+    data: dict[str, Any] | None  # None: a tombstone (null value) on a compacted topic
 
 
 def _seq(raw: Any) -> int:
@@ -86,6 +86,15 @@ def outbox_set(events: Sequence[tuple[str, str, Event[Any]]], *, first_seq: int)
     if fields:
         fields[PENDING] = True
     return fields
+
+
+def outbox_tombstone(
+    event_id: str, topic: str, key: str, headers: Mapping[str, str], *, seq: int
+) -> dict[str, Any]:
+    """The ``$set`` fields adding a tombstone (``key``, null value) for a compacted topic; its
+    ``headers`` name the writer (``ce_tenant``, ``ce_source``) as every record's do."""
+    entry = OutboxEntry(seq=seq, topic=topic, key=key, headers=dict(headers), data=None)
+    return {f"outbox.{event_id}": entry.model_dump(), PENDING: True}
 
 
 class OutboxRelay:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from rebub_shared.cloudevents import Event, EventPayload, EventRegistry
+from rebub_shared.cloudevents import Event, EventPayload, EventRegistry, InvalidEventError
 from rebub_shared.tenancy import TenantCode
 
 if TYPE_CHECKING:
@@ -98,6 +98,9 @@ class Subscriber:
     consumption: Consumption
     handlers: tuple[On[Any], ...]
     fast: bool = False
+    # A tombstone (null value) on a compacted topic: (topic, key) is gone (an erasure). None: the
+    # consumer keeps nothing keyed so, and a tombstone is an invalid record (dead-lettered).
+    on_tombstone: Callable[[str, str], Awaitable[None]] | None = None
     registry: EventRegistry = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -109,6 +112,14 @@ class Subscriber:
                     "an event the consumption does not declare"
                 )
         object.__setattr__(self, "registry", EventRegistry(*declared))
+
+    async def forget(self, topic: str, key: bytes | None) -> None:
+        """A tombstone: what ``key`` named on ``topic`` is gone."""
+        if self.on_tombstone is None or not key:
+            raise InvalidEventError(
+                f"{topic}: a tombstone (key={key!r}) that {self.consumption.group} cannot apply"
+            )
+        await self.on_tombstone(topic, key.decode())
 
     async def dispatch(self, headers: Mapping[str, str | bytes], body: Any) -> None:
         """Decode one record (``InvalidEventError`` for a bad one) and run its handler."""

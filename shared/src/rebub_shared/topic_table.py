@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rebub_shared.cloudevents import EventPayload
 from rebub_shared.contracts.letters import LetterSent
-from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary
+from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.patrons import (
     ExternalReaderPublished,
     NzAccountChanged,
@@ -117,7 +117,11 @@ def _own(t: Topics, inst: InstitutionCode) -> tuple[TopicSpec, ...]:
             3,
             "primary id",
             (PatronChanged, WaitingAccountMerged),
-            "One institution zone's patrons: linked, created, changed, merged.",
+            "One institution zone's patrons: linked, created, changed, merged. Compacted: the "
+            "newest record per patron is its state (a waiting account's, its merge), so a "
+            "service rebuilt later starts from it; a tombstone (null value) erases a patron.",
+            compacted=True,
+            retention_days=None,
             owner=inst,
         ),
         TopicSpec(
@@ -126,6 +130,17 @@ def _own(t: Topics, inst: InstitutionCode) -> tuple[TopicSpec, ...]:
             "patron id",
             LOAN_EVENTS,
             "Every loan change, mapped onto Alma's loan webhooks.",
+            owner=inst,
+        ),
+        TopicSpec(
+            t.loan_state(inst),
+            6,
+            "loan id",
+            (LoanState,),
+            "The open loans as they stand (compacted: the newest per loan); a closed loan's key "
+            "gets a tombstone. Start here, then follow the loan events.",
+            compacted=True,
+            retention_days=None,
             owner=inst,
         ),
         TopicSpec(

@@ -44,6 +44,10 @@ class Topics:
         """One institution's loan events (key = patron id)."""
         return self._name(f"{institution(inst).code}.circulation.loan.v1")
 
+    def loan_state(self, inst: InstitutionCode) -> str:
+        """The current state of one institution's open loans (compacted, key = loan id)."""
+        return self._name(f"{institution(inst).code}.circulation.loan-state.v1")
+
     def request(self, inst: InstitutionCode) -> str:
         """One institution's request events (holds, recalls, hold shelf)."""
         return self._name(f"{institution(inst).code}.circulation.request.v1")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from rebub_shared.audit import AuditLog
 from rebub_shared.clock import Clock
-from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary
+from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.requests import REQUEST_EVENTS
 from rebub_shared.logging import get_logger
 from rebub_shared.periodic import Periodic
@@ -20,6 +20,7 @@ from rebub_shared.topics import Topics
 
 from .adapters.item_files import read_item_file
 from .adapters.mongo_uow import LOANS, REQUESTS, MongoUnitOfWork, ensure_indexes
+from .adapters.policy_files import PolicyWatcher
 from .domain import InstitutionPolicy, load_institution_policy
 from .domain.vocabulary import InstitutionCode
 from .entrypoints import kafka, problems
@@ -29,7 +30,7 @@ from .entrypoints.jobs import dev_router, job_loop
 from .entrypoints.loan_routes import router as loan_router
 from .entrypoints.request_routes import router as request_router
 from .service_layer.commands import LoadItems
-from .service_layer.context import Context
+from .service_layer.context import Context, CurrentPolicy
 from .service_layer.handlers import HANDLERS
 from .service_layer.messagebus import MessageBus, Relay
 from .service_layer.ports import UnitOfWork
@@ -47,7 +48,7 @@ def new_loan_id() -> str:
 def bootstrap(
     *,
     institution: InstitutionCode,
-    policy: InstitutionPolicy,
+    policy: InstitutionPolicy | CurrentPolicy,
     clock: Clock,
     uow_factory: Callable[[], UnitOfWork],
     relay: Relay | None = None,
@@ -55,7 +56,8 @@ def bootstrap(
     request_relay: Relay | None = None,
 ) -> MessageBus:
     """The bus of one institution's circulation (``loan_ids`` also names new requests)."""
-    ctx = Context(institution=institution, policy=policy, clock=clock, new_loan_id=loan_ids)
+    policies = policy if isinstance(policy, CurrentPolicy) else CurrentPolicy(policy)
+    ctx = Context(institution=institution, policies=policies, clock=clock, new_loan_id=loan_ids)
     return MessageBus(ctx, uow_factory, HANDLERS, relay, request_relay)
 
 
@@ -67,9 +69,10 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         runtime.outbox_relay(name, interval_s=settings.relay_interval_s)
         for name in (LOANS, REQUESTS)
     )
+    policy = CurrentPolicy(load_institution_policy(inst, settings.policies_dir))
     bus = bootstrap(
         institution=inst,
-        policy=load_institution_policy(inst, settings.policies_dir),
+        policy=policy,
         clock=runtime.clock,
         uow_factory=lambda: MongoUnitOfWork(runtime.db, runtime.topics),
         relay=loans if settings.relay_enabled else None,
@@ -85,7 +88,11 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         publishes=publications(runtime.topics, inst),
         routers=(desk_router, request_router, loan_router, account_router)
         + ((dev_router,) if settings.dev_clock_enabled else ()),  # never in production
-        background=(*((loans, requests) if settings.relay_enabled else ()), *jobs(settings, bus)),
+        background=(
+            *((loans, requests) if settings.relay_enabled else ()),
+            *jobs(settings, bus),
+            *policy_reload(settings, policy),
+        ),
         on_start=(
             lambda: ensure_indexes(runtime.db),
             audit.ensure_index,
@@ -120,6 +127,12 @@ def jobs(settings: CirculationSettings, bus: MessageBus) -> tuple[Periodic, ...]
     return (job_loop(bus, settings.jobs_interval_s),) if settings.jobs_enabled else ()
 
 
+def policy_reload(settings: CirculationSettings, policy: CurrentPolicy) -> tuple[Periodic, ...]:
+    """The policy file's watcher (a calendar changed in the ConfigMap), unless turned off."""
+    interval = settings.policy_reload_interval_s
+    return (PolicyWatcher(policy, settings.policies_dir).loop(interval),) if interval else ()
+
+
 def item_loader(settings: CirculationSettings, bus: MessageBus) -> Step:
     """The start-up step loading the items file (upserts), when the settings name one."""
 
@@ -136,6 +149,9 @@ def publications(topics: Topics, inst: InstitutionCode) -> tuple[Publication, ..
     """The topics one institution's circulation writes (through its outboxes)."""
     return (
         Publication(topics.loan(inst), LOAN_EVENTS, "Every loan change."),
+        Publication(
+            topics.loan_state(inst), (LoanState,), "The open loans as they stand (compacted)."
+        ),
         Publication(topics.request(inst), REQUEST_EVENTS, "Holds and digitisation requests."),
         Publication(
             topics.loan_activity, (LoanActivitySummary,), "This institution's loan summaries."

@@ -22,6 +22,9 @@ class CirculationSettings(ServiceSettings):
     )
 
     policies_dir: Path = DEFAULT_POLICIES_DIR
+    # How often the policy file is re-read (a ConfigMap edit takes effect without a new image or
+    # a restart); 0 turns the watcher off.
+    policy_reload_interval_s: float = 30.0
     # JSON lines (.jsonl, .ndjson) or CSV (.csv) with a header; loaded (upserted) at start.
     items_file: Path | None = None
     # Relay pending loan events right after each command (low latency) and in the background

@@ -22,8 +22,13 @@ async def test_an_event_left_in_the_outbox_is_published_exactly_once_after_resta
         doc = await crashed.db["loans"].find_one({"_id": loan["loan_id"]})
         assert doc is not None
         assert doc[PENDING] is True
-        # The loan event and, in the same write, the network activity summary.
-        assert sorted(doc["outbox"]) == [f"{loan['loan_id']}:1", f"{loan['loan_id']}:1:activity"]
+        # The loan event and, in the same write, the network activity summary and loan state.
+        loan_id = loan["loan_id"]
+        assert sorted(doc["outbox"]) == [
+            f"{loan_id}:1",
+            f"{loan_id}:1:activity",
+            f"{loan_id}:1:state",
+        ]
     topic = crashed.namespace.topics.loan("inp")
     bootstrap = crashed.namespace.backends.kafka_bootstrap
     assert await read_topic(bootstrap, topic, expected=1, timeout_s=1) == []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
-from .conftest import StartApp
+from .conftest import StartApp, header, read_topic
 
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 RECORDED_SAT_7_NOV = datetime(2026, 11, 7, 9, 0, tzinfo=UTC)  # the next day
@@ -40,6 +41,15 @@ async def test_backdated_late_return_suspends_in_inp(start_app: StartApp) -> Non
         )
         blocks = (await desk.client.get("/patrons/P-42/blocks")).json()["blocks"]
         assert [block["kind"] for block in blocks] == ["suspension"]
+        # The loan-state topic (compacted, key = loan id): the open loan, then its tombstone.
+        topic = desk.namespace.topics.loan_state("inp")
+        bootstrap = desk.namespace.backends.kafka_bootstrap
+        records = await read_topic(bootstrap, topic, expected=2)
+        assert [r.key for r in records] == [loan["loan_id"].encode()] * 2
+        assert json.loads(records[0].value)["loan"]["status"] == "active"
+        assert header(records[0], "ce_type") == "fr.bordeaux.rebub.loan.state.v1"
+        assert records[1].value is None
+        assert header(records[1], "ce_tenant") == "inp"
 
 
 async def test_late_return_does_not_suspend_in_ub(start_app: StartApp) -> None:

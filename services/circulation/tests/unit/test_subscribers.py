@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from circulation.entrypoints import kafka
-from circulation.service_layer.commands import MergeWaitingAccount, RecordPatronChange
+from circulation.service_layer.commands import ForgetPatron, MergeWaitingAccount, RecordPatronChange
 from circulation.service_layer.loan_commands import RecordNetworkActivity
 from rebub.testing.samples import activity_summary, iz_patron
-from rebub.testing.subscribers import deliver
+from rebub.testing.subscribers import deliver, deliver_tombstone
 from rebub_shared.cloudevents import InvalidEventError
 from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
 from rebub_shared.topics import Topics
@@ -65,4 +65,20 @@ async def test_an_event_the_group_does_not_declare_is_refused() -> None:
     subscriber = kafka.activity_subscriber(consumption, bus, fast=False)  # type: ignore[arg-type]
     with pytest.raises(InvalidEventError, match="not a known event type here"):
         await deliver(subscriber, [(PatronChanged(patron=iz_patron()), "ub")])
+    assert bus.handled == []
+
+
+async def test_a_tombstone_on_the_patron_topic_forgets_the_patron() -> None:
+    bus = RecordingBus()
+    subscriber = kafka.patron_subscriber(kafka.patrons(Topics(), "ub"), bus, fast=False)  # type: ignore[arg-type]
+    await deliver_tombstone(subscriber, "P-42")
+    assert bus.handled == [ForgetPatron(institution="ub", patron_id="P-42")]
+
+
+async def test_a_tombstone_where_nothing_is_erased_is_refused() -> None:
+    bus = RecordingBus()
+    consumption = kafka.network_activity(Topics(), "ub")
+    subscriber = kafka.activity_subscriber(consumption, bus, fast=False)  # type: ignore[arg-type]
+    with pytest.raises(InvalidEventError, match="a tombstone"):
+        await deliver_tombstone(subscriber, "P-42")
     assert bus.handled == []

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.letters import LetterSent
+from rebub_shared.lease import LEASES, Lease
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec
 from rebub_shared.topics import Topics
@@ -97,7 +98,14 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         after_sent=relay_letter,
         letter_outcome=lambda outcome: letters.labels(tenant=inst, outcome=outcome).inc(),
     )
-    scheduler = Scheduler(bus, settings.scheduler_interval_s, enabled=settings.scheduler_enabled)
+    # One replica runs the passes (the lease); every replica consumes (KEDA scales them).
+    lease = Lease(runtime.db[LEASES], "daily-pass", bus.ctx.owner, settings.lease_ttl_s)
+    scheduler = Scheduler(
+        bus,
+        settings.scheduler_interval_s,
+        enabled=settings.scheduler_enabled,
+        lease=lease if settings.scheduler_enabled else None,
+    )
 
     async def recover() -> None:  # before any pass: settle what a crash left
         await bus.handle(RecoverInFlight())
@@ -111,7 +119,9 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         routers=(routes.router(dev=settings.dev_clock_enabled),),
         background=(relay, scheduler),
         on_start=(store.prepare, relay.ensure_index),
-        after_start=(recover,),
+        # With the scheduler, the lease's taker recovers; without (tests, on-demand passes),
+        # the one process does at start.
+        after_start=() if settings.scheduler_enabled else (recover,),
         errors=routes.STATUSES,
-        state={"bus": bus},
+        state={"bus": bus, "scheduler": scheduler},
     )

@@ -92,6 +92,12 @@ class StoreContract:
 
         assert await store.patrons(["P1", "P2"]) == {"P1": contact()}
 
+    async def test_a_forgotten_patron_is_gone(self, store: NotifierStore) -> None:
+        assert await store.save_patron(contact(), 2)
+        await store.forget_patron("P1")
+        await store.forget_patron("P1")  # a tombstone delivered twice
+        assert await store.patrons(["P1"]) == {}
+
     async def test_a_key_belongs_to_the_first_letter_that_claims_it(
         self, store: NotifierStore
     ) -> None:

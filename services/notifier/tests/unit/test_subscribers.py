@@ -4,10 +4,13 @@ and skipped."""
 
 from __future__ import annotations
 
+import pytest
+
 from notifier.entrypoints import kafka
 from rebub.testing.samples import DUE_AT, LENT_AT, iz_patron, loan_snapshot
-from rebub.testing.subscribers import deliver
+from rebub.testing.subscribers import deliver, deliver_tombstone
 from rebub_shared.clock import MovableClock
+from rebub_shared.cloudevents import InvalidEventError
 from rebub_shared.contracts.loans import LoanCreated
 from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
 from rebub_shared.contracts.requests import RequestCreated
@@ -39,3 +42,17 @@ async def test_each_event_type_reaches_its_handler() -> None:
     assert loan is not None
     assert loan.due_at == DUE_AT
     assert [letter.kind for letter, _ in mailer.sent] == ["hold_available"]
+
+
+async def test_a_tombstone_on_the_patron_topic_forgets_the_contact() -> None:
+    notifier, store, *_ = fake_notifier(MovableClock(SHELVED_AT))
+    consumption = kafka.institution_events(Topics(), "ub")
+    subscriber = kafka.subscriber(consumption, notifier)
+    patrons = Topics().patron("ub")
+    await deliver(
+        subscriber, [(PatronChanged(patron=iz_patron("P1", version=2)), "ub")], topic=patrons
+    )
+    await deliver_tombstone(subscriber, "P1", topic=patrons)
+    assert await store.patrons(["P1"]) == {}
+    with pytest.raises(InvalidEventError, match="a tombstone"):  # loans are never erased so
+        await deliver_tombstone(subscriber, "L1", topic=Topics().loan("ub"))

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from rebub_shared.private_files import private_dir, write_private
 
@@ -58,12 +59,18 @@ class LocalMailbox:
     """
 
     def __init__(
-        self, folder: Path, port: int | None = None, host: str = "127.0.0.1", delay_s: float = 0.0
+        self,
+        folder: Path,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        delay_s: float = 0.0,
+        login: tuple[str, str] | None = None,
     ) -> None:
         self.folder = folder
         self.host = host
         self.port = port or free_port(host)
         self.handler = FolderHandler(folder, delay_s)
+        self.login = login  # (username, password) the server then requires (AUTH, no TLS)
         self._controller: Controller | None = None
 
     @property
@@ -74,10 +81,25 @@ class LocalMailbox:
         """Listen (idempotent); create the folder if needed."""
         if self._controller is None:
             private_dir(self.folder)
-            controller = Controller(self.handler, hostname=self.host, port=self.port)
+            auth: dict[str, Any] = (
+                {
+                    "auth_required": True,
+                    "auth_require_tls": False,
+                    "authenticator": self._check,
+                }
+                if self.login
+                else {}
+            )
+            controller = Controller(self.handler, hostname=self.host, port=self.port, **auth)
             controller.start()
             self._controller = controller
         return self
+
+    def _check(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        given = (data.login.decode(), data.password.decode()) if data else None
+        return AuthResult(success=given == self.login, handled=False)  # False: answer 535
 
     def stop(self) -> None:
         """Stop listening (idempotent); received messages stay in the folder."""

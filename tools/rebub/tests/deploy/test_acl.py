@@ -89,7 +89,9 @@ def test_every_topic_is_declared_with_compaction_where_it_keeps_state(rendered):
     topics = {t["spec"]["topicName"]: t for t in of_kind(rendered["platform"], "KafkaTopic")}
     assert set(topics) == {s.name for s in topic_specs()}
     compacted = {n for n, t in topics.items() if t["spec"]["config"]["cleanup.policy"] == "compact"}
-    assert compacted == {"nz.patron.v1", "net.external-reader.v1"}
+    patrons = {f"{inst}.patron.v1" for inst in institution_codes()}  # keyed by patron
+    loans = {f"{inst}.circulation.loan-state.v1" for inst in institution_codes()}  # by loan
+    assert compacted == {"nz.patron.v1", "net.external-reader.v1"} | patrons | loans
     assert "ub.dlq.nz.patron.v1" in topics
 
 

@@ -6,6 +6,8 @@ import copy
 
 import pytest
 
+from circulation.domain.policies import load_policy_file
+from notifier.settings import NotifierSettings
 from rebub.deploy.render import of_kind, overlays
 from rebub.deploy.topology import partitions
 from rebub.deploy.validate import problems
@@ -120,4 +122,77 @@ def test_deployments_have_probes_resources_and_secrets(rendered):
                 for e in container["env"]
                 if "secretKeyRef" in e["valueFrom"]
             }
-            assert secrets == {"rebub-kafka", "rebub-mongodb"}
+            smtp = {"rebub-smtp"} if deployment["metadata"]["name"] == "notifier" else set()
+            assert secrets == {"rebub-kafka", "rebub-mongodb"} | smtp
+
+
+@pytest.mark.parametrize("inst", institution_codes())
+def test_circulation_reads_its_policy_from_a_configmap_it_can_reload(inst, rendered, tmp_path):
+    resources = rendered[f"overlays/{inst}"]
+    (config,) = [
+        c
+        for c in of_kind(resources, "ConfigMap")
+        if c["metadata"]["name"] == "circulation-policies"
+    ]
+    (tmp_path / f"{inst}.yaml").write_text(config["data"][f"{inst}.yaml"])
+    assert load_policy_file(tmp_path / f"{inst}.yaml").institution == inst
+    (deployment,) = [
+        d for d in of_kind(resources, "Deployment") if d["metadata"]["name"] == "circulation"
+    ]
+    pod = deployment["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["policies"]["configMap"]["name"] == "circulation-policies"  # no hash: in place
+    (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "policies"]
+    assert "subPath" not in mount  # a subPath mount is never updated by the kubelet
+    settings = next(
+        c["data"]
+        for c in of_kind(resources, "ConfigMap")
+        if c["metadata"]["name"].startswith("circulation-settings")
+    )
+    assert settings["REBUB_CIRCULATION__POLICIES_DIR"] == mount["mountPath"]
+    assert float(settings["REBUB_CIRCULATION__POLICY_RELOAD_INTERVAL_S"]) > 0
+
+
+@pytest.mark.parametrize("inst", institution_codes())
+def test_the_notifier_prints_on_a_claim_and_mails_through_the_overlays_relay(
+    inst, rendered, monkeypatch
+):
+    resources = rendered[f"overlays/{inst}"]
+    (claim,) = of_kind(resources, "PersistentVolumeClaim")
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]  # any replica prints on request
+    (deployment,) = [
+        d for d in of_kind(resources, "Deployment") if d["metadata"]["name"] == "notifier"
+    ]
+    pod = deployment["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    container = pod["containers"][0]
+    (letters,) = [
+        m
+        for m in container["volumeMounts"]
+        if volumes[m["name"]].get("persistentVolumeClaim", {}).get("claimName")
+        == claim["metadata"]["name"]
+    ]
+    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsUser"]
+    (config,) = [
+        c
+        for c in of_kind(resources, "ConfigMap")
+        if c["metadata"]["name"].startswith("notifier-settings")
+    ]
+    for name, value in config["data"].items():
+        monkeypatch.setenv(name, value)
+    configs = {c["metadata"]["name"]: c["data"] for c in of_kind(resources, "ConfigMap")}
+    for env in container["env"]:  # the Secrets as the IT team creates them, the ConfigMaps
+        if ref := env["valueFrom"].get("secretKeyRef"):
+            secret = "mongodb://store:27017" if ref["key"] == "uri" else f"{inst}-{ref['key']}"
+            monkeypatch.setenv(env["name"], secret)
+        else:
+            ref = env["valueFrom"]["configMapKeyRef"]
+            monkeypatch.setenv(env["name"], configs[ref["name"]][ref["key"]])
+    settings = NotifierSettings()
+    assert str(settings.letters_dir) == letters["mountPath"]
+    assert settings.smtp.host == f"smtp-relay.{inst}.example.org"
+    assert (settings.smtp.port, settings.smtp.start_tls) == (587, True)
+    assert settings.smtp.username == f"{inst}-username"
+    assert settings.smtp.password is not None
+    assert settings.smtp.password.get_secret_value() == f"{inst}-password"
+    assert settings.lease_ttl_s == 60

@@ -14,7 +14,7 @@ from circulation.domain import events as domain
 from circulation.service_layer.ports import StoredLoan
 from rebub_shared.cloudevents import Event, new_event
 from rebub_shared.contracts import loans as contract
-from rebub_shared.outbox import outbox_set
+from rebub_shared.outbox import outbox_set, outbox_tombstone
 from rebub_shared.topics import Topics
 
 
@@ -96,7 +96,8 @@ def activity_summary(stored: StoredLoan, version: int) -> contract.LoanActivityS
 def outbox_fields(stored: StoredLoan, topics: Topics) -> dict[str, Any]:
     """``$set`` fields putting the loan's pending events in its outbox: each on the loan topic
     (key = patron id), and, in the same write, one summary of the loan as it now stands on
-    ``net.loan-activity.v1`` (key = primary id)."""
+    ``net.loan-activity.v1`` (key = primary id) and its state on the compacted loan-state topic
+    (key = loan id; a tombstone once the loan is closed)."""
     loan = stored.loan
     source = f"/rebub/{loan.institution}/circulation"
     events: list[tuple[str, str, Event[Any]]] = [
@@ -125,6 +126,21 @@ def outbox_fields(stored: StoredLoan, topics: Topics) -> dict[str, Any]:
             event_id=f"{last.event_id}:activity",
         )
         events.append((topics.loan_activity, loan.patron_id, summary))
+        state_id, state_topic = f"{last.event_id}:state", topics.loan_state(loan.institution)
+        if not loan.is_open:
+            seq = loan.saved_version + 1 + len(events)
+            headers = {"ce_tenant": loan.institution, "ce_source": source}
+            fields = outbox_set(events, first_seq=loan.saved_version + 1)
+            return fields | outbox_tombstone(state_id, state_topic, loan.loan_id, headers, seq=seq)
+        state = new_event(
+            contract.LoanState(loan=snapshot(stored, loan.version)),
+            source=source,
+            tenant=loan.institution,
+            subject=loan.loan_id,
+            clock=At(last.occurred_at),
+            event_id=state_id,
+        )
+        events.append((state_topic, loan.loan_id, state))
     return outbox_set(events, first_seq=loan.saved_version + 1)
 
 

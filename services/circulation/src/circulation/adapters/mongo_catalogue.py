@@ -82,6 +82,9 @@ class MongoPatronRepository:
         snapshot = IzPatron.model_validate(doc["snapshot"])
         return patron_record(snapshot, date.fromisoformat(until) if until else None)
 
+    async def forget(self, institution: InstitutionCode, patron_id: str) -> None:
+        await self._patrons.delete_one({"_id": patron_id, "institution": institution})
+
     async def record_snapshot(self, institution: InstitutionCode, snapshot: IzPatron) -> bool:
         older = [
             {"snapshot_version": {"$exists": False}},

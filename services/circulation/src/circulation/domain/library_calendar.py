@@ -1,7 +1,7 @@
 """A library's calendar: which days it opens, when it closes, the next opening.
 
-Built from the library's weekly hours plus the closed days of the library and of its
-institution. Pure: every answer is computed from the dates it is given.
+Built from the library's weekly hours plus the closures of the institution (public holidays,
+yearly closures, dated exceptions) and of the library (yearly closures, dated exceptions). Pure: every answer is computed from the dates it is given.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 
 from rebub_shared.clock import as_utc, paris_date, paris_instant
 
+from .closures import Closure
 from .errors import CalendarNeverOpenError, LibraryClosedError
 from .policy import InstitutionPolicy
-from .policy_library import WEEKDAYS, ClosedDays, OpeningHours, WeeklyHours
+from .policy_library import WEEKDAYS, OpeningHours, WeeklyHours
 
 _SEARCH_DAYS = 400  # a library closed for more than a year is a policy error
 
@@ -33,20 +34,28 @@ class LibraryCalendar:
 
     library_code: str
     weekly_hours: WeeklyHours
-    closed_days: Sequence[ClosedDays] = ()
+    closures: Sequence[Closure] = ()
 
     @classmethod
     def of(cls, policy: InstitutionPolicy, library_code: str) -> LibraryCalendar:
-        """The calendar of a library: its own closed days plus the institution's."""
+        """The calendar of a library: the institution's closures and the library's own, the most
+        particular first (so a day in the Christmas closure says so rather than "Noël")."""
         library = policy.library(library_code)
-        closed = [*policy.closed_days, *library.closed_days]
-        return cls(library_code, library.opening_hours, tuple(closed))
+        holidays = (policy.public_holidays,) if policy.public_holidays else ()
+        closures: tuple[Closure, ...] = (
+            *policy.closed_days,
+            *library.closed_days,
+            *policy.yearly_closures,
+            *library.yearly_closures,
+            *holidays,
+        )
+        return cls(library_code, library.opening_hours, closures)
 
     def closed_reason(self, day: date) -> str | None:
         """Why the library is closed on ``day``, or None when it opens."""
-        for closed in self.closed_days:
-            if closed.covers(day):
-                return closed.reason
+        for closure in self.closures:
+            if (reason := closure.closed_reason(day)) is not None:
+                return reason
         if self.weekly_hours.on_weekday(day.weekday()) is None:
             return f"closed on {WEEKDAYS[day.weekday()]}s"
         return None

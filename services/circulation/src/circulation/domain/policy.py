@@ -11,10 +11,12 @@ from typing import TypeVar
 
 from pydantic import Field, model_validator
 
+from .closures import PublicHolidays, YearlyClosure
 from .errors import UnknownPolicyEntryError
 from .period import PeriodField
 from .policy_checks import ALL_GROUPS, cross_check
-from .policy_library import ClosedDays, Library, Location, PolicyModel
+from .policy_library import ClosedDays, Library, Location
+from .values import PolicyModel
 from .vocabulary import BlockKind, InstitutionCode, TermsOfUse
 
 
@@ -83,6 +85,9 @@ class InstitutionPolicy(PolicyModel):
     history_days: int = Field(default=365, ge=1)
     loan_limit: LoanLimit
     overridable_blocks: list[BlockKind] = Field(default_factory=list)
+    # The calendar: public holidays of the law, closures every year, then dated exceptions.
+    public_holidays: PublicHolidays | None = None
+    yearly_closures: list[YearlyClosure] = Field(default_factory=list)
     closed_days: list[ClosedDays] = Field(default_factory=list)
     loan_rules: list[LoanRule] = Field(min_length=1)
     item_policies: list[ItemPolicy] = Field(default_factory=list)

@@ -6,19 +6,14 @@ import re
 from datetime import date, time
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
-from .values import ValueModel
+from .closures import YearlyClosure
+from .values import PolicyModel
 from .vocabulary import TermsOfUse
 
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-class PolicyModel(ValueModel):
-    """Base of the policy models: immutable, unknown keys refused (typos are errors)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 class OpeningHours(PolicyModel):
@@ -86,6 +81,10 @@ class ClosedDays(PolicyModel):
             return day == self.day
         return self.from_ is not None and self.to is not None and self.from_ <= day <= self.to
 
+    def closed_reason(self, day: date) -> str | None:
+        """The reason when this entry closes the library on ``day``, else None."""
+        return self.reason if self.covers(day) else None
+
 
 class Desk(PolicyModel):
     """A circulation desk of a library (the operator works "at" a desk)."""
@@ -108,6 +107,9 @@ class Library(PolicyModel):
     code: str = Field(min_length=1)
     name: str = Field(min_length=1)
     opening_hours: WeeklyHours
+    # Every year (e.g. a summer closure), on top of the institution's.
+    yearly_closures: list[YearlyClosure] = Field(default_factory=list)
+    # Exceptions: dated closures of this library only.
     closed_days: list[ClosedDays] = Field(default_factory=list)
     desks: list[Desk] = Field(min_length=1)
     locations: list[Location] = Field(min_length=1)

@@ -8,7 +8,11 @@ merge that finds nothing left to move), so a redelivery changes nothing.
 from __future__ import annotations
 
 from circulation.domain.vocabulary import InstitutionCode
-from circulation.service_layer.commands import MergeWaitingAccount, RecordPatronChange
+from circulation.service_layer.commands import (
+    ForgetPatron,
+    MergeWaitingAccount,
+    RecordPatronChange,
+)
 from circulation.service_layer.loan_commands import RecordNetworkActivity
 from circulation.service_layer.messagebus import MessageBus
 from rebub_shared.cloudevents import Event
@@ -59,8 +63,11 @@ def patron_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) 
             )
         )
 
+    async def on_gone(topic: str, patron_id: str) -> None:
+        await bus.handle(ForgetPatron(institution=institution, patron_id=patron_id))
+
     handlers = (On(PatronChanged, on_changed), On(WaitingAccountMerged, on_merged))
-    return Subscriber(consumption, handlers, fast=fast)
+    return Subscriber(consumption, handlers, fast=fast, on_tombstone=on_gone)
 
 
 def activity_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) -> Subscriber:

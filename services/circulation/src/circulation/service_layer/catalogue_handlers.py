@@ -6,7 +6,7 @@ from circulation.domain import InstitutionPolicy, Item
 from circulation.domain.errors import UnknownPolicyEntryError
 
 from .answers import ItemsLoaded
-from .commands import ItemRecord, LoadItems, MergeWaitingAccount, RecordPatronChange
+from .commands import ForgetPatron, ItemRecord, LoadItems, MergeWaitingAccount, RecordPatronChange
 from .context import Context
 from .errors import InvalidItemRecordError
 from .ports import UnitOfWork
@@ -26,6 +26,12 @@ async def record_patron_change(cmd: RecordPatronChange, uow: UnitOfWork, ctx: Co
     ctx.check_tenant(cmd.institution)
     ctx.check_tenant(cmd.patron.institution)
     return await uow.patrons.record_snapshot(ctx.institution, cmd.patron)
+
+
+async def forget_patron(cmd: ForgetPatron, uow: UnitOfWork, ctx: Context) -> None:
+    """Drop the patron's record (snapshot and suspension); loans keep their patron id."""
+    ctx.check_tenant(cmd.institution)
+    await uow.patrons.forget(ctx.institution, cmd.patron_id)
 
 
 async def merge_waiting_account(cmd: MergeWaitingAccount, uow: UnitOfWork, ctx: Context) -> int:

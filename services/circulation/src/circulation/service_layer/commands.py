@@ -144,6 +144,12 @@ class RecordPatronChange(Command[bool]):
     patron: IzPatron
 
 
+class ForgetPatron(Command[None]):
+    """The patron is gone from ``{inst}.patron.v1`` (a tombstone: an erasure)."""
+
+    patron_id: str
+
+
 class MergeWaitingAccount(Command[int]):
     """Move a waiting account's loans (and suspension) to the institutional primary id."""
 

@@ -16,14 +16,36 @@ from .errors import PatronAccountClosedError, UnknownDeskError, UnknownPatronErr
 from .ports import PatronRecord, UnitOfWork
 
 
+class CurrentPolicy:
+    """The policy in force, replaced whole when its file changes (``adapters.policy_files``):
+    every read through ``Context.policy`` sees one complete, validated version."""
+
+    def __init__(self, policy: InstitutionPolicy) -> None:
+        self.value = policy
+
+    def replace(self, policy: InstitutionPolicy) -> None:
+        """Put a new version of the same institution's policy in force."""
+        if policy.institution != self.value.institution:
+            raise TenantMismatchError(
+                f"institution={policy.institution!r} but the policy in force is "
+                f"{self.value.institution!r}'s"
+            )
+        self.value = policy
+
+
 @dataclass(frozen=True)
 class Context:
     """One institution's circulation: its policy, its clock, how loans get their ids."""
 
     institution: InstitutionCode
-    policy: InstitutionPolicy
+    policies: CurrentPolicy
     clock: Clock
     new_loan_id: Callable[[], str]
+
+    @property
+    def policy(self) -> InstitutionPolicy:
+        """The institution's policy in force now."""
+        return self.policies.value
 
     def now(self) -> datetime:
         """Now, to the millisecond (what the store keeps, so a loan reads back unchanged)."""

@@ -171,6 +171,9 @@ class PatronRepository(Protocol):
     ) -> None:
         """Suspended until at least ``until`` (a longer running suspension is kept)."""
 
+    async def forget(self, institution: InstitutionCode, patron_id: str) -> None:
+        """The patron is gone (a tombstone on the patron topic): drop its record."""
+
 
 class UnitOfWork(Protocol):
     """The repositories one command works with."""

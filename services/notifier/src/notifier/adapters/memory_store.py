@@ -98,6 +98,9 @@ class MemoryStore:
         self.patron_docs[patron.patron_id] = patron_to_doc(patron) | {"version": version}
         return True
 
+    async def forget_patron(self, patron_id: str) -> None:
+        self.patron_docs.pop(patron_id, None)
+
     async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]:
         found = (self.patron_docs.get(i) for i in patron_ids)
         return {d["_id"]: patron_from_doc(d) for d in found if d}

@@ -34,6 +34,8 @@ REFUSED: tuple[type[BaseException], ...] = (
     aiosmtplib.SMTPSenderRefused,
     aiosmtplib.SMTPRecipientsRefused,
     aiosmtplib.SMTPDataError,
+    aiosmtplib.SMTPAuthenticationError,  # wrong credentials: nothing was handed over
+    aiosmtplib.SMTPNotSupported,  # no STARTTLS or AUTH where the settings require them
     ConnectionRefusedError,
 )
 
@@ -66,6 +68,7 @@ class SmtpMailer:
                 multiplier=self.settings.backoff_initial_s, max=self.settings.backoff_max_s
             ),
         )
+        password = self.settings.password
         try:
             async for attempt in retrying:
                 with attempt:
@@ -74,7 +77,10 @@ class SmtpMailer:
                         hostname=self.settings.host,
                         port=self.settings.port,
                         timeout=self.settings.timeout_s,
-                        start_tls=self.settings.start_tls,
+                        use_tls=self.settings.use_tls,
+                        start_tls=False if self.settings.use_tls else self.settings.start_tls,
+                        username=self.settings.username,
+                        password=password.get_secret_value() if password else None,
                     )
         except RetryError as error:
             cause = error.last_attempt.exception()

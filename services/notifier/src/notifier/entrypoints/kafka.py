@@ -10,7 +10,7 @@ hold-available letter (once per request, however often the event is delivered).
 
 from __future__ import annotations
 
-from rebub_shared.cloudevents import Event
+from rebub_shared.cloudevents import Event, InvalidEventError
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanEvent
 from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
 from rebub_shared.contracts.requests import REQUEST_EVENTS, RequestPlacedOnHoldShelf
@@ -19,9 +19,16 @@ from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
 
 from ..adapters.contracts import hold_notice, loan_event, patron_contact
-from ..service_layer import ApplyLoanEvent, ApplyPatronChange, NotifierBus, SendHoldAvailable
+from ..service_layer import (
+    ApplyLoanEvent,
+    ApplyPatronChange,
+    ForgetPatron,
+    NotifierBus,
+    SendHoldAvailable,
+)
 
 SERVICE = "notifier"
+PATRON_TOPIC_AT = 1  # in ``institution_events``' topics: the patron topic (compacted)
 
 
 def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:
@@ -29,14 +36,16 @@ def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:
     return Consumption(
         "main",
         topics.group(inst, SERVICE),
-        (topics.loan(inst), topics.patron(inst), topics.request(inst)),
+        (topics.loan(inst), topics.patron(inst), topics.request(inst)),  # PATRON_TOPIC_AT
         (*LOAN_EVENTS, PatronChanged, WaitingAccountMerged, *REQUEST_EVENTS),
         "Loans move in the reminder chain, patrons' contacts, holds on the shelf.",
     )
 
 
 def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False) -> Subscriber:
-    """Each consumed event as a command on the notifier's bus."""
+    """Each consumed event as a command on the notifier's bus; a tombstone on the patron topic
+    (an erasure) forgets the patron's contact data."""
+    patron_topic = consumption.topics[PATRON_TOPIC_AT]
 
     async def on_loan(event: Event[LoanEvent]) -> None:
         await bus.handle(ApplyLoanEvent(loan_event(event.data, event.envelope.time)))
@@ -55,4 +64,11 @@ def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False
         On(PatronChanged, on_patron),
         On(RequestPlacedOnHoldShelf, on_hold_shelf),
     )
-    return Subscriber(consumption, handlers, fast=fast)
+
+    async def on_gone(topic: str, key: str) -> None:
+        if topic == patron_topic:  # the only compacted topic of the consumption
+            await bus.handle(ForgetPatron(key))
+            return
+        raise InvalidEventError(f"{topic}: a tombstone (key={key!r}) on a topic never erased")
+
+    return Subscriber(consumption, handlers, fast=fast, on_tombstone=on_gone)

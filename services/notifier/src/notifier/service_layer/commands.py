@@ -35,6 +35,13 @@ class ApplyLoanEvent(Command[LoanInChain]):
 
 
 @dataclass(frozen=True)
+class ForgetPatron(Command[None]):
+    """The patron is gone from the patron topic (a tombstone: an erasure)."""
+
+    patron_id: str
+
+
+@dataclass(frozen=True)
 class ApplyPatronChange(Command[bool]):
     """A patron's contact data changed; ``version`` orders the changes (True when written)."""
 

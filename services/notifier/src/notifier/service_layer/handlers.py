@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..domain import LoanInChain, apply_event
 from ..domain.errors import check_same_institution
-from .commands import ApplyLoanEvent, ApplyPatronChange, FindLetters, ListReports
+from .commands import ApplyLoanEvent, ApplyPatronChange, FindLetters, ForgetPatron, ListReports
 from .context import Context
 from .ports import NotifierStore
 from .records import LetterRecord, Report
@@ -31,6 +31,11 @@ async def apply_patron_change(
     patron = command.patron
     check_same_institution("patron.institution", store.institution, patron.institution)
     return await store.save_patron(patron, command.version)
+
+
+async def forget_patron(command: ForgetPatron, store: NotifierStore, ctx: Context) -> None:
+    """Drop the patron's contact data: no letter can reach them any more (reported unreachable)."""
+    await store.forget_patron(command.patron_id)
 
 
 async def find_letters(

@@ -18,7 +18,7 @@ import yaml
 from rebub.deploy.acl import acls, databases, kafka_username
 from rebub.deploy.topology import of_tenant, partitions, topic_specs
 from rebub.infra.keycloak_realm import production_realm
-from rebub_shared.tenancy import TenantCode, tenant_codes
+from rebub_shared.tenancy import TenantCode, institution_codes, tenant_codes
 
 Manifest = dict[str, Any]
 HEADER = (
@@ -188,6 +188,18 @@ def _trigger_authentication() -> Manifest:
     }
 
 
+def circulation_policies(k8s: Path, inst: str) -> Manifest:
+    """The institution's policy file as the ConfigMap circulation mounts and re-reads: edited in
+    place (no name hash), a calendar change reaches the running pods without a new image."""
+    text = (k8s.parents[1] / "services" / "circulation" / "policies" / f"{inst}.yaml").read_text()
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "circulation-policies"},
+        "data": {f"{inst}.yaml": text},
+    }
+
+
 def generated_files(k8s: Path) -> dict[Path, str]:
     """Every generated file under ``deploy/k8s`` and its text."""
     files = {
@@ -198,6 +210,9 @@ def generated_files(k8s: Path) -> dict[Path, str]:
     for tenant in tenant_codes():
         if scaled := autoscaling(tenant):  # the network zone consumes nothing
             files[k8s / "overlays" / tenant / "generated" / "autoscaling.yaml"] = _dump(scaled)
+    for inst in institution_codes():
+        policies = _dump([circulation_policies(k8s, inst)])
+        files[k8s / "overlays" / inst / "generated" / "policies.yaml"] = policies
     return files | identity_files(k8s)
 
 
@@ -207,8 +222,22 @@ def identity_files(k8s: Path) -> dict[Path, str]:
     return {k8s.parent / "identity" / "rebub-realm.json": document}
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (a policy file) as literal blocks, readable in the ConfigMap."""
+
+
+def _literal(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _literal)
+
+
 def _dump(manifests: list[Manifest]) -> str:
-    return HEADER + yaml.safe_dump_all(manifests, sort_keys=False, width=100)
+    return HEADER + yaml.dump_all(
+        manifests, Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,3 +52,11 @@ async def deliver(
             return
         for value, headers in records:
             await test_broker.publish(value, target, key=b"key", headers=headers)
+
+
+async def deliver_tombstone(subscriber: Subscriber, key: str, *, topic: str | None = None) -> None:
+    """Publish a tombstone (``key``, null value) to the subscriber's (first) topic."""
+    broker = KafkaBroker()
+    register(broker, subscriber)
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(None, topic or subscriber.consumption.topics[0], key=key.encode())

@@ -1,0 +1,85 @@
+"""A lease in the store: one holder at a time for a named duty (the notifier's daily pass), kept
+while its holder renews it, taken over by another process once it has expired.
+
+One document per duty in the service's own database (so per tenant): ``{_id: name, holder,
+expires_at}``. Taking and renewing are one conditional write (free, or expired, or already
+mine); a second process's write collides on ``_id`` and it is told no. Expiry is read on the
+wall clock of the processes (UTC), never on a business clock a test or a demo moves: clocks of
+the replicas only need to agree to well within the lease's length.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from rebub_shared.logging import get_logger
+from rebub_shared.mongo import Document
+
+log = get_logger(__name__)
+LEASES = "leases"
+
+
+class Tenure(enum.Enum):
+    """What an attempt to hold the lease gave."""
+
+    TAKEN = "taken"  # it was free or expired: the previous holder is gone
+    RENEWED = "renewed"  # it was already ours
+    REFUSED = "refused"  # another process holds it
+
+
+def wall_clock() -> datetime:
+    """Now on this machine's clock, in UTC."""
+    return datetime.now(UTC)
+
+
+class Lease:
+    """The lease ``name`` in ``collection``, held by ``holder`` for ``ttl_s`` seconds a time."""
+
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        name: str,
+        holder: str,
+        ttl_s: float,
+        now: Callable[[], datetime] = wall_clock,
+    ) -> None:
+        self.collection, self.name, self.holder = collection, name, holder
+        self.ttl = timedelta(seconds=ttl_s)
+        self._now = now
+
+    async def hold(self) -> Tenure:
+        """Take the lease if it is free or expired, renew it if it is ours; else REFUSED."""
+        now = self._now()
+        try:
+            before = await self.collection.find_one_and_update(
+                {"_id": self.name, "$or": [{"holder": self.holder}, {"expires_at": {"$lte": now}}]},
+                {"$set": {"holder": self.holder, "expires_at": now + self.ttl}},
+                upsert=True,
+                return_document=ReturnDocument.BEFORE,
+            )
+        except DuplicateKeyError:  # held by another, not expired: the upsert collided
+            return Tenure.REFUSED
+        if before is not None and before.get("holder") == self.holder:
+            return Tenure.RENEWED
+        log.info("lease_taken", lease=self.name, previous=(before or {}).get("holder"))
+        return Tenure.TAKEN
+
+    async def release(self) -> None:
+        """Give the lease up at once (a graceful stop): another process may take it now."""
+        await self.collection.update_one(
+            {"_id": self.name, "holder": self.holder}, {"$set": {"expires_at": self._now()}}
+        )
+
+    async def holder_now(self) -> str | None:
+        """Who holds the lease now (None when free or expired)."""
+        doc = await self.collection.find_one({"_id": self.name})
+        if doc is None or doc["expires_at"] <= self._now():
+            return None
+        holder: str = doc["holder"]
+        return holder
