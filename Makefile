@@ -1,7 +1,7 @@
 # The index of rebub's commands. The README shows the two that matter: `make run` and `make test`.
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
-SOURCES := shared/src tools/rebub/src services/patron-sync/src services/circulation/src services/notifier/src bench
+SOURCES := shared/src tools/rebub/src services/patron-sync/src services/circulation/src services/notifier/src services/desk/src bench
 
 .PHONY: install run test lint format unit integration robustness runtime bench infra-prepare infra-up infra-down infra-status clean
 

@@ -1,0 +1,51 @@
+"""The returns screen: continuous scanning, each line's next step in large type, backdating."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from desk.adapters.apis import call
+from desk.domain.refusals import Refusal, sentence
+from rebub_shared.clock import PARIS
+
+from .web import DeskSession, State, caller, render
+
+router = APIRouter()
+
+
+@router.get("/retours")
+async def returns_screen(request: Request, session: DeskSession) -> Response:
+    return render(request, "retours.html", session)
+
+
+@router.post("/retours")
+async def return_item(
+    request: Request,
+    desk: State,
+    session: DeskSession,
+    item_barcode: Annotated[str, Form()] = "",
+    rendu_le: Annotated[str, Form()] = "",
+) -> Response:
+    """One scan: the item checked in (maybe backdated, Paris time) and what to do with it."""
+    barcode = item_barcode.strip()
+    if not barcode:
+        return render(request, "_retour_ligne.html", session, message="Scannez un document.")
+    body: dict[str, Any] = {"item_barcode": barcode}
+    if rendu_le:
+        try:
+            body["returned_at"] = datetime.fromisoformat(rendu_le).replace(tzinfo=PARIS).isoformat()
+        except ValueError:
+            message = "Date de retour illisible : utilisez le sélecteur de date."
+            return render(request, "_retour_ligne.html", session, barcode=barcode, message=message)
+    try:
+        line = await call(
+            desk.apis.circulation, "circulation", caller(session), "POST", "/returns", json=body
+        )
+    except Refusal as refusal:
+        message = sentence(refusal, "le retour")
+        return render(request, "_retour_ligne.html", session, barcode=barcode, message=message)
+    return render(request, "_retour_ligne.html", session, barcode=barcode, line=line)
