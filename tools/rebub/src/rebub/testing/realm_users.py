@@ -24,6 +24,7 @@ from rebub.infra.keycloak_realm import (
     staff,
     user_document,
 )
+from rebub_shared.tenancy import institution_codes
 
 
 class RealmAdminError(RuntimeError):
@@ -110,3 +111,8 @@ def add_desk_client(issuer: str, code: str) -> str:
         else:
             _checked(answer, f"create {client_id}", 201)
     return client_id
+
+
+def add_desk_clients(issuer: str) -> list[str]:
+    """Every institution's web desk client (``rebub up`` on a provider started without them)."""
+    return [add_desk_client(issuer, code) for code in institution_codes()]
