@@ -119,4 +119,10 @@ def test_deployments_have_probes_resources_and_secrets(rendered):
                 for e in container["env"]
                 if "secretKeyRef" in e["valueFrom"]
             }
-            assert secrets == {"rebub-kafka", "rebub-mongodb"}
+            # the desk has no store; it has its OIDC client's secret
+            expected = (
+                {"rebub-kafka", "rebub-desk-oidc"}
+                if deployment["metadata"]["name"] == "desk"
+                else {"rebub-kafka", "rebub-mongodb"}
+            )
+            assert secrets == expected

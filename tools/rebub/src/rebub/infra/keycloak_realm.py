@@ -75,6 +75,8 @@ def desk_client_id(code: str) -> str:
 #: section 7.3: the provider ignores the port of a loopback redirect URI), so every port base of
 #: ``rebub up`` and of the tests works with one realm.
 LOCAL_DESK_URLS: Final = ("http://127.0.0.1",)
+#: The address of each institution's desk in production (the overlay's REBUB_DESK__PUBLIC_URL).
+PRODUCTION_DESK_URL: Final = "https://desk.{code}.rebub.example.org"
 
 
 @dataclass(frozen=True)
@@ -310,10 +312,13 @@ def production_clients() -> list[Identity]:
 
 def production_realm() -> dict[str, Any]:
     """The realm's skeleton for production (``deploy/identity/rebub-realm.json``): roles, the
-    ``rebub`` scope, the user profile and the machine clients without secrets (Keycloak generates
-    them). No user: staff log in through their institution's identity provider (docs/deploy.md)."""
+    ``rebub`` scope, the user profile, the machine clients and the web desks' clients without
+    secrets (Keycloak generates them). No user: staff log in through their institution's identity provider (docs/deploy.md)."""
     machines = production_clients()
     clients = [{k: v for k, v in _machine_client(m).items() if k != "secret"} for m in machines]
+    clients += [
+        desk_client(code, (PRODUCTION_DESK_URL.format(code=code),)) for code in institution_codes()
+    ]
     return _common() | {
         "displayName": "rebub",
         "sslRequired": "external",
