@@ -31,6 +31,14 @@ class Apis:
             httpx.AsyncClient(base_url=patron_sync_url, timeout=timeout_s),
         )
 
+    async def circ(self, caller: Caller, method: str, path: str, **options: Any) -> Any:
+        """A call to circulation (see :func:`call`)."""
+        return await call(self.circulation, "circulation", caller, method, path, **options)
+
+    async def patrons(self, caller: Caller, method: str, path: str, **options: Any) -> Any:
+        """A call to patron-sync (see :func:`call`)."""
+        return await call(self.patron_sync, "patron-sync", caller, method, path, **options)
+
     async def close(self) -> None:
         await self.circulation.aclose()
         await self.patron_sync.aclose()

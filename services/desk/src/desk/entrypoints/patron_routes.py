@@ -9,7 +9,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from desk.adapters.apis import call
 from desk.domain.refusals import Refusal, sentence
 
 from .web import DeskSession, State, caller, go, render
@@ -31,7 +30,6 @@ async def find_patron(
     if not q:
         return render(request, "lecteur_recherche.html", session, q=q)
     who = caller(session)
-    ps = desk.apis.patron_sync
     try:
         if SCAN.match(q) and any(c.isdigit() for c in q):
             found = await _by_scan(desk, session, q)
@@ -42,9 +40,7 @@ async def find_patron(
         if len(q.replace(" ", "")) < 3:
             message = "Saisissez au moins 3 lettres du nom, ou scannez la carte."
             return render(request, "lecteur_recherche.html", session, q=q, message=message)
-        page = await call(
-            ps,
-            "patron-sync",
+        page = await desk.apis.patrons(
             who,
             "GET",
             "/patrons",
@@ -59,17 +55,13 @@ async def find_patron(
 async def _by_scan(desk: State, session: Any, q: str) -> str | None:
     who = caller(session)
     try:
-        page = await call(
-            desk.apis.patron_sync, "patron-sync", who, "GET", "/patrons", params={"barcode": q}
-        )
+        page = await desk.apis.patrons(who, "GET", "/patrons", params={"barcode": q})
         return str(page["patrons"][0]["account_id"])
     except Refusal as refusal:
         if refusal.status != 404:
             raise
     try:
-        patron = await call(
-            desk.apis.patron_sync, "patron-sync", who, "GET", f"/patrons/{quote(q)}"
-        )
+        patron = await desk.apis.patrons(who, "GET", f"/patrons/{quote(q)}")
         return str(patron["account_id"])
     except Refusal as refusal:
         if refusal.status != 404:
@@ -83,12 +75,8 @@ async def patron_card(
 ) -> Response:
     who = caller(session)
     try:
-        patron = await call(
-            desk.apis.patron_sync, "patron-sync", who, "GET", f"/patrons/{quote(patron_id)}"
-        )
-        account = await call(
-            desk.apis.circulation, "circulation", who, "GET", f"/patrons/{quote(patron_id)}/account"
-        )
+        patron = await desk.apis.patrons(who, "GET", f"/patrons/{quote(patron_id)}")
+        account = await desk.apis.circ(who, "GET", f"/patrons/{quote(patron_id)}/account")
     except Refusal as refusal:
         message = sentence(refusal, "l'ouverture du compte")
         return render(request, "lecteur_recherche.html", session, q="", message=message)
@@ -103,9 +91,7 @@ async def account_tab(
     request: Request, desk: State, session: DeskSession, patron_id: str, tab: str
 ) -> Response:
     try:
-        account = await call(
-            desk.apis.circulation,
-            "circulation",
+        account = await desk.apis.circ(
             caller(session),
             "GET",
             f"/patrons/{quote(patron_id)}/account",
@@ -143,31 +129,39 @@ async def lend(
             )
         body["override"] = {"reason": motif.strip()}
     try:
-        answer = await call(
-            desk.apis.circulation, "circulation", caller(session), "POST", "/loans", json=body
-        )
+        answer = await desk.apis.circ(caller(session), "POST", "/loans", json=body)
     except Refusal as refusal:
         if refusal.blocks:
-            return render(
-                request,
-                "_pret_resultat.html",
-                session,
-                blocks=refusal.blocks,
-                barcode=barcode,
-                patron_id=patron_id,
-                message=sentence(refusal, "le prêt"),
+            return _blocked(
+                request, session, patron_id, barcode, refusal, sentence(refusal, "le prêt")
             )
         if overriding and refusal.status == 403:
             return await _blocked_again(
                 request, desk, session, patron_id, barcode, sentence(refusal, "le prêt")
             )
         return render(request, "_pret_resultat.html", session, message=sentence(refusal, "le prêt"))
+    return _lent(request, session, answer["loan"], answer.get("overridden_blocks", []))
+
+
+def _lent(request: Request, session: Any, loan: Any, overridden: list[Any]) -> Response:
+    """The loan's line; the account's tabs reload themselves (``compte-change``)."""
+    response = render(request, "_pret_resultat.html", session, loan=loan, overridden=overridden)
+    response.headers["HX-Trigger"] = "compte-change"
+    return response
+
+
+def _blocked(
+    request: Request, session: Any, patron_id: str, barcode: str, refusal: Refusal, message: str
+) -> Response:
+    """Every block of the refused check-out, the override form, and ``message``."""
     return render(
         request,
         "_pret_resultat.html",
         session,
-        loan=answer["loan"],
-        overridden=answer.get("overridden_blocks", []),
+        blocks=refusal.blocks,
+        barcode=barcode,
+        patron_id=patron_id,
+        message=message,
     )
 
 
@@ -178,21 +172,11 @@ async def _blocked_again(
     check-out is asked again without override, which answers every block and writes nothing."""
     body = {"patron": patron_id, "item_barcode": barcode}
     try:
-        answer = await call(
-            desk.apis.circulation, "circulation", caller(session), "POST", "/loans", json=body
-        )
+        answer = await desk.apis.circ(caller(session), "POST", "/loans", json=body)
     except Refusal as refusal:
-        return render(
-            request,
-            "_pret_resultat.html",
-            session,
-            blocks=refusal.blocks,
-            barcode=barcode,
-            patron_id=patron_id,
-            message=message,
-        )
+        return _blocked(request, session, patron_id, barcode, refusal, message)
     # The blocks were lifted meanwhile: the item is lent.
-    return render(request, "_pret_resultat.html", session, loan=answer["loan"], overridden=[])
+    return _lent(request, session, answer["loan"], [])
 
 
 @router.post("/lecteur/{patron_id}/prolonger")
@@ -209,9 +193,7 @@ async def renew(request: Request, desk: State, session: DeskSession, patron_id: 
         message = "Cochez au moins un prêt, ou choisissez « Tout prolonger »."
     else:
         try:
-            answer = await call(
-                desk.apis.circulation,
-                "circulation",
+            answer = await desk.apis.circ(
                 who,
                 "POST",
                 f"/patrons/{quote(patron_id)}/renewals",
@@ -221,9 +203,7 @@ async def renew(request: Request, desk: State, session: DeskSession, patron_id: 
         except Refusal as refusal:
             message = sentence(refusal, "la prolongation")
     try:
-        account = await call(
-            desk.apis.circulation, "circulation", who, "GET", f"/patrons/{quote(patron_id)}/account"
-        )
+        account = await desk.apis.circ(who, "GET", f"/patrons/{quote(patron_id)}/account")
     except Refusal as refusal:
         return render(
             request, "_message.html", session, message=sentence(refusal, "la lecture du compte")

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from desk.adapters.apis import call
 from desk.domain.refusals import Refusal, sentence
 from rebub_shared.clock import PARIS
 
@@ -42,9 +41,7 @@ async def return_item(
             message = "Date de retour illisible : utilisez le sélecteur de date."
             return render(request, "_retour_ligne.html", session, barcode=barcode, message=message)
     try:
-        line = await call(
-            desk.apis.circulation, "circulation", caller(session), "POST", "/returns", json=body
-        )
+        line = await desk.apis.circ(caller(session), "POST", "/returns", json=body)
     except Refusal as refusal:
         message = sentence(refusal, "le retour")
         return render(request, "_retour_ligne.html", session, barcode=barcode, message=message)
