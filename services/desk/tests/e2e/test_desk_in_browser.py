@@ -310,7 +310,7 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
     expect(page.locator("#lignes-retour li")).to_have_count(2)
     newest, oldest = page.locator("#lignes-retour li .etape").all()
     expect(oldest).to_have_text("Remettre en rayon : BUST / BUST-LA")
-    expect(newest).to_contain_text("Étagère des réservations de BUST")
+    expect(newest).to_have_text("Étagère des réservations de BUST, pour VERNET Paul")
     accessible(page, "retours")
 
     # the network team sees the loans' messages (4 loans, 2 returns) without reloading

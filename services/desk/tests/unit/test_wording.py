@@ -49,7 +49,9 @@ def test_next_steps_of_a_return() -> None:
         "Mettre en transit vers SANTE"
     )
     hold = {"kind": "hold_shelf", "library": "BUST"}
-    assert next_step_text(hold, "R-1") == "Étagère des réservations de BUST (demande R-1)"
+    assert (
+        next_step_text(hold, "VERNET Paul") == "Étagère des réservations de BUST, pour VERNET Paul"
+    )
     assert days_late_text(0) == "Rendu à temps."
     assert days_late_text(4) == "Rendu avec 4 jours de retard."
 

@@ -97,8 +97,9 @@ def _block_detail(block: dict[str, Any]) -> str:
     return ""
 
 
-def next_step_text(step: dict[str, Any], request_id: str | None = None) -> str:
-    """What to do with a returned item, in large type on the returns screen."""
+def next_step_text(step: dict[str, Any], requester: str | None = None) -> str:
+    """What to do with a returned item, in large type on the returns screen (``requester``: who
+    a held item is kept for)."""
     kind, library, location = step.get("kind"), step.get("library"), step.get("location")
     if kind == "reshelve":
         where = f"{library} / {location}" if location else str(library)
@@ -106,7 +107,7 @@ def next_step_text(step: dict[str, Any], request_id: str | None = None) -> str:
     if kind == "transit":
         return f"Mettre en transit vers {library}"
     text = f"Étagère des réservations de {library}"
-    return f"{text} (demande {request_id})" if request_id else text
+    return f"{text}, pour {requester}" if requester else text
 
 
 def next_step_class(step: dict[str, Any]) -> str:

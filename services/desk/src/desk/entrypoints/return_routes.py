@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -45,4 +46,27 @@ async def return_item(
     except Refusal as refusal:
         message = sentence(refusal, "le retour")
         return render(request, "_retour_ligne.html", session, barcode=barcode, message=message)
-    return render(request, "_retour_ligne.html", session, barcode=barcode, line=line)
+    requester = await _requester(desk, session, line)
+    return render(
+        request, "_retour_ligne.html", session, barcode=barcode, line=line, requester=requester
+    )
+
+
+async def _requester(desk: State, session: Any, line: dict[str, Any]) -> str | None:
+    """Who the item is now kept for (a hold): their name, as the hold shelf's slip says it."""
+    request_id, loan = line.get("request_id"), line.get("loan")
+    if not request_id or not loan:
+        return None
+    who = caller(session)
+    try:
+        queue = await desk.apis.circ(who, "GET", f"/loans/{quote(loan['loan_id'])}/requests")
+        [patron_id] = [
+            r["patron_id"] for r in queue["requests"] if r["request_id"] == request_id
+        ] or [None]
+        if patron_id is None:
+            return None
+        patron = await desk.apis.patrons(who, "GET", f"/patrons/{quote(patron_id)}")
+    except Refusal:
+        return None  # the step is shown all the same, without the name
+    record = patron["record"]
+    return f"{record['last_name'].upper()} {record['first_name']}".strip()
