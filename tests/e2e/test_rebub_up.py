@@ -88,3 +88,5 @@ def test_rebub_up_starts_everything_and_ctrl_c_stops_everything(
     # one stream, each line tagged with the service and its tenant
     assert re.search(r"^circulation\[inp\] +\| ", output, re.MULTILINE)
     assert re.search(r"^patron-sync\[network\] +\| ", output, re.MULTILINE)
+    # the web desks' addresses, once every service is ready
+    assert f"web desks: ub http://127.0.0.1:{base + 13}," in output

@@ -55,6 +55,7 @@ ITEMS = {
     "UB20260004": "Germinal",
 }
 B1, B2, B3, B4 = ITEMS
+NOTE = "Carte de lecteur à renouveler en septembre."
 
 
 @dataclass
@@ -138,6 +139,8 @@ def running(backends: Backends, oidc_issuer: str) -> Iterator[Running]:
         with running.api(patron_sync_url, "ub-manager") as patrons:
             running.reader = _reader(patrons, "Lestrade", "Margaux", "CARD20260001")
             running.requester = _reader(patrons, "Vernet", "Paul", "CARD20260002")
+            note = {"text": NOTE}
+            assert patrons.post(f"/patrons/{running.reader}/notes", json=note).status_code == 201
         with running.api(circulation_url, "ub-manager") as circ:
             items = [
                 {"barcode": b, "title": t, "library": "BUST", "location": "BUST-LA"}
@@ -230,6 +233,10 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
     expect(page.get_by_role("link", name="LESTRADE Margaux")).to_be_visible()
     accessible(page, "recherche")
     page.get_by_role("link", name="LESTRADE Margaux").click()
+    # the patron's notes pop up; Escape closes them and the scan field has the focus
+    expect(page.get_by_role("dialog")).to_contain_text(NOTE)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
     expect(page.get_by_role("heading", name="LESTRADE Margaux")).to_be_visible()
     expect(page.locator("#poste-courant")).to_contain_text("Banque de prêt et retour")
 
@@ -280,7 +287,10 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
     choose_desk(page)
     page.get_by_label("Carte, identifiant ou nom").fill("CARD20260001")  # the card scanned
     page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_contain_text(NOTE)
+    page.get_by_role("button", name="J'ai lu").click()
     expect(page.get_by_role("heading", name="LESTRADE Margaux")).to_be_visible()
+    assert focused(page) == "item_barcode"
     scan(page, B4)
     expect(page.locator("#blocages-pret")).to_contain_text("CAUTION")
     page.get_by_label("Motif de la dérogation").fill(

@@ -333,6 +333,10 @@ def _common() -> dict[str, Any]:
     return {
         "realm": REALM,
         "enabled": True,
+        # The login pages in French (the desks' staff), English on request.
+        "internationalizationEnabled": True,
+        "supportedLocales": ["fr", "en"],
+        "defaultLocale": "fr",
         "roles": {"realm": [{"name": name, "description": text} for name, text in ROLES.items()]},
         "clientScopes": [_scope()],
         "defaultDefaultClientScopes": ["rebub"],
