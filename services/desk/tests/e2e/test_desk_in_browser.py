@@ -171,6 +171,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
+    expect.set_options(timeout=20_000)  # a loaded machine: every wait on a fact, bounded
     yield context.new_page()
     context.close()
 
@@ -211,9 +212,12 @@ def choose_desk(page: Page, screen: str | None = None) -> None:
 
 
 def scan(page: Page, barcode: str) -> None:
-    """A handheld scanner: the barcode typed into the focused field, then Enter."""
-    page.keyboard.type(barcode)
-    page.keyboard.press("Enter")
+    """A handheld scanner: the barcode typed into the scan field, which has the focus, then
+    Enter."""
+    field = page.locator("form.scan input[name=item_barcode]")
+    expect(field).to_be_focused()
+    field.press_sequentially(barcode)
+    field.press("Enter")
 
 
 def focused(page: Page) -> str:
@@ -301,15 +305,22 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
     expect(page.locator("#lignes-pret li")).to_contain_text("Germinal")
     expect(page.locator("#resultat-pret")).to_contain_text("malgré le blocage")
     assert focused(page) == "item_barcode"
-    page.get_by_role("link", name="Prêts (").click()
-    expect(page.locator(".panneau table tbody tr")).to_have_count(4)
-    accessible(page, "compte")
+    expect(page.locator(".panneau table tbody tr")).to_have_count(4)  # the tab reloaded
 
-    # another patron asks for Madame Bovary; at the returns screen it goes to the hold shelf
+    # another patron asks for Madame Bovary: renewing every loan renews all but that one
     with running.api(running.circulation, "ub-desk") as circ:
         hold = {"kind": "hold", "patron": running.requester, "item_barcode": B2}
         answer = circ.post("/requests", json=hold)
         assert answer.status_code == 201, answer.text
+    page.get_by_role("button", name="Tout prolonger").click()
+    rows = page.locator(".panneau table tbody tr")
+    expect(rows.filter(has_text="Les Misérables").locator(".prolongation")).to_have_text("Prolongé")
+    expect(rows.filter(has_text="Madame Bovary").locator(".prolongation")).to_have_text(
+        "Refusé : un autre lecteur a demandé ce document"
+    )
+    accessible(page, "compte")
+
+    # at the returns screen, Madame Bovary goes to the hold shelf
     page.get_by_role("navigation", name="Menu principal").get_by_role(
         "link", name="Retours"
     ).click()

@@ -36,6 +36,16 @@ BLOCKS = {
     "item_not_loanable": "Document non empruntable",
 }
 
+#: Why circulation refused to renew a loan (the ``refusal`` of a renewal line).
+RENEWAL_REFUSALS = {
+    "LoanNotRenewable": "la règle de prêt de ce document ne permet pas de le prolonger",
+    "RecalledLoanNotRenewable": "un autre lecteur a demandé ce document",
+    "LoanStatus": "ce prêt ne peut plus être prolongé (nombre maximal ou état du prêt)",
+    "LoanNotFound": "ce prêt n'est plus en cours",
+    "UnknownItem": "le document n'est plus au catalogue",
+    "LibraryClosed": "la bibliothèque est fermée à la nouvelle date",
+}
+
 REQUEST_STATUS = {
     "waiting": "en attente",
     "in_transit": "en transit",
@@ -113,6 +123,10 @@ def next_step_text(step: dict[str, Any], requester: str | None = None) -> str:
 def next_step_class(step: dict[str, Any]) -> str:
     """A word for the line's style (the sentence alone carries the meaning)."""
     return {"reshelve": "rayon", "transit": "transit"}.get(str(step.get("kind")), "reservation")
+
+
+def renewal_refusal(refusal: str | None) -> str:
+    return RENEWAL_REFUSALS.get(refusal or "", "la prolongation n'est pas possible")
 
 
 def days_late_text(days: int) -> str:

@@ -40,6 +40,7 @@ def templates() -> Jinja2Templates:
         next_step_text=wording.next_step_text,
         next_step_class=wording.next_step_class,
         days_late_text=wording.days_late_text,
+        renewal_refusal=wording.renewal_refusal,
         request_status=wording.REQUEST_STATUS,
     )
     return found
