@@ -32,6 +32,7 @@ class DeskSettings(ServiceSettings):
     client_secret: SecretStr | None = None
     circulation_url: str = "http://127.0.0.1:8111"
     patron_sync_url: str = "http://127.0.0.1:8110"
+    notifier_url: str = "http://127.0.0.1:8112"
     policies_dir: Path = DEFAULT_POLICIES_DIR
     # A session unused this long is forgotten (the staff member logs in again).
     session_idle_s: float = Field(default=8 * 3600, gt=0)

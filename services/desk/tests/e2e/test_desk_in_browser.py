@@ -172,7 +172,12 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     expect.set_options(timeout=20_000)  # a loaded machine: every wait on a fact, bounded
-    yield context.new_page()
+    opened = context.new_page()
+    seen: list[str] = []  # printed at the end: pytest shows it when the test failed
+    opened.on("requestfinished", lambda r: seen.append(f"{r.method} {r.url.split('?')[0]}"))
+    opened.on("console", lambda m: seen.append(f"console: {m.text}"))
+    yield opened
+    print("\n".join(seen[-40:]))
     context.close()
 
 
@@ -217,6 +222,7 @@ def scan(page: Page, barcode: str) -> None:
     field = page.locator("form.scan input[name=item_barcode]")
     expect(field).to_be_focused()
     field.press_sequentially(barcode)
+    expect(field).to_have_value(barcode)
     field.press("Enter")
 
 
@@ -292,7 +298,8 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
     page.get_by_label("Carte, identifiant ou nom").fill("CARD20260001")  # the card scanned
     page.keyboard.press("Enter")
     expect(page.get_by_role("dialog")).to_contain_text(NOTE)
-    page.get_by_role("button", name="J'ai lu").click()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
     expect(page.get_by_role("heading", name="LESTRADE Margaux")).to_be_visible()
     assert focused(page) == "item_barcode"
     scan(page, B4)

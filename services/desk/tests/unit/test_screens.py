@@ -57,6 +57,7 @@ def answering(client: TestClient, handler: Callable[[httpx.Request], httpx.Respo
     state(client).apis = Apis(
         httpx.AsyncClient(transport=mock, base_url="http://circulation"),
         httpx.AsyncClient(transport=mock, base_url="http://patron-sync"),
+        httpx.AsyncClient(transport=mock, base_url="http://notifier"),
     )
 
 
@@ -131,3 +132,23 @@ def test_the_network_page_is_for_the_network_team(client: TestClient) -> None:
     assert answer.status_code == 403
     assert "réservée à l" in answer.text
     assert client.get("/nulle-part").status_code == 404
+
+
+def test_the_receipt_is_emailed_once_per_loan_of_the_session(client: TestClient) -> None:
+    csrf = logged_in(client)
+    sent: list[tuple[str, str]] = []
+
+    def notifier(request: httpx.Request) -> httpx.Response:
+        sent.append((request.url.path, request.headers["idempotency-key"]))
+        return httpx.Response(201, json={"letter_id": "L1"})
+
+    answering(client, notifier)
+    answer = client.post(
+        "/lecteur/P1/recu", data={"loan_ids": ["L-1", "L-2"]}, headers={"X-CSRF-Token": csrf}
+    )
+    assert "Reçu envoyé par courriel (2 documents)." in answer.text
+    desk_session = state(client).sessions._sessions[client.cookies[COOKIE]].desk_session
+    assert sent == [
+        ("/loans/L-1/receipt", f"{desk_session}-L-1"),
+        ("/loans/L-2/receipt", f"{desk_session}-L-2"),
+    ]

@@ -71,6 +71,7 @@ class ServiceInstance:
                 f"{p}PUBLIC_URL": self.url,
                 f"{p}CIRCULATION_URL": f"http://127.0.0.1:{self.port - 2}",
                 f"{p}PATRON_SYNC_URL": f"http://127.0.0.1:{self.port - 3}",
+                f"{p}NOTIFIER_URL": f"http://127.0.0.1:{self.port - 1}",
                 f"{p}CLIENT_ID": client,
                 f"{p}CLIENT_SECRET": dev_secret(client),
                 f"{p}SECURE_COOKIES": "false",

@@ -23,13 +23,12 @@ class Apis:
 
     circulation: httpx.AsyncClient
     patron_sync: httpx.AsyncClient
+    notifier: httpx.AsyncClient
 
     @classmethod
-    def open(cls, circulation_url: str, patron_sync_url: str, timeout_s: float) -> Apis:
-        return cls(
-            httpx.AsyncClient(base_url=circulation_url, timeout=timeout_s),
-            httpx.AsyncClient(base_url=patron_sync_url, timeout=timeout_s),
-        )
+    def open(cls, urls: tuple[str, str, str], timeout_s: float) -> Apis:
+        """Clients of circulation, patron-sync and the notifier, in that order."""
+        return cls(*(httpx.AsyncClient(base_url=url, timeout=timeout_s) for url in urls))
 
     async def circ(self, caller: Caller, method: str, path: str, **options: Any) -> Any:
         """A call to circulation (see :func:`call`)."""
@@ -39,9 +38,13 @@ class Apis:
         """A call to patron-sync (see :func:`call`)."""
         return await call(self.patron_sync, "patron-sync", caller, method, path, **options)
 
+    async def letters(self, caller: Caller, method: str, path: str, **options: Any) -> Any:
+        """A call to the notifier (see :func:`call`)."""
+        return await call(self.notifier, "notifier", caller, method, path, **options)
+
     async def close(self) -> None:
-        await self.circulation.aclose()
-        await self.patron_sync.aclose()
+        for client in (self.circulation, self.patron_sync, self.notifier):
+            await client.aclose()
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,12 @@ async def call(
     *,
     json: Any = None,
     params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Any:
     """The JSON answer of a successful call, else :class:`Refusal`."""
     try:
         answer = await client.request(
-            method, path, json=json, params=params, headers=caller.headers()
+            method, path, json=json, params=params, headers=caller.headers() | (headers or {})
         )
     except httpx.HTTPError as error:
         log.warning("api unreachable", service=service, path=path, error=str(error))

@@ -31,7 +31,11 @@ class Refusal(Exception):
         return [str(e.get("field")) for e in errors if isinstance(e, dict) and e.get("field")]
 
 
-SERVICES = {"circulation": "Le service de circulation", "patron-sync": "Le fichier des lecteurs"}
+SERVICES = {
+    "circulation": "Le service de circulation",
+    "patron-sync": "Le fichier des lecteurs",
+    "notifier": "Le service des courriers",
+}
 
 FIELDS = {
     "item_barcode": "le code-barres du document",

@@ -73,7 +73,10 @@ def build_state(settings: DeskSettings) -> DeskState:
             leeway_s=auth.leeway_s,
             operator_claim=auth.operator_claim,
         ),
-        apis=Apis.open(settings.circulation_url, settings.patron_sync_url, settings.api_timeout_s),
+        apis=Apis.open(
+            (settings.circulation_url, settings.patron_sync_url, settings.notifier_url),
+            settings.api_timeout_s,
+        ),
         desks=policy_desks(settings.policies_dir, settings.tenant),
         flows=FlowReader(settings.kafka),
     )

@@ -179,6 +179,29 @@ async def _blocked_again(
     return _lent(request, session, answer["loan"], [])
 
 
+@router.post("/lecteur/{patron_id}/recu")
+async def email_receipt(
+    request: Request, desk: State, session: DeskSession, patron_id: str
+) -> Response:
+    """Email the receipt of each loan of this session (the notifier sends each once: the key is
+    the desk session and the loan)."""
+    form = await request.form()
+    loan_ids = [str(v) for v in form.getlist("loan_ids")]
+    if not loan_ids:
+        return render(request, "_message.html", session, message="Aucun prêt dans cette session.")
+    who = caller(session)
+    try:
+        for loan_id in loan_ids:
+            key = {"Idempotency-Key": f"{session.desk_session}-{loan_id}"}
+            await desk.apis.letters(who, "POST", f"/loans/{quote(loan_id)}/receipt", headers=key)
+    except Refusal as refusal:
+        message = sentence(refusal, "l'envoi du reçu")
+        return render(request, "_message.html", session, message=message)
+    count = len(loan_ids)
+    done = f"Reçu envoyé par courriel ({count} document{'s' if count > 1 else ''})."
+    return render(request, "_message.html", session, message=done, ok=True)
+
+
 @router.post("/lecteur/{patron_id}/prolonger")
 async def renew(request: Request, desk: State, session: DeskSession, patron_id: str) -> Response:
     """Renew the selected loans, or all of them; each line says renewed (new date) or why not."""
