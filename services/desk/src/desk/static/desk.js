@@ -10,7 +10,12 @@ document.addEventListener("DOMContentLoaded", function () {
 
 function focusScan() {
   var field = document.querySelector("form.scan input[name=item_barcode]");
-  if (field) { field.focus(); }
+  // Blur first: after a mouse click that closed the notes dialog, focus() alone leaves Chromium's
+  // keyboard input nowhere (keydown reaches the field, no character does).
+  if (field) {
+    if (document.activeElement) { document.activeElement.blur(); }
+    field.focus();
+  }
 }
 
 document.addEventListener("htmx:afterRequest", function (event) {
