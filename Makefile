@@ -1,13 +1,23 @@
 # The index of rebub's commands. The README shows the two that matter: `make run` and `make test`.
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
-SOURCES := shared/src tools/rebub/src services/patron-sync/src services/circulation/src services/notifier/src bench
+SOURCES := shared/src tools/rebub/src services/patron-sync/src services/circulation/src services/notifier/src services/desk/src bench
 
-.PHONY: install run test lint format unit integration robustness runtime bench infra-prepare infra-up infra-down infra-status clean
+.PHONY: install browser run test lint format unit integration robustness runtime bench infra-prepare infra-up infra-down infra-status clean
 
-install:  ## Install uv (pinned) if missing, then the locked environment.
+install:  ## Install uv (pinned) if missing, then the locked environment, and the desk's browser tools.
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --quiet
+	@$(MAKE) --no-print-directory browser
+
+# The desk's browser tests (services/desk/tests/e2e): Debian's chromium (Playwright drives it;
+# no browser is ever downloaded by a test tool) and axe-core from npm. Each is skipped when present.
+AXE_DIR := services/desk/tests/browser
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@[ -f $(AXE_DIR)/node_modules/axe-core/axe.min.js ] || npm ci --prefix $(AXE_DIR) --no-audit --no-fund --silent
 
 run: install  ## The whole network on this machine, and the demo on synthetic data, ending with a report.
 	$(UV) run rebub demo

@@ -72,7 +72,7 @@ def test_rebub_up_starts_everything_and_ctrl_c_stops_everything(
         assert status["all_ready"], (
             f"not ready: {[s['name'] for s in status['services'] if not s['ready']]}\n{log.read_text()[-3000:]}"
         )
-        assert len(status["services"]) == 16
+        assert len(status["services"]) == 21  # 16 services and 5 web desks
         assert port_open("127.0.0.1", smtp)
     finally:
         supervisor.send_signal(signal.SIGINT)
@@ -81,10 +81,12 @@ def test_rebub_up_starts_everything_and_ctrl_c_stops_everything(
     output = log.read_text()
     started = [int(pid) for pid in re.findall(r"started \(pid (\d+)\)", output)]
     assert code == 0
-    assert len(started) == 16
+    assert len(started) == 21
     assert not [pid for pid in started if _pid_alive(pid)]
     assert not [i.name for i in plan if port_open("127.0.0.1", i.port)]
     assert not port_open("127.0.0.1", smtp)
     # one stream, each line tagged with the service and its tenant
     assert re.search(r"^circulation\[inp\] +\| ", output, re.MULTILINE)
     assert re.search(r"^patron-sync\[network\] +\| ", output, re.MULTILINE)
+    # the web desks' addresses, once every service is ready
+    assert f"web desks: ub http://127.0.0.1:{base + 13}," in output

@@ -15,12 +15,11 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from schemathesis.config import SchemathesisConfig
@@ -389,45 +387,6 @@ def fuzz_headers(dev_tokens: DevTokens) -> FuzzHeaders:
         return dev_tokens.headers(f"rebub-demo-{institution}")
 
     return headers
-
-
-@contextmanager
-def served(app: FastAPI) -> Iterator[str]:
-    """``app`` (lifespan started) listening on a free port; yields its base URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    server = uvicorn.Server(config)
-    failure: list[BaseException] = []
-
-    async def main() -> None:
-        async with app.router.lifespan_context(app):
-            await server.serve()
-
-    def run() -> None:
-        try:
-            asyncio.run(main())
-        except BaseException as error:  # reported to the test, not lost in the thread
-            failure.append(error)
-
-    thread = threading.Thread(target=run, name=f"fuzzed-{port}", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        if failure:
-            raise failure[0]
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        threading.Event().wait(0.1)
-    else:
-        raise AssertionError(f"{app.title} did not start")
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 #: Every check on. Schema-valid data may still break a rule the schema cannot say (an unknown

@@ -21,9 +21,10 @@ from notifier.settings import NotifierSettings
 from patron_sync.entrypoints.http import create_app as patron_sync_app
 from patron_sync.settings import PatronSyncSettings
 from rebub.testing.plugin import Namespace
+from rebub.testing.serving import served
 from rebub_shared.auth.settings import AuthSettings
 
-from .conftest import FuzzHeaders, fuzzed_schema, served
+from .conftest import FuzzHeaders, fuzzed_schema
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

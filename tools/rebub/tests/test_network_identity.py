@@ -19,6 +19,7 @@ def test_every_instance_gets_the_issuer_under_its_own_prefix() -> None:
             "REBUB_PATRON_SYNC__",
             "REBUB_CIRCULATION__",
             "REBUB_NOTIFIER__",
+            "REBUB_DESK__",
         }
 
 

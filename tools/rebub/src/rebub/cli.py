@@ -175,7 +175,8 @@ def up(
     timeout: float = typer.Option(180.0, help="Seconds to wait for every service to be ready."),
     secure: bool = typer.Option(False, "--secure", help=SECURE_HELP),
 ) -> None:
-    """Start the whole network: infrastructure, SMTP, patron-sync, circulation and notifier x 5."""
+    """Start the whole network: infrastructure, SMTP, patron-sync, circulation, notifier and the
+    web desk x 5 (the desks' addresses are printed once every service is ready)."""
     _secure_from(secure)
     from rebub.infra.paths import InfraPaths
     from rebub.supervisor import Supervisor
@@ -206,7 +207,7 @@ def _up_detached(home: Path, timeout: float) -> None:
     import sys
 
     from rebub.infra.process import read_pid
-    from rebub.network import network_plan
+    from rebub.network import desks_line, network_plan
     from rebub.status import ready_now
 
     log = home / "logs" / "network.log"
@@ -220,7 +221,7 @@ def _up_detached(home: Path, timeout: float) -> None:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-    # An instance seen ready counts as ready: on a busy machine one reading of all 16 at once
+    # An instance seen ready counts as ready: on a busy machine one reading of all 21 at once
     # may never come (a probe of a slow instance times out), though each came up.
     plan, seen = network_plan(), set[str]()
     deadline = time.monotonic() + timeout
@@ -229,6 +230,7 @@ def _up_detached(home: Path, timeout: float) -> None:
         seen |= asyncio.run(ready_now([i for i in plan if i.name not in seen]))
         if len(seen) == len(plan):
             typer.echo(f"every service is ready; logs in {log}; stop with `rebub down`")
+            typer.echo(desks_line(plan))
             return
         typer.echo(f"waiting: {len(seen)} of {len(plan)} services ready", err=True)
     missing = ", ".join(i.name for i in plan if i.name not in seen)
@@ -261,7 +263,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable.
         typer.echo(f"{s['name']:24} {state:6} {s['url']}  lag {lag}")
 
 
-#: How long `rebub demo` waits for the network it starts (16 processes: minutes on a busy machine).
+#: How long `rebub demo` waits for the network it starts (21 processes: minutes on a busy machine).
 NETWORK_START_S = 420.0
 
 

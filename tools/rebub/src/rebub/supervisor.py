@@ -27,7 +27,8 @@ import httpx
 from rebub.infra import LocalInfra
 from rebub.infra.process import read_pid
 from rebub.mailbox import LocalMailbox
-from rebub.network import ServiceInstance, network_plan, smtp_port
+from rebub.network import ServiceInstance, desks_line, network_plan, smtp_port
+from rebub.testing.realm_users import RealmAdminError, add_desk_clients
 from rebub_shared.private_files import private_dir, write_private
 
 
@@ -74,12 +75,23 @@ class Supervisor:
         for status in self.infra.up():
             self.say("infra", f"{status.name} ready at {status.address}")
         self.started_infra = [s.name for s in self.infra.servers if s.name not in before]
+        self._desk_clients()
         self.mailbox = LocalMailbox(self.mail_dir, port=smtp_port()).start()
         self.say(
             "smtp", f"listening on 127.0.0.1:{self.mailbox.port}, mail kept in {self.mail_dir}"
         )
         for instance in self.plan:
             self.children.append(self._spawn(instance))
+
+    def _desk_clients(self) -> None:
+        """The web desks' OIDC clients, in a provider started before the realm had them (one
+        started now imports them with the realm); through the development admin account."""
+        if self.infra.keycloak is None:
+            return
+        try:
+            add_desk_clients(self.infra.oidc_issuer)
+        except (RealmAdminError, httpx.HTTPError) as error:
+            self.say("infra", f"the web desks' clients could not be added: {error}")
 
     def _spawn(self, instance: ServiceInstance) -> Child:
         env = os.environ | instance.environment(
@@ -178,6 +190,7 @@ class Supervisor:
         try:
             self.start()
             not_ready = self.wait_ready()
+            self.say("desk", desks_line(self.plan))
             if on_ready:
                 on_ready(not_ready)
             while not stopping.is_set():

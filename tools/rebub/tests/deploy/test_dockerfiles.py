@@ -9,7 +9,12 @@ from rebub.infra.paths import project_root
 
 ROOT = project_root()
 
-SERVICES = {"patron-sync": "patron_sync", "circulation": "circulation", "notifier": "notifier"}
+SERVICES = {
+    "patron-sync": "patron_sync",
+    "circulation": "circulation",
+    "notifier": "notifier",
+    "desk": "desk",
+}
 
 
 def instructions(service: str) -> list[tuple[str, str]]:

@@ -122,8 +122,11 @@ def test_deployments_have_probes_resources_and_secrets(rendered):
                 for e in container["env"]
                 if "secretKeyRef" in e["valueFrom"]
             }
-            smtp = {"rebub-smtp"} if deployment["metadata"]["name"] == "notifier" else set()
-            assert secrets == {"rebub-kafka", "rebub-mongodb"} | smtp
+            expected = {
+                "notifier": {"rebub-kafka", "rebub-mongodb", "rebub-smtp"},
+                "desk": {"rebub-kafka", "rebub-desk-oidc"},  # no store; its OIDC client's secret
+            }.get(deployment["metadata"]["name"], {"rebub-kafka", "rebub-mongodb"})
+            assert secrets == expected
 
 
 @pytest.mark.parametrize("inst", institution_codes())

@@ -110,8 +110,13 @@ def test_the_production_skeleton_has_no_person_and_no_secret() -> None:
     document = production_realm()
     clients = _by(document["clients"], "clientId")
 
-    assert set(clients) == {f"rebub-feed-{code}" for code in INSTITUTIONS} | {"rebub-ops"}
+    assert set(clients) == {f"rebub-feed-{code}" for code in INSTITUTIONS} | {"rebub-ops"} | {
+        f"rebub-desk-{code}" for code in INSTITUTIONS
+    }
     assert all("secret" not in c for c in clients.values())
+    assert clients["rebub-desk-ub"]["redirectUris"] == [
+        "https://desk.ub.rebub.example.org/connexion/retour"
+    ]
     assert all("serviceAccountClientId" in u for u in document["users"])
     feed = next(u for u in document["users"] if u["serviceAccountClientId"] == "rebub-feed-scpo")
     assert feed["realmRoles"] == ["feed-loader"]
@@ -121,3 +126,16 @@ def test_the_production_skeleton_has_no_person_and_no_secret() -> None:
     local = realm()
     for key in ("roles", "clientScopes", "components"):
         assert document[key] == local[key]
+
+
+def test_each_desk_logs_in_with_the_code_flow_and_pkce_and_nothing_else() -> None:
+    clients = _by(realm()["clients"], "clientId")
+    for code in INSTITUTIONS:
+        desk = clients[f"rebub-desk-{code}"]
+        assert desk["publicClient"] is False
+        assert desk["secret"] == f"rebub-desk-{code}-dev-secret"
+        assert (desk["standardFlowEnabled"], desk["implicitFlowEnabled"]) == (True, False)
+        assert (desk["directAccessGrantsEnabled"], desk["serviceAccountsEnabled"]) == (False, False)
+        assert desk["attributes"]["pkce.code.challenge.method"] == "S256"
+        # any port of the loopback address (RFC 8252): every port base of `rebub up` and tests
+        assert desk["redirectUris"] == ["http://127.0.0.1/connexion/retour"]

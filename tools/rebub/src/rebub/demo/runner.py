@@ -21,7 +21,7 @@ from rebub.demo.client import NetworkClient, TokenProvider, demo_tokens
 from rebub.demo.facts import Facts, Seen
 from rebub.demo.scenario import DemoSettings, Report
 from rebub.infra import LocalInfra
-from rebub.network import ServiceInstance
+from rebub.network import ServiceInstance, desks_line
 from rebub_shared.settings import KafkaSettings
 from rebub_shared.tenancy import institution_codes
 from rebub_shared.topics import Topics
@@ -212,3 +212,4 @@ def render(report: Report, home: Path, console: Console) -> None:
         + ", ".join(f"{kind} by {channel}: {n}" for (kind, channel), n in sorted(by_kind.items()))
     )
     console.print(f"emails: {home / 'mail'}  printed letters (PDF): {home / 'letters'}")
+    console.print(desks_line())

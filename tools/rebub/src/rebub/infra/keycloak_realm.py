@@ -66,6 +66,19 @@ def demo_client(code: str) -> str:
     return f"rebub-demo-{code}"
 
 
+def desk_client_id(code: str) -> str:
+    """The OIDC client of an institution's web desk (``services/desk``)."""
+    return f"rebub-desk-{code}"
+
+
+#: Where the local desks send the browser back: any port of the loopback address (RFC 8252
+#: section 7.3: the provider ignores the port of a loopback redirect URI), so every port base of
+#: ``rebub up`` and of the tests works with one realm.
+LOCAL_DESK_URLS: Final = ("http://127.0.0.1",)
+#: The address of each institution's desk in production (the overlay's REBUB_DESK__PUBLIC_URL).
+PRODUCTION_DESK_URL: Final = "https://desk.{code}.rebub.example.org"
+
+
 @dataclass(frozen=True)
 class Identity:
     """A user or a machine client's service account: who it is, for whom, with which roles."""
@@ -238,6 +251,27 @@ def _service_account_user(identity: Identity) -> dict[str, Any]:
     }
 
 
+def desk_client(code: str, urls: tuple[str, ...], secret: str | None = None) -> dict[str, Any]:
+    """The confidential client of ``code``'s web desk: Authorization Code flow with PKCE (S256),
+    its redirect URI ``{url}/connexion/retour`` and, after logout, back to ``{url}/``."""
+    document = _client_base(desk_client_id(code), f"Web desk of {institution(code).name}") | {
+        "publicClient": False,
+        "clientAuthenticatorType": "client-secret",
+        "standardFlowEnabled": True,
+        "serviceAccountsEnabled": False,
+        "directAccessGrantsEnabled": False,
+        "redirectUris": [f"{url}/connexion/retour" for url in urls],
+        "webOrigins": [],
+        "attributes": {
+            "pkce.code.challenge.method": "S256",
+            "post.logout.redirect.uris": "##".join(f"{url}/" for url in urls),
+        },
+    }
+    if secret is not None:
+        document["secret"] = secret
+    return document
+
+
 def realm() -> dict[str, Any]:
     """The local development realm ``rebub`` in Keycloak's import format (a
     ``RealmRepresentation``): the contract's users, demo and ops clients, with their development
@@ -255,7 +289,14 @@ def realm() -> dict[str, Any]:
         "bruteForceProtected": False,
         # Development passwords: a cheap hash keeps the import of every user fast.
         "passwordPolicy": "hashAlgorithm(pbkdf2-sha256) and hashIterations(1000)",
-        "clients": [cli, *map(_machine_client, machines)],
+        "clients": [
+            cli,
+            *map(_machine_client, machines),
+            *(
+                desk_client(code, LOCAL_DESK_URLS, dev_secret(desk_client_id(code)))
+                for code in institution_codes()
+            ),
+        ],
         "users": [
             *map(user_document, users()),
             *map(_service_account_user, machines),
@@ -271,10 +312,13 @@ def production_clients() -> list[Identity]:
 
 def production_realm() -> dict[str, Any]:
     """The realm's skeleton for production (``deploy/identity/rebub-realm.json``): roles, the
-    ``rebub`` scope, the user profile and the machine clients without secrets (Keycloak generates
-    them). No user: staff log in through their institution's identity provider (docs/deploy.md)."""
+    ``rebub`` scope, the user profile, the machine clients and the web desks' clients without
+    secrets (Keycloak generates them). No user: staff log in through their institution's identity provider (docs/deploy.md)."""
     machines = production_clients()
     clients = [{k: v for k, v in _machine_client(m).items() if k != "secret"} for m in machines]
+    clients += [
+        desk_client(code, (PRODUCTION_DESK_URL.format(code=code),)) for code in institution_codes()
+    ]
     return _common() | {
         "displayName": "rebub",
         "sslRequired": "external",
@@ -289,6 +333,10 @@ def _common() -> dict[str, Any]:
     return {
         "realm": REALM,
         "enabled": True,
+        # The login pages in French (the desks' staff), English on request.
+        "internationalizationEnabled": True,
+        "supportedLocales": ["fr", "en"],
+        "defaultLocale": "fr",
         "roles": {"realm": [{"name": name, "description": text} for name, text in ROLES.items()]},
         "clientScopes": [_scope()],
         "defaultDefaultClientScopes": ["rebub"],

@@ -1,4 +1,4 @@
-"""An institution's development users added to a running local realm, through Keycloak's admin
+"""An institution's development users (and its desk client) added to a running local realm, through Keycloak's admin
 REST API.
 
 The realm is generated from the network file when the local provider starts; a test that adds an
@@ -15,7 +15,16 @@ from typing import Any
 import httpx
 
 from rebub.infra.keycloak import ADMIN
-from rebub.infra.keycloak_realm import dev_password, staff, user_document
+from rebub.infra.keycloak_realm import (
+    LOCAL_DESK_URLS,
+    desk_client,
+    desk_client_id,
+    dev_password,
+    dev_secret,
+    staff,
+    user_document,
+)
+from rebub_shared.tenancy import institution_codes
 
 
 class RealmAdminError(RuntimeError):
@@ -84,3 +93,26 @@ def add_institution_users(issuer: str, code: str) -> list[str]:
         for identity in identities:
             _add_user(admin, user_document(identity))
     return [identity.name for identity in identities]
+
+
+def add_desk_client(issuer: str, code: str) -> str:
+    """Add (or update) institution ``code``'s web desk client in the realm of ``issuer`` (a
+    provider started before the realm had it); return its client id. Idempotent."""
+    document = desk_client(code, LOCAL_DESK_URLS, dev_secret(desk_client_id(code)))
+    admin, _ = _admin_client(issuer)
+    with admin:
+        client_id: str = document["clientId"]
+        answer = admin.post("/clients", json=document)
+        if answer.status_code == 409:
+            [found] = _checked(
+                admin.get("/clients", params={"clientId": client_id}), f"find {client_id}"
+            ).json()
+            _checked(admin.put(f"/clients/{found['id']}", json=document), f"update {client_id}")
+        else:
+            _checked(answer, f"create {client_id}", 201)
+    return client_id
+
+
+def add_desk_clients(issuer: str) -> list[str]:
+    """Every institution's web desk client (``rebub up`` on a provider started without them)."""
+    return [add_desk_client(issuer, code) for code in institution_codes()]

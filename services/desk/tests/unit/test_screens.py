@@ -1,0 +1,154 @@
+"""The desk's app without servers: the login starts a PKCE code flow and leaves only an opaque
+HttpOnly cookie in the browser; a refused or unreachable API is a French sentence on the page."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from desk.adapters.apis import Apis
+from desk.adapters.oidc import Tokens
+from desk.entrypoints.http import create_app
+from desk.entrypoints.web import COOKIE, DeskState
+from desk.settings import DeskSettings
+from rebub_shared.auth.settings import AuthSettings
+from rebub_shared.auth.tokens import Principal
+from rebub_shared.permissions import permissions_of
+
+ISSUER = "http://idp.test/realms/rebub"
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    settings = DeskSettings(
+        tenant="ub",
+        environment="test",
+        auth=AuthSettings(issuer=ISSUER),
+        public_url="http://desk.test",
+        client_secret="s3cret",
+    )
+    with TestClient(create_app(settings), base_url="http://desk.test") as test_client:
+        yield test_client
+
+
+def state(client: TestClient) -> DeskState:
+    found: DeskState = client.app.state.desk  # type: ignore[attr-defined]
+    return found
+
+
+def logged_in(client: TestClient, roles: tuple[str, ...] = ("desk-operator",)) -> str:
+    """A session as the login would leave it (tokens kept here, at the desk BUST-PRET)."""
+    session = state(client).sessions.new()
+    session.tokens = Tokens("access", "refresh", "id", time.time() + 600)
+    session.principal = Principal("ub-desk", "ub", frozenset(roles), permissions_of(roles, "ub"))
+    session.desk = "BUST-PRET"
+    client.cookies.set(COOKIE, session.sid)
+    return session.csrf
+
+
+def answering(client: TestClient, handler: Callable[[httpx.Request], httpx.Response]) -> None:
+    mock = httpx.MockTransport(handler)
+    state(client).apis = Apis(
+        httpx.AsyncClient(transport=mock, base_url="http://circulation"),
+        httpx.AsyncClient(transport=mock, base_url="http://patron-sync"),
+        httpx.AsyncClient(transport=mock, base_url="http://notifier"),
+    )
+
+
+def test_login_starts_a_pkce_code_flow_and_sets_only_an_opaque_cookie(client: TestClient) -> None:
+    assert client.get("/lecteur", follow_redirects=False).headers["location"] == "/connexion"
+    answer = client.get("/connexion", follow_redirects=False)
+    target = urlparse(answer.headers["location"])
+    query = parse_qs(target.query)
+    assert target.path == "/realms/rebub/protocol/openid-connect/auth"
+    assert query["client_id"] == ["rebub-desk-ub"]
+    assert query["redirect_uri"] == ["http://desk.test/connexion/retour"]
+    assert query["code_challenge_method"] == ["S256"]
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    # a way back with a state that is not the session's is refused, in French
+    back = client.get("/connexion/retour", params={"code": "x", "state": "forged"})
+    assert back.status_code == 400
+    assert "La connexion n" in back.text
+    assert "recommencez" in back.text
+
+
+def test_a_post_without_the_session_token_is_refused(client: TestClient) -> None:
+    logged_in(client)
+    answer = client.post("/retours", data={"item_barcode": "UB1"})
+    assert answer.status_code == 403
+    assert "La page a expiré" in answer.text
+
+
+def test_a_refused_checkout_is_a_sentence_never_json(client: TestClient) -> None:
+    csrf = logged_in(client)
+    problem = {
+        "type": "about:blank",
+        "title": "Not found",
+        "status": 404,
+        "detail": "no item ZZ9999 in ub",
+        "errors": [{"field": "item_barcode", "value": "ZZ9999", "message": "unknown"}],
+    }
+
+    def circulation(request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == "Bearer access"  # the user's own token
+        assert request.headers["x-desk"] == "BUST-PRET"
+        assert json.loads(request.content) == {"patron": "P1", "item_barcode": "ZZ9999"}
+        return httpx.Response(
+            404, json=problem, headers={"content-type": "application/problem+json"}
+        )
+
+    answering(client, circulation)
+    answer = client.post(
+        "/lecteur/P1/pret", data={"item_barcode": "ZZ9999"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert answer.status_code == 200
+    assert "Introuvable : le code-barres du document n" in answer.text
+    assert "no item" not in answer.text
+    assert "{" not in answer.text
+
+
+def test_an_unreachable_service_is_a_sentence(client: TestClient) -> None:
+    csrf = logged_in(client)
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    answering(client, down)
+    answer = client.post("/retours", data={"item_barcode": "UB1"}, headers={"X-CSRF-Token": csrf})
+    assert "Le service de circulation ne répond pas" in answer.text
+
+
+def test_the_network_page_is_for_the_network_team(client: TestClient) -> None:
+    logged_in(client)
+    answer = client.get("/reseau")
+    assert answer.status_code == 403
+    assert "réservée à l" in answer.text
+    assert client.get("/nulle-part").status_code == 404
+
+
+def test_the_receipt_is_emailed_once_per_loan_of_the_session(client: TestClient) -> None:
+    csrf = logged_in(client)
+    sent: list[tuple[str, str]] = []
+
+    def notifier(request: httpx.Request) -> httpx.Response:
+        sent.append((request.url.path, request.headers["idempotency-key"]))
+        return httpx.Response(201, json={"letter_id": "L1"})
+
+    answering(client, notifier)
+    answer = client.post(
+        "/lecteur/P1/recu", data={"loan_ids": ["L-1", "L-2"]}, headers={"X-CSRF-Token": csrf}
+    )
+    assert "Reçu envoyé par courriel (2 documents)." in answer.text
+    desk_session = state(client).sessions._sessions[client.cookies[COOKIE]].desk_session
+    assert sent == [
+        ("/loans/L-1/receipt", f"{desk_session}-L-1"),
+        ("/loans/L-2/receipt", f"{desk_session}-L-2"),
+    ]
