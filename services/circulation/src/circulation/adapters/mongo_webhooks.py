@@ -1,7 +1,10 @@
-"""Webhook subscriptions and their delivery queues in MongoDB (or FerretDB v1).
+"""Webhook subscriptions and their delivery queues in MongoDB (or FerretDB v1: no projection
+on ``findAndModify``).
 
-``webhooks``: one document per subscription (with its queue's counter ``next_seq`` and the
-sending lease). ``webhook_deliveries``: one document per (subscription, event), ``_id``
+``webhooks``: one document per subscription; its queue's counter and its sending lease are
+documents of their own (``webhook_counters``, ``webhook_leases``): FerretDB v1 writes a whole
+document back on ``findAndModify``, so two writers of one document would lose an update.
+``webhook_deliveries``: one document per (subscription, event), ``_id``
 ``{subscription}:{event id}`` so that a record the consumer reads again is not queued twice;
 ``seq`` orders a subscription's queue. The queue is the delivery log: each attempt is pushed on
 its delivery.
@@ -22,6 +25,7 @@ from rebub_shared.mongo import Document
 
 SUBSCRIPTIONS = "webhooks"
 DELIVERIES = "webhook_deliveries"
+COUNTERS, LEASES = "webhook_counters", "webhook_leases"
 _FIELDS = tuple(Subscription.model_fields)
 
 
@@ -37,6 +41,8 @@ class MongoWebhookStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._subscriptions = db[SUBSCRIPTIONS]
         self._deliveries = db[DELIVERIES]
+        self._counters = db[COUNTERS]
+        self._leases = db[LEASES]
 
     async def ensure_indexes(self) -> None:
         await self._deliveries.create_index(
@@ -45,9 +51,7 @@ class MongoWebhookStore:
 
     async def add(self, subscription: Subscription) -> None:
         doc = subscription.model_dump(mode="json")
-        await self._subscriptions.insert_one(
-            {"_id": subscription.subscription_id, **doc, "next_seq": 0}
-        )
+        await self._subscriptions.insert_one({"_id": subscription.subscription_id, **doc})
 
     async def get(self, institution: str, subscription_id: str) -> Subscription | None:
         doc = await self._subscriptions.find_one(
@@ -74,24 +78,24 @@ class MongoWebhookStore:
         )
         if done.deleted_count:
             await self._deliveries.delete_many({"subscription_id": subscription_id})
+            await self._counters.delete_one({"_id": subscription_id})
+            await self._leases.delete_one({"_id": subscription_id})
         return done.deleted_count == 1
 
     async def enqueue(self, subscription_id: str, delivery: dict[str, Any]) -> bool:
         delivery_id = f"{subscription_id}:{delivery['event_id']}"
         if await self._deliveries.find_one({"_id": delivery_id}, {"_id": 1}):
             return False  # read again by the consumer: already queued
-        counter = await self._subscriptions.find_one_and_update(
+        counter = await self._counters.find_one_and_update(
             {"_id": subscription_id},
             {"$inc": {"next_seq": 1}},
-            projection={"next_seq": 1},
+            upsert=True,
             return_document=ReturnDocument.AFTER,
         )
-        if counter is None:
-            return False  # removed meanwhile
         doc = {
             "_id": delivery_id,
             "subscription_id": subscription_id,
-            "seq": counter["next_seq"],
+            "seq": (counter or {})["next_seq"],  # upserted: always a document
             **delivery,
             "state": "pending",
             "attempts": [],
@@ -126,16 +130,18 @@ class MongoWebhookStore:
 
     async def claim(self, subscription_id: str, owner: str, now: datetime) -> bool:
         """Hold (or renew) the lease on sending this subscription's queue."""
-        held = await self._subscriptions.find_one_and_update(
+        mine = {"lease_owner": owner, "lease_until": now + LEASE}
+        held = await self._leases.find_one_and_update(
             {
                 "_id": subscription_id,
-                "$or": [
-                    {"lease_owner": owner},
-                    {"lease_until": {"$lt": now}},
-                    {"lease_until": None},
-                ],
+                "$or": [{"lease_owner": owner}, {"lease_until": {"$lt": now}}],
             },
-            {"$set": {"lease_owner": owner, "lease_until": now + LEASE}},
-            projection={"_id": 1},
+            {"$set": mine},
         )
-        return held is not None
+        if held is not None:
+            return True
+        try:  # nobody has held it yet
+            await self._leases.insert_one({"_id": subscription_id, **mine})
+        except DuplicateKeyError:
+            return False  # another instance's, still valid
+        return True
