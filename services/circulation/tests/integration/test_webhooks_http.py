@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
+from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
 from fastapi import FastAPI, Request
 
 from circulation.domain.webhooks import SIGNATURE_HEADER, RetrySchedule, verify
 
-from .conftest import Desk, StartApp, eventually
+from .conftest import Desk, StartApp, eventually, read_topic
 
 UB_DESK = {"X-Desk": "BUST-PRET"}
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
@@ -114,7 +115,13 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(start_app: S
         await desk.add_items(
             ("UB000001", "BUST", "BUST-LA", None), ("UB000002", "BUST", "BUST-LA", None)
         )
-        loan = await desk.lend("U-42", "UB000001")
+        lent = await desk.client.post(
+            "/loans",
+            json={"patron": "U-42", "item_barcode": "UB000001"},
+            headers={"X-Correlation-ID": "portal-req-42"},
+        )
+        assert lent.headers["X-Correlation-ID"] == "portal-req-42"
+        loan = lent.json()["loan"]
         renewal = await desk.client.post(f"/loans/{loan['loan_id']}/renewal")
         assert renewal.status_code == 200, renewal.text
         returned = await desk.client.post("/returns", json={"item_barcode": "UB000001"})
@@ -131,6 +138,17 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(start_app: S
         # A tampered body fails the listener's check.
         body, signed = listener.received[0]
         assert not verify(SECRET, body.replace(b"U-42", b"U-43"), signed)
+
+        # The records themselves, as the CloudEvents SDK reads them: the request's correlation
+        # id on the event it caused, Alma's code in ce_almaevent.
+        records = await read_topic(
+            desk.namespace.backends.kafka_bootstrap, desk.namespace.topics.loan("ub"), expected=3
+        )
+        parsed = [from_binary_event(KafkaMessage(dict(r.headers), r.key, r.value)) for r in records]
+        assert [e.get_extension("almaevent") for e in parsed] == events
+        assert parsed[0].get_extension("correlationid") == "portal-req-42"
+        assert parsed[0].get_type() == "fr.bordeaux.rebub.loan.created.v1"
+        assert parsed[1].get_extension("correlationid") not in (None, "portal-req-42")
 
         # Down for a while: what happens meanwhile waits, then arrives once, in order. The
         # other listener goes down for good: paused after its attempts, holding nothing up.
