@@ -4,7 +4,6 @@ as circulation writes them: each loan state once, newest version only, in order 
 from __future__ import annotations
 
 import importlib.util
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +11,12 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from rebub.testing.plugin import Namespace
+from rebub.testing.samples import loan_snapshot
 from rebub.testing.subscribers import record
 from rebub_shared.contracts import loans as contract
 
 pytestmark = pytest.mark.integration
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "loan_subscriber.py"
-LOANED = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 
 
 def example() -> Any:
@@ -30,20 +29,7 @@ def example() -> Any:
 
 
 def loan(version: int, status: str = "active") -> contract.LoanSnapshot:
-    return contract.LoanSnapshot(
-        loan_id="L1",
-        institution="ub",
-        patron_id="P1",
-        item_barcode="UB0001",
-        title="Analyse numérique",
-        library="BUST",
-        location="BUST-LA",
-        loan_date=LOANED,
-        due_date=LOANED,
-        original_due_date=LOANED,
-        status=status,  # type: ignore[arg-type]
-        version=version,
-    )
+    return loan_snapshot(patron_id="P1", status=status, version=version)
 
 
 async def test_the_example_subscriber_keeps_each_loan_s_newest_state(namespace: Namespace) -> None:

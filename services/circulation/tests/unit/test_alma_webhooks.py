@@ -24,6 +24,7 @@ from circulation.domain.webhooks import (
     signature,
     verify,
 )
+from rebub.testing.samples import loan_snapshot
 from rebub_shared.contracts import loans as contract
 
 LOANED = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
@@ -46,7 +47,7 @@ ALMA_LOAN_CREATED: dict[str, Any] = {
         "loan_status": "ACTIVE",
         "loan_date": "2026-10-01T08:00:00Z",
         "process_status": "NORMAL",
-        "title": "Analyse numérique",
+        "title": "Les Misérables",
         "location_code": {"value": "STACK", "name": "Stacks"},
         "item_policy": {"value": "BOOK", "description": "Book"},
         "renewable": True,
@@ -70,22 +71,8 @@ def shape(value: Any) -> Any:
 
 
 def snapshot(**changes: Any) -> contract.LoanSnapshot:
-    values: dict[str, Any] = {
-        "loan_id": "L1",
-        "institution": "ub",
-        "patron_id": "P1",
-        "item_barcode": "UB0001",
-        "title": "Analyse numérique",
-        "library": "BUST",
-        "location": "BUST-LA",
-        "circ_desk": "BUST-PRET",
-        "loan_date": LOANED,
-        "due_date": DUE,
-        "original_due_date": DUE,
-        "status": "active",
-        "version": 1,
-    }
-    return contract.LoanSnapshot.model_validate(values | changes)
+    """The sample loan (lent 1 October 2026 08:00 UTC, due 15 October 17:00 UTC) at BUST."""
+    return loan_snapshot(patron_id="P1", item_barcode="UB0001", circ_desk="BUST-PRET", **changes)
 
 
 def webhook(event: contract.LoanEvent, at: datetime, policy: InstitutionPolicy) -> dict[str, Any]:
