@@ -16,6 +16,8 @@ from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
 from fastapi import FastAPI, Request
 
 from circulation.domain.webhooks import SIGNATURE_HEADER, RetrySchedule, verify
+from rebub.identity import DevTokens
+from rebub.testing.tokens import bearer
 
 from .conftest import Desk, StartApp, eventually, read_topic
 
@@ -89,7 +91,9 @@ async def deliveries(desk: Desk, subscription_id: str) -> list[dict[str, Any]]:
     return log
 
 
-async def test_a_listener_gets_each_loan_event_once_in_order_signed(start_app: StartApp) -> None:
+async def test_a_listener_gets_each_loan_event_once_in_order_signed(
+    start_app: StartApp, dev_tokens: DevTokens
+) -> None:
     listener, other = Listener(), Listener()
     await listener.start()
     await other.start()
@@ -103,6 +107,9 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(start_app: S
         assert "secret" not in registered.json()
         assert listener.challenged == 1
         sid = registered.json()["subscription_id"]
+        for user in ("inp-manager", "ub-desk"):  # another institution's manager, a desk operator
+            refused = await desk.client.get("/webhooks", headers=bearer(dev_tokens.user(user)))
+            assert refused.status_code == 403, (user, refused.text)
         other_hook = {"url": other.url, "secret": SECRET, "events": ["LOAN_CREATED"]}
         other_id = (await desk.client.post("/webhooks", json=other_hook)).json()["subscription_id"]
         dead = await desk.client.post(
