@@ -5,7 +5,10 @@ SOURCES := shared/src tools/rebub/src services/patron-sync/src services/circulat
 
 .PHONY: install browser run test lint format unit integration robustness runtime bench infra-prepare infra-up infra-down infra-status clean
 
-install:  ## Install uv (pinned) if missing, then the locked environment, and the desk's browser tools.
+# The official AsyncAPI parser (npm @asyncapi/parser, locked) that the suite runs on docs/events/.
+ASYNCAPI_NODE := tools/asyncapi/node_modules/.package-lock.json
+
+install: $(ASYNCAPI_NODE)  ## Install uv (pinned) if missing, then the locked environment, the AsyncAPI parser and the desk's browser tools.
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --quiet
 	@$(MAKE) --no-print-directory browser
@@ -18,6 +21,9 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@[ -f $(AXE_DIR)/node_modules/axe-core/axe.min.js ] || npm ci --prefix $(AXE_DIR) --no-audit --no-fund --silent
+
+$(ASYNCAPI_NODE): tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	cd tools/asyncapi && npm ci --no-audit --no-fund --silent
 
 run: install  ## The whole network on this machine, and the demo on synthetic data, ending with a report.
 	$(UV) run rebub demo

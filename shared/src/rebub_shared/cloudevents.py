@@ -1,8 +1,9 @@
 """CloudEvents 1.0 in Kafka binary mode, with typed pydantic payloads.
 
 Binary mode puts the context attributes in ``ce_*`` headers and the JSON data in the record value
-(CloudEvents Kafka protocol binding, section 3.2). ``tenant`` and ``correlationid`` are extension
-attributes. The SDK's Kafka binding works on its own untyped event class with byte headers; rebub
+(CloudEvents Kafka protocol binding, section 3.2). ``tenant``, ``correlationid`` (the HTTP request
+or record that caused the event, :mod:`rebub_shared.correlation`) and ``almaevent`` (the Alma
+webhook code of a loan event, when Alma has one) are extension attributes. The SDK's Kafka binding works on its own untyped event class with byte headers; rebub
 needs typed payloads and FastStream's ``dict[str, str]`` headers, and the mapping is a handful of
 headers, so it is written here once.
 """
@@ -16,12 +17,13 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from rebub_shared import correlation
 from rebub_shared.clock import Clock
 from rebub_shared.tenancy import TenantCode, check_tenant
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
-_ATTRIBUTES = ("id", "source", "type", "time", "subject", "tenant", "correlationid")
+_ATTRIBUTES = ("id", "source", "type", "time", "subject", "tenant", "correlationid", "almaevent")
 
 
 class InvalidEventError(ValueError):
@@ -33,6 +35,8 @@ class EventPayload(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     event_type: ClassVar[str]
+    #: The code of Alma's webhook this event corresponds to, if any (header ``ce_almaevent``).
+    alma_event: ClassVar[str | None] = None
 
     def issuer(self) -> str | None:
         """The tenant this data says wrote it (an institution field), if it names one: it must
@@ -55,6 +59,7 @@ class Envelope(BaseModel):
     subject: str = Field(min_length=1)
     tenant: TenantCode
     correlationid: str | None = None
+    almaevent: str | None = None
     specversion: str = SPEC_VERSION
 
     def headers(self) -> dict[str, str]:
@@ -71,6 +76,8 @@ class Envelope(BaseModel):
         }
         if self.correlationid:
             out["ce_correlationid"] = self.correlationid
+        if self.almaevent:
+            out["ce_almaevent"] = self.almaevent
         return out
 
 
@@ -93,7 +100,8 @@ def new_event(
     event_id: str | None = None,
     correlation_id: str | None = None,
 ) -> Event[P]:
-    """Wrap ``data`` in a fresh envelope. ``event_id`` makes a retried publication the same event."""
+    """Wrap ``data`` in a fresh envelope. ``event_id`` makes a retried publication the same event;
+    the correlation id is the work under way's unless given (``rebub_shared.correlation``)."""
     envelope = Envelope(
         id=event_id or str(uuid.uuid4()),
         source=source,
@@ -101,7 +109,8 @@ def new_event(
         time=clock.now(),
         subject=subject,
         tenant=check_tenant(tenant),
-        correlationid=correlation_id,
+        correlationid=correlation_id or correlation.current(),
+        almaevent=type(data).alma_event,
     )
     return Event[P](envelope=envelope, data=data)
 

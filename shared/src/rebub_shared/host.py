@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker, KafkaMessage
 
+from rebub_shared import correlation
 from rebub_shared.audit import audit_router
 from rebub_shared.auth.guard import install_auth
 from rebub_shared.http import install_error_contract, ops_router
@@ -40,6 +41,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.state.spec, app.state.runtime, app.state.audit = spec, spec.runtime, spec.audit
     for name, value in spec.state.items():
         setattr(app.state, name, value)
+    app.middleware("http")(correlation.http_middleware)
     install_auth(app, settings.auth, spec.tenant)  # refuses to start without an issuer
     install_error_contract(app, spec.errors, routes=spec.body_limits)
     app.add_middleware(HttpMetrics, registry=spec.runtime.metrics, tenant=spec.tenant)
@@ -114,7 +116,12 @@ def _subscribe_one(broker: KafkaBroker, subscriber: Subscriber) -> None:
         if not isinstance(raw, tuple) and raw.value is None:  # a tombstone: compacted topic
             await subscriber.forget(raw.topic, raw.key)
             return
-        await subscriber.dispatch(msg.headers, body)
+        # What the handler publishes carries the correlation id of the record it handles.
+        correlation.adopt(_text(msg.headers.get("ce_correlationid")))
+        try:
+            await subscriber.dispatch(msg.headers, body)
+        finally:
+            correlation.adopt(None)
 
     broker.subscriber(
         *consumption.topics,
@@ -142,3 +149,7 @@ def _subscribe_batch(broker: KafkaBroker, subscriber: BatchSubscriber) -> None:
         description=consumption.description or None,
         **consumer_options(fast=subscriber.fast),
     )(_named(on_batch, consumption.purpose))
+
+
+def _text(value: str | bytes | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value

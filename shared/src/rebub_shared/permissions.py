@@ -31,6 +31,7 @@ class Permission(StrEnum):
     LOANS_LOST_FOUND = "loans:lost-found"
     RETURNS_BULK = "returns:bulk"
     ITEMS_LOAD = "items:load"
+    WEBHOOKS_MANAGE = "webhooks:manage"
     # Patron manager: internal accounts and what staff add to any account.
     PATRONS_EDIT = "patrons:edit"
     PATRONS_BLOCKS = "patrons:blocks"
@@ -77,6 +78,7 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
             P.LOANS_LOST_FOUND,
             P.RETURNS_BULK,
             P.ITEMS_LOAD,
+            P.WEBHOOKS_MANAGE,
             P.AUDIT_READ,
             P.DEV_OPERATE,
         }

@@ -7,11 +7,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from rebub_shared.audit import AuditLog
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.requests import REQUEST_EVENTS
 from rebub_shared.logging import get_logger
+from rebub_shared.mongo import Document
 from rebub_shared.periodic import Periodic
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec, Step, Subscriber
@@ -19,8 +22,11 @@ from rebub_shared.tenancy import institution
 from rebub_shared.topics import Topics
 
 from .adapters.item_files import read_item_file
-from .adapters.mongo_uow import LOANS, REQUESTS, MongoUnitOfWork, ensure_indexes
+from .adapters.mongo_catalogue import MongoItemRepository
+from .adapters.mongo_uow import ITEMS, LOANS, REQUESTS, MongoUnitOfWork, ensure_indexes
+from .adapters.mongo_webhooks import MongoWebhookStore
 from .adapters.policy_files import PolicyWatcher
+from .adapters.webhook_listener import HttpListener
 from .domain import InstitutionPolicy, load_institution_policy
 from .domain.vocabulary import InstitutionCode
 from .entrypoints import kafka, problems
@@ -29,11 +35,13 @@ from .entrypoints.desk_routes import router as desk_router
 from .entrypoints.jobs import dev_router, job_loop
 from .entrypoints.loan_routes import router as loan_router
 from .entrypoints.request_routes import router as request_router
+from .entrypoints.webhook_routes import router as webhook_router
 from .service_layer.commands import LoadItems
 from .service_layer.context import Context, CurrentPolicy
 from .service_layer.handlers import HANDLERS
 from .service_layer.messagebus import MessageBus, Relay
 from .service_layer.ports import UnitOfWork
+from .service_layer.webhooks import Deliverer, Webhooks
 from .settings import CirculationSettings
 
 SERVICE = kafka.SERVICE
@@ -79,19 +87,24 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         request_relay=requests if settings.relay_enabled else None,
     )
     audit = AuditLog(runtime)
+    webhook_store = MongoWebhookStore(runtime.db)
+    webhooks, deliverer, listener = webhook_parts(
+        settings, webhook_store, runtime.db, bus, runtime.clock
+    )
     return ServiceSpec(
         runtime=runtime,
         title=f"rebub circulation ({inst})",
         summary="Circulation desk API: loans, renewals, due dates, returns, requests, blocks, "
         "the patron account, network activity, rule explanations.",
-        subscribers=subscribers(settings, runtime.topics, bus),
+        subscribers=subscribers(settings, runtime.topics, bus, webhooks),
         publishes=publications(runtime.topics, inst),
-        routers=(desk_router, request_router, loan_router, account_router)
+        routers=(desk_router, request_router, loan_router, account_router, webhook_router)
         + ((dev_router,) if settings.dev_clock_enabled else ()),  # never in production
         background=(
             *((loans, requests) if settings.relay_enabled else ()),
             *jobs(settings, bus),
             *policy_reload(settings, policy),
+            *((deliverer,) if settings.webhooks_enabled else ()),
         ),
         on_start=(
             lambda: ensure_indexes(runtime.db),
@@ -99,19 +112,45 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
             loans.ensure_index,
             requests.ensure_index,
             item_loader(settings, bus),
+            webhook_store.ensure_indexes,
         ),
+        on_stop=(listener.close,),
         errors=problems.STATUSES,
         error_handlers=problems.HANDLERS,
         body_limits=problems.BODY_LIMITS,
         audit=audit,
-        state={"bus": bus},
+        state={"bus": bus, "webhooks": webhooks},
     )
 
 
+def webhook_parts(
+    settings: CirculationSettings,
+    store: MongoWebhookStore,
+    db: AsyncDatabase[Document],
+    bus: MessageBus,
+    clock: Clock,
+) -> tuple[Webhooks, Deliverer, HttpListener]:
+    """The institution's webhooks (store, listeners' client) and their deliverer."""
+    listener = HttpListener(settings.webhook_retry.timeout_s)
+
+    items = MongoItemRepository(db[ITEMS])
+
+    async def item_policy_of(barcode: str) -> str | None:
+        item = await items.get(bus.ctx.institution, barcode)
+        return item.item_policy if item else None
+
+    webhooks = Webhooks(
+        bus.ctx.institution, store, listener, policy=bus.ctx.policy, item_policy_of=item_policy_of
+    )
+    deliverer = Deliverer(webhooks, settings.webhook_retry, clock, poll_s=settings.webhook_poll_s)
+    return webhooks, deliverer, listener
+
+
 def subscribers(
-    settings: CirculationSettings, topics: Topics, bus: MessageBus
+    settings: CirculationSettings, topics: Topics, bus: MessageBus, webhooks: Webhooks
 ) -> tuple[Subscriber, ...]:
-    """The patrons' projection and the network activity's, unless the settings turn one off."""
+    """The patrons' projection, the network activity's and the webhooks' queue, unless the
+    settings turn one off."""
     inst, fast = bus.ctx.institution, settings.fast_consumers
     chosen = []
     if settings.consume_patrons:
@@ -119,6 +158,9 @@ def subscribers(
     if settings.consume_network_activity:
         activity = kafka.network_activity(topics, inst)
         chosen.append(kafka.activity_subscriber(activity, bus, fast=fast))
+    if settings.webhooks_enabled:
+        consumption = kafka.loan_webhooks(topics, inst)
+        chosen.append(kafka.webhook_subscriber(consumption, webhooks, fast=fast))
     return tuple(chosen)
 
 

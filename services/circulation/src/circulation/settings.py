@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 from rebub_shared.settings import ServiceSettings
 
 from .domain.policies import DEFAULT_POLICIES_DIR
+from .domain.webhooks import RetrySchedule
 
 
 class CirculationSettings(ServiceSettings):
@@ -40,3 +41,8 @@ class CirculationSettings(ServiceSettings):
     jobs_interval_s: float = 3600.0
     # Short polls and heartbeats for tests and the demo.
     fast_consumers: bool = False
+    # Webhooks: the loan events' consumer that queues them, and the deliverer that sends them.
+    # ``REBUB_CIRCULATION__WEBHOOK_RETRY__FIRST_WAIT_S`` etc. set the backoff and the pause.
+    webhooks_enabled: bool = True
+    webhook_retry: RetrySchedule = RetrySchedule()
+    webhook_poll_s: float = 2.0

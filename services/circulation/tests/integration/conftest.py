@@ -118,6 +118,7 @@ def start_app(namespace: Namespace, oidc_issuer: str, dev_tokens: DevTokens) -> 
             "consume_patrons": False,
             "consume_network_activity": False,
             "jobs_enabled": False,
+            "webhooks_enabled": False,
             "auth": AuthSettings(issuer=oidc_issuer),
         }
         settings = CirculationSettings(**(values | overrides))

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
@@ -25,8 +26,12 @@ from rebub_shared.topics import Topics
 HEADERS_DOC = (
     "Every record is a CloudEvents 1.0 event in Kafka binary mode: headers `ce_specversion`, "
     "`ce_id`, `ce_source`, `ce_type`, `ce_time`, `ce_subject`, `ce_tenant` (the institution or "
-    "`network`) and, when set, `ce_correlationid`; the value is the JSON `data` below."
+    "`network`), `ce_correlationid` when the event was caused by an HTTP request (its "
+    "`X-Correlation-ID`, given or made up) or by a record that had one, and `ce_almaevent` (Alma's "
+    "webhook code) on the loan events Alma has one for; the value is the JSON `data` below."
 )
+#: The Kafka bindings' version the messages declare (FastStream writes 0.4.0 on channels).
+KAFKA_BINDING_VERSION = "0.4.0"
 
 
 @dataclass(frozen=True)
@@ -172,11 +177,62 @@ def service_asyncapi_document(service: str) -> dict[str, Any]:
 
 
 def _finish(factory: AsyncAPI) -> dict[str, Any]:
+    """FastStream's document, completed with what a subscriber relies on: the ``{inst}``
+    parameter of each institution's channel, each message's ``ce_*`` headers and Kafka key."""
     document: dict[str, Any] = json.loads(factory.to_specification().to_json())
     document.pop("servers", None)  # the broker address is each deployment's own
-    for channel in document.get("channels", {}).values():
+    table = {s.pattern: s for s in topic_table()}
+    messages = document.get("components", {}).get("messages", {})
+    for name, channel in document.get("channels", {}).items():
         channel.pop("servers", None)
+        if INSTITUTION_PLACEHOLDER in channel["address"]:
+            channel["parameters"] = {"inst": _institution_parameter()}
+        spec = table[channel["address"]]
+        event = next(e for e in spec.events if e.event_type == name.split(":")[1])
+        for ref in channel.get("messages", {}).values():
+            message = messages[unquote(ref["$ref"].rsplit("/", 1)[-1])]
+            message["headers"] = _headers(event, spec)
+            message["bindings"] = {
+                "kafka": {
+                    "key": {"type": "string", "description": spec.key},
+                    "bindingVersion": KAFKA_BINDING_VERSION,
+                }
+            }
+            message["correlationId"] = {
+                "description": "The request or record that caused the event (CloudEvents "
+                "extension `correlationid`).",
+                "location": "$message.header#/ce_correlationid",
+            }
     return document
+
+
+def _institution_parameter() -> dict[str, Any]:
+    return {
+        "description": "The institution whose own topic it is.",
+        "enum": list(institution_codes()),
+    }
+
+
+def _headers(event: type[EventPayload], spec: TopicSpec) -> dict[str, Any]:
+    """The JSON schema of one event's record headers (CloudEvents binary mode)."""
+    tenants = list(institution_codes()) if spec.owner else [NETWORK, *institution_codes()]
+    text = {"type": "string"}
+    properties: dict[str, Any] = {
+        "ce_specversion": {"type": "string", "const": "1.0"},
+        "content-type": {"type": "string", "const": "application/json"},
+        "ce_id": text | {"description": "Unique per event; a redelivery keeps it."},
+        "ce_source": text | {"description": "`/rebub/<tenant>/<service>`."},
+        "ce_type": {"type": "string", "const": event.event_type},
+        "ce_time": {"type": "string", "format": "date-time"},
+        "ce_subject": text | {"description": "The entity the event is about."},
+        "ce_tenant": {"type": "string", "enum": tenants},
+        "ce_correlationid": text | {"description": "The request or record that caused it."},
+    }
+    required = [k for k in properties if k != "ce_correlationid"]
+    if event.alma_event:
+        properties["ce_almaevent"] = {"type": "string", "const": event.alma_event}
+        required.append("ce_almaevent")
+    return {"type": "object", "properties": properties, "required": required}
 
 
 def _kind(prop: dict[str, Any]) -> str:

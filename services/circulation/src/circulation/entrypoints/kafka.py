@@ -1,5 +1,6 @@
 """The projections: ``{inst}.patron.v1`` (patrons) and ``net.loan-activity.v1`` (the other
-institutions' loan summaries), typed events that become commands on the bus.
+institutions' loan summaries), typed events that become commands on the bus; and the webhooks'
+consumer of the institution's own loan events (``{inst}.circulation.loan.v1``).
 
 Committed after the write (NACK_ON_ERROR); both commands are idempotent (versioned snapshots, a
 merge that finds nothing left to move), so a redelivery changes nothing.
@@ -15,8 +16,9 @@ from circulation.service_layer.commands import (
 )
 from circulation.service_layer.loan_commands import RecordNetworkActivity
 from circulation.service_layer.messagebus import MessageBus
+from circulation.service_layer.webhooks import Webhooks
 from rebub_shared.cloudevents import Event
-from rebub_shared.contracts.loans import LoanActivitySummary
+from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanEvent
 from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
 from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.topics import Topics
@@ -78,3 +80,25 @@ def activity_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool
         await bus.handle(RecordNetworkActivity(institution=institution, summary=event.data))
 
     return Subscriber(consumption, (On(LoanActivitySummary, on_summary),), fast=fast)
+
+
+def loan_webhooks(topics: Topics, institution: InstitutionCode) -> Consumption:
+    """The institution's own loan events, queued for its webhook listeners."""
+    return Consumption(
+        "webhooks",
+        topics.group(institution, SERVICE, "webhooks"),
+        (topics.loan(institution),),
+        LOAN_EVENTS,
+        "The institution's loan events, queued for its registered webhook listeners "
+        "(Alma's LOAN webhooks or CloudEvents JSON).",
+    )
+
+
+def webhook_subscriber(consumption: Consumption, webhooks: Webhooks, *, fast: bool) -> Subscriber:
+    """Each loan event into the queue of every listener that selected it (idempotent on the
+    event id: a record read again is not queued twice)."""
+
+    async def on_loan_event(event: Event[LoanEvent]) -> None:
+        await webhooks.on_event(event)
+
+    return Subscriber(consumption, (On(LoanEvent, on_loan_event),), fast=fast)

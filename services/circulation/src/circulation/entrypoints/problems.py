@@ -8,7 +8,9 @@ from fastapi.responses import Response
 from circulation.domain import errors as domain
 from circulation.domain.request_queue import RequestRefusedError
 from circulation.domain.requests import RequestStateError
+from circulation.domain.webhooks import UnknownWebhookEventError
 from circulation.service_layer import errors as service
+from circulation.service_layer.webhooks import ChallengeFailedError, UnknownSubscriptionError
 from rebub_shared.bounds import ITEMS_BODY_MAX_BYTES
 from rebub_shared.http import BodyLimit, Problem, problem_response
 
@@ -26,6 +28,9 @@ STATUSES: dict[type[Exception], int] = {
     domain.LoanStatusError: 409,
     domain.LoanNotRenewableError: 409,
     domain.BlockNotOverridableError: 409,
+    UnknownSubscriptionError: 404,
+    ChallengeFailedError: 422,
+    UnknownWebhookEventError: 422,
     domain.CirculationError: 422,  # every other named error is bad input (field in the text)
 }
 # Domain errors whose message names the field but which carry no ``field`` attribute.

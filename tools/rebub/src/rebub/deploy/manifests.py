@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from rebub.deploy.acl import acls, databases, kafka_username
+from rebub.deploy.acl import Acl, acls, databases, kafka_username, subscriber_acls
 from rebub.deploy.topology import of_tenant, partitions, topic_specs
 from rebub.infra.keycloak_realm import production_realm
-from rebub_shared.tenancy import TenantCode, institution_codes, tenant_codes
+from rebub_shared.tenancy import InstitutionCode, TenantCode, institution_codes, tenant_codes
 
 Manifest = dict[str, Any]
 HEADER = (
@@ -61,37 +61,51 @@ def kafka_topics() -> list[Manifest]:
     ]
 
 
+def _kafka_user(name: str, labels: dict[str, str], rules: tuple[Acl, ...]) -> Manifest:
+    return {
+        "apiVersion": STRIMZI,
+        "kind": "KafkaUser",
+        "metadata": {"name": name, "labels": {"strimzi.io/cluster": CLUSTER, **labels}},
+        "spec": {
+            "authentication": {"type": "scram-sha-512"},
+            "authorization": {
+                "type": "simple",
+                "acls": [
+                    {
+                        "type": "allow",
+                        "resource": {
+                            "type": a.resource_type,
+                            "name": a.name,
+                            "patternType": a.pattern_type,
+                        },
+                        "operations": list(a.operations),
+                    }
+                    for a in rules
+                ],
+            },
+        },
+    }
+
+
 def kafka_users() -> list[Manifest]:
     """One KafkaUser per tenant: SCRAM-SHA-512 and the ACLs of ``rebub.deploy.acl``."""
     return [
-        {
-            "apiVersion": STRIMZI,
-            "kind": "KafkaUser",
-            "metadata": {
-                "name": kafka_username(tenant),
-                "labels": {"strimzi.io/cluster": CLUSTER, "rebub/tenant": tenant},
-            },
-            "spec": {
-                "authentication": {"type": "scram-sha-512"},
-                "authorization": {
-                    "type": "simple",
-                    "acls": [
-                        {
-                            "type": "allow",
-                            "resource": {
-                                "type": a.resource_type,
-                                "name": a.name,
-                                "patternType": a.pattern_type,
-                            },
-                            "operations": list(a.operations),
-                        }
-                        for a in acls(tenant)
-                    ],
-                },
-            },
-        }
+        _kafka_user(kafka_username(tenant), {"rebub/tenant": tenant}, acls(tenant))
         for tenant in tenant_codes()
     ]
+
+
+#: The subscribing service the template is rendered for (docs/subscribers.md: copy it with your
+#: service's name, or add a row here and regenerate).
+EXAMPLE_SUBSCRIBER = ("campus-portal", "ub")
+
+
+def subscriber_kafka_user(name: str, institution: InstitutionCode) -> Manifest:
+    """A subscribing service's read-only KafkaUser (``rebub.deploy.acl.subscriber_acls``)."""
+    labels = {"rebub/tenant": institution, "rebub/subscriber": name}
+    return _kafka_user(
+        f"{institution}-subscriber-{name}", labels, subscriber_acls(institution, name)
+    )
 
 
 def mongodb() -> Manifest:
@@ -206,6 +220,10 @@ def generated_files(k8s: Path) -> dict[Path, str]:
         k8s / "platform" / "generated" / "kafka-topics.yaml": _dump(kafka_topics()),
         k8s / "platform" / "generated" / "kafka-users.yaml": _dump(kafka_users()),
         k8s / "platform" / "generated" / "mongodb.yaml": _dump([mongodb()]),
+        # Not in any kustomization: the network team applies one per subscribing service.
+        k8s / "subscribers" / "generated" / "subscriber-kafka-user.yaml": _dump(
+            [subscriber_kafka_user(*EXAMPLE_SUBSCRIBER)]
+        ),
     }
     for tenant in tenant_codes():
         if scaled := autoscaling(tenant):  # the network zone consumes nothing
