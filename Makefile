@@ -28,8 +28,12 @@ $(ASYNCAPI_NODE): tools/asyncapi/package.json tools/asyncapi/package-lock.json
 run: install  ## The whole network on this machine, and the demo on synthetic data, ending with a report.
 	$(UV) run rebub demo
 
+# Two workers (pytest-xdist) share the run's one broker, store and identity provider; a file's
+# tests stay on one worker (their module fixtures), the files of slow tests start first.
+TEST_WORKERS ?= 2
+
 test: install lint runtime infra-prepare  ## Lint, type-check, then every test (unit, integration, end to end) on real servers.
-	$(UV) run pytest
+	$(UV) run pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install  ## ruff, ruff format, mypy strict, and the layers (import-linter contracts in .importlinter).
 	$(UV) run ruff check .

@@ -1,12 +1,16 @@
 """pytest plugin: one real broker, store and OIDC provider per run; each test its own topics and
-databases; development tokens of the provider's realm (``dev_tokens``)."""
+databases; development tokens of the provider's realm (``dev_tokens``).
+
+A run spread over workers (``pytest -n 2``, pytest-xdist) still has one broker, store and provider:
+the controller chooses (and if need be starts) them before the workers start, and hands each
+worker their addresses; the workers never start or stop servers."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Generator, Iterator
-from contextlib import nullcontext
-from dataclasses import dataclass
+from contextlib import ExitStack, nullcontext
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pytest
@@ -51,9 +55,37 @@ class Namespace:
         )
 
 
+_BACKENDS = "rebub_backends"
+_chosen = pytest.StashKey[Backends]()
+
+
+def _spread_over_workers(config: pytest.Config) -> bool:
+    """True in the controller of a run with xdist workers (not in a worker, not without ``-n``)."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """The controller of a spread run chooses the backends once, for every worker."""
+    if _spread_over_workers(config):
+        stack = ExitStack()
+        config.stash[_chosen] = stack.enter_context(choose_backends())
+        config.add_cleanup(stack.close)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: each worker is given the controller's backends."""
+    node.workerinput[_BACKENDS] = asdict(node.config.stash[_chosen])
+
+
 @pytest.fixture(scope="session")
-def backends() -> Iterator[Backends]:
+def backends(request: pytest.FixtureRequest) -> Iterator[Backends]:
     """The run's real Kafka broker and document store (see ``rebub.testing.backends``)."""
+    given = getattr(request.config, "workerinput", {}).get(_BACKENDS)
+    if given is not None:
+        yield Backends(**given)
+        return
     with choose_backends() as chosen:
         yield chosen
 
@@ -90,13 +122,19 @@ def namespace(backends: Backends) -> Namespace:
     return Namespace(backends, uuid.uuid4().hex[:10])
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that use the real servers are integration tests, marked so they can be selected."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that use the real servers are integration tests, marked so they can be selected.
+
+    Spread over workers, the files of slow tests go first: the longest (the demo twice) must not
+    be the one that starts last and leaves a worker alone at the end."""
     for item in items:
         if "backends" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
             "integration"
         ):
             item.add_marker(pytest.mark.integration)
+    if getattr(config.option, "numprocesses", None):
+        slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+        items.sort(key=lambda item: item.path not in slow_files)  # stable: files stay whole
 
 
 @pytest.hookimpl(wrapper=True)
