@@ -18,7 +18,9 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
 ) -> None:
     async with start_app(at=THU_1_OCT) as desk:
         await desk.add_patron("P-42")
-        await desk.add_patron("P-7", local_blocks=["DETTE"])  # blocked: may still request
+        dette = {"block_id": "b-1", "block_type": "DETTE", "reason": "amende", "ends_on": "2027-03-15",
+                 "starts_on": "2026-09-01", "created_by": "inp-patrons"}  # fmt: skip
+        await desk.add_patron("P-7", local_blocks=[dette])  # blocked: may still request
         await desk.add_patron("P-9")
         await desk.add_items(("INP0001", "ENSEIRB", "ENSEIRB-LA", None))
         loan = await desk.lend("P-42", "INP0001")
@@ -47,6 +49,10 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
         )
         assert blocked.status_code == 409
         assert [b["kind"] for b in blocked.json()["blocks"]] == ["local_block"]
+        shown = (await desk.client.get("/patrons/P-7/blocks")).json()["blocks"]
+        assert [
+            (b["until"], b["staff_block"]["note"], b["staff_block"]["set_by"]) for b in shown
+        ] == [("2027-03-15", "amende", "inp-patrons")]
         other = await desk.client.post("/loans", json={"patron": "P-9", "item_barcode": "INP0001"})
         assert other.status_code == 409
         assert "on_hold_shelf" in other.json()["detail"]

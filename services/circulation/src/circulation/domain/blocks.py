@@ -12,7 +12,7 @@ from rebub_shared.clock import as_utc, paris_date
 from .item import Item
 from .loan import Loan
 from .paris_time import days_late
-from .patron import Patron
+from .patron import LocalBlock, Patron
 from .policy import InstitutionPolicy
 from .rules import RuleDecision
 from .values import ValueModel
@@ -27,6 +27,9 @@ class Block(ValueModel):
     overridable: bool
     until: date | None = Field(
         default=None, description="last blocked Paris day, when the block has an end date"
+    )
+    staff_block: LocalBlock | None = Field(
+        default=None, description="a block staff set: its type, reason, days and author"
     )
 
 
@@ -57,7 +60,11 @@ def patron_blocks(
     return _as_blocks(policy, _patron_blocks(policy, patron, patron_loans, as_utc("now", now)))
 
 
-_Found = tuple[BlockKind, str] | tuple[BlockKind, str, date | None]
+_Found = (
+    tuple[BlockKind, str]
+    | tuple[BlockKind, str, date | None]
+    | tuple[BlockKind, str, date | None, LocalBlock]
+)
 
 
 def _as_blocks(policy: InstitutionPolicy, found: Iterable[_Found]) -> list[Block]:
@@ -66,7 +73,8 @@ def _as_blocks(policy: InstitutionPolicy, found: Iterable[_Found]) -> list[Block
             kind=entry[0],
             message=entry[1],
             overridable=entry[0] in policy.overridable_blocks,
-            until=entry[2] if len(entry) == 3 else None,
+            until=entry[2] if len(entry) >= 3 else None,
+            staff_block=entry[3] if len(entry) == 4 else None,
         )
         for entry in found
     ]
@@ -110,7 +118,8 @@ def _patron_blocks(
         yield BlockKind.EXPIRED_ACCOUNT, f"expires_on={patron.expires_on}"
     for block in patron.local_blocks:
         if block.active_on(today):
-            yield BlockKind.LOCAL_BLOCK, f"local block {block.code!r}: {block.note}", block.until
+            message = f"local block {block.code!r}: {block.note}"
+            yield BlockKind.LOCAL_BLOCK, message, block.until, block
 
 
 def _item_blocks(item: Item, decision: RuleDecision) -> list[_Found]:

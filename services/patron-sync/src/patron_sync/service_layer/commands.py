@@ -64,6 +64,34 @@ class AddLocalBlock(Command[StoredPatron]):
 
 
 @dataclass(frozen=True)
+class LiftLocalBlock(Command[StoredPatron]):
+    """Lift a staff block before its end."""
+
+    tenant: InstitutionCode
+    account_id: str
+    block_id: str
+
+
+@dataclass(frozen=True)
+class EditNote(Command[StoredPatron]):
+    """Change a note's text or its "show at the desk" flag (``None``: unchanged)."""
+
+    tenant: InstitutionCode
+    account_id: str
+    note_id: str
+    edited_by: str
+    text: str | None = None
+    at_desk: bool | None = None
+
+
+@dataclass(frozen=True)
+class DeleteNote(Command[StoredPatron]):
+    tenant: InstitutionCode
+    account_id: str
+    note_id: str
+
+
+@dataclass(frozen=True)
 class EditPatron(Command[StoredPatron]):
     """A local edit; refused (naming the field) when it touches an NZ-owned field."""
 

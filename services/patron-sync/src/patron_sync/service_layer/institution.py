@@ -7,6 +7,9 @@ from patron_sync.domain.accounts import AccountKind, AccountStatus, Patron
 from patron_sync.domain.additions import add_identifier as add_identifier_rule
 from patron_sync.domain.additions import add_local_block as add_local_block_rule
 from patron_sync.domain.additions import add_note as add_note_rule
+from patron_sync.domain.additions import delete_note as delete_note_rule
+from patron_sync.domain.additions import edit_note as edit_note_rule
+from patron_sync.domain.additions import lift_local_block as lift_block_rule
 from patron_sync.domain.errors import AccountKindError, InvalidFieldError, PrimaryIdTakenError
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.external_readers import (
@@ -150,6 +153,31 @@ async def add_note(cmd: cmds.AddNote, uow: IzUnitOfWork, ctx: Context) -> Stored
 async def add_local_block(cmd: cmds.AddLocalBlock, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     stored = await _existing(uow, cmd.account_id)
     return await _save_one(uow, stored, add_local_block_rule(stored.patron, cmd.block))
+
+
+async def lift_local_block(
+    cmd: cmds.LiftLocalBlock, uow: IzUnitOfWork, ctx: Context
+) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    return await _save_one(uow, stored, lift_block_rule(stored.patron, cmd.block_id, ctx.now()))
+
+
+async def edit_note(cmd: cmds.EditNote, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    patron = edit_note_rule(
+        stored.patron,
+        cmd.note_id,
+        text=cmd.text,
+        at_desk=cmd.at_desk,
+        by=cmd.edited_by,
+        now=ctx.now(),
+    )
+    return await _save_one(uow, stored, patron)
+
+
+async def delete_note(cmd: cmds.DeleteNote, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    return await _save_one(uow, stored, delete_note_rule(stored.patron, cmd.note_id, ctx.now()))
 
 
 async def edit_patron(cmd: cmds.EditPatron, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
