@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from pydantic import Field
@@ -50,14 +50,25 @@ def checkout_blocks(
     now = as_utc("now", now)
     found = list(_patron_blocks(policy, patron, patron_loans, now))
     found += _item_blocks(item, decision)
-    return _as_blocks(policy, found)
+    return _as_blocks(policy.overridable_blocks, found)
 
 
 def patron_blocks(
     *, policy: InstitutionPolicy, patron: Patron, patron_loans: Sequence[Loan], now: datetime
 ) -> list[Block]:
     """The blocks that concern the patron alone (shown when the patron is identified at a desk)."""
-    return _as_blocks(policy, _patron_blocks(policy, patron, patron_loans, as_utc("now", now)))
+    found = _patron_blocks(policy, patron, patron_loans, as_utc("now", now))
+    return _as_blocks(policy.overridable_blocks, found)
+
+
+def renewal_blocks(
+    *, policy: InstitutionPolicy, patron: Patron, patron_loans: Sequence[Loan], now: datetime
+) -> list[Block]:
+    """The patron's blocks that refuse a renewal under the policy's ``renewal_guards``, each
+    overridable or not as the guards say (empty list: the patron may renew)."""
+    guards = policy.renewal_guards
+    found = _patron_blocks(policy, patron, patron_loans, as_utc("now", now))
+    return _as_blocks(guards.overridable, (f for f in found if f[0] in guards.refusing))
 
 
 _Found = (
@@ -67,12 +78,12 @@ _Found = (
 )
 
 
-def _as_blocks(policy: InstitutionPolicy, found: Iterable[_Found]) -> list[Block]:
+def _as_blocks(overridable: Collection[BlockKind], found: Iterable[_Found]) -> list[Block]:
     return [
         Block(
             kind=entry[0],
             message=entry[1],
-            overridable=entry[0] in policy.overridable_blocks,
+            overridable=entry[0] in overridable,
             until=entry[2] if len(entry) >= 3 else None,
             staff_block=entry[3] if len(entry) == 4 else None,
         )

@@ -68,6 +68,51 @@ class LoanLimit(PolicyModel):
     by_user_group: dict[str, int] = Field(default_factory=dict)
 
 
+#: The patron blocks a renewal may be refused for (the loan limit and the item's own state do
+#: not concern a loan already made).
+RENEWAL_GUARDABLE = frozenset(
+    {
+        BlockKind.OVERDUE,
+        BlockKind.SUSPENSION,
+        BlockKind.LITIGATION,
+        BlockKind.EXPIRED_ACCOUNT,
+        BlockKind.LOCAL_BLOCK,
+    }
+)
+
+
+class RenewalGuards(PolicyModel):
+    """Which patron blocks refuse a renewal, and which of those a manager may override (with a
+    reason, recorded). Default (DOMAIN is silent): suspension, litigation, an expired account
+    and staff blocks refuse; all but litigation may be overridden."""
+
+    refusing: list[BlockKind] = Field(
+        default_factory=lambda: [
+            BlockKind.SUSPENSION,
+            BlockKind.LITIGATION,
+            BlockKind.EXPIRED_ACCOUNT,
+            BlockKind.LOCAL_BLOCK,
+        ]
+    )
+    overridable: list[BlockKind] = Field(
+        default_factory=lambda: [
+            BlockKind.SUSPENSION,
+            BlockKind.EXPIRED_ACCOUNT,
+            BlockKind.LOCAL_BLOCK,
+        ]
+    )
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> RenewalGuards:
+        for index, kind in enumerate(self.refusing):
+            if kind not in RENEWAL_GUARDABLE:
+                raise ValueError(f"refusing[{index}]: {kind.value!r} does not concern a renewal")
+        for index, kind in enumerate(self.overridable):
+            if kind not in self.refusing:
+                raise ValueError(f"overridable[{index}]: {kind.value!r} is not in 'refusing'")
+        return self
+
+
 class InstitutionPolicy(PolicyModel):
     """Everything circulation needs to know about one institution's rules and libraries."""
 
@@ -83,6 +128,7 @@ class InstitutionPolicy(PolicyModel):
     history_days: int = Field(default=365, ge=1)
     loan_limit: LoanLimit
     overridable_blocks: list[BlockKind] = Field(default_factory=list)
+    renewal_guards: RenewalGuards = Field(default_factory=RenewalGuards)
     closed_days: list[ClosedDays] = Field(default_factory=list)
     loan_rules: list[LoanRule] = Field(min_length=1)
     item_policies: list[ItemPolicy] = Field(default_factory=list)

@@ -78,6 +78,9 @@ class RenewalLine(BaseModel):
     steps: list[str] = []
     refusal: str | None = None
     reason: str | None = None
+    overridden_blocks: list[str] = Field(
+        default=[], description="the renewal guards a manager overrode for this renewal"
+    )
 
 
 class RenewalAnswer(BaseModel):

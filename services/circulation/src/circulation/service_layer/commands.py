@@ -52,7 +52,8 @@ class DeskCommand(Command[R], Generic[R]):
 
 
 class Override(BaseModel):
-    """Lend despite the blocks, and why (by the command's operator: the token's subject)."""
+    """Lend or renew despite the blocks, and why (by the command's operator: the token's
+    subject)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     reason: bounds.Reason
@@ -72,6 +73,7 @@ class RenewLoan(DeskCommand[RenewalLine]):
 
     loan_id: str
     origin: RenewalOrigin = RenewalOrigin.DESK
+    override: Override | None = None
 
 
 class RenewPatronLoans(DeskCommand[RenewalAnswer]):
@@ -80,6 +82,7 @@ class RenewPatronLoans(DeskCommand[RenewalAnswer]):
     patron: PatronRef
     loan_ids: tuple[str, ...] | None = None
     origin: RenewalOrigin = RenewalOrigin.DESK
+    override: Override | None = None
 
 
 class NewDueDate(BaseModel):
