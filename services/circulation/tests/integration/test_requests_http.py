@@ -78,7 +78,7 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
         "item_barcode": "INP0001",
         "title": "Titre INP0001",
         "pickup_library": "ENSEIRB",
-        "hold_shelf_expiry": "2026-10-14",  # 7 Paris days, 8 Oct included
+        "hold_shelf_expiry": "2026-10-15",  # 7 Paris days after 8 Oct: the last day
     }
     loan_records = await read_topic(bootstrap, desk.namespace.topics.loan("inp"), expected=4)
     recalled = [

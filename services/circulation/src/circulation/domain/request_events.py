@@ -53,6 +53,13 @@ class RequestPlacedOnHoldShelf(RequestEventBase):
     hold_shelf_expiry: date
 
 
+class RequestHoldShelfExpired(RequestEventBase):
+    """The requester did not collect the item by ``hold_shelf_expiry``: the hold expired."""
+
+    type: Literal["RequestHoldShelfExpired"] = "RequestHoldShelfExpired"
+    hold_shelf_expiry: date
+
+
 class RequestCancelled(RequestEventBase):
     """The request was cancelled."""
 
@@ -72,6 +79,7 @@ RequestEvent = Annotated[
     | RequestRecalled
     | RequestInTransit
     | RequestPlacedOnHoldShelf
+    | RequestHoldShelfExpired
     | RequestCancelled
     | RequestClosed,
     Field(discriminator="type"),

@@ -21,6 +21,7 @@ from .request_events import (
     RequestClosed,
     RequestCreated,
     RequestEvent,
+    RequestHoldShelfExpired,
     RequestInTransit,
     RequestPlacedOnHoldShelf,
     RequestRecalled,
@@ -52,6 +53,7 @@ class RequestStatus(StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"
     CLOSED = "closed"
+    EXPIRED = "expired"  # not collected from the hold shelf in time
 
 
 class RequestStateError(CirculationError):
@@ -108,12 +110,25 @@ class Request(Aggregate[RequestEvent]):
         self._record(RequestInTransit, now)
 
     def place_on_hold_shelf(self, *, now: datetime, shelf_days: int) -> date:
-        """The item waits on the hold shelf for ``shelf_days`` Paris days, today included."""
+        """The item waits on the hold shelf ``shelf_days`` Paris days after today: placed on
+        1 March 2027 with 7 days, its last day is 8 March and the pass of the 9th expires it."""
         self._check(self.is_waiting_hold, "place on hold shelf")
         self.task = RequestTask.ON_HOLD_SHELF
-        self.hold_shelf_expiry = paris_date(now) + timedelta(days=shelf_days - 1)
+        self.hold_shelf_expiry = paris_date(now) + timedelta(days=shelf_days)
         self._record(RequestPlacedOnHoldShelf, now, hold_shelf_expiry=self.hold_shelf_expiry)
         return self.hold_shelf_expiry
+
+    def shelf_expired_on(self, day: date) -> bool:
+        """True if the hold is on the hold shelf and ``day`` is after its last day there."""
+        on_shelf = self.is_active and self.task is RequestTask.ON_HOLD_SHELF
+        return on_shelf and self.hold_shelf_expiry is not None and self.hold_shelf_expiry < day
+
+    def expire(self, *, now: datetime) -> None:
+        """Not collected in time: the hold ends. Records RequestHoldShelfExpired."""
+        self._check(self.shelf_expired_on(paris_date(now)), "expire")
+        assert self.hold_shelf_expiry is not None
+        self.status, self.task = RequestStatus.EXPIRED, RequestTask.DONE
+        self._record(RequestHoldShelfExpired, now, hold_shelf_expiry=self.hold_shelf_expiry)
 
     def cancel(self, *, now: datetime, reason: str) -> None:
         """Cancel an active request. Records RequestCancelled."""

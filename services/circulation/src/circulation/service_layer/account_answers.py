@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from circulation.domain import Block
 from circulation.domain.requests import Request, RequestKind, RequestStatus, RequestTask
@@ -103,6 +103,17 @@ class NetworkActivity(BaseModel):
 
     patron_id: str
     loans: list[LoanActivitySummary]
+
+
+class LibraryRequests(BaseModel):
+    """A library's work list: the requests, oldest first, each with its item's status."""
+
+    library: str
+    which: str
+    requests: list[RequestView]
+    expired: list[str] = Field(
+        default=[], description="hold-shelf: the requests past their last day (the job's next)"
+    )
 
 
 class JobAnswer(BaseModel):

@@ -132,7 +132,10 @@ class ItemRecord(BaseModel):
     library: bounds.Code
     location: bounds.Code
     item_policy: bounds.Code | None = None
-    status: ItemStatus = ItemStatus.AVAILABLE
+    status: ItemStatus | None = Field(
+        default=None,
+        description="Set only when named: a reload keeps a known item's status (new: available).",
+    )
 
 
 class LoadItems(Command[ItemsLoaded]):

@@ -3,11 +3,21 @@ complete, and the read-only queue and patron lists."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from circulation.domain.requests import RequestKind, RequestTask
 from rebub_shared import bounds
 
-from .account_answers import PatronRequests, RequestAnswer, RequestQueue, RequestView
-from .commands import DeskCommand, ItemBarcode, PatronRef
+from .account_answers import (
+    JobAnswer,
+    LibraryRequests,
+    PatronRequests,
+    RequestAnswer,
+    RequestQueue,
+    RequestView,
+)
+from .commands import Command, DeskCommand, ItemBarcode, PatronRef
 
 
 class PlaceRequest(DeskCommand[RequestAnswer]):
@@ -40,6 +50,23 @@ class ShowLoanQueue(DeskCommand[RequestQueue]):
     """The request queue of a loan's item."""
 
     loan_id: str
+
+
+ShelfList = Literal["hold-shelf", "expired-holds", "pick-from-shelf", "in-transit"]
+
+
+class ListLibraryRequests(DeskCommand[LibraryRequests]):
+    """One of a library's work lists: its hold shelf (``expired``: past their last day), the
+    holds that expired there since ``since``, the requests whose item is to be picked from its
+    shelves, the items in transit to it."""
+
+    library: bounds.Code
+    which: ShelfList
+    since: date | None = None
+
+
+class RunHoldShelf(Command[JobAnswer]):
+    """Expire the holds not collected by their last day; hand their items on (the job)."""
 
 
 class ListPatronRequests(DeskCommand[PatronRequests]):
