@@ -20,7 +20,9 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
         await desk.add_patron("P-42")
         dette = {"block_id": "b-1", "block_type": "DETTE", "reason": "amende", "ends_on": "2027-03-15",
                  "starts_on": "2026-09-01", "created_by": "inp-patrons"}  # fmt: skip
-        await desk.add_patron("P-7", local_blocks=[dette])  # blocked: may still request
+        notes = [{"note_id": "n-1", "text": "caution versée", "at_desk": True},
+                 {"note_id": "n-2", "text": "thèse en cours"}]  # fmt: skip
+        await desk.add_patron("P-7", local_blocks=[dette], notes=notes)  # may still request
         await desk.add_patron("P-9")
         await desk.add_items(("INP0001", "ENSEIRB", "ENSEIRB-LA", None))
         loan = await desk.lend("P-42", "INP0001")
@@ -49,7 +51,11 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
         )
         assert blocked.status_code == 409
         assert [b["kind"] for b in blocked.json()["blocks"]] == ["local_block"]
-        shown = (await desk.client.get("/patrons/P-7/blocks")).json()["blocks"]
+        identified = (await desk.client.get("/patrons/P-7/blocks")).json()
+        assert [n["text"] for n in identified["desk_notes"]] == ["caution versée"]
+        account = (await desk.client.get("/patrons/P-7/account")).json()
+        assert [n["note_id"] for n in account["notes"]] == ["n-1", "n-2"]
+        shown = identified["blocks"]
         assert [
             (b["until"], b["staff_block"]["note"], b["staff_block"]["set_by"]) for b in shown
         ] == [("2027-03-15", "amende", "inp-patrons")]

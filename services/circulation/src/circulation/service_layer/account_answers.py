@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from circulation.domain import Block
+from circulation.domain import Block, DeskNote
 from circulation.domain.requests import Request, RequestKind, RequestStatus, RequestTask
 from rebub_shared.contracts.loans import LoanActivitySummary
 
@@ -79,7 +79,8 @@ class PatronRequests(BaseModel):
 
 
 class PatronAccount(BaseModel):
-    """The patron account's tabs. Notes and contact data live on the user record (patron-sync)."""
+    """The patron account's tabs and notes. Notes and contact data live on the user record
+    (patron-sync, which edits them); the notes arrive here with the patron's snapshot."""
 
     patron_id: str
     name: str
@@ -89,6 +90,9 @@ class PatronAccount(BaseModel):
     loans: list[LoanView]
     returns: list[LoanView]
     requests: list[RequestView]
+    notes: list[DeskNote] = Field(
+        default=[], description="the account's notes (patron-sync edits them); at_desk: pop-up"
+    )
     notes_and_contact: str
 
 

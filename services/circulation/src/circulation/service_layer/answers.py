@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from circulation.domain import Block, LoanStatus, OverrideRecord, RenewalOrigin
+from circulation.domain import Block, DeskNote, LoanStatus, OverrideRecord, RenewalOrigin
 from circulation.domain.next_step import NextStep
 
 from .ports import StoredLoan
@@ -121,6 +121,9 @@ class PatronBlocks(BaseModel):
     patron_id: str
     can_borrow: bool
     blocks: list[Block]
+    desk_notes: list[DeskNote] = Field(
+        default=[], description="the account's notes flagged to show when the patron is identified"
+    )
 
 
 class ItemsLoaded(BaseModel):
