@@ -24,13 +24,14 @@ class Permission(StrEnum):
     RETURNS_SCAN = "returns:scan"
     REQUESTS_WRITE = "requests:write"
     LETTERS_SEND = "letters:send"
-    # Circulation manager: the privileged loan actions.
+    # Circulation manager: the privileged loan actions, tomorrow's letters.
     BLOCKS_OVERRIDE = "blocks:override"
     LOANS_DUE_DATE = "loans:due-date"
     LOANS_DELETE = "loans:delete"
     LOANS_LOST_FOUND = "loans:lost-found"
     RETURNS_BULK = "returns:bulk"
     ITEMS_LOAD = "items:load"
+    LETTERS_PLAN = "letters:plan"
     # Patron manager: internal accounts and what staff add to any account.
     PATRONS_EDIT = "patrons:edit"
     PATRONS_BLOCKS = "patrons:blocks"
@@ -77,6 +78,7 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
             P.LOANS_LOST_FOUND,
             P.RETURNS_BULK,
             P.ITEMS_LOAD,
+            P.LETTERS_PLAN,
             P.AUDIT_READ,
             P.DEV_OPERATE,
         }
