@@ -19,6 +19,9 @@ LetterKind = Literal[
     "loan_receipt",
     "activity_report",
     "hold_available",
+    "hold_expired",
+    "request_cancelled",
+    "loan_recalled",
 ]
 
 
