@@ -1,6 +1,7 @@
 """Items and the hold shelf over HTTP on the real broker and store: the item lookup (status,
 loan, queue), a library's hold shelf, the job's pass expiring a hold after its last day (the
-expired-holds list, the item reshelved), a staff status change with its reason (audited)."""
+expired-holds list, the item reshelved), a staff status change with its reason (audited),
+internal processing of an item not on loan, and request complete over HTTP."""
 
 from __future__ import annotations
 
@@ -52,5 +53,14 @@ async def test_an_item_lookup_and_a_hold_that_expires_on_the_9th_pass(start_app:
         assert missing.json()["status"] == "missing", missing.text
         records = (await desk.client.get("/audit", params={"action": "item-status"})).json()
         assert [r["targets"] for r in records["records"]] == [{"item": "INP0001"}]
+        # Internal processing on an item not on loan (binding): in process until completed.
+        placed = await desk.client.post("/items/INP0001/internal-processing")
+        assert placed.status_code == 201, placed.text
+        assert (await desk.client.get("/items/INP0001")).json()["status"] == "in_process"
+        done = await desk.client.post(
+            f"/requests/{placed.json()['request']['request_id']}/complete"
+        )
+        assert done.json()["status"] == "closed", done.text
+        assert (await desk.client.get("/items/INP0001")).json()["status"] == "available"
         unknown = await desk.client.get("/items/NOPE0001")
         assert unknown.status_code == 404

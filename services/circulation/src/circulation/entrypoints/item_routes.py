@@ -1,14 +1,17 @@
-"""The item routes: lookup (status, current loan, request queue) and staff status changes."""
+"""The item routes: lookup (status, current loan, request queue), staff status changes and
+internal processing of any item."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body, status
 from pydantic import ConfigDict
 
 from circulation.domain import ItemStatus
 from circulation.service_layer import item_handlers as ih
+from circulation.service_layer import request_commands as rc
+from circulation.service_layer.account_answers import RequestAnswer
 from rebub_shared import bounds
 from rebub_shared.audit import Audit
 from rebub_shared.auth.guard import requires
@@ -35,6 +38,19 @@ async def show_item(
 ) -> ih.ItemView:
     """The item, its status (``on_loan`` while lent), its open loan and its request queue."""
     return await bus.handle(ih.ShowItem(institution=bus.ctx.institution, barcode=barcode))
+
+
+@router.post("/items/{barcode}/internal-processing", status_code=status.HTTP_201_CREATED)
+async def internal_processing(
+    barcode: str,
+    headers: Headers,
+    bus: Bus,
+    principal: Annotated[Principal, requires(P.REQUESTS_WRITE)],
+    body: Annotated[DeskFields | None, Body()] = None,
+) -> RequestAnswer:
+    """The library works on the item, on loan or not: unavailable until completed."""
+    who = identify(bus.ctx, headers, principal, body)
+    return await bus.handle(rc.PlaceInternalProcessing(**who.fields(), item_barcode=barcode))
 
 
 @router.put("/items/{barcode}/status")

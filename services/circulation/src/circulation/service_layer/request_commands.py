@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from pydantic import model_validator
+
 from circulation.domain.requests import RequestKind, RequestTask
 from rebub_shared import bounds
 
@@ -30,9 +32,17 @@ class PlaceRequest(DeskCommand[RequestAnswer]):
 
 
 class PlaceInternalProcessing(DeskCommand[RequestAnswer]):
-    """The library works on the item (binding, repair): it is unavailable until completed."""
+    """The library works on the item (binding, repair): it is unavailable until completed. The
+    item is named by its barcode, or by the loan it is on."""
 
-    loan_id: str
+    loan_id: str | None = None
+    item_barcode: ItemBarcode | None = None
+
+    @model_validator(mode="after")
+    def _one_item(self) -> PlaceInternalProcessing:
+        if (self.loan_id is None) == (self.item_barcode is None):
+            raise ValueError("give either loan_id or item_barcode")
+        return self
 
 
 class CancelRequest(DeskCommand[RequestView]):
