@@ -1,5 +1,6 @@
 """The hold shelf over time (through the handlers, in-memory fakes): a hold placed on the shelf
-on 1 March 2027 with inp's 7 days waits until the 8th, expires on the 9th's pass and the next
+on 1 March 2027 with inp's 7 days waits until the 8th (its requester reminded on the 7th),
+expires on the 9th's pass and the next
 requester's hold takes the item (their hold-available event); the last one reshelves it; an
 item in transit home is received at its library (a catalogue reload keeps its status)."""
 
@@ -9,7 +10,11 @@ from datetime import UTC, datetime
 
 from circulation.adapters.memory import MemoryStore
 from circulation.domain import ItemStatus
-from circulation.domain.request_events import RequestHoldShelfExpired, RequestPlacedOnHoldShelf
+from circulation.domain.request_events import (
+    RequestHoldShelfExpired,
+    RequestHoldShelfExpiring,
+    RequestPlacedOnHoldShelf,
+)
 from circulation.domain.requests import RequestStatus, RequestTask
 from circulation.service_layer import commands as cmd
 from circulation.service_layer import request_commands as rc
@@ -51,7 +56,11 @@ async def test_a_hold_expires_on_the_9th_pass_and_the_next_requester_gets_the_it
         ("P-7", "2027-03-08")
     ]
 
+    assert await _pass(bus, clock, 6) == []
+    assert await _pass(bus, clock, 7) == []  # the eve of its last day: P-7 is reminded, once
     assert await _pass(bus, clock, 8) == []  # the 8th is its last day on the shelf
+    reminded = [e for e in store.published_requests if isinstance(e, RequestHoldShelfExpiring)]
+    assert [(e.patron_id, e.occurred_at) for e in reminded] == [("P-7", _at(7, 5))]
     assert await _pass(bus, clock, 9) == [first.request.request_id]
 
     expired = store.requests[("inp", first.request.request_id)]

@@ -25,6 +25,7 @@ from rebub_shared.contracts.loans import LoanRecalled, LoanSnapshot
 from rebub_shared.contracts.requests import (
     RequestCancelled,
     RequestHoldShelfExpired,
+    RequestHoldShelfExpiring,
     RequestPlacedOnHoldShelf,
     RequestSnapshot,
 )
@@ -169,7 +170,7 @@ async def test_a_hold_letter_smtp_refused_is_sent_by_the_next_pass(
     assert [letter.key for letter, _ in mailer.sent] == ["ub:P1:hold_available:R1"]
 
 
-async def test_expired_cancelled_and_recalled_notices_each_go_once_with_their_words(
+async def test_expiring_expired_cancelled_and_recalled_notices_each_go_once(
     patron: Callable[..., PatronContact],
 ) -> None:
     n, _, mailer, _ = await with_patron(patron())
@@ -183,7 +184,8 @@ async def test_expired_cancelled_and_recalled_notices_each_go_once_with_their_wo
         reason="plus besoin",
     )
     recall = LoanRecalled(loan=loan_snapshot("L7", "P1"), request_id="R3")
-    for event in (expired, cancelled, expired):  # a replay sends nothing more
+    expiring = RequestHoldShelfExpiring(request=shelved, hold_shelf_expiry=date(2026, 11, 12))
+    for event in (expiring, expired, cancelled, expired):  # a replay sends nothing more
         found = request_notice(event)
         assert found is not None
         await n.handle(SendHoldAvailable("ub", *found))
@@ -191,6 +193,7 @@ async def test_expired_cancelled_and_recalled_notices_each_go_once_with_their_wo
 
     keys = [letter.key for letter, _ in mailer.sent]
     assert keys == [
+        "ub:P1:hold_expiring:R1",
         "ub:P1:hold_expired:R1",
         "ub:P1:request_cancelled:R2",
         "ub:P1:loan_recalled:R3",

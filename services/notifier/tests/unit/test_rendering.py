@@ -142,6 +142,9 @@ def test_letters_on_request_render(loan_event: Build, patron: Callable[..., Patr
     assert "emprunts en cours au jeudi 5 novembre 2026" in report.text
     assert "Les Misérables" in report.text
     assert "jusqu’au samedi 14 novembre 2026 inclus" in notice.text
+    expiring = replace(hold, kind=LetterKind.HOLD_EXPIRING)
+    soon = renderer.render(hold_available(contact, expiring, date(2026, 11, 13))).text
+    assert "vous attend encore à Bibliothèque Lettres, jusqu’au samedi 14 novembre 2026" in soon
     expired = replace(hold, kind=LetterKind.HOLD_EXPIRED)
     assert (
         "réservation a expiré"

@@ -19,6 +19,7 @@ LetterKind = Literal[
     "loan_receipt",
     "activity_report",
     "hold_available",
+    "hold_expiring",
     "hold_expired",
     "request_cancelled",
     "loan_recalled",

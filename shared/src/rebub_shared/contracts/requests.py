@@ -88,6 +88,14 @@ class RequestPlacedOnHoldShelf(RequestEvent):
     hold_shelf_expiry: date = Field(description="Last Paris day the item waits for the patron.")
 
 
+class RequestHoldShelfExpiring(RequestEvent):
+    """The item waits on the hold shelf until ``hold_shelf_expiry``, soon: the requester is
+    reminded (once per hold; the institution's ``hold_expiry_notice_days`` before, default 1)."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.request.hold-shelf-expiring.v1"
+    hold_shelf_expiry: date = Field(description="The last Paris day the item waits.")
+
+
 class RequestHoldShelfExpired(RequestEvent):
     """The requester did not collect the item from the hold shelf by its last day: the hold
     expired (status ``expired``); the item goes to the next request, or back to its shelf."""
@@ -114,6 +122,7 @@ REQUEST_EVENTS: tuple[type[RequestEvent], ...] = (
     RequestCreated,
     RequestRecalled,
     RequestPlacedOnHoldShelf,
+    RequestHoldShelfExpiring,
     RequestHoldShelfExpired,
     RequestCancelled,
     RequestClosed,

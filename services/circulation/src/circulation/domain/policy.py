@@ -124,6 +124,8 @@ class InstitutionPolicy(PolicyModel):
     litigation_after_days: int = Field(default=35, ge=1)
     # Default (DOMAIN is silent): a held item waits 7 Paris days on the hold shelf.
     hold_shelf_days: int = Field(default=7, ge=1)
+    # Default: the requester is told a hold expires soon on the eve of its last day (0: never).
+    hold_expiry_notice_days: int = Field(default=1, ge=0)
     # Default: loans and returns are kept 1 year, then anonymised (DOMAIN section 8).
     history_days: int = Field(default=365, ge=1)
     loan_limit: LoanLimit

@@ -53,6 +53,13 @@ class RequestPlacedOnHoldShelf(RequestEventBase):
     hold_shelf_expiry: date
 
 
+class RequestHoldShelfExpiring(RequestEventBase):
+    """The hold's last day on the shelf is near: the requester is reminded (once)."""
+
+    type: Literal["RequestHoldShelfExpiring"] = "RequestHoldShelfExpiring"
+    hold_shelf_expiry: date
+
+
 class RequestHoldShelfExpired(RequestEventBase):
     """The requester did not collect the item by ``hold_shelf_expiry``: the hold expired."""
 
@@ -79,6 +86,7 @@ RequestEvent = Annotated[
     | RequestRecalled
     | RequestInTransit
     | RequestPlacedOnHoldShelf
+    | RequestHoldShelfExpiring
     | RequestHoldShelfExpired
     | RequestCancelled
     | RequestClosed,

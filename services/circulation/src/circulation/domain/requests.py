@@ -22,6 +22,7 @@ from .request_events import (
     RequestCreated,
     RequestEvent,
     RequestHoldShelfExpired,
+    RequestHoldShelfExpiring,
     RequestInTransit,
     RequestPlacedOnHoldShelf,
     RequestRecalled,
@@ -76,6 +77,7 @@ class Request(Aggregate[RequestEvent]):
     hold_shelf_expiry: date | None = None
     recalled_loan_id: str | None = None
     operator: str | None = None
+    expiry_announced: bool = False
 
     @classmethod
     def place(cls, *, task: RequestTask, now: datetime, **fields: Any) -> Request:
@@ -115,6 +117,7 @@ class Request(Aggregate[RequestEvent]):
         self._check(self.is_waiting_hold, "place on hold shelf")
         self.task = RequestTask.ON_HOLD_SHELF
         self.hold_shelf_expiry = paris_date(now) + timedelta(days=shelf_days)
+        self.expiry_announced = False
         self._record(RequestPlacedOnHoldShelf, now, hold_shelf_expiry=self.hold_shelf_expiry)
         return self.hold_shelf_expiry
 
@@ -122,6 +125,20 @@ class Request(Aggregate[RequestEvent]):
         """True if the hold is on the hold shelf and ``day`` is after its last day there."""
         on_shelf = self.is_active and self.task is RequestTask.ON_HOLD_SHELF
         return on_shelf and self.hold_shelf_expiry is not None and self.hold_shelf_expiry < day
+
+    def announce_expiry(self, *, now: datetime, notice_days: int) -> bool:
+        """On the hold shelf, ``notice_days`` (or fewer) days before its last day: record
+        RequestHoldShelfExpiring once (True if recorded now). ``notice_days=0``: never."""
+        today = paris_date(now)
+        on_shelf = self.is_active and self.task is RequestTask.ON_HOLD_SHELF
+        expiry = self.hold_shelf_expiry
+        if notice_days == 0 or not on_shelf or expiry is None or self.expiry_announced:
+            return False
+        if not expiry - timedelta(days=notice_days) <= today <= expiry:
+            return False
+        self.expiry_announced = True
+        self._record(RequestHoldShelfExpiring, now, hold_shelf_expiry=expiry)
+        return True
 
     def expire(self, *, now: datetime) -> None:
         """Not collected in time: the hold ends. Records RequestHoldShelfExpired."""

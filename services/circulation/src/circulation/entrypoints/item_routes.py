@@ -9,9 +9,9 @@ from fastapi import APIRouter, Body, status
 from pydantic import ConfigDict
 
 from circulation.domain import ItemStatus
-from circulation.service_layer import item_handlers as ih
+from circulation.service_layer import commands as cmd
 from circulation.service_layer import request_commands as rc
-from circulation.service_layer.account_answers import RequestAnswer
+from circulation.service_layer.account_answers import ItemView, RequestAnswer
 from rebub_shared import bounds
 from rebub_shared.audit import Audit
 from rebub_shared.auth.guard import requires
@@ -35,9 +35,9 @@ class ItemStatusBody(DeskFields):
 @router.get("/items/{barcode}")
 async def show_item(
     barcode: str, bus: Bus, principal: Annotated[Principal, requires(P.LOANS_READ)]
-) -> ih.ItemView:
+) -> ItemView:
     """The item, its status (``on_loan`` while lent), its open loan and its request queue."""
-    return await bus.handle(ih.ShowItem(institution=bus.ctx.institution, barcode=barcode))
+    return await bus.handle(cmd.ShowItem(institution=bus.ctx.institution, barcode=barcode))
 
 
 @router.post("/items/{barcode}/internal-processing", status_code=status.HTTP_201_CREATED)
@@ -61,10 +61,10 @@ async def change_item_status(
     bus: Bus,
     audit: Audit,
     principal: Annotated[Principal, requires(P.LOANS_LOST_FOUND)],
-) -> ih.ItemView:
+) -> ItemView:
     """Staff set the status of an item not on loan, with the reason (audited)."""
     who = identify(bus.ctx, headers, principal, body)
-    command = ih.ChangeItemStatus(
+    command = cmd.ChangeItemStatus(
         **who.fields(), barcode=barcode, status=body.status, reason=body.reason
     )
     answer = await bus.handle(command)

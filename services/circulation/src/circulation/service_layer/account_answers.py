@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from circulation.domain import Block, DeskNote
+from circulation.domain import Block, DeskNote, ItemStatus
 from circulation.domain.requests import Request, RequestKind, RequestStatus, RequestTask
 from rebub_shared.contracts.loans import LoanActivitySummary
 
@@ -125,3 +125,17 @@ class JobAnswer(BaseModel):
     ran_at: AwareDatetime
     changed: int
     ids: list[str] = []
+
+
+class ItemView(BaseModel):
+    """An item as the desk sees it: ``status`` is ``on_loan`` while a loan is open."""
+
+    model_config = ConfigDict(frozen=True)
+    barcode: str
+    title: str
+    library: str
+    location: str
+    item_policy: str | None
+    status: ItemStatus
+    loan: LoanView | None
+    requests: list[RequestView]

@@ -19,6 +19,7 @@ from rebub_shared.bounds import Identifier as PatronRef  # a primary id or a car
 from rebub_shared.contracts.patrons import IzPatron
 from rebub_shared.messagebus import R
 
+from .account_answers import ItemView
 from .answers import (
     CheckoutAnswer,
     DueDateAnswer,
@@ -168,3 +169,15 @@ class ShowPatronBlocks(DeskCommand[PatronBlocks]):
     """The blocks that stop the patron borrowing now (answered when the patron is identified)."""
 
     patron: PatronRef
+
+
+class ShowItem(Command[ItemView]):
+    barcode: ItemBarcode
+
+
+class ChangeItemStatus(DeskCommand[ItemView]):
+    """Staff set an item's status, with the reason (audited by the route)."""
+
+    barcode: ItemBarcode
+    status: ItemStatus
+    reason: bounds.Reason

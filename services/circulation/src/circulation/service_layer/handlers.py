@@ -17,6 +17,7 @@ from . import views
 from .checkout_handlers import check_out_item
 from .commands import (
     ChangeDueDate,
+    ChangeItemStatus,
     ChangePatronDueDates,
     CheckOutItem,
     ListPatronLoans,
@@ -26,6 +27,7 @@ from .commands import (
     RenewLoan,
     RenewPatronLoans,
     ReturnItem,
+    ShowItem,
     ShowPatronBlocks,
 )
 from .context import Context
@@ -70,8 +72,8 @@ HANDLERS = Handlers[UnitOfWork, Context](
         rc.ShowLoanQueue: account.show_loan_queue,
         rc.ListPatronRequests: account.list_patron_requests,
         rc.ListLibraryRequests: shelf.list_library_requests,
-        item.ShowItem: item.show_item,
-        item.ChangeItemStatus: item.change_item_status,
+        ShowItem: item.show_item,
+        ChangeItemStatus: item.change_item_status,
         rc.RunHoldShelf: shelf.run_hold_shelf,
     }
 )

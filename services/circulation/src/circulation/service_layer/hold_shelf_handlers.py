@@ -23,7 +23,8 @@ EXPIRED_LIST_DAYS = 7
 async def run_hold_shelf(cmd: RunHoldShelf, uow: UnitOfWork, ctx: Context) -> JobAnswer:
     """Expire every hold on the shelf past its last day; the next hold is placed on the shelf
     (its requester is told, as for any hold available) or sent in transit; without one the item
-    is reshelved or goes back in transit to its library."""
+    is reshelved or goes back in transit to its library. Holds whose last day is near are
+    announced to their requesters (once each)."""
     ctx.check_tenant(cmd.institution)
     now = ctx.now()
     today = paris_date(now)
@@ -31,6 +32,12 @@ async def run_hold_shelf(cmd: RunHoldShelf, uow: UnitOfWork, ctx: Context) -> Jo
         ctx.institution, [RequestTask.ON_HOLD_SHELF], RequestStatus.ACTIVE
     )
     due = [r for r in on_shelf if r.shelf_expired_on(today)]
+    for request in on_shelf:  # the others: remind the requester on the eve of the last day
+        notice_days = ctx.policy.hold_expiry_notice_days
+        if not request.shelf_expired_on(today) and request.announce_expiry(
+            now=now, notice_days=notice_days
+        ):
+            await uow.requests.save(ctx.institution, request)
     barcodes = sorted({r.item_barcode for r in due})
     items = await uow.items.get_many(ctx.institution, barcodes)
     queues = await uow.requests.active_for_items(ctx.institution, barcodes)

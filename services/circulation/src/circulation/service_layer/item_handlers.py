@@ -3,15 +3,12 @@ with its reason (missing found again, damaged, in processing)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from circulation.domain import ItemStatus
 from circulation.domain.request_queue import queue_of
-from rebub_shared import bounds
 
-from .account_answers import RequestView
+from .account_answers import ItemView, RequestView
 from .answers import LoanView
-from .commands import Command, DeskCommand, ItemBarcode
+from .commands import ChangeItemStatus, ShowItem
 from .context import Context
 from .errors import InputError, UnknownItemError
 from .ports import UnitOfWork
@@ -19,32 +16,6 @@ from .ports import UnitOfWork
 #: Statuses staff set by hand; on loan, in transit and on the hold shelf follow loans and
 #: requests, lost follows the loan's own actions.
 STAFF_STATUSES = frozenset({ItemStatus.AVAILABLE, ItemStatus.MISSING, ItemStatus.IN_PROCESS})
-
-
-class ItemView(BaseModel):
-    """An item as the desk sees it: ``status`` is ``on_loan`` while a loan is open."""
-
-    model_config = ConfigDict(frozen=True)
-    barcode: str
-    title: str
-    library: str
-    location: str
-    item_policy: str | None
-    status: ItemStatus
-    loan: LoanView | None
-    requests: list[RequestView]
-
-
-class ShowItem(Command[ItemView]):
-    barcode: ItemBarcode
-
-
-class ChangeItemStatus(DeskCommand[ItemView]):
-    """Staff set an item's status, with the reason (audited by the route)."""
-
-    barcode: ItemBarcode
-    status: ItemStatus
-    reason: bounds.Reason
 
 
 async def show_item(cmd: ShowItem, uow: UnitOfWork, ctx: Context) -> ItemView:

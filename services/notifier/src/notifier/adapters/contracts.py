@@ -10,6 +10,7 @@ from rebub_shared.contracts.requests import (
     RequestCancelled,
     RequestEvent,
     RequestHoldShelfExpired,
+    RequestHoldShelfExpiring,
     RequestPlacedOnHoldShelf,
 )
 
@@ -77,6 +78,7 @@ def patron_contact(patron: IzPatron) -> PatronContact:
 
 
 _REQUEST_NOTICES: dict[type[RequestEvent], LetterKind] = {
+    RequestHoldShelfExpiring: LetterKind.HOLD_EXPIRING,
     RequestHoldShelfExpired: LetterKind.HOLD_EXPIRED,
     RequestCancelled: LetterKind.REQUEST_CANCELLED,
 }

@@ -29,6 +29,7 @@ class LetterKind(StrEnum):
     LOAN_RECEIPT = "loan_receipt"
     ACTIVITY_REPORT = "activity_report"
     HOLD_AVAILABLE = "hold_available"
+    HOLD_EXPIRING = "hold_expiring"  # the last day on the hold shelf is near
     HOLD_EXPIRED = "hold_expired"  # not collected from the hold shelf in time
     REQUEST_CANCELLED = "request_cancelled"
     LOAN_RECALLED = "loan_recalled"  # to the borrower: another patron wants the item
@@ -47,6 +48,7 @@ class LetterKind(StrEnum):
 _REQUEST_NOTICES = frozenset(
     {
         LetterKind.HOLD_AVAILABLE,
+        LetterKind.HOLD_EXPIRING,
         LetterKind.HOLD_EXPIRED,
         LetterKind.REQUEST_CANCELLED,
         LetterKind.LOAN_RECALLED,
