@@ -62,5 +62,13 @@ async def test_an_item_lookup_and_a_hold_that_expires_on_the_9th_pass(start_app:
         )
         assert done.json()["status"] == "closed", done.text
         assert (await desk.client.get("/items/INP0001")).json()["status"] == "available"
+        again = await desk.client.post(
+            "/requests", json={"kind": "hold", "patron": "P-7", "item_barcode": "INP0001"}
+        )
+        cancelled = await desk.client.post(
+            f"/requests/{again.json()['request']['request_id']}/cancel",
+            json={"reason": "plus besoin"},
+        )
+        assert (cancelled.json()["status"], cancelled.json()["task"]) == ("cancelled", "done")
         unknown = await desk.client.get("/items/NOPE0001")
         assert unknown.status_code == 404

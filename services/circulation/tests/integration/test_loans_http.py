@@ -113,6 +113,15 @@ async def test_renewing_all_loans_answers_each_line_and_refuses_the_recalled(
         single = await desk.client.post(f"/loans/{recalled['loan_id']}/renewal")
         assert single.status_code == 409
         assert "recalled" in single.json()["detail"]
+        # The selected loans only: renewed again on 20 Oct, capped at 9 Nov (2 Nov + 7 days).
+        await desk.set_clock(datetime(2026, 10, 20, 9, 0, tzinfo=UTC))
+        selected = await desk.client.post(
+            "/patrons/P-42/renewals", json={"loan_ids": [first["loan_id"], "nope"]}
+        )
+        assert [(line["renewed"], line.get("refusal")) for line in selected.json()["lines"]] == [
+            (True, None),
+            (False, "LoanNotFound"),
+        ]
 
 
 async def test_a_due_date_in_the_past_is_refused_and_nothing_is_written(
@@ -151,3 +160,12 @@ async def test_due_dates_of_all_loans_move_to_a_day_at_closing_time(start_app: S
             assert doc["due_at"] == datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
             assert doc["status"] == LoanStatus.ACTIVE
         assert len(loans) == 2
+        # A selection: only the first moves, to Sat 28 Nov -> Mon 30 Nov, 18:30 CET.
+        answer = await desk.client.post(
+            "/patrons/P-42/due-date",
+            json={"loan_ids": [loans[0]["loan_id"]], "due_date": "2026-11-28"},
+        )
+        assert [line["due_at"] for line in answer.json()["lines"]] == ["2026-11-30T17:30:00Z"]
+        other = await desk.db["loans"].find_one({"_id": loans[1]["loan_id"]})
+        assert other is not None
+        assert other["due_at"] == datetime(2026, 11, 23, 17, 30, tzinfo=UTC)

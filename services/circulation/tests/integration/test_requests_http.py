@@ -67,6 +67,8 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
         await desk.lend("P-7", "INP0001")
         tab = await desk.client.get("/patrons/P-7/requests", params={"type": "hold"})
         assert [(r["status"], r["task"]) for r in tab.json()["requests"]] == [("closed", "done")]
+        waiting = await desk.client.get("/patrons/P-7/requests", params={"task": "on_hold_shelf"})
+        assert waiting.json()["requests"] == []  # the task filter
 
     bootstrap = desk.namespace.backends.kafka_bootstrap
     topic = desk.namespace.topics.request("inp")
