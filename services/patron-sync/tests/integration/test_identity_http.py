@@ -141,8 +141,13 @@ async def test_notes_and_blocks_are_signed_by_the_token_subject(
     assert (again.status_code, again.json()["errors"][0]["field"]) == (404, "block_id"), again.text
     gone = await ub.delete(f"/patrons/{account}/notes/{note_id}")
     assert note_id not in {n["note_id"] for n in gone.json()["additions"]["notes"]}
+    labo = await ub.put(f"/patrons/{account}/statistics/LABO", json={"value": "IMS"})
+    labo = await ub.put(f"/patrons/{account}/statistics/LABO", json={"value": "LaBRI"})
+    assert labo.json()["additions"]["statistics"] == [{"category": "LABO", "value": "LaBRI"}]
+    unset = await ub.delete(f"/patrons/{account}/statistics/LABO")
+    assert unset.json()["additions"]["statistics"] == []
     actions = {r["action"] for r in (await ub.get("/audit")).json()["records"]}
-    assert {"note-edited", "note-deleted", "block-lifted"} <= actions
+    assert {"note-edited", "note-deleted", "block-lifted", "statistic-set"} <= actions
     await _drained(service)
     sent = await topic_records(namespace, namespace.topics.patron("ub"))
     last = json.loads(sent[-1].value)["patron"]

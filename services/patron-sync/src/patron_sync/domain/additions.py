@@ -117,6 +117,14 @@ def lift_local_block(patron: Patron, block_id: str, now: AwareDatetime) -> Patro
     return _with(patron, now, local_blocks=tuple(b for b in blocks if b.block_id != block_id))
 
 
+def remove_statistic(patron: Patron, category: str, now: AwareDatetime) -> Patron:
+    """Remove the account's value of a statistical category."""
+    stats = patron.additions.statistics
+    if all(s.category != category for s in stats):
+        raise AdditionNotFoundError("category", category, f"not set on {patron.account_id}")
+    return _with(patron, now, statistics=tuple(s for s in stats if s.category != category))
+
+
 def add_statistic(patron: Patron, statistic: Statistic, now: AwareDatetime) -> Patron:
     """Add a local statistical category (a category holds one value: the new one replaces it)."""
     kept = tuple(s for s in patron.additions.statistics if s.category != statistic.category)

@@ -1,5 +1,6 @@
 """HTTP routes of what an institution zone adds to an account: notes (add, edit, delete, the
-"show at the desk" flag) and staff blocks (add with a start and an optional end, lift). Authors
+"show at the desk" flag), staff blocks (add with a start and an optional end, lift) and local
+statistical categories (set, remove). Authors
 are the tokens' subjects; every change is audited against the account."""
 
 from datetime import date
@@ -9,7 +10,7 @@ from uuid import uuid4
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
-from patron_sync.domain.accounts import LocalBlock, Note
+from patron_sync.domain.accounts import LocalBlock, Note, Statistic
 from patron_sync.service_layer import commands as cmds
 from rebub_shared import bounds
 from rebub_shared.audit import Audit
@@ -43,6 +44,14 @@ class NoteChange(BaseModel):
     at_desk: bool | None = None
 
 
+class StatisticIn(BaseModel):
+    """The value of a local statistical category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: bounds.Code
+
+
 class BlockIn(BaseModel):
     """A staff block from ``starts_on`` (default: today) to ``ends_on`` included (Paris days;
     absent: until lifted). Who set it is the token's subject (a ``created_by`` field is refused)."""
@@ -59,6 +68,7 @@ def additions_router() -> APIRouter:
     router = APIRouter(tags=["desk"])
     notes = requires(P.PATRONS_NOTES)
     blocks = requires(P.PATRONS_BLOCKS)
+    editor = requires(P.PATRONS_EDIT)
 
     @router.post("/patrons/{account_id}/notes", status_code=201)
     async def add_note(
@@ -149,5 +159,32 @@ def additions_router() -> APIRouter:
         s = service_of(request)
         command = cmds.LiftLocalBlock(s.institution, account_id, block_id)
         return await audited(s, command, audit, who, "block-lifted", block_id=block_id)
+
+    @router.put("/patrons/{account_id}/statistics/{category}")
+    async def set_statistic(
+        request: Request,
+        account_id: str,
+        category: bounds.Code,
+        body: StatisticIn,
+        audit: Audit,
+        who: Annotated[Principal, editor],
+    ) -> PatronView:
+        """Set the account's value of a local statistical category (e.g. LABO = IMS)."""
+        s = service_of(request)
+        statistic = Statistic(category=category, value=body.value)
+        command = cmds.SetStatistic(s.institution, account_id, statistic)
+        return await audited(s, command, audit, who, "statistic-set", category=category)
+
+    @router.delete("/patrons/{account_id}/statistics/{category}")
+    async def remove_statistic(
+        request: Request,
+        account_id: str,
+        category: str,
+        audit: Audit,
+        who: Annotated[Principal, editor],
+    ) -> PatronView:
+        s = service_of(request)
+        command = cmds.RemoveStatistic(s.institution, account_id, category)
+        return await audited(s, command, audit, who, "statistic-removed", category=category)
 
     return router

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from patron_sync.domain.absence import ImportMode
-from patron_sync.domain.accounts import LocalBlock, Note
+from patron_sync.domain.accounts import LocalBlock, Note, Statistic
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
@@ -89,6 +89,22 @@ class DeleteNote(Command[StoredPatron]):
     tenant: InstitutionCode
     account_id: str
     note_id: str
+
+
+@dataclass(frozen=True)
+class SetStatistic(Command[StoredPatron]):
+    """Set the account's value of a local statistical category (replacing the old one)."""
+
+    tenant: InstitutionCode
+    account_id: str
+    statistic: Statistic
+
+
+@dataclass(frozen=True)
+class RemoveStatistic(Command[StoredPatron]):
+    tenant: InstitutionCode
+    account_id: str
+    category: str
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ from patron_sync.domain.accounts import AccountKind, AccountStatus, Patron
 from patron_sync.domain.additions import add_identifier as add_identifier_rule
 from patron_sync.domain.additions import add_local_block as add_local_block_rule
 from patron_sync.domain.additions import add_note as add_note_rule
+from patron_sync.domain.additions import add_statistic as add_statistic_rule
 from patron_sync.domain.additions import delete_note as delete_note_rule
 from patron_sync.domain.additions import edit_note as edit_note_rule
 from patron_sync.domain.additions import lift_local_block as lift_block_rule
+from patron_sync.domain.additions import remove_statistic as remove_statistic_rule
 from patron_sync.domain.errors import AccountKindError, InvalidFieldError, PrimaryIdTakenError
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.external_readers import (
@@ -178,6 +180,20 @@ async def edit_note(cmd: cmds.EditNote, uow: IzUnitOfWork, ctx: Context) -> Stor
 async def delete_note(cmd: cmds.DeleteNote, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     stored = await _existing(uow, cmd.account_id)
     return await _save_one(uow, stored, delete_note_rule(stored.patron, cmd.note_id, ctx.now()))
+
+
+async def set_statistic(cmd: cmds.SetStatistic, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    patron = add_statistic_rule(stored.patron, cmd.statistic, ctx.now())
+    return await _save_one(uow, stored, patron)
+
+
+async def remove_statistic(
+    cmd: cmds.RemoveStatistic, uow: IzUnitOfWork, ctx: Context
+) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    patron = remove_statistic_rule(stored.patron, cmd.category, ctx.now())
+    return await _save_one(uow, stored, patron)
 
 
 async def edit_patron(cmd: cmds.EditPatron, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:

@@ -25,6 +25,8 @@ INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
         cmds.LiftLocalBlock: h.lift_local_block,
         cmds.EditNote: h.edit_note,
         cmds.DeleteNote: h.delete_note,
+        cmds.SetStatistic: h.set_statistic,
+        cmds.RemoveStatistic: h.remove_statistic,
         cmds.EditPatron: h.edit_patron,
         cmds.CreateExternalReader: h.create_reader,
         cmds.ChangeExternalReader: h.change_reader,
