@@ -267,7 +267,31 @@ def desk_router() -> APIRouter:
         command = cmds.CreateWaitingAccount(s.institution, body.record(s.institution))
         return await audited(s, command, audit, who, "waiting-account-created")
 
+    @router.post("/waiting-accounts/{account_id}/merge")
+    async def merge_waiting(
+        request: Request,
+        account_id: str,
+        body: MergeIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.WAITING_ACCOUNTS_WRITE)],
+    ) -> PatronView:
+        """Staff confirm the waiting account is the reader of ``primary_id`` (another id): it is
+        merged into that account, loans included, and closed (``WaitingAccountMerged``)."""
+        s = service_of(request)
+        command = cmds.MergeWaitingAccount(s.institution, account_id, body.primary_id)
+        return await audited(
+            s, command, audit, who, "waiting-account-merged", waiting_id=account_id
+        )
+
     return router
+
+
+class MergeIn(BaseModel):
+    """The institutional account staff matched to the waiting account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_id: bounds.Identifier
 
 
 async def audited(

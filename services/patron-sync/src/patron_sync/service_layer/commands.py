@@ -108,6 +108,16 @@ class RemoveStatistic(Command[StoredPatron]):
 
 
 @dataclass(frozen=True)
+class MergeWaitingAccount(Command[StoredPatron]):
+    """Staff confirm that waiting account ``waiting_id`` is the reader of institutional
+    account ``primary_id`` (another primary id): merge it, loans included, and close it."""
+
+    tenant: InstitutionCode
+    waiting_id: str
+    primary_id: str
+
+
+@dataclass(frozen=True)
 class EditPatron(Command[StoredPatron]):
     """A local edit; refused (naming the field) when it touches an NZ-owned field."""
 

@@ -196,6 +196,22 @@ async def remove_statistic(
     return await _save_one(uow, stored, patron)
 
 
+async def merge_confirmed(
+    cmd: cmds.MergeWaitingAccount, uow: IzUnitOfWork, ctx: Context
+) -> StoredPatron:
+    """A match staff confirmed: the waiting account merges into the institutional account (its
+    additions carried over, ``WaitingAccountMerged`` moves its loans) and is closed. The
+    institutional account must be in this IZ (looking it up links it)."""
+    now = ctx.now()
+    waiting = await _existing(uow, cmd.waiting_id)
+    target = await _existing(uow, cmd.primary_id)
+    merge = merge_waiting_account(waiting.patron, target.patron, now, confirmed_by_staff=True)
+    merged_from = (*target.merged_from, waiting.patron.account_id)
+    stage(uow, target, merge.institutional, [merge.event], merged_from)
+    stage(uow, waiting, merge.closed_waiting)
+    return (await uow.commit())[0]
+
+
 async def edit_patron(cmd: cmds.EditPatron, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     """Edit a waiting account's record; an NZ-owned field of an external account is refused
     (:class:`NzOwnedFieldError`), an external reader changes through its own command."""

@@ -26,6 +26,7 @@ INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
         cmds.EditNote: h.edit_note,
         cmds.DeleteNote: h.delete_note,
         cmds.SetStatistic: h.set_statistic,
+        cmds.MergeWaitingAccount: h.merge_confirmed,
         cmds.RemoveStatistic: h.remove_statistic,
         cmds.EditPatron: h.edit_patron,
         cmds.CreateExternalReader: h.create_reader,
