@@ -24,7 +24,7 @@ class Permission(StrEnum):
     RETURNS_SCAN = "returns:scan"
     REQUESTS_WRITE = "requests:write"
     LETTERS_SEND = "letters:send"
-    # Circulation manager: the privileged loan actions.
+    # Circulation manager: the privileged loan actions, tomorrow's letters.
     BLOCKS_OVERRIDE = "blocks:override"
     LOANS_DUE_DATE = "loans:due-date"
     LOANS_DELETE = "loans:delete"
@@ -32,6 +32,7 @@ class Permission(StrEnum):
     RETURNS_BULK = "returns:bulk"
     ITEMS_LOAD = "items:load"
     WEBHOOKS_MANAGE = "webhooks:manage"
+    LETTERS_PLAN = "letters:plan"
     # Patron manager: internal accounts and what staff add to any account.
     PATRONS_EDIT = "patrons:edit"
     PATRONS_BLOCKS = "patrons:blocks"
@@ -79,6 +80,7 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
             P.RETURNS_BULK,
             P.ITEMS_LOAD,
             P.WEBHOOKS_MANAGE,
+            P.LETTERS_PLAN,
             P.AUDIT_READ,
             P.DEV_OPERATE,
         }

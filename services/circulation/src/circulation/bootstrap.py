@@ -32,6 +32,7 @@ from .domain.vocabulary import InstitutionCode
 from .entrypoints import kafka, problems
 from .entrypoints.account_routes import router as account_router
 from .entrypoints.desk_routes import router as desk_router
+from .entrypoints.item_routes import router as item_router
 from .entrypoints.jobs import dev_router, job_loop
 from .entrypoints.loan_routes import router as loan_router
 from .entrypoints.request_routes import router as request_router
@@ -98,7 +99,14 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         "the patron account, network activity, rule explanations.",
         subscribers=subscribers(settings, runtime.topics, bus, webhooks),
         publishes=publications(runtime.topics, inst),
-        routers=(desk_router, request_router, loan_router, account_router, webhook_router)
+        routers=(
+            desk_router,
+            request_router,
+            loan_router,
+            account_router,
+            webhook_router,
+            item_router,
+        )
         + ((dev_router,) if settings.dev_clock_enabled else ()),  # never in production
         background=(
             *((loans, requests) if settings.relay_enabled else ()),

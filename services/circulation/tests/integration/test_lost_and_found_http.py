@@ -47,11 +47,17 @@ async def test_the_job_declares_lost_after_35_days_and_item_found_ends_it(
     assert [event["declared_by"] for event in lost] == ["aged_to_lost_job"]
 
 
-async def test_delete_loan_makes_the_item_missing(start_app: StartApp) -> None:
+async def test_a_claim_ends_with_item_found_and_delete_loan_makes_the_item_missing(
+    start_app: StartApp,
+) -> None:
     async with start_app("ub", at=THU_1_OCT, headers=UB_DESK) as desk:
         await desk.add_patron("U-42")
         await desk.add_items(("UB000002", "BUST", "BUST-LA", None))
         loan = await desk.lend("U-42", "UB000002")
+        claimed = await desk.client.post(f"/loans/{loan['loan_id']}/claimed-returned")
+        assert claimed.json()["status"] == "claimed_returned", claimed.text
+        found = await desk.client.post(f"/loans/{loan['loan_id']}/found")
+        assert found.json()["status"] == "active"  # "item found" ends the claim too
         await desk.client.post(f"/loans/{loan['loan_id']}/lost")
         deleted = await desk.client.delete(f"/loans/{loan['loan_id']}")
         assert deleted.json()["status"] == "deleted"

@@ -18,7 +18,11 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
 ) -> None:
     async with start_app(at=THU_1_OCT) as desk:
         await desk.add_patron("P-42")
-        await desk.add_patron("P-7", local_blocks=["DETTE"])  # blocked: may still request
+        dette = {"block_id": "b-1", "block_type": "DETTE", "reason": "amende", "ends_on": "2027-03-15",
+                 "starts_on": "2026-09-01", "created_by": "inp-patrons"}  # fmt: skip
+        notes = [{"note_id": "n-1", "text": "caution versée", "at_desk": True},
+                 {"note_id": "n-2", "text": "thèse en cours"}]  # fmt: skip
+        await desk.add_patron("P-7", local_blocks=[dette], notes=notes)  # may still request
         await desk.add_patron("P-9")
         await desk.add_items(("INP0001", "ENSEIRB", "ENSEIRB-LA", None))
         loan = await desk.lend("P-42", "INP0001")
@@ -47,6 +51,14 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
         )
         assert blocked.status_code == 409
         assert [b["kind"] for b in blocked.json()["blocks"]] == ["local_block"]
+        identified = (await desk.client.get("/patrons/P-7/blocks")).json()
+        assert [n["text"] for n in identified["desk_notes"]] == ["caution versée"]
+        account = (await desk.client.get("/patrons/P-7/account")).json()
+        assert [n["note_id"] for n in account["notes"]] == ["n-1", "n-2"]
+        shown = identified["blocks"]
+        assert [
+            (b["until"], b["staff_block"]["note"], b["staff_block"]["set_by"]) for b in shown
+        ] == [("2027-03-15", "amende", "inp-patrons")]
         other = await desk.client.post("/loans", json={"patron": "P-9", "item_barcode": "INP0001"})
         assert other.status_code == 409
         assert "on_hold_shelf" in other.json()["detail"]
@@ -55,6 +67,8 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
         await desk.lend("P-7", "INP0001")
         tab = await desk.client.get("/patrons/P-7/requests", params={"type": "hold"})
         assert [(r["status"], r["task"]) for r in tab.json()["requests"]] == [("closed", "done")]
+        waiting = await desk.client.get("/patrons/P-7/requests", params={"task": "on_hold_shelf"})
+        assert waiting.json()["requests"] == []  # the task filter
 
     bootstrap = desk.namespace.backends.kafka_bootstrap
     topic = desk.namespace.topics.request("inp")
@@ -72,7 +86,7 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
         "item_barcode": "INP0001",
         "title": "Titre INP0001",
         "pickup_library": "ENSEIRB",
-        "hold_shelf_expiry": "2026-10-14",  # 7 Paris days, 8 Oct included
+        "hold_shelf_expiry": "2026-10-15",  # 7 Paris days after 8 Oct: the last day
     }
     loan_records = await read_topic(bootstrap, desk.namespace.topics.loan("inp"), expected=4)
     recalled = [

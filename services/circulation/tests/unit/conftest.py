@@ -1,12 +1,20 @@
 """Fixtures for the circulation domain tests: the real policy files and small factories."""
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
 
 import pytest
 
+from circulation.adapters.memory import MemoryStore, MemoryUnitOfWork
+from circulation.bootstrap import bootstrap
 from circulation.domain import InstitutionPolicy, Item, Loan, Patron, load_institution_policy
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
+from circulation.service_layer import commands as cmd
+from circulation.service_layer.messagebus import MessageBus
+from rebub_shared.clock import MovableClock
+from rebub_shared.contracts.patrons import Contact, IzPatron
+
+THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -80,3 +88,55 @@ def make_loan() -> Callable[..., Loan]:
         )
 
     return make
+
+
+@pytest.fixture
+async def bus_and_store() -> tuple[MessageBus, MemoryStore, MovableClock]:
+    """A bus on the in-memory fakes at inp (clock: Thu 1 Oct 2026), patrons P-42, P-7, P-9,
+    items INP0001 and INP0002 at ENSEIRB."""
+    return await _bus_and_store(THU_1_OCT)
+
+
+async def _bus_and_store(at: datetime) -> tuple[MessageBus, MemoryStore, MovableClock]:
+    store, clock, relayed = MemoryStore(), MovableClock(at), []
+    numbers = iter(range(1, 100))
+
+    class Relay:
+        async def relay_soon(self, loan_id: str) -> int:
+            relayed.append(loan_id)
+            return 1
+
+        def later(self, loan_ids: Iterable[str]) -> None:
+            relayed.extend(loan_ids)
+
+    bus = bootstrap(
+        institution="inp",
+        policy=load_institution_policy("inp"),
+        clock=clock,
+        uow_factory=lambda: MemoryUnitOfWork(store),
+        relay=Relay(),
+        loan_ids=lambda: f"loan-{next(numbers)}",
+    )
+    for primary_id in ("P-42", "P-7", "P-9"):
+        await bus.handle(cmd.RecordPatronChange(institution="inp", patron=_patron(primary_id)))
+    items = tuple(
+        cmd.ItemRecord(barcode=code, title="Analyse", library="ENSEIRB", location="ENSEIRB-LA")
+        for code in ("INP0001", "INP0002")
+    )
+    await bus.handle(cmd.LoadItems(institution="inp", items=items))
+    return bus, store, clock
+
+
+def _patron(primary_id: str) -> IzPatron:
+    return IzPatron(
+        primary_id=primary_id,
+        institution="inp",
+        kind="external",
+        last_name="Dupont",
+        first_name="Camille",
+        user_group="L",
+        expiry_date=date(2027, 9, 30),
+        contact=Contact(),
+        barcodes=[f"CARD{primary_id.removeprefix('P-')}"],
+        version=1,
+    )

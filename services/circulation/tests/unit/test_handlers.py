@@ -2,66 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import pytest
 
-from circulation.adapters.memory import MemoryStore, MemoryUnitOfWork
-from circulation.bootstrap import bootstrap
-from circulation.domain import load_institution_policy
+from circulation.adapters.memory import MemoryStore
 from circulation.domain.errors import CheckoutBlockedError, DueDateInPastError
 from circulation.domain.events import LoanCreated, LoanRenewed, LoanReturned
 from circulation.service_layer import commands as cmd
 from circulation.service_layer.errors import ItemNotOnLoanError, UnknownDeskError
 from circulation.service_layer.messagebus import MessageBus
 from rebub_shared.clock import MovableClock
-from rebub_shared.contracts.patrons import Contact, IzPatron
 
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 DESK = {"institution": "inp", "desk": "ENSEIRB-PRET", "operator": "agent-7"}
-
-
-@pytest.fixture
-async def bus_and_store() -> tuple[MessageBus, MemoryStore, MovableClock]:
-    store, clock, relayed = MemoryStore(), MovableClock(THU_1_OCT), []
-    numbers = iter(range(1, 100))
-
-    class Relay:
-        async def relay_soon(self, loan_id: str) -> int:
-            relayed.append(loan_id)
-            return 1
-
-        def later(self, loan_ids: Iterable[str]) -> None:
-            relayed.extend(loan_ids)
-
-    bus = bootstrap(
-        institution="inp",
-        policy=load_institution_policy("inp"),
-        clock=clock,
-        uow_factory=lambda: MemoryUnitOfWork(store),
-        relay=Relay(),
-        loan_ids=lambda: f"loan-{next(numbers)}",
-    )
-    snapshot = IzPatron(
-        primary_id="P-42",
-        institution="inp",
-        kind="external",
-        last_name="Dupont",
-        first_name="Camille",
-        user_group="L",
-        expiry_date=date(2027, 9, 30),
-        contact=Contact(),
-        barcodes=["CARD42"],
-        version=1,
-    )
-    await bus.handle(cmd.RecordPatronChange(institution="inp", patron=snapshot))
-    items = tuple(
-        cmd.ItemRecord(barcode=code, title="Analyse", library="ENSEIRB", location="ENSEIRB-LA")
-        for code in ("INP0001", "INP0002")
-    )
-    await bus.handle(cmd.LoadItems(institution="inp", items=items))
-    return bus, store, clock
 
 
 async def test_checkout_by_card_barcode_writes_the_loan_and_its_event(

@@ -74,7 +74,7 @@ def test_an_available_item_is_picked_from_the_shelf_then_waits_7_days(
         item=make_item(), library="ENSEIRB", queue=[request], policy=inp, now=OCT_5
     )
     assert routing.next_step.kind == "hold_shelf"
-    assert str(request.hold_shelf_expiry) == "2026-10-11"  # 5 Oct + 7 days, 5 Oct included
+    assert str(request.hold_shelf_expiry) == "2026-10-12"  # 7 days after 5 Oct: its last day
     request.cancel(now=OCT_5, reason="no longer needed")
     with pytest.raises(
         RequestStateError, match="cannot cancel when kind='hold', status='cancelled'"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rebub.testing.tokens import bearer
 from rebub_shared.contracts.loans import LoanCreated
 
 from .conftest import Harness, Service, at, patron_changed, snapshot
@@ -15,11 +16,20 @@ async def one_loan(service: Service, harness: Harness) -> None:
     await service.wait_loan("LA", 1)
 
 
-async def test_an_activity_report_and_a_receipt_are_emailed_once_per_request(
+async def test_tomorrows_letters_are_planned_and_a_report_and_a_receipt_emailed_once(
     harness: Harness,
 ) -> None:
     async with harness.service(at(1)) as service:
         await one_loan(service, harness)
+
+        # Tomorrow's letters, checked on day 1: due on day 4, LA's reminder is planned for
+        # day 4 (6 Nov 2026); nothing is recorded, and a desk operator may not ask.
+        plan = await service.client.get("/letters/plan", params={"day": "2026-11-06"})
+        desk = bearer(harness.tokens.user("ub-desk"))
+        refused = await service.client.get(
+            "/letters/plan", params={"day": "2026-11-06"}, headers=desk
+        )
+        planned_nothing = await service.letters(loan_id="LA")
 
         headers = {"Idempotency-Key": "desk-42"}
         first = await service.client.post("/patrons/PA/activity-report", headers=headers)
@@ -28,6 +38,10 @@ async def test_an_activity_report_and_a_receipt_are_emailed_once_per_request(
         unknown = await service.client.post("/loans/L404/receipt")
         no_filter = await service.client.get("/letters")
 
+    assert plan.json()["by_stage"] == {"reminder": 1}, plan.text
+    assert [(p["patron_id"], p["loan_ids"]) for p in plan.json()["letters"]] == [("PA", ["LA"])]
+    assert (refused.status_code, refused.json()["permission"]) == (403, "letters:plan")
+    assert planned_nothing == []
     assert (first.status_code, first.json()["state"]) == (201, "sent")
     assert again.json() == first.json()
     assert (receipt.json()["kind"], receipt.json()["loan_ids"]) == ("loan_receipt", ["LA"])

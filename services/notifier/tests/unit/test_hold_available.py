@@ -1,4 +1,5 @@
-"""The hold-available letter from the circulation event, through the handlers on fakes."""
+"""The notices of requests from circulation's events, through the handlers on fakes: hold
+available, hold expired, request cancelled, and the recall to the borrower (new due date)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from notifier.adapters.contracts import hold_notice
+from notifier.adapters.contracts import hold_notice, recall_notice, request_notice
 from notifier.domain import PatronContact
 from notifier.domain.errors import TenantMismatchError
 from notifier.service_layer import (
@@ -20,7 +21,14 @@ from notifier.service_layer import (
 )
 from rebub_shared.clock import MovableClock
 from rebub_shared.contracts.letters import LetterSent
-from rebub_shared.contracts.requests import RequestPlacedOnHoldShelf, RequestSnapshot
+from rebub_shared.contracts.loans import LoanRecalled, LoanSnapshot
+from rebub_shared.contracts.requests import (
+    RequestCancelled,
+    RequestHoldShelfExpired,
+    RequestHoldShelfExpiring,
+    RequestPlacedOnHoldShelf,
+    RequestSnapshot,
+)
 
 from .conftest import paris
 from .fakes import fake_notifier
@@ -51,6 +59,24 @@ def placed_on_hold_shelf(request_id: str = "R1", patron_id: str = "P1") -> Reque
         title="Les Misérables",
         pickup_library="BUST",
         hold_shelf_expiry=date(2026, 11, 12),
+    )
+
+
+def loan_snapshot(loan_id: str, patron_id: str) -> LoanSnapshot:
+    """Loan `loan_id` made on 2 November 2026, recalled: now due on 16 November at 19:00."""
+    return LoanSnapshot(
+        loan_id=loan_id,
+        institution="ub",
+        patron_id=patron_id,
+        item_barcode="B-5678",
+        title="Notre-Dame de Paris",
+        library="BUST",
+        location="GEN",
+        loan_date=paris(2026, 11, 2, 10),
+        due_date=paris(2026, 11, 16, 19),
+        original_due_date=paris(2026, 12, 2, 19),
+        status="recalled",
+        version=2,
     )
 
 
@@ -142,3 +168,39 @@ async def test_a_hold_letter_smtp_refused_is_sent_by_the_next_pass(
     assert refused.state is LetterState.PENDING
     assert summary.states == {"sent": 1}
     assert [letter.key for letter, _ in mailer.sent] == ["ub:P1:hold_available:R1"]
+
+
+async def test_expiring_expired_cancelled_and_recalled_notices_each_go_once(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, _, mailer, _ = await with_patron(patron())
+    shelved = placed_on_hold_shelf().request
+    expired = RequestHoldShelfExpired(
+        request=shelved.model_copy(update={"status": "expired", "task": "done", "version": 4}),
+        hold_shelf_expiry=date(2026, 11, 12),
+    )
+    cancelled = RequestCancelled(
+        request=shelved.model_copy(update={"request_id": "R2", "status": "cancelled"}),
+        reason="plus besoin",
+    )
+    recall = LoanRecalled(loan=loan_snapshot("L7", "P1"), request_id="R3")
+    expiring = RequestHoldShelfExpiring(request=shelved, hold_shelf_expiry=date(2026, 11, 12))
+    for event in (expiring, expired, cancelled, expired):  # a replay sends nothing more
+        found = request_notice(event)
+        assert found is not None
+        await n.handle(SendHoldAvailable("ub", *found))
+    await n.handle(SendHoldAvailable("ub", *recall_notice(recall)))
+
+    keys = [letter.key for letter, _ in mailer.sent]
+    assert keys == [
+        "ub:P1:hold_expiring:R1",
+        "ub:P1:hold_expired:R1",
+        "ub:P1:request_cancelled:R2",
+        "ub:P1:loan_recalled:R3",
+    ]
+    recalled = mailer.sent[-1][0]
+    assert recalled.items[0].due_at == loan_snapshot("L7", "P1").due_date  # the new due date
+    internal = cancelled.model_copy(
+        update={"request": cancelled.request.model_copy(update={"patron_id": None})}
+    )
+    assert request_notice(internal) is None  # internal processing: nobody to tell

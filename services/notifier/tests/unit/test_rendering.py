@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from email import message_from_bytes, policy
 from email.headerregistry import Address
@@ -26,6 +27,7 @@ from notifier.domain import (
     institution_settings,
     letters_due,
 )
+from notifier.domain.kinds import LetterKind
 
 from .conftest import paris
 
@@ -140,6 +142,22 @@ def test_letters_on_request_render(loan_event: Build, patron: Callable[..., Patr
     assert "emprunts en cours au jeudi 5 novembre 2026" in report.text
     assert "Les Misérables" in report.text
     assert "jusqu’au samedi 14 novembre 2026 inclus" in notice.text
+    expiring = replace(hold, kind=LetterKind.HOLD_EXPIRING)
+    soon = renderer.render(hold_available(contact, expiring, date(2026, 11, 13))).text
+    assert "vous attend encore à Bibliothèque Lettres, jusqu’au samedi 14 novembre 2026" in soon
+    expired = replace(hold, kind=LetterKind.HOLD_EXPIRED)
+    assert (
+        "réservation a expiré"
+        in renderer.render(hold_available(contact, expired, date(2026, 11, 15))).text
+    )
+    cancelled = replace(hold, kind=LetterKind.REQUEST_CANCELLED, pickup_until=None)
+    assert (
+        "a été annulée"
+        in renderer.render(hold_available(contact, cancelled, date(2026, 11, 5))).text
+    )
+    recalled = replace(hold, kind=LetterKind.LOAN_RECALLED, due_at=paris(2026, 11, 16, 19))
+    recall = renderer.render(hold_available(contact, recalled, date(2026, 11, 5)))
+    assert "au plus tard le lundi 16 novembre 2026" in recall.text, recall.text
 
 
 def test_a_printed_letter_is_not_emailed(

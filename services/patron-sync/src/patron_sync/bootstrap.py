@@ -5,6 +5,7 @@ from patron_sync.adapters.mongo_iz import PATRONS, ensure_iz_indexes
 from patron_sync.adapters.mongo_nz import MongoNzAccounts
 from patron_sync.entrypoints import kafka
 from patron_sync.entrypoints import routes as http
+from patron_sync.entrypoints.addition_routes import additions_router
 from patron_sync.entrypoints.feed_watch import FeedWatch
 from patron_sync.entrypoints.instance import PatronSync
 from patron_sync.settings import SERVICE, PatronSyncSettings
@@ -72,7 +73,7 @@ def institution_spec(service: PatronSync) -> ServiceSpec:
         title=f"patron-sync [{inst}]",
         subscribers=(kafka.nz_subscriber(service), kafka.reader_subscriber(service)),
         publishes=(own, readers),
-        routers=(http.desk_router(),),
+        routers=(http.desk_router(), additions_router()),
         background=(service.relay,),
         on_start=(lambda: ensure_iz_indexes(rt.db), service.relay.ensure_index),
         after_start=(audit.ensure_index,),

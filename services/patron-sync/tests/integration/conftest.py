@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 
 from patron_sync.bootstrap import PatronSync
 from patron_sync.entrypoints.http import create_app
@@ -88,3 +89,21 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"not true within {timeout_s} s: {check.__name__}")
         await asyncio.sleep(every_s)
+
+
+async def topic_records(namespace: Namespace, topic: str) -> list[Any]:
+    """Every record of ``topic`` (reads until the broker has nothing more for 1.5 s)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=namespace.backends.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        while batch := await consumer.getmany(timeout_ms=1500):
+            records += [r for rs in batch.values() for r in rs]
+    finally:
+        await consumer.stop()
+    return records

@@ -1,12 +1,16 @@
 """Who may import and edit: the network zone takes a feed only from its own institution's feed
 loader, ``force`` needs its own permission, and authors are the tokens' subjects."""
 
+import json
 from pathlib import Path
 from typing import Any
 
 from rebub.demo.feeds import write_csv_feed
 from rebub.identity import DevTokens
+from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import bearer
+
+from .conftest import eventually, topic_records
 
 
 def upload(path: Path) -> dict[str, Any]:
@@ -71,9 +75,9 @@ async def test_a_forced_one_record_feed_without_the_force_permission_changes_not
 
 
 async def test_notes_and_blocks_are_signed_by_the_token_subject(
-    instances: Any, dev_tokens: DevTokens
+    instances: Any, dev_tokens: DevTokens, namespace: Namespace
 ) -> None:
-    ub, _ = (await instances("ub"))["ub"]
+    ub, service = (await instances("ub"))["ub"]
     reader = {
         "last_name": "Martin",
         "first_name": "Léa",
@@ -104,3 +108,56 @@ async def test_notes_and_blocks_are_signed_by_the_token_subject(
     assert added.json()["additions"]["local_blocks"][-1]["created_by"] == "ub-patrons"
     actions = {(r["action"], r["operator"]) for r in (await ub.get("/audit")).json()["records"]}
     assert {("note-added", "ub-manager"), ("block-added", "ub-patrons")} <= actions
+
+    # A block with its days, a note shown at the desk; then edited, lifted, deleted (audited).
+    days = {"block_type": "AMENDE", "reason": "livre mouillé", "starts_on": "2026-10-05",
+            "ends_on": "2027-03-15"}  # fmt: skip
+    wrong = await ub.post(f"/patrons/{account}/blocks", json=days | {"ends_on": "2026-10-04"})
+    assert (wrong.status_code, wrong.json()["errors"][0]["field"]) == (422, "ends_on"), wrong.text
+    blocks = (await ub.post(f"/patrons/{account}/blocks", json=days)).json()
+    amende = blocks["additions"]["local_blocks"][-1]
+    popup = await ub.post(f"/patrons/{account}/notes", json={"text": "caution", "at_desk": True})
+    note_id = popup.json()["additions"]["notes"][-1]["note_id"]
+    await _drained(service)
+    sent = await topic_records(namespace, namespace.topics.patron("ub"))
+    carried = json.loads(sent[-1].value)["patron"]
+    assert carried["local_blocks"][-1] == {
+        "block_id": amende["block_id"], "block_type": "AMENDE", "reason": "livre mouillé",
+        "starts_on": "2026-10-05", "ends_on": "2027-03-15", "created_by": "ub-manager",
+    }  # fmt: skip
+    assert carried["notes"][-1] == {
+        "note_id": note_id,
+        "text": "caution",
+        "at_desk": True,
+        "created_by": "ub-manager",
+    }
+    edited = await ub.patch(f"/patrons/{account}/notes/{note_id}", json={"text": "caution 50 €"})
+    assert edited.json()["additions"]["notes"][-1]["edited_by"] == "ub-manager", edited.text
+    lifted = await ub.delete(f"/patrons/{account}/blocks/{amende['block_id']}")
+    assert amende["block_id"] not in {
+        b["block_id"] for b in lifted.json()["additions"]["local_blocks"]
+    }
+    again = await ub.delete(f"/patrons/{account}/blocks/{amende['block_id']}")
+    assert (again.status_code, again.json()["errors"][0]["field"]) == (404, "block_id"), again.text
+    gone = await ub.delete(f"/patrons/{account}/notes/{note_id}")
+    assert note_id not in {n["note_id"] for n in gone.json()["additions"]["notes"]}
+    labo = await ub.put(f"/patrons/{account}/statistics/LABO", json={"value": "IMS"})
+    labo = await ub.put(f"/patrons/{account}/statistics/LABO", json={"value": "LaBRI"})
+    assert labo.json()["additions"]["statistics"] == [{"category": "LABO", "value": "LaBRI"}]
+    unset = await ub.delete(f"/patrons/{account}/statistics/LABO")
+    assert unset.json()["additions"]["statistics"] == []
+    actions = {r["action"] for r in (await ub.get("/audit")).json()["records"]}
+    assert {"note-edited", "note-deleted", "block-lifted", "statistic-set"} <= actions
+    await _drained(service)
+    sent = await topic_records(namespace, namespace.topics.patron("ub"))
+    last = json.loads(sent[-1].value)["patron"]
+    assert amende["block_id"] not in {b["block_id"] for b in last["local_blocks"]}
+
+
+async def _drained(service: Any) -> None:
+    patrons = service.runtime.db["patrons"]
+
+    async def published() -> bool:
+        return await patrons.count_documents({"outbox_pending": True}) == 0
+
+    await eventually(published, timeout_s=10, every_s=0.05)

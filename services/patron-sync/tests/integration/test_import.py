@@ -4,27 +4,10 @@ accounts, a refused file applies nothing."""
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
-
 from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 
-
-async def _topic_records(namespace: Namespace, topic: str) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=namespace.backends.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        while batch := await consumer.getmany(timeout_ms=1500):
-            records += [r for rs in batch.values() for r in rs]
-    finally:
-        await consumer.stop()
-    return records
+from .conftest import topic_records
 
 
 async def test_feed_with_bad_records_is_imported_once_and_reimport_sends_nothing(
@@ -45,13 +28,13 @@ async def test_feed_with_bad_records_is_imported_once_and_reimport_sends_nothing
     assert {r["position_kind"] for r in report["rejected"]} == {"line"}
     stored = await service.runtime.db["accounts"].count_documents({})
     assert stored == 988
-    sent = await _topic_records(namespace, namespace.topics.nz_patron)
+    sent = await topic_records(namespace, namespace.topics.nz_patron)
     assert len(sent) == 988
 
     again = await client.post("/imports", params={"source": "ub"}, files=upload())
     assert again.json()["unchanged"] == 988
     assert (again.json()["created"], again.json()["updated"]) == (0, 0)
-    assert len(await _topic_records(namespace, namespace.topics.nz_patron)) == 988
+    assert len(await topic_records(namespace, namespace.topics.nz_patron)) == 988
 
 
 async def test_summaries_lost_or_stale_make_the_import_read_accounts_never_recreate_them(
@@ -84,7 +67,7 @@ async def test_summaries_lost_or_stale_make_the_import_read_accounts_never_recre
     assert await db["summaries"].count_documents({}) == 300  # rebuilt from the accounts
     versions = {doc["account"]["version"] async for doc in db["accounts"].find({})}
     assert versions == {1}
-    assert len(await _topic_records(namespace, namespace.topics.nz_patron)) == 300
+    assert len(await topic_records(namespace, namespace.topics.nz_patron)) == 300
 
 
 async def test_a_file_that_is_not_a_feed_is_refused_whole(

@@ -14,7 +14,7 @@ from patron_sync.adapters.memory import (
     MemoryNzPublisher,
 )
 from patron_sync.domain.absence import ImportMode
-from patron_sync.domain.errors import FeedRefusedError, NzOwnedFieldError
+from patron_sync.domain.errors import AccountKindError, FeedRefusedError, NzOwnedFieldError
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.nz_accounts import decide_nz_import
 from patron_sync.domain.patron import Identifier, PatronRecord
@@ -119,3 +119,27 @@ async def test_waiting_account_is_merged_once_when_the_account_arrives(
     assert uow.patrons.rows["ATT-22001234"].patron.merged_into == "22001234"
     events = [type(e).__name__ for _, _, also in uow.published for e in also]
     assert events == ["WaitingAccountMerged"]
+
+
+async def test_staff_confirm_a_match_and_the_waiting_account_merges_into_another_id(
+    make_record: Callable[..., PatronRecord],
+) -> None:
+    uow = MemoryIzUnitOfWork("ubm")
+    waiting = make_record(primary_id="TEMP-7", identifiers=())
+    await _run(uow, cmds.CreateWaitingAccount("ubm", waiting))
+    await _run(uow, cmds.AddIdentifier("ubm", "ATT-TEMP-7", Identifier(value="T-7")))
+    nz = decide_nz_import(make_record(), None, OCT_5).account
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (nz,)))
+    await _run(uow, cmds.LinkPatron("ubm", "22001234"))
+    assert uow.patrons.rows["ATT-TEMP-7"].patron.merged_into is None  # other id: not automatic
+    await _run(uow, cmds.MergeWaitingAccount("ubm", "ATT-TEMP-7", "22001234"))
+    merged = uow.patrons.rows["22001234"].patron
+    assert [i.value for i in merged.additions.identifiers] == ["T-7"]
+    closed = uow.patrons.rows["ATT-TEMP-7"].patron
+    assert (closed.status.value, closed.merged_into) == ("closed", "22001234")
+    events = [e for _, _, also in uow.published for e in also]
+    assert [(type(e).__name__, e.waiting_id) for e in events] == [  # type: ignore[attr-defined]
+        ("WaitingAccountMerged", "ATT-TEMP-7")
+    ]
+    with pytest.raises(AccountKindError, match="is no open waiting account"):
+        await _run(uow, cmds.MergeWaitingAccount("ubm", "ATT-TEMP-7", "22001234"))

@@ -19,6 +19,10 @@ LetterKind = Literal[
     "loan_receipt",
     "activity_report",
     "hold_available",
+    "hold_expiring",
+    "hold_expired",
+    "request_cancelled",
+    "loan_recalled",
 ]
 
 

@@ -78,6 +78,10 @@ class LoanRenewed(LoanEvent):
     event_type: ClassVar[str] = "fr.bordeaux.rebub.loan.renewed.v1"
     alma_event: ClassVar[str | None] = "LOAN_RENEWED"
     previous_due_date: AwareDatetime
+    override: dict[str, str] | None = Field(
+        default=None,
+        description="Who renewed despite the patron's blocks (renewal guards), why, and which.",
+    )
 
 
 class LoanDueDateChanged(LoanEvent):

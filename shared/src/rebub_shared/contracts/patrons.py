@@ -9,9 +9,9 @@ newest record per key is the account; a tombstone (null value) purges it. Every 
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from rebub_shared import bounds
 from rebub_shared.cloudevents import EventPayload
@@ -67,6 +67,39 @@ class NzAccountChanged(EventPayload):
     account: NzAccount
 
 
+class StaffBlock(BaseModel):
+    """A block staff set on the account in this institution zone: it refuses loans from
+    ``starts_on`` to ``ends_on`` included (Paris days; no end: until lifted)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    block_id: bounds.EventId
+    block_type: bounds.EventCode
+    reason: bounds.EventReason = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
+    created_by: bounds.EventName | None = None
+
+
+class AccountNote(BaseModel):
+    """A note on the account in this institution zone; ``at_desk``: shown to the desk when the
+    patron is identified for a loan."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    note_id: bounds.EventId
+    text: bounds.EventReason
+    at_desk: bool = False
+    created_by: bounds.EventName | None = None
+
+
+def _legacy_blocks(value: object) -> object:
+    """Snapshots written before blocks were carried whole list their types only."""
+    if isinstance(value, list):
+        return [{"block_id": b, "block_type": b} if isinstance(b, str) else b for b in value]
+    return value
+
+
 class IzPatron(BaseModel):
     """A patron of one institution zone, with what circulation and the notifier need."""
 
@@ -83,7 +116,12 @@ class IzPatron(BaseModel):
     barcodes: list[bounds.EventId] = Field(
         description="The feed's barcodes and those the institution added."
     )
-    local_blocks: list[bounds.EventCode] = Field(default_factory=list)
+    local_blocks: Annotated[list[StaffBlock], BeforeValidator(_legacy_blocks)] = Field(
+        default_factory=list,
+        max_length=bounds.MAX_ADDITIONS,
+        description="Blocks staff set on the account (lifted ones are gone).",
+    )
+    notes: list[AccountNote] = Field(default_factory=list, max_length=bounds.MAX_ADDITIONS)
     status: Literal["active", "closed"] = "active"
     version: int = Field(ge=1)
 

@@ -28,7 +28,7 @@ RequestTask = Literal[
     "internal_processing",
     "done",
 ]
-RequestStatus = Literal["active", "cancelled", "closed"]
+RequestStatus = Literal["active", "cancelled", "closed", "expired"]
 
 
 class RequestSnapshot(BaseModel):
@@ -88,6 +88,22 @@ class RequestPlacedOnHoldShelf(RequestEvent):
     hold_shelf_expiry: date = Field(description="Last Paris day the item waits for the patron.")
 
 
+class RequestHoldShelfExpiring(RequestEvent):
+    """The item waits on the hold shelf until ``hold_shelf_expiry``, soon: the requester is
+    reminded (once per hold; the institution's ``hold_expiry_notice_days`` before, default 1)."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.request.hold-shelf-expiring.v1"
+    hold_shelf_expiry: date = Field(description="The last Paris day the item waits.")
+
+
+class RequestHoldShelfExpired(RequestEvent):
+    """The requester did not collect the item from the hold shelf by its last day: the hold
+    expired (status ``expired``); the item goes to the next request, or back to its shelf."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.request.hold-shelf-expired.v1"
+    hold_shelf_expiry: date = Field(description="The last Paris day the item waited.")
+
+
 class RequestCancelled(RequestEvent):
     """The request was cancelled (by the patron or staff), with the reason."""
 
@@ -106,6 +122,8 @@ REQUEST_EVENTS: tuple[type[RequestEvent], ...] = (
     RequestCreated,
     RequestRecalled,
     RequestPlacedOnHoldShelf,
+    RequestHoldShelfExpiring,
+    RequestHoldShelfExpired,
     RequestCancelled,
     RequestClosed,
 )

@@ -59,8 +59,10 @@ def contract_payload(stored: StoredLoan, event: domain.LoanEvent) -> contract.Lo
     match event:
         case domain.LoanCreated(override=override):
             return contract.LoanCreated(loan=loan, override=_override(override))
-        case domain.LoanRenewed(previous_due_at=previous):
-            return contract.LoanRenewed(loan=loan, previous_due_date=previous)
+        case domain.LoanRenewed(previous_due_at=previous, override=override):
+            return contract.LoanRenewed(
+                loan=loan, previous_due_date=previous, override=_override(override)
+            )
         case domain.LoanDueDateChanged(previous_due_at=previous):
             return contract.LoanDueDateChanged(loan=loan, previous_due_date=previous)
         case domain.LoanReturned(days_late=days_late):

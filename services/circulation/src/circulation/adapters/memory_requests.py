@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from circulation.domain.requests import Request
+from circulation.domain.requests import Request, RequestStatus, RequestTask
 from circulation.domain.vocabulary import InstitutionCode
 from circulation.service_layer.errors import ConcurrentUpdateError
 from rebub_shared.contracts.loans import LoanActivitySummary
@@ -51,6 +51,15 @@ class MemoryRequestRepository:
             if inst == institution and r.is_active and r.item_barcode in barcodes:
                 found.setdefault(r.item_barcode, []).append(r.model_copy(deep=True))
         return found
+
+    async def with_task(
+        self, institution: InstitutionCode, tasks: Sequence[RequestTask], status: RequestStatus
+    ) -> list[Request]:
+        return [
+            r.model_copy(deep=True)
+            for (inst, _), r in self._store.requests.items()
+            if inst == institution and r.task in tasks and r.status is status
+        ]
 
     async def for_patron(self, institution: InstitutionCode, patron_id: str) -> list[Request]:
         return [

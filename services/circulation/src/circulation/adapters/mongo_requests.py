@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
-from circulation.domain.requests import Request, RequestStatus
+from circulation.domain.requests import Request, RequestStatus, RequestTask
 from circulation.domain.vocabulary import InstitutionCode
 from circulation.service_layer.errors import ConcurrentUpdateError
 from rebub_shared.mongo import Document
@@ -81,6 +81,17 @@ class MongoRequestRepository:
         for doc in await self._requests.find(query, {"outbox": 0}).to_list(length=None):
             found.setdefault(doc["item_barcode"], []).append(_request(doc))
         return found
+
+    async def with_task(
+        self, institution: InstitutionCode, tasks: Sequence[RequestTask], status: RequestStatus
+    ) -> list[Request]:
+        query = {
+            "institution": institution,
+            "status": status.value,
+            "task": {"$in": [t.value for t in tasks]},
+        }
+        docs = await self._requests.find(query, {"outbox": 0}).to_list(length=None)
+        return [_request(doc) for doc in docs]
 
     async def for_patron(self, institution: InstitutionCode, patron_id: str) -> list[Request]:
         query = {"institution": institution, "patron_id": patron_id}

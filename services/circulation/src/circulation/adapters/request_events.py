@@ -55,6 +55,10 @@ def contract_payload(
                 pickup_library=request.pickup_library,
                 hold_shelf_expiry=expiry,
             )
+        case domain.RequestHoldShelfExpiring(hold_shelf_expiry=expiry):
+            return contract.RequestHoldShelfExpiring(request=current, hold_shelf_expiry=expiry)
+        case domain.RequestHoldShelfExpired(hold_shelf_expiry=expiry):
+            return contract.RequestHoldShelfExpired(request=current, hold_shelf_expiry=expiry)
         case domain.RequestCancelled(reason=reason):
             return contract.RequestCancelled(request=current, reason=reason)
         case domain.RequestClosed(reason=reason):

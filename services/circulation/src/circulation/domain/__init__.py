@@ -22,7 +22,7 @@ from .item import Item
 from .library_calendar import LibraryCalendar
 from .loan import Loan
 from .overrides import OverrideRecord, OverrideRequest, check_override
-from .patron import LocalBlock, Patron
+from .patron import DeskNote, LocalBlock, Patron
 from .period import Period
 from .policies import load_institution_policy, load_policy_file
 from .policy import InstitutionPolicy
@@ -40,6 +40,7 @@ __all__ = [
     "Block",
     "BlockKind",
     "Checkout",
+    "DeskNote",
     "DueDateExplanation",
     "InstitutionPolicy",
     "Item",

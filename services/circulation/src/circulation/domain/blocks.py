@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from pydantic import Field
@@ -12,7 +12,7 @@ from rebub_shared.clock import as_utc, paris_date
 from .item import Item
 from .loan import Loan
 from .paris_time import days_late
-from .patron import Patron
+from .patron import LocalBlock, Patron
 from .policy import InstitutionPolicy
 from .rules import RuleDecision
 from .values import ValueModel
@@ -27,6 +27,9 @@ class Block(ValueModel):
     overridable: bool
     until: date | None = Field(
         default=None, description="last blocked Paris day, when the block has an end date"
+    )
+    staff_block: LocalBlock | None = Field(
+        default=None, description="a block staff set: its type, reason, days and author"
     )
 
 
@@ -47,26 +50,42 @@ def checkout_blocks(
     now = as_utc("now", now)
     found = list(_patron_blocks(policy, patron, patron_loans, now))
     found += _item_blocks(item, decision)
-    return _as_blocks(policy, found)
+    return _as_blocks(policy.overridable_blocks, found)
 
 
 def patron_blocks(
     *, policy: InstitutionPolicy, patron: Patron, patron_loans: Sequence[Loan], now: datetime
 ) -> list[Block]:
     """The blocks that concern the patron alone (shown when the patron is identified at a desk)."""
-    return _as_blocks(policy, _patron_blocks(policy, patron, patron_loans, as_utc("now", now)))
+    found = _patron_blocks(policy, patron, patron_loans, as_utc("now", now))
+    return _as_blocks(policy.overridable_blocks, found)
 
 
-_Found = tuple[BlockKind, str] | tuple[BlockKind, str, date | None]
+def renewal_blocks(
+    *, policy: InstitutionPolicy, patron: Patron, patron_loans: Sequence[Loan], now: datetime
+) -> list[Block]:
+    """The patron's blocks that refuse a renewal under the policy's ``renewal_guards``, each
+    overridable or not as the guards say (empty list: the patron may renew)."""
+    guards = policy.renewal_guards
+    found = _patron_blocks(policy, patron, patron_loans, as_utc("now", now))
+    return _as_blocks(guards.overridable, (f for f in found if f[0] in guards.refusing))
 
 
-def _as_blocks(policy: InstitutionPolicy, found: Iterable[_Found]) -> list[Block]:
+_Found = (
+    tuple[BlockKind, str]
+    | tuple[BlockKind, str, date | None]
+    | tuple[BlockKind, str, date | None, LocalBlock]
+)
+
+
+def _as_blocks(overridable: Collection[BlockKind], found: Iterable[_Found]) -> list[Block]:
     return [
         Block(
             kind=entry[0],
             message=entry[1],
-            overridable=entry[0] in policy.overridable_blocks,
-            until=entry[2] if len(entry) == 3 else None,
+            overridable=entry[0] in overridable,
+            until=entry[2] if len(entry) >= 3 else None,
+            staff_block=entry[3] if len(entry) == 4 else None,
         )
         for entry in found
     ]
@@ -110,7 +129,8 @@ def _patron_blocks(
         yield BlockKind.EXPIRED_ACCOUNT, f"expires_on={patron.expires_on}"
     for block in patron.local_blocks:
         if block.active_on(today):
-            yield BlockKind.LOCAL_BLOCK, f"local block {block.code!r}: {block.note}", block.until
+            message = f"local block {block.code!r}: {block.note}"
+            yield BlockKind.LOCAL_BLOCK, message, block.until, block
 
 
 def _item_blocks(item: Item, decision: RuleDecision) -> list[_Found]:

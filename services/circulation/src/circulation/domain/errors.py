@@ -64,6 +64,15 @@ class OverrideIncompleteError(CirculationError):
     """An override lacks its operator or its reason."""
 
 
+class RenewalBlockedError(CirculationError):
+    """The patron's blocks refuse renewals (the policy's ``renewal_guards``); ``blocks`` holds
+    every reason."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks = blocks
+        super().__init__("renewal blocked: " + "; ".join(b.message for b in blocks))
+
+
 class BlockNotOverridableError(CirculationError):
     """An override was asked for a block the policy marks as not overridable."""
 

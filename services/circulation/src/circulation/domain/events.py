@@ -52,6 +52,7 @@ class LoanRenewed(LoanEventBase):
     due_at: AwareDatetime
     origin: RenewalOrigin
     renewal_count: int
+    override: OverrideRecord | None = None
 
 
 class LoanDueDateChanged(LoanEventBase):

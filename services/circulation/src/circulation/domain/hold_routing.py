@@ -24,6 +24,16 @@ class Routing(ValueModel):
     item_status: ItemStatus | None = None
 
 
+def _status_without_hold(item: Item, step: NextStep) -> ItemStatus | None:
+    """Back to its library: in transit, or available on its shelf once there (a status other
+    than in transit or on the hold shelf, e.g. lost, is left to its own actions)."""
+    if step.kind == "transit":
+        return ItemStatus.IN_TRANSIT
+    if item.status in (ItemStatus.IN_TRANSIT, ItemStatus.ON_HOLD_SHELF):
+        return ItemStatus.AVAILABLE
+    return None
+
+
 def pickup_library_for(queue: Sequence[Request]) -> str | None:
     """The pickup library of the hold the item serves next, if any."""
     head = head_hold(queue)
@@ -43,7 +53,7 @@ def route_item(
     head = head_hold(queue)
     step = step or next_step_after_return(item, library, head.pickup_library if head else None)
     if head is None:
-        return Routing(next_step=step)
+        return Routing(next_step=step, item_status=_status_without_hold(item, step))
     if step.kind == "hold_shelf":
         head.place_on_hold_shelf(now=now, shelf_days=policy.hold_shelf_days)
         return Routing(next_step=step, request=head, item_status=ItemStatus.ON_HOLD_SHELF)

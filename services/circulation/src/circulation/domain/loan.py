@@ -124,8 +124,10 @@ class Loan(Aggregate[LoanEvent]):
         renewal_period: Period,
         calendar: LibraryCalendar,
         origin: RenewalOrigin,
+        override: OverrideRecord | None = None,
     ) -> DueDateExplanation:
-        """Renew at ``now``; returns the new due date with its explanation. Records LoanRenewed."""
+        """Renew at ``now``; returns the new due date with its explanation. Records LoanRenewed
+        (with ``override`` when a manager renewed despite the renewal guards)."""
         guards.check_renewable(self.loan_id, self.status)
         explained = due_at_for_renewal(
             now, loan_period, self.original_due_at, renewal_period, calendar, self.due_at
@@ -140,6 +142,7 @@ class Loan(Aggregate[LoanEvent]):
             due_at=self.due_at,
             origin=origin,
             renewal_count=self.renewal_count,
+            override=override,
         )
         return explained
 

@@ -70,6 +70,51 @@ class LoanLimit(PolicyModel):
     by_user_group: dict[str, int] = Field(default_factory=dict)
 
 
+#: The patron blocks a renewal may be refused for (the loan limit and the item's own state do
+#: not concern a loan already made).
+RENEWAL_GUARDABLE = frozenset(
+    {
+        BlockKind.OVERDUE,
+        BlockKind.SUSPENSION,
+        BlockKind.LITIGATION,
+        BlockKind.EXPIRED_ACCOUNT,
+        BlockKind.LOCAL_BLOCK,
+    }
+)
+
+
+class RenewalGuards(PolicyModel):
+    """Which patron blocks refuse a renewal, and which of those a manager may override (with a
+    reason, recorded). Default (DOMAIN is silent): suspension, litigation, an expired account
+    and staff blocks refuse; all but litigation may be overridden."""
+
+    refusing: list[BlockKind] = Field(
+        default_factory=lambda: [
+            BlockKind.SUSPENSION,
+            BlockKind.LITIGATION,
+            BlockKind.EXPIRED_ACCOUNT,
+            BlockKind.LOCAL_BLOCK,
+        ]
+    )
+    overridable: list[BlockKind] = Field(
+        default_factory=lambda: [
+            BlockKind.SUSPENSION,
+            BlockKind.EXPIRED_ACCOUNT,
+            BlockKind.LOCAL_BLOCK,
+        ]
+    )
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> RenewalGuards:
+        for index, kind in enumerate(self.refusing):
+            if kind not in RENEWAL_GUARDABLE:
+                raise ValueError(f"refusing[{index}]: {kind.value!r} does not concern a renewal")
+        for index, kind in enumerate(self.overridable):
+            if kind not in self.refusing:
+                raise ValueError(f"overridable[{index}]: {kind.value!r} is not in 'refusing'")
+        return self
+
+
 class InstitutionPolicy(PolicyModel):
     """Everything circulation needs to know about one institution's rules and libraries."""
 
@@ -81,6 +126,8 @@ class InstitutionPolicy(PolicyModel):
     litigation_after_days: int = Field(default=35, ge=1)
     # Default (DOMAIN is silent): a held item waits 7 Paris days on the hold shelf.
     hold_shelf_days: int = Field(default=7, ge=1)
+    # Default: the requester is told a hold expires soon on the eve of its last day (0: never).
+    hold_expiry_notice_days: int = Field(default=1, ge=0)
     # Default: loans and returns are kept 1 year, then anonymised (DOMAIN section 8).
     history_days: int = Field(default=365, ge=1)
     loan_limit: LoanLimit
@@ -88,6 +135,7 @@ class InstitutionPolicy(PolicyModel):
     # The calendar: public holidays of the law, closures every year, then dated exceptions.
     public_holidays: PublicHolidays | None = None
     yearly_closures: list[YearlyClosure] = Field(default_factory=list)
+    renewal_guards: RenewalGuards = Field(default_factory=RenewalGuards)
     closed_days: list[ClosedDays] = Field(default_factory=list)
     loan_rules: list[LoanRule] = Field(min_length=1)
     item_policies: list[ItemPolicy] = Field(default_factory=list)

@@ -53,6 +53,20 @@ class RequestPlacedOnHoldShelf(RequestEventBase):
     hold_shelf_expiry: date
 
 
+class RequestHoldShelfExpiring(RequestEventBase):
+    """The hold's last day on the shelf is near: the requester is reminded (once)."""
+
+    type: Literal["RequestHoldShelfExpiring"] = "RequestHoldShelfExpiring"
+    hold_shelf_expiry: date
+
+
+class RequestHoldShelfExpired(RequestEventBase):
+    """The requester did not collect the item by ``hold_shelf_expiry``: the hold expired."""
+
+    type: Literal["RequestHoldShelfExpired"] = "RequestHoldShelfExpired"
+    hold_shelf_expiry: date
+
+
 class RequestCancelled(RequestEventBase):
     """The request was cancelled."""
 
@@ -72,6 +86,8 @@ RequestEvent = Annotated[
     | RequestRecalled
     | RequestInTransit
     | RequestPlacedOnHoldShelf
+    | RequestHoldShelfExpiring
+    | RequestHoldShelfExpired
     | RequestCancelled
     | RequestClosed,
     Field(discriminator="type"),

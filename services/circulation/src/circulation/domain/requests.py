@@ -21,6 +21,8 @@ from .request_events import (
     RequestClosed,
     RequestCreated,
     RequestEvent,
+    RequestHoldShelfExpired,
+    RequestHoldShelfExpiring,
     RequestInTransit,
     RequestPlacedOnHoldShelf,
     RequestRecalled,
@@ -52,6 +54,7 @@ class RequestStatus(StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"
     CLOSED = "closed"
+    EXPIRED = "expired"  # not collected from the hold shelf in time
 
 
 class RequestStateError(CirculationError):
@@ -74,6 +77,7 @@ class Request(Aggregate[RequestEvent]):
     hold_shelf_expiry: date | None = None
     recalled_loan_id: str | None = None
     operator: str | None = None
+    expiry_announced: bool = False
 
     @classmethod
     def place(cls, *, task: RequestTask, now: datetime, **fields: Any) -> Request:
@@ -108,12 +112,40 @@ class Request(Aggregate[RequestEvent]):
         self._record(RequestInTransit, now)
 
     def place_on_hold_shelf(self, *, now: datetime, shelf_days: int) -> date:
-        """The item waits on the hold shelf for ``shelf_days`` Paris days, today included."""
+        """The item waits on the hold shelf ``shelf_days`` Paris days after today: placed on
+        1 March 2027 with 7 days, its last day is 8 March and the pass of the 9th expires it."""
         self._check(self.is_waiting_hold, "place on hold shelf")
         self.task = RequestTask.ON_HOLD_SHELF
-        self.hold_shelf_expiry = paris_date(now) + timedelta(days=shelf_days - 1)
+        self.hold_shelf_expiry = paris_date(now) + timedelta(days=shelf_days)
+        self.expiry_announced = False
         self._record(RequestPlacedOnHoldShelf, now, hold_shelf_expiry=self.hold_shelf_expiry)
         return self.hold_shelf_expiry
+
+    def shelf_expired_on(self, day: date) -> bool:
+        """True if the hold is on the hold shelf and ``day`` is after its last day there."""
+        on_shelf = self.is_active and self.task is RequestTask.ON_HOLD_SHELF
+        return on_shelf and self.hold_shelf_expiry is not None and self.hold_shelf_expiry < day
+
+    def announce_expiry(self, *, now: datetime, notice_days: int) -> bool:
+        """On the hold shelf, ``notice_days`` (or fewer) days before its last day: record
+        RequestHoldShelfExpiring once (True if recorded now). ``notice_days=0``: never."""
+        today = paris_date(now)
+        on_shelf = self.is_active and self.task is RequestTask.ON_HOLD_SHELF
+        expiry = self.hold_shelf_expiry
+        if notice_days == 0 or not on_shelf or expiry is None or self.expiry_announced:
+            return False
+        if not expiry - timedelta(days=notice_days) <= today <= expiry:
+            return False
+        self.expiry_announced = True
+        self._record(RequestHoldShelfExpiring, now, hold_shelf_expiry=expiry)
+        return True
+
+    def expire(self, *, now: datetime) -> None:
+        """Not collected in time: the hold ends. Records RequestHoldShelfExpired."""
+        self._check(self.shelf_expired_on(paris_date(now)), "expire")
+        assert self.hold_shelf_expiry is not None
+        self.status, self.task = RequestStatus.EXPIRED, RequestTask.DONE
+        self._record(RequestHoldShelfExpired, now, hold_shelf_expiry=self.hold_shelf_expiry)
 
     def cancel(self, *, now: datetime, reason: str) -> None:
         """Cancel an active request. Records RequestCancelled."""

@@ -10,12 +10,13 @@ from circulation.domain import RenewalOrigin
 from circulation.service_layer import answers
 from circulation.service_layer import commands as cmd
 from circulation.service_layer.errors import InputError
+from circulation.service_layer.messagebus import MessageBus
 from rebub_shared.audit import Audit
 from rebub_shared.auth.guard import forbidden, requires
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.permissions import Permission as P
 
-from .desk_identity import Bus, Headers, identify
+from .desk_identity import Bus, Caller, DeskHeaders, Headers, identify
 from .http_bodies import (
     CheckoutBody,
     DueDateBody,
@@ -67,20 +68,21 @@ async def renew_loan(
     loan_id: str,
     headers: Headers,
     bus: Bus,
+    audit: Audit,
     principal: Annotated[Principal, requires(P.LOANS_RENEW)],
     body: Annotated[RenewalBody | None, Body()] = None,
 ) -> answers.RenewalLine:
-    """Renew one loan (``origin: patron`` from the discovery interface, where no desk is needed)."""
+    """Renew one loan (``origin: patron`` from the discovery interface, where no desk is needed).
+    A patron's blocks may refuse it (409 ``Renewal blocked`` with every block, per the policy's
+    renewal guards); renewing despite them (``override``) needs ``blocks:override``, audited."""
     body = body or RenewalBody()
-    who = identify(
-        bus.ctx, headers, principal, body, desk_required=body.origin is RenewalOrigin.DESK
-    )
+    who = _renewer(bus, headers, principal, body, body.override)
     command = cmd.RenewLoan(
-        **who.fields(),
-        loan_id=loan_id,
-        origin=body.origin,
+        **who.fields(), loan_id=loan_id, origin=body.origin, override=body.override
     )
-    return await bus.handle(command)
+    line = await bus.handle(command)
+    await _audit_renewal_override(audit, principal, who.desk, body.override, [line])
+    return line
 
 
 @router.post("/patrons/{patron_id}/renewals")
@@ -89,19 +91,55 @@ async def renew_patron_loans(
     body: PatronRenewalBody,
     headers: Headers,
     bus: Bus,
+    audit: Audit,
     principal: Annotated[Principal, requires(P.LOANS_RENEW)],
 ) -> answers.RenewalAnswer:
-    """Renew the selected loans or all loans: each line renewed (new due date) or refused (why)."""
-    who = identify(
-        bus.ctx, headers, principal, body, desk_required=body.origin is RenewalOrigin.DESK
-    )
+    """Renew the selected loans or all loans: each line renewed (new due date) or refused (why;
+    a renewal guard refuses every line unless overridden, as for one loan)."""
+    who = _renewer(bus, headers, principal, body, body.override)
     command = cmd.RenewPatronLoans(
         **who.fields(),
         patron=patron_id,
         loan_ids=body.chosen,
         origin=body.origin,
+        override=body.override,
     )
-    return await bus.handle(command)
+    answer = await bus.handle(command)
+    await _audit_renewal_override(audit, principal, who.desk, body.override, answer.lines)
+    return answer
+
+
+def _renewer(
+    bus: MessageBus,
+    headers: DeskHeaders,
+    principal: Principal,
+    body: RenewalBody | PatronRenewalBody,
+    override: cmd.Override | None,
+) -> Caller:
+    if override is not None and not principal.can(P.BLOCKS_OVERRIDE):
+        raise forbidden(principal, P.BLOCKS_OVERRIDE)
+    desk_required = body.origin is RenewalOrigin.DESK
+    return identify(bus.ctx, headers, principal, body, desk_required=desk_required)
+
+
+async def _audit_renewal_override(
+    audit: Audit,
+    principal: Principal,
+    desk: str | None,
+    override: cmd.Override | None,
+    lines: list[answers.RenewalLine],
+) -> None:
+    """Record a renewal made despite the patron's blocks, once per loan so renewed."""
+    for line in lines:
+        if override is not None and line.overridden_blocks:
+            await audit.record(
+                principal,
+                "renewal-override",
+                desk=desk,
+                targets={"loan_id": line.loan_id},
+                reason=override.reason,
+                blocks=line.overridden_blocks,
+            )
 
 
 @router.put("/loans/{loan_id}/due-date")

@@ -38,8 +38,16 @@ class CheckoutBody(DeskFields):
     )
 
 
+def _renewal_override() -> Override | None:
+    return Field(  # type: ignore[no-any-return]
+        default=None,
+        description="Renew despite the patron's blocks (renewal guards): a reason is required.",
+    )
+
+
 class RenewalBody(DeskFields):
     origin: RenewalOrigin = RenewalOrigin.DESK
+    override: Override | None = _renewal_override()
 
 
 class Selection(DeskFields):
@@ -61,6 +69,7 @@ class Selection(DeskFields):
 
 class PatronRenewalBody(Selection):
     origin: RenewalOrigin = RenewalOrigin.DESK
+    override: Override | None = _renewal_override()
 
 
 class DueDateBody(DeskFields, NewDueDate):

@@ -1,4 +1,4 @@
-"""The jobs: aged to lost and retention, on a background interval and, outside production, from
+"""The jobs: aged to lost, retention and the hold shelf, on a background interval and, outside production, from
 ``POST /_dev/jobs/<name>`` (so the development clock can be moved, then the job run)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from circulation.service_layer.account_answers import JobAnswer
 from circulation.service_layer.commands import Command
 from circulation.service_layer.loan_commands import RunAgedToLost, RunRetention
 from circulation.service_layer.messagebus import MessageBus
+from circulation.service_layer.request_commands import RunHoldShelf
 from rebub_shared.auth.guard import requires
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
@@ -21,6 +22,7 @@ log = get_logger(__name__)
 JOBS: dict[str, type[Command[JobAnswer]]] = {
     "aged-to-lost": RunAgedToLost,
     "retention": RunRetention,
+    "hold-shelf": RunHoldShelf,
 }
 
 
@@ -56,3 +58,9 @@ async def run_aged_to_lost(bus: Bus) -> JobAnswer:
 async def run_retention(bus: Bus) -> JobAnswer:
     """Development and tests only: anonymise loans and returns older than the history delay."""
     return await bus.handle(RunRetention(institution=bus.ctx.institution))
+
+
+@dev_router.post("/hold-shelf")
+async def run_hold_shelf(bus: Bus) -> JobAnswer:
+    """Development and tests only: expire the holds past their last day on the hold shelf now."""
+    return await bus.handle(RunHoldShelf(institution=bus.ctx.institution))

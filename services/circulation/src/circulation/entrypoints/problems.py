@@ -48,10 +48,13 @@ BODY_LIMITS = {"/items": BodyLimit(ITEMS_BODY_MAX_BYTES)}
 
 
 async def on_blocked(request: Request, error: Exception) -> Response:
-    """A refused checkout names its blocks."""
-    assert isinstance(error, domain.CheckoutBlockedError)
+    """A refused checkout or renewal names its blocks."""
+    assert isinstance(error, domain.CheckoutBlockedError | domain.RenewalBlockedError)
     blocks = [block.model_dump(mode="json") for block in error.blocks]
-    return problem_response(request, Problem(409, "Checkout blocked", str(error), blocks=blocks))
+    title = (
+        "Checkout blocked" if isinstance(error, domain.CheckoutBlockedError) else "Renewal blocked"
+    )
+    return problem_response(request, Problem(409, title, str(error), blocks=blocks))
 
 
 async def on_named_field(request: Request, error: Exception) -> Response:
@@ -62,4 +65,5 @@ async def on_named_field(request: Request, error: Exception) -> Response:
 
 
 #: The problem handlers beyond the statuses (installed by the app host).
-HANDLERS = {domain.CheckoutBlockedError: on_blocked} | dict.fromkeys(FIELDS, on_named_field)
+BLOCKED: tuple[type[Exception], ...] = (domain.CheckoutBlockedError, domain.RenewalBlockedError)
+HANDLERS = dict.fromkeys(BLOCKED, on_blocked) | dict.fromkeys(FIELDS, on_named_field)

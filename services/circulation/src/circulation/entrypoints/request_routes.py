@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, status
 from circulation.domain.requests import RequestKind
 from circulation.service_layer import account_answers as answers
 from circulation.service_layer import request_commands as rc
+from rebub_shared import bounds
 from rebub_shared.auth.guard import requires
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.permissions import Permission as P
@@ -75,6 +76,23 @@ async def internal_processing(
     """The library works on the loan's item: unavailable until the request is completed."""
     who = identify(bus.ctx, headers, principal, body)
     command = rc.PlaceInternalProcessing(**who.fields(), loan_id=loan_id)
+    return await bus.handle(command)
+
+
+@router.get("/libraries/{library}/requests/{which}")
+async def library_requests(
+    library: str,
+    which: rc.ShelfList,
+    headers: Headers,
+    bus: Bus,
+    principal: Annotated[Principal, requires(P.LOANS_READ)],
+    since: bounds.Day | None = None,
+) -> answers.LibraryRequests:
+    """A library's work list: ``hold-shelf`` (``expired`` names those past their last day),
+    ``expired-holds`` (expired there since ``since``, default a week ago), ``pick-from-shelf``
+    (items on its shelves wanted by a hold), ``in-transit`` (items on their way to it)."""
+    who = identify(bus.ctx, headers, principal, desk_required=False)
+    command = rc.ListLibraryRequests(**who.fields(), library=library, which=which, since=since)
     return await bus.handle(command)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from circulation.domain import Block
+from circulation.domain import Block, DeskNote, ItemStatus
 from circulation.domain.requests import Request, RequestKind, RequestStatus, RequestTask
 from rebub_shared.contracts.loans import LoanActivitySummary
 
@@ -79,7 +79,8 @@ class PatronRequests(BaseModel):
 
 
 class PatronAccount(BaseModel):
-    """The patron account's tabs. Notes and contact data live on the user record (patron-sync)."""
+    """The patron account's tabs and notes. Notes and contact data live on the user record
+    (patron-sync, which edits them); the notes arrive here with the patron's snapshot."""
 
     patron_id: str
     name: str
@@ -89,6 +90,9 @@ class PatronAccount(BaseModel):
     loans: list[LoanView]
     returns: list[LoanView]
     requests: list[RequestView]
+    notes: list[DeskNote] = Field(
+        default=[], description="the account's notes (patron-sync edits them); at_desk: pop-up"
+    )
     notes_and_contact: str
 
 
@@ -105,8 +109,33 @@ class NetworkActivity(BaseModel):
     loans: list[LoanActivitySummary]
 
 
+class LibraryRequests(BaseModel):
+    """A library's work list: the requests, oldest first, each with its item's status."""
+
+    library: str
+    which: str
+    requests: list[RequestView]
+    expired: list[str] = Field(
+        default=[], description="hold-shelf: the requests past their last day (the job's next)"
+    )
+
+
 class JobAnswer(BaseModel):
     job: str
     ran_at: AwareDatetime
     changed: int
     ids: list[str] = []
+
+
+class ItemView(BaseModel):
+    """An item as the desk sees it: ``status`` is ``on_loan`` while a loan is open."""
+
+    model_config = ConfigDict(frozen=True)
+    barcode: str
+    title: str
+    library: str
+    location: str
+    item_policy: str | None
+    status: ItemStatus
+    loan: LoanView | None
+    requests: list[RequestView]

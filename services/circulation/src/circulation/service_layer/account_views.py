@@ -32,7 +32,7 @@ from .request_commands import ListPatronRequests, ShowLoanQueue
 
 NOTES_AND_CONTACT = (
     "Notes and contact data live on the user record, owned by patron-sync [{inst}]: "
-    "GET/PATCH /patrons/{patron_id} and POST /patrons/{patron_id}/notes there."
+    "GET/PATCH /patrons/{patron_id} and POST/PATCH/DELETE /patrons/{patron_id}/notes there."
 )
 
 
@@ -109,6 +109,7 @@ async def show_patron_account(
         loans=[LoanView.of(s) for s in sorted(loans, key=lambda s: s.loan.due_at)],
         returns=await _returns(uow, ctx, patron_id, cmd.session_id),
         requests=await _requests(uow, ctx, patron_id),
+        notes=list(record.patron.notes),
         notes_and_contact=NOTES_AND_CONTACT.format(inst=ctx.institution, patron_id=patron_id),
     )
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from circulation.domain import Block, LoanStatus, OverrideRecord, RenewalOrigin
+from circulation.domain import Block, DeskNote, LoanStatus, OverrideRecord, RenewalOrigin
 from circulation.domain.next_step import NextStep
 
 from .ports import StoredLoan
@@ -78,6 +78,9 @@ class RenewalLine(BaseModel):
     steps: list[str] = []
     refusal: str | None = None
     reason: str | None = None
+    overridden_blocks: list[str] = Field(
+        default=[], description="the renewal guards a manager overrode for this renewal"
+    )
 
 
 class RenewalAnswer(BaseModel):
@@ -118,6 +121,9 @@ class PatronBlocks(BaseModel):
     patron_id: str
     can_borrow: bool
     blocks: list[Block]
+    desk_notes: list[DeskNote] = Field(
+        default=[], description="the account's notes flagged to show when the patron is identified"
+    )
 
 
 class ItemsLoaded(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from circulation.domain import InstitutionPolicy, Item
+from circulation.domain import InstitutionPolicy, Item, ItemStatus
 from circulation.domain.errors import UnknownPolicyEntryError
 
 from .answers import ItemsLoaded
@@ -13,12 +13,21 @@ from .ports import UnitOfWork
 
 
 async def load_items(cmd: LoadItems, uow: UnitOfWork, ctx: Context) -> ItemsLoaded:
-    """Check every record against the policy (library, location, item policy), then write all."""
+    """Check every record against the policy (library, location, item policy), then write all;
+    a record that names no status keeps the known item's (in transit, on the hold shelf...)."""
     ctx.check_tenant(cmd.institution)
     for index, record in enumerate(cmd.items):
         _check_record(ctx.policy, index, record)
-    items = [Item(institution=ctx.institution, **record.model_dump()) for record in cmd.items]
+    known = await uow.items.get_many(ctx.institution, [record.barcode for record in cmd.items])
+    items = [_item(ctx, record, known.get(record.barcode)) for record in cmd.items]
     return ItemsLoaded(loaded=await uow.items.put_many(ctx.institution, items))
+
+
+def _item(ctx: Context, record: ItemRecord, known: Item | None) -> Item:
+    """The record as an item; a status it does not name is the known item's (new: available)."""
+    fields = record.model_dump(exclude_none=True)
+    status = record.status or (known.status if known else ItemStatus.AVAILABLE)
+    return Item(institution=ctx.institution, **(fields | {"status": status}))
 
 
 async def record_patron_change(cmd: RecordPatronChange, uow: UnitOfWork, ctx: Context) -> bool:

@@ -19,6 +19,7 @@ from rebub_shared.bounds import Identifier as PatronRef  # a primary id or a car
 from rebub_shared.contracts.patrons import IzPatron
 from rebub_shared.messagebus import R
 
+from .account_answers import ItemView
 from .answers import (
     CheckoutAnswer,
     DueDateAnswer,
@@ -52,7 +53,8 @@ class DeskCommand(Command[R], Generic[R]):
 
 
 class Override(BaseModel):
-    """Lend despite the blocks, and why (by the command's operator: the token's subject)."""
+    """Lend or renew despite the blocks, and why (by the command's operator: the token's
+    subject)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     reason: bounds.Reason
@@ -72,6 +74,7 @@ class RenewLoan(DeskCommand[RenewalLine]):
 
     loan_id: str
     origin: RenewalOrigin = RenewalOrigin.DESK
+    override: Override | None = None
 
 
 class RenewPatronLoans(DeskCommand[RenewalAnswer]):
@@ -80,6 +83,7 @@ class RenewPatronLoans(DeskCommand[RenewalAnswer]):
     patron: PatronRef
     loan_ids: tuple[str, ...] | None = None
     origin: RenewalOrigin = RenewalOrigin.DESK
+    override: Override | None = None
 
 
 class NewDueDate(BaseModel):
@@ -129,7 +133,10 @@ class ItemRecord(BaseModel):
     library: bounds.Code
     location: bounds.Code
     item_policy: bounds.Code | None = None
-    status: ItemStatus = ItemStatus.AVAILABLE
+    status: ItemStatus | None = Field(
+        default=None,
+        description="Set only when named: a reload keeps a known item's status (new: available).",
+    )
 
 
 class LoadItems(Command[ItemsLoaded]):
@@ -168,3 +175,15 @@ class ShowPatronBlocks(DeskCommand[PatronBlocks]):
     """The blocks that stop the patron borrowing now (answered when the patron is identified)."""
 
     patron: PatronRef
+
+
+class ShowItem(Command[ItemView]):
+    barcode: ItemBarcode
+
+
+class ChangeItemStatus(DeskCommand[ItemView]):
+    """Staff set an item's status, with the reason (audited by the route)."""
+
+    barcode: ItemBarcode
+    status: ItemStatus
+    reason: bounds.Reason

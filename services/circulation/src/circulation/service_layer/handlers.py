@@ -7,6 +7,8 @@ from rebub_shared.messagebus import Handlers
 
 from . import account_views as account
 from . import catalogue_handlers as catalogue
+from . import hold_shelf_handlers as shelf
+from . import item_handlers as item
 from . import job_handlers as jobs
 from . import loan_commands as lc
 from . import request_commands as rc
@@ -15,6 +17,7 @@ from . import views
 from .checkout_handlers import check_out_item
 from .commands import (
     ChangeDueDate,
+    ChangeItemStatus,
     ChangePatronDueDates,
     CheckOutItem,
     ForgetPatron,
@@ -25,6 +28,7 @@ from .commands import (
     RenewLoan,
     RenewPatronLoans,
     ReturnItem,
+    ShowItem,
     ShowPatronBlocks,
 )
 from .context import Context
@@ -69,5 +73,9 @@ HANDLERS = Handlers[UnitOfWork, Context](
         rc.CompleteRequest: requests.complete_request,
         rc.ShowLoanQueue: account.show_loan_queue,
         rc.ListPatronRequests: account.list_patron_requests,
+        rc.ListLibraryRequests: shelf.list_library_requests,
+        ShowItem: item.show_item,
+        ChangeItemStatus: item.change_item_status,
+        rc.RunHoldShelf: shelf.run_hold_shelf,
     }
 )

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from circulation.domain import Item, Loan, Patron
-from circulation.domain.requests import Request
+from circulation.domain.requests import Request, RequestStatus, RequestTask
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
 from rebub_shared.contracts.loans import LoanActivitySummary
 from rebub_shared.contracts.patrons import IzPatron
@@ -142,6 +142,12 @@ class RequestRepository(Protocol):
 
     async def for_patron(self, institution: InstitutionCode, patron_id: str) -> list[Request]:
         """Every request the patron placed (active or not)."""
+
+    async def with_task(
+        self, institution: InstitutionCode, tasks: Sequence[RequestTask], status: RequestStatus
+    ) -> list[Request]:
+        """The requests in one of ``tasks`` with ``status`` (hold shelf, pick and transit lists;
+        the expired holds with ``task=done, status=expired``)."""
 
 
 class NetworkActivityRepository(Protocol):

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from circulation.domain import Item, LibraryCalendar, Patron, RenewalOrigin, resolve_rule
+from circulation.domain import (
+    Item,
+    LibraryCalendar,
+    Loan,
+    OverrideRecord,
+    OverrideRequest,
+    Patron,
+    RenewalOrigin,
+    resolve_rule,
+)
 from circulation.domain.errors import CirculationError, LoanNotRenewableError
+from circulation.domain.renewal_guards import check_renewal_allowed
 
 from .answers import RenewalAnswer, RenewalLine
-from .commands import RenewLoan, RenewPatronLoans
+from .commands import Override, RenewLoan, RenewPatronLoans
 from .context import Context, find_patron
 from .errors import LoanNotFoundError, UnknownItemError
 from .ports import StoredLoan, UnitOfWork
@@ -21,8 +31,10 @@ async def renew_loan(cmd: RenewLoan, uow: UnitOfWork, ctx: Context) -> RenewalLi
     if stored is None:
         raise LoanNotFoundError("loan_id", cmd.loan_id, f"no such loan in {ctx.institution}")
     record = await find_patron(uow, ctx, stored.loan.patron_id, field="loan_id")
+    loans, _ = await uow.loans.open_for_patron(ctx.institution, record.patron.patron_id)
+    override = _guarded(record.patron, [s.loan for s in loans], ctx, cmd.operator, cmd.override)
     item = await uow.items.get(ctx.institution, stored.loan.item_barcode)
-    line = _renew(stored, item, record.patron, ctx, ctx.now(), cmd.origin)
+    line = _renew(stored, item, record.patron, ctx, ctx.now(), cmd.origin, override)
     await uow.loans.save(ctx.institution, stored)
     return line
 
@@ -38,13 +50,20 @@ async def renew_patron_loans(cmd: RenewPatronLoans, uow: UnitOfWork, ctx: Contex
         ctx.institution, [stored.loan.item_barcode for stored in loans]
     )
     now, lines = ctx.now(), []
+    guarded: OverrideRecord | CirculationError | None
+    try:
+        guarded = _guarded(record.patron, [s.loan for s in loans], ctx, cmd.operator, cmd.override)
+    except CirculationError as refusal:
+        guarded = refusal  # every selected line is refused for it
     for loan_id in wanted:
         stored = by_id.get(loan_id)
         try:
             if stored is None:
                 raise LoanNotFoundError("loan_ids", loan_id, "not an open loan of this patron")
+            if isinstance(guarded, CirculationError):
+                raise guarded
             item = items.get(stored.loan.item_barcode)
-            line = _renew(stored, item, record.patron, ctx, now, cmd.origin)
+            line = _renew(stored, item, record.patron, ctx, now, cmd.origin, guarded)
             await uow.loans.save(ctx.institution, stored)
         except CirculationError as refusal:
             line = RenewalLine(
@@ -64,6 +83,23 @@ def _check_caller(institution: str, desk: str | None, origin: RenewalOrigin, ctx
         ctx.desk_library(desk)
 
 
+def _guarded(
+    patron: Patron,
+    loans: list[Loan],
+    ctx: Context,
+    operator: str,
+    override: Override | None,
+) -> OverrideRecord | None:
+    """The renewal guards of the policy: raises RenewalBlockedError, or answers the accepted
+    override (None when no guard refuses)."""
+    request = (
+        None if override is None else OverrideRequest(operator=operator, reason=override.reason)
+    )
+    return check_renewal_allowed(
+        policy=ctx.policy, patron=patron, patron_loans=loans, now=ctx.now(), override=request
+    )
+
+
 def _renew(
     stored: StoredLoan,
     item: Item | None,
@@ -71,6 +107,7 @@ def _renew(
     ctx: Context,
     now: datetime,
     origin: RenewalOrigin,
+    override: OverrideRecord | None = None,
 ) -> RenewalLine:
     """Renew in memory under the rule that governs the loan now (item and patron's group)."""
     loan = stored.loan
@@ -88,6 +125,7 @@ def _renew(
         renewal_period=ctx.policy.renewal_period,
         calendar=LibraryCalendar.of(ctx.policy, loan.library),
         origin=origin,
+        override=override,
     )
     return RenewalLine(
         loan_id=loan.loan_id,
@@ -95,4 +133,5 @@ def _renew(
         due_at=explained.due_at,
         previous_due_at=previous,
         steps=[step.description for step in explained.steps],
+        overridden_blocks=[kind.value for kind in override.blocks] if override else [],
     )

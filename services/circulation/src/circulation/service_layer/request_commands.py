@@ -3,11 +3,23 @@ complete, and the read-only queue and patron lists."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
+from pydantic import model_validator
+
 from circulation.domain.requests import RequestKind, RequestTask
 from rebub_shared import bounds
 
-from .account_answers import PatronRequests, RequestAnswer, RequestQueue, RequestView
-from .commands import DeskCommand, ItemBarcode, PatronRef
+from .account_answers import (
+    JobAnswer,
+    LibraryRequests,
+    PatronRequests,
+    RequestAnswer,
+    RequestQueue,
+    RequestView,
+)
+from .commands import Command, DeskCommand, ItemBarcode, PatronRef
 
 
 class PlaceRequest(DeskCommand[RequestAnswer]):
@@ -20,9 +32,17 @@ class PlaceRequest(DeskCommand[RequestAnswer]):
 
 
 class PlaceInternalProcessing(DeskCommand[RequestAnswer]):
-    """The library works on the item (binding, repair): it is unavailable until completed."""
+    """The library works on the item (binding, repair): it is unavailable until completed. The
+    item is named by its barcode, or by the loan it is on."""
 
-    loan_id: str
+    loan_id: str | None = None
+    item_barcode: ItemBarcode | None = None
+
+    @model_validator(mode="after")
+    def _one_item(self) -> PlaceInternalProcessing:
+        if (self.loan_id is None) == (self.item_barcode is None):
+            raise ValueError("give either loan_id or item_barcode")
+        return self
 
 
 class CancelRequest(DeskCommand[RequestView]):
@@ -40,6 +60,23 @@ class ShowLoanQueue(DeskCommand[RequestQueue]):
     """The request queue of a loan's item."""
 
     loan_id: str
+
+
+ShelfList = Literal["hold-shelf", "expired-holds", "pick-from-shelf", "in-transit"]
+
+
+class ListLibraryRequests(DeskCommand[LibraryRequests]):
+    """One of a library's work lists: its hold shelf (``expired``: past their last day), the
+    holds that expired there since ``since``, the requests whose item is to be picked from its
+    shelves, the items in transit to it."""
+
+    library: bounds.Code
+    which: ShelfList
+    since: date | None = None
+
+
+class RunHoldShelf(Command[JobAnswer]):
+    """Expire the holds not collected by their last day; hand their items on (the job)."""
 
 
 class ListPatronRequests(DeskCommand[PatronRequests]):

@@ -32,13 +32,18 @@ async def place_request(cmd: PlaceRequest, uow: UnitOfWork, ctx: Context) -> Req
 async def place_internal_processing(
     cmd: PlaceInternalProcessing, uow: UnitOfWork, ctx: Context
 ) -> RequestAnswer:
-    """The loan's item goes to internal processing: unavailable until the request is completed."""
+    """The item (or the loan's) goes to internal processing: unavailable until the request is
+    completed."""
     ctx.check_tenant(cmd.institution)
     ctx.desk_library(cmd.desk)
-    stored = await uow.loans.get(ctx.institution, cmd.loan_id)
-    if stored is None:
-        raise LoanNotFoundError("loan_id", cmd.loan_id, f"no such loan in {ctx.institution}")
-    item = await _item(uow, ctx, stored.loan.item_barcode)
+    barcode = cmd.item_barcode
+    if cmd.loan_id is not None:
+        stored = await uow.loans.get(ctx.institution, cmd.loan_id)
+        if stored is None:
+            raise LoanNotFoundError("loan_id", cmd.loan_id, f"no such loan in {ctx.institution}")
+        barcode = stored.loan.item_barcode
+    assert barcode is not None  # the command names one or the other
+    item = await _item(uow, ctx, barcode)
     await uow.items.set_statuses(ctx.institution, {item.barcode: ItemStatus.IN_PROCESS})
     kind = RequestKind.INTERNAL_PROCESSING
     return await _place(uow, ctx, kind, None, item, item.library, cmd.operator)

@@ -73,7 +73,9 @@ class ReturnBatch:
         item, queue = self._items.get(barcode), self._queues.get(barcode, [])
         stored = self._loans.pop(barcode, None)
         if stored is None:
-            if item is not None and pickup_library_for(queue) is not None:
+            # A hold waits for it, or it comes back from transit (received at this library).
+            received = item is not None and item.status is ItemStatus.IN_TRANSIT
+            if item is not None and (received or pickup_library_for(queue) is not None):
                 return self._route_without_loan(item, queue)
             error = ItemNotOnLoanError if item else UnknownItemError
             raise error("item_barcode", barcode, "no open loan for this item")
@@ -132,7 +134,8 @@ class ReturnBatch:
             self.failed_loans = await self.uow.loans.save_many(inst, self._returned)
 
     def _route_without_loan(self, item: Item, queue: list[Request]) -> ReturnAnswer:
-        """An item with no loan scanned for a hold (picked from the shelf, or back from transit)."""
+        """An item with no loan scanned for a hold (picked from the shelf, or back from transit),
+        or received in transit: on its shelf here, or on to its library."""
         routing = route_item(
             item=item, library=self.library, queue=queue, policy=self.ctx.policy, now=self.now
         )

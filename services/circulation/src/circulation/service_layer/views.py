@@ -36,4 +36,9 @@ async def show_patron_blocks(cmd: ShowPatronBlocks, uow: UnitOfWork, ctx: Contex
         patron_loans=[stored.loan for stored in loans],
         now=ctx.now(),
     )
-    return PatronBlocks(patron_id=record.patron.patron_id, can_borrow=not blocks, blocks=blocks)
+    return PatronBlocks(
+        patron_id=record.patron.patron_id,
+        can_borrow=not blocks,
+        blocks=blocks,
+        desk_notes=[note for note in record.patron.notes if note.at_desk],
+    )

@@ -6,9 +6,16 @@ from datetime import datetime
 
 from rebub_shared.contracts import loans as contract
 from rebub_shared.contracts.patrons import IzPatron
-from rebub_shared.contracts.requests import RequestPlacedOnHoldShelf
+from rebub_shared.contracts.requests import (
+    RequestCancelled,
+    RequestEvent,
+    RequestHoldShelfExpired,
+    RequestHoldShelfExpiring,
+    RequestPlacedOnHoldShelf,
+)
 
 from ..domain import HoldNotice, LoanEvent, LoanEventKind, PatronContact, PostalAddress
+from ..domain.kinds import LetterKind
 
 _KINDS: dict[type[contract.LoanEvent], LoanEventKind] = {
     contract.LoanCreated: LoanEventKind.CREATED,
@@ -68,6 +75,48 @@ def patron_contact(patron: IzPatron) -> PatronContact:
             country=None if address.country.casefold() == "france" else address.country,
         ),
     )
+
+
+_REQUEST_NOTICES: dict[type[RequestEvent], LetterKind] = {
+    RequestHoldShelfExpiring: LetterKind.HOLD_EXPIRING,
+    RequestHoldShelfExpired: LetterKind.HOLD_EXPIRED,
+    RequestCancelled: LetterKind.REQUEST_CANCELLED,
+}
+
+
+def request_notice(event: RequestEvent) -> tuple[str, HoldNotice] | None:
+    """The requester and the notice a request event sends (None: no notice): hold expired,
+    request cancelled (internal processing has no requester: no notice)."""
+    request = event.request
+    if request.patron_id is None:
+        return None
+    kind = _REQUEST_NOTICES.get(type(event))
+    if kind is None:
+        return None
+    notice = HoldNotice(
+        request_id=request.request_id,
+        title=request.title,
+        item_barcode=request.item_barcode,
+        library=request.pickup_library,
+        pickup_until=request.hold_shelf_expiry,
+        kind=kind,
+    )
+    return request.patron_id, notice
+
+
+def recall_notice(event: contract.LoanRecalled) -> tuple[str, HoldNotice]:
+    """The borrower and the notice of their recalled loan, with its new due date."""
+    loan = event.loan
+    notice = HoldNotice(
+        request_id=event.request_id,
+        title=loan.title,
+        item_barcode=loan.item_barcode,
+        library=loan.library,
+        pickup_until=None,
+        kind=LetterKind.LOAN_RECALLED,
+        due_at=loan.due_date,
+    )
+    return loan.patron_id, notice
 
 
 def hold_notice(event: RequestPlacedOnHoldShelf) -> HoldNotice:

@@ -29,11 +29,31 @@ class LetterKind(StrEnum):
     LOAN_RECEIPT = "loan_receipt"
     ACTIVITY_REPORT = "activity_report"
     HOLD_AVAILABLE = "hold_available"
+    HOLD_EXPIRING = "hold_expiring"  # the last day on the hold shelf is near
+    HOLD_EXPIRED = "hold_expired"  # not collected from the hold shelf in time
+    REQUEST_CANCELLED = "request_cancelled"
+    LOAN_RECALLED = "loan_recalled"  # to the borrower: another patron wants the item
+
+    @property
+    def about_a_request(self) -> bool:
+        """The letters a request's events send (one per request and kind)."""
+        return self in _REQUEST_NOTICES
 
     @classmethod
     def of_stage(cls, stage: Stage) -> LetterKind:
         """The letter kind written for a chain stage."""
         return cls(stage.value)
+
+
+_REQUEST_NOTICES = frozenset(
+    {
+        LetterKind.HOLD_AVAILABLE,
+        LetterKind.HOLD_EXPIRING,
+        LetterKind.HOLD_EXPIRED,
+        LetterKind.REQUEST_CANCELLED,
+        LetterKind.LOAN_RECALLED,
+    }
+)
 
 
 class Channel(StrEnum):

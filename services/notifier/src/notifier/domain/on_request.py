@@ -1,4 +1,6 @@
-"""Letters outside the chain: loan receipt, activity report, hold available.
+"""Letters outside the chain: loan receipt, activity report, and the notices of requests (hold
+available, hold expired, request cancelled, and the recall to the borrower with the new due
+date).
 
 They go by email; a patron without an email address gets them printed and the case is reported.
 """
@@ -7,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from .errors import NotifierDomainError, check_same_institution
 from .kinds import LetterKind
@@ -23,13 +25,17 @@ class UnreachablePatronError(NotifierDomainError):
 
 @dataclass(frozen=True)
 class HoldNotice:
-    """A requested item waiting on the hold shelf of `library` until `pickup_until`."""
+    """A notice about request `request_id` on an item (`kind`): by default the item waits on
+    the hold shelf of `library` until `pickup_until`; a recalled loan's notice has the loan's
+    new due date (`due_at`)."""
 
     request_id: str
     title: str
     item_barcode: str
     library: str
-    pickup_until: date
+    pickup_until: date | None
+    kind: LetterKind = LetterKind.HOLD_AVAILABLE
+    due_at: datetime | None = None
 
 
 def loan_receipt(
@@ -48,13 +54,23 @@ def activity_report(
 
 
 def hold_available(patron: PatronContact, hold: HoldNotice, today: date) -> Letter:
-    """Tell the patron their requested item is waiting at `hold.library`."""
-    # The request's own key, claimed before sending: one letter per request, whatever replays it.
-    key = f"{patron.institution}:{hold.request_id}:{LetterKind.HOLD_AVAILABLE.value}"
+    """Tell the patron about their request (`hold.kind`): the requested item waits at
+    `hold.library`, the hold expired, the request was cancelled, or (to the borrower) the loan
+    is recalled, due at `hold.due_at`."""
+    if not hold.kind.about_a_request:
+        raise NotifierDomainError(f"kind={hold.kind.value!r} is not a notice of a request")
+    # The request's own key, claimed before sending: one letter per request and kind, whatever
+    # replays it.
+    key = f"{patron.institution}:{hold.request_id}:{hold.kind.value}"
     item = LetterItem(
-        hold.request_id, hold.title, hold.item_barcode, hold.library, None, idempotency_key=key
+        hold.request_id,
+        hold.title,
+        hold.item_barcode,
+        hold.library,
+        hold.due_at,
+        idempotency_key=key,
     )
-    letter = _letter(LetterKind.HOLD_AVAILABLE, patron, (), today, hold.request_id)
+    letter = _letter(hold.kind, patron, (), today, hold.request_id)
     return replace(letter, items=(item,), pickup_until=hold.pickup_until)
 
 

@@ -4,21 +4,28 @@ consumer group, each event type to its handler.
 The offset is committed after the handler's write (``consumer_options``); a record that cannot
 be decoded or belongs to another institution goes to the dead-letter topic (the runtime's
 middleware). A waiting account merge needs nothing here: the loans' next events carry the new
-patron id. Of the request events only "placed on hold shelf" matters: it sends the
-hold-available letter (once per request, however often the event is delivered).
+patron id. Request events send the requester's notices (hold available, hold expired, request
+cancelled) and a loan's recall tells its borrower the new due date: each once per request and
+kind, however often the event is delivered (the letter's key is claimed before sending).
 """
 
 from __future__ import annotations
 
 from rebub_shared.cloudevents import Event, InvalidEventError
-from rebub_shared.contracts.loans import LOAN_EVENTS, LoanEvent
+from rebub_shared.contracts.loans import LOAN_EVENTS, LoanEvent, LoanRecalled
 from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
-from rebub_shared.contracts.requests import REQUEST_EVENTS, RequestPlacedOnHoldShelf
+from rebub_shared.contracts.requests import REQUEST_EVENTS, RequestEvent, RequestPlacedOnHoldShelf
 from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
 
-from ..adapters.contracts import hold_notice, loan_event, patron_contact
+from ..adapters.contracts import (
+    hold_notice,
+    loan_event,
+    patron_contact,
+    recall_notice,
+    request_notice,
+)
 from ..service_layer import (
     ApplyLoanEvent,
     ApplyPatronChange,
@@ -49,6 +56,9 @@ def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False
 
     async def on_loan(event: Event[LoanEvent]) -> None:
         await bus.handle(ApplyLoanEvent(loan_event(event.data, event.envelope.time)))
+        if isinstance(event.data, LoanRecalled):  # the borrower is told, with the new due date
+            patron_id, notice = recall_notice(event.data)
+            await bus.handle(SendHoldAvailable(event.data.loan.institution, patron_id, notice))
 
     async def on_patron(event: Event[PatronChanged]) -> None:
         patron = event.data.patron
@@ -59,10 +69,17 @@ def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False
         notice = hold_notice(data)
         await bus.handle(SendHoldAvailable(data.request.institution, data.patron_id, notice))
 
+    async def on_request(event: Event[RequestEvent]) -> None:
+        found = request_notice(event.data)
+        if found is not None:  # hold expired, request cancelled: the requester is told
+            patron_id, notice = found
+            await bus.handle(SendHoldAvailable(event.data.request.institution, patron_id, notice))
+
     handlers = (
         On(LoanEvent, on_loan),
         On(PatronChanged, on_patron),
-        On(RequestPlacedOnHoldShelf, on_hold_shelf),
+        On(RequestPlacedOnHoldShelf, on_hold_shelf),  # before the other request events
+        On(RequestEvent, on_request),
     )
 
     async def on_gone(topic: str, key: str) -> None:

@@ -18,13 +18,14 @@ from ..service_layer import (
     FindLetters,
     ListReports,
     NotifierBus,
+    PlanDay,
     RunDailyPass,
     SendActivityReport,
     SendLoanReceipt,
     UnknownLoanError,
     UnknownPatronError,
 )
-from .views import LetterView, PassView, ReportView
+from .views import LetterView, PassView, PlanView, ReportView
 
 #: The same key sends a letter once (a desk's request id, a UUID...).
 IdempotencyKey = Annotated[bounds.Identifier | None, Header()]
@@ -61,6 +62,13 @@ def router(*, dev: bool) -> APIRouter:
             raise Problem(422, "Invalid request", "give patron_id or loan_id", field="patron_id")
         records = await bus_of(request).handle(FindLetters(patron_id, loan_id))
         return [LetterView.of(record) for record in records]
+
+    @routes.get("/letters/plan", dependencies=[requires(P.LETTERS_PLAN)])
+    async def plan(request: Request, day: bounds.Day) -> PlanView:
+        """What the daily pass of ``day`` would send, per stage and patron, without recording or
+        sending anything (allowed in production: tomorrow's letters, checked the day before)."""
+        due = (await bus_of(request).handle(PlanDay(day, record=False))).due
+        return PlanView.of(day, due)
 
     @routes.get("/reports", dependencies=reader)
     async def reports(request: Request) -> list[ReportView]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 from pydantic import BaseModel
 
+from ..domain import LettersDue
 from ..service_layer import LetterRecord, PassSummary, Report
 
 
@@ -55,6 +57,60 @@ class ReportView(BaseModel):
     @classmethod
     def of(cls, report: Report) -> ReportView:
         return cls.model_validate(report, from_attributes=True)
+
+
+class PlannedLetter(BaseModel):
+    """A letter the pass of the day would send (nothing is recorded)."""
+
+    stage: str
+    patron_id: str
+    channel: str
+    loan_ids: list[str]
+    reported_reason: str | None
+
+
+class UnreachableView(BaseModel):
+    stage: str
+    patron_id: str
+    loan_ids: list[str]
+    reason: str
+
+
+class PlanView(BaseModel):
+    """What the pass of ``day`` would send, per stage and patron, and who cannot be reached."""
+
+    day: date
+    by_stage: dict[str, int]
+    letters: list[PlannedLetter]
+    unreachable: list[UnreachableView]
+
+    @classmethod
+    def of(cls, day: date, due: LettersDue) -> PlanView:
+        letters = [
+            PlannedLetter(
+                stage=letter.kind.value,
+                patron_id=letter.patron.patron_id,
+                channel=letter.channel.value,
+                loan_ids=[item.loan_id for item in letter.items],
+                reported_reason=letter.reported_reason,
+            )
+            for letter in due.letters
+        ]
+        letters.sort(key=lambda letter: (letter.stage, letter.patron_id))
+        return cls(
+            day=day,
+            by_stage=dict(Counter(letter.stage for letter in letters)),
+            letters=letters,
+            unreachable=[
+                UnreachableView(
+                    stage=u.stage.value,
+                    patron_id=u.patron_id,
+                    loan_ids=list(u.loan_ids),
+                    reason=u.reason,
+                )
+                for u in due.unreachable
+            ],
+        )
 
 
 class PassView(BaseModel):

@@ -89,6 +89,9 @@ class PlanDay(Command["DayPlan"]):
 
     day: date
     lap: Callable[[str], None] = no_lap
+    #: False for a preview (``GET /letters/plan``): nothing is written, not even the schedule
+    #: of the loans read (a future day's schedule would hide them from the passes before it).
+    record: bool = True
 
 
 @dataclass(frozen=True)

@@ -80,15 +80,19 @@ async def plan_day(command: PlanDay, store: NotifierStore, ctx: Context) -> DayP
     # in between, or data from before the notes) is found by _id, and noted by the schedule.
     found = await store.claimed_keys([key for key in reached if key not in noted])
     claimed = noted | found
-    await store.note_claimed(
-        [ClaimNote(reached[k].loan_id, k, next_day(ctx, reached[k], today)) for k in sorted(found)]
-    )
-    # Its letter's claim schedules a loan waiting for a letter; every other loan read is dealt
-    # with until its next stage's day.
-    left = {loan.loan_id for key, loan in reached.items() if key not in noted}
-    await store.schedule(
-        {loan.loan_id: next_day(ctx, loan, today) for loan in loans if loan.loan_id not in left}
-    )
+    if command.record:
+        await store.note_claimed(
+            [
+                ClaimNote(reached[k].loan_id, k, next_day(ctx, reached[k], today))
+                for k in sorted(found)
+            ]
+        )
+        # Its letter's claim schedules a loan waiting for a letter; every other loan read is
+        # dealt with until its next stage's day.
+        left = {loan.loan_id for key, loan in reached.items() if key not in noted}
+        await store.schedule(
+            {loan.loan_id: next_day(ctx, loan, today) for loan in loans if loan.loan_id not in left}
+        )
     lap("stages_and_claimed_keys_s")
     wanted = {loan.patron_id for key, loan in reached.items() if key not in claimed}
     patrons = await store.patrons(wanted)

@@ -61,7 +61,8 @@ async def send_loan_receipt(
 async def send_hold_available(
     command: SendHoldAvailable, store: NotifierStore, ctx: Context
 ) -> LetterRecord | None:
-    """Email (or print) the hold-available letter of `institution`'s request; sent once per request.
+    """Email (or print) the notice of `institution`'s request (`hold.kind`: hold available or
+    expired, request cancelled, loan recalled); sent once per request and kind.
 
     A patron with no contact at all is reported ``unreachable`` (None is returned): the item
     still waits on the hold shelf, staff reach the patron another way.
@@ -78,7 +79,8 @@ async def send_hold_available(
     try:
         letter = hold_available(patron, hold, paris_date(now))
     except UnreachablePatronError as error:
-        report_id = f"unreachable:{ctx.institution}:{patron_id}:hold_available:{hold.request_id}"
+        kind = hold.kind.value
+        report_id = f"unreachable:{ctx.institution}:{patron_id}:{kind}:{hold.request_id}"
         await store.add_report(
             Report(report_id, patron_id, "unreachable", (hold.request_id,), str(error), now)
         )

@@ -106,6 +106,10 @@ def from_nz_contract(account: c.NzAccount, received_at: datetime) -> NzAccount:
     )
 
 
+_BLOCK_FIELDS = set(c.StaffBlock.model_fields)
+_NOTE_FIELDS = set(c.AccountNote.model_fields)
+
+
 def to_iz_contract(patron: Patron, revision: int) -> c.IzPatron:
     """The ``{inst}.patron.v1`` snapshot; ``revision`` grows at every write in this IZ."""
     record = patron.record
@@ -120,7 +124,14 @@ def to_iz_contract(patron: Patron, revision: int) -> c.IzPatron:
         expiry_date=record.expiry_date,
         contact=contact_of(record),
         barcodes=list(dict.fromkeys(_barcodes(record) + added)),
-        local_blocks=[b.block_type for b in patron.additions.local_blocks],
+        local_blocks=[
+            c.StaffBlock.model_validate(b.model_dump(include=_BLOCK_FIELDS))
+            for b in patron.additions.local_blocks
+        ],
+        notes=[
+            c.AccountNote.model_validate(n.model_dump(include=_NOTE_FIELDS))
+            for n in patron.additions.notes
+        ],
         status=patron.status.value,
         version=revision,
     )

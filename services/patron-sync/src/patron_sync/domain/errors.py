@@ -47,6 +47,10 @@ class WaitingAccountMismatchError(PatronSyncError):
     """A waiting account and an institutional account that do not match were to be merged."""
 
 
+class AdditionNotFoundError(PatronSyncError):
+    """No note or block of the account has this id (already lifted or deleted, or never set)."""
+
+
 class FeedRefusedError(Exception):
     """A whole feed file is refused before anything is applied (not a feed, wrong encoding,
     truncated XML, missing CSV header...). ``reason`` says why, ``where`` where it was found."""

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from patron_sync.domain import errors as e
 from patron_sync.domain.absence import ImportMode
-from patron_sync.domain.accounts import LocalBlock, Note, Patron
+from patron_sync.domain.accounts import Patron
 from patron_sync.domain.import_history import ImportEntry
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
@@ -41,6 +41,7 @@ STATUSES: dict[type[Exception], int] = {
     se.AccountExistsError: 409,
     e.NzOwnedFieldError: 409,
     e.DuplicateBarcodeError: 409,
+    e.AdditionNotFoundError: 404,
     e.AccountKindError: 409,
     e.WaitingAccountMismatchError: 409,
     e.FixedFieldError: 409,
@@ -54,7 +55,7 @@ STATUSES: dict[type[Exception], int] = {
 }
 
 
-def _service(request: Request) -> PatronSync:
+def service_of(request: Request) -> PatronSync:
     service: PatronSync = request.app.state.service
     return service
 
@@ -98,7 +99,7 @@ def network_router() -> APIRouter:
         Only the feed loader of ``source`` may upload its feed; ``force`` needs ``imports:force``.
         """
         check_feed_loader(principal, source, force)
-        service = _service(request)
+        service = service_of(request)
         suffix = Path(file.filename or "feed").suffix.lower()
         spool = service.settings.spool_dir
         with tempfile.NamedTemporaryFile(suffix=suffix, dir=spool) as target:
@@ -131,7 +132,7 @@ def network_router() -> APIRouter:
     ) -> list[ImportEntry]:
         """The imports of the token's institution, newest first: each feed's file name,
         checksum, who uploaded it, its counts and rejects, or why it was refused."""
-        return await _service(request).history.latest(principal.institution, limit)
+        return await service_of(request).history.latest(principal.institution, limit)
 
     @router.get("/imports/{import_id}", responses={404: {"description": "No such import"}})
     async def read_import(
@@ -140,7 +141,7 @@ def network_router() -> APIRouter:
         principal: Annotated[Principal, requires(P.IMPORTS_RUN)],
     ) -> ImportEntry:
         """One import of the token's institution, with every reject's record number and reason."""
-        entry = await _service(request).history.get(import_id)
+        entry = await service_of(request).history.get(import_id)
         if entry is None or entry.source != principal.institution:  # another's: not shown
             raise Problem(404, "Not Found", f"no import {import_id!r}", import_id=import_id)
         return entry
@@ -209,24 +210,6 @@ class AccountChange(ReaderChange):
     identifiers: tuple[Identifier, ...] | None = Field(default=None, max_length=10)
 
 
-class NoteIn(BaseModel):
-    """A note; its author is the token's subject (a ``created_by`` field is refused)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: bounds.Note
-
-
-class BlockIn(BaseModel):
-    """A local block; who set it is the token's subject (a ``created_by`` field is refused)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    block_type: bounds.Code
-    reason: bounds.Reason
-    expires_at: bounds.Instant | None = None
-
-
 def desk_router() -> APIRouter:
     router = APIRouter(tags=["desk"])
 
@@ -244,7 +227,7 @@ def desk_router() -> APIRouter:
         last name then first name): this institution's own first, exact names before prefixes,
         a page from ``offset`` with the ``total`` and the ``next_offset`` (network accounts on
         the page are linked into this IZ)."""
-        s = _service(request)
+        s = service_of(request)
         if barcode:
             found = view(await find_by_barcode(s.iz_uow(), barcode))
             return PatronPage(patrons=[found], total=1, offset=0, limit=1, next_offset=None)
@@ -263,12 +246,12 @@ def desk_router() -> APIRouter:
     @router.get("/patrons/{account_id}", dependencies=reader)
     async def get_patron(request: Request, account_id: str) -> PatronView:
         """The account (an NZ account's primary id links it into this IZ on first use)."""
-        s = _service(request)
+        s = service_of(request)
         return view(await s.handle(cmds.LinkPatron(s.institution, account_id)))
 
     @router.patch("/patrons/{account_id}", dependencies=[requires(P.PATRONS_EDIT)])
     async def edit_patron(request: Request, account_id: str, changes: AccountChange) -> PatronView:
-        s = _service(request)
+        s = service_of(request)
         edits = changes.model_dump(exclude_unset=True)
         return view(await s.handle(cmds.EditPatron(s.institution, account_id, edits)))
 
@@ -278,36 +261,8 @@ def desk_router() -> APIRouter:
         dependencies=[requires(P.PATRONS_EDIT)],
     )
     async def add_identifier(request: Request, account_id: str, body: Identifier) -> PatronView:
-        s = _service(request)
+        s = service_of(request)
         return view(await s.handle(cmds.AddIdentifier(s.institution, account_id, body)))
-
-    @router.post("/patrons/{account_id}/notes", status_code=201)
-    async def add_note(
-        request: Request,
-        account_id: str,
-        body: NoteIn,
-        audit: Audit,
-        who: Annotated[Principal, requires(P.PATRONS_NOTES)],
-    ) -> PatronView:
-        s = _service(request)
-        note = Note(text=body.text, created_by=who.operator, created_at=s.runtime.clock.now())
-        command = cmds.AddNote(s.institution, account_id, note)
-        return await _audited(s, command, audit, who, "note-added")
-
-    @router.post("/patrons/{account_id}/blocks", status_code=201)
-    async def add_block(
-        request: Request,
-        account_id: str,
-        body: BlockIn,
-        audit: Audit,
-        who: Annotated[Principal, requires(P.PATRONS_BLOCKS)],
-    ) -> PatronView:
-        s = _service(request)
-        block = LocalBlock(
-            created_at=s.runtime.clock.now(), created_by=who.operator, **body.model_dump()
-        )
-        command = cmds.AddLocalBlock(s.institution, account_id, block)
-        return await _audited(s, command, audit, who, "block-added", block_type=body.block_type)
 
     @router.post("/external-readers", status_code=201)
     async def create_reader(
@@ -316,16 +271,16 @@ def desk_router() -> APIRouter:
         audit: Audit,
         who: Annotated[Principal, requires(P.EXTERNAL_READERS_WRITE)],
     ) -> PatronView:
-        s = _service(request)
+        s = service_of(request)
         record = body.model_copy(update={"user_group": UserGroup.LECTEUR_EXTERIEUR})
         command = cmds.CreateExternalReader(s.institution, record.record(s.institution))
-        return await _audited(s, command, audit, who, "external-reader-created")
+        return await audited(s, command, audit, who, "external-reader-created")
 
     @router.patch(
         "/external-readers/{account_id}", dependencies=[requires(P.EXTERNAL_READERS_WRITE)]
     )
     async def change_reader(request: Request, account_id: str, body: ReaderChange) -> PatronView:
-        s = _service(request)
+        s = service_of(request)
         command = cmds.ChangeExternalReader(
             s.institution, account_id, **body.model_dump(exclude_none=True)
         )
@@ -338,14 +293,38 @@ def desk_router() -> APIRouter:
         audit: Audit,
         who: Annotated[Principal, requires(P.WAITING_ACCOUNTS_WRITE)],
     ) -> PatronView:
-        s = _service(request)
+        s = service_of(request)
         command = cmds.CreateWaitingAccount(s.institution, body.record(s.institution))
-        return await _audited(s, command, audit, who, "waiting-account-created")
+        return await audited(s, command, audit, who, "waiting-account-created")
+
+    @router.post("/waiting-accounts/{account_id}/merge")
+    async def merge_waiting(
+        request: Request,
+        account_id: str,
+        body: MergeIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.WAITING_ACCOUNTS_WRITE)],
+    ) -> PatronView:
+        """Staff confirm the waiting account is the reader of ``primary_id`` (another id): it is
+        merged into that account, loans included, and closed (``WaitingAccountMerged``)."""
+        s = service_of(request)
+        command = cmds.MergeWaitingAccount(s.institution, account_id, body.primary_id)
+        return await audited(
+            s, command, audit, who, "waiting-account-merged", waiting_id=account_id
+        )
 
     return router
 
 
-async def _audited(
+class MergeIn(BaseModel):
+    """The institutional account staff matched to the waiting account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_id: bounds.Identifier
+
+
+async def audited(
     service: PatronSync,
     command: Command[StoredPatron],
     audit: Audit,

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from patron_sync.domain.absence import ImportMode
-from patron_sync.domain.accounts import LocalBlock, Note
+from patron_sync.domain.accounts import LocalBlock, Note, Statistic
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
@@ -63,6 +63,60 @@ class AddLocalBlock(Command[StoredPatron]):
     tenant: InstitutionCode
     account_id: str
     block: LocalBlock
+
+
+@dataclass(frozen=True)
+class LiftLocalBlock(Command[StoredPatron]):
+    """Lift a staff block before its end."""
+
+    tenant: InstitutionCode
+    account_id: str
+    block_id: str
+
+
+@dataclass(frozen=True)
+class EditNote(Command[StoredPatron]):
+    """Change a note's text or its "show at the desk" flag (``None``: unchanged)."""
+
+    tenant: InstitutionCode
+    account_id: str
+    note_id: str
+    edited_by: str
+    text: str | None = None
+    at_desk: bool | None = None
+
+
+@dataclass(frozen=True)
+class DeleteNote(Command[StoredPatron]):
+    tenant: InstitutionCode
+    account_id: str
+    note_id: str
+
+
+@dataclass(frozen=True)
+class SetStatistic(Command[StoredPatron]):
+    """Set the account's value of a local statistical category (replacing the old one)."""
+
+    tenant: InstitutionCode
+    account_id: str
+    statistic: Statistic
+
+
+@dataclass(frozen=True)
+class RemoveStatistic(Command[StoredPatron]):
+    tenant: InstitutionCode
+    account_id: str
+    category: str
+
+
+@dataclass(frozen=True)
+class MergeWaitingAccount(Command[StoredPatron]):
+    """Staff confirm that waiting account ``waiting_id`` is the reader of institutional
+    account ``primary_id`` (another primary id): merge it, loans included, and close it."""
+
+    tenant: InstitutionCode
+    waiting_id: str
+    primary_id: str
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@ from patron_sync.domain.accounts import AccountKind, AccountStatus, Patron
 from patron_sync.domain.additions import add_identifier as add_identifier_rule
 from patron_sync.domain.additions import add_local_block as add_local_block_rule
 from patron_sync.domain.additions import add_note as add_note_rule
+from patron_sync.domain.additions import add_statistic as add_statistic_rule
+from patron_sync.domain.additions import delete_note as delete_note_rule
+from patron_sync.domain.additions import edit_note as edit_note_rule
+from patron_sync.domain.additions import lift_local_block as lift_block_rule
+from patron_sync.domain.additions import remove_statistic as remove_statistic_rule
 from patron_sync.domain.errors import AccountKindError, InvalidFieldError, PrimaryIdTakenError
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.external_readers import (
@@ -150,6 +155,61 @@ async def add_note(cmd: cmds.AddNote, uow: IzUnitOfWork, ctx: Context) -> Stored
 async def add_local_block(cmd: cmds.AddLocalBlock, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     stored = await _existing(uow, cmd.account_id)
     return await _save_one(uow, stored, add_local_block_rule(stored.patron, cmd.block))
+
+
+async def lift_local_block(
+    cmd: cmds.LiftLocalBlock, uow: IzUnitOfWork, ctx: Context
+) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    return await _save_one(uow, stored, lift_block_rule(stored.patron, cmd.block_id, ctx.now()))
+
+
+async def edit_note(cmd: cmds.EditNote, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    patron = edit_note_rule(
+        stored.patron,
+        cmd.note_id,
+        text=cmd.text,
+        at_desk=cmd.at_desk,
+        by=cmd.edited_by,
+        now=ctx.now(),
+    )
+    return await _save_one(uow, stored, patron)
+
+
+async def delete_note(cmd: cmds.DeleteNote, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    return await _save_one(uow, stored, delete_note_rule(stored.patron, cmd.note_id, ctx.now()))
+
+
+async def set_statistic(cmd: cmds.SetStatistic, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    patron = add_statistic_rule(stored.patron, cmd.statistic, ctx.now())
+    return await _save_one(uow, stored, patron)
+
+
+async def remove_statistic(
+    cmd: cmds.RemoveStatistic, uow: IzUnitOfWork, ctx: Context
+) -> StoredPatron:
+    stored = await _existing(uow, cmd.account_id)
+    patron = remove_statistic_rule(stored.patron, cmd.category, ctx.now())
+    return await _save_one(uow, stored, patron)
+
+
+async def merge_confirmed(
+    cmd: cmds.MergeWaitingAccount, uow: IzUnitOfWork, ctx: Context
+) -> StoredPatron:
+    """A match staff confirmed: the waiting account merges into the institutional account (its
+    additions carried over, ``WaitingAccountMerged`` moves its loans) and is closed. The
+    institutional account must be in this IZ (looking it up links it)."""
+    now = ctx.now()
+    waiting = await _existing(uow, cmd.waiting_id)
+    target = await _existing(uow, cmd.primary_id)
+    merge = merge_waiting_account(waiting.patron, target.patron, now, confirmed_by_staff=True)
+    merged_from = (*target.merged_from, waiting.patron.account_id)
+    stage(uow, target, merge.institutional, [merge.event], merged_from)
+    stage(uow, waiting, merge.closed_waiting)
+    return (await uow.commit())[0]
 
 
 async def edit_patron(cmd: cmds.EditPatron, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:

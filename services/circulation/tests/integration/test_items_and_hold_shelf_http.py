@@ -1,0 +1,74 @@
+"""Items and the hold shelf over HTTP on the real broker and store: the item lookup (status,
+loan, queue), a library's hold shelf, the job's pass expiring a hold after its last day (the
+expired-holds list, the item reshelved), a staff status change with its reason (audited),
+internal processing of an item not on loan, and request complete over HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .conftest import StartApp
+
+FEB_25 = datetime(2027, 2, 25, 9, 0, tzinfo=UTC)
+
+
+async def test_an_item_lookup_and_a_hold_that_expires_on_the_9th_pass(start_app: StartApp) -> None:
+    async with start_app(at=FEB_25) as desk:
+        await desk.add_patron("P-42")
+        await desk.add_patron("P-7")
+        await desk.add_items(("INP0001", "ENSEIRB", "ENSEIRB-LA", None))
+        loan = await desk.lend("P-42", "INP0001")
+        hold = await desk.client.post(
+            "/requests", json={"kind": "hold", "patron": "P-7", "item_barcode": "INP0001"}
+        )
+        request_id = hold.json()["request"]["request_id"]
+        item = (await desk.client.get("/items/INP0001")).json()
+        assert (item["status"], item["loan"]["loan_id"]) == ("on_loan", loan["loan_id"])
+        assert [(r["patron_id"], r["position"]) for r in item["requests"]] == [("P-7", 1)]
+
+        await desk.set_clock(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
+        await desk.client.post("/returns", json={"item_barcode": "INP0001"})
+        shelf = (await desk.client.get("/libraries/ENSEIRB/requests/hold-shelf")).json()
+        assert [(r["patron_id"], r["hold_shelf_expiry"]) for r in shelf["requests"]] == [
+            ("P-7", "2027-03-08")
+        ]
+        await desk.set_clock(datetime(2027, 3, 8, 5, 0, tzinfo=UTC))
+        assert (await desk.client.post("/_dev/jobs/hold-shelf")).json()["ids"] == []
+        await desk.set_clock(datetime(2027, 3, 9, 5, 0, tzinfo=UTC))
+        assert (await desk.client.post("/_dev/jobs/hold-shelf")).json()["ids"] == [request_id]
+        expired = (await desk.client.get("/libraries/ENSEIRB/requests/expired-holds")).json()
+        assert [(r["request_id"], r["status"]) for r in expired["requests"]] == [
+            (request_id, "expired")
+        ]
+        item = (await desk.client.get("/items/INP0001")).json()
+        assert (item["status"], item["loan"], item["requests"]) == ("available", None, [])
+
+        wrong = await desk.client.put(
+            "/items/INP0001/status", json={"status": "on_loan", "reason": "x"}
+        )
+        assert (wrong.status_code, wrong.json()["errors"][0]["field"]) == (422, "status")
+        missing = await desk.client.put(
+            "/items/INP0001/status", json={"status": "missing", "reason": "introuvable en rayon"}
+        )
+        assert missing.json()["status"] == "missing", missing.text
+        records = (await desk.client.get("/audit", params={"action": "item-status"})).json()
+        assert [r["targets"] for r in records["records"]] == [{"item": "INP0001"}]
+        # Internal processing on an item not on loan (binding): in process until completed.
+        placed = await desk.client.post("/items/INP0001/internal-processing")
+        assert placed.status_code == 201, placed.text
+        assert (await desk.client.get("/items/INP0001")).json()["status"] == "in_process"
+        done = await desk.client.post(
+            f"/requests/{placed.json()['request']['request_id']}/complete"
+        )
+        assert done.json()["status"] == "closed", done.text
+        assert (await desk.client.get("/items/INP0001")).json()["status"] == "available"
+        again = await desk.client.post(
+            "/requests", json={"kind": "hold", "patron": "P-7", "item_barcode": "INP0001"}
+        )
+        cancelled = await desk.client.post(
+            f"/requests/{again.json()['request']['request_id']}/cancel",
+            json={"reason": "plus besoin"},
+        )
+        assert (cancelled.json()["status"], cancelled.json()["task"]) == ("cancelled", "done")
+        unknown = await desk.client.get("/items/NOPE0001")
+        assert unknown.status_code == 404
