@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from patron_sync.adapters.feeds.feed import DsiFeedReader
 from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork
 from patron_sync.adapters.mongo_nz import MongoNzAccounts
+from patron_sync.adapters.network_accounts import TopicNetworkAccounts
 from patron_sync.adapters.publishing import KafkaNzPublisher
 from patron_sync.domain.absence import AbsencePolicy
 from patron_sync.domain.import_report import ImportReport
@@ -55,7 +56,8 @@ class PatronSync:
 
     def iz_uow(self) -> MongoIzUnitOfWork:
         rt = self.runtime
-        return MongoIzUnitOfWork(self.institution, rt.db, rt.topics, rt.clock, self.relay)
+        network = TopicNetworkAccounts(self.settings.kafka, rt.topics, rt.clock)
+        return MongoIzUnitOfWork(self.institution, rt.db, rt.topics, rt.clock, self.relay, network)
 
     def nz_uow(self) -> NzUnitOfWork:
         rt = self.runtime

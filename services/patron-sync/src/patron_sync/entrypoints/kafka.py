@@ -9,10 +9,11 @@ errors escape: the batch is read again later (replays change nothing: versioned 
 from typing import Any
 
 from patron_sync.adapters.contracts import from_nz_contract, reader_record
+from patron_sync.adapters.network_accounts import NZ_EVENTS
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccounts
 from patron_sync.settings import SERVICE
-from rebub_shared.cloudevents import Event, EventRegistry
+from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.patrons import ExternalReaderPublished, NzAccountChanged
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
@@ -22,7 +23,6 @@ from rebub_shared.topics import Topics
 
 from .instance import PatronSync
 
-NZ_EVENTS = EventRegistry(NzAccountChanged)
 log = get_logger(__name__)
 
 

@@ -4,7 +4,7 @@ is ``create_app`` in :mod:`patron_sync.entrypoints.http` (the host over the boot
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +17,7 @@ from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, 
 from patron_sync.domain.user_groups import UserGroup
 from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer import errors as se
-from patron_sync.service_layer.queries import find_by_barcode, search_by_name
+from patron_sync.service_layer.queries import Found, find_by_barcode, search_by_name
 from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, StoredPatron
 from rebub_shared import bounds
 from rebub_shared.audit import Audit
@@ -62,12 +62,31 @@ class PatronView(Patron):
     """An account as the desk sees it, with its IZ revision (what a later write must name)."""
 
     revision: int
+    linked: Literal[True] = True
+
+
+class NetworkName(BaseModel):
+    """What a search shows of a network account not linked here: its name and its source."""
+
+    primary_id: str
+    last_name: str
+    first_name: str
+    source_institution: InstitutionCode
+
+
+class NetworkMatch(BaseModel):
+    """A network account a search found that is not in this institution zone: shown, not
+    linked (no contact data here). Opening it (``GET /patrons/{account_id}``) links it."""
+
+    account_id: str
+    linked: Literal[False] = False
+    record: NetworkName
 
 
 class PatronPage(BaseModel):
     """A page of a search: the accounts shown, how many match, where the next page starts."""
 
-    patrons: list[PatronView]
+    patrons: list[PatronView | NetworkMatch]
     total: int
     offset: int
     limit: int
@@ -77,6 +96,19 @@ class PatronPage(BaseModel):
 def view(stored: StoredPatron) -> PatronView:
     """An account as the desk sees it, with its IZ revision."""
     return PatronView.model_validate(dict(stored.patron) | {"revision": stored.revision})
+
+
+def found_view(found: Found) -> PatronView | NetworkMatch:
+    """A lookup's answer: this zone's account, or a network account's name (not linked)."""
+    if isinstance(found, StoredPatron):
+        return view(found)
+    name = NetworkName(
+        primary_id=found.primary_id,
+        last_name=found.last_name,
+        first_name=found.first_name,
+        source_institution=found.source_institution,
+    )
+    return NetworkMatch(account_id=found.primary_id, record=name)
 
 
 def network_router() -> APIRouter:
@@ -212,17 +244,18 @@ def desk_router() -> APIRouter:
     ) -> PatronPage:
         """By barcode (404 with a hint), or by name (prefix, 3 letters at least; "martin chl" is
         last name then first name): this institution's own first, exact names before prefixes,
-        a page from ``offset`` with the ``total`` and the ``next_offset`` (network accounts on
-        the page are linked into this IZ)."""
+        a page from ``offset`` with the ``total`` and the ``next_offset``. A search links
+        nobody: a network account not yet here is shown by name (``linked: false``) and is
+        linked when opened (``GET /patrons/{account_id}``)."""
         s = _service(request)
         if barcode:
-            found = view(await find_by_barcode(s.iz_uow(), barcode))
+            found = found_view(await find_by_barcode(s.iz_uow(), barcode))
             return PatronPage(patrons=[found], total=1, offset=0, limit=1, next_offset=None)
         if name is not None:
-            size, now = limit or s.settings.name_search_limit, s.runtime.clock.now()
-            page = await search_by_name(s.iz_uow(), name, now, offset=offset, limit=size)
+            size = limit or s.settings.name_search_limit
+            page = await search_by_name(s.iz_uow(), name, offset=offset, limit=size)
             return PatronPage(
-                patrons=[view(p) for p in page.patrons],
+                patrons=[found_view(p) for p in page.patrons],
                 total=page.total,
                 offset=page.offset,
                 limit=page.limit,

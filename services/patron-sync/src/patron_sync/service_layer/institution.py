@@ -77,8 +77,9 @@ def sync_from_nz(
 
 
 async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: Context) -> int:
-    """Project a batch of ``nz.patron.v1`` into this IZ: the projection takes every account
-    (versioned), the IZ copies only patrons already here (or with an open waiting account).
+    """Project a batch of ``nz.patron.v1`` into this IZ: the projection takes every account's
+    search entry (versioned, no contact data), the IZ copies only patrons already here (or with
+    an open waiting account) in full.
     Returns how many patrons were written."""
     now = ctx.now()
     latest: dict[str, NzAccount] = {}
@@ -100,13 +101,22 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
     return len(await uow.commit())
 
 
+async def _network_account(uow: IzUnitOfWork, primary_id: str) -> NzAccount | None:
+    """The full network account behind a projection entry, read from the network zone now (the
+    projection keeps no contact data); an id the projection does not know is not looked for."""
+    if await uow.nz.get(primary_id) is None:
+        return None
+    return await uow.network.account(primary_id)
+
+
 async def link_patron(cmd: cmds.LinkPatron, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
-    """The IZ's account ``primary_id``; found only in the NZ, it is copied here (first use)."""
+    """The IZ's account ``primary_id``; found only in the NZ, it is copied here (first use):
+    the full record is read from the network zone at this moment."""
     now = ctx.now()
     stored = await uow.patrons.get(cmd.primary_id)
     if stored is not None:
         return stored
-    nz = await uow.nz.get(cmd.primary_id)
+    nz = await _network_account(uow, cmd.primary_id)
     if nz is None:
         raise PatronNotFoundError(
             "primary_id", cmd.primary_id, "in neither this institution zone nor the network zone"
@@ -248,7 +258,7 @@ async def create_waiting(
     if await uow.patrons.get(patron.account_id) is not None:
         raise AccountExistsError("account_id", patron.account_id, "already exists")
     waiting = await _save_one(uow, None, patron)
-    nz = await uow.nz.get(cmd.record.primary_id)
+    nz = await _network_account(uow, cmd.record.primary_id)
     if nz is None:
         return waiting
     sync_from_nz(uow, nz, await uow.patrons.get(nz.record.primary_id), waiting, now)
