@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from patron_sync.adapters.memory import MemoryIzUnitOfWork
+from patron_sync.domain.accounts import Note
 from patron_sync.domain.nz_accounts import decide_nz_import
 from patron_sync.domain.nz_entries import NzEntry
 from patron_sync.domain.patron import Address, PatronRecord, Phone
@@ -70,3 +71,16 @@ async def test_an_account_erased_from_the_network_is_not_linked(
     with pytest.raises(PatronNotFoundError):
         await _run(uow, cmds.LinkPatron("ubm", "22001234"))
     assert uow.patrons.rows == {}
+
+
+async def test_adding_a_note_for_a_network_account_links_it(
+    make_record: Callable[..., PatronRecord],
+) -> None:
+    uow = MemoryIzUnitOfWork("ubm")
+    account = decide_nz_import(make_record(), None, OCT_5).account
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (account,)))
+    note = Note(text="carte perdue", created_by="ubm-desk", created_at=OCT_5)
+    await _run(uow, cmds.AddNote("ubm", "22001234", note))
+    linked = uow.patrons.rows["22001234"]
+    assert (linked.revision, linked.patron.additions.notes) == (2, (note,))
+    assert linked.patron.record.emails == account.record.emails

@@ -133,6 +133,14 @@ async def _existing(uow: IzUnitOfWork, account_id: str) -> StoredPatron:
     return stored
 
 
+async def _served(uow: IzUnitOfWork, account_id: str, ctx: Context) -> StoredPatron:
+    """The account staff add something to: a network account not yet here is linked first
+    (adding a card, a note or a block for someone is a use)."""
+    if await uow.patrons.get(account_id) is None and await uow.nz.get(account_id) is not None:
+        return await link_patron(cmds.LinkPatron(uow.tenant, account_id), uow, ctx)
+    return await _existing(uow, account_id)
+
+
 async def _save_one(
     uow: IzUnitOfWork,
     stored: StoredPatron | None,
@@ -146,19 +154,19 @@ async def _save_one(
 async def add_identifier(cmd: cmds.AddIdentifier, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     """Add a local identifier (barcodes stay unique in the IZ)."""
     now = ctx.now()
-    stored = await _existing(uow, cmd.account_id)
+    stored = await _served(uow, cmd.account_id, ctx)
     holder = await uow.patrons.barcode_holder(cmd.identifier.value)
     patron = add_identifier_rule(stored.patron, cmd.identifier, holder, now)
     return await _save_one(uow, stored, patron)
 
 
 async def add_note(cmd: cmds.AddNote, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
-    stored = await _existing(uow, cmd.account_id)
+    stored = await _served(uow, cmd.account_id, ctx)
     return await _save_one(uow, stored, add_note_rule(stored.patron, cmd.note))
 
 
 async def add_local_block(cmd: cmds.AddLocalBlock, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
-    stored = await _existing(uow, cmd.account_id)
+    stored = await _served(uow, cmd.account_id, ctx)
     return await _save_one(uow, stored, add_local_block_rule(stored.patron, cmd.block))
 
 
