@@ -42,6 +42,9 @@ class MemoryPatrons:
         holder = await self.barcode_holder(barcode)
         return self.rows[holder] if holder else None
 
+    async def erase(self, account_id: str) -> bool:
+        return self.rows.pop(account_id, None) is not None
+
     async def name_entries(self, bucket: str) -> list[NameEntry]:
         entries = (
             NameEntry.of(k, s.patron.record, active=s.patron.status is AccountStatus.ACTIVE)
@@ -187,9 +190,12 @@ class MemoryNzAccounts:
 class MemoryNzPublisher:
     sent: list[NzAccount] = field(default_factory=list)
     purged: list[str] = field(default_factory=list)
+    erasures: list[tuple[str, str]] = field(default_factory=list)
 
     async def publish(self, accounts: Sequence[NzAccount]) -> None:
         self.sent.extend(accounts)
 
-    async def tombstones(self, primary_ids: Sequence[str]) -> None:
+    async def tombstones(self, primary_ids: Sequence[str], erasure: str | None = None) -> None:
         self.purged.extend(primary_ids)
+        if erasure is not None:
+            self.erasures.extend((k, erasure) for k in primary_ids)

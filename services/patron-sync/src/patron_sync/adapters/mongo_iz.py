@@ -77,6 +77,18 @@ class MongoPatrons:
     async def name_entries(self, bucket: str) -> list[NameEntry]:
         return await self.names.entries(bucket)
 
+    async def erase(self, account_id: str) -> bool:
+        doc = await self.collection.find_one({"_id": account_id})
+        if doc is None:
+            return False
+        patron = _stored(doc).patron
+        barcodes = sorted(patron.all_barcodes())
+        await self.collection.delete_one({"_id": account_id})
+        if barcodes:
+            await self.barcodes.delete_many({"_id": {"$in": barcodes}, "account_id": account_id})
+        await self.names.update([], {account_id: name_keys(patron.record)})
+        return True
+
 
 class MongoNzProjection:
     """The IZ's own copy of the compacted ``nz.patron.v1``: one :class:`NzEntry` per network

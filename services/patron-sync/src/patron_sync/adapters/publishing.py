@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from faststream.kafka import KafkaBroker
 
 from patron_sync.adapters.contracts import to_nz_contract
+from patron_sync.domain.erasure import ERASURE_HEADER
 from patron_sync.domain.nz_accounts import NzAccount
 from rebub_shared.clock import Clock
 from rebub_shared.cloudevents import new_event
@@ -46,9 +47,11 @@ class KafkaNzPublisher:
             )
         await asyncio.gather(*sends)
 
-    async def tombstones(self, primary_ids: Sequence[str]) -> None:
+    async def tombstones(self, primary_ids: Sequence[str], erasure: str | None = None) -> None:
         # The tombstone names its writer too: consumers refuse records the network did not write.
         headers = {"ce_tenant": NETWORK, "ce_source": SOURCE}
+        if erasure is not None:  # an erasure, not the purge of an absent account
+            headers[ERASURE_HEADER] = erasure
         sends = [
             await self._broker.publish(
                 None, self._topic, key=k.encode(), headers=headers, no_confirm=True

@@ -3,11 +3,12 @@ is ``create_app`` in :mod:`patron_sync.entrypoints.http` (the host over the boot
 
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from patron_sync.domain import errors as e
 from patron_sync.domain.absence import ImportMode
@@ -27,7 +28,7 @@ from rebub_shared.clock import NaiveDatetimeError
 from rebub_shared.http import Problem
 from rebub_shared.messagebus import Command
 from rebub_shared.permissions import Permission as P
-from rebub_shared.tenancy import InstitutionCode
+from rebub_shared.tenancy import NETWORK, InstitutionCode
 
 from .instance import PatronSync
 
@@ -147,7 +148,49 @@ def network_router() -> APIRouter:
         )
         return report
 
+    @router.post("/erasures", status_code=201)
+    async def erase(
+        request: Request,
+        body: ErasureIn,
+        audit: Audit,
+        principal: Annotated[Principal, requires(P.PRIVACY_ERASE)],
+    ) -> ErasureView:
+        """Erase one person (GDPR article 17): the network account is removed and a tombstone
+        naming this request is published on ``nz.patron.v1``; each institution zone removes its
+        entry and its copies of the person when it reads it. A privacy officer erases the
+        people of their own institution's feed (another's: 404, as unknown)."""
+        service = _service(request)
+        request_id = uuid.uuid4().hex
+        source = None if principal.institution == NETWORK else principal.institution
+        command = cmds.EraseAccount(body.primary_id, request_id, source)
+        done = await service.network.handle(command)
+        # The audit trail keeps the request, never the person's name or contact data.
+        await audit.record(principal, "erasure", targets={"request_id": request_id})
+        return ErasureView(
+            request_id=done.request_id,
+            primary_id=done.primary_id,
+            erased_at=done.erased_at,
+            done=done.done,
+        )
+
     return router
+
+
+class ErasureIn(BaseModel):
+    """An erasure request: the person's primary id in the network zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_id: bounds.Identifier
+
+
+class ErasureView(BaseModel):
+    """What an erasure request did, where."""
+
+    request_id: str
+    primary_id: str
+    erased_at: AwareDatetime
+    done: dict[str, str]
 
 
 def check_feed_loader(principal: Principal, source: InstitutionCode, force: bool) -> None:

@@ -27,6 +27,7 @@ from patron_sync.domain.waiting import (
 )
 from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer.context import Context
+from patron_sync.service_layer.erasure import erase_copies
 from patron_sync.service_layer.errors import AccountExistsError, PatronNotFoundError
 from patron_sync.service_layer.unit_of_work import (
     AlsoPublished,
@@ -91,14 +92,15 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
     new = [a for k, a in latest.items() if k not in versions]
     newer = [a for k, a in latest.items() if k in versions and a.version > versions[k]]
     await uow.nz.put(new, newer)
-    await uow.nz.delete(cmd.tombstones)
+    await uow.nz.delete((*cmd.tombstones, *cmd.erased))
     wanted = [*latest, *(WAITING_PREFIX + k for k in latest)]
     stored = await uow.patrons.get_many(wanted)
     for key, account in latest.items():
         current, waiting = stored.get(key), _open_waiting(stored.get(WAITING_PREFIX + key))
         if current is not None or waiting is not None:
             sync_from_nz(uow, account, current, waiting, now)
-    return len(await uow.commit())
+    written = len(await uow.commit())
+    return written + len(await erase_copies(uow, cmd.erased))
 
 
 async def _network_account(uow: IzUnitOfWork, primary_id: str) -> NzAccount | None:

@@ -72,6 +72,10 @@ class PatronRepository(Protocol):
         ...
 
     async def barcode_holder(self, barcode: str) -> str | None: ...
+    async def erase(self, account_id: str) -> bool:
+        """Remove the account, its barcodes and its name index entries (erasure); False when
+        there was none."""
+        ...
 
 
 class NzProjection(Protocol):
@@ -162,7 +166,9 @@ class NzPublisher(Protocol):
     """Publishes NZ accounts on ``nz.patron.v1``: a batch of sends, then one wait."""
 
     async def publish(self, accounts: Sequence[NzAccount]) -> None: ...
-    async def tombstones(self, primary_ids: Sequence[str]) -> None: ...
+    async def tombstones(self, primary_ids: Sequence[str], erasure: str | None = None) -> None:
+        """Tombstones (null values); ``erasure`` names the erasure request they carry out."""
+        ...
 
 
 class FeedReader(Protocol):
