@@ -1,7 +1,8 @@
 """Erasure in patron-sync on the real broker and store (issue 21): a privacy officer of ub erases
 one of ub's people; the network account goes, a tombstone naming the request is published, and
 both institution zones remove their entry and ub its linked copy with its local card. Then no
-database of the three holds the person's name, email or barcodes. Tokens come from a test
+database of the three holds the person's email, phone or barcodes, and the run's logs carry no
+name, email, address or phone. Tokens come from a test
 issuer (the shared Keycloak may predate the ``{inst}-privacy`` users)."""
 
 import asyncio
@@ -56,7 +57,7 @@ async def _everything(service: Any) -> str:
 
 
 async def test_an_erasure_removes_the_person_from_the_network_and_every_zone(
-    namespace: Namespace, tmp_path: Path
+    namespace: Namespace, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     feed = write_csv_feed(tmp_path / "ub.csv", 20, "ub", seed=11)
     with feed.path.open(encoding="utf-8") as rows:
@@ -118,3 +119,9 @@ async def test_an_erasure_removes_the_person_from_the_network_and_every_zone(
                 assert [t for t in traces if t in held] == []
             found = await ub.get("/patrons", params={"name": person["last_name"]}, headers=manager)
             assert PID not in found.text
+    # The three instances' logs of the whole run (import, link, card, erasure) name nobody.
+    out, err = capfd.readouterr()
+    logs = out + err
+    assert "jwks_fetched" in logs  # the instances' log lines are here
+    contact = (person["email"], person["phone"], person["address_line1"], person["last_name"])
+    assert [t for t in contact if t in logs] == []
