@@ -14,6 +14,8 @@ from circulation.domain.errors import CheckoutBlockedError, DueDateInPastError
 from circulation.domain.events import LoanCreated, LoanRenewed, LoanReturned
 from circulation.service_layer import commands as cmd
 from circulation.service_layer.errors import ItemNotOnLoanError, UnknownDeskError
+from circulation.service_layer.loan_commands import RunRetention
+from circulation.service_layer.ports import ANONYMOUS
 from circulation.service_layer.messagebus import MessageBus
 from rebub_shared.clock import MovableClock
 from rebub_shared.contracts.patrons import Contact, IzPatron
@@ -116,3 +118,29 @@ async def test_an_unknown_desk_is_refused_before_anything_is_read(
     with pytest.raises(UnknownDeskError) as refused:
         await bus.handle(command)
     assert (refused.value.field, refused.value.value) == ("desk", "BUST-PRET")
+
+
+async def test_retention_anonymises_loans_closed_more_than_a_year_ago_not_later_ones(
+    bus_and_store: tuple[MessageBus, MemoryStore, MovableClock],
+) -> None:
+    """Rule (DOMAIN.md section 8, issue 21): loan history is kept 1 year (``history_days``:
+    365), then the loan keeps its item and dates but no patron, session or notes."""
+    bus, store, clock = bus_and_store
+    for barcode in ("INP0001", "INP0002"):
+        await bus.handle(cmd.CheckOutItem(**DESK, patron="P-42", item_barcode=barcode))
+    clock.set(datetime(2026, 10, 12, 8, 0, tzinfo=UTC))  # returned Mon 12 Oct 2026
+    await bus.handle(cmd.ReturnItem(**DESK, item_barcode="INP0001"))
+    clock.set(datetime(2026, 10, 14, 8, 0, tzinfo=UTC))  # returned Wed 14 Oct 2026
+    await bus.handle(cmd.ReturnItem(**DESK, item_barcode="INP0002"))
+
+    def patrons() -> dict[str, str]:
+        return {s.loan.item_barcode: s.loan.patron_id for s in store.loans.values()}
+
+    clock.set(datetime(2027, 10, 12, 7, 0, tzinfo=UTC))  # 364 days after the first return
+    assert (await bus.handle(RunRetention(institution="inp"))).changed == 0
+    clock.set(datetime(2027, 10, 13, 9, 0, tzinfo=UTC))  # 366 days after, 364 after the second
+    assert (await bus.handle(RunRetention(institution="inp"))).changed == 1
+    assert patrons() == {"INP0001": ANONYMOUS, "INP0002": "P-42"}
+    clock.set(datetime(2027, 10, 15, 9, 0, tzinfo=UTC))
+    assert (await bus.handle(RunRetention(institution="inp"))).changed == 1
+    assert patrons() == {"INP0001": ANONYMOUS, "INP0002": ANONYMOUS}
