@@ -15,8 +15,8 @@ from circulation.domain.events import LoanCreated, LoanRenewed, LoanReturned
 from circulation.service_layer import commands as cmd
 from circulation.service_layer.errors import ItemNotOnLoanError, UnknownDeskError
 from circulation.service_layer.loan_commands import RunRetention
-from circulation.service_layer.ports import ANONYMOUS
 from circulation.service_layer.messagebus import MessageBus
+from circulation.service_layer.ports import ANONYMOUS
 from rebub_shared.clock import MovableClock
 from rebub_shared.contracts.patrons import Contact, IzPatron
 
