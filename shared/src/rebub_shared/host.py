@@ -108,6 +108,10 @@ def _subscribe_one(broker: KafkaBroker, subscriber: Subscriber) -> None:
     consumption = subscriber.consumption
 
     async def on_record(body: Any, msg: KafkaMessage) -> None:
+        record = msg.raw_message
+        if getattr(record, "value", b"") is None:  # a tombstone: key + null value, "gone"
+            await subscriber.gone(getattr(record, "key", None), msg.headers)
+            return
         await subscriber.dispatch(msg.headers, body)
 
     broker.subscriber(

@@ -98,6 +98,9 @@ class Subscriber:
     consumption: Consumption
     handlers: tuple[On[Any], ...]
     fast: bool = False
+    #: A tombstone (key, null value: "gone") with its headers; without it, a tombstone is read
+    #: and skipped (every consumer accepts one: issue 21).
+    on_gone: Callable[[str, Mapping[str, str | bytes]], Awaitable[None]] | None = None
     registry: EventRegistry = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -109,6 +112,11 @@ class Subscriber:
                     "an event the consumption does not declare"
                 )
         object.__setattr__(self, "registry", EventRegistry(*declared))
+
+    async def gone(self, key: bytes | None, headers: Mapping[str, str | bytes]) -> None:
+        """A tombstone: the record of ``key`` is gone (an erasure says so in its headers)."""
+        if self.on_gone is not None and key is not None:
+            await self.on_gone(key.decode(), headers)
 
     async def dispatch(self, headers: Mapping[str, str | bytes], body: Any) -> None:
         """Decode one record (``InvalidEventError`` for a bad one) and run its handler."""

@@ -13,7 +13,11 @@ from circulation.domain import load_institution_policy
 from circulation.domain.errors import CheckoutBlockedError, DueDateInPastError
 from circulation.domain.events import LoanCreated, LoanRenewed, LoanReturned
 from circulation.service_layer import commands as cmd
-from circulation.service_layer.errors import ItemNotOnLoanError, UnknownDeskError
+from circulation.service_layer.errors import (
+    ItemNotOnLoanError,
+    UnknownDeskError,
+    UnknownPatronError,
+)
 from circulation.service_layer.loan_commands import RunRetention
 from circulation.service_layer.messagebus import MessageBus
 from circulation.service_layer.ports import ANONYMOUS
@@ -144,3 +148,21 @@ async def test_retention_anonymises_loans_closed_more_than_a_year_ago_not_later_
     clock.set(datetime(2027, 10, 15, 9, 0, tzinfo=UTC))
     assert (await bus.handle(RunRetention(institution="inp"))).changed == 1
     assert patrons() == {"INP0001": ANONYMOUS, "INP0002": ANONYMOUS}
+
+
+async def test_an_erased_patron_is_forgotten_and_their_loans_anonymised_open_ones_too(
+    bus_and_store: tuple[MessageBus, MemoryStore, MovableClock],
+) -> None:
+    """Erasure (issue 21): the open loan stays open (the item's state is kept) but names nobody."""
+    bus, store, clock = bus_and_store
+    for barcode in ("INP0001", "INP0002"):
+        await bus.handle(cmd.CheckOutItem(**DESK, patron="P-42", item_barcode=barcode))
+    clock.set(datetime(2026, 10, 12, 8, 0, tzinfo=UTC))
+    await bus.handle(cmd.ReturnItem(**DESK, item_barcode="INP0001"))
+    assert await bus.handle(cmd.ForgetPatron(institution="inp", patron_id="P-42")) == 2
+    loans = {s.loan.item_barcode: (s.loan.patron_id, s.loan.is_open) for s in store.loans.values()}
+    assert loans == {"INP0001": (ANONYMOUS, False), "INP0002": (ANONYMOUS, True)}
+    assert ("inp", "P-42") not in store.snapshots
+    with pytest.raises(UnknownPatronError):  # nobody holds the card any more
+        await bus.handle(cmd.CheckOutItem(**DESK, patron="CARD42", item_barcode="INP0001"))
+    assert await bus.handle(cmd.ForgetPatron(institution="inp", patron_id="P-42")) == 0

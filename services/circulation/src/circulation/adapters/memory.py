@@ -217,6 +217,10 @@ class MemoryPatronRepository:
         self._store.snapshots[(institution, snapshot.primary_id)] = snapshot
         return True
 
+    async def forget(self, institution: InstitutionCode, patron_id: str) -> None:
+        self._store.snapshots.pop((institution, patron_id), None)
+        self._store.suspensions.pop((institution, patron_id), None)
+
     async def extend_suspension(
         self, institution: InstitutionCode, patron_id: str, until: date
     ) -> None:

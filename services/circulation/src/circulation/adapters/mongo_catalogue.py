@@ -101,6 +101,9 @@ class MongoPatronRepository:
             return False  # a newer (or the same) version is stored: this one is stale
         return True
 
+    async def forget(self, institution: InstitutionCode, patron_id: str) -> None:
+        await self._patrons.delete_one({"_id": patron_id, "institution": institution})
+
     async def extend_suspension(
         self, institution: InstitutionCode, patron_id: str, until: date
     ) -> None:

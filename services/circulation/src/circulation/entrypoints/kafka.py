@@ -7,13 +7,19 @@ merge that finds nothing left to move), so a redelivery changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from circulation.domain.vocabulary import InstitutionCode
-from circulation.service_layer.commands import MergeWaitingAccount, RecordPatronChange
+from circulation.service_layer.commands import (
+    ForgetPatron,
+    MergeWaitingAccount,
+    RecordPatronChange,
+)
 from circulation.service_layer.loan_commands import RecordNetworkActivity
 from circulation.service_layer.messagebus import MessageBus
 from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.loans import LoanActivitySummary
-from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.topics import Topics
 
@@ -59,8 +65,12 @@ def patron_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) 
             )
         )
 
+    async def on_gone(patron_id: str, headers: Mapping[str, str | bytes]) -> None:
+        if ERASURE_HEADER in headers:  # an erasure; another tombstone changes nothing here
+            await bus.handle(ForgetPatron(institution=institution, patron_id=patron_id))
+
     handlers = (On(PatronChanged, on_changed), On(WaitingAccountMerged, on_merged))
-    return Subscriber(consumption, handlers, fast=fast)
+    return Subscriber(consumption, handlers, fast=fast, on_gone=on_gone)
 
 
 def activity_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) -> Subscriber:

@@ -6,10 +6,10 @@ from circulation.domain import InstitutionPolicy, Item
 from circulation.domain.errors import UnknownPolicyEntryError
 
 from .answers import ItemsLoaded
-from .commands import ItemRecord, LoadItems, MergeWaitingAccount, RecordPatronChange
+from .commands import ForgetPatron, ItemRecord, LoadItems, MergeWaitingAccount, RecordPatronChange
 from .context import Context
 from .errors import InvalidItemRecordError
-from .ports import UnitOfWork
+from .ports import ANONYMOUS, UnitOfWork
 
 
 async def load_items(cmd: LoadItems, uow: UnitOfWork, ctx: Context) -> ItemsLoaded:
@@ -26,6 +26,15 @@ async def record_patron_change(cmd: RecordPatronChange, uow: UnitOfWork, ctx: Co
     ctx.check_tenant(cmd.institution)
     ctx.check_tenant(cmd.patron.institution)
     return await uow.patrons.record_snapshot(ctx.institution, cmd.patron)
+
+
+async def forget_patron(cmd: ForgetPatron, uow: UnitOfWork, ctx: Context) -> int:
+    """Erasure (issue 21): the patron's snapshot removed, every loan of the patron anonymised as
+    the retention job does (an open one stays open: the item's state is kept, the letters find
+    nobody to write to). Returns how many loans were anonymised; a replay changes nothing."""
+    ctx.check_tenant(cmd.institution)
+    await uow.patrons.forget(ctx.institution, cmd.patron_id)
+    return await uow.loans.move_to_patron(ctx.institution, cmd.patron_id, ANONYMOUS)
 
 
 async def merge_waiting_account(cmd: MergeWaitingAccount, uow: UnitOfWork, ctx: Context) -> int:

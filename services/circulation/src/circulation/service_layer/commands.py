@@ -144,6 +144,13 @@ class RecordPatronChange(Command[bool]):
     patron: IzPatron
 
 
+class ForgetPatron(Command[int]):
+    """An erased patron (an erasure tombstone on ``{inst}.patron.v1``): the snapshot goes, the
+    loans (open ones too, with the item's state kept) are anonymised."""
+
+    patron_id: str
+
+
 class MergeWaitingAccount(Command[int]):
     """Move a waiting account's loans (and suspension) to the institutional primary id."""
 

@@ -166,6 +166,9 @@ class PatronRepository(Protocol):
     async def record_snapshot(self, institution: InstitutionCode, snapshot: IzPatron) -> bool:
         """Keep the snapshot if newer than the stored one (the suspension stays); True if kept."""
 
+    async def forget(self, institution: InstitutionCode, patron_id: str) -> None:
+        """Remove the patron (snapshot, barcodes, suspension): an erasure."""
+
     async def extend_suspension(
         self, institution: InstitutionCode, patron_id: str, until: date
     ) -> None:

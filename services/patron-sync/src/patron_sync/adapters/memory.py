@@ -99,6 +99,14 @@ class MemoryNetworkAccounts:
 
 
 @dataclass
+class MemoryDepartures:
+    sent: list[str] = field(default_factory=list)
+
+    async def erased(self, account_ids: Sequence[str]) -> None:
+        self.sent.extend(account_ids)
+
+
+@dataclass
 class MemoryIzUnitOfWork:
     """The fake IZ store; ``published`` collects ``(patron, revision, also)`` of each write."""
 
@@ -108,6 +116,7 @@ class MemoryIzUnitOfWork:
     staged: list[StagedSave] = field(default_factory=list)
     published: list[tuple[Patron, int, tuple[Any, ...]]] = field(default_factory=list)
     readers: int = 0
+    departures: MemoryDepartures = field(default_factory=MemoryDepartures)
 
     @property
     def network(self) -> MemoryNetworkAccounts:
@@ -116,7 +125,7 @@ class MemoryIzUnitOfWork:
     def fresh(self) -> "MemoryIzUnitOfWork":
         """A new unit of work on the same data (what a factory gives each command)."""
         return MemoryIzUnitOfWork(
-            self.tenant, self.patrons, self.nz, [], self.published, self.readers
+            self.tenant, self.patrons, self.nz, [], self.published, self.readers, self.departures
         )
 
     async def next_reader_number(self) -> int:

@@ -18,6 +18,7 @@ from patron_sync.domain.nz_entries import NzEntry
 from patron_sync.domain.search import NameEntry, name_keys
 from patron_sync.service_layer.unit_of_work import (
     ConcurrentUpdateError,
+    Departures,
     NetworkAccounts,
     NzProjection,
     PatronRepository,
@@ -186,9 +187,12 @@ async def ensure_iz_indexes(db: AsyncDatabase[Document]) -> None:
 
 
 class NoNetwork:
-    """No network zone to read (a unit of work that never links)."""
+    """No network zone to read, no broker to announce erasures on (a store-only unit of work)."""
 
     async def account(self, primary_id: str) -> NzAccount | None:
+        return None
+
+    async def erased(self, account_ids: Sequence[str]) -> None:
         return None
 
 
@@ -204,9 +208,11 @@ class MongoIzUnitOfWork:
         clock: Clock,
         relay: OutboxRelay | None = None,
         network: NetworkAccounts | None = None,
+        departures: Departures | None = None,
     ) -> None:
         self.tenant, self._db, self._topics, self._clock = tenant, db, topics, clock
         self.network: NetworkAccounts = network or NoNetwork()
+        self.departures: Departures = departures or NoNetwork()
         self._patrons = MongoPatrons(db)
         self.patrons: PatronRepository = self._patrons
         self.nz: NzProjection = MongoNzProjection(db)

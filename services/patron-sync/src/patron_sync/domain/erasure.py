@@ -4,11 +4,10 @@ from dataclasses import dataclass, field
 
 from pydantic import AwareDatetime
 
+from rebub_shared.contracts.patrons import ERASURE_HEADER
 from rebub_shared.tenancy import InstitutionCode
 
-#: The header of a ``nz.patron.v1`` tombstone that erases a person (its value: the request id);
-#: a tombstone without it is the purge of an absent account.
-ERASURE_HEADER = "rebub_erasure"
+__all__ = ["ERASURE_HEADER", "ErasureDone"]
 
 
 @dataclass(frozen=True)

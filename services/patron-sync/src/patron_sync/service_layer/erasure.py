@@ -38,10 +38,11 @@ async def erase_account(
 
 async def erase_copies(uow: IzUnitOfWork, primary_ids: tuple[str, ...]) -> list[str]:
     """Remove this institution zone's copies of the erased people (their linked account and a
-    waiting account of the same primary id); returns the account ids removed."""
-    removed = []
-    for primary_id in primary_ids:
-        for account_id in (primary_id, WAITING_PREFIX + primary_id):
-            if await uow.patrons.erase(account_id):
-                removed.append(account_id)
-    return removed
+    waiting account of the same primary id), announced first on ``{inst}.patron.v1`` so that
+    circulation and the notifier forget them too; returns the account ids removed."""
+    candidates = [a for p in primary_ids for a in (p, WAITING_PREFIX + p)]
+    held = list(await uow.patrons.get_many(candidates))
+    # The tombstones first: a crash before the removal finds the copies again and sends them
+    # again (a replayed tombstone changes nothing); after it, nothing is left to announce.
+    await uow.departures.erased(held)
+    return [a for a in held if await uow.patrons.erase(a)]

@@ -102,11 +102,19 @@ class NetworkAccounts(Protocol):
         ...
 
 
+class Departures(Protocol):
+    """Tells the institution's other services that accounts were erased: a tombstone per
+    account on ``{inst}.patron.v1``, carrying the erasure header."""
+
+    async def erased(self, account_ids: Sequence[str]) -> None: ...
+
+
 class IzUnitOfWork(Protocol):
     tenant: InstitutionCode
     patrons: PatronRepository
     nz: NzProjection
     network: NetworkAccounts
+    departures: Departures
     staged: list[StagedSave]
 
     async def next_reader_number(self) -> int: ...
