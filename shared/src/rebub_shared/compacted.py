@@ -3,8 +3,8 @@ reads a network account when it links it instead of keeping every account's cont
 
 The key's partition is the producer's (murmur2, as Kafka's and aiokafka's default partitioner);
 the reader is assigned that partition alone, reads it from its start to the end offset it saw
-at the start, and keeps the last record of the key whose writer may write there (a tombstone
-answers ``None``). No consumer group: nothing is committed.
+at the start, and keeps the last record of the key whose writer may write there (a tombstone's
+value is None). No consumer group: nothing is committed.
 """
 
 from dataclasses import dataclass
@@ -52,7 +52,8 @@ def partition_of(key: bytes, partitions: int) -> int:
 async def latest_record(
     settings: KafkaSettings, topics: Topics, topic: str, key: str
 ) -> KeyedRecord | None:
-    """The last record of ``key`` on ``topic`` written by a tenant allowed to (None: none)."""
+    """The last record of ``key`` on ``topic`` written by a tenant allowed to (None: none; a
+    tombstone is a record whose value is None)."""
     reader = AIOKafkaConsumer(
         bootstrap_servers=settings.bootstrap,
         enable_auto_commit=False,
@@ -81,6 +82,6 @@ async def latest_record(
                 headers = {k: v for k, v in record.headers or ()}
                 if provenance_error(topics, topic, headers) is None:
                     found = KeyedRecord(record.value, headers)
-        return found if found is not None and found.value is not None else None
+        return found
     finally:
         await reader.stop()

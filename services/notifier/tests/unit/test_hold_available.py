@@ -12,6 +12,7 @@ from notifier.domain import PatronContact
 from notifier.domain.errors import TenantMismatchError
 from notifier.service_layer import (
     ApplyPatronChange,
+    ForgetPatron,
     LetterState,
     NotDeliveredError,
     RunDailyPass,
@@ -142,3 +143,17 @@ async def test_a_hold_letter_smtp_refused_is_sent_by_the_next_pass(
     assert refused.state is LetterState.PENDING
     assert summary.states == {"sent": 1}
     assert [letter.key for letter, _ in mailer.sent] == ["ub:P1:hold_available:R1"]
+
+
+async def test_an_erased_patron_loses_contact_data_and_letters(
+    patron: Callable[..., PatronContact],
+) -> None:
+    """Erasure (issue 21): the contact and the letter go; a replay removes nothing more."""
+    n, store, _, _ = await with_patron(patron())
+    event = placed_on_hold_shelf()
+    await n.handle(SendHoldAvailable("ub", "P1", hold_notice(event)))
+    assert len(await store.find_letters(patron_id="P1")) == 1
+    assert await n.handle(ForgetPatron("ub", "P1")) == 1
+    assert await store.patrons(["P1"]) == {}
+    assert await store.find_letters(patron_id="P1") == []
+    assert await n.handle(ForgetPatron("ub", "P1")) == 0

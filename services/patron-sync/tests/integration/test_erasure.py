@@ -21,6 +21,8 @@ from rebub.testing.issuer import TestIssuer
 from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import bearer
 from rebub_shared.clock import MovableClock
+from rebub_shared.compacted import latest_record
+from rebub_shared.contracts.patrons import ERASURE_HEADER
 
 from .conftest import NOW, eventually, settings_for
 
@@ -113,6 +115,12 @@ async def test_an_erasure_removes_the_person_from_the_network_and_every_zone(
                 return left == [None, None, None]
 
             await eventually(gone_everywhere)
+            # ub's circulation and notifier are told: a tombstone with the erasure header.
+            kafka, topics = ub_service.settings.kafka, ub_service.runtime.topics
+            told = await latest_record(kafka, topics, topics.patron("ub"), PID)
+            assert told is not None
+            assert told.value is None
+            assert ERASURE_HEADER in told.headers
             traces = (person["email"], person["barcode"], person["phone"], "UB-CARD-77", PID)
             for service in (net_service, ub_service, ubm_service):
                 held = await _everything(service)

@@ -98,6 +98,13 @@ class MemoryStore:
         self.patron_docs[patron.patron_id] = patron_to_doc(patron) | {"version": version}
         return True
 
+    async def forget_patron(self, patron_id: str) -> int:
+        self.patron_docs.pop(patron_id, None)
+        gone = [k for k, d in self.letters.items() if d["patron_id"] == patron_id]
+        for key in gone:
+            del self.letters[key]
+        return len(gone)
+
     async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]:
         found = (self.patron_docs.get(i) for i in patron_ids)
         return {d["_id"]: patron_from_doc(d) for d in found if d}

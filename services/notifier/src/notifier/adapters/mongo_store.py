@@ -132,6 +132,10 @@ class MongoStore:
     async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]:
         return {d["_id"]: patron_from_doc(d) for d in await _by_ids(self.patron_docs, patron_ids)}
 
+    async def forget_patron(self, patron_id: str) -> int:
+        await self.patron_docs.delete_one({"_id": patron_id})
+        return (await self.letters.delete_many({"patron_id": patron_id})).deleted_count
+
     async def claimed_keys(self, keys: Collection[str]) -> set[str]:
         return {d["_id"] for d in await _by_ids(self.keys, keys, {"_id": 1})}
 

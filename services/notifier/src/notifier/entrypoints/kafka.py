@@ -10,16 +10,24 @@ hold-available letter (once per request, however often the event is delivered).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanEvent
-from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.contracts.requests import REQUEST_EVENTS, RequestPlacedOnHoldShelf
 from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
 
 from ..adapters.contracts import hold_notice, loan_event, patron_contact
-from ..service_layer import ApplyLoanEvent, ApplyPatronChange, NotifierBus, SendHoldAvailable
+from ..service_layer import (
+    ApplyLoanEvent,
+    ApplyPatronChange,
+    ForgetPatron,
+    NotifierBus,
+    SendHoldAvailable,
+)
 
 SERVICE = "notifier"
 
@@ -55,4 +63,9 @@ def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False
         On(PatronChanged, on_patron),
         On(RequestPlacedOnHoldShelf, on_hold_shelf),
     )
-    return Subscriber(consumption, handlers, fast=fast)
+
+    async def on_gone(patron_id: str, headers: Mapping[str, str | bytes]) -> None:
+        if ERASURE_HEADER in headers:  # an erasure on the patron topic; nothing else is gone
+            await bus.handle(ForgetPatron(bus.ctx.institution, patron_id))
+
+    return Subscriber(consumption, handlers, fast=fast, on_gone=on_gone)

@@ -35,6 +35,15 @@ class ApplyLoanEvent(Command[LoanInChain]):
 
 
 @dataclass(frozen=True)
+class ForgetPatron(Command[int]):
+    """An erased patron (an erasure tombstone on ``{inst}.patron.v1``): their contact data and
+    letters go (the ``.eml`` and PDF files are not removed yet: docs/privacy.md)."""
+
+    institution: str
+    patron_id: str
+
+
+@dataclass(frozen=True)
 class ApplyPatronChange(Command[bool]):
     """A patron's contact data changed; ``version`` orders the changes (True when written)."""
 

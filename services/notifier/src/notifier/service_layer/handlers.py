@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..domain import LoanInChain, apply_event
 from ..domain.errors import check_same_institution
-from .commands import ApplyLoanEvent, ApplyPatronChange, FindLetters, ListReports
+from .commands import ApplyLoanEvent, ApplyPatronChange, FindLetters, ForgetPatron, ListReports
 from .context import Context
 from .ports import NotifierStore
 from .records import LetterRecord, Report
@@ -31,6 +31,13 @@ async def apply_patron_change(
     patron = command.patron
     check_same_institution("patron.institution", store.institution, patron.institution)
     return await store.save_patron(patron, command.version)
+
+
+async def forget_patron(command: ForgetPatron, store: NotifierStore, ctx: Context) -> int:
+    """Erasure (issue 21): the patron's contact data and letters removed; returns how many
+    letters went. A replay removes nothing more."""
+    check_same_institution("institution", store.institution, command.institution)
+    return await store.forget_patron(command.patron_id)
 
 
 async def find_letters(

@@ -20,6 +20,7 @@ HANDLERS = Handlers[NotifierStore, Context](
     {
         c.ApplyLoanEvent: handlers.apply_loan_event,
         c.ApplyPatronChange: handlers.apply_patron_change,
+        c.ForgetPatron: handlers.forget_patron,
         c.SendActivityReport: on_request.send_activity_report,
         c.SendLoanReceipt: on_request.send_loan_receipt,
         c.SendHoldAvailable: on_request.send_hold_available,
