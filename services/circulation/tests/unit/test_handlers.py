@@ -12,6 +12,7 @@ from circulation.bootstrap import bootstrap
 from circulation.domain import load_institution_policy
 from circulation.domain.errors import CheckoutBlockedError, DueDateInPastError
 from circulation.domain.events import LoanCreated, LoanRenewed, LoanReturned
+from circulation.domain.requests import RequestKind
 from circulation.service_layer import commands as cmd
 from circulation.service_layer.errors import (
     ItemNotOnLoanError,
@@ -21,6 +22,7 @@ from circulation.service_layer.errors import (
 from circulation.service_layer.loan_commands import RunRetention
 from circulation.service_layer.messagebus import MessageBus
 from circulation.service_layer.ports import ANONYMOUS
+from circulation.service_layer.request_commands import CancelRequest, PlaceRequest
 from rebub_shared.clock import MovableClock
 from rebub_shared.contracts.patrons import Contact, IzPatron
 
@@ -166,3 +168,26 @@ async def test_an_erased_patron_is_forgotten_and_their_loans_anonymised_open_one
     with pytest.raises(UnknownPatronError):  # nobody holds the card any more
         await bus.handle(cmd.CheckOutItem(**DESK, patron="CARD42", item_barcode="INP0001"))
     assert await bus.handle(cmd.ForgetPatron(institution="inp", patron_id="P-42")) == 0
+
+
+async def test_retention_drops_the_requester_of_old_requests_no_longer_active(
+    bus_and_store: tuple[MessageBus, MemoryStore, MovableClock],
+) -> None:
+    """Rule (issue 21): a request no longer active, placed more than ``history_days`` (365)
+    ago, keeps its item and dates but no requester; an active one keeps its requester."""
+    bus, store, clock = bus_and_store
+    place = {"kind": RequestKind.HOLD, "patron": "P-42", "pickup_library": "ENSEIRB"}
+    done = await bus.handle(PlaceRequest(**DESK, **place, item_barcode="INP0001"))
+    await bus.handle(PlaceRequest(**DESK, **place, item_barcode="INP0002"))  # stays active
+    cancel = CancelRequest(**DESK, request_id=done.request.request_id, reason="plus besoin")
+    await bus.handle(cancel)
+
+    def requesters() -> dict[str, str | None]:
+        return {r.item_barcode: r.patron_id for r in store.requests.values()}
+
+    clock.set(datetime(2027, 10, 1, 7, 0, tzinfo=UTC))  # 364 days after Thu 1 Oct 2026 8:00
+    await bus.handle(RunRetention(institution="inp"))
+    assert requesters() == {"INP0001": "P-42", "INP0002": "P-42"}
+    clock.set(datetime(2027, 10, 2, 9, 0, tzinfo=UTC))  # 366 days after
+    await bus.handle(RunRetention(institution="inp"))
+    assert requesters() == {"INP0001": None, "INP0002": "P-42"}

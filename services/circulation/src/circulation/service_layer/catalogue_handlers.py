@@ -29,11 +29,13 @@ async def record_patron_change(cmd: RecordPatronChange, uow: UnitOfWork, ctx: Co
 
 
 async def forget_patron(cmd: ForgetPatron, uow: UnitOfWork, ctx: Context) -> int:
-    """Erasure (issue 21): the patron's snapshot removed, every loan of the patron anonymised as
+    """Erasure (issue 21): the patron's snapshot removed, their requests without requester, every
+    loan of the patron anonymised as
     the retention job does (an open one stays open: the item's state is kept, the letters find
     nobody to write to). Returns how many loans were anonymised; a replay changes nothing."""
     ctx.check_tenant(cmd.institution)
     await uow.patrons.forget(ctx.institution, cmd.patron_id)
+    await uow.requests.anonymise(ctx.institution, patron_id=cmd.patron_id)
     return await uow.loans.move_to_patron(ctx.institution, cmd.patron_id, ANONYMOUS)
 
 

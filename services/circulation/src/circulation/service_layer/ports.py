@@ -143,6 +143,16 @@ class RequestRepository(Protocol):
     async def for_patron(self, institution: InstitutionCode, patron_id: str) -> list[Request]:
         """Every request the patron placed (active or not)."""
 
+    async def anonymise(
+        self,
+        institution: InstitutionCode,
+        *,
+        placed_before: datetime | None = None,
+        patron_id: str | None = None,
+    ) -> int:
+        """Drop the requester of the requests no longer active placed before ``placed_before``
+        (retention), or of every request of ``patron_id`` (erasure); how many changed."""
+
 
 class NetworkActivityRepository(Protocol):
     async def record(
