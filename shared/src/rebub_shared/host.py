@@ -112,9 +112,9 @@ def _subscribe_one(broker: KafkaBroker, subscriber: Subscriber) -> None:
     consumption = subscriber.consumption
 
     async def on_record(body: Any, msg: KafkaMessage) -> None:
-        raw = msg.raw_message
-        if not isinstance(raw, tuple) and raw.value is None:  # a tombstone: compacted topic
-            await subscriber.forget(raw.topic, raw.key)
+        record = msg.raw_message
+        if getattr(record, "value", b"") is None:  # a tombstone: key + null value, "gone"
+            await subscriber.gone(getattr(record, "key", None), msg.headers)
             return
         # What the handler publishes carries the correlation id of the record it handles.
         correlation.adopt(_text(msg.headers.get("ce_correlationid")))

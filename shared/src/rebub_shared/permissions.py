@@ -47,6 +47,9 @@ class Permission(StrEnum):
     NETWORK_OBSERVE = "network:observe"
     # Managers read their institution's audit trail.
     AUDIT_READ = "audit:read"
+    # The privacy officer (data protection officer, or the DSI for a departed person): erasure
+    # (GDPR article 17) of the institution's own people.
+    PRIVACY_ERASE = "privacy:erase"
     # The development clock and jobs on demand (the routes exist outside production only).
     DEV_OPERATE = "dev:operate"
 
@@ -100,15 +103,15 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
     "feed-loader": frozenset({P.IMPORTS_RUN, P.DEV_OPERATE}),
     "feed-force": frozenset({P.IMPORTS_FORCE}),
     "network-observer": NETWORK_OBSERVER,
-    "privacy-officer": frozenset(),  # reserved for later
+    "privacy-officer": frozenset({P.PRIVACY_ERASE, P.AUDIT_READ}),
 }
 
 ROLES: Final[tuple[str, ...]] = tuple(ROLE_PERMISSIONS)
 
 #: On the network zone, a token of an institution keeps only these: its own feed's imports, its
-#: own records of the network's audit trail, the development clock.
+#: own records of the network's audit trail, the development clock, the erasure of its own people.
 INSTITUTION_ON_NETWORK: Final = frozenset(
-    {P.IMPORTS_RUN, P.IMPORTS_FORCE, P.AUDIT_READ, P.DEV_OPERATE}
+    {P.IMPORTS_RUN, P.IMPORTS_FORCE, P.AUDIT_READ, P.DEV_OPERATE, P.PRIVACY_ERASE}
 )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from rebub_shared.cloudevents import Event, EventPayload, EventRegistry, InvalidEventError
+from rebub_shared.cloudevents import Event, EventPayload, EventRegistry
 from rebub_shared.tenancy import TenantCode
 
 if TYPE_CHECKING:
@@ -98,9 +98,9 @@ class Subscriber:
     consumption: Consumption
     handlers: tuple[On[Any], ...]
     fast: bool = False
-    # A tombstone (null value) on a compacted topic: (topic, key) is gone (an erasure). None: the
-    # consumer keeps nothing keyed so, and a tombstone is an invalid record (dead-lettered).
-    on_tombstone: Callable[[str, str], Awaitable[None]] | None = None
+    #: A tombstone (key, null value: "gone") with its headers; without it, a tombstone is read
+    #: and skipped (every consumer accepts one: issue 21).
+    on_gone: Callable[[str, Mapping[str, str | bytes]], Awaitable[None]] | None = None
     registry: EventRegistry = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -113,13 +113,10 @@ class Subscriber:
                 )
         object.__setattr__(self, "registry", EventRegistry(*declared))
 
-    async def forget(self, topic: str, key: bytes | None) -> None:
-        """A tombstone: what ``key`` named on ``topic`` is gone."""
-        if self.on_tombstone is None or not key:
-            raise InvalidEventError(
-                f"{topic}: a tombstone (key={key!r}) that {self.consumption.group} cannot apply"
-            )
-        await self.on_tombstone(topic, key.decode())
+    async def gone(self, key: bytes | None, headers: Mapping[str, str | bytes]) -> None:
+        """A tombstone: the record of ``key`` is gone (an erasure says so in its headers)."""
+        if self.on_gone is not None and key is not None:
+            await self.on_gone(key.decode(), headers)
 
     async def dispatch(self, headers: Mapping[str, str | bytes], body: Any) -> None:
         """Decode one record (``InvalidEventError`` for a bad one) and run its handler."""

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from circulation.service_layer.commands import ListPatronLoans
+from circulation.service_layer.ports import ANONYMOUS
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import new_event
-from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.messaging import make_broker
 
 from .conftest import StartApp, eventually, patron
@@ -57,6 +58,25 @@ async def test_patron_events_project_newest_versions_and_merge_waiting_accounts(
             ListPatronLoans(institution="inp", desk="ENSEIRB-PRET", operator="a", patron="P-42")
         )
         assert [view.loan_id for view in loans.loans] == [loan["loan_id"]]
+
+        # Erasure (issue 21): a tombstone with the erasure header forgets the patron, the open
+        # loan stays open and names nobody.
+        async with publisher:
+            await publisher.start()
+            headers = {
+                "ce_tenant": "inp",
+                "ce_source": "/rebub/inp/patron-sync",
+                ERASURE_HEADER: "erased",
+            }
+            topic = desk.namespace.topics.patron("inp")
+            await publisher.publish(None, topic, key=b"P-42", headers=headers)
+
+        async def forgotten() -> bool:
+            doc = await desk.db["loans"].find_one({"_id": loan["loan_id"]})
+            return doc is not None and doc["patron_id"] == ANONYMOUS
+
+        assert await eventually(forgotten)
+        assert await desk.db["patrons"].find_one({"_id": "P-42"}) is None
 
 
 async def test_items_file_is_loaded_at_start(start_app: StartApp, tmp_path: Path) -> None:

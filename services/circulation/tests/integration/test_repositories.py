@@ -12,8 +12,9 @@ from pymongo import AsyncMongoClient
 from circulation.adapters.memory import MemoryStore, MemoryUnitOfWork
 from circulation.adapters.mongo_uow import MongoUnitOfWork, ensure_indexes
 from circulation.domain import Loan
+from circulation.domain.requests import Request, RequestKind, RequestTask
 from circulation.service_layer.errors import ConcurrentUpdateError, ItemOnLoanError
-from circulation.service_layer.ports import StoredLoan, UnitOfWork
+from circulation.service_layer.ports import ANONYMOUS, StoredLoan, UnitOfWork
 from rebub.testing.plugin import Namespace
 
 from .conftest import patron
@@ -108,3 +109,42 @@ async def test_patron_snapshots_keep_the_newest_and_the_suspension(uow: UnitOfWo
     assert found is not None
     assert (found.patron.user_group, found.patron.suspended_until) == ("D", date(2026, 11, 9))
     assert await uow.patrons.find("inp", "nobody") is None
+
+
+def requested(barcode: str, request_id: str) -> Request:
+    return Request.place(
+        task=RequestTask.WAITING_FOR_ITEM,
+        now=AT,
+        request_id=request_id,
+        institution="inp",
+        kind=RequestKind.HOLD,
+        patron_id="P-42",
+        item_barcode=barcode,
+        title="Analyse",
+        pickup_library="ENSEIRB",
+    )
+
+
+async def test_retention_and_erasure_anonymise_what_they_should(uow: UnitOfWork) -> None:
+    """Issue 21, on each adapter: a year after 1 Oct 2026 the deleted loan and the cancelled
+    request lose their patron, the open ones keep theirs; an erasure then takes those too."""
+    closed, still_open = lent("INP0001"), lent("INP0002")
+    closed.loan.delete(now=AT)
+    await uow.loans.add("inp", closed)
+    await uow.loans.add("inp", still_open)
+    cancelled, active = requested("INP0003", "R-1"), requested("INP0004", "R-2")
+    cancelled.cancel(now=AT, reason="plus besoin")
+    for request in (cancelled, active):
+        await uow.requests.add("inp", request)
+    await uow.patrons.record_snapshot("inp", patron("inp", "P-42", "M", version=1))
+    a_year_on = datetime(2027, 10, 2, 8, 0, tzinfo=UTC)
+    assert await uow.loans.anonymise_closed_before("inp", a_year_on) == 1
+    assert await uow.requests.anonymise("inp", placed_before=a_year_on) == 1
+    assert [r.request_id for r in await uow.requests.for_patron("inp", "P-42")] == ["R-2"]
+    mine, _ = await uow.loans.open_for_patron("inp", "P-42")
+    assert [s.loan.loan_id for s in mine] == ["loan-INP0002"]
+    await uow.patrons.forget("inp", "P-42")
+    assert await uow.requests.anonymise("inp", patron_id="P-42") == 1
+    assert await uow.loans.move_to_patron("inp", "P-42", ANONYMOUS) == 1
+    assert await uow.patrons.find("inp", "P-42") is None
+    assert await uow.requests.for_patron("inp", "P-42") == []

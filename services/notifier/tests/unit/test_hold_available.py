@@ -13,6 +13,7 @@ from notifier.domain import PatronContact
 from notifier.domain.errors import TenantMismatchError
 from notifier.service_layer import (
     ApplyPatronChange,
+    ForgetPatron,
     LetterState,
     NotDeliveredError,
     RunDailyPass,
@@ -204,3 +205,17 @@ async def test_expiring_expired_cancelled_and_recalled_notices_each_go_once(
         update={"request": cancelled.request.model_copy(update={"patron_id": None})}
     )
     assert request_notice(internal) is None  # internal processing: nobody to tell
+
+
+async def test_an_erased_patron_loses_contact_data_and_letters(
+    patron: Callable[..., PatronContact],
+) -> None:
+    """Erasure (issue 21): the contact and the letter go; a replay removes nothing more."""
+    n, store, _, _ = await with_patron(patron())
+    event = placed_on_hold_shelf()
+    await n.handle(SendHoldAvailable("ub", "P1", hold_notice(event)))
+    assert len(await store.find_letters(patron_id="P1")) == 1
+    assert await n.handle(ForgetPatron("ub", "P1")) == 1
+    assert await store.patrons(["P1"]) == {}
+    assert await store.find_letters(patron_id="P1") == []
+    assert await n.handle(ForgetPatron("ub", "P1")) == 0

@@ -1,5 +1,6 @@
 """Institution instances against the real broker and store: NZ copies keep local additions,
-link on first use, external readers fanned out to all five IZs."""
+link on first use (a search links nobody; opening an account reads it from the network zone),
+external readers fanned out to all five IZs."""
 
 import csv
 from pathlib import Path
@@ -67,10 +68,15 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
     await eventually(ub_projected)
     assert await ub_service.runtime.db["patrons"].find_one({"_id": pid}) is None
     found = await ub.get("/patrons", params={"name": "nouveau-n"})
-    assert [p["account_id"] for p in found.json()["patrons"]] == [pid]
+    assert [(p["account_id"], p["linked"]) for p in found.json()["patrons"]] == [(pid, False)]
     assert (found.json()["total"], found.json()["next_offset"]) == (1, None)
-    assert await ub_service.runtime.db["patrons"].find_one({"_id": pid}) is not None
-    assert "UBM-CARD-0042" not in str(found.json())
+    assert "@" not in str(found.json())  # a search shows a name, no contact data
+    assert await ub_service.runtime.db["patrons"].find_one({"_id": pid}) is None  # not linked
+    opened = (await ub.get(f"/patrons/{pid}")).json()  # linked now, read from the network zone
+    assert (opened["linked"], opened["record"]["last_name"]) == (True, "Nouveau-Nom")
+    assert opened["record"]["emails"]
+    assert opened["revision"] == 1
+    assert "UBM-CARD-0042" not in str(opened)
     assert (await ub.get("/patrons", params={"name": "no"})).status_code == 422
     missing = await ub.get("/patrons", params={"barcode": "NOPE"})
     assert missing.status_code == 404

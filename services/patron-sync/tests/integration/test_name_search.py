@@ -1,5 +1,6 @@
 """Desk name search on the real store, in a network of 3,000 accounts that share 40 French last
-names: the institution's own patrons come first, and paging reaches everyone."""
+names: the institution's own patrons come first, paging reaches everyone, a search links nobody,
+and the projection holds no contact data of the network's accounts (issue 21)."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +13,10 @@ from patron_sync.adapters.feeds.feed import read_feed
 from patron_sync.adapters.mongo_iz import NZ_NAMES, MongoIzUnitOfWork, ensure_iz_indexes
 from patron_sync.domain.feed_records import ParsedAccount
 from patron_sync.domain.nz_accounts import NzAccount, decide_nz_import
+from patron_sync.domain.nz_entries import NZ_ENTRY_FIELDS
 from patron_sync.domain.search import name_keys
-from patron_sync.service_layer.queries import search_by_name
+from patron_sync.service_layer.queries import Found, search_by_name
+from patron_sync.service_layer.unit_of_work import StoredPatron
 from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
@@ -35,6 +38,16 @@ def _network(folder: Path) -> list[NzAccount]:
     return accounts
 
 
+def _id(found: Found) -> str:
+    return found.patron.account_id if isinstance(found, StoredPatron) else found.primary_id
+
+
+def _source(found: Found) -> str:
+    if isinstance(found, StoredPatron):
+        return found.patron.record.source_institution
+    return found.source_institution
+
+
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> list[NzAccount]:
     return _network(tmp_path_factory.mktemp("feeds"))
@@ -53,6 +66,28 @@ async def scpo(
     return uow
 
 
+async def _no_contact_data_held(scpo: MongoIzUnitOfWork, network: list[NzAccount]) -> None:
+    """No email, phone or address line of the network's accounts anywhere in scpo's database."""
+    contacts = {
+        text
+        for a in network
+        for text in (
+            *(e.address for e in a.record.emails),
+            *(p.number for p in a.record.phones),
+            *(line for ad in a.record.addresses for line in (ad.line1, ad.line2, ad.city) if line),
+        )
+    }
+    assert len(contacts) > 3000  # the feed gives every account an email, most an address
+    held: set[str] = set()
+    for name in await scpo._db.list_collection_names():
+        async for doc in scpo._db[name].find({}):
+            held |= _texts(doc)
+    assert not held & contacts
+    doc = await scpo.nz.collection.find_one({"_id": network[0].record.primary_id})
+    assert doc is not None
+    assert set(doc["entry"]) == set(NZ_ENTRY_FIELDS)
+
+
 async def test_scpo_finds_its_own_patron_on_the_first_page(
     scpo: MongoIzUnitOfWork, network: list[NzAccount]
 ) -> None:
@@ -62,15 +97,16 @@ async def test_scpo_finds_its_own_patron_on_the_first_page(
         for a in network
         if a.record.source_institution == "scpo" and a.record.last_name == "Martin"
     )
-    page = await search_by_name(scpo, "Mart", NOW, limit=20)
-    shown = [s.patron.account_id for s in page.patrons]
+    page = await search_by_name(scpo, "Mart", limit=20)
+    shown = [_id(s) for s in page.patrons]
     assert 0 < len(own_martins) <= 20
     assert set(shown[: len(own_martins)]) == set(own_martins)  # before the other institutions'
     everyone = [a for a in network if any(k.startswith("mart") for k in name_keys(a.record))]
     assert page.total == len(everyone) > 20
     assert page.next_offset == 20
-    # only the page shown is linked into scpo (link on first use)
-    assert await scpo.patrons.collection.count_documents({}) == len(shown)
+    # a search links nobody (issue 21): scpo holds no patron yet, and no contact data
+    assert await scpo.patrons.collection.count_documents({}) == 0
+    await _no_contact_data_held(scpo, network)
 
 
 async def test_paging_reaches_every_match_once(
@@ -81,20 +117,17 @@ async def test_paging_reaches_every_match_once(
         for a in network
         if any(k.startswith("mar") for k in name_keys(a.record))
     }
-    first = await search_by_name(scpo, "mar", NOW, limit=50)
-    seen = [s.patron.account_id for s in first.patrons]
+    first = await search_by_name(scpo, "mar", limit=50)
+    seen = [_id(s) for s in first.patrons]
     offset = first.next_offset
     while offset is not None:
-        page = await search_by_name(scpo, "mar", NOW, offset=offset, limit=50)
-        assert page.total == first.total  # linking a page never changes the count
-        seen += [s.patron.account_id for s in page.patrons]
+        page = await search_by_name(scpo, "mar", offset=offset, limit=50)
+        assert page.total == first.total
+        seen += [_id(s) for s in page.patrons]
         offset = page.next_offset
     assert len(seen) == len(set(seen)) == first.total
     assert set(seen) == expected
-    # now all linked into scpo: the same people, scpo's own still first
-    again = await search_by_name(scpo, "mar", NOW, limit=first.total)
-    assert {s.patron.account_id for s in again.patrons} == expected
-    assert await scpo.patrons.collection.count_documents({}) == len(expected)
+    assert await scpo.patrons.collection.count_documents({}) == 0
 
 
 async def test_last_name_and_first_letters_of_the_first_name(
@@ -105,9 +138,9 @@ async def test_last_name_and_first_letters_of_the_first_name(
         for a in network
         if a.record.last_name == "Martin" and a.record.first_name == "Chloé"
     ]
-    page = await search_by_name(scpo, "martin chl", NOW, limit=100)
-    assert sorted(s.patron.account_id for s in page.patrons) == sorted(r.primary_id for r in chloes)
-    sources = [s.patron.record.source_institution for s in page.patrons]
+    page = await search_by_name(scpo, "martin chl", limit=100)
+    assert sorted(_id(s) for s in page.patrons) == sorted(r.primary_id for r in chloes)
+    sources = [_source(s) for s in page.patrons]
     scpo_first = sorted(sources, key=lambda source: source != "scpo")
     assert sources == scpo_first
 
@@ -115,7 +148,16 @@ async def test_last_name_and_first_letters_of_the_first_name(
 async def test_a_store_written_before_the_index_is_indexed_at_start(
     scpo: MongoIzUnitOfWork, network: list[NzAccount]
 ) -> None:
-    before = (await search_by_name(scpo, "dupont", NOW, limit=100)).total
+    before = (await search_by_name(scpo, "dupont", limit=100)).total
     await scpo._db[NZ_NAMES].delete_many({})
     await ensure_iz_indexes(scpo._db)
-    assert (await search_by_name(scpo, "dupont", NOW, limit=100)).total == before > 0
+    assert (await search_by_name(scpo, "dupont", limit=100)).total == before > 0
+
+
+def _texts(value: Any) -> set[str]:
+    """Every string held anywhere in a document (keys and values)."""
+    if isinstance(value, dict):
+        return {t for k, v in value.items() for t in ({str(k)} | _texts(v))}
+    if isinstance(value, list | tuple):
+        return {t for v in value for t in _texts(v)}
+    return {value} if isinstance(value, str) else set()

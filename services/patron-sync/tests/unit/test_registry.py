@@ -11,4 +11,4 @@ def test_every_command_has_a_handler_in_one_zone() -> None:
 
     assert institution | network == command_types("patron_sync")
     assert not institution & network
-    assert network == {cmds.ImportFeed}
+    assert network == {cmds.ImportFeed, cmds.EraseAccount}

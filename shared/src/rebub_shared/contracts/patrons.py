@@ -19,6 +19,10 @@ from rebub_shared.tenancy import InstitutionCode
 
 AccountKind = Literal["external", "external_reader", "waiting"]
 
+#: The header of a patron topic's tombstone that erases a person (GDPR article 17; its value
+#: names the erasure request). A tombstone without it is a purge: only projections forget.
+ERASURE_HEADER = "rebub_erasure"
+
 
 class PostalAddress(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -167,6 +167,27 @@ app.add_typer(dlq_app, name="dlq")
 app.add_typer(parked_app, name="parked")
 
 
+privacy_app = typer.Typer(help="Personal-data requests (docs/privacy.md).")
+app.add_typer(privacy_app, name="privacy")
+
+
+@privacy_app.command("export")
+def privacy_export(
+    primary_id: str = typer.Argument(..., help="The person's network primary id."),
+    mongo_uri: str | None = typer.Option(None, help="Default: the local store."),
+    prefix: str = typer.Option("", help="Only databases under this prefix (tests use one)."),
+    as_json: bool = typer.Option(False, "--json", help="The JSON document (default: readable)."),
+) -> None:
+    """Everything held about one person across the zones (GDPR article 15)."""
+    from rebub.privacy_export import gather_person, render
+    from rebub_shared.clock import SystemClock
+
+    uri = mongo_uri or LocalInfra.default().mongo_uri
+    now = SystemClock().now()
+    export = asyncio.run(gather_person(uri, primary_id, now, database_prefix=prefix))
+    typer.echo(json.dumps(export, indent=2, default=str) if as_json else render(export))
+
+
 @app.command("up")
 def up(
     detach: bool = typer.Option(

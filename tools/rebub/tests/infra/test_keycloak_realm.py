@@ -40,6 +40,7 @@ def test_every_institution_has_its_five_users_with_the_contracts_roles() -> None
             f"{code}-patrons": ["desk-operator", "patron-manager"],
             f"{code}-feed": ["feed-loader"],
             f"{code}-feed-admin": ["feed-loader", "feed-force"],
+            f"{code}-privacy": ["privacy-officer"],
         }
         for username, roles in expected.items():
             user = users[username]
@@ -50,7 +51,7 @@ def test_every_institution_has_its_five_users_with_the_contracts_roles() -> None
     assert observer["realmRoles"] == ["network-observer"]
     assert observer["attributes"] == {"institution": ["network"]}
     people = [u for u in users.values() if "serviceAccountClientId" not in u]
-    assert len(people) == 5 * 5 + 1
+    assert len(people) == 5 * 6 + 1
 
 
 def test_machine_clients_have_their_secret_institution_and_roles() -> None:

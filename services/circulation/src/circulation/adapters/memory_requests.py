@@ -68,6 +68,22 @@ class MemoryRequestRepository:
             if inst == institution and r.patron_id == patron_id
         ]
 
+    async def anonymise(
+        self,
+        institution: InstitutionCode,
+        *,
+        placed_before: datetime | None = None,
+        patron_id: str | None = None,
+    ) -> int:
+        changed = 0
+        for (inst, _), r in self._store.requests.items():
+            old = placed_before is not None and not r.is_active and r.placed_at < placed_before
+            theirs = patron_id is not None and r.patron_id == patron_id
+            if inst == institution and r.patron_id is not None and (old or theirs):
+                r.patron_id, r.version = None, r.version + 1
+                changed += 1
+        return changed
+
 
 class MemoryNetworkActivityRepository:
     def __init__(self, store: MemoryStore) -> None:

@@ -4,6 +4,7 @@ writes guarded by the request's version. Indexed by item (queues) and by patron 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
@@ -97,3 +98,19 @@ class MongoRequestRepository:
         query = {"institution": institution, "patron_id": patron_id}
         docs = await self._requests.find(query, {"outbox": 0}).to_list(length=None)
         return [_request(doc) for doc in docs]
+
+    async def anonymise(
+        self,
+        institution: InstitutionCode,
+        *,
+        placed_before: datetime | None = None,
+        patron_id: str | None = None,
+    ) -> int:
+        query: Document = {"institution": institution, "patron_id": {"$ne": None}}
+        if placed_before is not None:
+            query |= {"status": {"$ne": RequestStatus.ACTIVE.value}}
+            query["placed_at"] = {"$lt": placed_before}
+        if patron_id is not None:
+            query["patron_id"] = patron_id
+        change = {"$set": {"patron_id": None}, "$inc": {"version": 1}}
+        return (await self._requests.update_many(query, change)).modified_count

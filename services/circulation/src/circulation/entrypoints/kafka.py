@@ -8,6 +8,8 @@ merge that finds nothing left to move), so a redelivery changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from circulation.domain.vocabulary import InstitutionCode
 from circulation.service_layer.commands import (
     ForgetPatron,
@@ -19,7 +21,7 @@ from circulation.service_layer.messagebus import MessageBus
 from circulation.service_layer.webhooks import Webhooks
 from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanEvent
-from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.topics import Topics
 
@@ -65,11 +67,16 @@ def patron_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) 
             )
         )
 
-    async def on_gone(topic: str, patron_id: str) -> None:
-        await bus.handle(ForgetPatron(institution=institution, patron_id=patron_id))
+    async def on_gone(patron_id: str, headers: Mapping[str, str | bytes]) -> None:
+        # Any tombstone: the snapshot goes; an erasure's also anonymises loans and requests (a
+        # merged waiting account's tombstone must not: its loans moved to the merged patron).
+        erasure = ERASURE_HEADER in headers
+        await bus.handle(
+            ForgetPatron(institution=institution, patron_id=patron_id, erasure=erasure)
+        )
 
     handlers = (On(PatronChanged, on_changed), On(WaitingAccountMerged, on_merged))
-    return Subscriber(consumption, handlers, fast=fast, on_tombstone=on_gone)
+    return Subscriber(consumption, handlers, fast=fast, on_gone=on_gone)
 
 
 def activity_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) -> Subscriber:

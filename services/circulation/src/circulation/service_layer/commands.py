@@ -151,10 +151,12 @@ class RecordPatronChange(Command[bool]):
     patron: IzPatron
 
 
-class ForgetPatron(Command[None]):
-    """The patron is gone from ``{inst}.patron.v1`` (a tombstone: an erasure)."""
+class ForgetPatron(Command[int]):
+    """A tombstone on ``{inst}.patron.v1``: the snapshot goes; for an erasure (``erasure``) the
+    loans (open ones too, with the item's state kept) and requests are anonymised."""
 
     patron_id: str
+    erasure: bool = True
 
 
 class MergeWaitingAccount(Command[int]):

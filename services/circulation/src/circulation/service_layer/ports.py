@@ -149,6 +149,16 @@ class RequestRepository(Protocol):
         """The requests in one of ``tasks`` with ``status`` (hold shelf, pick and transit lists;
         the expired holds with ``task=done, status=expired``)."""
 
+    async def anonymise(
+        self,
+        institution: InstitutionCode,
+        *,
+        placed_before: datetime | None = None,
+        patron_id: str | None = None,
+    ) -> int:
+        """Drop the requester of the requests no longer active placed before ``placed_before``
+        (retention), or of every request of ``patron_id`` (erasure); how many changed."""
+
 
 class NetworkActivityRepository(Protocol):
     async def record(
@@ -172,13 +182,13 @@ class PatronRepository(Protocol):
     async def record_snapshot(self, institution: InstitutionCode, snapshot: IzPatron) -> bool:
         """Keep the snapshot if newer than the stored one (the suspension stays); True if kept."""
 
+    async def forget(self, institution: InstitutionCode, patron_id: str) -> None:
+        """Remove the patron (snapshot, barcodes, suspension): a tombstone on the patron topic."""
+
     async def extend_suspension(
         self, institution: InstitutionCode, patron_id: str, until: date
     ) -> None:
         """Suspended until at least ``until`` (a longer running suspension is kept)."""
-
-    async def forget(self, institution: InstitutionCode, patron_id: str) -> None:
-        """The patron is gone (a tombstone on the patron topic): drop its record."""
 
 
 class UnitOfWork(Protocol):

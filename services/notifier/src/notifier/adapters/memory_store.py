@@ -98,8 +98,14 @@ class MemoryStore:
         self.patron_docs[patron.patron_id] = patron_to_doc(patron) | {"version": version}
         return True
 
-    async def forget_patron(self, patron_id: str) -> None:
+    async def forget_patron(self, patron_id: str, *, letters: bool) -> int:
         self.patron_docs.pop(patron_id, None)
+        gone = (
+            [k for k, d in self.letters.items() if d["patron_id"] == patron_id] if letters else []
+        )
+        for key in gone:
+            del self.letters[key]
+        return len(gone)
 
     async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]:
         found = (self.patron_docs.get(i) for i in patron_ids)

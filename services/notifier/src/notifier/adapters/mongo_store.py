@@ -129,11 +129,14 @@ class MongoStore:
         doc = patron_to_doc(patron) | {"version": version}
         return await _upsert_newer(self.patron_docs, doc, "version")
 
-    async def forget_patron(self, patron_id: str) -> None:
-        await self.patron_docs.delete_one({"_id": patron_id})
-
     async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]:
         return {d["_id"]: patron_from_doc(d) for d in await _by_ids(self.patron_docs, patron_ids)}
+
+    async def forget_patron(self, patron_id: str, *, letters: bool) -> int:
+        await self.patron_docs.delete_one({"_id": patron_id})
+        if not letters:
+            return 0
+        return (await self.letters.delete_many({"patron_id": patron_id})).deleted_count
 
     async def claimed_keys(self, keys: Collection[str]) -> set[str]:
         return {d["_id"] for d in await _by_ids(self.keys, keys, {"_id": 1})}

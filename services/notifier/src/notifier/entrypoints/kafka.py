@@ -11,9 +11,11 @@ kind, however often the event is delivered (the letter's key is claimed before s
 
 from __future__ import annotations
 
-from rebub_shared.cloudevents import Event, InvalidEventError
+from collections.abc import Mapping
+
+from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanEvent, LoanRecalled
-from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.contracts.requests import REQUEST_EVENTS, RequestEvent, RequestPlacedOnHoldShelf
 from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.tenancy import InstitutionCode
@@ -35,7 +37,6 @@ from ..service_layer import (
 )
 
 SERVICE = "notifier"
-PATRON_TOPIC_AT = 1  # in ``institution_events``' topics: the patron topic (compacted)
 
 
 def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:
@@ -43,7 +44,7 @@ def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:
     return Consumption(
         "main",
         topics.group(inst, SERVICE),
-        (topics.loan(inst), topics.patron(inst), topics.request(inst)),  # PATRON_TOPIC_AT
+        (topics.loan(inst), topics.patron(inst), topics.request(inst)),
         (*LOAN_EVENTS, PatronChanged, WaitingAccountMerged, *REQUEST_EVENTS),
         "Loans move in the reminder chain, patrons' contacts, holds on the shelf.",
     )
@@ -52,7 +53,6 @@ def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:
 def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False) -> Subscriber:
     """Each consumed event as a command on the notifier's bus; a tombstone on the patron topic
     (an erasure) forgets the patron's contact data."""
-    patron_topic = consumption.topics[PATRON_TOPIC_AT]
 
     async def on_loan(event: Event[LoanEvent]) -> None:
         await bus.handle(ApplyLoanEvent(loan_event(event.data, event.envelope.time)))
@@ -82,10 +82,9 @@ def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False
         On(RequestEvent, on_request),
     )
 
-    async def on_gone(topic: str, key: str) -> None:
-        if topic == patron_topic:  # the only compacted topic of the consumption
-            await bus.handle(ForgetPatron(key))
-            return
-        raise InvalidEventError(f"{topic}: a tombstone (key={key!r}) on a topic never erased")
+    async def on_gone(patron_id: str, headers: Mapping[str, str | bytes]) -> None:
+        # Any tombstone on the patron topic: the contact data goes; an erasure's, the letters too.
+        erasure = ERASURE_HEADER in headers
+        await bus.handle(ForgetPatron(bus.ctx.institution, patron_id, erasure=erasure))
 
-    return Subscriber(consumption, handlers, fast=fast, on_tombstone=on_gone)
+    return Subscriber(consumption, handlers, fast=fast, on_gone=on_gone)

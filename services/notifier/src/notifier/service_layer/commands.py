@@ -35,10 +35,14 @@ class ApplyLoanEvent(Command[LoanInChain]):
 
 
 @dataclass(frozen=True)
-class ForgetPatron(Command[None]):
-    """The patron is gone from the patron topic (a tombstone: an erasure)."""
+class ForgetPatron(Command[int]):
+    """A tombstone on ``{inst}.patron.v1``: the patron's contact data goes; for an erasure
+    (``erasure``) their letters too (the ``.eml`` and PDF files are not removed yet:
+    docs/privacy.md)."""
 
+    institution: str
     patron_id: str
+    erasure: bool = True
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,12 @@ async def apply_patron_change(
     return await store.save_patron(patron, command.version)
 
 
-async def forget_patron(command: ForgetPatron, store: NotifierStore, ctx: Context) -> None:
-    """Drop the patron's contact data: no letter can reach them any more (reported unreachable)."""
-    await store.forget_patron(command.patron_id)
+async def forget_patron(command: ForgetPatron, store: NotifierStore, ctx: Context) -> int:
+    """The patron is gone: contact data removed (no letter can reach them any more); for an
+    erasure (issue 21) their letters too. Returns how many letters went; a replay removes
+    nothing more."""
+    check_same_institution("institution", store.institution, command.institution)
+    return await store.forget_patron(command.patron_id, letters=command.erasure)
 
 
 async def find_letters(

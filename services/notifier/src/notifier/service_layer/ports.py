@@ -66,8 +66,9 @@ class NotifierStore(Protocol):
 
     async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]: ...
 
-    async def forget_patron(self, patron_id: str) -> None:
-        """Drop the patron's contact data (a tombstone on the patron topic)."""
+    async def forget_patron(self, patron_id: str, *, letters: bool) -> int:
+        """Remove the patron's contact data and, for an erasure (``letters``), their letters;
+        how many letters went."""
 
     async def claimed_keys(self, keys: Collection[str]) -> set[str]:
         """Those of `keys` already claimed by a letter (read one by one, by ``_id``)."""

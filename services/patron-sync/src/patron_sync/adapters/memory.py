@@ -9,6 +9,7 @@ from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.errors import DuplicateBarcodeError
 from patron_sync.domain.import_history import ImportEntry
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
+from patron_sync.domain.nz_entries import NzEntry
 from patron_sync.domain.search import NameEntry
 from patron_sync.service_layer.unit_of_work import (
     ConcurrentUpdateError,
@@ -43,6 +44,9 @@ class MemoryPatrons:
         holder = await self.barcode_holder(barcode)
         return self.rows[holder] if holder else None
 
+    async def erase(self, account_id: str) -> bool:
+        return self.rows.pop(account_id, None) is not None
+
     async def name_entries(self, bucket: str) -> list[NameEntry]:
         entries = (
             NameEntry.of(k, s.patron.record, active=s.patron.status is AccountStatus.ACTIVE)
@@ -53,24 +57,55 @@ class MemoryPatrons:
 
 @dataclass
 class MemoryNzProjection:
-    rows: dict[str, NzAccount] = field(default_factory=dict)
+    """Entries only; ``topic`` is what went past on ``nz.patron.v1`` (the full accounts)."""
 
-    async def get(self, primary_id: str) -> NzAccount | None:
+    rows: dict[str, NzEntry] = field(default_factory=dict)
+    topic: dict[str, NzAccount] = field(default_factory=dict)
+
+    async def get(self, primary_id: str) -> NzEntry | None:
         return self.rows.get(primary_id)
+
+    async def get_many(self, primary_ids: Iterable[str]) -> dict[str, NzEntry]:
+        return {i: self.rows[i] for i in primary_ids if i in self.rows}
+
+    async def by_barcode(self, barcode: str) -> NzEntry | None:
+        return next((e for e in self.rows.values() if barcode in e.barcodes), None)
 
     async def versions(self, primary_ids: Iterable[str]) -> dict[str, int]:
         return {i: self.rows[i].version for i in primary_ids if i in self.rows}
 
     async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
         for account in (*new, *newer):
-            self.rows[account.record.primary_id] = account
+            self.rows[account.record.primary_id] = NzEntry.of(account)
+            self.topic[account.record.primary_id] = account
 
     async def delete(self, primary_ids: Sequence[str]) -> None:
         for key in primary_ids:
             self.rows.pop(key, None)
+            self.topic.pop(key, None)
 
     async def name_entries(self, bucket: str) -> list[NameEntry]:
-        return _in_bucket((NameEntry.of(k, a.record) for k, a in self.rows.items()), bucket)
+        return _in_bucket((e.name_entry() for e in self.rows.values()), bucket)
+
+
+@dataclass
+class MemoryNetworkAccounts:
+    """The network zone's accounts as the compacted topic holds them."""
+
+    topic: dict[str, NzAccount]
+    reads: int = 0
+
+    async def account(self, primary_id: str) -> NzAccount | None:
+        self.reads += 1
+        return self.topic.get(primary_id)
+
+
+@dataclass
+class MemoryDepartures:
+    sent: list[str] = field(default_factory=list)
+
+    async def erased(self, account_ids: Sequence[str]) -> None:
+        self.sent.extend(account_ids)
 
 
 @dataclass
@@ -83,11 +118,16 @@ class MemoryIzUnitOfWork:
     staged: list[StagedSave] = field(default_factory=list)
     published: list[tuple[Patron, int, tuple[Any, ...]]] = field(default_factory=list)
     readers: int = 0
+    departures: MemoryDepartures = field(default_factory=MemoryDepartures)
+
+    @property
+    def network(self) -> MemoryNetworkAccounts:
+        return MemoryNetworkAccounts(self.nz.topic)
 
     def fresh(self) -> "MemoryIzUnitOfWork":
         """A new unit of work on the same data (what a factory gives each command)."""
         return MemoryIzUnitOfWork(
-            self.tenant, self.patrons, self.nz, [], self.published, self.readers
+            self.tenant, self.patrons, self.nz, [], self.published, self.readers, self.departures
         )
 
     async def next_reader_number(self) -> int:
@@ -161,12 +201,15 @@ class MemoryNzAccounts:
 class MemoryNzPublisher:
     sent: list[NzAccount] = field(default_factory=list)
     purged: list[str] = field(default_factory=list)
+    erasures: list[tuple[str, str]] = field(default_factory=list)
 
     async def publish(self, accounts: Sequence[NzAccount]) -> None:
         self.sent.extend(accounts)
 
-    async def tombstones(self, primary_ids: Sequence[str]) -> None:
+    async def tombstones(self, primary_ids: Sequence[str], erasure: str | None = None) -> None:
         self.purged.extend(primary_ids)
+        if erasure is not None:
+            self.erasures.extend((k, erasure) for k in primary_ids)
 
 
 @dataclass

@@ -14,9 +14,12 @@ from patron_sync.adapters.mongo_names import NameIndex
 from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.errors import DuplicateBarcodeError
 from patron_sync.domain.nz_accounts import NzAccount
+from patron_sync.domain.nz_entries import NzEntry
 from patron_sync.domain.search import NameEntry, name_keys
 from patron_sync.service_layer.unit_of_work import (
     ConcurrentUpdateError,
+    Departures,
+    NetworkAccounts,
     NzProjection,
     PatronRepository,
     StagedSave,
@@ -44,15 +47,11 @@ def _patron_entry(account_id: str, patron: Patron) -> NameEntry:
     return NameEntry.of(account_id, patron.record, active=patron.status is AccountStatus.ACTIVE)
 
 
-def _nz_entry(account: NzAccount) -> NameEntry:
-    return NameEntry.of(account.record.primary_id, account.record)
-
-
 def _nz_entry_of(doc: Document | None) -> NameEntry | None:
     """The name entry of a stored projection document (None: not stored, or unreadable)."""
-    if doc is None or "account" not in doc:
+    if doc is None or "entry" not in doc:
         return None
-    return _nz_entry(NzAccount.model_validate(doc["account"]))
+    return NzEntry.model_validate(doc["entry"]).name_entry()
 
 
 class MongoPatrons:
@@ -79,33 +78,57 @@ class MongoPatrons:
     async def name_entries(self, bucket: str) -> list[NameEntry]:
         return await self.names.entries(bucket)
 
+    async def erase(self, account_id: str) -> bool:
+        doc = await self.collection.find_one({"_id": account_id})
+        if doc is None:
+            return False
+        patron = _stored(doc).patron
+        barcodes = sorted(patron.all_barcodes())
+        await self.collection.delete_one({"_id": account_id})
+        if barcodes:
+            await self.barcodes.delete_many({"_id": {"$in": barcodes}, "account_id": account_id})
+        await self.names.update([], {account_id: name_keys(patron.record)})
+        return True
+
 
 class MongoNzProjection:
-    """The IZ's own copy of the compacted ``nz.patron.v1`` (never shown as IZ patrons)."""
+    """The IZ's own copy of the compacted ``nz.patron.v1``: one :class:`NzEntry` per network
+    account (what a search needs, no contact data; never shown as IZ patrons)."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db[NZ_ACCOUNTS]
         self.names = NameIndex(db[NZ_NAMES])
 
     @staticmethod
-    def _doc(account: NzAccount) -> Document:
+    def _doc(entry: NzEntry) -> Document:
         return {
-            "_id": account.record.primary_id,
-            "version": account.version,
-            "name_keys": list(name_keys(account.record)),
-            "account": account.model_dump(mode="json"),
+            "_id": entry.primary_id,
+            "version": entry.version,
+            "barcodes": list(entry.barcodes),
+            "entry": entry.model_dump(mode="json"),
         }
 
-    async def get(self, primary_id: str) -> NzAccount | None:
+    async def get(self, primary_id: str) -> NzEntry | None:
         doc = await self.collection.find_one({"_id": primary_id})
-        return None if doc is None else NzAccount.model_validate(doc["account"])
+        return None if doc is None or "entry" not in doc else NzEntry.model_validate(doc["entry"])
+
+    async def get_many(self, primary_ids: Iterable[str]) -> dict[str, NzEntry]:
+        wanted = list(primary_ids)
+        if not wanted:
+            return {}
+        cursor = self.collection.find({"_id": {"$in": wanted}, "entry": {"$exists": True}})
+        return {doc["_id"]: NzEntry.model_validate(doc["entry"]) async for doc in cursor}
+
+    async def by_barcode(self, barcode: str) -> NzEntry | None:
+        doc = await self.collection.find_one({"barcodes": barcode, "entry": {"$exists": True}})
+        return None if doc is None else NzEntry.model_validate(doc["entry"])
 
     async def versions(self, primary_ids: Iterable[str]) -> dict[str, int]:
         cursor = self.collection.find({"_id": {"$in": list(primary_ids)}}, {"version": 1})
         return {doc["_id"]: int(doc["version"]) async for doc in cursor}
 
-    async def _name_keys(
-        self, primary_ids: Sequence[str], fields: Sequence[str] = ("name_keys",)
+    async def _stored(
+        self, primary_ids: Sequence[str], fields: Sequence[str] = ("entry",)
     ) -> dict[str, Document]:
         if not primary_ids:
             return {}
@@ -113,42 +136,64 @@ class MongoNzProjection:
         return {doc["_id"]: doc async for doc in cursor}
 
     async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
-        stored = await self._name_keys(
-            [a.record.primary_id for a in newer], ("name_keys", "account")
-        )
-        await insert_all(self.collection, [self._doc(a) for a in new])
-        await replace_all(self.collection, [self._doc(a) for a in newer])
+        fresh = [NzEntry.of(a) for a in new]
+        changes = [NzEntry.of(a) for a in newer]
+        stored = await self._stored([e.primary_id for e in changes])
+        await insert_all(self.collection, [self._doc(e) for e in fresh])
+        await replace_all(self.collection, [self._doc(e) for e in changes])
         # A change the name index does not show (an email, an address) writes no bucket.
-        changed = [
-            a for a in newer if _nz_entry_of(stored.get(a.record.primary_id)) != _nz_entry(a)
-        ]
+        changed = [e for e in changes if _nz_entry_of(stored.get(e.primary_id)) != e.name_entry()]
         before = {
-            a.record.primary_id: stored[a.record.primary_id].get("name_keys", [])
-            for a in changed
-            if a.record.primary_id in stored
+            e.primary_id: stored[e.primary_id].get("entry", {}).get("name_keys", [])
+            for e in changed
+            if e.primary_id in stored
         }
-        await self.names.update([_nz_entry(a) for a in (*new, *changed)], before)
+        await self.names.update([e.name_entry() for e in (*fresh, *changed)], before)
 
     async def delete(self, primary_ids: Sequence[str]) -> None:
         if primary_ids:
-            stored = await self._name_keys(primary_ids)
+            stored = await self._stored(primary_ids)
             await self.collection.delete_many({"_id": {"$in": list(primary_ids)}})
-            await self.names.update([], {k: d.get("name_keys", []) for k, d in stored.items()})
+            previous = {k: d.get("entry", {}).get("name_keys", []) for k, d in stored.items()}
+            await self.names.update([], previous)
 
     async def name_entries(self, bucket: str) -> list[NameEntry]:
         return await self.names.entries(bucket)
+
+    async def trim(self) -> int:
+        """Rewrite the documents of a projection written before issue 21 (a whole network
+        account each, contact data included) as entries; returns how many were trimmed."""
+        trimmed = 0
+        async for doc in self.collection.find({"account": {"$exists": True}}):
+            entry = NzEntry.of(NzAccount.model_validate(doc["account"]))
+            await self.collection.replace_one({"_id": doc["_id"]}, self._doc(entry))
+            trimmed += 1
+        return trimmed
 
 
 async def ensure_iz_indexes(db: AsyncDatabase[Document]) -> None:
     """Indexes of an IZ database (the barcode index is the ``barcodes`` collection's ``_id``);
     the name indexes are built from their collections when the store predates them."""
     patrons, nz = MongoPatrons(db), MongoNzProjection(db)
+    if trimmed := await nz.trim():
+        log.info("nz_projection_trimmed", accounts=trimmed)
+    await nz.collection.create_index("barcodes")
     if not await patrons.names.built():
         stored = [_stored(doc) async for doc in patrons.collection.find({})]
         await patrons.names.rebuild(_patron_entry(s.patron.account_id, s.patron) for s in stored)
     if not await nz.names.built():
-        accounts = [NzAccount.model_validate(d["account"]) async for d in nz.collection.find({})]
-        await nz.names.rebuild(_nz_entry(a) for a in accounts)
+        entries = [NzEntry.model_validate(d["entry"]) async for d in nz.collection.find({})]
+        await nz.names.rebuild(e.name_entry() for e in entries)
+
+
+class NoNetwork:
+    """No network zone to read, no broker to announce erasures on (a store-only unit of work)."""
+
+    async def account(self, primary_id: str) -> NzAccount | None:
+        return None
+
+    async def erased(self, account_ids: Sequence[str]) -> None:
+        return None
 
 
 class MongoIzUnitOfWork:
@@ -162,8 +207,12 @@ class MongoIzUnitOfWork:
         topics: Topics,
         clock: Clock,
         relay: OutboxRelay | None = None,
+        network: NetworkAccounts | None = None,
+        departures: Departures | None = None,
     ) -> None:
         self.tenant, self._db, self._topics, self._clock = tenant, db, topics, clock
+        self.network: NetworkAccounts = network or NoNetwork()
+        self.departures: Departures = departures or NoNetwork()
         self._patrons = MongoPatrons(db)
         self.patrons: PatronRepository = self._patrons
         self.nz: NzProjection = MongoNzProjection(db)

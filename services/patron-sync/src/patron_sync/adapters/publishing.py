@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from faststream.kafka import KafkaBroker
 
 from patron_sync.adapters.contracts import to_nz_contract
+from patron_sync.domain.erasure import ERASURE_HEADER
 from patron_sync.domain.nz_accounts import NzAccount
 from rebub_shared.clock import Clock
 from rebub_shared.cloudevents import new_event
 from rebub_shared.contracts.patrons import NzAccountChanged
-from rebub_shared.tenancy import NETWORK
+from rebub_shared.tenancy import NETWORK, InstitutionCode
 from rebub_shared.topics import Topics
 
 SOURCE = "/rebub/patron-sync/network"
@@ -46,13 +47,37 @@ class KafkaNzPublisher:
             )
         await asyncio.gather(*sends)
 
-    async def tombstones(self, primary_ids: Sequence[str]) -> None:
+    async def tombstones(self, primary_ids: Sequence[str], erasure: str | None = None) -> None:
         # The tombstone names its writer too: consumers refuse records the network did not write.
         headers = {"ce_tenant": NETWORK, "ce_source": SOURCE}
+        if erasure is not None:  # an erasure, not the purge of an absent account
+            headers[ERASURE_HEADER] = erasure
         sends = [
             await self._broker.publish(
                 None, self._topic, key=k.encode(), headers=headers, no_confirm=True
             )
             for k in primary_ids
+        ]
+        await asyncio.gather(*sends)
+
+
+class KafkaDepartures:
+    """Erasure tombstones on ``{inst}.patron.v1`` (key: the account id, null value, the erasure
+    header): circulation and the notifier forget the account."""
+
+    def __init__(self, broker: KafkaBroker, topics: Topics, tenant: InstitutionCode) -> None:
+        self._broker, self._topic = broker, topics.patron(tenant)
+        self._headers = {
+            "ce_tenant": tenant,
+            "ce_source": f"/rebub/{tenant}/patron-sync",
+            ERASURE_HEADER: "erased",
+        }
+
+    async def erased(self, account_ids: Sequence[str]) -> None:
+        sends = [
+            await self._broker.publish(
+                None, self._topic, key=k.encode(), headers=self._headers, no_confirm=True
+            )
+            for k in account_ids
         ]
         await asyncio.gather(*sends)

@@ -8,7 +8,8 @@ from patron_sync.adapters.feeds.feed import DsiFeedReader
 from patron_sync.adapters.mongo_history import MongoImportHistory
 from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork
 from patron_sync.adapters.mongo_nz import MongoNzAccounts
-from patron_sync.adapters.publishing import KafkaNzPublisher
+from patron_sync.adapters.network_accounts import TopicNetworkAccounts
+from patron_sync.adapters.publishing import KafkaDepartures, KafkaNzPublisher
 from patron_sync.domain.absence import AbsencePolicy
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.service_layer.commands import ImportFeed
@@ -56,7 +57,11 @@ class PatronSync:
 
     def iz_uow(self) -> MongoIzUnitOfWork:
         rt = self.runtime
-        return MongoIzUnitOfWork(self.institution, rt.db, rt.topics, rt.clock, self.relay)
+        network = TopicNetworkAccounts(self.settings.kafka, rt.topics, rt.clock)
+        departures = KafkaDepartures(rt.broker, rt.topics, self.institution)
+        return MongoIzUnitOfWork(
+            self.institution, rt.db, rt.topics, rt.clock, self.relay, network, departures
+        )
 
     def nz_uow(self) -> NzUnitOfWork:
         rt = self.runtime

@@ -9,10 +9,12 @@ errors escape: the batch is read again later (replays change nothing: versioned 
 from typing import Any
 
 from patron_sync.adapters.contracts import from_nz_contract, reader_record
+from patron_sync.adapters.network_accounts import NZ_EVENTS
+from patron_sync.domain.erasure import ERASURE_HEADER
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccounts
 from patron_sync.settings import SERVICE
-from rebub_shared.cloudevents import Event, EventRegistry
+from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.patrons import ExternalReaderPublished, NzAccountChanged
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
@@ -22,7 +24,6 @@ from rebub_shared.topics import Topics
 
 from .instance import PatronSync
 
-NZ_EVENTS = EventRegistry(NzAccountChanged)
 log = get_logger(__name__)
 
 
@@ -57,8 +58,14 @@ def nz_subscriber(service: PatronSync) -> BatchSubscriber:
 
     async def apply(records: list[tuple[Any, NzAccount | None]]) -> None:
         accounts = tuple(a for _, a in records if a is not None)
-        tombstones = tuple(r.key.decode() for r, a in records if a is None)
-        await service.handle(ApplyNzAccounts(tenant, accounts, tombstones))
+        gone = [
+            (r.key.decode(), ERASURE_HEADER in dict(r.headers or ()))
+            for r, a in records
+            if a is None
+        ]
+        tombstones = tuple(k for k, erasure in gone if not erasure)
+        erased = tuple(k for k, erasure in gone if erasure)
+        await service.handle(ApplyNzAccounts(tenant, accounts, tombstones, erased))
 
     async def on_nz_accounts(batch: tuple[Any, ...]) -> None:
         decoded: list[tuple[Any, NzAccount | None]] = []

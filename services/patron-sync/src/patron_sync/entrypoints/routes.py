@@ -3,11 +3,12 @@ is ``create_app`` in :mod:`patron_sync.entrypoints.http` (the host over the boot
 
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from patron_sync.domain import errors as e
 from patron_sync.domain.absence import ImportMode
@@ -18,7 +19,7 @@ from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, 
 from patron_sync.domain.user_groups import UserGroup
 from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer import errors as se
-from patron_sync.service_layer.queries import find_by_barcode, search_by_name
+from patron_sync.service_layer.queries import Found, find_by_barcode, search_by_name
 from patron_sync.service_layer.unit_of_work import ConcurrentUpdateError, StoredPatron
 from rebub_shared import bounds
 from rebub_shared.audit import Audit
@@ -28,7 +29,7 @@ from rebub_shared.clock import NaiveDatetimeError
 from rebub_shared.http import Problem
 from rebub_shared.messagebus import Command
 from rebub_shared.permissions import Permission as P
-from rebub_shared.tenancy import InstitutionCode
+from rebub_shared.tenancy import NETWORK, InstitutionCode
 
 from .instance import PatronSync
 
@@ -64,12 +65,31 @@ class PatronView(Patron):
     """An account as the desk sees it, with its IZ revision (what a later write must name)."""
 
     revision: int
+    linked: Literal[True] = True
+
+
+class NetworkName(BaseModel):
+    """What a search shows of a network account not linked here: its name and its source."""
+
+    primary_id: str
+    last_name: str
+    first_name: str
+    source_institution: InstitutionCode
+
+
+class NetworkMatch(BaseModel):
+    """A network account a search found that is not in this institution zone: shown, not
+    linked (no contact data here). Opening it (``GET /patrons/{account_id}``) links it."""
+
+    account_id: str
+    linked: Literal[False] = False
+    record: NetworkName
 
 
 class PatronPage(BaseModel):
     """A page of a search: the accounts shown, how many match, where the next page starts."""
 
-    patrons: list[PatronView]
+    patrons: list[PatronView | NetworkMatch]
     total: int
     offset: int
     limit: int
@@ -79,6 +99,19 @@ class PatronPage(BaseModel):
 def view(stored: StoredPatron) -> PatronView:
     """An account as the desk sees it, with its IZ revision."""
     return PatronView.model_validate(dict(stored.patron) | {"revision": stored.revision})
+
+
+def found_view(found: Found) -> PatronView | NetworkMatch:
+    """A lookup's answer: this zone's account, or a network account's name (not linked)."""
+    if isinstance(found, StoredPatron):
+        return view(found)
+    name = NetworkName(
+        primary_id=found.primary_id,
+        last_name=found.last_name,
+        first_name=found.first_name,
+        source_institution=found.source_institution,
+    )
+    return NetworkMatch(account_id=found.primary_id, record=name)
 
 
 def network_router() -> APIRouter:
@@ -146,7 +179,49 @@ def network_router() -> APIRouter:
             raise Problem(404, "Not Found", f"no import {import_id!r}", import_id=import_id)
         return entry
 
+    @router.post("/erasures", status_code=201)
+    async def erase(
+        request: Request,
+        body: ErasureIn,
+        audit: Audit,
+        principal: Annotated[Principal, requires(P.PRIVACY_ERASE)],
+    ) -> ErasureView:
+        """Erase one person (GDPR article 17): the network account is removed and a tombstone
+        naming this request is published on ``nz.patron.v1``; each institution zone removes its
+        entry and its copies of the person when it reads it. A privacy officer erases the
+        people of their own institution's feed (another's: 404, as unknown)."""
+        service = service_of(request)
+        request_id = uuid.uuid4().hex
+        source = None if principal.institution == NETWORK else principal.institution
+        command = cmds.EraseAccount(body.primary_id, request_id, source)
+        done = await service.network.handle(command)
+        # The audit trail keeps the request, never the person's name or contact data.
+        await audit.record(principal, "erasure", targets={"request_id": request_id})
+        return ErasureView(
+            request_id=done.request_id,
+            primary_id=done.primary_id,
+            erased_at=done.erased_at,
+            done=done.done,
+        )
+
     return router
+
+
+class ErasureIn(BaseModel):
+    """An erasure request: the person's primary id in the network zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_id: bounds.Identifier
+
+
+class ErasureView(BaseModel):
+    """What an erasure request did, where."""
+
+    request_id: str
+    primary_id: str
+    erased_at: AwareDatetime
+    done: dict[str, str]
 
 
 def check_feed_loader(principal: Principal, source: InstitutionCode, force: bool) -> None:
@@ -225,17 +300,18 @@ def desk_router() -> APIRouter:
     ) -> PatronPage:
         """By barcode (404 with a hint), or by name (prefix, 3 letters at least; "martin chl" is
         last name then first name): this institution's own first, exact names before prefixes,
-        a page from ``offset`` with the ``total`` and the ``next_offset`` (network accounts on
-        the page are linked into this IZ)."""
+        a page from ``offset`` with the ``total`` and the ``next_offset``. A search links
+        nobody: a network account not yet here is shown by name (``linked: false``) and is
+        linked when opened (``GET /patrons/{account_id}``)."""
         s = service_of(request)
         if barcode:
-            found = view(await find_by_barcode(s.iz_uow(), barcode))
+            found = found_view(await find_by_barcode(s.iz_uow(), barcode))
             return PatronPage(patrons=[found], total=1, offset=0, limit=1, next_offset=None)
         if name is not None:
-            size, now = limit or s.settings.name_search_limit, s.runtime.clock.now()
-            page = await search_by_name(s.iz_uow(), name, now, offset=offset, limit=size)
+            size = limit or s.settings.name_search_limit
+            page = await search_by_name(s.iz_uow(), name, offset=offset, limit=size)
             return PatronPage(
-                patrons=[view(p) for p in page.patrons],
+                patrons=[found_view(p) for p in page.patrons],
                 total=page.total,
                 offset=page.offset,
                 limit=page.limit,

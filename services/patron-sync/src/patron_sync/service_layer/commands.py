@@ -7,6 +7,7 @@ from pathlib import Path
 
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.accounts import LocalBlock, Note, Statistic
+from patron_sync.domain.erasure import ErasureDone
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
@@ -29,11 +30,14 @@ class ImportFeed(Command[ImportReport]):
 
 @dataclass(frozen=True)
 class ApplyNzAccounts(Command[int]):
-    """Institution zone: apply a batch read from ``nz.patron.v1`` (tombstones purge the copy)."""
+    """Institution zone: apply a batch read from ``nz.patron.v1`` (tombstones purge the
+    projection's entry; ``erased``: the tombstones of an erasure, which remove this zone's copies
+    of the person too)."""
 
     tenant: InstitutionCode
     accounts: tuple[NzAccount, ...]
     tombstones: tuple[str, ...] = ()
+    erased: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,3 +163,13 @@ class ApplyExternalReader(Command[StoredPatron | None]):
 class CreateWaitingAccount(Command[StoredPatron]):
     tenant: InstitutionCode
     record: PatronRecord
+
+
+@dataclass(frozen=True)
+class EraseAccount(Command[ErasureDone]):
+    """Network zone: erase one person's account (article 17) for erasure request
+    ``request_id``; ``source``: the requester's institution, which must be the account's."""
+
+    primary_id: str
+    request_id: str
+    source: InstitutionCode | None = None

@@ -32,6 +32,7 @@ from patron_sync.domain.waiting import (
 )
 from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer.context import Context
+from patron_sync.service_layer.erasure import erase_copies
 from patron_sync.service_layer.errors import AccountExistsError, PatronNotFoundError
 from patron_sync.service_layer.unit_of_work import (
     AlsoPublished,
@@ -82,8 +83,9 @@ def sync_from_nz(
 
 
 async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: Context) -> int:
-    """Project a batch of ``nz.patron.v1`` into this IZ: the projection takes every account
-    (versioned), the IZ copies only patrons already here (or with an open waiting account).
+    """Project a batch of ``nz.patron.v1`` into this IZ: the projection takes every account's
+    search entry (versioned, no contact data), the IZ copies only patrons already here (or with
+    an open waiting account) in full.
     Returns how many patrons were written."""
     now = ctx.now()
     latest: dict[str, NzAccount] = {}
@@ -95,23 +97,33 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
     new = [a for k, a in latest.items() if k not in versions]
     newer = [a for k, a in latest.items() if k in versions and a.version > versions[k]]
     await uow.nz.put(new, newer)
-    await uow.nz.delete(cmd.tombstones)
+    await uow.nz.delete((*cmd.tombstones, *cmd.erased))
     wanted = [*latest, *(WAITING_PREFIX + k for k in latest)]
     stored = await uow.patrons.get_many(wanted)
     for key, account in latest.items():
         current, waiting = stored.get(key), _open_waiting(stored.get(WAITING_PREFIX + key))
         if current is not None or waiting is not None:
             sync_from_nz(uow, account, current, waiting, now)
-    return len(await uow.commit())
+    written = len(await uow.commit())
+    return written + len(await erase_copies(uow, cmd.erased))
+
+
+async def _network_account(uow: IzUnitOfWork, primary_id: str) -> NzAccount | None:
+    """The full network account behind a projection entry, read from the network zone now (the
+    projection keeps no contact data); an id the projection does not know is not looked for."""
+    if await uow.nz.get(primary_id) is None:
+        return None
+    return await uow.network.account(primary_id)
 
 
 async def link_patron(cmd: cmds.LinkPatron, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
-    """The IZ's account ``primary_id``; found only in the NZ, it is copied here (first use)."""
+    """The IZ's account ``primary_id``; found only in the NZ, it is copied here (first use):
+    the full record is read from the network zone at this moment."""
     now = ctx.now()
     stored = await uow.patrons.get(cmd.primary_id)
     if stored is not None:
         return stored
-    nz = await uow.nz.get(cmd.primary_id)
+    nz = await _network_account(uow, cmd.primary_id)
     if nz is None:
         raise PatronNotFoundError(
             "primary_id", cmd.primary_id, "in neither this institution zone nor the network zone"
@@ -128,6 +140,14 @@ async def _existing(uow: IzUnitOfWork, account_id: str) -> StoredPatron:
     return stored
 
 
+async def _served(uow: IzUnitOfWork, account_id: str, ctx: Context) -> StoredPatron:
+    """The account staff add something to: a network account not yet here is linked first
+    (adding a card, a note or a block for someone is a use)."""
+    if await uow.patrons.get(account_id) is None and await uow.nz.get(account_id) is not None:
+        return await link_patron(cmds.LinkPatron(uow.tenant, account_id), uow, ctx)
+    return await _existing(uow, account_id)
+
+
 async def _save_one(
     uow: IzUnitOfWork,
     stored: StoredPatron | None,
@@ -141,19 +161,19 @@ async def _save_one(
 async def add_identifier(cmd: cmds.AddIdentifier, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
     """Add a local identifier (barcodes stay unique in the IZ)."""
     now = ctx.now()
-    stored = await _existing(uow, cmd.account_id)
+    stored = await _served(uow, cmd.account_id, ctx)
     holder = await uow.patrons.barcode_holder(cmd.identifier.value)
     patron = add_identifier_rule(stored.patron, cmd.identifier, holder, now)
     return await _save_one(uow, stored, patron)
 
 
 async def add_note(cmd: cmds.AddNote, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
-    stored = await _existing(uow, cmd.account_id)
+    stored = await _served(uow, cmd.account_id, ctx)
     return await _save_one(uow, stored, add_note_rule(stored.patron, cmd.note))
 
 
 async def add_local_block(cmd: cmds.AddLocalBlock, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:
-    stored = await _existing(uow, cmd.account_id)
+    stored = await _served(uow, cmd.account_id, ctx)
     return await _save_one(uow, stored, add_local_block_rule(stored.patron, cmd.block))
 
 
@@ -308,7 +328,7 @@ async def create_waiting(
     if await uow.patrons.get(patron.account_id) is not None:
         raise AccountExistsError("account_id", patron.account_id, "already exists")
     waiting = await _save_one(uow, None, patron)
-    nz = await uow.nz.get(cmd.record.primary_id)
+    nz = await _network_account(uow, cmd.record.primary_id)
     if nz is None:
         return waiting
     sync_from_nz(uow, nz, await uow.patrons.get(nz.record.primary_id), waiting, now)

@@ -1,14 +1,12 @@
-"""Desk lookups in one IZ: by barcode, by name (which links NZ-only matches), by primary id."""
+"""Desk lookups in one IZ: by barcode, by name. A lookup links nobody (issue 21): a network
+account found here is answered from the projection's entry (no contact data) and is linked only
+when staff open it or act for it (``LinkPatron``)."""
 
 from dataclasses import dataclass
 
-from pydantic import AwareDatetime
-
+from patron_sync.domain.nz_entries import NzEntry
 from patron_sync.domain.search import check_search_term, name_bucket, rank_matches
-from patron_sync.service_layer.commands import LinkPatron
-from patron_sync.service_layer.context import Context
-from patron_sync.service_layer.errors import BarcodeNotFoundError, PatronNotFoundError
-from patron_sync.service_layer.institution import link_patron
+from patron_sync.service_layer.errors import BarcodeNotFoundError
 from patron_sync.service_layer.unit_of_work import IzUnitOfWork, StoredPatron
 
 BARCODE_HINT = (
@@ -16,20 +14,27 @@ BARCODE_HINT = (
     "missing from the account, or the account is not yet in this institution)"
 )
 
+#: One account a lookup found: this IZ's own, or a network account not linked here.
+Found = StoredPatron | NzEntry
 
-async def find_by_barcode(uow: IzUnitOfWork, barcode: str) -> StoredPatron:
-    """The account holding ``barcode``, or :class:`BarcodeNotFoundError` with the hint."""
+
+async def find_by_barcode(uow: IzUnitOfWork, barcode: str) -> Found:
+    """The account holding ``barcode`` here, else the network account holding it (not linked),
+    or :class:`BarcodeNotFoundError` with the hint."""
     stored = await uow.patrons.by_barcode(barcode.strip())
-    if stored is None:
+    if stored is not None:
+        return stored
+    entry = await uow.nz.by_barcode(barcode.strip())
+    if entry is None or await uow.patrons.get(entry.primary_id) is not None:
         raise BarcodeNotFoundError("barcode", barcode, BARCODE_HINT)
-    return stored
+    return entry
 
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     """One page of a name search: ``total`` matches in all, this page from ``offset``."""
 
-    patrons: list[StoredPatron]
+    patrons: list[Found]
     total: int
     offset: int
     limit: int
@@ -42,14 +47,14 @@ class SearchPage:
 
 
 async def search_by_name(
-    uow: IzUnitOfWork, term: str, now: AwareDatetime, *, offset: int = 0, limit: int = 20
+    uow: IzUnitOfWork, term: str, *, offset: int = 0, limit: int = 20
 ) -> SearchPage:
     """Accounts with a name starting with ``term`` (3 letters at least, accents and case
     ignored; "martin chl" is last name then first name), ranked by ``rank_matches``: this
     institution's own first, exact names before prefixes.
 
-    Reads one bucket of each name index; network accounts shown on this page that are not yet in
-    this IZ are linked now (link on first use), and only those.
+    Reads one bucket of each name index; network accounts not yet in this IZ are answered from
+    the projection's entries and stay unlinked.
     """
     key = check_search_term(term)
     bucket = name_bucket(key)
@@ -58,14 +63,11 @@ async def search_by_name(
     ranked = rank_matches(key, uow.tenant, linked, network)
     page = ranked[offset : offset + limit]
     here = await uow.patrons.get_many(m.entry.account_id for m in page if m.linked)
-    patrons: list[StoredPatron] = []
+    there = await uow.nz.get_many(m.entry.account_id for m in page if not m.linked)
+    patrons: list[Found] = []
     for match in page:
         pid = match.entry.account_id
-        stored = here.get(pid)
-        if stored is None:  # a network account, linked now
-            try:
-                stored = await link_patron(LinkPatron(uow.tenant, pid), uow, Context(lambda: now))
-            except PatronNotFoundError:  # purged since the index was read
-                continue
-        patrons.append(stored)
+        found: Found | None = here.get(pid) if match.linked else there.get(pid)
+        if found is not None:  # None: purged since the index was read
+            patrons.append(found)
     return SearchPage(patrons, len(ranked), offset, limit)

@@ -5,8 +5,8 @@ buses that run them: every handler is ``async def handler(command, uow, ctx)``
 from collections.abc import Callable
 
 from patron_sync.service_layer import commands as cmds
+from patron_sync.service_layer import erasure, network
 from patron_sync.service_layer import institution as h
-from patron_sync.service_layer import network
 from patron_sync.service_layer.context import Context, NetworkContext
 from patron_sync.service_layer.unit_of_work import (
     ConcurrentUpdateError,
@@ -36,7 +36,9 @@ INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
     }
 )
 
-NETWORK_HANDLERS = Handlers[NzUnitOfWork, NetworkContext]({cmds.ImportFeed: network.import_feed})
+NETWORK_HANDLERS = Handlers[NzUnitOfWork, NetworkContext](
+    {cmds.ImportFeed: network.import_feed, cmds.EraseAccount: erasure.erase_account}
+)
 
 RETRIES = 3
 

@@ -17,6 +17,7 @@ from patron_sync.domain.events import WaitingAccountMerged as WaitingMergedEvent
 from patron_sync.domain.feed_records import FeedItem
 from patron_sync.domain.import_history import ImportEntry
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
+from patron_sync.domain.nz_entries import NzEntry
 from patron_sync.domain.search import NameEntry
 from rebub_shared.tenancy import InstitutionCode
 
@@ -73,22 +74,49 @@ class PatronRepository(Protocol):
         ...
 
     async def barcode_holder(self, barcode: str) -> str | None: ...
+    async def erase(self, account_id: str) -> bool:
+        """Remove the account, its barcodes and its name index entries (erasure); False when
+        there was none."""
+        ...
 
 
 class NzProjection(Protocol):
-    """This IZ's read-only projection of the compacted ``nz.patron.v1`` topic."""
+    """This IZ's read-only projection of the compacted ``nz.patron.v1`` topic: an
+    :class:`NzEntry` per network account (what a search needs, no contact data)."""
 
-    async def get(self, primary_id: str) -> NzAccount | None: ...
+    async def get(self, primary_id: str) -> NzEntry | None: ...
+    async def get_many(self, primary_ids: Iterable[str]) -> dict[str, NzEntry]: ...
+    async def by_barcode(self, barcode: str) -> NzEntry | None: ...
     async def versions(self, primary_ids: Iterable[str]) -> dict[str, int]: ...
-    async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None: ...
+    async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
+        """Store the entries of these accounts (their contact data is left out)."""
+        ...
+
     async def delete(self, primary_ids: Sequence[str]) -> None: ...
     async def name_entries(self, bucket: str) -> list[NameEntry]: ...
+
+
+class NetworkAccounts(Protocol):
+    """The network zone's full accounts, read when one is linked (not kept in the IZ)."""
+
+    async def account(self, primary_id: str) -> NzAccount | None:
+        """The account's latest version in the network zone (None: unknown or erased)."""
+        ...
+
+
+class Departures(Protocol):
+    """Tells the institution's other services that accounts were erased: a tombstone per
+    account on ``{inst}.patron.v1``, carrying the erasure header."""
+
+    async def erased(self, account_ids: Sequence[str]) -> None: ...
 
 
 class IzUnitOfWork(Protocol):
     tenant: InstitutionCode
     patrons: PatronRepository
     nz: NzProjection
+    network: NetworkAccounts
+    departures: Departures
     staged: list[StagedSave]
 
     async def next_reader_number(self) -> int: ...
@@ -161,7 +189,9 @@ class NzPublisher(Protocol):
     """Publishes NZ accounts on ``nz.patron.v1``: a batch of sends, then one wait."""
 
     async def publish(self, accounts: Sequence[NzAccount]) -> None: ...
-    async def tombstones(self, primary_ids: Sequence[str]) -> None: ...
+    async def tombstones(self, primary_ids: Sequence[str], erasure: str | None = None) -> None:
+        """Tombstones (null values); ``erasure`` names the erasure request they carry out."""
+        ...
 
 
 class FeedReader(Protocol):

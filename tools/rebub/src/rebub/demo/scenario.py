@@ -149,7 +149,8 @@ async def link_borrowers(
 ) -> dict[str, list[str]]:
     """Staff find patrons of the feed at the desk: the first by name (last name and the first
     letters of the first name, as typed at a desk), the others by primary id. Found only in the
-    network zone, they are linked into the institution. Patrons who borrowed in an earlier run are
+    network zone, they are linked into the institution when staff open them (a search alone
+    links nobody). Patrons who borrowed in an earlier run are
     left alone, so the demo can run again. Then each institution's circulation knows them."""
     task = progress.add_task(
         "linking patrons on first use (desk search)", total=len(institution_codes()) * s.borrowers
@@ -171,7 +172,8 @@ async def link_borrowers(
         term = f"{first.last_name} {first.first_name[:3]}"
         search = await _search_at_desk(net, inst, term, first.primary_id)
         progress.advance(task)
-        for account in fresh[1:]:
+        # A search links nobody (issue 21): staff open each account they serve, which links it.
+        for account in fresh:
             await net.call("GET", "patron-sync", inst, f"/patrons/{account.primary_id}")
             progress.advance(task)
         report.linked[inst] += len(fresh)

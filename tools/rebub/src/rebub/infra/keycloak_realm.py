@@ -29,7 +29,7 @@ ROLES: Final[dict[str, str]] = {
     "feed-loader": "Uploads the DSI's patron feeds",
     "feed-force": "Forces a feed past the safety checks",
     "network-observer": "Read-only view of the whole network (status, flows, letters, imports)",
-    "privacy-officer": "Reserved for later (personal-data requests)",
+    "privacy-officer": "Personal-data requests: erasure of the institution's own people",
 }
 
 # The staff of each institution: username suffix -> realm roles.
@@ -39,6 +39,7 @@ STAFF: Final[dict[str, tuple[str, ...]]] = {
     "patrons": ("desk-operator", "patron-manager"),
     "feed": ("feed-loader",),
     "feed-admin": ("feed-loader", "feed-force"),
+    "privacy": ("privacy-officer",),
 }
 OBSERVER: Final = "network-observer"
 DEMO_ROLES: Final = (
@@ -89,12 +90,12 @@ class Identity:
 
 
 def staff(code: str) -> list[Identity]:
-    """The five local users of one institution."""
+    """The six local users of one institution."""
     return [Identity(f"{code}-{suffix}", code, roles) for suffix, roles in STAFF.items()]
 
 
 def users() -> list[Identity]:
-    """Every local user: five per institution of the network file, and the network observer."""
+    """Every local user: six per institution of the network file, and the network observer."""
     everyone = [user for code in institution_codes() for user in staff(code)]
     return [*everyone, Identity(OBSERVER, NETWORK, (OBSERVER,))]
 

@@ -1,0 +1,48 @@
+"""Erasure of one person (GDPR article 17) in patron-sync: the network zone removes the account
+and publishes a tombstone on ``nz.patron.v1`` that names the erasure request; every institution
+zone that reads it removes its projection entry and its own copies of that person (the linked
+account and a waiting account merged into it). A plain tombstone (the 400-day purge of an absent
+account) removes the projection entry only: a linked copy may still have loans."""
+
+from patron_sync.domain.erasure import ErasureDone
+from patron_sync.domain.waiting import WAITING_PREFIX
+from patron_sync.service_layer import commands as cmds
+from patron_sync.service_layer.context import NetworkContext
+from patron_sync.service_layer.errors import PatronNotFoundError
+from patron_sync.service_layer.unit_of_work import IzUnitOfWork, NzUnitOfWork
+
+
+async def erase_account(
+    cmd: cmds.EraseAccount, uow: NzUnitOfWork, ctx: NetworkContext
+) -> ErasureDone:
+    """Remove the network account and publish its erasure tombstone (refused: unknown id)."""
+    stored = (await uow.accounts.get_many([cmd.primary_id])).get(cmd.primary_id)
+    if stored is None:
+        raise PatronNotFoundError("primary_id", cmd.primary_id, "not in the network zone")
+    if cmd.source is not None and stored.account.record.source_institution != cmd.source:
+        raise PatronNotFoundError("primary_id", cmd.primary_id, f"not an account of {cmd.source}")
+    await uow.accounts.purge([cmd.primary_id])
+    await uow.publisher.tombstones([cmd.primary_id], erasure=cmd.request_id)
+    return ErasureDone(
+        cmd.request_id,
+        cmd.primary_id,
+        stored.account.record.source_institution,
+        ctx.now(),
+        {
+            "network zone": "account removed",
+            "nz.patron.v1": "tombstone published (compaction forgets the account)",
+            "institution zones": "each removes its entry and copies when it reads the tombstone",
+        },
+    )
+
+
+async def erase_copies(uow: IzUnitOfWork, primary_ids: tuple[str, ...]) -> list[str]:
+    """Remove this institution zone's copies of the erased people (their linked account and a
+    waiting account of the same primary id), announced first on ``{inst}.patron.v1`` so that
+    circulation and the notifier forget them too; returns the account ids removed."""
+    candidates = [a for p in primary_ids for a in (p, WAITING_PREFIX + p)]
+    held = list(await uow.patrons.get_many(candidates))
+    # The tombstones first: a crash before the removal finds the copies again and sends them
+    # again (a replayed tombstone changes nothing); after it, nothing is left to announce.
+    await uow.departures.erased(held)
+    return [a for a in held if await uow.patrons.erase(a)]

@@ -1,0 +1,138 @@
+"""Erasure in patron-sync on the real broker and store (issue 21): a privacy officer of ub erases
+one of ub's people; the network account goes, a tombstone naming the request is published, and
+both institution zones remove their entry and ub its linked copy with its local card. Then no
+database of the three holds the person's email, phone or barcodes, and the run's logs carry no
+name, email, address or phone. Tokens come from a test
+issuer (the shared Keycloak may predate the ``{inst}-privacy`` users)."""
+
+import asyncio
+import csv
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from patron_sync.entrypoints.http import create_app
+from rebub.demo.feeds import write_csv_feed
+from rebub.testing.issuer import TestIssuer
+from rebub.testing.plugin import Namespace
+from rebub.testing.tokens import bearer
+from rebub_shared.clock import MovableClock
+from rebub_shared.compacted import latest_record
+from rebub_shared.contracts.patrons import ERASURE_HEADER
+
+from .conftest import NOW, eventually, settings_for
+
+pytestmark = pytest.mark.integration
+PID = "UB-0000007"
+
+
+@asynccontextmanager
+async def _running(
+    namespace: Namespace, issuer: TestIssuer, *tenants: str
+) -> AsyncIterator[dict[str, tuple[httpx.AsyncClient, Any]]]:
+    clock = MovableClock(NOW)
+    async with AsyncExitStack() as stack:
+
+        async def start(tenant: str) -> tuple[httpx.AsyncClient, Any]:
+            app = create_app(settings_for(namespace, tenant, issuer.issuer), clock)
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url=f"http://{tenant}"
+            )
+            await stack.enter_async_context(client)
+            return client, app.state.service
+
+        started = await asyncio.gather(*(start(t) for t in tenants))
+        yield dict(zip(tenants, started, strict=True))
+
+
+async def _everything(service: Any) -> str:
+    """Every document of the instance's database, as text."""
+    db, held = service.runtime.db, []
+    for name in await db.list_collection_names():
+        held += [repr(doc) async for doc in db[name].find({})]
+    return "\n".join(held)
+
+
+async def test_an_erasure_removes_the_person_from_the_network_and_every_zone(
+    namespace: Namespace, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    feed = write_csv_feed(tmp_path / "ub.csv", 20, "ub", seed=11)
+    with feed.path.open(encoding="utf-8") as rows:
+        person = next(r for r in csv.DictReader(rows, delimiter=";") if r["primary_id"] == PID)
+    with TestIssuer().serving() as issuer:
+        async with _running(namespace, issuer, "network", "ub", "ubm") as up:
+            (network, net_service), (ub, ub_service), (_, ubm_service) = (
+                up["network"],
+                up["ub"],
+                up["ubm"],
+            )
+            loader = bearer(issuer.token("ub-feed", "ub", ["feed-loader"]))
+            files = {"file": ("ub.csv", feed.path.read_bytes(), "text/csv")}
+            imported = await network.post(
+                "/imports", params={"source": "ub"}, files=files, headers=loader
+            )
+            assert imported.status_code == 200, imported.text
+
+            async def projected() -> bool:
+                counts = [
+                    await s.runtime.db["nz_accounts"].count_documents({})
+                    for s in (ub_service, ubm_service)
+                ]
+                return counts == [20, 20]
+
+            await eventually(projected)
+            manager = bearer(issuer.token("ub-manager", "ub", ["desk-operator", "patron-manager"]))
+            assert (await ub.get(f"/patrons/{PID}", headers=manager)).status_code == 200
+            card = await ub.post(
+                f"/patrons/{PID}/identifiers", json={"value": "UB-CARD-77"}, headers=manager
+            )
+            assert card.status_code == 201, card.text
+
+            body = {"primary_id": PID}
+            desk = bearer(issuer.token("ub-desk", "ub", ["desk-operator"]))
+            assert (await network.post("/erasures", json=body, headers=desk)).status_code == 403
+            other = bearer(issuer.token("ubm-privacy", "ubm", ["privacy-officer"]))
+            assert (await network.post("/erasures", json=body, headers=other)).status_code == 404
+            officer = bearer(issuer.token("ub-privacy", "ub", ["privacy-officer"]))
+            erased = await network.post("/erasures", json=body, headers=officer)
+            assert erased.status_code == 201, erased.text
+            assert erased.json()["primary_id"] == PID
+
+            async def gone_everywhere() -> bool:
+                left = [
+                    await s.runtime.db[c].find_one({"_id": PID})
+                    for s, c in (
+                        (ub_service, "nz_accounts"),
+                        (ubm_service, "nz_accounts"),
+                        (ub_service, "patrons"),
+                    )
+                ]
+                return left == [None, None, None]
+
+            await eventually(gone_everywhere)
+            # ub's circulation and notifier are told: a tombstone with the erasure header.
+            kafka, topics = ub_service.settings.kafka, ub_service.runtime.topics
+            told = await latest_record(kafka, topics, topics.patron("ub"), PID)
+            assert told is not None
+            assert told.value is None
+            assert ERASURE_HEADER in told.headers
+            traces = (person["email"], person["barcode"], person["phone"], "UB-CARD-77", PID)
+            for service in (net_service, ub_service, ubm_service):
+                held = await _everything(service)
+                assert [t for t in traces if t in held] == []
+            found = await ub.get("/patrons", params={"name": person["last_name"]}, headers=manager)
+            assert PID not in found.text
+    # The three instances' logs of the whole run (import, link, card, erasure) name nobody.
+    # (The test's own HTTP client logs its requests' URLs, a search term included: not theirs.)
+    records = [r for r in caplog.records if r.name != "httpx"]
+    logs = "\n".join(r.getMessage() for r in records)
+    assert len(records) > 10  # the instances' log lines are here
+    contact = (person["email"], person["phone"], person["address_line1"], person["last_name"])
+    assert [t for t in contact if t in logs] == []

@@ -1,0 +1,54 @@
+"""Erasure handlers against the in-memory units of work (issue 21)."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from patron_sync.adapters.feeds.feed import DsiFeedReader
+from patron_sync.adapters.memory import MemoryIzUnitOfWork, MemoryNzAccounts, MemoryNzPublisher
+from patron_sync.domain.nz_accounts import decide_nz_import
+from patron_sync.domain.patron import PatronRecord
+from patron_sync.service_layer import commands as cmds
+from patron_sync.service_layer.context import Context, ImportOptions, NetworkContext
+from patron_sync.service_layer.errors import PatronNotFoundError
+from patron_sync.service_layer.registry import InstitutionBus, network_bus
+from patron_sync.service_layer.unit_of_work import NzStored, NzUnitOfWork
+
+OCT_5 = datetime(2026, 10, 5, 4, 0, tzinfo=UTC)
+
+
+async def test_the_network_removes_the_account_and_names_the_request_in_its_tombstone(
+    make_record: Callable[..., PatronRecord],
+) -> None:
+    accounts, publisher = MemoryNzAccounts(), MemoryNzPublisher()
+    account = decide_nz_import(make_record(), None, OCT_5).account
+    accounts.rows["22001234"] = NzStored(account)
+    uow = NzUnitOfWork(accounts, publisher, DsiFeedReader())
+    bus = network_bus(lambda: uow, NetworkContext(lambda: OCT_5, ImportOptions()))
+    with pytest.raises(PatronNotFoundError):  # ubm's officer may not erase ub's people
+        await bus.handle(cmds.EraseAccount("22001234", "req-1", "ubm"))
+    done = await bus.handle(cmds.EraseAccount("22001234", "req-2", "ub"))
+    assert (done.request_id, done.source, done.erased_at) == ("req-2", "ub", OCT_5)
+    assert accounts.rows == {}
+    assert publisher.erasures == [("22001234", "req-2")]
+
+
+async def _run(uow: MemoryIzUnitOfWork, command: object) -> object:
+    return await InstitutionBus(uow.fresh, Context(lambda: OCT_5)).handle(command)  # type: ignore[arg-type]
+
+
+async def test_an_erasure_tombstone_removes_the_copies_a_purge_only_the_entry(
+    make_record: Callable[..., PatronRecord],
+) -> None:
+    uow = MemoryIzUnitOfWork("ubm")
+    erased = decide_nz_import(make_record(), None, OCT_5).account
+    purged = decide_nz_import(make_record(primary_id="other", identifiers=()), None, OCT_5).account
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (erased, purged)))
+    await _run(uow, cmds.LinkPatron("ubm", "22001234"))
+    await _run(uow, cmds.LinkPatron("ubm", "other"))
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (), tombstones=("other",), erased=("22001234",)))
+    assert (uow.nz.rows, list(uow.patrons.rows)) == ({}, ["other"])
+    assert uow.departures.sent == ["22001234"]  # announced on ubm.patron.v1 before its removal
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (), erased=("22001234",)))  # a replay
+    assert uow.departures.sent == ["22001234"]
