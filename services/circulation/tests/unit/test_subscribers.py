@@ -15,7 +15,7 @@ from circulation.service_layer.loan_commands import RecordNetworkActivity
 from rebub.testing.samples import activity_summary, iz_patron
 from rebub.testing.subscribers import deliver, deliver_tombstone
 from rebub_shared.cloudevents import InvalidEventError
-from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.topics import Topics
 
 
@@ -72,13 +72,16 @@ async def test_a_tombstone_on_the_patron_topic_forgets_the_patron() -> None:
     bus = RecordingBus()
     subscriber = kafka.patron_subscriber(kafka.patrons(Topics(), "ub"), bus, fast=False)  # type: ignore[arg-type]
     await deliver_tombstone(subscriber, "P-42")
-    assert bus.handled == [ForgetPatron(institution="ub", patron_id="P-42")]
+    await deliver_tombstone(subscriber, "P-43", headers={ERASURE_HEADER: "request-1"})
+    assert bus.handled == [
+        ForgetPatron(institution="ub", patron_id="P-42", erasure=False),  # the snapshot only
+        ForgetPatron(institution="ub", patron_id="P-43", erasure=True),  # loans anonymised too
+    ]
 
 
-async def test_a_tombstone_where_nothing_is_erased_is_refused() -> None:
+async def test_a_tombstone_where_nothing_is_keyed_so_is_read_and_skipped() -> None:
     bus = RecordingBus()
     consumption = kafka.network_activity(Topics(), "ub")
     subscriber = kafka.activity_subscriber(consumption, bus, fast=False)  # type: ignore[arg-type]
-    with pytest.raises(InvalidEventError, match="a tombstone"):
-        await deliver_tombstone(subscriber, "P-42")
+    await deliver_tombstone(subscriber, "P-42")  # neither a dead letter nor a command
     assert bus.handled == []

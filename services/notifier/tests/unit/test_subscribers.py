@@ -4,15 +4,12 @@ and skipped."""
 
 from __future__ import annotations
 
-import pytest
-
 from notifier.entrypoints import kafka
 from rebub.testing.samples import DUE_AT, LENT_AT, iz_patron, loan_snapshot
 from rebub.testing.subscribers import deliver, deliver_tombstone
 from rebub_shared.clock import MovableClock
-from rebub_shared.cloudevents import InvalidEventError
 from rebub_shared.contracts.loans import LoanCreated
-from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.contracts.requests import RequestCreated
 from rebub_shared.topics import Topics
 
@@ -52,7 +49,9 @@ async def test_a_tombstone_on_the_patron_topic_forgets_the_contact() -> None:
     await deliver(
         subscriber, [(PatronChanged(patron=iz_patron("P1", version=2)), "ub")], topic=patrons
     )
+    await deliver(subscriber, [(placed_on_hold_shelf(patron_id="P1"), "ub")])  # one letter
     await deliver_tombstone(subscriber, "P1", topic=patrons)
     assert await store.patrons(["P1"]) == {}
-    with pytest.raises(InvalidEventError, match="a tombstone"):  # loans are never erased so
-        await deliver_tombstone(subscriber, "L1", topic=Topics().loan("ub"))
+    assert len(await store.find_letters(patron_id="P1")) == 1  # kept: not an erasure
+    await deliver_tombstone(subscriber, "P1", topic=patrons, headers={ERASURE_HEADER: "r-1"})
+    assert await store.find_letters(patron_id="P1") == []  # an erasure's tombstone: letters too

@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 import pytest
 
 from patron_sync.adapters.feeds.feed import DsiFeedReader
-from patron_sync.adapters.memory import MemoryIzUnitOfWork, MemoryNzAccounts, MemoryNzPublisher
+from patron_sync.adapters.memory import (
+    MemoryImportHistory,
+    MemoryIzUnitOfWork,
+    MemoryNzAccounts,
+    MemoryNzPublisher,
+)
 from patron_sync.domain.nz_accounts import decide_nz_import
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.service_layer import commands as cmds
@@ -24,7 +29,7 @@ async def test_the_network_removes_the_account_and_names_the_request_in_its_tomb
     accounts, publisher = MemoryNzAccounts(), MemoryNzPublisher()
     account = decide_nz_import(make_record(), None, OCT_5).account
     accounts.rows["22001234"] = NzStored(account)
-    uow = NzUnitOfWork(accounts, publisher, DsiFeedReader())
+    uow = NzUnitOfWork(accounts, publisher, DsiFeedReader(), MemoryImportHistory())
     bus = network_bus(lambda: uow, NetworkContext(lambda: OCT_5, ImportOptions()))
     with pytest.raises(PatronNotFoundError):  # ubm's officer may not erase ub's people
         await bus.handle(cmds.EraseAccount("22001234", "req-1", "ubm"))

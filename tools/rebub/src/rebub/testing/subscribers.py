@@ -54,9 +54,17 @@ async def deliver(
             await test_broker.publish(value, target, key=b"key", headers=headers)
 
 
-async def deliver_tombstone(subscriber: Subscriber, key: str, *, topic: str | None = None) -> None:
-    """Publish a tombstone (``key``, null value) to the subscriber's (first) topic."""
+async def deliver_tombstone(
+    subscriber: Subscriber,
+    key: str,
+    *,
+    topic: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Publish a tombstone (``key``, null value, ``headers``) to the subscriber's (first) topic."""
     broker = KafkaBroker()
     register(broker, subscriber)
     async with TestKafkaBroker(broker) as test_broker:
-        await test_broker.publish(None, topic or subscriber.consumption.topics[0], key=key.encode())
+        await test_broker.publish(
+            None, topic or subscriber.consumption.topics[0], key=key.encode(), headers=headers
+        )
