@@ -35,6 +35,13 @@ class ApplyLoanEvent(Command[LoanInChain]):
 
 
 @dataclass(frozen=True)
+class RestoreLoan(Command[bool]):
+    """A loan's state from the loan-state topic: keep it if the store lacks it (a rebuild)."""
+
+    event: LoanEvent
+
+
+@dataclass(frozen=True)
 class ForgetPatron(Command[None]):
     """The patron is gone from the patron topic (a tombstone: an erasure)."""
 

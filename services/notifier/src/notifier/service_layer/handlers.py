@@ -3,9 +3,20 @@ of what staff read (letters, reports)."""
 
 from __future__ import annotations
 
-from ..domain import LoanInChain, apply_event
+from datetime import timedelta
+
+from rebub_shared.clock import paris_date
+
+from ..domain import LoanInChain, apply_event, next_stage_on
 from ..domain.errors import check_same_institution
-from .commands import ApplyLoanEvent, ApplyPatronChange, FindLetters, ForgetPatron, ListReports
+from .commands import (
+    ApplyLoanEvent,
+    ApplyPatronChange,
+    FindLetters,
+    ForgetPatron,
+    ListReports,
+    RestoreLoan,
+)
 from .context import Context
 from .ports import NotifierStore
 from .records import LetterRecord, Report
@@ -22,6 +33,27 @@ async def apply_loan_event(
     if state != current:
         await store.save_loan(state)
     return state
+
+
+async def restore_loan(command: RestoreLoan, store: NotifierStore, ctx: Context) -> bool:
+    """Keep a loan the store lacks (a rebuild from the loan-state topic; in normal operation the
+    loan events came first and nothing is written), scheduled from the day of the rebuild: a
+    stage whose day fell before it is taken as dealt with (sent, or superseded, by the database
+    that was lost), so no letter goes out twice; a stage of that day or later is sent as usual.
+    """
+    event = command.event
+    check_same_institution("event.institution", store.institution, event.institution)
+    if await store.get_loan(event.loan_id) is not None:
+        return False
+    state = apply_event(None, event)
+    await store.save_loan(state)
+    if state.is_active:
+        yesterday = paris_date(ctx.clock.now()) - timedelta(days=1)
+        chain = ctx.settings.chain
+        await store.schedule(
+            {state.loan_id: next_stage_on(state.due_at, state.due_set_at, yesterday, chain)}
+        )
+    return True
 
 
 async def apply_patron_change(
