@@ -117,7 +117,11 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         title=f"rebub notifier ({inst})",
         subscribers=(
             kafka.subscriber(consumption, bus, fast=fast),
-            kafka.loan_state_subscriber(states, bus, fast=fast),
+            *(
+                (kafka.loan_state_subscriber(states, bus, fast=fast),)
+                if settings.consume_loan_state
+                else ()
+            ),
         ),
         publishes=(Publication(topics.letter(inst), (LetterSent,), "Letters sent or printed."),),
         routers=(routes.router(dev=settings.dev_clock_enabled),),

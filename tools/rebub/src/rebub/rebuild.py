@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
 from rebub_shared.service import ServiceTopology
@@ -63,23 +64,35 @@ def compacted_reads(topology: ServiceTopology, topics: Topics) -> list[tuple[str
     return found
 
 
+async def _partitions(
+    bootstrap: str, names: tuple[str, ...], **client: Any
+) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(names))
+    finally:
+        await admin.close()
+    missing = [d["topic"] for d in described if d["error_code"] != 0]
+    if missing:
+        raise LookupError(f"topics: {', '.join(missing)} not found on the broker")
+    return sorted(
+        TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]
+    )
+
+
 async def reset_to_state(
     bootstrap: str, topology: ServiceTopology, topics: Topics, **client: Any
 ) -> list[GroupReset]:
     """Commit, for each group, the first offset of every partition of its compacted topics."""
     done = []
     for group, names in compacted_reads(topology, topics):
+        partitions = await _partitions(bootstrap, names, **client)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, **client
         )
         await consumer.start()
         try:
-            await consumer.topics()  # the metadata of every topic, for their partitions
-            partitions = [
-                TopicPartition(name, p)
-                for name in names
-                for p in sorted(consumer.partitions_for_topic(name) or ())
-            ]
             consumer.assign(partitions)
             first = await consumer.beginning_offsets(partitions)
             await consumer.commit({tp: OffsetAndMetadata(first[tp], "") for tp in partitions})

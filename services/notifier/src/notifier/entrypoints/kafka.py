@@ -24,6 +24,7 @@ from ..service_layer import (
     ApplyLoanEvent,
     ApplyPatronChange,
     ForgetPatron,
+    ForgetRestoredLoan,
     NotifierBus,
     RestoreLoan,
     SendHoldAvailable,
@@ -58,14 +59,14 @@ def loan_state(topics: Topics, inst: InstitutionCode) -> Consumption:
 def loan_state_subscriber(
     consumption: Consumption, bus: NotifierBus, *, fast: bool = False
 ) -> Subscriber:
-    """A loan the store lacks is kept from its state; a tombstone (the loan closed) needs
-    nothing: a stored loan ends with its loan event, a loan never stored stays unknown."""
+    """A loan the loan events have not written is kept from its state; a tombstone (the loan
+    closed) removes such a loan (a loan the events wrote ends with its own loan event)."""
 
     async def on_state(event: Event[LoanState]) -> None:
         await bus.handle(RestoreLoan(loan_state_event(event.data, event.envelope.time)))
 
     async def on_closed(topic: str, loan_id: str) -> None:
-        return None
+        await bus.handle(ForgetRestoredLoan(loan_id))
 
     return Subscriber(consumption, (On(LoanState, on_state),), fast=fast, on_tombstone=on_closed)
 

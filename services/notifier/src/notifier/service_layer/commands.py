@@ -42,6 +42,13 @@ class RestoreLoan(Command[bool]):
 
 
 @dataclass(frozen=True)
+class ForgetRestoredLoan(Command[bool]):
+    """A tombstone on the loan-state topic: the loan has closed."""
+
+    loan_id: str
+
+
+@dataclass(frozen=True)
 class ForgetPatron(Command[None]):
     """The patron is gone from the patron topic (a tombstone: an erasure)."""
 

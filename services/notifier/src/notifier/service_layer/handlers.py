@@ -14,6 +14,7 @@ from .commands import (
     ApplyPatronChange,
     FindLetters,
     ForgetPatron,
+    ForgetRestoredLoan,
     ListReports,
     RestoreLoan,
 )
@@ -36,24 +37,28 @@ async def apply_loan_event(
 
 
 async def restore_loan(command: RestoreLoan, store: NotifierStore, ctx: Context) -> bool:
-    """Keep a loan the store lacks (a rebuild from the loan-state topic; in normal operation the
-    loan events came first and nothing is written), scheduled from the day of the rebuild: a
-    stage whose day fell before it is taken as dealt with (sent, or superseded, by the database
-    that was lost), so no letter goes out twice; a stage of that day or later is sent as usual.
+    """A loan's state from the loan-state topic, applied as its loan event would be, when the
+    loan events have not written the loan (a rebuild; in normal operation they wrote it and it
+    is left to them). A restored loan is scheduled from the day of the rebuild: a stage whose
+    day fell before it is taken as dealt with (sent, or superseded, by the database that was
+    lost), so no letter goes out twice; a stage of that day or later is sent as usual.
     """
     event = command.event
     check_same_institution("event.institution", store.institution, event.institution)
-    if await store.get_loan(event.loan_id) is not None:
+    current = await store.get_loan(event.loan_id)
+    state = apply_event(current, event)
+    if state == current:
         return False
-    state = apply_event(None, event)
-    await store.save_loan(state)
-    if state.is_active:
-        yesterday = paris_date(ctx.clock.now()) - timedelta(days=1)
-        chain = ctx.settings.chain
-        await store.schedule(
-            {state.loan_id: next_stage_on(state.due_at, state.due_set_at, yesterday, chain)}
-        )
-    return True
+    yesterday = paris_date(ctx.clock.now()) - timedelta(days=1)
+    next_day = next_stage_on(state.due_at, state.due_set_at, yesterday, ctx.settings.chain)
+    return await store.restore_loan(state, next_day)
+
+
+async def forget_restored_loan(
+    command: ForgetRestoredLoan, store: NotifierStore, ctx: Context
+) -> bool:
+    """A tombstone on the loan-state topic: a restored loan still active has closed since."""
+    return await store.forget_restored(command.loan_id)
 
 
 async def apply_patron_change(
