@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from circulation.entrypoints.http import create_app as circulation_app
 from circulation.service_layer.commands import ItemRecord, LoadItems
@@ -141,11 +141,16 @@ async def _letters_planned(app: Any, first: date, days: int) -> list[tuple[str, 
     return sorted(planned)
 
 
-async def _rebuild(namespace: Namespace, service: str) -> list[dict[str, Any]]:
+async def _rebuild(namespace: Namespace, service: str) -> Result:
     """``rebub rebuild ub <service>`` as the operator runs it (its own event loop: a thread)."""
     arguments = ["rebuild", "ub", service, "--json", "--prefix", namespace.topic_prefix]
     arguments += ["--bootstrap", namespace.backends.kafka_bootstrap]
-    result = await asyncio.to_thread(CliRunner().invoke, rebub_cli, arguments)
+    result: Result = await asyncio.to_thread(CliRunner().invoke, rebub_cli, arguments)
+    return result
+
+
+async def _rebuilt(namespace: Namespace, service: str) -> list[dict[str, Any]]:
+    result = await _rebuild(namespace, service)
     assert result.exit_code == 0, result.output
     resets: list[dict[str, Any]] = json.loads(result.output)
     return resets
@@ -222,12 +227,14 @@ async def test_both_databases_rebuilt_from_the_topics(
         before = (await _circulation_state(circulation), await _notifier_state(notifier))
         assert [loan["_id"] for loan in before[0]["open_loans"]] == sorted(loans[1:])
         letters_before = await _letters_planned(notifier, THU_1_OCT.date(), 90)
+        running = await _rebuild(namespace, "notifier")  # refused: nothing changes
+        assert (running.exit_code, "stop the service" in running.output) == (1, True)
 
     assert letters_before, "the chain plans letters for the open loans"
     resets = {
         r["group"]: r["topics"]
         for s in ("circulation", "notifier")
-        for r in await _rebuild(namespace, s)
+        for r in await _rebuilt(namespace, s)
     }
     topics = namespace.topics
     assert resets == {

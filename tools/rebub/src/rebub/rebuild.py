@@ -9,8 +9,8 @@ again (no hold letter sent twice). At start the service reads the compacted topi
 through its idempotent consumers and writes back what its store lacks (docs/operations.md,
 "Rebuild a service's database").
 
-Kafka accepts an offset commit for a group only while no member is in it: the service must be
-stopped, or the commit fails and nothing is changed.
+Kafka accepts an offset commit from outside a group only while no member is in it: the service
+must be stopped; the command checks every group first and changes nothing while one has members.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ from rebub_shared.topics import Topics
 
 class UnknownServiceError(LookupError):
     """A (tenant, service) pair the network does not run."""
+
+
+class ServiceRunningError(RuntimeError):
+    """A consumer group of the service still has members: stop the service first."""
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,30 @@ async def _partitions(
     )
 
 
+async def _check_stopped(bootstrap: str, groups: list[str], **client: Any) -> None:
+    """Refuse before any change while a group has members (the service still runs)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client)
+    await admin.start()
+    try:
+        for group in groups:  # one at a time: aiokafka misreads a response of several groups
+            for response in await admin.describe_consumer_groups([group]):
+                if any(g["members"] for g in response.to_object()["groups"]):
+                    raise ServiceRunningError(
+                        f"group: {group} has members; stop the service, then run it again"
+                    )
+    finally:
+        await admin.close()
+
+
 async def reset_to_state(
     bootstrap: str, topology: ServiceTopology, topics: Topics, **client: Any
 ) -> list[GroupReset]:
-    """Commit, for each group, the first offset of every partition of its compacted topics."""
+    """Commit, for each group, the first offset of every partition of its compacted topics
+    (``ServiceRunningError`` and no change while the service runs)."""
+    reads = compacted_reads(topology, topics)
+    await _check_stopped(bootstrap, [group for group, _ in reads], **client)
     done = []
-    for group, names in compacted_reads(topology, topics):
+    for group, names in reads:
         partitions = await _partitions(bootstrap, names, **client)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, **client
