@@ -59,6 +59,7 @@ async def test_broker_outage_costs_a_desk_at_most_the_bound_and_loses_no_event(
         relay_interval_s=0.5,
         consume_patrons=False,
         consume_network_activity=False,
+        consume_loan_state=False,
         jobs_enabled=False,
         auth=AuthSettings(issuer=oidc_issuer),
     )

@@ -56,6 +56,7 @@ def circulation_schema(
         tenant="inp",
         consume_patrons=False,
         consume_network_activity=False,
+        consume_loan_state=False,
         jobs_enabled=False,
         **_common(fuzz_namespace, oidc_issuer),
     )

@@ -40,6 +40,7 @@ def _settings(namespace: Namespace, issuer: str, **overrides: Any) -> Circulatio
         "relay_interval_s": 0.5,
         "consume_patrons": False,
         "consume_network_activity": False,
+        "consume_loan_state": False,
         "jobs_enabled": False,
         "auth": AuthSettings(issuer=issuer),
     }

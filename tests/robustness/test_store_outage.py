@@ -47,6 +47,7 @@ async def test_store_killed_answers_fast_errors_and_recovers_without_restart(
         relay_interval_s=0.5,
         consume_patrons=False,
         consume_network_activity=False,
+        consume_loan_state=False,
         jobs_enabled=False,
         auth=AuthSettings(issuer=oidc_issuer),
     )

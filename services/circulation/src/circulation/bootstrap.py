@@ -157,12 +157,15 @@ def webhook_parts(
 def subscribers(
     settings: CirculationSettings, topics: Topics, bus: MessageBus, webhooks: Webhooks
 ) -> tuple[Subscriber, ...]:
-    """The patrons' projection, the network activity's and the webhooks' queue, unless the
-    settings turn one off."""
+    """The patrons' projection, its own loan states (a rebuild), the network activity's and the
+    webhooks' queue, unless the settings turn one off."""
     inst, fast = bus.ctx.institution, settings.fast_consumers
     chosen = []
     if settings.consume_patrons:
         chosen.append(kafka.patron_subscriber(kafka.patrons(topics, inst), bus, fast=fast))
+    if settings.consume_loan_state:
+        own = kafka.loan_state(topics, inst)
+        chosen.append(kafka.loan_state_subscriber(own, bus, fast=fast))
     if settings.consume_network_activity:
         activity = kafka.network_activity(topics, inst)
         chosen.append(kafka.activity_subscriber(activity, bus, fast=fast))

@@ -34,6 +34,8 @@ class CirculationSettings(ServiceSettings):
     relay_enabled: bool = True
     relay_interval_s: float = 10.0
     consume_patrons: bool = True
+    # Its own loan-state topic: open loans the store lacks are written back (rebub rebuild).
+    consume_loan_state: bool = True
     # The other institutions' loan summaries (net.loan-activity.v1) for the network activity tab.
     consume_network_activity: bool = True
     # Background jobs (aged to lost, retention); outside production also POST /_dev/jobs/<name>.

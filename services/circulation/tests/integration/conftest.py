@@ -117,6 +117,7 @@ def start_app(namespace: Namespace, oidc_issuer: str, dev_tokens: DevTokens) -> 
             "relay_interval_s": 0.1,
             "consume_patrons": False,
             "consume_network_activity": False,
+            "consume_loan_state": False,
             "jobs_enabled": False,
             "webhooks_enabled": False,
             "auth": AuthSettings(issuer=oidc_issuer),

@@ -110,11 +110,19 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
     async def recover() -> None:  # before any pass: settle what a crash left
         await bus.handle(RecoverInFlight())
 
-    consumption = kafka.institution_events(topics, inst)
+    consumption, fast = kafka.institution_events(topics, inst), settings.fast_consumers
+    states = kafka.loan_state(topics, inst)
     return ServiceSpec(
         runtime=runtime,
         title=f"rebub notifier ({inst})",
-        subscribers=(kafka.subscriber(consumption, bus, fast=settings.fast_consumers),),
+        subscribers=(
+            kafka.subscriber(consumption, bus, fast=fast),
+            *(
+                (kafka.loan_state_subscriber(states, bus, fast=fast),)
+                if settings.consume_loan_state
+                else ()
+            ),
+        ),
         publishes=(Publication(topics.letter(inst), (LetterSent,), "Letters sent or printed."),),
         routers=(routes.router(dev=settings.dev_clock_enabled),),
         background=(relay, scheduler),

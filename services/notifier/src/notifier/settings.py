@@ -62,6 +62,8 @@ class NotifierSettings(ServiceSettings):
     lease_ttl_s: float = Field(default=60.0, gt=0)
     courtesy_days: int | None = None  # None: the institution's default (3)
     fast_consumers: bool = False  # tests and the demo: quicker polls and heartbeats
+    # The loan-state topic: open loans the store lacks are kept (rebub rebuild).
+    consume_loan_state: bool = True
 
     @field_validator("tenant")
     @classmethod

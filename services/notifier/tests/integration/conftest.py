@@ -164,6 +164,7 @@ class Harness:
             letters_dir=self.letters_dir,
             scheduler_enabled=False,
             fast_consumers=True,
+            consume_loan_state=False,
         )
         self.publisher: KafkaBroker = make_broker(namespace.kafka(), client_id="test-circulation")
 

@@ -14,7 +14,7 @@ from typing import NoReturn
 import typer
 
 from rebub.infra import InfraError, LocalInfra
-from rebub.recovery_cli import dlq_app, parked_app
+from rebub.recovery_cli import dlq_app, parked_app, rebuild
 from rebub_shared.private_files import open_private, private_dir
 
 app = typer.Typer(
@@ -165,6 +165,7 @@ def topics(
 
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(parked_app, name="parked")
+app.command("rebuild")(rebuild)
 
 
 privacy_app = typer.Typer(help="Personal-data requests (docs/privacy.md).")

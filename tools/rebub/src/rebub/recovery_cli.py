@@ -230,3 +230,30 @@ def parked_retry(
         f"{event_id} {done} into {p['service']} {p['collection']} {p['document_id']} "
         f"(topic {p['topic']}); the relay publishes it at its next sweep"
     )
+
+
+def rebuild(
+    tenant: str = typer.Argument(..., help="The institution (ub, ubm, ...)."),
+    service: str = typer.Argument(..., help="circulation or notifier."),
+    bootstrap: str | None = BOOTSTRAP,
+    prefix: str = TOPIC_PREFIX,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Rebuild a service's lost database from the compacted topics: with the service stopped,
+    set its consumer groups back to the start of the compacted topics it reads (patrons, open
+    loans); its offsets on the event streams stay. Then start it (docs/operations.md)."""
+    from rebub.rebuild import reset_to_state, service_topology
+
+    server, client = _kafka(bootstrap)
+    topics = Topics(prefix)
+    try:
+        topology = service_topology(check_tenant(tenant, "tenant"), service, topics)
+        resets = asyncio.run(reset_to_state(server, topology, topics, **client))
+    except Exception as error:
+        _fail(error)
+    if as_json:
+        _print([r.as_json() for r in resets])
+        return
+    for reset in resets:
+        typer.echo(f"{reset.group}: from the start of {', '.join(reset.topics)}")
+    typer.echo(f"start {service} of {tenant}: it reads the state back")

@@ -51,11 +51,13 @@ def test_the_triggers_name_the_groups_the_services_of_issue_15_really_use(render
         "ub.patron-sync.nz-patron": "nz.patron.v1",
         "ub.patron-sync.external-reader": "net.external-reader.v1",
         "ub.circulation.patrons": "ub.patron.v1",
+        "ub.circulation.loan-state": "ub.circulation.loan-state.v1",
         "ub.circulation.network-activity": "net.loan-activity.v1",
     }
     notifier = of_kind(rendered["overlays/ub"], "ScaledObject")[-1]
     assert {t["metadata"]["consumerGroup"] for t in notifier["spec"]["triggers"]} == {
-        "ub.notifier.main"
+        "ub.notifier.main",
+        "ub.notifier.loan-state",
     }
 
 

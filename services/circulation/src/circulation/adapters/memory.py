@@ -40,6 +40,7 @@ class MemoryStore:
     network: dict[tuple[str, str], tuple[LoanActivitySummary, datetime]] = field(
         default_factory=dict
     )
+    restored: set[tuple[str, str]] = field(default_factory=set)  # loans read back from the topic
 
 
 def _copy(stored: StoredLoan) -> StoredLoan:
@@ -139,6 +140,29 @@ class MemoryLoanRepository:
             if s.loan.item_barcode == barcode
             and (s.loan.is_open or s.loan.loaned_at >= since or _closed_at(s) >= since)
         ]
+
+    async def restore(self, institution: InstitutionCode, stored: StoredLoan) -> bool:
+        key = (institution, stored.loan.loan_id)
+        found = self._store.loans.get(key)
+        if found is None:
+            if await self.open_for_item(institution, stored.loan.item_barcode):
+                return False
+        elif (
+            not (key in self._store.restored and found.loan.is_open)
+            or found.loan.version >= stored.loan.version
+        ):
+            return False
+        self._store.loans[key] = _copy(stored)
+        self._store.restored.add(key)
+        return True
+
+    async def forget_restored(self, institution: InstitutionCode, loan_id: str) -> bool:
+        key = (institution, loan_id)
+        found = self._store.loans.get(key)
+        if found is None or key not in self._store.restored or not found.loan.is_open:
+            return False
+        del self._store.loans[key]
+        return True
 
     async def add_note(self, institution: InstitutionCode, loan_id: str, note: str) -> bool:
         found = self._store.loans.get((institution, loan_id))

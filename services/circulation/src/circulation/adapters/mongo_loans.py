@@ -26,6 +26,10 @@ from .loan_events import outbox_fields
 from .mongo_documents import nested
 
 _DESK_FIELDS = ("circ_desk", "session_id", "return_desk", "return_session_id")
+# A loan written back from the loan-state topic (``restore``), not by a command: only such a
+# loan is brought up to date or removed by what the topic says later (a rebuild reads it whole).
+RESTORED = "restored_from_topic"
+_RESTORE_FIELDS = {"version": 1, "is_open": 1, RESTORED: 1}
 
 
 async def ensure_loan_indexes(loans: AsyncCollection[Document]) -> None:
@@ -170,6 +174,28 @@ class MongoLoanRepository:
         return await self._find(
             {"institution": institution, "item_barcode": barcode, "$or": recent}
         )
+
+    async def restore(self, institution: InstitutionCode, stored: StoredLoan) -> bool:
+        loan = stored.loan
+        found = await self._loans.find_one({"_id": loan.loan_id}, _RESTORE_FIELDS)
+        state = {**_state(stored), RESTORED: True}
+        if found is None:
+            try:
+                await self._loans.insert_one({"_id": loan.loan_id, **state})
+            except DuplicateKeyError:  # another open loan of the item: the store's is newer
+                return False
+            return True
+        if not (found.get(RESTORED) and found["is_open"] and found["version"] < loan.version):
+            return False
+        guard = {"_id": loan.loan_id, "version": found["version"]}
+        return (await self._loans.update_one(guard, {"$set": state})).modified_count == 1
+
+    async def forget_restored(self, institution: InstitutionCode, loan_id: str) -> bool:
+        found = await self._loans.find_one({"_id": loan_id}, _RESTORE_FIELDS)
+        if found is None or not (found.get(RESTORED) and found["is_open"]):
+            return False
+        guard = {"_id": loan_id, "version": found["version"]}
+        return (await self._loans.delete_one(guard)).deleted_count == 1
 
     async def add_note(self, institution: InstitutionCode, loan_id: str, note: str) -> bool:
         result = await self._loans.update_one(

@@ -1,5 +1,6 @@
-"""The projections: ``{inst}.patron.v1`` (patrons) and ``net.loan-activity.v1`` (the other
-institutions' loan summaries), typed events that become commands on the bus; and the webhooks'
+"""The projections: ``{inst}.patron.v1`` (patrons), ``net.loan-activity.v1`` (the other
+institutions' loan summaries) and its own ``{inst}.circulation.loan-state.v1`` (open loans the
+store lacks, after a rebuild), typed events that become commands on the bus; and the webhooks'
 consumer of the institution's own loan events (``{inst}.circulation.loan.v1``).
 
 Committed after the write (NACK_ON_ERROR); both commands are idempotent (versioned snapshots, a
@@ -16,11 +17,15 @@ from circulation.service_layer.commands import (
     MergeWaitingAccount,
     RecordPatronChange,
 )
-from circulation.service_layer.loan_commands import RecordNetworkActivity
+from circulation.service_layer.loan_commands import (
+    ForgetRestoredLoan,
+    RecordNetworkActivity,
+    RestoreLoan,
+)
 from circulation.service_layer.messagebus import MessageBus
 from circulation.service_layer.webhooks import Webhooks
 from rebub_shared.cloudevents import Event
-from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanEvent
+from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanEvent, LoanState
 from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.topics import Topics
@@ -47,6 +52,17 @@ def network_activity(topics: Topics, institution: InstitutionCode) -> Consumptio
         (topics.loan_activity,),
         (LoanActivitySummary,),
         "The other institutions' loan summaries, for the network activity tab.",
+    )
+
+
+def loan_state(topics: Topics, institution: InstitutionCode) -> Consumption:
+    """Its own open loans as they stand (compacted), read back when the store lacks them."""
+    return Consumption(
+        "loan-state",
+        topics.group(institution, SERVICE, "loan-state"),
+        (topics.loan_state(institution),),
+        (LoanState,),
+        "Its own open loans as they stand: written back when the store lacks them (a rebuild).",
     )
 
 
@@ -109,3 +125,17 @@ def webhook_subscriber(consumption: Consumption, webhooks: Webhooks, *, fast: bo
         await webhooks.on_event(event)
 
     return Subscriber(consumption, (On(LoanEvent, on_loan_event),), fast=fast)
+
+
+def loan_state_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) -> Subscriber:
+    """Loan states into the store when it lacks the loan; a tombstone removes a restored loan
+    that closed since (a loan the service wrote itself is never touched)."""
+    institution = bus.ctx.institution
+
+    async def on_state(event: Event[LoanState]) -> None:
+        await bus.handle(RestoreLoan(institution=institution, loan=event.data.loan))
+
+    async def on_closed(loan_id: str, headers: Mapping[str, str | bytes]) -> None:
+        await bus.handle(ForgetRestoredLoan(institution=institution, loan_id=loan_id))
+
+    return Subscriber(consumption, (On(LoanState, on_state),), fast=fast, on_gone=on_closed)

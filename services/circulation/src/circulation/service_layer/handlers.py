@@ -36,6 +36,7 @@ from .due_date_handlers import change_due_date, change_patron_due_dates
 from .loan_action_handlers import act_on_loan, add_loan_note
 from .network_handlers import record_network_activity
 from .ports import UnitOfWork
+from .rebuild_handlers import forget_restored_loan, restore_loan
 from .renewal_handlers import renew_loan, renew_patron_loans
 from .return_handlers import return_item, return_items
 from .rules_handlers import explain_loan_rules, explain_rules
@@ -65,6 +66,8 @@ HANDLERS = Handlers[UnitOfWork, Context](
         lc.ExplainLoanRules: explain_loan_rules,
         lc.ExplainRules: explain_rules,
         lc.RecordNetworkActivity: record_network_activity,
+        lc.RestoreLoan: restore_loan,
+        lc.ForgetRestoredLoan: forget_restored_loan,
         lc.RunAgedToLost: jobs.run_aged_to_lost,
         lc.RunRetention: jobs.run_retention,
         rc.PlaceRequest: requests.place_request,

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from circulation.domain.explanation import LoanRuleExplanation, RuleExplanation
 from rebub_shared import bounds
-from rebub_shared.contracts.loans import LoanActivitySummary
+from rebub_shared.contracts.loans import LoanActivitySummary, LoanSnapshot
 
 from .account_answers import (
     ItemHistory,
@@ -109,3 +109,16 @@ class RunAgedToLost(Command[JobAnswer]):
 
 class RunRetention(Command[JobAnswer]):
     """Anonymise loans and returns (and drop network summaries) older than the history delay."""
+
+
+class RestoreLoan(Command[bool]):
+    """Write back a loan the store lacks, from its state on ``{inst}.circulation.loan-state.v1``
+    (a rebuild: ``rebub rebuild``). Idempotent; a loan the service wrote itself is untouched."""
+
+    loan: LoanSnapshot
+
+
+class ForgetRestoredLoan(Command[bool]):
+    """A tombstone on the loan-state topic: a loan restored from an older state has closed since."""
+
+    loan_id: bounds.EventId

@@ -95,6 +95,15 @@ class LoanRepository(Protocol):
     ) -> list[StoredLoan]:
         """The item's loans made or closed since ``since`` (its loan history)."""
 
+    async def restore(self, institution: InstitutionCode, stored: StoredLoan) -> bool:
+        """Write a loan read back from the loan-state topic, without events (nothing to relay):
+        when the store has no loan of that id, or has one it restored at an older version.
+        True when written; a loan the service wrote itself is never touched."""
+
+    async def forget_restored(self, institution: InstitutionCode, loan_id: str) -> bool:
+        """Remove a loan restored from an older state whose key then got a tombstone (it closed
+        since), if still open; a loan the service wrote itself is never touched."""
+
     async def add_note(self, institution: InstitutionCode, loan_id: str, note: str) -> bool:
         """Append a note to the loan (no event); False if there is no such loan."""
 

@@ -43,6 +43,25 @@ def loan_event(event: contract.LoanEvent, occurred_at: datetime) -> LoanEvent:
         )
     else:
         kind = _KINDS[type(event)]
+    return _event(kind, loan, occurred_at)
+
+
+# A state record is of an open loan: its status says where it stands in the chain.
+_STATE_KINDS: dict[str, LoanEventKind] = {
+    "active": LoanEventKind.CREATED,
+    "recalled": LoanEventKind.RECALLED,
+    "lost": LoanEventKind.LOST,
+    "claimed_returned": LoanEventKind.CLAIMED_RETURNED,
+}
+
+
+def loan_state_event(state: contract.LoanState, occurred_at: datetime) -> LoanEvent:
+    """A loan as its state record on the loan-state topic gives it, as the event that puts a
+    loan not seen before where it stands (`occurred_at`: the record's CloudEvents time)."""
+    return _event(_STATE_KINDS[state.loan.status], state.loan, occurred_at)
+
+
+def _event(kind: LoanEventKind, loan: contract.LoanSnapshot, occurred_at: datetime) -> LoanEvent:
     return LoanEvent(
         kind=kind,
         institution=loan.institution,

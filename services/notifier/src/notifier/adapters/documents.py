@@ -38,6 +38,17 @@ def schedule_fields(loan: LoanInChain) -> Doc:
     return {NEXT_STAGE_ON: UNSCHEDULED if loan.is_active else None}
 
 
+# A loan written from the loan-state topic (a rebuild), not from a loan event: only such a loan
+# is brought up to date or removed by what the loan-state topic says later.
+RESTORED = "restored_from_topic"
+
+
+def restored_doc(loan: LoanInChain, next_day: date | None) -> Doc:
+    """A restored loan's document, scheduled from ``next_day`` (``None`` when it has ended)."""
+    day = next_day_field(next_day) if loan.is_active else None
+    return loan_to_doc(loan) | {NEXT_STAGE_ON: day, RESTORED: True}
+
+
 def next_day_field(day: date | None) -> str | None:
     return day.isoformat() if day else None
 

@@ -21,6 +21,7 @@ from ..service_layer.records import (
 from .documents import (
     CLAIMED_KEYS,
     NEXT_STAGE_ON,
+    RESTORED,
     Doc,
     letter_to_doc,
     loan_from_doc,
@@ -31,6 +32,7 @@ from .documents import (
     record_from_doc,
     report_from_doc,
     report_to_doc,
+    restored_doc,
     schedule_fields,
     written_outbox,
 )
@@ -65,6 +67,20 @@ class MemoryStore:
             return False
         # as ``$set`` does
         self.loans[loan.loan_id] = (stored or {}) | loan_to_doc(loan) | schedule_fields(loan)
+        return True
+
+    async def restore_loan(self, loan: LoanInChain, next_day: date | None) -> bool:
+        found = self.loans.get(loan.loan_id)
+        if found is not None and not found.get(RESTORED):
+            return False
+        self.loans[loan.loan_id] = restored_doc(loan, next_day)
+        return True
+
+    async def forget_restored(self, loan_id: str) -> bool:
+        found = self.loans.get(loan_id)
+        if found is None or not found.get(RESTORED) or found["status"] != "active":
+            return False
+        del self.loans[loan_id]
         return True
 
     async def active_chain(self) -> tuple[list[LoanInChain], set[str]]:

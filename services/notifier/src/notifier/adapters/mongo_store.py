@@ -43,6 +43,7 @@ from ..service_layer.records import (
 from .documents import (
     CLAIMED_KEYS,
     NEXT_STAGE_ON,
+    RESTORED,
     UNSCHEDULED,
     Doc,
     letter_to_doc,
@@ -54,6 +55,7 @@ from .documents import (
     record_from_doc,
     report_from_doc,
     report_to_doc,
+    restored_doc,
     schedule_fields,
     written_outbox,
 )
@@ -98,6 +100,23 @@ class MongoStore:
     async def save_loan(self, loan: LoanInChain) -> bool:
         doc = loan_to_doc(loan) | schedule_fields(loan)
         return await _upsert_newer(self.loans, doc, "event_version")
+
+    async def restore_loan(self, loan: LoanInChain, next_day: date | None) -> bool:
+        found = await self.loans.find_one({"_id": loan.loan_id}, {RESTORED: 1})
+        if found is not None and not found.get(RESTORED):
+            return False  # the loan events wrote it: they keep it
+        doc = restored_doc(loan, next_day)
+        try:
+            await self.loans.replace_one({"_id": loan.loan_id}, doc, upsert=True)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def forget_restored(self, loan_id: str) -> bool:
+        found = await self.loans.find_one({"_id": loan_id}, {RESTORED: 1, "status": 1})
+        if found is None or not found.get(RESTORED) or found["status"] != "active":
+            return False
+        return (await self.loans.delete_one({"_id": loan_id})).deleted_count == 1
 
     async def active_chain(self) -> tuple[list[LoanInChain], set[str]]:
         loans, claimed = [], set()

@@ -1,5 +1,6 @@
-"""Kafka subscriber: loan events, patron changes and request events of the institution, one
-consumer group, each event type to its handler.
+"""Kafka subscribers: loan events, patron changes and request events of the institution, one
+consumer group, each event type to its handler; and the loan-state topic (a second group), whose
+open loans are kept when the store lacks them (a rebuilt database, ``rebub rebuild``).
 
 The offset is committed after the handler's write (``consumer_options``); a record that cannot
 be decoded or belongs to another institution goes to the dead-letter topic (the runtime's
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rebub_shared.cloudevents import Event
-from rebub_shared.contracts.loans import LOAN_EVENTS, LoanEvent, LoanRecalled
+from rebub_shared.contracts.loans import LOAN_EVENTS, LoanEvent, LoanRecalled, LoanState
 from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.contracts.requests import REQUEST_EVENTS, RequestEvent, RequestPlacedOnHoldShelf
 from rebub_shared.service import Consumption, On, Subscriber
@@ -24,6 +25,7 @@ from rebub_shared.topics import Topics
 from ..adapters.contracts import (
     hold_notice,
     loan_event,
+    loan_state_event,
     patron_contact,
     recall_notice,
     request_notice,
@@ -32,7 +34,9 @@ from ..service_layer import (
     ApplyLoanEvent,
     ApplyPatronChange,
     ForgetPatron,
+    ForgetRestoredLoan,
     NotifierBus,
+    RestoreLoan,
     SendHoldAvailable,
 )
 
@@ -48,6 +52,32 @@ def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:
         (*LOAN_EVENTS, PatronChanged, WaitingAccountMerged, *REQUEST_EVENTS),
         "Loans move in the reminder chain, patrons' contacts, holds on the shelf.",
     )
+
+
+def loan_state(topics: Topics, inst: InstitutionCode) -> Consumption:
+    """The institution's open loans as they stand (compacted), for a rebuilt store."""
+    return Consumption(
+        "loan-state",
+        topics.group(inst, SERVICE, "loan-state"),
+        (topics.loan_state(inst),),
+        (LoanState,),
+        "Open loans as they stand: kept when the store lacks them (a rebuild).",
+    )
+
+
+def loan_state_subscriber(
+    consumption: Consumption, bus: NotifierBus, *, fast: bool = False
+) -> Subscriber:
+    """A loan the loan events have not written is kept from its state; a tombstone (the loan
+    closed) removes such a loan (a loan the events wrote ends with its own loan event)."""
+
+    async def on_state(event: Event[LoanState]) -> None:
+        await bus.handle(RestoreLoan(loan_state_event(event.data, event.envelope.time)))
+
+    async def on_closed(loan_id: str, headers: Mapping[str, str | bytes]) -> None:
+        await bus.handle(ForgetRestoredLoan(loan_id))
+
+    return Subscriber(consumption, (On(LoanState, on_state),), fast=fast, on_gone=on_closed)
 
 
 def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False) -> Subscriber:

@@ -35,6 +35,20 @@ class ApplyLoanEvent(Command[LoanInChain]):
 
 
 @dataclass(frozen=True)
+class RestoreLoan(Command[bool]):
+    """A loan's state from the loan-state topic: keep it if the store lacks it (a rebuild)."""
+
+    event: LoanEvent
+
+
+@dataclass(frozen=True)
+class ForgetRestoredLoan(Command[bool]):
+    """A tombstone on the loan-state topic: the loan has closed."""
+
+    loan_id: str
+
+
+@dataclass(frozen=True)
 class ForgetPatron(Command[int]):
     """A tombstone on ``{inst}.patron.v1``: the patron's contact data goes; for an erasure
     (``erasure``) their letters too (the ``.eml`` and PDF files are not removed yet:

@@ -3,9 +3,21 @@ of what staff read (letters, reports)."""
 
 from __future__ import annotations
 
-from ..domain import LoanInChain, apply_event
+from datetime import timedelta
+
+from rebub_shared.clock import paris_date
+
+from ..domain import LoanInChain, apply_event, next_stage_on
 from ..domain.errors import check_same_institution
-from .commands import ApplyLoanEvent, ApplyPatronChange, FindLetters, ForgetPatron, ListReports
+from .commands import (
+    ApplyLoanEvent,
+    ApplyPatronChange,
+    FindLetters,
+    ForgetPatron,
+    ForgetRestoredLoan,
+    ListReports,
+    RestoreLoan,
+)
 from .context import Context
 from .ports import NotifierStore
 from .records import LetterRecord, Report
@@ -22,6 +34,31 @@ async def apply_loan_event(
     if state != current:
         await store.save_loan(state)
     return state
+
+
+async def restore_loan(command: RestoreLoan, store: NotifierStore, ctx: Context) -> bool:
+    """A loan's state from the loan-state topic, applied as its loan event would be, when the
+    loan events have not written the loan (a rebuild; in normal operation they wrote it and it
+    is left to them). A restored loan is scheduled from the day of the rebuild: a stage whose
+    day fell before it is taken as dealt with (sent, or superseded, by the database that was
+    lost), so no letter goes out twice; a stage of that day or later is sent as usual.
+    """
+    event = command.event
+    check_same_institution("event.institution", store.institution, event.institution)
+    current = await store.get_loan(event.loan_id)
+    state = apply_event(current, event)
+    if state == current:
+        return False
+    yesterday = paris_date(ctx.clock.now()) - timedelta(days=1)
+    next_day = next_stage_on(state.due_at, state.due_set_at, yesterday, ctx.settings.chain)
+    return await store.restore_loan(state, next_day)
+
+
+async def forget_restored_loan(
+    command: ForgetRestoredLoan, store: NotifierStore, ctx: Context
+) -> bool:
+    """A tombstone on the loan-state topic: a restored loan still active has closed since."""
+    return await store.forget_restored(command.loan_id)
 
 
 async def apply_patron_change(

@@ -19,6 +19,8 @@ from .ports import NotifierStore
 HANDLERS = Handlers[NotifierStore, Context](
     {
         c.ApplyLoanEvent: handlers.apply_loan_event,
+        c.RestoreLoan: handlers.restore_loan,
+        c.ForgetRestoredLoan: handlers.forget_restored_loan,
         c.ApplyPatronChange: handlers.apply_patron_change,
         c.ForgetPatron: handlers.forget_patron,
         c.SendActivityReport: on_request.send_activity_report,

@@ -47,6 +47,14 @@ class NotifierStore(Protocol):
         """Store the loan unless a newer event version is stored; True when written. An active
         loan written is unscheduled: the next pass reads it and schedules it."""
 
+    async def restore_loan(self, loan: LoanInChain, next_day: date | None) -> bool:
+        """Write a loan from the loan-state topic, scheduled from ``next_day``, unless loan
+        events wrote it (they keep it); True when written."""
+
+    async def forget_restored(self, loan_id: str) -> bool:
+        """Remove a loan written from the loan-state topic and still active (it has closed
+        since: a tombstone); a loan the loan events wrote is never touched."""
+
     async def active_chain(self) -> tuple[list[LoanInChain], set[str]]:
         """The active loans (one read of the loans), and the idempotency keys noted on them as
         claimed (``note_claimed``): a cache of the claims, never more than the truth."""
