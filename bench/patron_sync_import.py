@@ -138,7 +138,10 @@ async def _setup(
         code: {primary_id(i) for i in indexes[options.api_links :]}
         for code, indexes in linked.items()
     }
-    written = [await seed_links(servers.mongo_uri, iz, seeded[iz.tenant]) for iz in d.institutions]
+    written = [
+        await seed_links(servers.mongo_uri, d.network, iz, seeded[iz.tenant])
+        for iz in d.institutions
+    ]
     seeded_s, started = time.perf_counter() - started, time.perf_counter()
     failed = await asyncio.gather(
         *(

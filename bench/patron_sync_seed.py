@@ -1,6 +1,6 @@
 """Linking many accounts in an IZ fast, for the import benchmark's setup.
 
-patron-sync has no bulk link: a desk links one account per ``GET /patrons/{primary_id}``
+patron-sync links one account per ``GET /patrons/{primary_id}``
 (about a dozen store round trips, and one event relayed). On FerretDB v1 (with the project's
 ``_id`` fix) that was about 120 links a second for the five IZs together at 100,000 accounts, so
 30% of them in five IZs (150,000 links) would take about 20 minutes of the setup.
@@ -18,7 +18,8 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from bench.patron_sync_service import Instance
-from patron_sync.adapters.mongo_iz import BARCODES, NZ_ACCOUNTS, PATRONS
+from patron_sync.adapters.mongo_iz import BARCODES, PATRONS
+from patron_sync.adapters.mongo_nz import ACCOUNTS
 from patron_sync.domain.merge import link_from_nz
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.search import name_keys
@@ -44,18 +45,19 @@ def linked_copy(account: NzAccount, tenant: InstitutionCode, now: datetime) -> D
     }
 
 
-async def seed_links(mongo_uri: str, iz: Instance, primary_ids: set[str]) -> int:
-    """Write the linked copies of ``primary_ids`` (from the IZ's NZ projection) and claim their
-    barcodes, in two ``insert_many``; returns how many were written."""
+async def seed_links(mongo_uri: str, network: Instance, iz: Instance, primary_ids: set[str]) -> int:
+    """Write the linked copies of ``primary_ids`` (from the network zone's accounts, as linking
+    reads the full record there: the IZ's projection holds only what search needs) and claim
+    their barcodes, in two ``insert_many``; returns how many were written."""
     client: AsyncMongoClient[Document] = AsyncMongoClient(mongo_uri)
     tenant, now = iz.tenant, datetime.now(UTC)
     try:
-        db = client[iz.database]
+        db, accounts = client[iz.database], client[network.database][ACCOUNTS]
         ids = sorted(primary_ids)
         copies = [
             linked_copy(NzAccount.model_validate(doc["account"]), tenant, now)
             for start in range(0, len(ids), 1000)
-            async for doc in db[NZ_ACCOUNTS].find({"_id": {"$in": ids[start : start + 1000]}})
+            async for doc in accounts.find({"_id": {"$in": ids[start : start + 1000]}})
         ]
         claims = [{"_id": b, "account_id": c["_id"]} for c in copies for b in c["barcodes"]]
         if copies:

@@ -373,13 +373,16 @@ FuzzHeaders = Callable[[str, str, Mapping[str, Any] | None], dict[str, str]]
 def fuzz_headers(dev_tokens: DevTokens) -> FuzzHeaders:
     """The headers of a fuzzing call ``(tenant, path, query)``: a token holding every permission
     the instance grants on that path. On an institution's instance its demo client (every role
-    of the institution); ``/metrics`` the operations client's (the network observer); on the
+    of the institution); ``/metrics`` the operations client's (the network observer); ``/erasures`` ub's privacy
+    officer's; on the
     network zone, an import as the demo client of its ``source`` (the only institution whose
     feed it may load; another or an invalid source is the one honest 403), else ub's."""
 
     def headers(tenant: str, path: str, query: Mapping[str, Any] | None) -> dict[str, str]:
         if path == "/metrics":
             return dev_tokens.headers("rebub-ops")
+        if path.startswith("/erasures"):  # the privacy officer's alone (ub's, on the network)
+            return dev_tokens.headers("ub-privacy")
         institution = tenant
         if tenant == "network":
             source = (query or {}).get("source")

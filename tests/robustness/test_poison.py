@@ -155,7 +155,7 @@ CONSUMED = [
     ),
     Consumed(
         "ub.circulation.loan.v1",
-        (("notifier", "main"),),
+        (("notifier", "main"), ("circulation", "webhooks")),
         (LoanCreated(loan=_loan("L-GOOD")), "ub"),
         (LoanCreated(loan=_loan("L-FORGED")), "bsa"),
     ),

@@ -53,6 +53,7 @@ def test_the_triggers_name_the_groups_the_services_of_issue_15_really_use(render
         "ub.circulation.patrons": "ub.patron.v1",
         "ub.circulation.loan-state": "ub.circulation.loan-state.v1",
         "ub.circulation.network-activity": "net.loan-activity.v1",
+        "ub.circulation.webhooks": "ub.circulation.loan.v1",
     }
     notifier = of_kind(rendered["overlays/ub"], "ScaledObject")[-1]
     assert {t["metadata"]["consumerGroup"] for t in notifier["spec"]["triggers"]} == {
