@@ -55,6 +55,27 @@ REQUEST_STATUS = {
     "expired": "expirée",
 }
 
+#: The desk's work lists (circulation's ``/libraries/{lib}/requests/{which}``), in screen order.
+WORK_LISTS = {
+    "hold-shelf": "Étagère des réservations",
+    "expired-holds": "Réservations expirées, à retirer de l'étagère",
+    "pick-from-shelf": "À prendre en rayon pour une réservation",
+    "in-transit": "En transit vers cette bibliothèque",
+}
+
+#: What a loan's status means at the desk (the loans tab says it beside the due date).
+LOAN_STATUS = {
+    "recalled": "rappelé",
+    "lost": "déclaré perdu",
+    "claimed_returned": "retour contesté",
+}
+
+
+def patron_name(record: dict[str, Any]) -> str:
+    """``VERNET Paul``, as the hold shelf's slip names the patron (empty if the record has no
+    name)."""
+    return f"{str(record.get('last_name', '')).upper()} {record.get('first_name', '')}".strip()
+
 
 def day_text(day: date) -> str:
     """``lundi 2 novembre 2026``."""

@@ -225,8 +225,18 @@ async def renew(request: Request, desk: State, session: DeskSession, patron_id: 
             lines = list(answer.get("lines", []))
         except Refusal as refusal:
             message = sentence(refusal, "la prolongation")
+    renewals = {line["loan_id"]: line for line in lines}
+    return await loans_tab(request, desk, session, patron_id, renewals=renewals, message=message)
+
+
+async def loans_tab(
+    request: Request, desk: State, session: Any, patron_id: str, **context: Any
+) -> Response:
+    """The loans tab read again after an action on loans (``context``: what it said)."""
     try:
-        account = await desk.apis.circ(who, "GET", f"/patrons/{quote(patron_id)}/account")
+        account = await desk.apis.circ(
+            caller(session), "GET", f"/patrons/{quote(patron_id)}/account"
+        )
     except Refusal as refusal:
         return render(
             request, "_message.html", session, message=sentence(refusal, "la lecture du compte")
@@ -239,6 +249,5 @@ async def renew(request: Request, desk: State, session: DeskSession, patron_id: 
         tab="prets",
         tabs=TABS,
         patron_id=patron_id,
-        renewals={line["loan_id"]: line for line in lines},
-        message=message,
+        **context,
     )
