@@ -44,6 +44,7 @@ RENEWAL_REFUSALS = {
     "LoanNotFound": "ce prêt n'est plus en cours",
     "UnknownItem": "le document n'est plus au catalogue",
     "LibraryClosed": "la bibliothèque est fermée à la nouvelle date",
+    "RenewalBlocked": "le lecteur est bloqué (voir l'onglet Blocages)",
 }
 
 REQUEST_STATUS = {
