@@ -283,3 +283,26 @@ def test_loan_actions_refused_are_sentences_on_each_line(client: TestClient) -> 
     assert "La nouvelle date de retour est déjà passée : choisissez un jour à venir." in past_date
     nothing = client.post("/lecteur/P1/prets/perdu", data={}, headers={"X-CSRF-Token": csrf})
     assert "Cochez au moins un prêt." in nothing.text
+
+
+def test_the_notes_tab_shows_patron_sync_s_notes_with_author_and_day(client: TestClient) -> None:
+    logged_in(client)
+    note = {
+        "note_id": "N1",
+        "text": "Carte perdue le 2 novembre, nouvelle carte remise",
+        "created_at": "2026-11-02T09:15:00Z",
+        "created_by": "ub-desk",
+        "at_desk": True,
+        "edited_at": None,
+        "edited_by": None,
+    }
+
+    def apis(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "patron-sync":
+            return httpx.Response(200, json={"record": {}, "additions": {"notes": [note]}})
+        return httpx.Response(200, json=_account())
+
+    answering(client, apis)
+    tab = client.get("/lecteur/P1/onglet/notes").text
+    assert "Carte perdue le 2 novembre, nouvelle carte remise <em>(affichée au poste)</em>" in tab
+    assert "<td>ub-desk</td><td>lundi 2 novembre 2026 à 10 h 15</td>" in tab
