@@ -285,7 +285,7 @@ def test_loan_actions_refused_are_sentences_on_each_line(client: TestClient) -> 
     assert "Cochez au moins un prêt." in nothing.text
 
 
-def test_the_notes_tab_shows_patron_sync_s_notes_with_author_and_day(client: TestClient) -> None:
+def test_the_notes_and_network_activity_tabs(client: TestClient) -> None:
     logged_in(client)
     note = {
         "note_id": "N1",
@@ -296,13 +296,27 @@ def test_the_notes_tab_shows_patron_sync_s_notes_with_author_and_day(client: Tes
         "edited_at": None,
         "edited_by": None,
     }
+    summary = {
+        "primary_id": "P1",
+        "institution": "ubm",
+        "loan_id": "UBM-L-7",
+        "title": "Le Horla",
+        "due_date": "2026-12-04T17:00:00Z",
+        "status": "lost",
+        "version": 3,
+    }
 
     def apis(request: httpx.Request) -> httpx.Response:
         if request.url.host == "patron-sync":
             return httpx.Response(200, json={"record": {}, "additions": {"notes": [note]}})
+        if request.url.path == "/patrons/P1/network-activity":
+            return httpx.Response(200, json={"patron_id": "P1", "loans": [summary]})
         return httpx.Response(200, json=_account())
 
     answering(client, apis)
-    tab = client.get("/lecteur/P1/onglet/notes").text
-    assert "Carte perdue le 2 novembre, nouvelle carte remise <em>(affichée au poste)</em>" in tab
-    assert "<td>ub-desk</td><td>lundi 2 novembre 2026 à 10 h 15</td>" in tab
+    notes = client.get("/lecteur/P1/onglet/notes").text
+    assert "Carte perdue le 2 novembre, nouvelle carte remise <em>(affichée au poste)</em>" in notes
+    assert "<td>ub-desk</td><td>lundi 2 novembre 2026 à 10 h 15</td>" in notes
+    network = client.get("/lecteur/P1/onglet/reseau").text
+    assert "<td>UBM</td><td>Le Horla</td><td>vendredi 4 décembre 2026 à 18 h 00</td>" in network
+    assert "<td>déclaré perdu</td>" in network

@@ -24,6 +24,7 @@ TABS = {
     "blocages": "Blocages",
     "retours": "Retours",
     "notes": "Notes",
+    "reseau": "Activité réseau",
 }
 
 
@@ -235,15 +236,15 @@ async def loans_tab(
     **context: Any,
 ) -> Response:
     """An account tab read again (the loans tab after an action on loans; ``context``: what it
-    said); the notes tab also reads the patron (the notes are patron-sync's)."""
+    said); the notes tab also reads the patron (the notes are patron-sync's), the network
+    activity tab the patron's loans in the other institutions (circulation's summaries)."""
     who = caller(session)
+    path = f"/patrons/{quote(patron_id)}"
     try:
-        account = await desk.apis.circ(who, "GET", f"/patrons/{quote(patron_id)}/account")
-        patron = (
-            await desk.apis.patrons(who, "GET", f"/patrons/{quote(patron_id)}")
-            if tab == "notes"
-            else None
-        )
+        account = await desk.apis.circ(who, "GET", f"{path}/account")
+        patron = await desk.apis.patrons(who, "GET", path) if tab == "notes" else None
+        if tab == "reseau":
+            context["network"] = await desk.apis.circ(who, "GET", f"{path}/network-activity")
     except Refusal as refusal:
         return render(
             request, "_message.html", session, message=sentence(refusal, "la lecture du compte")
