@@ -66,7 +66,7 @@ runtime: install  ## The rebub command as `uv sync --no-dev` installs it: --help
 	@echo "rebub runs without the dev group ($(RUNTIME_ENV))"
 
 # The modules of bench/ that are benchmarks (each starts the local servers unless they run).
-BENCHES := notifier_letters circulation_desk patron_sync_import
+BENCHES := notifier_letters circulation_desk patron_sync_import desk_screens
 
 bench: install  ## Every benchmark on the local servers; figures and how to read them: bench/README.md.
 	@for name in $(BENCHES); do echo "== bench.$$name"; $(UV) run python -m bench.$$name || exit 1; done

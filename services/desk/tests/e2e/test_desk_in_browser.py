@@ -313,8 +313,18 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
     assert focused(page) == "item_barcode"
     expect(page.locator(".panneau table tbody tr")).to_have_count(4)  # the tab reloaded
 
-    # another patron asks for Madame Bovary: renewing every loan renews all but that one
+    # the deposit is paid, the block lifted (a blocked patron's loans are not renewed); another
+    # patron asks for Madame Bovary: renewing every loan renews all but that one
+    with running.api(running.patron_sync, "ub-manager") as patrons:
+        view = patrons.get(f"/patrons/{running.reader}").json()
+        [caution] = [b for b in view["additions"]["local_blocks"] if b["block_type"] == "CAUTION"]
+        lifted = patrons.delete(f"/patrons/{running.reader}/blocks/{caution['block_id']}")
+        assert lifted.status_code == 200, lifted.text
     with running.api(running.circulation, "ub-desk") as circ:
+        _until(
+            lambda: not circ.get(f"/patrons/{running.reader}/blocks").json()["blocks"],
+            "the lifted block reaches circulation",
+        )
         hold = {"kind": "hold", "patron": running.requester, "item_barcode": B2}
         answer = circ.post("/requests", json=hold)
         assert answer.status_code == 201, answer.text
@@ -325,6 +335,14 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
         "Refusé : un autre lecteur a demandé ce document"
     )
     accessible(page, "compte")
+
+    # the manager moves the due date of Les Misérables to Friday 30 October (at closing time)
+    page.get_by_label("Choisir Les Misérables").check()
+    page.get_by_label("Nouvelle date de retour").fill("2026-10-30")
+    page.get_by_role("button", name="Changer la date de retour").click()
+    expect(rows.filter(has_text="Les Misérables").locator(".prolongation")).to_contain_text(
+        "Date changée : vendredi 30 octobre 2026 à "
+    )
 
     # at the returns screen, Madame Bovary goes to the hold shelf
     page.get_by_role("navigation", name="Menu principal").get_by_role(
@@ -339,6 +357,14 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
     expect(oldest).to_have_text("Remettre en rayon : BUST / BUST-LA")
     expect(newest).to_have_text("Étagère des réservations de BUST, pour VERNET Paul")
     accessible(page, "retours")
+
+    # the desk's lists: Madame Bovary on the hold shelf, for the patron who asked for it
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Listes").click()
+    shelf = page.locator("#liste-hold-shelf")
+    expect(shelf.locator("tbody tr")).to_have_count(1)
+    expect(shelf.locator("tbody tr")).to_contain_text("Madame Bovary")
+    expect(shelf.locator("tbody tr")).to_contain_text("VERNET Paul")
+    accessible(page, "listes")
 
     # the network team sees the loans' messages (4 loans, 2 returns) without reloading
     page.get_by_role("button", name="Se déconnecter").click()

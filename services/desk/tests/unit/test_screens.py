@@ -152,3 +152,171 @@ def test_the_receipt_is_emailed_once_per_loan_of_the_session(client: TestClient)
         ("/loans/L-1/receipt", f"{desk_session}-L-1"),
         ("/loans/L-2/receipt", f"{desk_session}-L-2"),
     ]
+
+
+def _hold(
+    request_id: str, barcode: str, patron_id: str | None, expiry: str | None
+) -> dict[str, object]:
+    """A request as circulation's work lists answer it (recorded shape of ``RequestView``)."""
+    return {
+        "request_id": request_id,
+        "kind": "hold",
+        "patron_id": patron_id,
+        "item_barcode": barcode,
+        "title": f"Titre de {barcode}",
+        "pickup_library": "BUST",
+        "placed_at": "2026-11-20T09:30:00Z",
+        "task": "on_hold_shelf",
+        "status": "active",
+        "hold_shelf_expiry": expiry,
+        "recalled_loan_id": None,
+        "position": None,
+    }
+
+
+def test_the_lists_of_the_desk_s_library_name_each_patron_once(client: TestClient) -> None:
+    logged_in(client)
+    asked: list[str] = []
+    lists = {
+        "hold-shelf": [_hold("R1", "UB100", "P1", "2026-11-27"), _hold("R2", "UB101", "P1", None)],
+        "expired-holds": [],
+        "in-transit": [_hold("R3", "UB300", "P2", None)],
+    }
+
+    def apis(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        if request.url.host == "patron-sync":
+            names = {"P1": ("Vernet", "Paul"), "P2": ("Martin", "Chloé")}
+            last, first = names[request.url.path.rsplit("/", 1)[1]]
+            return httpx.Response(200, json={"record": {"last_name": last, "first_name": first}})
+        which = request.url.path.rsplit("/", 1)[1]
+        if which == "pick-from-shelf":
+            return httpx.Response(503, json={"status": 503, "title": "Unavailable"})
+        expired = ["R1"] if which == "hold-shelf" else []
+        answer = {"library": "BUST", "which": which, "requests": lists[which], "expired": expired}
+        return httpx.Response(200, json=answer)
+
+    answering(client, apis)
+    page = client.get("/listes").text
+    assert sorted(p for p in asked if p.startswith("/libraries/")) == [
+        "/libraries/BUST/requests/expired-holds",
+        "/libraries/BUST/requests/hold-shelf",
+        "/libraries/BUST/requests/in-transit",
+        "/libraries/BUST/requests/pick-from-shelf",
+    ]
+    assert sorted(p for p in asked if p.startswith("/patrons/")) == ["/patrons/P1", "/patrons/P2"]
+    assert page.count("VERNET Paul") == 2
+    assert "MARTIN Chloé" in page
+    assert "vendredi 27 novembre 2026 <strong>(délai dépassé)</strong>" in page
+    assert "Étagère des réservations : 2 documents" in page
+    assert "Le service de circulation est momentanément indisponible" in page
+    assert "Aucun document." in page  # the expired holds
+
+
+def _account(loan_status: str = "active") -> dict[str, object]:
+    loan = {
+        "loan_id": "L-1",
+        "title": "Les Misérables",
+        "item_barcode": "UB100",
+        "due_at": "2026-12-15T18:00:00Z",
+        "renewal_count": 0,
+        "status": loan_status,
+    }
+    return {"loans": [loan], "requests": [], "blocks": [], "returns": []}
+
+
+def test_a_due_date_changed_on_the_selection_is_written_out(client: TestClient) -> None:
+    csrf = logged_in(client, ("desk-operator", "circulation-manager"))
+    bodies: list[object] = []
+
+    def circulation(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=_account())
+        assert request.url.path == "/patrons/P1/due-date"
+        bodies.append(json.loads(request.content))
+        line = {
+            "loan_id": "L-1",
+            "previous_due_at": "2026-12-15T18:00:00Z",
+            "due_at": "2026-12-22T18:00:00Z",
+        }
+        return httpx.Response(200, json={"lines": [line]})
+
+    answering(client, circulation)
+    answer = client.post(
+        "/lecteur/P1/prets/date",
+        data={"loan_ids": ["L-1"], "nouvelle_date": "2026-12-22"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert bodies == [{"loan_ids": ["L-1"], "due_date": "2026-12-22"}]
+    assert "Date changée : mardi 22 décembre 2026 à 19 h 00" in answer.text
+
+
+def test_loan_actions_refused_are_sentences_on_each_line(client: TestClient) -> None:
+    csrf = logged_in(client)
+    past = {"status": 422, "detail": "due_at='2026-11-01T18:00:00+00:00' is before now='x'"}
+    status = {"status": 409, "detail": "loan L-1: cannot claim_returned when status='lost'"}
+
+    def circulation(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "GET":
+            return httpx.Response(200, json=_account("lost"))
+        if path.endswith("/lost"):
+            return httpx.Response(403, json={"status": 403, "permission": "loans:lost-found"})
+        if path.endswith("/claimed-returned"):
+            return httpx.Response(409, json=status)
+        return httpx.Response(422, json=past)
+
+    answering(client, circulation)
+
+    def post(action: str, **data: object) -> str:
+        form = {"loan_ids": ["L-1"], **data}
+        headers = {"X-CSRF-Token": csrf}
+        return client.post(f"/lecteur/P1/prets/{action}", data=form, headers=headers).text
+
+    assert "Refusé : Votre rôle ne permet pas la déclaration de perte." in post("perdu")
+    claimed = post("conteste")
+    assert (
+        "Ce prêt est déclaré perdu : l&#39;enregistrement du retour contesté n&#39;est" in claimed
+    )
+    assert "(déclaré perdu)" in claimed  # the loan's status beside its due date
+    past_date = post("date", nouvelle_date="2026-11-01")
+    assert "La nouvelle date de retour est déjà passée : choisissez un jour à venir." in past_date
+    nothing = client.post("/lecteur/P1/prets/perdu", data={}, headers={"X-CSRF-Token": csrf})
+    assert "Cochez au moins un prêt." in nothing.text
+
+
+def test_the_notes_and_network_activity_tabs(client: TestClient) -> None:
+    logged_in(client)
+    note = {
+        "note_id": "N1",
+        "text": "Carte perdue le 2 novembre, nouvelle carte remise",
+        "created_at": "2026-11-02T09:15:00Z",
+        "created_by": "ub-desk",
+        "at_desk": True,
+        "edited_at": None,
+        "edited_by": None,
+    }
+    summary = {
+        "primary_id": "P1",
+        "institution": "ubm",
+        "loan_id": "UBM-L-7",
+        "title": "Le Horla",
+        "due_date": "2026-12-04T17:00:00Z",
+        "status": "lost",
+        "version": 3,
+    }
+
+    def apis(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "patron-sync":
+            return httpx.Response(200, json={"record": {}, "additions": {"notes": [note]}})
+        if request.url.path == "/patrons/P1/network-activity":
+            return httpx.Response(200, json={"patron_id": "P1", "loans": [summary]})
+        return httpx.Response(200, json=_account())
+
+    answering(client, apis)
+    notes = client.get("/lecteur/P1/onglet/notes").text
+    assert "Carte perdue le 2 novembre, nouvelle carte remise <em>(affichée au poste)</em>" in notes
+    assert "<td>ub-desk</td><td>lundi 2 novembre 2026 à 10 h 15</td>" in notes
+    network = client.get("/lecteur/P1/onglet/reseau").text
+    assert "<td>UBM</td><td>Le Horla</td><td>vendredi 4 décembre 2026 à 18 h 00</td>" in network
+    assert "<td>déclaré perdu</td>" in network

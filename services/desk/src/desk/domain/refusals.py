@@ -6,6 +6,7 @@ the desk. The problem's own ``detail`` is kept in the logs, not on the screen.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +48,20 @@ FIELDS = {
     "reason": "le motif",
     "override.reason": "le motif de la dérogation",
     "returned_at": "la date de retour",
+    "due_at": "la nouvelle date de retour",
+    "due_date": "la nouvelle date de retour",
 }
+
+#: A loan's status named in a refusal (``status='lost'``), as the desk says it.
+STATUSES = {
+    "lost": "déclaré perdu",
+    "claimed_returned": "en retour contesté",
+    "returned": "déjà rendu",
+    "deleted": "supprimé",
+    "active": "en cours, sans perte ni contestation",
+    "recalled": "rappelé",
+}
+STATUS_IN_DETAIL = re.compile(r"status='([a-z_]+)'")
 
 
 def sentence(refusal: Refusal, doing: str) -> str:
@@ -72,11 +86,22 @@ def sentence(refusal: Refusal, doing: str) -> str:
     if status == 409:
         return _conflict(refusal, doing)
     if status in (400, 413, 415, 422):
-        named = _named(refusal)
-        return f"Saisie refusée : vérifiez {named}." if named else "Saisie refusée."
+        return _bad_input(refusal)
     if status in (502, 503, 504):
         return f"{who} est momentanément indisponible : réessayez dans un instant."
     return f"{who} n'a pas pu faire {doing}. Réessayez ; si cela persiste, prévenez l'assistance."
+
+
+def _bad_input(refusal: Refusal) -> str:
+    detail = str(refusal.problem.get("detail", ""))
+    if "is before now" in detail:
+        return "La nouvelle date de retour est déjà passée : choisissez un jour à venir."
+    if "years from now" in detail:
+        return "La nouvelle date de retour est trop lointaine."
+    if "is closed on day" in detail:
+        return "La bibliothèque est fermée ce jour-là : choisissez un jour d'ouverture."
+    named = _named(refusal)
+    return f"Saisie refusée : vérifiez {named}." if named else "Saisie refusée."
 
 
 def _named(refusal: Refusal) -> str:
@@ -88,6 +113,9 @@ def _conflict(refusal: Refusal, doing: str) -> str:
     detail = str(refusal.problem.get("detail", "")).lower()
     if refusal.blocks:
         return "Prêt refusé : le lecteur ou le document est bloqué."
+    loan_status = STATUS_IN_DETAIL.search(detail)
+    if loan_status and loan_status.group(1) in STATUSES:
+        return f"Ce prêt est {STATUSES[loan_status.group(1)]} : {doing} n'est pas possible."
     if "on loan" in detail or "already" in detail:
         return "Ce document est déjà en prêt."
     if "not overridable" in detail:

@@ -44,6 +44,7 @@ RENEWAL_REFUSALS = {
     "LoanNotFound": "ce prêt n'est plus en cours",
     "UnknownItem": "le document n'est plus au catalogue",
     "LibraryClosed": "la bibliothèque est fermée à la nouvelle date",
+    "RenewalBlocked": "le lecteur est bloqué (voir l'onglet Blocages)",
 }
 
 REQUEST_STATUS = {
@@ -54,6 +55,27 @@ REQUEST_STATUS = {
     "cancelled": "annulée",
     "expired": "expirée",
 }
+
+#: The desk's work lists (circulation's ``/libraries/{lib}/requests/{which}``), in screen order.
+WORK_LISTS = {
+    "hold-shelf": "Étagère des réservations",
+    "expired-holds": "Réservations expirées, à retirer de l'étagère",
+    "pick-from-shelf": "À prendre en rayon pour une réservation",
+    "in-transit": "En transit vers cette bibliothèque",
+}
+
+#: What a loan's status means at the desk (the loans tab says it beside the due date).
+LOAN_STATUS = {
+    "recalled": "rappelé",
+    "lost": "déclaré perdu",
+    "claimed_returned": "retour contesté",
+}
+
+
+def patron_name(record: dict[str, Any]) -> str:
+    """``VERNET Paul``, as the hold shelf's slip names the patron (empty if the record has no
+    name)."""
+    return f"{str(record.get('last_name', '')).upper()} {record.get('first_name', '')}".strip()
 
 
 def day_text(day: date) -> str:

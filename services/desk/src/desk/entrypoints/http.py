@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 import structlog
@@ -25,7 +26,14 @@ from desk.settings import DeskSettings
 from rebub_shared.auth.jwks import JwksCache
 from rebub_shared.auth.tokens import TokenVerifier
 
-from . import login_routes, network_routes, patron_routes, return_routes
+from . import (
+    list_routes,
+    loan_action_routes,
+    login_routes,
+    network_routes,
+    patron_routes,
+    return_routes,
+)
 from .web import DeskNeeded, DeskState, LoginNeeded, NotAllowed, go, render, session_of
 
 log = structlog.get_logger(__name__)
@@ -35,6 +43,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=PACKAGE / "templates")
     found.env.filters["instant"] = lambda text: wording.instant_text(wording.parse_instant(text))
+    found.env.filters["day"] = lambda text: wording.day_text(date.fromisoformat(text))
     found.env.globals.update(
         block_sentence=wording.block_sentence,
         next_step_text=wording.next_step_text,
@@ -42,6 +51,7 @@ def templates() -> Jinja2Templates:
         days_late_text=wording.days_late_text,
         renewal_refusal=wording.renewal_refusal,
         request_status=wording.REQUEST_STATUS,
+        loan_status=wording.LOAN_STATUS,
     )
     return found
 
@@ -106,7 +116,9 @@ def create_app(settings: DeskSettings) -> FastAPI:
     for router in (
         login_routes.router,
         patron_routes.router,
+        loan_action_routes.router,
         return_routes.router,
+        list_routes.router,
         network_routes.router,
     ):
         app.include_router(router)

@@ -18,7 +18,14 @@ router = APIRouter()
 #: A scan (card barcode or primary id) has no space; a name search needs 3 letters.
 SCAN = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
 PAGE = 20
-TABS = {"prets": "Prêts", "demandes": "Demandes", "blocages": "Blocages", "retours": "Retours"}
+TABS = {
+    "prets": "Prêts",
+    "demandes": "Demandes",
+    "blocages": "Blocages",
+    "retours": "Retours",
+    "notes": "Notes",
+    "reseau": "Activité réseau",
+}
 
 
 @router.get("/lecteur")
@@ -81,29 +88,20 @@ async def patron_card(
         message = sentence(refusal, "l'ouverture du compte")
         return render(request, "lecteur_recherche.html", session, q="", message=message)
     tab = onglet if onglet in TABS else "prets"
-    return render(
-        request, "lecteur.html", session, patron=patron, account=account, tab=tab, tabs=TABS
-    )
+    return render(request, "lecteur.html", session, patron=patron, **_tabs(account, tab, patron))
 
 
 @router.get("/lecteur/{patron_id}/onglet/{tab}")
 async def account_tab(
     request: Request, desk: State, session: DeskSession, patron_id: str, tab: str
 ) -> Response:
-    try:
-        account = await desk.apis.circ(
-            caller(session),
-            "GET",
-            f"/patrons/{quote(patron_id)}/account",
-        )
-    except Refusal as refusal:
-        return render(
-            request, "_message.html", session, message=sentence(refusal, "la lecture du compte")
-        )
-    tab = tab if tab in TABS else "prets"
-    return render(
-        request, "_onglets.html", session, account=account, tab=tab, tabs=TABS, patron_id=patron_id
-    )
+    return await loans_tab(request, desk, session, patron_id, tab if tab in TABS else "prets")
+
+
+def notes_of(patron: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The notes the institution added to the patron's account (none if not read)."""
+    additions = (patron or {}).get("additions") or {}
+    return list(additions.get("notes") or [])
 
 
 @router.post("/lecteur/{patron_id}/pret")
@@ -225,20 +223,36 @@ async def renew(request: Request, desk: State, session: DeskSession, patron_id: 
             lines = list(answer.get("lines", []))
         except Refusal as refusal:
             message = sentence(refusal, "la prolongation")
+    renewals = {line["loan_id"]: line for line in lines}
+    return await loans_tab(request, desk, session, patron_id, renewals=renewals, message=message)
+
+
+async def loans_tab(
+    request: Request,
+    desk: State,
+    session: Any,
+    patron_id: str,
+    tab: str = "prets",
+    **context: Any,
+) -> Response:
+    """An account tab read again (the loans tab after an action on loans; ``context``: what it
+    said); the notes tab also reads the patron (the notes are patron-sync's), the network
+    activity tab the patron's loans in the other institutions (circulation's summaries)."""
+    who = caller(session)
+    path = f"/patrons/{quote(patron_id)}"
     try:
-        account = await desk.apis.circ(who, "GET", f"/patrons/{quote(patron_id)}/account")
+        account = await desk.apis.circ(who, "GET", f"{path}/account")
+        patron = await desk.apis.patrons(who, "GET", path) if tab == "notes" else None
+        if tab == "reseau":
+            context["network"] = await desk.apis.circ(who, "GET", f"{path}/network-activity")
     except Refusal as refusal:
         return render(
             request, "_message.html", session, message=sentence(refusal, "la lecture du compte")
         )
-    return render(
-        request,
-        "_onglets.html",
-        session,
-        account=account,
-        tab="prets",
-        tabs=TABS,
-        patron_id=patron_id,
-        renewals={line["loan_id"]: line for line in lines},
-        message=message,
-    )
+    shown = _tabs(account, tab, patron)
+    return render(request, "_onglets.html", session, patron_id=patron_id, **shown, **context)
+
+
+def _tabs(account: Any, tab: str, patron: dict[str, Any] | None) -> dict[str, Any]:
+    """What the account's tabs show (``tab`` open; the notes when the patron was read)."""
+    return {"account": account, "tab": tab, "tabs": TABS, "notes": notes_of(patron)}

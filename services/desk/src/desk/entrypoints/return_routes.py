@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from desk.domain.refusals import Refusal, sentence
+from desk.domain.wording import patron_name
 from rebub_shared.clock import PARIS
 
 from .web import DeskSession, State, caller, render
@@ -68,5 +69,4 @@ async def _requester(desk: State, session: Any, line: dict[str, Any]) -> str | N
         patron = await desk.apis.patrons(who, "GET", f"/patrons/{quote(patron_id)}")
     except Refusal:
         return None  # the step is shown all the same, without the name
-    record = patron["record"]
-    return f"{record['last_name'].upper()} {record['first_name']}".strip()
+    return patron_name(patron["record"]) or None
