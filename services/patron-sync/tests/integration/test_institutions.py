@@ -129,3 +129,18 @@ async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
         await up["ubm"][0].patch(f"/external-readers/{reader_id}", json=change)
     ).status_code == 200
     await eventually(lambda: everywhere("2029-06-30"), timeout_s=15)
+
+    # Closed in inp: every zone closes its copy (its patron snapshot says closed, so circulation
+    # refuses the reader loans); a closed reader is closed for good.
+    closed = await up["inp"][0].post(f"/external-readers/{reader_id}/close")
+    assert (closed.status_code, closed.json()["status"]) == (200, "closed"), closed.text
+
+    async def closed_everywhere() -> bool:
+        answers = [await client.get(f"/patrons/{reader_id}") for client, _ in up.values()]
+        return {a.json()["status"] for a in answers} == {"closed"}
+
+    await eventually(closed_everywhere, timeout_s=15)
+    again = await up["ub"][0].post(f"/external-readers/{reader_id}/close")
+    assert (again.status_code, again.json()["errors"][0]["field"]) == (409, "status")
+    late = await up["scpo"][0].patch(f"/external-readers/{reader_id}", json=change)
+    assert late.status_code == 409, late.text

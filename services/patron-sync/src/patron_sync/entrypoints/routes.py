@@ -362,6 +362,20 @@ def desk_router() -> APIRouter:
         )
         return view(await s.handle(command))
 
+    @router.post("/external-readers/{account_id}/close")
+    async def close_reader(
+        request: Request,
+        account_id: str,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.EXTERNAL_READERS_WRITE)],
+    ) -> PatronView:
+        """Close an external reader (final; closed already: 409): every institution zone
+        closes its copy through ``net.external-reader.v1`` and its desk refuses the reader loans
+        (the zone's patron snapshot says ``closed``). Open loans stay to be returned."""
+        s = service_of(request)
+        command = cmds.CloseExternalReader(s.institution, account_id)
+        return await audited(s, command, audit, who, "external-reader-closed")
+
     @router.post("/waiting-accounts", status_code=201)
     async def create_waiting(
         request: Request,

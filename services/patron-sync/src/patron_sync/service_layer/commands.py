@@ -157,6 +157,15 @@ class ApplyExternalReader(Command[StoredPatron | None]):
     record: PatronRecord
     version: int
     written_by: InstitutionCode
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class CloseExternalReader(Command[StoredPatron]):
+    """Close an external reader here; the closure propagates to every IZ."""
+
+    tenant: InstitutionCode
+    account_id: str
 
 
 @dataclass(frozen=True)

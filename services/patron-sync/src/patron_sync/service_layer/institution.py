@@ -17,9 +17,9 @@ from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreat
 from patron_sync.domain.external_readers import (
     apply_external_reader_change,
     change_external_reader,
+    close_external_reader,
     copy_external_reader,
     create_external_reader,
-    supersedes,
 )
 from patron_sync.domain.merge import apply_nz_account, check_local_edit
 from patron_sync.domain.nz_accounts import NzAccount
@@ -288,12 +288,21 @@ async def change_reader(
     return await _save_one(uow, stored, updated, [event])
 
 
+async def close_reader(
+    cmd: cmds.CloseExternalReader, uow: IzUnitOfWork, ctx: Context
+) -> StoredPatron:
+    """Close an external reader; the closure propagates and every IZ refuses it loans."""
+    stored = await _existing(uow, cmd.account_id)
+    closed, event = close_external_reader(stored.patron, ctx.now())
+    return await _save_one(uow, stored, closed, [event])
+
+
 async def apply_reader(
     cmd: cmds.ApplyExternalReader, uow: IzUnitOfWork, ctx: Context
 ) -> StoredPatron | None:
     """Copy (or update) an external reader an IZ published, whichever IZ wrote it (the creating
     IZ takes the changes made elsewhere); a version that does not supersede the copy (a replay,
-    this IZ's own publication, the loser of a tie) changes nothing."""
+    this IZ's own publication, the loser of a tie) changes nothing but a closure."""
     now = ctx.now()
     stored = await uow.patrons.get(cmd.record.primary_id)
     if stored is None:
@@ -304,18 +313,21 @@ async def apply_reader(
             version=cmd.version,
             created_at=now,
         )
-        return await _save_one(uow, None, copy_external_reader(created, cmd.tenant))
-    if not supersedes(cmd.version, cmd.written_by, stored.patron):
-        return None
+        copy = copy_external_reader(created, cmd.tenant)
+        if cmd.closed:  # a zone that starts now may first read the closed snapshot
+            copy = copy.model_copy(update={"status": AccountStatus.CLOSED})
+        return await _save_one(uow, None, copy)
     fields = {f: getattr(cmd.record, f) for f in PROPAGATED_READER_FIELDS}
     changed = ExternalReaderChanged(
         tenant=cmd.written_by,
         reader_id=cmd.record.primary_id,
         version=cmd.version,
         changed_at=now,
+        closed=cmd.closed,
         **fields,
     )
-    return await _save_one(uow, stored, apply_external_reader_change(stored.patron, changed))
+    applied = apply_external_reader_change(stored.patron, changed)
+    return None if applied is stored.patron else await _save_one(uow, stored, applied)
 
 
 async def create_waiting(

@@ -31,6 +31,7 @@ INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
         cmds.EditPatron: h.edit_patron,
         cmds.CreateExternalReader: h.create_reader,
         cmds.ChangeExternalReader: h.change_reader,
+        cmds.CloseExternalReader: h.close_reader,
         cmds.ApplyExternalReader: h.apply_reader,
         cmds.CreateWaitingAccount: h.create_waiting,
     }
