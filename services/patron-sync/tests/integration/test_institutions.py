@@ -82,6 +82,21 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
     assert missing.status_code == 404
     assert "search by name" in missing.json()["detail"]
 
+    # A bulk link (an institution joining): each network account read once, linked in full.
+    ids = [pid, "UB-0000011", "UB-0000012", "UB-0000012", "NOPE-1"]
+    bulk = await ub.post("/patrons/links", json={"primary_ids": ids})
+    assert bulk.status_code == 200, bulk.text
+    assert bulk.json() == {
+        "linked": ["UB-0000011", "UB-0000012"],
+        "already_linked": [pid],
+        "unknown": ["NOPE-1"],
+    }
+    copy = await ub_service.runtime.db["patrons"].find_one({"_id": "UB-0000012"})
+    assert copy is not None
+    assert (await ub.get("/patrons/UB-0000012")).json()["record"]["emails"]
+    too_many = {"primary_ids": [f"X-{n}" for n in range(1001)]}
+    assert (await ub.post("/patrons/links", json=too_many)).status_code == 422
+
 
 async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
     namespace: Namespace, instances: Any

@@ -42,7 +42,8 @@ from patron_sync.service_layer.unit_of_work import (
 )
 
 
-def _open_waiting(stored: StoredPatron | None) -> StoredPatron | None:
+def open_waiting(stored: StoredPatron | None) -> StoredPatron | None:
+    """``stored`` if it is an open waiting account."""
     if stored is None or stored.patron.kind is not AccountKind.WAITING:
         return None
     return stored if stored.patron.status is AccountStatus.ACTIVE else None
@@ -101,7 +102,7 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
     wanted = [*latest, *(WAITING_PREFIX + k for k in latest)]
     stored = await uow.patrons.get_many(wanted)
     for key, account in latest.items():
-        current, waiting = stored.get(key), _open_waiting(stored.get(WAITING_PREFIX + key))
+        current, waiting = stored.get(key), open_waiting(stored.get(WAITING_PREFIX + key))
         if current is not None or waiting is not None:
             sync_from_nz(uow, account, current, waiting, now)
     written = len(await uow.commit())
@@ -128,7 +129,7 @@ async def link_patron(cmd: cmds.LinkPatron, uow: IzUnitOfWork, ctx: Context) -> 
         raise PatronNotFoundError(
             "primary_id", cmd.primary_id, "in neither this institution zone nor the network zone"
         )
-    waiting = _open_waiting(await uow.patrons.get(WAITING_PREFIX + cmd.primary_id))
+    waiting = open_waiting(await uow.patrons.get(WAITING_PREFIX + cmd.primary_id))
     sync_from_nz(uow, nz, None, waiting, now)
     return (await uow.commit())[0]
 
