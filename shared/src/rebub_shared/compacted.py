@@ -1,12 +1,14 @@
-"""One key's latest record on a compacted topic, read on demand (issue 21: an institution zone
-reads a network account when it links it instead of keeping every account's contact data).
+"""One key's (or some keys') latest record on a compacted topic, read on demand (issue 21: an
+institution zone reads a network account when it links it instead of keeping every account's
+contact data; a bulk link reads many at once).
 
 The key's partition is the producer's (murmur2, as Kafka's and aiokafka's default partitioner);
-the reader is assigned that partition alone, reads it from its start to the end offset it saw
-at the start, and keeps the last record of the key whose writer may write there (a tombstone's
-value is None). No consumer group: nothing is committed.
+the reader is assigned that partition alone (those of the keys), reads it from its start to the
+end offset it saw at the start, and keeps the last record of the key whose writer may write there
+(a tombstone's value is None). No consumer group: nothing is committed.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +56,15 @@ async def latest_record(
 ) -> KeyedRecord | None:
     """The last record of ``key`` on ``topic`` written by a tenant allowed to (None: none; a
     tombstone is a record whose value is None)."""
+    return (await latest_records(settings, topics, topic, [key])).get(key)
+
+
+async def latest_records(
+    settings: KafkaSettings, topics: Topics, topic: str, keys: Iterable[str]
+) -> dict[str, KeyedRecord]:
+    """The last record of each of ``keys`` that has one (see :func:`latest_record`): each
+    partition holding one of them is read once, whatever the number of keys (a bulk link)."""
+    wanted = {key.encode(): key for key in keys}
     reader = AIOKafkaConsumer(
         bootstrap_servers=settings.bootstrap,
         enable_auto_commit=False,
@@ -66,22 +77,23 @@ async def latest_record(
         # the topics the consumer's own metadata holds: none for a consumer assigned nothing).
         cluster = await reader._client.fetch_all_metadata()
         partitions = cluster.partitions_for_topic(topic)
-        if not partitions:
-            return None
-        wanted = key.encode()
-        tp = TopicPartition(topic, partition_of(wanted, len(partitions)))
-        reader.assign([tp])
-        await reader.seek_to_beginning(tp)
-        end = (await reader.end_offsets([tp]))[tp]
-        found: KeyedRecord | None = None
-        while await reader.position(tp) < end:
-            batches = await reader.getmany(tp, timeout_ms=FETCH_WAIT_MS * 5)
-            for record in batches.get(tp, []):
-                if record.key != wanted:
-                    continue
-                headers = {k: v for k, v in record.headers or ()}
-                if provenance_error(topics, topic, headers) is None:
-                    found = KeyedRecord(record.value, headers)
+        if not partitions or not wanted:
+            return {}
+        tps = sorted({TopicPartition(topic, partition_of(k, len(partitions))) for k in wanted})
+        reader.assign(tps)
+        await reader.seek_to_beginning(*tps)
+        ends = await reader.end_offsets(tps)
+        found: dict[str, KeyedRecord] = {}
+        for tp in tps:
+            while await reader.position(tp) < ends[tp]:
+                batches = await reader.getmany(tp, timeout_ms=FETCH_WAIT_MS * 5)
+                for record in batches.get(tp, []):
+                    key = wanted.get(record.key) if record.key is not None else None
+                    if key is None or record.offset >= ends[tp]:
+                        continue
+                    headers = {k: v for k, v in record.headers or ()}
+                    if provenance_error(topics, topic, headers) is None:
+                        found[key] = KeyedRecord(record.value, headers)
         return found
     finally:
         await reader.stop()

@@ -82,6 +82,21 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
     assert missing.status_code == 404
     assert "search by name" in missing.json()["detail"]
 
+    # A bulk link (an institution joining): each network account read once, linked in full.
+    ids = [pid, "UB-0000011", "UB-0000012", "UB-0000012", "NOPE-1"]
+    bulk = await ub.post("/patrons/links", json={"primary_ids": ids})
+    assert bulk.status_code == 200, bulk.text
+    assert bulk.json() == {
+        "linked": ["UB-0000011", "UB-0000012"],
+        "already_linked": [pid],
+        "unknown": ["NOPE-1"],
+    }
+    copy = await ub_service.runtime.db["patrons"].find_one({"_id": "UB-0000012"})
+    assert copy is not None
+    assert (await ub.get("/patrons/UB-0000012")).json()["record"]["emails"]
+    too_many = {"primary_ids": [f"X-{n}" for n in range(1001)]}
+    assert (await ub.post("/patrons/links", json=too_many)).status_code == 422
+
 
 async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
     namespace: Namespace, instances: Any
@@ -129,3 +144,18 @@ async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
         await up["ubm"][0].patch(f"/external-readers/{reader_id}", json=change)
     ).status_code == 200
     await eventually(lambda: everywhere("2029-06-30"), timeout_s=15)
+
+    # Closed in inp: every zone closes its copy (its patron snapshot says closed, so circulation
+    # refuses the reader loans); a closed reader is closed for good.
+    closed = await up["inp"][0].post(f"/external-readers/{reader_id}/close")
+    assert (closed.status_code, closed.json()["status"]) == (200, "closed"), closed.text
+
+    async def closed_everywhere() -> bool:
+        answers = [await client.get(f"/patrons/{reader_id}") for client, _ in up.values()]
+        return {a.json()["status"] for a in answers} == {"closed"}
+
+    await eventually(closed_everywhere, timeout_s=15)
+    again = await up["ub"][0].post(f"/external-readers/{reader_id}/close")
+    assert (again.status_code, again.json()["errors"][0]["field"]) == (409, "status")
+    late = await up["scpo"][0].patch(f"/external-readers/{reader_id}", json=change)
+    assert late.status_code == 409, late.text

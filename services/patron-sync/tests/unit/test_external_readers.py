@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from patron_sync.domain.accounts import LocalBlock, Note
+from patron_sync.domain.accounts import AccountStatus, LocalBlock, Note
 from patron_sync.domain.additions import add_local_block, add_note
 from patron_sync.domain.errors import AccountKindError, InvalidFieldError
 from patron_sync.domain.external_readers import (
     apply_external_reader_change,
     change_external_reader,
+    close_external_reader,
     copy_external_reader,
     create_external_reader,
 )
@@ -126,3 +127,39 @@ def test_only_external_readers_take_reader_changes(
 ) -> None:
     with pytest.raises(AccountKindError, match="kind="):
         change_external_reader(make_patron(), OCT_9, expiry_date=date(2027, 1, 1))  # type: ignore[arg-type]
+
+
+def test_a_closure_reaches_every_copy_and_is_final(make_record: MakeRecord) -> None:
+    created = create_external_reader("scpo", 7, _reader(make_record), OCT_3)
+    in_ub = copy_external_reader(created.event, "ub")
+    closed, event = close_external_reader(created.patron, OCT_9)
+    assert (closed.status, closed.version, event.version, event.closed) == (
+        AccountStatus.CLOSED, 2, 2, True,
+    )  # fmt: skip
+    assert closed.record == created.patron.record
+    at_ub = apply_external_reader_change(in_ub, event)
+    assert (at_ub.status, at_ub.version, at_ub.updated_by) == (AccountStatus.CLOSED, 2, "scpo")
+
+    with pytest.raises(AccountKindError, match="status="):
+        close_external_reader(at_ub, OCT_9)
+    with pytest.raises(AccountKindError, match="status="):
+        change_external_reader(at_ub, OCT_9, expiry_date=date(2028, 6, 30))
+
+
+def test_a_closure_losing_a_tie_still_closes_every_copy(make_record: MakeRecord) -> None:
+    """On 9 October ubm closes the reader while scpo changes its expiry: both write version 2,
+    scpo's wins the tie (later in the order), yet every IZ ends closed with scpo's expiry."""
+    created = create_external_reader("scpo", 7, _reader(make_record), OCT_3)
+    in_ubm, in_bsa = (copy_external_reader(created.event, t) for t in ("ubm", "bsa"))
+    scpo_v2, by_scpo = change_external_reader(created.patron, OCT_9, expiry_date=date(2028, 1, 31))
+    ubm_v2, by_ubm = close_external_reader(in_ubm, OCT_9)
+
+    ends = [
+        apply_external_reader_change(scpo_v2, by_ubm),
+        apply_external_reader_change(ubm_v2, by_scpo),
+        apply_external_reader_change(apply_external_reader_change(in_bsa, by_ubm), by_scpo),
+        apply_external_reader_change(apply_external_reader_change(in_bsa, by_scpo), by_ubm),
+    ]
+    assert {(p.status, p.record.expiry_date) for p in ends} == {
+        (AccountStatus.CLOSED, date(2028, 1, 31))
+    }

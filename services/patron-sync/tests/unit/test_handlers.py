@@ -14,7 +14,12 @@ from patron_sync.adapters.memory import (
     MemoryNzPublisher,
 )
 from patron_sync.domain.absence import ImportMode
-from patron_sync.domain.errors import AccountKindError, FeedRefusedError, NzOwnedFieldError
+from patron_sync.domain.errors import (
+    AccountKindError,
+    FeedRefusedError,
+    InvalidFieldError,
+    NzOwnedFieldError,
+)
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.nz_accounts import decide_nz_import
 from patron_sync.domain.patron import Identifier, PatronRecord
@@ -143,3 +148,30 @@ async def test_staff_confirm_a_match_and_the_waiting_account_merges_into_another
     ]
     with pytest.raises(AccountKindError, match="is no open waiting account"):
         await _run(uow, cmds.MergeWaitingAccount("ubm", "ATT-TEMP-7", "22001234"))
+
+
+async def test_bulk_link_links_each_network_account_once_and_reports(
+    make_record: Callable[..., PatronRecord],
+) -> None:
+    uow = MemoryIzUnitOfWork("ubm")
+    accounts = tuple(
+        decide_nz_import(make_record(primary_id=pid, identifiers=()), None, OCT_5).account
+        for pid in ("P-1", "P-2", "P-3")
+    )
+    await _run(uow, cmds.ApplyNzAccounts("ubm", accounts))
+    await _run(uow, cmds.LinkPatron("ubm", "P-1"))
+
+    asked = ("P-1", "P-2", "P-3", "P-2", "NOPE")
+    report = await _run(uow, cmds.LinkPatrons("ubm", asked))
+    assert report == cmds.LinkReport(
+        linked=("P-2", "P-3"), already_linked=("P-1",), unknown=("NOPE",)
+    )
+    assert set(uow.patrons.rows) == {"P-1", "P-2", "P-3"}
+    assert [p.account_id for p, _, _ in uow.published] == ["P-1", "P-2", "P-3"]
+    again = await _run(uow, cmds.LinkPatrons("ubm", asked))
+    assert again == cmds.LinkReport(
+        linked=(), already_linked=("P-1", "P-2", "P-3"), unknown=("NOPE",)
+    )
+    too_many = tuple(f"P-{n}" for n in range(cmds.MAX_BULK_LINK + 1))
+    with pytest.raises(InvalidFieldError, match="at most 1000"):
+        await _run(uow, cmds.LinkPatrons("ubm", too_many))

@@ -156,7 +156,7 @@ class WaitingAccountMerged(EventPayload):
 
 class ExternalReader(BaseModel):
     """An external reader (lecteur extérieur): created in one institution, copied into all five.
-    Contact data and expiry propagate; loans, notes and blocks stay local."""
+    Contact data, expiry and closure propagate; loans, notes and blocks stay local."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -167,6 +167,9 @@ class ExternalReader(BaseModel):
     expiry_date: date
     contact: Contact
     barcodes: list[bounds.EventId]
+    status: Literal["active", "closed"] = Field(
+        default="active", description="A closed reader borrows in no institution; it is final."
+    )
     version: int = Field(ge=1)
     updated_by: InstitutionCode | None = Field(
         default=None,
@@ -179,7 +182,8 @@ class ExternalReader(BaseModel):
 
 
 class ExternalReaderPublished(EventPayload):
-    """An external reader was created or its contact data or expiry changed (key: primary id)."""
+    """An external reader was created, its contact data or expiry changed, or it was closed
+    (key: primary id)."""
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.external-reader.published.v1"
     reader: ExternalReader

@@ -148,6 +148,7 @@ def to_reader_contract(patron: Patron) -> c.ExternalReader:
         expiry_date=record.expiry_date,
         contact=contact_of(record),
         barcodes=_barcodes(record),
+        status=patron.status.value,
         version=patron.version,
         updated_by=patron.tenant,  # published by the IZ that wrote this version
     )

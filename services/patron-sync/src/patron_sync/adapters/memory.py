@@ -99,6 +99,10 @@ class MemoryNetworkAccounts:
         self.reads += 1
         return self.topic.get(primary_id)
 
+    async def accounts(self, primary_ids: Sequence[str]) -> dict[str, NzAccount]:
+        self.reads += 1
+        return {k: self.topic[k] for k in primary_ids if k in self.topic}
+
 
 @dataclass
 class MemoryDepartures:

@@ -192,6 +192,9 @@ class NoNetwork:
     async def account(self, primary_id: str) -> NzAccount | None:
         return None
 
+    async def accounts(self, primary_ids: Sequence[str]) -> dict[str, NzAccount]:
+        return {}
+
     async def erased(self, account_ids: Sequence[str]) -> None:
         return None
 

@@ -38,8 +38,9 @@ class ExternalReaderCreated(_Event):
 
 
 class ExternalReaderChanged(_Event):
-    """An external reader's contact data or expiry changed in ``tenant``; the other IZs apply
-    the new values if ``version`` is above theirs. Fields left ``None`` did not change."""
+    """An external reader's contact data or expiry changed in ``tenant``, or it was closed
+    (``closed``); the other IZs apply the new values if ``version`` is above theirs. Fields
+    left ``None`` did not change."""
 
     tenant: InstitutionCode
     reader_id: str
@@ -49,3 +50,4 @@ class ExternalReaderChanged(_Event):
     addresses: tuple[Address, ...] | None = None
     phones: tuple[Phone, ...] | None = None
     expiry_date: date | None = None
+    closed: bool = False

@@ -1,7 +1,8 @@
 """External readers: created in one IZ, copied into all five, contact data and expiry shared.
 
 Default (DOMAIN.md section 2): later changes to contact data and expiry propagate to every IZ;
-loans, notes and blocks stay local to each IZ.
+loans, notes and blocks stay local to each IZ. A closure propagates too and is final: a closed
+reader borrows in no IZ and changes no more (a returning reader gets a new account).
 """
 
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import date
 
 from pydantic import AwareDatetime
 
-from patron_sync.domain.accounts import AccountKind, Patron
+from patron_sync.domain.accounts import AccountKind, AccountStatus, Patron
 from patron_sync.domain.errors import AccountKindError, InvalidFieldError
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
 from patron_sync.domain.patron import (
@@ -116,6 +117,32 @@ def _check_reader(patron: Patron) -> None:
         raise AccountKindError("kind", patron.kind, f"{patron.account_id} is no external reader")
 
 
+def _check_open_reader(patron: Patron) -> None:
+    _check_reader(patron)
+    if patron.status is AccountStatus.CLOSED:
+        raise AccountKindError("status", patron.status, f"{patron.account_id} is closed")
+
+
+def close_external_reader(
+    patron: Patron, now: AwareDatetime
+) -> tuple[Patron, ExternalReaderChanged]:
+    """Close an open external reader in its current IZ (version + 1); the event closes every
+    other IZ's copy. Its record, loans and local additions stay (loans are returned as usual)."""
+    _check_open_reader(patron)
+    check_aware("now", now)
+    version = patron.version + 1
+    update = {"status": AccountStatus.CLOSED, "version": version, "updated_at": now}
+    closed = patron.model_copy(update=update | {"updated_by": patron.tenant})
+    event = ExternalReaderChanged(
+        tenant=patron.tenant,
+        reader_id=patron.account_id,
+        version=version,
+        changed_at=now,
+        closed=True,
+    )
+    return closed, event
+
+
 def change_external_reader(
     patron: Patron,
     now: AwareDatetime,
@@ -127,9 +154,10 @@ def change_external_reader(
 ) -> tuple[Patron, ExternalReaderChanged]:
     """Change contact data and/or expiry of an external reader in its current IZ.
 
-    Returns the updated reader (version + 1) and the event the other IZs apply.
+    Returns the updated reader (version + 1) and the event the other IZs apply; a closed reader
+    is refused (:class:`AccountKindError`).
     """
-    _check_reader(patron)
+    _check_open_reader(patron)
     check_aware("now", now)
     given = {"emails": emails, "addresses": addresses, "phones": phones}
     changes: dict[str, object] = {k: v for k, v in given.items() if v is not None}
@@ -153,9 +181,13 @@ def change_external_reader(
 def apply_external_reader_change(copy: Patron, event: ExternalReaderChanged) -> Patron:
     """Apply another IZ's change to this IZ's copy: contact data and expiry only, local notes,
     blocks and barcodes kept; an event that does not supersede the copy is ignored (returns
-    ``copy``)."""
+    ``copy``). A closure always closes: a closed copy stays closed whatever comes after, and a
+    closure that loses a tie to another IZ's change of the same version still closes the copy
+    (its fields follow the winner), so every IZ ends closed."""
     _check_reader(copy)
     if not supersedes(event.version, event.tenant, copy):
+        if event.closed and copy.status is AccountStatus.ACTIVE:
+            return copy.model_copy(update={"status": AccountStatus.CLOSED})
         return copy
     fields = sorted(PROPAGATED_READER_FIELDS)
     changes = {f: getattr(event, f) for f in fields if getattr(event, f) is not None}
@@ -165,5 +197,6 @@ def apply_external_reader_change(copy: Patron, event: ExternalReaderChanged) -> 
         "version": event.version,
         "updated_at": event.changed_at,
         "updated_by": event.tenant,
+        "status": AccountStatus.CLOSED if event.closed else copy.status,
     }
     return copy.model_copy(update=update)

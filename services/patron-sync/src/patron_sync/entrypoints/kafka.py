@@ -111,7 +111,9 @@ def reader_subscriber(service: PatronSync) -> Subscriber:
     async def on_reader(event: Event[ExternalReaderPublished]) -> None:
         reader = event.data.reader
         written_by = reader.updated_by or reader.created_by
-        command = ApplyExternalReader(tenant, reader_record(reader), reader.version, written_by)
+        closed = reader.status == "closed"
+        record = reader_record(reader)
+        command = ApplyExternalReader(tenant, record, reader.version, written_by, closed)
         await service.handle(command)
 
     consumption = external_readers(service.runtime.topics, tenant)

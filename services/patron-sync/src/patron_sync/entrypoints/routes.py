@@ -319,6 +319,28 @@ def desk_router() -> APIRouter:
             )
         raise Problem(422, "Invalid request", "give barcode or name", field="barcode", value=None)
 
+    @router.post("/patrons/links")
+    async def link_patrons(
+        request: Request,
+        body: LinksIn,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.PATRONS_EDIT)],
+    ) -> cmds.LinkReport:
+        """Link many network accounts into this institution zone at once (an institution
+        joining, a migration; at most 1,000 primary ids a request), as opening each would: the
+        report lists each id once under ``linked``, ``already_linked`` or ``unknown`` (in neither
+        zone, or erased)."""
+        s = service_of(request)
+        report = await s.handle(cmds.LinkPatrons(s.institution, tuple(body.primary_ids)))
+        await audit.record(
+            who,
+            "patrons-linked",
+            linked=len(report.linked),
+            already_linked=len(report.already_linked),
+            unknown=len(report.unknown),
+        )
+        return report
+
     @router.get("/patrons/{account_id}", dependencies=reader)
     async def get_patron(request: Request, account_id: str) -> PatronView:
         """The account (an NZ account's primary id links it into this IZ on first use)."""
@@ -362,6 +384,20 @@ def desk_router() -> APIRouter:
         )
         return view(await s.handle(command))
 
+    @router.post("/external-readers/{account_id}/close")
+    async def close_reader(
+        request: Request,
+        account_id: str,
+        audit: Audit,
+        who: Annotated[Principal, requires(P.EXTERNAL_READERS_WRITE)],
+    ) -> PatronView:
+        """Close an external reader (final; closed already: 409): every institution zone
+        closes its copy through ``net.external-reader.v1`` and its desk refuses the reader loans
+        (the zone's patron snapshot says ``closed``). Open loans stay to be returned."""
+        s = service_of(request)
+        command = cmds.CloseExternalReader(s.institution, account_id)
+        return await audited(s, command, audit, who, "external-reader-closed")
+
     @router.post("/waiting-accounts", status_code=201)
     async def create_waiting(
         request: Request,
@@ -390,6 +426,14 @@ def desk_router() -> APIRouter:
         )
 
     return router
+
+
+class LinksIn(BaseModel):
+    """The network accounts to link into this institution zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_ids: list[bounds.Identifier] = Field(min_length=1, max_length=cmds.MAX_BULK_LINK)
 
 
 class MergeIn(BaseModel):

@@ -48,6 +48,27 @@ class LinkPatron(Command[StoredPatron]):
     primary_id: str
 
 
+#: The most primary ids one bulk link takes: a larger migration sends several requests.
+MAX_BULK_LINK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class LinkReport:
+    """Each primary id asked once, in the order asked, under what happened to it."""
+
+    linked: tuple[str, ...]
+    already_linked: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LinkPatrons(Command[LinkReport]):
+    """Institution zone: link many network accounts at once (bounded: ``MAX_BULK_LINK``)."""
+
+    tenant: InstitutionCode
+    primary_ids: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class AddIdentifier(Command[StoredPatron]):
     tenant: InstitutionCode
@@ -157,6 +178,15 @@ class ApplyExternalReader(Command[StoredPatron | None]):
     record: PatronRecord
     version: int
     written_by: InstitutionCode
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class CloseExternalReader(Command[StoredPatron]):
+    """Close an external reader here; the closure propagates to every IZ."""
+
+    tenant: InstitutionCode
+    account_id: str
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreat
 from patron_sync.domain.external_readers import (
     apply_external_reader_change,
     change_external_reader,
+    close_external_reader,
     copy_external_reader,
     create_external_reader,
-    supersedes,
 )
 from patron_sync.domain.merge import apply_nz_account, check_local_edit
 from patron_sync.domain.nz_accounts import NzAccount
@@ -42,7 +42,8 @@ from patron_sync.service_layer.unit_of_work import (
 )
 
 
-def _open_waiting(stored: StoredPatron | None) -> StoredPatron | None:
+def open_waiting(stored: StoredPatron | None) -> StoredPatron | None:
+    """``stored`` if it is an open waiting account."""
     if stored is None or stored.patron.kind is not AccountKind.WAITING:
         return None
     return stored if stored.patron.status is AccountStatus.ACTIVE else None
@@ -101,7 +102,7 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
     wanted = [*latest, *(WAITING_PREFIX + k for k in latest)]
     stored = await uow.patrons.get_many(wanted)
     for key, account in latest.items():
-        current, waiting = stored.get(key), _open_waiting(stored.get(WAITING_PREFIX + key))
+        current, waiting = stored.get(key), open_waiting(stored.get(WAITING_PREFIX + key))
         if current is not None or waiting is not None:
             sync_from_nz(uow, account, current, waiting, now)
     written = len(await uow.commit())
@@ -128,7 +129,7 @@ async def link_patron(cmd: cmds.LinkPatron, uow: IzUnitOfWork, ctx: Context) -> 
         raise PatronNotFoundError(
             "primary_id", cmd.primary_id, "in neither this institution zone nor the network zone"
         )
-    waiting = _open_waiting(await uow.patrons.get(WAITING_PREFIX + cmd.primary_id))
+    waiting = open_waiting(await uow.patrons.get(WAITING_PREFIX + cmd.primary_id))
     sync_from_nz(uow, nz, None, waiting, now)
     return (await uow.commit())[0]
 
@@ -288,12 +289,21 @@ async def change_reader(
     return await _save_one(uow, stored, updated, [event])
 
 
+async def close_reader(
+    cmd: cmds.CloseExternalReader, uow: IzUnitOfWork, ctx: Context
+) -> StoredPatron:
+    """Close an external reader; the closure propagates and every IZ refuses it loans."""
+    stored = await _existing(uow, cmd.account_id)
+    closed, event = close_external_reader(stored.patron, ctx.now())
+    return await _save_one(uow, stored, closed, [event])
+
+
 async def apply_reader(
     cmd: cmds.ApplyExternalReader, uow: IzUnitOfWork, ctx: Context
 ) -> StoredPatron | None:
     """Copy (or update) an external reader an IZ published, whichever IZ wrote it (the creating
     IZ takes the changes made elsewhere); a version that does not supersede the copy (a replay,
-    this IZ's own publication, the loser of a tie) changes nothing."""
+    this IZ's own publication, the loser of a tie) changes nothing but a closure."""
     now = ctx.now()
     stored = await uow.patrons.get(cmd.record.primary_id)
     if stored is None:
@@ -304,18 +314,21 @@ async def apply_reader(
             version=cmd.version,
             created_at=now,
         )
-        return await _save_one(uow, None, copy_external_reader(created, cmd.tenant))
-    if not supersedes(cmd.version, cmd.written_by, stored.patron):
-        return None
+        copy = copy_external_reader(created, cmd.tenant)
+        if cmd.closed:  # a zone that starts now may first read the closed snapshot
+            copy = copy.model_copy(update={"status": AccountStatus.CLOSED})
+        return await _save_one(uow, None, copy)
     fields = {f: getattr(cmd.record, f) for f in PROPAGATED_READER_FIELDS}
     changed = ExternalReaderChanged(
         tenant=cmd.written_by,
         reader_id=cmd.record.primary_id,
         version=cmd.version,
         changed_at=now,
+        closed=cmd.closed,
         **fields,
     )
-    return await _save_one(uow, stored, apply_external_reader_change(stored.patron, changed))
+    applied = apply_external_reader_change(stored.patron, changed)
+    return None if applied is stored.patron else await _save_one(uow, stored, applied)
 
 
 async def create_waiting(

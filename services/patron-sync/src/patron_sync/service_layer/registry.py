@@ -4,8 +4,8 @@ buses that run them: every handler is ``async def handler(command, uow, ctx)``
 
 from collections.abc import Callable
 
+from patron_sync.service_layer import bulk_link, erasure, network
 from patron_sync.service_layer import commands as cmds
-from patron_sync.service_layer import erasure, network
 from patron_sync.service_layer import institution as h
 from patron_sync.service_layer.context import Context, NetworkContext
 from patron_sync.service_layer.unit_of_work import (
@@ -19,6 +19,7 @@ INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
     {
         cmds.ApplyNzAccounts: h.apply_nz_accounts,
         cmds.LinkPatron: h.link_patron,
+        cmds.LinkPatrons: bulk_link.link_patrons,
         cmds.AddIdentifier: h.add_identifier,
         cmds.AddNote: h.add_note,
         cmds.AddLocalBlock: h.add_local_block,
@@ -31,6 +32,7 @@ INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
         cmds.EditPatron: h.edit_patron,
         cmds.CreateExternalReader: h.create_reader,
         cmds.ChangeExternalReader: h.change_reader,
+        cmds.CloseExternalReader: h.close_reader,
         cmds.ApplyExternalReader: h.apply_reader,
         cmds.CreateWaitingAccount: h.create_waiting,
     }

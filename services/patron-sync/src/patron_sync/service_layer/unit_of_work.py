@@ -103,6 +103,10 @@ class NetworkAccounts(Protocol):
         """The account's latest version in the network zone (None: unknown or erased)."""
         ...
 
+    async def accounts(self, primary_ids: Sequence[str]) -> dict[str, NzAccount]:
+        """The latest versions of those of ``primary_ids`` the network zone holds."""
+        ...
+
 
 class Departures(Protocol):
     """Tells the institution's other services that accounts were erased: a tombstone per
