@@ -1,11 +1,11 @@
 """Linking many accounts in an IZ fast, for the import benchmark's setup.
 
-patron-sync links one account per ``GET /patrons/{primary_id}``
-(about a dozen store round trips, and one event relayed). On FerretDB v1 (with the project's
+A desk links one account per ``GET /patrons/{primary_id}`` (about a dozen store round trips,
+and one event relayed; ``POST /patrons/links`` links many, one by one). On FerretDB v1 (with the project's
 ``_id`` fix) that was about 120 links a second for the five IZs together at 100,000 accounts, so
 30% of them in five IZs (150,000 links) would take about 20 minutes of the setup.
 The benchmark therefore writes most linked copies itself, as the service would after relaying
-the link: the service's own ``link_from_nz`` on the IZ's projection of the account, the document
+the link: the service's own ``link_from_nz`` on the network zone's account, the document
 layout of ``MongoIzUnitOfWork`` (revision 1, empty outbox) and the barcodes claimed; the desk API
 then reads some of them back unchanged (revision 1), and the rest of the links go through it.
 """
