@@ -12,6 +12,7 @@ from patron_sync.adapters.memory import (
     MemoryNzAccounts,
     MemoryNzPublisher,
 )
+from patron_sync.domain.erasure import ERASING_SERVICES, Confirmation, erasure_status
 from patron_sync.domain.nz_accounts import decide_nz_import
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.service_layer import commands as cmds
@@ -52,8 +53,37 @@ async def test_an_erasure_tombstone_removes_the_copies_a_purge_only_the_entry(
     await _run(uow, cmds.ApplyNzAccounts("ubm", (erased, purged)))
     await _run(uow, cmds.LinkPatron("ubm", "22001234"))
     await _run(uow, cmds.LinkPatron("ubm", "other"))
-    await _run(uow, cmds.ApplyNzAccounts("ubm", (), tombstones=("other",), erased=("22001234",)))
+    request = {"22001234": "req-9"}
+    erasure = cmds.ApplyNzAccounts("ubm", (), ("other",), ("22001234",), request)
+    await _run(uow, erasure)
     assert (uow.nz.rows, list(uow.patrons.rows)) == ({}, ["other"])
     assert uow.departures.sent == ["22001234"]  # announced on ubm.patron.v1 before its removal
-    await _run(uow, cmds.ApplyNzAccounts("ubm", (), erased=("22001234",)))  # a replay
-    assert uow.departures.sent == ["22001234"]
+    assert uow.departures.applied_ == [("req-9", 1)]  # then confirmed: one copy removed
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (), erased=("22001234",), requests=request))
+    assert uow.departures.sent == ["22001234"]  # a replay: nothing left to announce
+    assert uow.departures.applied_ == [("req-9", 1), ("req-9", 0)]
+
+
+def test_an_erasure_status_service_by_service() -> None:
+    at = OCT_5
+    confirmations = {
+        ("ub", "patron-sync"): Confirmation(at, 2, "2 copies removed"),
+        ("ub", "circulation"): Confirmation(at, 1, "anonymised"),
+        ("ubm", "patron-sync"): Confirmation(at, 0, "0 copies removed"),
+    }
+    zones, complete = erasure_status(confirmations, ("ub", "ubm", "scpo"))
+    states = {z: [s["state"] for s in services.values()] for z, services in zones.items()}
+    assert states == {
+        "ub": ["done", "done", "pending"],  # ub's notifier has not confirmed yet
+        "ubm": ["done", "nothing held", "nothing held"],  # never linked in ubm
+        "scpo": ["pending", "pending", "pending"],  # scpo's patron-sync has not read it yet
+    }
+    assert zones["ub"]["patron-sync"] == {
+        "state": "done",
+        "applied_at": at,
+        "accounts": 2,
+        "done": "2 copies removed",
+    }
+    assert complete is False
+    everything = {(z, s): Confirmation(at, 1, "done") for z in ("ub",) for s in ERASING_SERVICES}
+    assert erasure_status(everything, ("ub",))[1] is True

@@ -192,7 +192,10 @@ class NoNetwork:
     async def account(self, primary_id: str) -> NzAccount | None:
         return None
 
-    async def erased(self, account_ids: Sequence[str]) -> None:
+    async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
+        return None
+
+    async def applied(self, request_id: str, accounts: int) -> None:
         return None
 
 
