@@ -203,6 +203,7 @@ def network_router() -> APIRouter:
         return ErasureView(
             request_id=done.request_id,
             primary_id=done.primary_id,
+            source=done.source,
             erased_at=done.erased_at,
             done=done.done,
         )
@@ -257,6 +258,7 @@ class ErasureView(BaseModel):
 
     request_id: str
     primary_id: str
+    source: str
     erased_at: AwareDatetime
     done: dict[str, str]
 
