@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from patron_sync.adapters.contracts import reader_record
 from patron_sync.adapters.feeds.feed import DsiFeedReader
 from patron_sync.adapters.memory import (
     MemoryImportHistory,
@@ -20,6 +21,7 @@ from patron_sync.service_layer.context import Context, ImportOptions, NetworkCon
 from patron_sync.service_layer.errors import PatronNotFoundError
 from patron_sync.service_layer.registry import InstitutionBus, network_bus
 from patron_sync.service_layer.unit_of_work import NzStored, NzUnitOfWork
+from rebub.testing.samples import external_reader
 
 OCT_5 = datetime(2026, 10, 5, 4, 0, tzinfo=UTC)
 
@@ -87,3 +89,14 @@ def test_an_erasure_status_service_by_service() -> None:
     assert complete is False
     everything = {(z, s): Confirmation(at, 1, "done") for z in ("ub",) for s in ERASING_SERVICES}
     assert erasure_status(everything, ("ub",))[1] is True
+
+
+async def test_an_external_readers_erasure_removes_this_zones_copy_and_confirms() -> None:
+    uow = MemoryIzUnitOfWork("ub")
+    reader = reader_record(external_reader("EXT-1", version=1))
+    await _run(uow, cmds.ApplyExternalReader("ub", reader, 1, "scpo"))
+    assert list(uow.patrons.rows) == ["EXT-1"]
+    assert await _run(uow, cmds.EraseExternalReader("ub", "EXT-1", "req-5")) == 1
+    assert (list(uow.patrons.rows), uow.departures.sent) == ([], ["EXT-1"])
+    assert uow.departures.applied_ == [("req-5", 1)]
+    assert await _run(uow, cmds.EraseExternalReader("ub", "EXT-1", "req-5")) == 0  # a replay

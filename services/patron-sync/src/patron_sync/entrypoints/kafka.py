@@ -7,12 +7,17 @@ applied record by record so only the faulty ones are dead-lettered. Transient st
 errors escape: the batch is read again later (replays change nothing: versioned upserts).
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from patron_sync.adapters.contracts import from_nz_contract, reader_record
 from patron_sync.adapters.network_accounts import NZ_EVENTS
 from patron_sync.domain.nz_accounts import NzAccount
-from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccounts
+from patron_sync.service_layer.commands import (
+    ApplyExternalReader,
+    ApplyNzAccounts,
+    EraseExternalReader,
+)
 from patron_sync.settings import SERVICE
 from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.erasures import ErasureApplied
@@ -140,7 +145,12 @@ def reader_subscriber(service: PatronSync) -> Subscriber:
         command = ApplyExternalReader(tenant, reader_record(reader), reader.version, written_by)
         await service.handle(command)
 
+    async def on_gone(primary_id: str, headers: Mapping[str, str | bytes]) -> None:
+        # An erasure's tombstone removes this zone's copy; a plain one changes nothing here.
+        request_id = erasure_request(headers)
+        if request_id is not None:
+            await service.handle(EraseExternalReader(tenant, primary_id, request_id))
+
     consumption = external_readers(service.runtime.topics, tenant)
-    return Subscriber(
-        consumption, (On(ExternalReaderPublished, on_reader),), fast=service.settings.fast_consumers
-    )
+    handlers = (On(ExternalReaderPublished, on_reader),)
+    return Subscriber(consumption, handlers, fast=service.settings.fast_consumers, on_gone=on_gone)

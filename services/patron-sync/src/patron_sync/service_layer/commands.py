@@ -151,6 +151,16 @@ class ChangeExternalReader(Command[StoredPatron]):
 
 
 @dataclass(frozen=True)
+class EraseExternalReader(Command[int]):
+    """Institution zone: an erasure tombstone on ``net.external-reader.v1`` (its header names
+    ``request_id``): this zone's copy of the reader goes, announced and confirmed."""
+
+    tenant: InstitutionCode
+    primary_id: str
+    request_id: str
+
+
+@dataclass(frozen=True)
 class ApplyExternalReader(Command[StoredPatron | None]):
     """Institution zone: an IZ published an external reader (created or changed); ``written_by``
     is the IZ that wrote this version (this one too: its own publications come back)."""

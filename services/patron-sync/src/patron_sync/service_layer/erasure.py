@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from patron_sync.domain.erasure import ErasureDone
 from patron_sync.domain.waiting import WAITING_PREFIX
 from patron_sync.service_layer import commands as cmds
-from patron_sync.service_layer.context import NetworkContext
+from patron_sync.service_layer.context import Context, NetworkContext
 from patron_sync.service_layer.errors import PatronNotFoundError
 from patron_sync.service_layer.unit_of_work import IzUnitOfWork, NzUnitOfWork
 
@@ -36,6 +36,12 @@ async def erase_account(
             "institution zones": "each removes its entry and copies when it reads the tombstone",
         },
     )
+
+
+async def erase_reader(cmd: cmds.EraseExternalReader, uow: IzUnitOfWork, ctx: Context) -> int:
+    """An external reader erased: this zone's copy removed like a linked account's (announced on
+    ``{inst}.patron.v1``, then confirmed); returns how many copies went (a replay: none)."""
+    return len(await erase_copies(uow, (cmd.primary_id,), {cmd.primary_id: cmd.request_id}))
 
 
 #: The request id of an erasure tombstone written before tombstones named their request.

@@ -32,6 +32,7 @@ INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
         cmds.CreateExternalReader: h.create_reader,
         cmds.ChangeExternalReader: h.change_reader,
         cmds.ApplyExternalReader: h.apply_reader,
+        cmds.EraseExternalReader: erasure.erase_reader,
         cmds.CreateWaitingAccount: h.create_waiting,
     }
 )
