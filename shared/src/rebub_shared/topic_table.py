@@ -13,6 +13,7 @@ import contextlib
 from dataclasses import dataclass
 
 from rebub_shared.cloudevents import EventPayload
+from rebub_shared.contracts.erasures import ErasureApplied
 from rebub_shared.contracts.letters import LetterSent
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.patrons import (
@@ -108,6 +109,15 @@ def _shared(t: Topics) -> tuple[TopicSpec, ...]:
             "network zone primary id",
             (LoanActivitySummary,),
             "Minimal loan summaries for the network activity tab; no names or contact data.",
+            retention_days=30,
+        ),
+        TopicSpec(
+            t.erasure,
+            1,
+            "erasure request id",
+            (ErasureApplied,),
+            "Each service's confirmation that it applied an erasure (no personal data): the "
+            "network zone answers the request's status from them.",
             retention_days=30,
         ),
     )

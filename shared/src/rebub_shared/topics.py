@@ -36,6 +36,11 @@ class Topics:
         """Minimal loan summaries for the network activity tab."""
         return self._name("net.loan-activity.v1")
 
+    @property
+    def erasure(self) -> str:
+        """Erasure confirmations of every institution's services, for the network zone."""
+        return self._name("net.erasure.v1")
+
     def patron(self, inst: InstitutionCode) -> str:
         """One institution zone's patron changes (for its circulation and notifier)."""
         return self._name(f"{institution(inst).code}.patron.v1")

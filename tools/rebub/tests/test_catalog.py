@@ -61,4 +61,5 @@ def test_each_channel_names_its_publishers_and_readers_from_the_declarations() -
 def test_a_service_document_reads_only_what_the_service_consumes() -> None:
     channels_of = service_asyncapi_document("patron-sync")["channels"]
     received = {c["address"] for n, c in channels_of.items() if n.endswith(":receive")}
-    assert received == {"nz.patron.v1", "net.external-reader.v1"}
+    # The network zone reads the erasure confirmations; the institution zones the other two.
+    assert received == {"nz.patron.v1", "net.external-reader.v1", "net.erasure.v1"}

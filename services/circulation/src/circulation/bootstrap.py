@@ -13,6 +13,7 @@ from rebub_shared.audit import AuditLog
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.requests import REQUEST_EVENTS
+from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.logging import get_logger
 from rebub_shared.mongo import Document
 from rebub_shared.periodic import Periodic
@@ -88,6 +89,7 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         request_relay=requests if settings.relay_enabled else None,
     )
     audit = AuditLog(runtime)
+    reports = ErasureReports(runtime.broker, runtime.topics, inst, SERVICE, runtime.clock)
     webhook_store = MongoWebhookStore(runtime.db)
     webhooks, deliverer, listener = webhook_parts(
         settings, webhook_store, runtime.db, bus, runtime.clock
@@ -97,7 +99,7 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         title=f"rebub circulation ({inst})",
         summary="Circulation desk API: loans, renewals, due dates, returns, requests, blocks, "
         "the patron account, network activity, rule explanations.",
-        subscribers=subscribers(settings, runtime.topics, bus, webhooks),
+        subscribers=subscribers(settings, runtime.topics, bus, webhooks, reports),
         publishes=publications(runtime.topics, inst),
         routers=(
             desk_router,
@@ -155,14 +157,20 @@ def webhook_parts(
 
 
 def subscribers(
-    settings: CirculationSettings, topics: Topics, bus: MessageBus, webhooks: Webhooks
+    settings: CirculationSettings,
+    topics: Topics,
+    bus: MessageBus,
+    webhooks: Webhooks,
+    reports: ErasureReports | None = None,
 ) -> tuple[Subscriber, ...]:
     """The patrons' projection, its own loan states (a rebuild), the network activity's and the
     webhooks' queue, unless the settings turn one off."""
     inst, fast = bus.ctx.institution, settings.fast_consumers
     chosen = []
     if settings.consume_patrons:
-        chosen.append(kafka.patron_subscriber(kafka.patrons(topics, inst), bus, fast=fast))
+        chosen.append(
+            kafka.patron_subscriber(kafka.patrons(topics, inst), bus, fast=fast, reports=reports)
+        )
     if settings.consume_loan_state:
         own = kafka.loan_state(topics, inst)
         chosen.append(kafka.loan_state_subscriber(own, bus, fast=fast))
@@ -209,4 +217,5 @@ def publications(topics: Topics, inst: InstitutionCode) -> tuple[Publication, ..
         Publication(
             topics.loan_activity, (LoanActivitySummary,), "This institution's loan summaries."
         ),
+        erasure_publication(topics),
     )

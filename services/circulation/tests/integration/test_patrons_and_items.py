@@ -9,6 +9,8 @@ from circulation.service_layer.commands import ListPatronLoans
 from circulation.service_layer.ports import ANONYMOUS
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import new_event
+from rebub_shared.compacted import KeyedRecord, latest_record
+from rebub_shared.contracts.erasures import ErasureApplied
 from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
 from rebub_shared.messaging import make_broker
 
@@ -66,7 +68,7 @@ async def test_patron_events_project_newest_versions_and_merge_waiting_accounts(
             headers = {
                 "ce_tenant": "inp",
                 "ce_source": "/rebub/inp/patron-sync",
-                ERASURE_HEADER: "erased",
+                ERASURE_HEADER: "req-77",
             }
             topic = desk.namespace.topics.patron("inp")
             await publisher.publish(None, topic, key=b"P-42", headers=headers)
@@ -77,6 +79,22 @@ async def test_patron_events_project_newest_versions_and_merge_waiting_accounts(
 
         assert await eventually(forgotten)
         assert await desk.db["patrons"].find_one({"_id": "P-42"}) is None
+        # ... and confirms it to the network zone, naming the request only.
+        topics = desk.namespace.topics
+
+        async def confirmation() -> KeyedRecord | None:
+            return await latest_record(desk.namespace.kafka(), topics, topics.erasure, "req-77")
+
+        async def confirmed_once() -> bool:
+            return await confirmation() is not None
+
+        assert await eventually(confirmed_once)
+        confirmed = await confirmation()
+        assert confirmed is not None
+        assert confirmed.value is not None
+        applied = ErasureApplied.model_validate_json(confirmed.value)
+        assert (applied.institution, applied.service, applied.accounts) == ("inp", "circulation", 1)
+        assert "P-42" not in confirmed.value.decode()
 
 
 async def test_items_file_is_loaded_at_start(start_app: StartApp, tmp_path: Path) -> None:

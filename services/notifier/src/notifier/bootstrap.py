@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.letters import LetterSent
+from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.lease import LEASES, Lease
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec
@@ -111,19 +112,23 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         await bus.handle(RecoverInFlight())
 
     consumption, fast = kafka.institution_events(topics, inst), settings.fast_consumers
+    reports = ErasureReports(runtime.broker, topics, inst, SERVICE, runtime.clock)
     states = kafka.loan_state(topics, inst)
     return ServiceSpec(
         runtime=runtime,
         title=f"rebub notifier ({inst})",
         subscribers=(
-            kafka.subscriber(consumption, bus, fast=fast),
+            kafka.subscriber(consumption, bus, fast=fast, reports=reports),
             *(
                 (kafka.loan_state_subscriber(states, bus, fast=fast),)
                 if settings.consume_loan_state
                 else ()
             ),
         ),
-        publishes=(Publication(topics.letter(inst), (LetterSent,), "Letters sent or printed."),),
+        publishes=(
+            Publication(topics.letter(inst), (LetterSent,), "Letters sent or printed."),
+            erasure_publication(topics),
+        ),
         routers=(routes.router(dev=settings.dev_clock_enabled),),
         background=(relay, scheduler),
         on_start=(store.prepare, relay.ensure_index),

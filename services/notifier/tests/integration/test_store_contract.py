@@ -249,6 +249,13 @@ class StoreContract:
             "ub:P3:recall3",
         ]
         assert await store.add_to_batch(date(2026, 11, 7), ["ub:P4:recall3"]) == ["ub:P4:recall3"]
+        # An erasure takes a person's letters out; the last one out leaves nothing.
+        assert await store.remove_from_batch(DAY, ["ub:P1:recall3"]) == [
+            "ub:P2:recall3",
+            "ub:P3:recall3",
+        ]
+        assert await store.remove_from_batch(date(2026, 11, 7), ["ub:P4:recall3"]) == []
+        assert await store.remove_from_batch(date(2026, 11, 8), ["ub:P4:recall3"]) == []
 
     async def test_letters_are_listed_by_patron_and_loan(self, store: NotifierStore) -> None:
         older = replace(letter("ub:P1:courtesy:2026-11-03"), day=date(2026, 11, 3))

@@ -85,6 +85,9 @@ class FakePrinter:
             await self.block.wait()
         return f"{institution}/{day}.pdf"
 
+    async def remove_batch(self, institution: str, day: date) -> None:
+        self.batches.pop((institution, day), None)
+
 
 def fake_notifier(
     clock: MovableClock, store: MemoryStore | None = None, mailer: FakeMailer | None = None

@@ -41,10 +41,19 @@ async def test_each_event_type_reaches_its_handler() -> None:
     assert [letter.kind for letter, _ in mailer.sent] == ["hold_available"]
 
 
+class Confirmations:
+    def __init__(self) -> None:
+        self.applied_: list[str] = []
+
+    async def applied(self, request_id: str, done: str, accounts: int = 1) -> None:
+        self.applied_.append(request_id)
+
+
 async def test_a_tombstone_on_the_patron_topic_forgets_the_contact() -> None:
     notifier, store, *_ = fake_notifier(MovableClock(SHELVED_AT))
     consumption = kafka.institution_events(Topics(), "ub")
-    subscriber = kafka.subscriber(consumption, notifier)
+    confirmations = Confirmations()
+    subscriber = kafka.subscriber(consumption, notifier, reports=confirmations)
     patrons = Topics().patron("ub")
     await deliver(
         subscriber, [(PatronChanged(patron=iz_patron("P1", version=2)), "ub")], topic=patrons
@@ -55,3 +64,4 @@ async def test_a_tombstone_on_the_patron_topic_forgets_the_contact() -> None:
     assert len(await store.find_letters(patron_id="P1")) == 1  # kept: not an erasure
     await deliver_tombstone(subscriber, "P1", topic=patrons, headers={ERASURE_HEADER: "r-1"})
     assert await store.find_letters(patron_id="P1") == []  # an erasure's tombstone: letters too
+    assert confirmations.applied_ == ["r-1"]  # the erasure confirmed, the plain tombstone not

@@ -17,6 +17,7 @@ from rebub_shared.contracts.patrons import (
     PatronChanged,
     WaitingAccountMerged,
 )
+from rebub_shared.erasure_reports import erasure_publication
 from rebub_shared.http import BodyLimit
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec
@@ -49,6 +50,7 @@ def network_spec(service: PatronSync) -> ServiceSpec:
     return ServiceSpec(
         runtime=rt,
         title=f"patron-sync [{settings.tenant}]",
+        subscribers=(kafka.erasure_subscriber(service),),
         publishes=(nz_accounts,),
         routers=(http.network_router(),),
         background=(FeedWatch(service.history, rt.clock, rt.metrics, settings.feed_watch_s),),
@@ -72,7 +74,7 @@ def institution_spec(service: PatronSync) -> ServiceSpec:
         runtime=rt,
         title=f"patron-sync [{inst}]",
         subscribers=(kafka.nz_subscriber(service), kafka.reader_subscriber(service)),
-        publishes=(own, readers),
+        publishes=(own, readers, erasure_publication(rt.topics)),
         routers=(http.desk_router(), additions_router()),
         background=(service.relay,),
         on_start=(lambda: ensure_iz_indexes(rt.db), service.relay.ensure_index),

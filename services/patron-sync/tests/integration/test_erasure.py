@@ -122,7 +122,30 @@ async def test_an_erasure_removes_the_person_from_the_network_and_every_zone(
             told = await latest_record(kafka, topics, topics.patron("ub"), PID)
             assert told is not None
             assert told.value is None
-            assert ERASURE_HEADER in told.headers
+            request_id = erased.json()["request_id"]
+            assert told.headers[ERASURE_HEADER] == request_id.encode()
+            # Each institution zone confirms; the request's status says what is done where.
+            status_url = f"/erasures/{request_id}"
+
+            async def both_zones_confirmed() -> bool:
+                zones = (await network.get(status_url, headers=officer)).json()["institutions"]
+                return all(zones[z]["patron-sync"]["state"] == "done" for z in ("ub", "ubm"))
+
+            await eventually(both_zones_confirmed)
+            status = (await network.get(status_url, headers=officer)).json()
+            zones = status["institutions"]
+            assert (
+                zones["ub"]["patron-sync"]["accounts"],
+                zones["ubm"]["patron-sync"]["accounts"],
+            ) == (1, 0)
+            # ub's circulation and notifier are not running here: pending; ubm held no copy.
+            assert [zones["ub"][s]["state"] for s in ("circulation", "notifier")] == ["pending"] * 2
+            assert [zones["ubm"][s]["state"] for s in ("circulation", "notifier")] == [
+                "nothing held"
+            ] * 2
+            assert zones["scpo"]["patron-sync"]["state"] == "pending"
+            assert status["complete"] is False
+            assert (await network.get(status_url, headers=other)).status_code == 404
             traces = (person["email"], person["barcode"], person["phone"], "UB-CARD-77", PID)
             for service in (net_service, ub_service, ubm_service):
                 held = await _everything(service)

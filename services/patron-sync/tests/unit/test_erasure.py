@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from patron_sync.adapters.contracts import reader_record
 from patron_sync.adapters.feeds.feed import DsiFeedReader
 from patron_sync.adapters.memory import (
     MemoryImportHistory,
@@ -12,6 +13,7 @@ from patron_sync.adapters.memory import (
     MemoryNzAccounts,
     MemoryNzPublisher,
 )
+from patron_sync.domain.erasure import ERASING_SERVICES, Confirmation, erasure_status
 from patron_sync.domain.nz_accounts import decide_nz_import
 from patron_sync.domain.patron import PatronRecord
 from patron_sync.service_layer import commands as cmds
@@ -19,6 +21,7 @@ from patron_sync.service_layer.context import Context, ImportOptions, NetworkCon
 from patron_sync.service_layer.errors import PatronNotFoundError
 from patron_sync.service_layer.registry import InstitutionBus, network_bus
 from patron_sync.service_layer.unit_of_work import NzStored, NzUnitOfWork
+from rebub.testing.samples import external_reader
 
 OCT_5 = datetime(2026, 10, 5, 4, 0, tzinfo=UTC)
 
@@ -52,8 +55,48 @@ async def test_an_erasure_tombstone_removes_the_copies_a_purge_only_the_entry(
     await _run(uow, cmds.ApplyNzAccounts("ubm", (erased, purged)))
     await _run(uow, cmds.LinkPatron("ubm", "22001234"))
     await _run(uow, cmds.LinkPatron("ubm", "other"))
-    await _run(uow, cmds.ApplyNzAccounts("ubm", (), tombstones=("other",), erased=("22001234",)))
+    request = {"22001234": "req-9"}
+    erasure = cmds.ApplyNzAccounts("ubm", (), ("other",), ("22001234",), request)
+    await _run(uow, erasure)
     assert (uow.nz.rows, list(uow.patrons.rows)) == ({}, ["other"])
     assert uow.departures.sent == ["22001234"]  # announced on ubm.patron.v1 before its removal
-    await _run(uow, cmds.ApplyNzAccounts("ubm", (), erased=("22001234",)))  # a replay
-    assert uow.departures.sent == ["22001234"]
+    assert uow.departures.applied_ == [("req-9", 1)]  # then confirmed: one copy removed
+    await _run(uow, cmds.ApplyNzAccounts("ubm", (), erased=("22001234",), requests=request))
+    assert uow.departures.sent == ["22001234"]  # a replay: nothing left to announce
+    assert uow.departures.applied_ == [("req-9", 1), ("req-9", 0)]
+
+
+def test_an_erasure_status_service_by_service() -> None:
+    at = OCT_5
+    confirmations = {
+        ("ub", "patron-sync"): Confirmation(at, 2, "2 copies removed"),
+        ("ub", "circulation"): Confirmation(at, 1, "anonymised"),
+        ("ubm", "patron-sync"): Confirmation(at, 0, "0 copies removed"),
+    }
+    zones, complete = erasure_status(confirmations, ("ub", "ubm", "scpo"))
+    states = {z: [s["state"] for s in services.values()] for z, services in zones.items()}
+    assert states == {
+        "ub": ["done", "done", "pending"],  # ub's notifier has not confirmed yet
+        "ubm": ["done", "nothing held", "nothing held"],  # never linked in ubm
+        "scpo": ["pending", "pending", "pending"],  # scpo's patron-sync has not read it yet
+    }
+    assert zones["ub"]["patron-sync"] == {
+        "state": "done",
+        "applied_at": at,
+        "accounts": 2,
+        "done": "2 copies removed",
+    }
+    assert complete is False
+    everything = {(z, s): Confirmation(at, 1, "done") for z in ("ub",) for s in ERASING_SERVICES}
+    assert erasure_status(everything, ("ub",))[1] is True
+
+
+async def test_an_external_readers_erasure_removes_this_zones_copy_and_confirms() -> None:
+    uow = MemoryIzUnitOfWork("ub")
+    reader = reader_record(external_reader("EXT-1", version=1))
+    await _run(uow, cmds.ApplyExternalReader("ub", reader, 1, "scpo"))
+    assert list(uow.patrons.rows) == ["EXT-1"]
+    assert await _run(uow, cmds.EraseExternalReader("ub", "EXT-1", "req-5")) == 1
+    assert (list(uow.patrons.rows), uow.departures.sent) == ([], ["EXT-1"])
+    assert uow.departures.applied_ == [("req-5", 1)]
+    assert await _run(uow, cmds.EraseExternalReader("ub", "EXT-1", "req-5")) == 0  # a replay

@@ -8,12 +8,20 @@ from typing import Any
 from patron_sync.bootstrap import build
 from patron_sync.entrypoints import kafka
 from patron_sync.entrypoints.instance import PatronSync
-from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccounts
+from patron_sync.service_layer.commands import (
+    ApplyExternalReader,
+    ApplyNzAccounts,
+    EraseExternalReader,
+)
 from patron_sync.settings import PatronSyncSettings
 from rebub.testing.samples import external_reader, nz_account
-from rebub.testing.subscribers import deliver
+from rebub.testing.subscribers import deliver, deliver_tombstone
 from rebub_shared.auth.settings import AuthSettings
-from rebub_shared.contracts.patrons import ExternalReaderPublished, NzAccountChanged
+from rebub_shared.contracts.patrons import (
+    ERASURE_HEADER,
+    ExternalReaderPublished,
+    NzAccountChanged,
+)
 
 
 def recording_instance() -> tuple[PatronSync, list[Any]]:
@@ -49,3 +57,13 @@ async def test_an_external_reader_is_applied_as_written_by_its_zone() -> None:
     assert isinstance(command, ApplyExternalReader)
     assert (command.tenant, command.written_by) == ("ub", "scpo")
     assert (command.record.primary_id, command.version) == ("EXT-1", 4)
+
+
+async def test_an_erasure_tombstone_of_an_external_reader_erases_the_copy_a_plain_one_not() -> None:
+    service, handled = recording_instance()
+    subscriber = kafka.reader_subscriber(service)
+    scpo = {"ce_tenant": "scpo", "ce_source": "/rebub/scpo/patron-sync"}
+    await deliver_tombstone(subscriber, "EXT-1", headers=scpo)
+    assert handled == []  # not an erasure: the copy stays
+    await deliver_tombstone(subscriber, "EXT-1", headers={**scpo, ERASURE_HEADER: "req-5"})
+    assert handled == [EraseExternalReader("ub", "EXT-1", "req-5")]

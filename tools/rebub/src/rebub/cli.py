@@ -189,6 +189,44 @@ def privacy_export(
     typer.echo(json.dumps(export, indent=2, default=str) if as_json else render(export))
 
 
+@privacy_app.command("erase")
+def privacy_erase(
+    primary_id: str = typer.Argument(..., help="The person's network primary id."),
+    source: str = typer.Option(..., "--source", help="The institution whose feed holds them."),
+    token: str = typer.Option(
+        "",
+        envvar="REBUB_PRIVACY_TOKEN",
+        help="The privacy officer's access token (default: the local user <source>-privacy).",
+    ),
+    url: str = typer.Option("", help="The network zone's patron-sync (default: the local one)."),
+    wait: float = typer.Option(30.0, help="Seconds to wait for every service's confirmation."),
+) -> None:
+    """Erase one person from every zone and service (GDPR article 17), then show the status."""
+    import httpx
+
+    from rebub.identity import TokenError, claims, dev_user_token
+    from rebub.network import network_plan
+    from rebub.privacy_erase import ErasureError, render_status, request_erasure, wait_for_status
+    from rebub_shared.tenancy import NETWORK
+
+    try:
+        bearer = token or dev_user_token(f"{source}-privacy")
+    except TokenError as error:
+        _fail(error)
+    acting_for = claims(bearer).get("institution")
+    if acting_for not in (source, NETWORK):  # checked before anything is erased
+        _fail(ErasureError(f"the token acts for {acting_for!r}, not for {source!r}"))
+    base = url or network_plan()[0].url
+    headers = {"Authorization": f"Bearer {bearer}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=30.0) as client:
+        try:
+            answer = request_erasure(client, primary_id)
+            typer.echo(f"erasure {answer['request_id']} requested")
+            typer.echo(render_status(wait_for_status(client, answer["request_id"], wait)))
+        except (ErasureError, httpx.HTTPError) as error:
+            _fail(error)
+
+
 @app.command("up")
 def up(
     detach: bool = typer.Option(

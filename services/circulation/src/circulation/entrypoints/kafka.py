@@ -26,11 +26,14 @@ from circulation.service_layer.messagebus import MessageBus
 from circulation.service_layer.webhooks import Webhooks
 from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanEvent, LoanState
-from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
+from rebub_shared.erasure_reports import ErasureReporter, erasure_request
 from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.topics import Topics
 
 SERVICE = "circulation"
+#: What circulation's confirmation of an erasure says it did (see ``ForgetPatron``).
+ERASURE_DONE = "patron snapshot removed; loans (open ones too) and requests anonymised"
 
 
 def patrons(topics: Topics, institution: InstitutionCode) -> Consumption:
@@ -66,8 +69,15 @@ def loan_state(topics: Topics, institution: InstitutionCode) -> Consumption:
     )
 
 
-def patron_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) -> Subscriber:
-    """Patron changes and waiting account merges into the institution's projection."""
+def patron_subscriber(
+    consumption: Consumption,
+    bus: MessageBus,
+    *,
+    fast: bool,
+    reports: ErasureReporter | None = None,
+) -> Subscriber:
+    """Patron changes and waiting account merges into the institution's projection; an
+    erasure's tombstone, applied, is confirmed on ``net.erasure.v1`` (``reports``)."""
     institution = bus.ctx.institution
 
     async def on_changed(event: Event[PatronChanged]) -> None:
@@ -86,10 +96,13 @@ def patron_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) 
     async def on_gone(patron_id: str, headers: Mapping[str, str | bytes]) -> None:
         # Any tombstone: the snapshot goes; an erasure's also anonymises loans and requests (a
         # merged waiting account's tombstone must not: its loans moved to the merged patron).
-        erasure = ERASURE_HEADER in headers
+        request_id = erasure_request(headers)
+        erasure = request_id is not None
         await bus.handle(
             ForgetPatron(institution=institution, patron_id=patron_id, erasure=erasure)
         )
+        if request_id is not None and reports is not None:
+            await reports.applied(request_id, ERASURE_DONE)
 
     handlers = (On(PatronChanged, on_changed), On(WaitingAccountMerged, on_merged))
     return Subscriber(consumption, handlers, fast=fast, on_gone=on_gone)

@@ -207,6 +207,11 @@ class MemoryStore:
                 batch.append(letter_id)
         return list(batch)
 
+    async def remove_from_batch(self, day: date, letter_ids: Sequence[str]) -> list[str]:
+        batch = self.batches.setdefault(day.isoformat(), [])
+        batch[:] = [i for i in batch if i not in letter_ids]
+        return list(batch)
+
     async def find_letters(
         self, patron_id: str | None = None, loan_id: str | None = None
     ) -> list[LetterRecord]:

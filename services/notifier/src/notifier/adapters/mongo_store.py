@@ -272,6 +272,17 @@ class MongoStore:
         assert batch is not None  # written just above
         return list(batch["letters"])
 
+    async def remove_from_batch(self, day: date, letter_ids: Sequence[str]) -> list[str]:
+        await self.batches.update_one(
+            # $pullAll: FerretDB ignores $pull with an $in condition.
+            {"_id": day.isoformat()},
+            {"$pullAll": {"letters": list(letter_ids)}},
+        )
+        batch = await self.batches.find_one({"_id": day.isoformat()})
+        if batch is not None and not batch["letters"]:
+            await self.batches.delete_one({"_id": day.isoformat(), "letters": []})
+        return [] if batch is None else list(batch["letters"])
+
     async def find_letters(
         self, patron_id: str | None = None, loan_id: str | None = None
     ) -> list[LetterRecord]:

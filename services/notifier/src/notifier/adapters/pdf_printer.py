@@ -42,6 +42,12 @@ class PdfPrinter:
             raise NotDeliveredError(f"printed batch {target} not written: {error}") from error
         return str(target)
 
+    async def remove_batch(self, institution: str, day: date) -> None:
+        """Remove the day's batch (and a partial write of it); none there: nothing to do."""
+        target = self.path(institution, day)
+        for path in (target, target.with_suffix(".pdf.part")):
+            path.unlink(missing_ok=True)
+
     def _write(self, target: Path, letters: Sequence[Letter]) -> None:
         content = render_pdf_batch([self.renderer.render(letter) for letter in letters])
         private_dir(self.root)  # letters hold names and postal addresses

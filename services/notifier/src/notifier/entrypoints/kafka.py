@@ -16,8 +16,9 @@ from collections.abc import Mapping
 
 from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanEvent, LoanRecalled, LoanState
-from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged, WaitingAccountMerged
+from rebub_shared.contracts.patrons import PatronChanged, WaitingAccountMerged
 from rebub_shared.contracts.requests import REQUEST_EVENTS, RequestEvent, RequestPlacedOnHoldShelf
+from rebub_shared.erasure_reports import ErasureReporter, erasure_request
 from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
@@ -41,6 +42,8 @@ from ..service_layer import (
 )
 
 SERVICE = "notifier"
+#: What the notifier's confirmation of an erasure says it did (see ``ForgetPatron``).
+ERASURE_DONE = "contact data (name, email, postal address) and letters removed"
 
 
 def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:
@@ -80,9 +83,15 @@ def loan_state_subscriber(
     return Subscriber(consumption, (On(LoanState, on_state),), fast=fast, on_gone=on_closed)
 
 
-def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False) -> Subscriber:
+def subscriber(
+    consumption: Consumption,
+    bus: NotifierBus,
+    *,
+    fast: bool = False,
+    reports: ErasureReporter | None = None,
+) -> Subscriber:
     """Each consumed event as a command on the notifier's bus; a tombstone on the patron topic
-    (an erasure) forgets the patron's contact data."""
+    forgets the patron's contact data (an erasure's, confirmed through ``reports``)."""
 
     async def on_loan(event: Event[LoanEvent]) -> None:
         await bus.handle(ApplyLoanEvent(loan_event(event.data, event.envelope.time)))
@@ -114,7 +123,10 @@ def subscriber(consumption: Consumption, bus: NotifierBus, *, fast: bool = False
 
     async def on_gone(patron_id: str, headers: Mapping[str, str | bytes]) -> None:
         # Any tombstone on the patron topic: the contact data goes; an erasure's, the letters too.
-        erasure = ERASURE_HEADER in headers
+        request_id = erasure_request(headers)
+        erasure = request_id is not None
         await bus.handle(ForgetPatron(bus.ctx.institution, patron_id, erasure=erasure))
+        if request_id is not None and reports is not None:
+            await reports.applied(request_id, ERASURE_DONE)
 
     return Subscriber(consumption, handlers, fast=fast, on_gone=on_gone)

@@ -51,8 +51,8 @@ class ForgetRestoredLoan(Command[bool]):
 @dataclass(frozen=True)
 class ForgetPatron(Command[int]):
     """A tombstone on ``{inst}.patron.v1``: the patron's contact data goes; for an erasure
-    (``erasure``) their letters too (the ``.eml`` and PDF files are not removed yet:
-    docs/privacy.md)."""
+    (``erasure``) their letters too, and the day's printed batches (PDF) that held one are
+    rewritten without them (``.eml`` files are not the notifier's: docs/privacy.md)."""
 
     institution: str
     patron_id: str

@@ -3,11 +3,12 @@ of what staff read (letters, reports)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import defaultdict
+from datetime import date, timedelta
 
 from rebub_shared.clock import paris_date
 
-from ..domain import LoanInChain, apply_event, next_stage_on
+from ..domain import Channel, LoanInChain, apply_event, next_stage_on
 from ..domain.errors import check_same_institution
 from .commands import (
     ApplyLoanEvent,
@@ -20,6 +21,7 @@ from .commands import (
 )
 from .context import Context
 from .ports import NotifierStore
+from .printing import IN_BATCH, reprint_without
 from .records import LetterRecord, Report
 
 
@@ -75,7 +77,15 @@ async def forget_patron(command: ForgetPatron, store: NotifierStore, ctx: Contex
     erasure (issue 21) their letters too. Returns how many letters went; a replay removes
     nothing more."""
     check_same_institution("institution", store.institution, command.institution)
-    return await store.forget_patron(command.patron_id, letters=command.erasure)
+    printed: dict[date, list[str]] = defaultdict(list)
+    if command.erasure:  # the printed batches that hold their letters, rewritten without them
+        for record in await store.find_letters(patron_id=command.patron_id):
+            if record.letter.channel == Channel.POST and record.state in IN_BATCH:
+                printed[record.letter.day].append(record.letter.key)
+    removed = await store.forget_patron(command.patron_id, letters=command.erasure)
+    for day, letter_ids in sorted(printed.items()):
+        await reprint_without(store, ctx, day, letter_ids)
+    return removed
 
 
 async def find_letters(

@@ -134,6 +134,9 @@ class NotifierStore(Protocol):
     async def add_to_batch(self, day: date, letter_ids: Sequence[str]) -> list[str]:
         """Add letters to the day's printed batch (a set); return every letter id it holds."""
 
+    async def remove_from_batch(self, day: date, letter_ids: Sequence[str]) -> list[str]:
+        """Take letters out of the day's printed batch (an erasure); return the ids left."""
+
     async def find_letters(
         self, patron_id: str | None = None, loan_id: str | None = None
     ) -> list[LetterRecord]: ...
@@ -156,3 +159,6 @@ class Printer(Protocol):
 
     async def write_batch(self, institution: str, day: date, letters: Sequence[Letter]) -> str:
         """(Re)write the day's batch with exactly `letters`; return where it is."""
+
+    async def remove_batch(self, institution: str, day: date) -> None:
+        """Remove the day's batch file (an erasure took its last letter; none: nothing)."""

@@ -28,6 +28,23 @@ log = get_logger(__name__)
 IN_BATCH = (LetterState.SENDING, LetterState.SENT)
 
 
+async def reprint_without(
+    store: NotifierStore, ctx: Context, day: date, letter_ids: Sequence[str]
+) -> None:
+    """An erasure: the day's batch without these letters, rewritten from the letters left in it
+    (their records are read again), or removed when none is left. The removed letters' records
+    must be gone already (``forget_patron``), so a concurrent pass cannot put them back."""
+    remaining = await store.remove_from_batch(day, letter_ids)
+    content = []
+    for letter_id in remaining:
+        if (record := await store.get_letter(letter_id)) and record.state in IN_BATCH:
+            content.append(record.letter)
+    if content:
+        await ctx.printer.write_batch(ctx.institution, day, content)
+    else:
+        await ctx.printer.remove_batch(ctx.institution, day)
+
+
 async def print_batch(
     store: NotifierStore, ctx: Context, letters: Sequence[Letter], now: datetime
 ) -> dict[str, LetterState]:

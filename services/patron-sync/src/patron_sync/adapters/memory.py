@@ -107,9 +107,13 @@ class MemoryNetworkAccounts:
 @dataclass
 class MemoryDepartures:
     sent: list[str] = field(default_factory=list)
+    applied_: list[tuple[str, int]] = field(default_factory=list)
 
-    async def erased(self, account_ids: Sequence[str]) -> None:
+    async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
         self.sent.extend(account_ids)
+
+    async def applied(self, request_id: str, accounts: int) -> None:
+        self.applied_.append((request_id, accounts))
 
 
 @dataclass

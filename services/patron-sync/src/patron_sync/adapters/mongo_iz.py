@@ -195,7 +195,10 @@ class NoNetwork:
     async def accounts(self, primary_ids: Sequence[str]) -> dict[str, NzAccount]:
         return {}
 
-    async def erased(self, account_ids: Sequence[str]) -> None:
+    async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
+        return None
+
+    async def applied(self, request_id: str, accounts: int) -> None:
         return None
 
 

@@ -11,6 +11,7 @@ from patron_sync.domain.nz_accounts import NzAccount
 from rebub_shared.clock import Clock
 from rebub_shared.cloudevents import new_event
 from rebub_shared.contracts.patrons import NzAccountChanged
+from rebub_shared.erasure_reports import ErasureReports
 from rebub_shared.tenancy import NETWORK, InstitutionCode
 from rebub_shared.topics import Topics
 
@@ -63,21 +64,26 @@ class KafkaNzPublisher:
 
 class KafkaDepartures:
     """Erasure tombstones on ``{inst}.patron.v1`` (key: the account id, null value, the erasure
-    header): circulation and the notifier forget the account."""
+    header naming the request): circulation and the notifier forget the account; then this
+    zone's confirmation on ``net.erasure.v1``."""
 
-    def __init__(self, broker: KafkaBroker, topics: Topics, tenant: InstitutionCode) -> None:
+    def __init__(
+        self, broker: KafkaBroker, topics: Topics, tenant: InstitutionCode, clock: Clock
+    ) -> None:
         self._broker, self._topic = broker, topics.patron(tenant)
-        self._headers = {
-            "ce_tenant": tenant,
-            "ce_source": f"/rebub/{tenant}/patron-sync",
-            ERASURE_HEADER: "erased",
-        }
+        self._headers = {"ce_tenant": tenant, "ce_source": f"/rebub/{tenant}/patron-sync"}
+        self._reports = ErasureReports(broker, topics, tenant, "patron-sync", clock)
 
-    async def erased(self, account_ids: Sequence[str]) -> None:
+    async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
+        headers = {**self._headers, ERASURE_HEADER: request_id}
         sends = [
             await self._broker.publish(
-                None, self._topic, key=k.encode(), headers=self._headers, no_confirm=True
+                None, self._topic, key=k.encode(), headers=headers, no_confirm=True
             )
             for k in account_ids
         ]
         await asyncio.gather(*sends)
+
+    async def applied(self, request_id: str, accounts: int) -> None:
+        done = f"{accounts} copies removed (linked or waiting account, cards, notes, blocks)"
+        await self._reports.applied(request_id, done, accounts)

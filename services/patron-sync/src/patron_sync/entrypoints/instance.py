@@ -5,6 +5,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from patron_sync.adapters.feeds.feed import DsiFeedReader
+from patron_sync.adapters.mongo_erasures import MongoErasures
 from patron_sync.adapters.mongo_history import MongoImportHistory
 from patron_sync.adapters.mongo_iz import MongoIzUnitOfWork
 from patron_sync.adapters.mongo_nz import MongoNzAccounts
@@ -58,7 +59,7 @@ class PatronSync:
     def iz_uow(self) -> MongoIzUnitOfWork:
         rt = self.runtime
         network = TopicNetworkAccounts(self.settings.kafka, rt.topics, rt.clock)
-        departures = KafkaDepartures(rt.broker, rt.topics, self.institution)
+        departures = KafkaDepartures(rt.broker, rt.topics, self.institution, rt.clock)
         return MongoIzUnitOfWork(
             self.institution, rt.db, rt.topics, rt.clock, self.relay, network, departures
         )
@@ -71,6 +72,11 @@ class PatronSync:
             DsiFeedReader(),
             self.history,
         )
+
+    @property
+    def erasures(self) -> MongoErasures:
+        """The network zone's erasure requests and their confirmations (its own database)."""
+        return MongoErasures(self.runtime.db)
 
     @property
     def history(self) -> MongoImportHistory:

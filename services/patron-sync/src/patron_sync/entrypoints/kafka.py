@@ -1,4 +1,5 @@
-"""Institution zone consumers: ``nz.patron.v1`` (batches) and ``net.external-reader.v1``.
+"""Institution zone consumers: ``nz.patron.v1`` (batches) and ``net.external-reader.v1``; the
+network zone's: erasure confirmations on ``net.erasure.v1``.
 
 Both commit after their write (``consumer_options``). A batch's undecodable record goes to the
 dead-letter topic and the rest is applied; if applying the batch fails for another reason, it is
@@ -6,20 +7,26 @@ applied record by record so only the faulty ones are dead-lettered. Transient st
 errors escape: the batch is read again later (replays change nothing: versioned upserts).
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from patron_sync.adapters.contracts import from_nz_contract, reader_record
 from patron_sync.adapters.network_accounts import NZ_EVENTS
-from patron_sync.domain.erasure import ERASURE_HEADER
 from patron_sync.domain.nz_accounts import NzAccount
-from patron_sync.service_layer.commands import ApplyExternalReader, ApplyNzAccounts
+from patron_sync.service_layer.commands import (
+    ApplyExternalReader,
+    ApplyNzAccounts,
+    EraseExternalReader,
+)
 from patron_sync.settings import SERVICE
 from rebub_shared.cloudevents import Event
+from rebub_shared.contracts.erasures import ErasureApplied
 from rebub_shared.contracts.patrons import ExternalReaderPublished, NzAccountChanged
+from rebub_shared.erasure_reports import erasure_request
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
 from rebub_shared.service import BatchSubscriber, Consumption, On, Subscriber
-from rebub_shared.tenancy import InstitutionCode
+from rebub_shared.tenancy import NETWORK, InstitutionCode
 from rebub_shared.topics import Topics
 
 from .instance import PatronSync
@@ -49,6 +56,29 @@ def external_readers(topics: Topics, tenant: InstitutionCode) -> Consumption:
     )
 
 
+def erasure_confirmations(topics: Topics) -> Consumption:
+    """Every institution's services confirming the erasures they applied."""
+    return Consumption(
+        "erasure",
+        topics.group(NETWORK, SERVICE, "erasure"),
+        (topics.erasure,),
+        (ErasureApplied,),
+        "Erasure confirmations: each request's status (GET /erasures/{request_id}).",
+    )
+
+
+def erasure_subscriber(service: PatronSync) -> Subscriber:
+    """The network zone keeps each confirmation with its request."""
+
+    async def on_applied(event: Event[ErasureApplied]) -> None:
+        await service.erasures.applied(event.data)
+
+    consumption = erasure_confirmations(service.runtime.topics)
+    return Subscriber(
+        consumption, (On(ErasureApplied, on_applied),), fast=service.settings.fast_consumers
+    )
+
+
 def nz_subscriber(service: PatronSync) -> BatchSubscriber:
     """The NZ accounts in batches of ``consumer_batch_size``, each record decoded here."""
     rt, tenant = service.runtime, service.institution
@@ -59,13 +89,14 @@ def nz_subscriber(service: PatronSync) -> BatchSubscriber:
     async def apply(records: list[tuple[Any, NzAccount | None]]) -> None:
         accounts = tuple(a for _, a in records if a is not None)
         gone = [
-            (r.key.decode(), ERASURE_HEADER in dict(r.headers or ()))
+            (r.key.decode(), erasure_request(dict(r.headers or ())))
             for r, a in records
             if a is None
         ]
-        tombstones = tuple(k for k, erasure in gone if not erasure)
-        erased = tuple(k for k, erasure in gone if erasure)
-        await service.handle(ApplyNzAccounts(tenant, accounts, tombstones, erased))
+        tombstones = tuple(k for k, request in gone if request is None)
+        requests = {k: request for k, request in gone if request is not None}
+        command = ApplyNzAccounts(tenant, accounts, tombstones, tuple(requests), requests)
+        await service.handle(command)
 
     async def on_nz_accounts(batch: tuple[Any, ...]) -> None:
         decoded: list[tuple[Any, NzAccount | None]] = []
@@ -116,7 +147,12 @@ def reader_subscriber(service: PatronSync) -> Subscriber:
         command = ApplyExternalReader(tenant, record, reader.version, written_by, closed)
         await service.handle(command)
 
+    async def on_gone(primary_id: str, headers: Mapping[str, str | bytes]) -> None:
+        # An erasure's tombstone removes this zone's copy; a plain one changes nothing here.
+        request_id = erasure_request(headers)
+        if request_id is not None:
+            await service.handle(EraseExternalReader(tenant, primary_id, request_id))
+
     consumption = external_readers(service.runtime.topics, tenant)
-    return Subscriber(
-        consumption, (On(ExternalReaderPublished, on_reader),), fast=service.settings.fast_consumers
-    )
+    handlers = (On(ExternalReaderPublished, on_reader),)
+    return Subscriber(consumption, handlers, fast=service.settings.fast_consumers, on_gone=on_gone)

@@ -4,6 +4,7 @@ is ``create_app`` in :mod:`patron_sync.entrypoints.http` (the host over the boot
 import shutil
 import tempfile
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -13,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from patron_sync.domain import errors as e
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.accounts import Patron
+from patron_sync.domain.erasure import NETWORK_DONE, erasure_status
 from patron_sync.domain.import_history import ImportEntry
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
@@ -29,7 +31,7 @@ from rebub_shared.clock import NaiveDatetimeError
 from rebub_shared.http import Problem
 from rebub_shared.messagebus import Command
 from rebub_shared.permissions import Permission as P
-from rebub_shared.tenancy import NETWORK, InstitutionCode
+from rebub_shared.tenancy import NETWORK, InstitutionCode, institution_codes
 
 from .instance import PatronSync
 
@@ -195,16 +197,52 @@ def network_router() -> APIRouter:
         source = None if principal.institution == NETWORK else principal.institution
         command = cmds.EraseAccount(body.primary_id, request_id, source)
         done = await service.network.handle(command)
+        await service.erasures.opened(request_id, done.source, done.erased_at)
         # The audit trail keeps the request, never the person's name or contact data.
         await audit.record(principal, "erasure", targets={"request_id": request_id})
         return ErasureView(
             request_id=done.request_id,
             primary_id=done.primary_id,
+            source=done.source,
             erased_at=done.erased_at,
             done=done.done,
         )
 
+    @router.get("/erasures/{request_id}", responses={404: {"description": "No such request"}})
+    async def read_erasure(
+        request: Request,
+        request_id: str,
+        principal: Annotated[Principal, requires(P.PRIVACY_ERASE)],
+    ) -> ErasureStatusView:
+        """What an erasure request has done where: the network zone, then each institution's
+        patron-sync, circulation and notifier (``done`` with its confirmation, ``pending``, or
+        ``nothing held`` where the person was never linked). Another institution's request: 404."""
+        found = await service_of(request).erasures.get(request_id)
+        if found is None or principal.institution not in (NETWORK, found[0]["source"]):
+            raise Problem(404, "Not Found", f"no erasure {request_id!r}", request_id=request_id)
+        request_doc, confirmations = found
+        zones, complete = erasure_status(confirmations, institution_codes())
+        return ErasureStatusView(
+            request_id=request_id,
+            source=request_doc["source"],
+            erased_at=request_doc["erased_at"],
+            network=NETWORK_DONE,
+            institutions=zones,
+            complete=complete,
+        )
+
     return router
+
+
+class ErasureStatusView(BaseModel):
+    """Where an erasure request stands, service by service."""
+
+    request_id: str
+    source: str
+    erased_at: datetime
+    network: str
+    institutions: dict[str, dict[str, dict[str, Any]]]
+    complete: bool
 
 
 class ErasureIn(BaseModel):
@@ -220,6 +258,7 @@ class ErasureView(BaseModel):
 
     request_id: str
     primary_id: str
+    source: str
     erased_at: AwareDatetime
     done: dict[str, str]
 

@@ -1,6 +1,7 @@
 """Commands, named in the imperative; every command names its tenant and, as its type
 parameter, what its handler answers."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,12 +33,13 @@ class ImportFeed(Command[ImportReport]):
 class ApplyNzAccounts(Command[int]):
     """Institution zone: apply a batch read from ``nz.patron.v1`` (tombstones purge the
     projection's entry; ``erased``: the tombstones of an erasure, which remove this zone's copies
-    of the person too)."""
+    of the person too; ``requests``: the erasure request of each, from its header)."""
 
     tenant: InstitutionCode
     accounts: tuple[NzAccount, ...]
     tombstones: tuple[str, ...] = ()
     erased: tuple[str, ...] = ()
+    requests: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,16 @@ class ChangeExternalReader(Command[StoredPatron]):
     addresses: tuple[Address, ...] | None = None
     phones: tuple[Phone, ...] | None = None
     expiry_date: date | None = None
+
+
+@dataclass(frozen=True)
+class EraseExternalReader(Command[int]):
+    """Institution zone: an erasure tombstone on ``net.external-reader.v1`` (its header names
+    ``request_id``): this zone's copy of the reader goes, announced and confirmed."""
+
+    tenant: InstitutionCode
+    primary_id: str
+    request_id: str
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,12 @@ zone that reads it removes its projection entry and its own copies of that perso
 account and a waiting account merged into it). A plain tombstone (the 400-day purge of an absent
 account) removes the projection entry only: a linked copy may still have loans."""
 
+from collections.abc import Mapping
+
 from patron_sync.domain.erasure import ErasureDone
 from patron_sync.domain.waiting import WAITING_PREFIX
 from patron_sync.service_layer import commands as cmds
-from patron_sync.service_layer.context import NetworkContext
+from patron_sync.service_layer.context import Context, NetworkContext
 from patron_sync.service_layer.errors import PatronNotFoundError
 from patron_sync.service_layer.unit_of_work import IzUnitOfWork, NzUnitOfWork
 
@@ -36,13 +38,32 @@ async def erase_account(
     )
 
 
-async def erase_copies(uow: IzUnitOfWork, primary_ids: tuple[str, ...]) -> list[str]:
+async def erase_reader(cmd: cmds.EraseExternalReader, uow: IzUnitOfWork, ctx: Context) -> int:
+    """An external reader erased: this zone's copy removed like a linked account's (announced on
+    ``{inst}.patron.v1``, then confirmed); returns how many copies went (a replay: none)."""
+    return len(await erase_copies(uow, (cmd.primary_id,), {cmd.primary_id: cmd.request_id}))
+
+
+#: The request id of an erasure tombstone written before tombstones named their request.
+UNNAMED_REQUEST = "erased"
+
+
+async def erase_copies(
+    uow: IzUnitOfWork, primary_ids: tuple[str, ...], requests: Mapping[str, str]
+) -> list[str]:
     """Remove this institution zone's copies of the erased people (their linked account and a
     waiting account of the same primary id), announced first on ``{inst}.patron.v1`` so that
-    circulation and the notifier forget them too; returns the account ids removed."""
-    candidates = [a for p in primary_ids for a in (p, WAITING_PREFIX + p)]
-    held = list(await uow.patrons.get_many(candidates))
-    # The tombstones first: a crash before the removal finds the copies again and sends them
-    # again (a replayed tombstone changes nothing); after it, nothing is left to announce.
-    await uow.departures.erased(held)
-    return [a for a in held if await uow.patrons.erase(a)]
+    circulation and the notifier forget them too, then confirm each erasure request (with the
+    number of copies removed: none, and circulation and the notifier have nothing to do);
+    returns the account ids removed."""
+    removed: list[str] = []
+    for primary_id in primary_ids:
+        request_id = requests.get(primary_id, UNNAMED_REQUEST)
+        held = list(await uow.patrons.get_many([primary_id, WAITING_PREFIX + primary_id]))
+        # The tombstones first: a crash before the removal finds the copies again and sends
+        # them again (a replayed tombstone changes nothing); after it, nothing is left to say.
+        await uow.departures.erased(held, request_id)
+        gone = [a for a in held if await uow.patrons.erase(a)]
+        await uow.departures.applied(request_id, len(gone))
+        removed += gone
+    return removed

@@ -106,7 +106,7 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
         if current is not None or waiting is not None:
             sync_from_nz(uow, account, current, waiting, now)
     written = len(await uow.commit())
-    return written + len(await erase_copies(uow, cmd.erased))
+    return written + len(await erase_copies(uow, cmd.erased, cmd.requests))
 
 
 async def _network_account(uow: IzUnitOfWork, primary_id: str) -> NzAccount | None:

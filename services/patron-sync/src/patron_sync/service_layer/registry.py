@@ -34,6 +34,7 @@ INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
         cmds.ChangeExternalReader: h.change_reader,
         cmds.CloseExternalReader: h.close_reader,
         cmds.ApplyExternalReader: h.apply_reader,
+        cmds.EraseExternalReader: erasure.erase_reader,
         cmds.CreateWaitingAccount: h.create_waiting,
     }
 )

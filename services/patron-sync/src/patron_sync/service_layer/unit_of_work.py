@@ -110,9 +110,12 @@ class NetworkAccounts(Protocol):
 
 class Departures(Protocol):
     """Tells the institution's other services that accounts were erased: a tombstone per
-    account on ``{inst}.patron.v1``, carrying the erasure header."""
+    account on ``{inst}.patron.v1``, carrying the erasure header naming the request; then the
+    network zone that the request was applied here (``net.erasure.v1``)."""
 
-    async def erased(self, account_ids: Sequence[str]) -> None: ...
+    async def erased(self, account_ids: Sequence[str], request_id: str) -> None: ...
+
+    async def applied(self, request_id: str, accounts: int) -> None: ...
 
 
 class IzUnitOfWork(Protocol):

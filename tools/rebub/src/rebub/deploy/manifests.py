@@ -225,8 +225,10 @@ def generated_files(k8s: Path) -> dict[Path, str]:
             [subscriber_kafka_user(*EXAMPLE_SUBSCRIBER)]
         ),
     }
-    for tenant in tenant_codes():
-        if scaled := autoscaling(tenant):  # the network zone consumes nothing
+    # The network zone runs one replica (its imports take a lock in the process); the erasure
+    # confirmations it reads are a few records a day: no autoscaling there.
+    for tenant in institution_codes():
+        if scaled := autoscaling(tenant):
             files[k8s / "overlays" / tenant / "generated" / "autoscaling.yaml"] = _dump(scaled)
     for inst in institution_codes():
         policies = _dump([circulation_policies(k8s, inst)])
