@@ -1,7 +1,7 @@
 """Linking many accounts in an IZ fast, for the import benchmark's setup.
 
 A desk links one account per ``GET /patrons/{primary_id}`` (about a dozen store round trips,
-and one event relayed; ``POST /patrons/links`` links many, one by one). On FerretDB v1 (with the project's
+and one event relayed; ``POST /patron-links`` links many, one by one). On FerretDB v1 (with the project's
 ``_id`` fix) that was about 120 links a second for the five IZs together at 100,000 accounts, so
 30% of them in five IZs (150,000 links) would take about 20 minutes of the setup.
 The benchmark therefore writes most linked copies itself, as the service would after relaying

@@ -88,6 +88,7 @@ async def _open_waiting_accounts(db: Any, topics: Topics, clock: MovableClock) -
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 async def test_inp_killed_mid_import_ends_as_if_never_killed(
     namespace: Namespace,
     instances: Any,
@@ -109,7 +110,7 @@ async def test_inp_killed_mid_import_ends_as_if_never_killed(
         async def midway() -> bool:
             return await inp_db["nz_accounts"].count_documents({}) >= ACCOUNTS // 5
 
-        await eventually(midway, timeout_s=90, every_s=0.5)
+        await eventually(midway, timeout_s=180, every_s=0.5)
         inp.kill()  # SIGKILL: no shutdown, no commit of the batch in hand
         inp.wait()
         killed_at = await inp_db["nz_accounts"].count_documents({})
@@ -123,7 +124,9 @@ async def test_inp_killed_mid_import_ends_as_if_never_killed(
             merged = await inp_db["patrons"].count_documents({"patron.status": "closed"})
             return merged == WAITING and await inp_db["nz_accounts"].count_documents({}) == ACCOUNTS
 
-        await eventually(caught_up, timeout_s=90, every_s=1)
+        # Bounded generously: the suite's other worker may be running the demo with its busy
+        # loops meanwhile; the test proves the outcome of a kill, not a speed (62 s alone).
+        await eventually(caught_up, timeout_s=240, every_s=1)
     finally:
         inp.kill()
         inp.wait()

@@ -84,7 +84,7 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
 
     # A bulk link (an institution joining): each network account read once, linked in full.
     ids = [pid, "UB-0000011", "UB-0000012", "UB-0000012", "NOPE-1"]
-    bulk = await ub.post("/patrons/links", json={"primary_ids": ids})
+    bulk = await ub.post("/patron-links", json={"primary_ids": ids})
     assert bulk.status_code == 200, bulk.text
     assert bulk.json() == {
         "linked": ["UB-0000011", "UB-0000012"],
@@ -95,7 +95,7 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
     assert copy is not None
     assert (await ub.get("/patrons/UB-0000012")).json()["record"]["emails"]
     too_many = {"primary_ids": [f"X-{n}" for n in range(1001)]}
-    assert (await ub.post("/patrons/links", json=too_many)).status_code == 422
+    assert (await ub.post("/patron-links", json=too_many)).status_code == 422
 
 
 async def test_external_reader_reaches_all_five_izs_and_never_the_nz(

@@ -358,7 +358,7 @@ def desk_router() -> APIRouter:
             )
         raise Problem(422, "Invalid request", "give barcode or name", field="barcode", value=None)
 
-    @router.post("/patrons/links")
+    @router.post("/patron-links")
     async def link_patrons(
         request: Request,
         body: LinksIn,
