@@ -191,7 +191,11 @@ def mailbox_process(folder: Path) -> Iterator[Mailbox]:
     finally:
         assert child.stdin is not None
         child.stdin.close()  # the child stops when its stdin closes
-        child.wait(timeout=10)
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a loaded machine: the figures are taken already
+            child.kill()
+            child.wait()
 
 
 @dataclass
