@@ -13,9 +13,7 @@ back without this test failing.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +39,7 @@ from rebub.identity import DevTokens
 from rebub.mailbox import LocalMailbox
 from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import bearer
+from rebub.testing.waiting import eventually
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.service import ServiceSpec
@@ -50,14 +49,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)  # 10:00 in Bordeaux, the libraries open
 Groups = dict[str, tuple[str, frozenset[str]]]  # group -> (client id, topics subscribed)
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout_s} s: {what}")
-        await asyncio.sleep(0.5)
 
 
 def lag_triggers(tenant: str) -> set[tuple[str, str]]:
@@ -181,7 +172,7 @@ async def test_running_services_subscribe_and_publish_as_their_specs_declare(
             async def joined() -> bool:
                 return await broker_groups(bootstrap, prefix) == set(expected)
 
-            await eventually(joined, "the broker's groups are the specs' groups", 90)
+            await eventually(joined, "the broker's groups are the specs' groups", 90, every_s=0.5)
             for spec in specs.values():
                 assert live(spec) == declared(spec), spec.service
             # The generated autoscaling watches exactly the groups and topics the running

@@ -10,8 +10,7 @@ learns the loan and emails its receipt signed by the sixth institution.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +34,7 @@ from rebub.mailbox import LocalMailbox
 from rebub.testing.plugin import Namespace
 from rebub.testing.realm_users import add_institution_users
 from rebub.testing.tokens import FeedLoaderAuth, TokenAuth
+from rebub.testing.waiting import eventually
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.tenancy import (
@@ -96,16 +96,6 @@ async def serving(app: FastAPI, name: str, auth: httpx.Auth) -> AsyncIterator[ht
             transport=transport, base_url=f"http://{name}", auth=auth
         ) as client:
             yield client
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], what: str, timeout_s: float = 60) -> Any:
-    """Poll ``check`` until it returns something truthy; fail naming ``what``."""
-    deadline = time.monotonic() + timeout_s
-    while not (result := await check()):
-        if time.monotonic() > deadline:
-            pytest.fail(f"not seen within {timeout_s} s: {what}")
-        await asyncio.sleep(0.2)
-    return result
 
 
 async def test_a_sixth_institution_added_as_data_links_a_patron_and_lends(

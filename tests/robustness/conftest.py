@@ -9,7 +9,6 @@ run's shared broker and store are never touched. Loads are small and bounded in 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import os
@@ -18,7 +17,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,6 +38,7 @@ from rebub.mailbox import free_port
 from rebub.testing.backends import Backends
 from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import TokenAuth
+from rebub.testing.waiting import eventually as eventually
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
 from rebub_shared.contracts.patrons import Contact, IzPatron, PatronChanged
@@ -80,20 +80,6 @@ def api_client(
 def desk_auth(dev_tokens: DevTokens) -> httpx.Auth:
     """The suite's credentials: every call as :data:`DESK_USER` (a fresh token near expiry)."""
     return TokenAuth(dev_tokens, DESK_USER)
-
-
-async def eventually(
-    check: Callable[[], Awaitable[Any]], what: str, timeout_s: float = 30, every_s: float = 0.2
-) -> Any:
-    """Poll ``check`` until it returns something truthy; fail naming ``what`` past the deadline."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout_s:g} s")
-        await asyncio.sleep(every_s)
 
 
 # -- events ------------------------------------------------------------------------------------

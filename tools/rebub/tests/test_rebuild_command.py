@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -30,6 +29,7 @@ from rebub.cli import app as rebub_cli
 from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import bearer
+from rebub.testing.waiting import eventually
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import new_event
@@ -92,15 +92,6 @@ async def _publish_patrons(namespace: Namespace) -> None:
         await producer.send_and_wait(topic, None, key=b"P-3", headers=erased)
     finally:
         await producer.stop()
-
-
-async def _eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 20) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = await check()
-        if result or time.monotonic() > deadline:
-            return result
-        await asyncio.sleep(0.1)
 
 
 async def _circulation_state(app: Any) -> dict[str, Any]:
@@ -207,7 +198,7 @@ async def test_both_databases_rebuilt_from_the_topics(
             state = await _circulation_state(circulation)
             return [p["_id"] for p in state["patrons"]] == ["P-1", "P-2"]
 
-        assert await _eventually(patrons_known), await _circulation_state(circulation)
+        assert await eventually(patrons_known), await _circulation_state(circulation)
         loans = []
         for patron_id, barcode in (("P-1", ITEMS[0]), ("P-1", ITEMS[1]), ("P-2", ITEMS[2])):
             answer = await desk.post("/loans", json={"patron": patron_id, "item_barcode": barcode})
@@ -223,7 +214,7 @@ async def test_both_databases_rebuilt_from_the_topics(
             ended = await notifier.state.runtime.db["loans"].count_documents({"status": "ended"})
             return len(state["active_loans"]) == 2 and len(state["contacts"]) == 2 and ended == 1
 
-        assert await _eventually(notifier_caught_up), await _notifier_state(notifier)
+        assert await eventually(notifier_caught_up), await _notifier_state(notifier)
         before = (await _circulation_state(circulation), await _notifier_state(notifier))
         assert [loan["_id"] for loan in before[0]["open_loans"]] == sorted(loans[1:])
         letters_before = await _letters_planned(notifier, THU_1_OCT.date(), 90)
@@ -252,7 +243,7 @@ async def test_both_databases_rebuilt_from_the_topics(
             after = (await _circulation_state(circulation), await _notifier_state(notifier))
             return after == before
 
-        await _eventually(rebuilt)
+        await eventually(rebuilt)
         assert (await _circulation_state(circulation), await _notifier_state(notifier)) == before
         assert await _letters_planned(notifier, THU_1_OCT.date(), 90) == letters_before
         # Nothing was published again: the rebuilt loans carry no outbox.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -23,6 +22,7 @@ from circulation.settings import CirculationSettings
 from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import bearer
+from rebub.testing.waiting import eventually as eventually
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.contracts.patrons import Contact, IzPatron
@@ -163,13 +163,3 @@ async def read_topic(
 def header(record: Any, name: str) -> str:
     value: bytes = dict(record.headers)[name]
     return value.decode()
-
-
-async def eventually(check: Callable[[], Any], timeout_s: float = 8) -> Any:
-    """Poll an async check until it returns something truthy (short loop with a deadline)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = await check()
-        if result or time.monotonic() > deadline:
-            return result
-        await asyncio.sleep(0.05)

@@ -134,7 +134,7 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(
         returned = await desk.client.post("/returns", json={"item_barcode": "UB000001"})
         assert returned.status_code == 200, returned.text
 
-        assert await eventually(lambda: _count(listener, 3), timeout_s=20)
+        assert await eventually(lambda: _count(listener, 3))
         await asyncio.sleep(0.5)  # anything more would be a duplicate
         bodies = listener.bodies()
         assert [b["event"]["value"] for b in bodies] == events
@@ -163,9 +163,9 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(
         await other.stop()
         second = await desk.lend("U-42", "UB000002")
         await desk.client.post("/returns", json={"item_barcode": "UB000002"})
-        assert await eventually(lambda: _failed_attempts(desk, sid, 3), timeout_s=20)
+        assert await eventually(lambda: _failed_attempts(desk, sid, 3))
         await listener.start()
-        assert await eventually(lambda: _count(listener, 5), timeout_s=20)
+        assert await eventually(lambda: _count(listener, 5))
         await asyncio.sleep(0.5)
         later = listener.bodies()[3:]
         assert [b["event"]["value"] for b in later] == ["LOAN_CREATED", "LOAN_RETURNED"]
@@ -180,7 +180,7 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(
         assert log[0]["attempts"][0]["latency_ms"] >= 0
         assert any(a["status"] is None for a in log[3]["attempts"])  # tried while it was down
 
-        paused = await eventually(lambda: _paused(desk, other_id), timeout_s=20)
+        paused = await eventually(lambda: _paused(desk, other_id))
         assert paused["paused_reason"].startswith("8 failed attempts")
         assert len(other.received) == 1  # the first check-out, before it went down
 
@@ -189,7 +189,7 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(
             f"/webhooks/{sid}/redeliveries", json={"from_seq": 1, "to_seq": 2}
         )
         assert again.json() == {"requeued": 2}
-        assert await eventually(lambda: _count(listener, 7), timeout_s=20)
+        assert await eventually(lambda: _count(listener, 7))
         assert [b["id"] for b in listener.bodies()[5:]] == [b["id"] for b in bodies[:2]]
     await listener.stop()
 

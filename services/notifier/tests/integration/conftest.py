@@ -7,9 +7,7 @@ Events are published on the real topics as circulation and patron-sync would (Cl
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +26,7 @@ from rebub.identity import DevTokens
 from rebub.mailbox import LocalMailbox
 from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import bearer
+from rebub.testing.waiting import eventually as eventually
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
@@ -124,17 +123,6 @@ class Service:
             return patron_id in await self.notifier.store.patrons([patron_id])
 
         await eventually(stored, f"patron {patron_id} consumed")
-
-
-async def eventually(
-    check: Callable[[], Awaitable[bool]], what: str, timeout_s: float = 30
-) -> None:
-    """Poll `check` every 50 ms until it is true; fail naming `what` after the deadline."""
-    deadline = time.monotonic() + timeout_s
-    while not await check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 class Harness:

@@ -1,7 +1,6 @@
 """Running patron-sync instances (network and institutions) against the real broker and store."""
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from patron_sync.settings import PatronSyncSettings
 from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import FeedLoaderAuth, bearer
+from rebub.testing.waiting import eventually as eventually
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 
@@ -78,17 +78,6 @@ async def instances(
             return dict(zip(tenants, started, strict=True))
 
         yield start
-
-
-async def eventually(
-    check: Callable[[], Awaitable[bool]], timeout_s: float = 20, every_s: float = 0.2
-) -> None:
-    """Wait until ``check`` holds (consumers are asynchronous)."""
-    deadline = time.monotonic() + timeout_s
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout_s} s: {check.__name__}")
-        await asyncio.sleep(every_s)
 
 
 async def topic_records(namespace: Namespace, topic: str) -> list[Any]:

@@ -122,7 +122,7 @@ async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
                 answer.status_code == 200 and answer.json()["patrons"][0]["account_id"] == reader_id
             )
 
-        await eventually(found_by_barcode, timeout_s=15)
+        await eventually(found_by_barcode)
         assert await service.runtime.db["nz_accounts"].find_one({"_id": reader_id}) is None, tenant
 
     change = {"expiry_date": "2028-06-30"}
@@ -134,7 +134,7 @@ async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
         answers = [await client.get(f"/patrons/{reader_id}") for client, _ in up.values()]
         return {a.json()["record"]["expiry_date"] for a in answers} == {expiry}
 
-    await eventually(lambda: everywhere("2028-06-30"), timeout_s=15)
+    await eventually(lambda: everywhere("2028-06-30"))
 
     # A change made later in another institution reaches every IZ, the creating one included.
     # (Made before ubm held scpo's change, it would be a concurrent edit of the same version,
@@ -143,7 +143,7 @@ async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
     assert (
         await up["ubm"][0].patch(f"/external-readers/{reader_id}", json=change)
     ).status_code == 200
-    await eventually(lambda: everywhere("2029-06-30"), timeout_s=15)
+    await eventually(lambda: everywhere("2029-06-30"))
 
     # Closed in inp: every zone closes its copy (its patron snapshot says closed, so circulation
     # refuses the reader loans); a closed reader is closed for good.
@@ -154,7 +154,7 @@ async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
         answers = [await client.get(f"/patrons/{reader_id}") for client, _ in up.values()]
         return {a.json()["status"] for a in answers} == {"closed"}
 
-    await eventually(closed_everywhere, timeout_s=15)
+    await eventually(closed_everywhere)
     again = await up["ub"][0].post(f"/external-readers/{reader_id}/close")
     assert (again.status_code, again.json()["errors"][0]["field"]) == (409, "status")
     late = await up["scpo"][0].patch(f"/external-readers/{reader_id}", json=change)
