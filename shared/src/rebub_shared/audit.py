@@ -18,6 +18,8 @@ from rebub_shared import bounds
 from rebub_shared.auth.guard import requires
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.permissions import Permission
+from rebub_shared.retention import Period
+from rebub_shared.retention_job import RetentionStep, delete_in_batches
 from rebub_shared.runtime import Runtime
 from rebub_shared.tenancy import NETWORK
 
@@ -57,6 +59,18 @@ class AuditLog:
 
     async def ensure_index(self) -> None:
         await self._runtime.db[AUDIT].create_index([("at", -1)])
+
+    async def purge_before(self, before: datetime) -> int:
+        """Delete the records older than ``before`` (the retention job); how many went."""
+        return await delete_in_batches(self._runtime.db[AUDIT], {"at": {"$lt": before}})
+
+    def retention(self, period: Period) -> tuple[str, RetentionStep]:
+        """The retention job's step for this trail: records older than ``period`` go."""
+
+        async def purge(now: datetime) -> int:
+            return await self.purge_before(period.cutoff(now))
+
+        return ("audit", purge)
 
     async def record(
         self,
