@@ -19,7 +19,7 @@ from rebub_shared.auth.guard import requires
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.permissions import Permission
 from rebub_shared.retention import Period
-from rebub_shared.retention_job import RetentionStep, delete_in_batches
+from rebub_shared.retention_job import RetentionStep, delete_in_batches, purge_step
 from rebub_shared.runtime import Runtime
 from rebub_shared.tenancy import NETWORK
 
@@ -66,11 +66,7 @@ class AuditLog:
 
     def retention(self, period: Period) -> tuple[str, RetentionStep]:
         """The retention job's step for this trail: records older than ``period`` go."""
-
-        async def purge(now: datetime) -> int:
-            return await self.purge_before(period.cutoff(now))
-
-        return ("audit", purge)
+        return purge_step("audit", period, self.purge_before)
 
     async def record(
         self,

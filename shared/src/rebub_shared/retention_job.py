@@ -18,7 +18,7 @@ from rebub_shared.lease import LEASES, Lease, Tenure
 from rebub_shared.logging import get_logger
 from rebub_shared.mongo import Document
 from rebub_shared.periodic import Periodic
-from rebub_shared.retention import RetentionSettings
+from rebub_shared.retention import Period, RetentionSettings
 from rebub_shared.runtime import Runtime
 
 log = get_logger(__name__)
@@ -53,6 +53,17 @@ async def delete_in_batches(
 
 # One step of a retention job: given now, delete what is due and say how many went.
 RetentionStep = Callable[[datetime], Awaitable[int]]
+
+
+def purge_step(
+    name: str, period: Period, purge_before: Callable[[datetime], Awaitable[int]]
+) -> tuple[str, RetentionStep]:
+    """The step ``name`` deleting, with ``purge_before``, what is older than ``period``."""
+
+    async def purge(now: datetime) -> int:
+        return await purge_before(period.cutoff(now))
+
+    return (name, purge)
 
 
 class RetentionJob:

@@ -241,3 +241,8 @@ class MemoryImportHistory:
         for e in self.entries:
             last[e.source] = max(e.received_at, last.get(e.source, e.received_at))
         return last
+
+    async def purge_before(self, before: datetime) -> int:
+        kept = [e for e in self.entries if e.received_at >= before]
+        gone, self.entries = len(self.entries) - len(kept), kept
+        return gone

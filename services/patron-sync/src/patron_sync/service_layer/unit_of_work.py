@@ -191,6 +191,10 @@ class ImportHistory(Protocol):
         """Each source's latest feed, applied or refused."""
         ...
 
+    async def purge_before(self, before: datetime) -> int:
+        """Delete the imports received before ``before`` (the retention); how many went."""
+        ...
+
 
 class NzPublisher(Protocol):
     """Publishes NZ accounts on ``nz.patron.v1``: a batch of sends, then one wait."""
