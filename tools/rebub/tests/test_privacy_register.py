@@ -5,6 +5,7 @@ holding personal data, and one whose contracts carry none is not."""
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -79,6 +80,7 @@ def _constants(source: str) -> dict[str, str]:
     return found
 
 
+@functools.cache
 def _shared_constants() -> dict[str, str]:
     """The constants of the shared library, which the services import."""
     shared = project_root().glob("shared/src/rebub_shared/*.py")
