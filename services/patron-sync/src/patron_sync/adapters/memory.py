@@ -108,9 +108,13 @@ class MemoryNetworkAccounts:
 class MemoryDepartures:
     sent: list[str] = field(default_factory=list)
     applied_: list[tuple[str, int]] = field(default_factory=list)
+    purged_: list[str] = field(default_factory=list)
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
         self.sent.extend(account_ids)
+
+    async def purged(self, account_ids: Sequence[str]) -> None:
+        self.purged_.extend(account_ids)
 
     async def applied(self, request_id: str, accounts: int) -> None:
         self.applied_.append((request_id, accounts))

@@ -117,6 +117,10 @@ class Departures(Protocol):
 
     async def applied(self, request_id: str, accounts: int) -> None: ...
 
+    async def purged(self, account_ids: Sequence[str]) -> None:
+        """Plain tombstones (no erasure header): the network zone purged these accounts; the
+        institution's other services forget them (their loans keep their own retention)."""
+
 
 class IzUnitOfWork(Protocol):
     tenant: InstitutionCode
