@@ -18,6 +18,8 @@ from rebub_shared import bounds
 from rebub_shared.auth.guard import requires
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.permissions import Permission
+from rebub_shared.retention import Period
+from rebub_shared.retention_job import RetentionStep, delete_in_batches, purge_step
 from rebub_shared.runtime import Runtime
 from rebub_shared.tenancy import NETWORK
 
@@ -57,6 +59,14 @@ class AuditLog:
 
     async def ensure_index(self) -> None:
         await self._runtime.db[AUDIT].create_index([("at", -1)])
+
+    async def purge_before(self, before: datetime) -> int:
+        """Delete the records older than ``before`` (the retention job); how many went."""
+        return await delete_in_batches(self._runtime.db[AUDIT], {"at": {"$lt": before}})
+
+    def retention(self, period: Period) -> tuple[str, RetentionStep]:
+        """The retention job's step for this trail: records older than ``period`` go."""
+        return purge_step("audit", period, self.purge_before)
 
     async def record(
         self,

@@ -5,6 +5,7 @@ holding personal data, and one whose contracts carry none is not."""
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -61,15 +62,29 @@ def _collections() -> set[str]:
     for pattern in SOURCES:
         for path in root.glob(pattern):
             source = path.read_text()
-            constants: dict[str, str] = {}
-            for targets, values in _CONSTANTS.findall(source):
-                keys = [t.strip() for t in targets.split(",")]
-                constants |= dict(zip(keys, re.findall(r"\"([a-z_]+)\"", values), strict=True))
+            # A file's own constants, then the shared library's (``db[LEASES]`` is imported).
+            constants = _shared_constants() | _constants(source)
             for used in _SUBSCRIPT.findall(source):
                 name = used.strip('"') if used.startswith('"') else constants.get(used)
                 if name is not None:
                     names.add(name)
     return names
+
+
+def _constants(source: str) -> dict[str, str]:
+    """The collection-name constants a source defines (``NAME = "name"``)."""
+    found: dict[str, str] = {}
+    for targets, values in _CONSTANTS.findall(source):
+        keys = [t.strip() for t in targets.split(",")]
+        found |= dict(zip(keys, re.findall(r"\"([a-z_]+)\"", values), strict=True))
+    return found
+
+
+@functools.cache
+def _shared_constants() -> dict[str, str]:
+    """The constants of the shared library, which the services import."""
+    shared = project_root().glob("shared/src/rebub_shared/*.py")
+    return {k: v for path in shared for k, v in _constants(path.read_text()).items()}
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:

@@ -17,6 +17,7 @@ from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.logging import get_logger
 from rebub_shared.mongo import Document
 from rebub_shared.periodic import Periodic
+from rebub_shared.retention_job import RetentionStep, purge_step, retention_job
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec, Step, Subscriber
 from rebub_shared.tenancy import institution
@@ -115,6 +116,9 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
             *jobs(settings, bus),
             *policy_reload(settings, policy),
             *((deliverer,) if settings.webhooks_enabled else ()),
+            *retention_job(
+                runtime, retention_steps(settings, audit, webhook_store), settings.retention
+            ),
         ),
         on_start=(
             lambda: ensure_indexes(runtime.db),
@@ -181,6 +185,17 @@ def subscribers(
         consumption = kafka.loan_webhooks(topics, inst)
         chosen.append(kafka.webhook_subscriber(consumption, webhooks, fast=fast))
     return tuple(chosen)
+
+
+def retention_steps(
+    settings: CirculationSettings, audit: AuditLog, webhooks: MongoWebhookStore
+) -> tuple[tuple[str, RetentionStep], ...]:
+    """The daily retention's steps: the audit trail, the webhooks' delivered deliveries."""
+    kept = settings.retention
+    deliveries = purge_step(
+        "webhook_deliveries", kept.webhook_deliveries, webhooks.purge_delivered_before
+    )
+    return (audit.retention(kept.audit), deliveries)
 
 
 def jobs(settings: CirculationSettings, bus: MessageBus) -> tuple[Periodic, ...]:

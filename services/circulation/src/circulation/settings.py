@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from rebub_shared.retention import AuditedRetention, Period
 from rebub_shared.settings import ServiceSettings
 
 from .domain.policies import DEFAULT_POLICIES_DIR
 from .domain.webhooks import RetrySchedule
+
+WEBHOOK_DELIVERIES = Period(
+    days=183,
+    reason="the delivery log is a technical log (the CNIL's practice: 6 months to 1 year); the "
+    "lower bound, 6 months: it serves to diagnose and redeliver to a listener, done within "
+    "weeks, and each listener keeps what it received",
+)
+
+
+class CirculationRetention(AuditedRetention):
+    """Circulation's retention job (the audit trail, the webhooks' delivery log); the loans'
+    and requests' history is the institution's policy (``history_days``), run by the jobs."""
+
+    webhook_deliveries: Period = Field(
+        default=WEBHOOK_DELIVERIES,
+        description="Delivered webhook deliveries, from their delivery (a pending one: never).",
+    )
 
 
 class CirculationSettings(ServiceSettings):
@@ -48,3 +67,8 @@ class CirculationSettings(ServiceSettings):
     webhooks_enabled: bool = True
     webhook_retry: RetrySchedule = RetrySchedule()
     webhook_poll_s: float = 2.0
+    retention: CirculationRetention = Field(
+        default_factory=CirculationRetention,
+        description="How long the audit trail and the webhooks' delivery log are kept, and why "
+        "(a daily job in one replica: docs/privacy.md, Retention jobs).",
+    )

@@ -5,6 +5,7 @@ the app host (store, letters' outbox relay, consumer, scheduler, routes), withou
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from email.headerregistry import Address
 from typing import Any
 
@@ -14,6 +15,7 @@ from rebub_shared.clock import Clock
 from rebub_shared.contracts.letters import LetterSent
 from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.lease import LEASES, Lease
+from rebub_shared.retention_job import retention_job
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec
 from rebub_shared.topics import Topics
@@ -31,6 +33,7 @@ from .service_layer import (
     NotifierStore,
     Printer,
     RecoverInFlight,
+    RunRetention,
 )
 from .service_layer.context import (
     AfterSent,
@@ -108,6 +111,13 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         lease=lease if settings.scheduler_enabled else None,
     )
 
+    async def retention(now: datetime) -> int:  # daily, in the replica holding its lease
+        return sum((await bus.handle(RunRetention(now, settings.retention))).values())
+
+    retaining = retention_job(
+        runtime, (("notifier", retention),), settings.retention, bus.ctx.owner
+    )
+
     async def recover() -> None:  # before any pass: settle what a crash left
         await bus.handle(RecoverInFlight())
 
@@ -130,7 +140,7 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
             erasure_publication(topics),
         ),
         routers=(routes.router(dev=settings.dev_clock_enabled),),
-        background=(relay, scheduler),
+        background=(relay, scheduler, *retaining),
         on_start=(store.prepare, relay.ensure_index),
         # With the scheduler, the lease's taker recovers; without (tests, on-demand passes),
         # the one process does at start.

@@ -13,6 +13,7 @@ from rebub_shared.settings import ServiceSettings
 from rebub_shared.tenancy import InstitutionCode, TenantCode, institution
 
 from .domain import InstitutionSettings, institution_settings
+from .domain.retention import NotifierRetention
 
 
 class SmtpSettings(BaseModel):
@@ -64,6 +65,11 @@ class NotifierSettings(ServiceSettings):
     fast_consumers: bool = False  # tests and the demo: quicker polls and heartbeats
     # The loan-state topic: open loans the store lacks are kept (rebub rebuild).
     consume_loan_state: bool = True
+    retention: NotifierRetention = Field(
+        default_factory=NotifierRetention,
+        description="How long letters, loans that left the chain and reports are kept, and why "
+        "(a daily job in one replica: docs/privacy.md, Retention jobs).",
+    )
 
     @field_validator("tenant")
     @classmethod

@@ -14,13 +14,16 @@ from notifier.adapters.memory_store import MemoryStore
 from notifier.adapters.mongo_store import MongoStore
 from notifier.domain import (
     Channel,
+    EndReason,
     Letter,
     LetterItem,
     LetterKind,
     LoanInChain,
+    LoanStatus,
     PatronContact,
     PostalAddress,
 )
+from notifier.domain.retention import NotifierRetention, cutoffs
 from notifier.service_layer import LetterState, NotifierStore, Report
 from notifier.service_layer.records import ClaimNote
 from rebub.testing.plugin import Namespace
@@ -273,6 +276,62 @@ class StoreContract:
         await store.add_report(replace(report, reason="again"))
 
         assert await store.reports() == [report]
+
+    async def test_the_retention_deletes_what_is_past_its_period_and_nothing_else(
+        self, store: NotifierStore
+    ) -> None:
+        # On 6 November 2027 (08:00 UTC): 5 November 2026 is 366 days ago, 7 November 364.
+        cut = cutoffs(NotifierRetention(), datetime(2027, 11, 6, 8, tzinfo=UTC))
+        old = replace(letter("ub:P1:reminder:2026-11-05"), day=date(2026, 11, 5))
+        young = replace(letter("ub:P1:recall1:2026-11-07"), day=date(2026, 11, 7))
+        pending = replace(letter("ub:P1:courtesy:2026-11-05"), day=date(2026, 11, 5))
+        for each in (old, young, pending):
+            await store.record_pending(each)
+        assert await store.claim_attempt(old.key, 0, "me")
+        await store.back_to_pending(old.key, "connection refused")
+        assert await store.claim_attempt(old.key, 1, "me")
+        await store.mark(old.key, LetterState.UNCERTAIN, "crash")
+        await store.mark(young.key, LetterState.SUPERSEDED, "returned")
+        await store.add_to_batch(date(2026, 11, 5), [old.key])
+        await store.add_to_batch(date(2026, 11, 7), [young.key])
+        ended = {"status": LoanStatus.ENDED, "ended_reason": EndReason.RETURNED}
+        await store.save_loan(loan("L1", **ended, ended_at=datetime(2026, 11, 5, 8, tzinfo=UTC)))
+        await store.save_loan(
+            loan("L2", patron_id="P2", **ended, ended_at=datetime(2026, 11, 7, 8, tzinfo=UTC))
+        )
+        await store.save_loan(loan("L3", patron_id="P3"))
+        assert await store.claim_key("ub:L1:reminder:v1", old.key)
+        await store.note_claimed([ClaimNote("L1", "ub:L1:reminder:v1", None)])
+        raised = Report("unreachable:ub:P1", "P1", "unreachable", ("L1",), "no contact", NOW)
+        old_report = replace(raised, report_id="r-old", at=datetime(2026, 11, 5, 8, tzinfo=UTC))
+        young_report = replace(raised, report_id="r-young", at=datetime(2026, 11, 7, 8, tzinfo=UTC))
+        for each in (old_report, young_report):
+            await store.add_report(each)
+        for patron_id in ("P1", "P3", "P9"):
+            await store.save_patron(replace(contact(), patron_id=patron_id), 1)
+
+        assert await store.purge_letters(cut) == ["P1"]
+        assert await store.get_letter(old.key) is None
+        kept = {r.letter_id for r in await store.find_letters()}
+        assert kept == {young.key, pending.key}  # 364 days; pending: never
+        assert not await store.attempt_taken(old.key, 0)
+        assert not await store.attempt_taken(old.key, 1)
+        assert await store.batch_days_before(cut.letters_before) == [date(2026, 11, 5)]
+        await store.drop_batch(date(2026, 11, 5))
+        assert await store.batch_days_before(cut.letters_before) == []
+
+        assert await store.purge_ended_loans(cut) == ["P1"]
+        assert await store.get_loan("L1") is None
+        assert await store.claimed_keys(["ub:L1:reminder:v1"]) == set()
+        assert [x.loan_id for x in await store.loans_of_patron("P2")] == ["L2"]
+        assert await store.get_loan("L3") is not None
+
+        assert await store.purge_reports(cut) == 1
+        assert await store.reports() == [young_report]
+
+        # P1 still has letters, P3 an active loan: only P9 has nothing left to write about.
+        assert await store.forget_idle_contacts({"P1", "P3", "P9"}) == 1
+        assert set(await store.patrons(["P1", "P3", "P9"])) == {"P1", "P3"}
 
 
 class TestMemoryStore(StoreContract):

@@ -19,6 +19,7 @@ from rebub_shared.contracts.patrons import (
 )
 from rebub_shared.erasure_reports import erasure_publication
 from rebub_shared.http import BodyLimit
+from rebub_shared.retention_job import purge_step, retention_job
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec
 from rebub_shared.tenancy import NETWORK
@@ -47,17 +48,22 @@ def network_spec(service: PatronSync) -> ServiceSpec:
     """The network zone: DSI imports over HTTP (or the command line), ``nz.patron.v1`` out."""
     rt, settings = service.runtime, service.settings
     nz_accounts = Publication(rt.topics.nz_patron, (NzAccountChanged,), "The imported accounts.")
+    audit, kept = AuditLog(rt), settings.retention
+    history_step = purge_step("import_history", kept.import_history, service.history.purge_before)
     return ServiceSpec(
         runtime=rt,
         title=f"patron-sync [{settings.tenant}]",
         subscribers=(kafka.erasure_subscriber(service),),
         publishes=(nz_accounts,),
         routers=(http.network_router(),),
-        background=(FeedWatch(service.history, rt.clock, rt.metrics, settings.feed_watch_s),),
+        background=(
+            FeedWatch(service.history, rt.clock, rt.metrics, settings.feed_watch_s),
+            *retention_job(rt, (audit.retention(kept.audit), history_step), kept),
+        ),
         on_start=(MongoNzAccounts(rt.db).ensure_indexes, service.history.ensure_indexes),
         errors=http.STATUSES,
         body_limits={"/imports": BodyLimit(settings.feed_max_bytes, upload=True)},
-        audit=(audit := AuditLog(rt)),
+        audit=audit,
         after_start=(audit.ensure_index,),
         state={"service": service},
     )
@@ -69,14 +75,17 @@ def institution_spec(service: PatronSync) -> ServiceSpec:
     assert service.relay is not None  # an institution zone has its patrons' outbox
     own = Publication(rt.topics.patron(inst), (PatronChanged, WaitingAccountMerged))
     readers = Publication(rt.topics.external_reader, (ExternalReaderPublished,))
-    audit = AuditLog(rt)
+    audit, kept = AuditLog(rt), service.settings.retention
     return ServiceSpec(
         runtime=rt,
         title=f"patron-sync [{inst}]",
         subscribers=(kafka.nz_subscriber(service), kafka.reader_subscriber(service)),
         publishes=(own, readers, erasure_publication(rt.topics)),
         routers=(http.desk_router(), additions_router()),
-        background=(service.relay,),
+        background=(
+            service.relay,
+            *retention_job(rt, (audit.retention(kept.audit),), kept),
+        ),
         on_start=(lambda: ensure_iz_indexes(rt.db), service.relay.ensure_index),
         after_start=(audit.ensure_index,),
         errors=http.STATUSES,

@@ -6,9 +6,26 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from rebub_shared.bounds import FEED_BODY_MAX_BYTES
+from rebub_shared.retention import AuditedRetention, Period
 from rebub_shared.settings import ServiceSettings
 
 SERVICE = "patron-sync"
+
+IMPORT_HISTORY = Period(
+    days=365,
+    reason="an academic year of imports: feed loaders compare a source's feeds over the year "
+    "(the start of each year changes the most accounts); the reports' rejects quote primary "
+    "ids and name the staff member who uploaded",
+)
+
+
+class PatronSyncRetention(AuditedRetention):
+    """patron-sync's retention job: the audit trail and, in the network zone, the import
+    history (absent accounts keep their own periods: ``absent_*_after_days``)."""
+
+    import_history: Period = Field(
+        default=IMPORT_HISTORY, description="Imports and their reports, from their reception."
+    )
 
 
 class PatronSyncSettings(ServiceSettings):
@@ -37,3 +54,8 @@ class PatronSyncSettings(ServiceSettings):
     feed_watch_s: float = Field(default=600.0, gt=0)
     #: The largest feed an upload (``POST /imports``) may carry, in bytes: larger is refused 413.
     feed_max_bytes: int = Field(default=FEED_BODY_MAX_BYTES, ge=1)
+    retention: PatronSyncRetention = Field(
+        default_factory=PatronSyncRetention,
+        description="How long the audit trail and the import history are kept, and why (a daily "
+        "job in one replica: docs/privacy.md, Retention jobs).",
+    )

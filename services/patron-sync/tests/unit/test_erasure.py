@@ -46,7 +46,7 @@ async def _run(uow: MemoryIzUnitOfWork, command: object) -> object:
     return await InstitutionBus(uow.fresh, Context(lambda: OCT_5)).handle(command)  # type: ignore[arg-type]
 
 
-async def test_an_erasure_tombstone_removes_the_copies_a_purge_only_the_entry(
+async def test_an_erasure_tombstone_removes_the_copies_a_purge_its_linked_copy_too(
     make_record: Callable[..., PatronRecord],
 ) -> None:
     uow = MemoryIzUnitOfWork("ubm")
@@ -58,7 +58,10 @@ async def test_an_erasure_tombstone_removes_the_copies_a_purge_only_the_entry(
     request = {"22001234": "req-9"}
     erasure = cmds.ApplyNzAccounts("ubm", (), ("other",), ("22001234",), request)
     await _run(uow, erasure)
-    assert (uow.nz.rows, list(uow.patrons.rows)) == ({}, ["other"])
+    # The purge (the account left the feed 400 days ago) removes the linked copy too, announced
+    # by a plain tombstone (issue 21 item 3: retention); the erasure, by an erasure's.
+    assert (uow.nz.rows, list(uow.patrons.rows)) == ({}, [])
+    assert uow.departures.purged_ == ["other"]
     assert uow.departures.sent == ["22001234"]  # announced on ubm.patron.v1 before its removal
     assert uow.departures.applied_ == [("req-9", 1)]  # then confirmed: one copy removed
     await _run(uow, cmds.ApplyNzAccounts("ubm", (), erased=("22001234",), requests=request))

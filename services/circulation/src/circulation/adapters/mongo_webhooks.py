@@ -7,7 +7,7 @@ document back on ``findAndModify``, so two writers of one document would lose an
 ``webhook_deliveries``: one document per (subscription, event), ``_id``
 ``{subscription}:{event id}`` so that a record the consumer reads again is not queued twice;
 ``seq`` orders a subscription's queue. The queue is the delivery log: each attempt is pushed on
-its delivery.
+its delivery; a delivered one is dated (``delivered_at``) and deleted by the retention job.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 from circulation.domain.webhooks import Subscription
 from circulation.service_layer.webhooks import LEASE, Attempt, Delivery
 from rebub_shared.mongo import Document
+from rebub_shared.retention_job import delete_in_batches
 
 SUBSCRIPTIONS = "webhooks"
 DELIVERIES = "webhook_deliveries"
@@ -113,13 +114,19 @@ class MongoWebhookStore:
 
     async def record(self, delivery_id: str, attempt: Attempt, delivered: bool) -> None:
         update: dict[str, Any] = {"$push": {"attempts": attempt.model_dump(mode="json")}}
-        if delivered:
-            update["$set"] = {"state": "delivered"}
+        if delivered:  # the retention counts from the delivery
+            update["$set"] = {"state": "delivered", "delivered_at": attempt.at}
         await self._deliveries.update_one({"_id": delivery_id}, update)
 
     async def deliveries(self, subscription_id: str, limit: int) -> list[Delivery]:
         found = self._deliveries.find({"subscription_id": subscription_id})
         return [_delivery(doc) for doc in await found.sort("seq", ASCENDING).to_list(limit)]
+
+    async def purge_delivered_before(self, before: datetime) -> int:
+        """Delete the deliveries delivered before ``before`` (the retention; a pending one, or
+        one delivered before its delivery was dated, stays); how many went."""
+        query = {"state": "delivered", "delivered_at": {"$lt": before}}
+        return await delete_in_batches(self._deliveries, query)
 
     async def redeliver(self, subscription_id: str, from_seq: int, to_seq: int) -> int:
         done = await self._deliveries.update_many(

@@ -6,7 +6,7 @@ came back different would look like a due date change (and restart the chain).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..domain import (
@@ -85,6 +85,8 @@ def loan_to_doc(loan: LoanInChain) -> Doc:
         "status": loan.status.value,
         "ended_reason": loan.ended_reason.value if loan.ended_reason else None,
         "recalled": loan.recalled,
+        # UTC, so that the store compares the ISO strings in time order (the retention).
+        "ended_at": loan.ended_at.astimezone(UTC).isoformat() if loan.ended_at else None,
     }
 
 
@@ -103,6 +105,7 @@ def loan_from_doc(doc: Doc) -> LoanInChain:
         status=LoanStatus(doc["status"]),
         ended_reason=EndReason(doc["ended_reason"]) if doc["ended_reason"] else None,
         recalled=doc["recalled"],
+        ended_at=_instant(doc.get("ended_at")),
     )
 
 
@@ -191,7 +194,7 @@ def report_to_doc(report: Report) -> Doc:
         "kind": report.kind,
         "loan_ids": list(report.loan_ids),
         "reason": report.reason,
-        "at": report.at.isoformat(),
+        "at": report.at.astimezone(UTC).isoformat(),  # UTC: compared as strings (retention)
     }
 
 

@@ -10,8 +10,10 @@ from typing import Any
 from rebub_shared.outbox import outbox_set
 
 from ..domain import Letter, LoanInChain, PatronContact
+from ..domain.retention import Cutoffs, letter_is_due, loan_is_due, report_is_due
 from ..service_layer.ports import Outgoing
 from ..service_layer.records import (
+    SETTLED,
     ClaimNote,
     LetterRecord,
     LetterState,
@@ -227,3 +229,46 @@ class MemoryStore:
 
     async def reports(self) -> list[Report]:
         return [report_from_doc(d) for _, d in sorted(self.report_docs.items())]
+
+    async def purge_letters(self, cut: Cutoffs) -> list[str]:
+        due = [
+            d
+            for d in self.letters.values()
+            if letter_is_due(date.fromisoformat(d["day"]), LetterState(d["state"]) in SETTLED, cut)
+        ]
+        for doc in due:
+            for attempt in range(doc.get("attempts", 0) + 1):
+                self.attempts.pop(f"{doc['_id']}#{attempt}", None)
+            del self.letters[doc["_id"]]
+        return [doc["patron_id"] for doc in due]
+
+    async def batch_days_before(self, day: date) -> list[date]:
+        return sorted(date.fromisoformat(d) for d in self.batches if d < day.isoformat())
+
+    async def drop_batch(self, day: date) -> None:
+        self.batches.pop(day.isoformat(), None)
+
+    async def purge_ended_loans(self, cut: Cutoffs) -> list[str]:
+        due = [d for d in self.loans.values() if loan_is_due(loan_from_doc(d), cut)]
+        for doc in due:
+            for key in doc.get(CLAIMED_KEYS, ()):
+                self.keys.pop(key, None)
+            del self.loans[doc["_id"]]
+        return [doc["patron_id"] for doc in due]
+
+    async def purge_reports(self, cut: Cutoffs) -> int:
+        due = [
+            report_id
+            for report_id, doc in self.report_docs.items()
+            if report_is_due(report_from_doc(doc).at, cut)
+        ]
+        for report_id in due:
+            del self.report_docs[report_id]
+        return len(due)
+
+    async def forget_idle_contacts(self, patron_ids: Collection[str]) -> int:
+        busy = {d["patron_id"] for d in (*self.loans.values(), *self.letters.values())}
+        idle = [p for p in set(patron_ids) - busy if p in self.patron_docs]
+        for patron_id in idle:
+            del self.patron_docs[patron_id]
+        return len(idle)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pymongo import UpdateOne
@@ -30,10 +30,13 @@ from pymongo.errors import DuplicateKeyError
 
 from rebub_shared.mongo import write_in_chunks
 from rebub_shared.outbox import outbox_set
+from rebub_shared.retention_job import delete_in_batches
 
 from ..domain import Letter, LoanInChain, PatronContact
+from ..domain.retention import Cutoffs
 from ..service_layer.ports import Outgoing
 from ..service_layer.records import (
+    SETTLED,
     ClaimNote,
     LetterRecord,
     LetterState,
@@ -62,6 +65,7 @@ from .documents import (
 
 PENDING, SENDING = LetterState.PENDING.value, LetterState.SENDING.value
 OPEN = (PENDING, SENDING)
+SETTLED_STATES = sorted(state.value for state in SETTLED)
 READ_AHEAD = 8  # reads by _id in flight at once: hides the round trips, not the store's work
 
 
@@ -300,6 +304,61 @@ class MongoStore:
 
     async def reports(self) -> list[Report]:
         return [report_from_doc(d) async for d in self.report_docs.find().sort("_id", 1)]
+
+    # The retention (``notifier.domain.retention``): each in bounded batches, what depends on a
+    # record (attempts, keys) deleted before it. Instants are UTC ISO strings: they compare in
+    # time order as strings.
+
+    async def purge_letters(self, cut: Cutoffs) -> list[str]:
+        patrons: list[str] = []
+
+        async def attempts_first(docs: list[Doc]) -> None:
+            ids = [f"{d['_id']}#{n}" for d in docs for n in range(d.get("attempts", 0) + 1)]
+            await self.attempts.delete_many({"_id": {"$in": ids}})
+            patrons.extend(d["patron_id"] for d in docs)
+
+        query = {"state": {"$in": SETTLED_STATES}, "day": {"$lt": cut.letters_before.isoformat()}}
+        projection = {"attempts": 1, "patron_id": 1}
+        await delete_in_batches(
+            self.letters, query, projection=projection, before_delete=attempts_first
+        )
+        return patrons
+
+    async def batch_days_before(self, day: date) -> list[date]:
+        found = self.batches.find({"_id": {"$lt": day.isoformat()}}, {"_id": 1}).sort("_id", 1)
+        return [date.fromisoformat(d["_id"]) async for d in found]
+
+    async def drop_batch(self, day: date) -> None:
+        await self.batches.delete_one({"_id": day.isoformat()})
+
+    async def purge_ended_loans(self, cut: Cutoffs) -> list[str]:
+        patrons: list[str] = []
+
+        async def keys_first(docs: list[Doc]) -> None:
+            keys = [key for d in docs for key in d.get(CLAIMED_KEYS, ())]
+            await self.keys.delete_many({"_id": {"$in": keys}})
+            patrons.extend(d["patron_id"] for d in docs)
+
+        ended_before = cut.loans_ended_before.astimezone(UTC).isoformat()
+        query = {"status": "ended", "ended_at": {"$lt": ended_before, "$ne": None}}
+        projection = {CLAIMED_KEYS: 1, "patron_id": 1}
+        await delete_in_batches(self.loans, query, projection=projection, before_delete=keys_first)
+        return patrons
+
+    async def purge_reports(self, cut: Cutoffs) -> int:
+        before = cut.reports_before.astimezone(UTC).isoformat()
+        return await delete_in_batches(self.report_docs, {"at": {"$lt": before}})
+
+    async def forget_idle_contacts(self, patron_ids: Collection[str]) -> int:
+        forgotten = 0
+        for patron_id in sorted(set(patron_ids)):
+            written = await self.loans.find_one({"patron_id": patron_id}, {"_id": 1})
+            if written is None:
+                written = await self.letters.find_one({"patron_id": patron_id}, {"_id": 1})
+            if written is None:
+                done = await self.patron_docs.delete_one({"_id": patron_id})
+                forgotten += done.deleted_count
+        return forgotten
 
 
 async def _first_owner(

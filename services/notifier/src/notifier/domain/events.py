@@ -99,14 +99,14 @@ def apply_event(state: LoanInChain | None, event: LoanEvent) -> LoanInChain:
         library=event.library,
     )
     if event.kind in _ENDINGS:
-        return _end(state, _ENDINGS[event.kind])
+        return _end(state, _ENDINGS[event.kind], event.occurred_at)
     return _move(state, event)
 
 
-def _end(state: LoanInChain, reason: EndReason) -> LoanInChain:
+def _end(state: LoanInChain, reason: EndReason, at: datetime) -> LoanInChain:
     if state.status is LoanStatus.ENDED and state.ended_reason not in REOPENABLE:
         return state  # a return after a deletion keeps the first, final reason
-    return replace(state, status=LoanStatus.ENDED, ended_reason=reason)
+    return replace(state, status=LoanStatus.ENDED, ended_reason=reason, ended_at=at)
 
 
 def _move(state: LoanInChain, event: LoanEvent) -> LoanInChain:
@@ -123,4 +123,5 @@ def _move(state: LoanInChain, event: LoanEvent) -> LoanInChain:
         due_version=state.due_version + 1,
         status=LoanStatus.ACTIVE,
         ended_reason=None,
+        ended_at=None,
     )

@@ -39,6 +39,8 @@ class LoanInChain:
     due_set_at: when the current due date was set (loan, renewal or change).
     event_version: the circulation loan version of the last event applied (older ones are
     ignored). recalled: another patron requested the item (the loan cannot be renewed).
+    ended_at: when the loan left the chain (None while active, and for a loan stored before
+    it was recorded).
     """
 
     institution: str
@@ -54,6 +56,7 @@ class LoanInChain:
     status: LoanStatus = LoanStatus.ACTIVE
     ended_reason: EndReason | None = None
     recalled: bool = False
+    ended_at: datetime | None = None  # when it left the chain (the retention counts from it)
 
     def __post_init__(self) -> None:
         check_aware("due_at", self.due_at)

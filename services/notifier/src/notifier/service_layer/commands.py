@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from rebub_shared.messagebus import Command
 
 from ..domain import HoldNotice, LoanEvent, LoanInChain, PatronContact
+from ..domain.retention import NotifierRetention
 from .records import LetterRecord, Report
 
 if TYPE_CHECKING:  # daily_pass runs these commands: its answers are named for the types only
@@ -98,6 +99,15 @@ class RunDailyPass(Command["PassSummary"]):
     """Send what is due on the Paris day of ``now`` (catching up after downtime)."""
 
     now: datetime
+
+
+@dataclass(frozen=True)
+class RunRetention(Command[dict[str, int]]):
+    """Delete what is past its period on ``now`` (``notifier.domain.retention``); how many
+    records of each kind went."""
+
+    now: datetime
+    retention: NotifierRetention
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rebub_shared.messagebus import Handlers, MessageBus
 
 from . import commands as c
-from . import daily_pass, handlers, on_request, sending
+from . import daily_pass, handlers, on_request, retention, sending
 from .context import Context
 from .ports import NotifierStore
 
@@ -28,6 +28,7 @@ HANDLERS = Handlers[NotifierStore, Context](
         c.SendHoldAvailable: on_request.send_hold_available,
         c.RunDailyPass: daily_pass.run_daily_pass,
         c.PlanDay: daily_pass.plan_day,
+        c.RunRetention: retention.run_retention,
         c.RecoverInFlight: sending.recover_in_flight,
         c.FindLetters: handlers.find_letters,
         c.ListReports: handlers.list_reports,

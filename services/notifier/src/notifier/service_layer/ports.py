@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from rebub_shared.cloudevents import Event
 
 from ..domain import Letter, LoanInChain, PatronContact
+from ..domain.retention import Cutoffs
 from .records import ClaimNote, LetterRecord, LetterState, Report
 
 # (topic, key, event): an event to publish once its letter is recorded as sent.
@@ -145,6 +146,27 @@ class NotifierStore(Protocol):
         """Record a case for staff (idempotent on report_id)."""
 
     async def reports(self) -> list[Report]: ...
+
+    async def purge_letters(self, cut: Cutoffs) -> list[str]:
+        """Delete the settled letters due (``letter_is_due``), their attempts first; the patron
+        id of each letter deleted (in bounded batches)."""
+
+    async def batch_days_before(self, day: date) -> list[date]:
+        """The days before `day` that have a printed batch, oldest first."""
+
+    async def drop_batch(self, day: date) -> None:
+        """Delete the day's printed batch (the retention: its file is removed first)."""
+
+    async def purge_ended_loans(self, cut: Cutoffs) -> list[str]:
+        """Delete the loans due (``loan_is_due``), their claimed keys first; the patron id of
+        each loan deleted."""
+
+    async def purge_reports(self, cut: Cutoffs) -> int:
+        """Delete the reports due (``report_is_due``); how many."""
+
+    async def forget_idle_contacts(self, patron_ids: Collection[str]) -> int:
+        """Delete the contacts of those of `patron_ids` with no loan in the chain and no letter
+        left (nothing left to write about); how many."""
 
 
 class Mailer(Protocol):

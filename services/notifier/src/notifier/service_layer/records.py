@@ -27,6 +27,10 @@ class LetterState(StrEnum):
     SUPERSEDED = "superseded"
 
 
+# Letters whose sending is over (the retention may remove them; never one still open).
+SETTLED = frozenset({LetterState.SENT, LetterState.UNCERTAIN, LetterState.SUPERSEDED})
+
+
 @dataclass(frozen=True)
 class LetterRecord:
     """A stored letter. attempts: failed deliveries so far; last_error: the latest reason."""

@@ -108,9 +108,13 @@ class MemoryNetworkAccounts:
 class MemoryDepartures:
     sent: list[str] = field(default_factory=list)
     applied_: list[tuple[str, int]] = field(default_factory=list)
+    purged_: list[str] = field(default_factory=list)
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
         self.sent.extend(account_ids)
+
+    async def purged(self, account_ids: Sequence[str]) -> None:
+        self.purged_.extend(account_ids)
 
     async def applied(self, request_id: str, accounts: int) -> None:
         self.applied_.append((request_id, accounts))
@@ -241,3 +245,8 @@ class MemoryImportHistory:
         for e in self.entries:
             last[e.source] = max(e.received_at, last.get(e.source, e.received_at))
         return last
+
+    async def purge_before(self, before: datetime) -> int:
+        kept = [e for e in self.entries if e.received_at >= before]
+        gone, self.entries = len(self.entries) - len(kept), kept
+        return gone

@@ -7,6 +7,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from patron_sync.domain.import_history import ImportEntry
 from rebub_shared.mongo import Document
+from rebub_shared.retention_job import delete_in_batches
 from rebub_shared.tenancy import InstitutionCode, institution_codes
 
 HISTORY = "import_history"
@@ -50,3 +51,6 @@ class MongoImportHistory:
             if doc is not None:
                 last[source] = doc["received_at"]
         return last
+
+    async def purge_before(self, before: datetime) -> int:
+        return await delete_in_batches(self._history, {"received_at": {"$lt": before}})

@@ -201,6 +201,9 @@ class NoNetwork:
     async def applied(self, request_id: str, accounts: int) -> None:
         return None
 
+    async def purged(self, account_ids: Sequence[str]) -> None:
+        return None
+
 
 class MongoIzUnitOfWork:
     """Stages patron saves; ``commit`` claims barcodes, writes each patron with its events in

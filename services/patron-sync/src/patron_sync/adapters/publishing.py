@@ -75,7 +75,12 @@ class KafkaDepartures:
         self._reports = ErasureReports(broker, topics, tenant, "patron-sync", clock)
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
-        headers = {**self._headers, ERASURE_HEADER: request_id}
+        await self._tombstones(account_ids, {**self._headers, ERASURE_HEADER: request_id})
+
+    async def purged(self, account_ids: Sequence[str]) -> None:
+        await self._tombstones(account_ids, self._headers)
+
+    async def _tombstones(self, account_ids: Sequence[str], headers: dict[str, str]) -> None:
         sends = [
             await self._broker.publish(
                 None, self._topic, key=k.encode(), headers=headers, no_confirm=True

@@ -34,6 +34,7 @@ from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer.context import Context
 from patron_sync.service_layer.erasure import erase_copies
 from patron_sync.service_layer.errors import AccountExistsError, PatronNotFoundError
+from patron_sync.service_layer.purged_copies import remove_purged_copies
 from patron_sync.service_layer.unit_of_work import (
     AlsoPublished,
     IzUnitOfWork,
@@ -106,6 +107,7 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
         if current is not None or waiting is not None:
             sync_from_nz(uow, account, current, waiting, now)
     written = len(await uow.commit())
+    await remove_purged_copies(uow, cmd.tombstones)
     return written + len(await erase_copies(uow, cmd.erased, cmd.requests))
 
 

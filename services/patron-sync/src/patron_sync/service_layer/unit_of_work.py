@@ -117,6 +117,10 @@ class Departures(Protocol):
 
     async def applied(self, request_id: str, accounts: int) -> None: ...
 
+    async def purged(self, account_ids: Sequence[str]) -> None:
+        """Plain tombstones (no erasure header): the network zone purged these accounts; the
+        institution's other services forget them (their loans keep their own retention)."""
+
 
 class IzUnitOfWork(Protocol):
     tenant: InstitutionCode
@@ -189,6 +193,10 @@ class ImportHistory(Protocol):
     async def get(self, import_id: str) -> ImportEntry | None: ...
     async def last_received(self) -> dict[InstitutionCode, datetime]:
         """Each source's latest feed, applied or refused."""
+        ...
+
+    async def purge_before(self, before: datetime) -> int:
+        """Delete the imports received before ``before`` (the retention); how many went."""
         ...
 
 
