@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from desk.adapters.apis import Apis
+from desk.adapters.network_imports import NetworkImports
 from desk.adapters.oidc import Tokens
 from desk.entrypoints.http import create_app
 from desk.entrypoints.web import COOKIE, DeskState
@@ -42,11 +43,14 @@ def state(client: TestClient) -> DeskState:
     return found
 
 
-def logged_in(client: TestClient, roles: tuple[str, ...] = ("desk-operator",)) -> str:
+def logged_in(
+    client: TestClient, roles: tuple[str, ...] = ("desk-operator",), institution: str = "ub"
+) -> str:
     """A session as the login would leave it (tokens kept here, at the desk BUST-PRET)."""
     session = state(client).sessions.new()
     session.tokens = Tokens("access", "refresh", "id", time.time() + 600)
-    session.principal = Principal("ub-desk", "ub", frozenset(roles), permissions_of(roles, "ub"))
+    permissions = permissions_of(roles, institution)
+    session.principal = Principal("ub-desk", institution, frozenset(roles), permissions)
     session.desk = "BUST-PRET"
     client.cookies.set(COOKIE, session.sid)
     return session.csrf
@@ -132,6 +136,88 @@ def test_the_network_page_is_for_the_network_team(client: TestClient) -> None:
     assert answer.status_code == 403
     assert "réservée à l" in answer.text
     assert client.get("/nulle-part").status_code == 404
+
+
+OVERVIEW = [
+    {
+        "id": "ub-20261005T070000000000-ab12cd34",
+        "source": "ub",
+        "mode": "full",
+        "file_name": "ub-2026-10-05.csv",
+        "received_at": "2026-10-05T07:00:00Z",
+        "outcome": "applied",
+        "refusal": None,
+        "received": 12,
+        "created": 9,
+        "updated": 1,
+        "unchanged": 0,
+        "absent": 3,
+        "rejected": 2,
+        "rejects": [
+            {
+                "position": 4,
+                "position_kind": "line",
+                "field": "primary_id",
+                "reason": "duplicate primary id …, first at 2",
+            },
+            {
+                "position": 9,
+                "position_kind": "line",
+                "field": "expiry_date",
+                "reason": "not a date YYYY-MM-DD",
+            },
+        ],
+    },
+    {
+        "id": "bsa-20261005T060000000000-ee00ff11",
+        "source": "bsa",
+        "mode": "delta",
+        "file_name": "bsa.xml",
+        "received_at": "2026-10-05T06:00:00Z",
+        "outcome": "refused",
+        "refusal": "feed 'bsa.xml' refused (line 1): UTF-16 is not accepted (UTF-8 is expected)",
+    },
+]
+
+
+def test_the_network_page_shows_each_institutions_last_imports_with_their_rejects(
+    client: TestClient,
+) -> None:
+    logged_in(client, ("network-observer",), "network")
+    asked: list[str] = []
+
+    def network_zone(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.url.path}?{request.url.query.decode()}")
+        assert request.headers["authorization"] == "Bearer access"  # the observer's own token
+        return httpx.Response(200, json=OVERVIEW)
+
+    state(client).imports = NetworkImports(
+        httpx.AsyncClient(transport=httpx.MockTransport(network_zone), base_url="http://nz")
+    )
+    assert 'hx-get="/reseau/imports"' in client.get("/reseau").text
+    page = client.get("/reseau/imports", headers={"HX-Request": "true"}).text
+
+    assert asked == ["/import-overview?per_source=3"]
+    assert "<td>ub</td><td>lundi 5 octobre 2026 à 9 h 00</td>" in page
+    assert "ub-2026-10-05.csv (complet)" in page
+    assert "ligne 4, champ primary_id : duplicate primary id …, first at 2" in page
+    assert "Refusé en entier : feed &#39;bsa.xml&#39; refused (line 1)" in page
+    for quiet in ("ubm", "scpo", "inp"):
+        assert f'<td>{quiet}</td><td colspan="9">Aucun import reçu.</td>' in page
+
+
+def test_the_network_page_says_when_the_imports_cannot_be_read(client: TestClient) -> None:
+    logged_in(client, ("network-observer",), "network")
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, json={"status": 403, "detail": "needs network:observe"})
+
+    state(client).imports = NetworkImports(
+        httpx.AsyncClient(transport=httpx.MockTransport(refused), base_url="http://nz")
+    )
+    page = client.get("/reseau/imports").text
+    assert "Votre rôle ne permet pas la lecture des imports." in page
+    assert "network:observe" not in page
 
 
 def test_the_receipt_is_emailed_once_per_loan_of_the_session(client: TestClient) -> None:

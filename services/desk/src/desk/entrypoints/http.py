@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from desk.adapters.apis import Apis
 from desk.adapters.network_flows import FlowReader
+from desk.adapters.network_imports import NetworkImports
 from desk.adapters.oidc import OidcClient
 from desk.adapters.policy_desks import policy_desks
 from desk.adapters.sessions import SessionStore
@@ -89,6 +90,7 @@ def build_state(settings: DeskSettings) -> DeskState:
         ),
         desks=policy_desks(settings.policies_dir, settings.tenant),
         flows=FlowReader(settings.kafka),
+        imports=NetworkImports.open(settings.network_patron_sync_url, settings.api_timeout_s),
     )
 
 
@@ -104,6 +106,7 @@ def create_app(settings: DeskSettings) -> FastAPI:
             yield
         finally:
             await state.apis.close()
+            await state.imports.close()
 
     app = FastAPI(
         title=f"rebub desk ({settings.tenant})",

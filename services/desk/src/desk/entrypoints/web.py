@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from desk.adapters.apis import Apis, Caller
 from desk.adapters.network_flows import FlowReader
+from desk.adapters.network_imports import NetworkImports
 from desk.adapters.oidc import LoginError, OidcClient
 from desk.adapters.policy_desks import DeskPlace
 from desk.adapters.sessions import Session, SessionStore
@@ -38,6 +39,7 @@ class DeskState:
     apis: Apis
     desks: list[DeskPlace]
     flows: FlowReader
+    imports: NetworkImports
 
     def desk(self, code: str | None) -> DeskPlace | None:
         return next((d for d in self.desks if d.code == code), None)
