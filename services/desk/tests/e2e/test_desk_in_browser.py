@@ -130,6 +130,7 @@ def running(backends: Backends, oidc_issuer: str) -> Iterator[Running]:
             tenant="ub",
             environment="test",
             kafka=namespace.kafka(),
+            mongo=namespace.mongo(),
             auth=auth,
             public_url=f"http://127.0.0.1:{port}",
             client_secret=dev_secret(desk_client_id("ub")),

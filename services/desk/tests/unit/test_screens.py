@@ -3,6 +3,7 @@ HttpOnly cookie in the browser; a refused or unreachable API is a French sentenc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -15,11 +16,13 @@ from fastapi.testclient import TestClient
 from desk.adapters.apis import Apis
 from desk.adapters.network_imports import NetworkImports
 from desk.adapters.oidc import Tokens
+from desk.adapters.sessions import MemorySessions, Session
 from desk.entrypoints.http import create_app
 from desk.entrypoints.web import COOKIE, DeskState
 from desk.settings import DeskSettings
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.auth.tokens import Principal
+from rebub_shared.clock import SystemClock
 from rebub_shared.permissions import permissions_of
 
 ISSUER = "http://idp.test/realms/rebub"
@@ -34,7 +37,9 @@ def client() -> Iterator[TestClient]:
         public_url="http://desk.test",
         client_secret="s3cret",
     )
-    with TestClient(create_app(settings), base_url="http://desk.test") as test_client:
+    sessions = MemorySessions(settings.session_idle_s, SystemClock())
+    app = create_app(settings, sessions)
+    with TestClient(app, base_url="http://desk.test") as test_client:
         yield test_client
 
 
@@ -47,13 +52,22 @@ def logged_in(
     client: TestClient, roles: tuple[str, ...] = ("desk-operator",), institution: str = "ub"
 ) -> str:
     """A session as the login would leave it (tokens kept here, at the desk BUST-PRET)."""
-    session = state(client).sessions.new()
+    sessions = state(client).sessions
+    session = asyncio.run(sessions.new())
     session.tokens = Tokens("access", "refresh", "id", time.time() + 600)
     permissions = permissions_of(roles, institution)
     session.principal = Principal("ub-desk", institution, frozenset(roles), permissions)
     session.desk = "BUST-PRET"
+    asyncio.run(sessions.save(session))
     client.cookies.set(COOKIE, session.sid)
     return session.csrf
+
+
+def kept(client: TestClient) -> Session:
+    """The session of the client's cookie, as the desk keeps it."""
+    found = asyncio.run(state(client).sessions.get(client.cookies[COOKIE]))
+    assert found is not None
+    return found
 
 
 def answering(client: TestClient, handler: Callable[[httpx.Request], httpx.Response]) -> None:
@@ -233,7 +247,7 @@ def test_the_receipt_is_emailed_once_per_loan_of_the_session(client: TestClient)
         "/lecteur/P1/recu", data={"loan_ids": ["L-1", "L-2"]}, headers={"X-CSRF-Token": csrf}
     )
     assert "Reçu envoyé par courriel (2 documents)." in answer.text
-    desk_session = state(client).sessions._sessions[client.cookies[COOKIE]].desk_session
+    desk_session = kept(client).desk_session
     assert sent == [
         ("/loans/L-1/receipt", f"{desk_session}-L-1"),
         ("/loans/L-2/receipt", f"{desk_session}-L-2"),

@@ -125,7 +125,8 @@ def test_deployments_have_probes_resources_and_secrets(rendered):
             }
             expected = {
                 "notifier": {"rebub-kafka", "rebub-mongodb", "rebub-smtp"},
-                "desk": {"rebub-kafka", "rebub-desk-oidc"},  # no store; its OIDC client's secret
+                # its sessions in the store; its OIDC client's secret
+                "desk": {"rebub-kafka", "rebub-mongodb", "rebub-desk-oidc"},
             }.get(deployment["metadata"]["name"], {"rebub-kafka", "rebub-mongodb"})
             assert secrets == expected
 
