@@ -2,7 +2,8 @@
 
 The desk is a backend-for-frontend: it logs staff in with the institution's OIDC provider
 (``auth.issuer``, client ``client_id``), keeps their tokens in a server-side session, and calls
-circulation and patron-sync with them. It reads the broker (``kafka``) only for the network page.
+circulation and patron-sync with them. It reads the broker (``kafka``) and the network zone's
+patron-sync (the last imports) only for the network page.
 """
 
 from __future__ import annotations
@@ -33,11 +34,15 @@ class DeskSettings(ServiceSettings):
     circulation_url: str = "http://127.0.0.1:8111"
     patron_sync_url: str = "http://127.0.0.1:8110"
     notifier_url: str = "http://127.0.0.1:8112"
+    # The network zone's patron-sync: the last imports on the network page.
+    network_patron_sync_url: str = "http://127.0.0.1:8100"
     policies_dir: Path = DEFAULT_POLICIES_DIR
     # A session unused this long is forgotten (the staff member logs in again).
     session_idle_s: float = Field(default=8 * 3600, gt=0)
     # How often the network page reads the broker again.
     network_refresh_s: float = Field(default=2.0, gt=0)
+    # How often it reads the last imports again (a few feeds a day: no need to hurry).
+    imports_refresh_s: float = Field(default=15.0, gt=0)
     api_timeout_s: float = Field(default=10.0, gt=0)
     # Cookies sent over HTTPS only (production); plain HTTP on loopback otherwise.
     secure_cookies: bool = True

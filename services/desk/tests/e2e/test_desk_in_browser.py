@@ -4,7 +4,8 @@ of them. One set of services and one browser for the module; axe-core checks eac
 
 The morning of issue 19: ub-desk logs in, finds a patron by name, lends three items by scanning,
 meets a block and fails to override it; ub-manager overrides it with a reason; two returns, one
-to the hold shelf; the network observer sees the loans' messages on the network page.
+to the hold shelf; the network observer sees the loans' messages on the network page, and ub's
+feed imported into the network zone with its rejects (no primary id shown).
 
 ``REBUB_DESK_SCREENSHOTS=docs/desk`` writes the screenshots of docs/desk.md on the way.
 """
@@ -31,6 +32,7 @@ from desk.entrypoints.http import create_app as desk_app
 from desk.settings import DeskSettings
 from patron_sync.entrypoints.http import create_app as patron_sync_app
 from patron_sync.settings import PatronSyncSettings
+from rebub.demo.feeds import write_csv_feed
 from rebub.identity import DevTokens
 from rebub.infra.keycloak_realm import desk_client_id, dev_password, dev_secret
 from rebub.mailbox import free_port
@@ -63,6 +65,7 @@ class Running:
     desk: str
     circulation: str
     patron_sync: str
+    network_patron_sync: str
     namespace: Namespace
     tokens: DevTokens
     reader: str  # the patron served at the desk (account id)
@@ -120,22 +123,29 @@ def running(backends: Backends, oidc_issuer: str) -> Iterator[Running]:
         patron_sync_url = stack.enter_context(
             served(patron_sync_app(PatronSyncSettings(**common), clock))
         )
+        network = PatronSyncSettings(**common | {"tenant": "network"})
+        network_url = stack.enter_context(served(patron_sync_app(network, clock)))
         port = free_port()
         desk = DeskSettings(
             tenant="ub",
             environment="test",
             kafka=namespace.kafka(),
+            mongo=namespace.mongo(),
             auth=auth,
             public_url=f"http://127.0.0.1:{port}",
             client_secret=dev_secret(desk_client_id("ub")),
             circulation_url=circulation_url,
             patron_sync_url=patron_sync_url,
+            network_patron_sync_url=network_url,
             secure_cookies=False,
             network_refresh_s=1.0,
+            imports_refresh_s=1.0,
         )
         desk_url = stack.enter_context(served(desk_app(desk), port))
         tokens = DevTokens(oidc_issuer)
-        running = Running(desk_url, circulation_url, patron_sync_url, namespace, tokens, "", "")
+        running = Running(
+            desk_url, circulation_url, patron_sync_url, network_url, namespace, tokens, "", ""
+        )
         with running.api(patron_sync_url, "ub-manager") as patrons:
             running.reader = _reader(patrons, "Lestrade", "Margaux", "CARD20260001")
             running.requester = _reader(patrons, "Vernet", "Paul", "CARD20260002")
@@ -231,7 +241,7 @@ def focused(page: Page) -> str:
     return element_id
 
 
-def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
+def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> None:
     # ub-desk logs in, chooses the loan desk of the sciences library, shown on every screen
     log_in(page, running, "ub-desk")
     choose_desk(page, "poste")
@@ -366,6 +376,14 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
     expect(shelf.locator("tbody tr")).to_contain_text("VERNET Paul")
     accessible(page, "listes")
 
+    # ub's DSI sends its feed to the network zone: 6 records, 2 of them rejected
+    feed = write_csv_feed(tmp_path / "ub-2026-10-01.csv", 6, "ub", seed=19, bad_records=2)
+    with running.api(running.network_patron_sync, "ub-feed") as network_zone:
+        files = {"file": (feed.path.name, feed.path.read_bytes(), "text/csv")}
+        imported = network_zone.post("/imports", params={"source": "ub"}, files=files)
+        assert imported.status_code == 200, imported.text
+    ids = [r["primary_id"] for r in imported.json()["rejected"] if r["primary_id"]]
+
     # the network team sees the loans' messages (4 loans, 2 returns) without reloading
     page.get_by_role("button", name="Se déconnecter").click()
     log_in(page, running, "network-observer")
@@ -373,4 +391,13 @@ def test_a_morning_at_the_desk(running: Running, page: Page) -> None:
     messages = page.locator(f'tr[data-topic="{topic}"] td.nombre').first
     _until(lambda: messages.count() and int(messages.inner_text()) >= 6, "the loans on the page")
     expect(page.locator("#poste-courant")).to_have_count(0)
+    # and ub's import with its rejects, without the rejected records' primary ids
+    imported_row = page.locator('#imports tr[data-source="ub"][data-import]')
+    expect(imported_row).to_contain_text(feed.path.name)
+    expect(imported_row.locator("td.nombre").last).to_have_text("2")
+    expect(page.locator("#imports tr.rejets li")).to_have_count(2)
+    expect(page.locator('#imports tr[data-source="bsa"]')).to_contain_text("Aucun import reçu.")
+    shown = page.locator("#imports").inner_text()
+    assert ids
+    assert not any(primary_id in shown for primary_id in ids)
     accessible(page, "reseau")

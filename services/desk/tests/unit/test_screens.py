@@ -3,6 +3,7 @@ HttpOnly cookie in the browser; a refused or unreachable API is a French sentenc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -13,12 +14,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from desk.adapters.apis import Apis
+from desk.adapters.network_imports import NetworkImports
 from desk.adapters.oidc import Tokens
+from desk.adapters.sessions import MemorySessions, Session
 from desk.entrypoints.http import create_app
 from desk.entrypoints.web import COOKIE, DeskState
 from desk.settings import DeskSettings
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.auth.tokens import Principal
+from rebub_shared.clock import SystemClock
 from rebub_shared.permissions import permissions_of
 
 ISSUER = "http://idp.test/realms/rebub"
@@ -33,7 +37,9 @@ def client() -> Iterator[TestClient]:
         public_url="http://desk.test",
         client_secret="s3cret",
     )
-    with TestClient(create_app(settings), base_url="http://desk.test") as test_client:
+    sessions = MemorySessions(settings.session_idle_s, SystemClock())
+    app = create_app(settings, sessions)
+    with TestClient(app, base_url="http://desk.test") as test_client:
         yield test_client
 
 
@@ -42,14 +48,26 @@ def state(client: TestClient) -> DeskState:
     return found
 
 
-def logged_in(client: TestClient, roles: tuple[str, ...] = ("desk-operator",)) -> str:
+def logged_in(
+    client: TestClient, roles: tuple[str, ...] = ("desk-operator",), institution: str = "ub"
+) -> str:
     """A session as the login would leave it (tokens kept here, at the desk BUST-PRET)."""
-    session = state(client).sessions.new()
+    sessions = state(client).sessions
+    session = asyncio.run(sessions.new())
     session.tokens = Tokens("access", "refresh", "id", time.time() + 600)
-    session.principal = Principal("ub-desk", "ub", frozenset(roles), permissions_of(roles, "ub"))
+    permissions = permissions_of(roles, institution)
+    session.principal = Principal("ub-desk", institution, frozenset(roles), permissions)
     session.desk = "BUST-PRET"
+    asyncio.run(sessions.save(session))
     client.cookies.set(COOKIE, session.sid)
     return session.csrf
+
+
+def kept(client: TestClient) -> Session:
+    """The session of the client's cookie, as the desk keeps it."""
+    found = asyncio.run(state(client).sessions.get(client.cookies[COOKIE]))
+    assert found is not None
+    return found
 
 
 def answering(client: TestClient, handler: Callable[[httpx.Request], httpx.Response]) -> None:
@@ -134,6 +152,88 @@ def test_the_network_page_is_for_the_network_team(client: TestClient) -> None:
     assert client.get("/nulle-part").status_code == 404
 
 
+OVERVIEW = [
+    {
+        "id": "ub-20261005T070000000000-ab12cd34",
+        "source": "ub",
+        "mode": "full",
+        "file_name": "ub-2026-10-05.csv",
+        "received_at": "2026-10-05T07:00:00Z",
+        "outcome": "applied",
+        "refusal": None,
+        "received": 12,
+        "created": 9,
+        "updated": 1,
+        "unchanged": 0,
+        "absent": 3,
+        "rejected": 2,
+        "rejects": [
+            {
+                "position": 4,
+                "position_kind": "line",
+                "field": "primary_id",
+                "reason": "duplicate primary id …, first at 2",
+            },
+            {
+                "position": 9,
+                "position_kind": "line",
+                "field": "expiry_date",
+                "reason": "not a date YYYY-MM-DD",
+            },
+        ],
+    },
+    {
+        "id": "bsa-20261005T060000000000-ee00ff11",
+        "source": "bsa",
+        "mode": "delta",
+        "file_name": "bsa.xml",
+        "received_at": "2026-10-05T06:00:00Z",
+        "outcome": "refused",
+        "refusal": "feed 'bsa.xml' refused (line 1): UTF-16 is not accepted (UTF-8 is expected)",
+    },
+]
+
+
+def test_the_network_page_shows_each_institutions_last_imports_with_their_rejects(
+    client: TestClient,
+) -> None:
+    logged_in(client, ("network-observer",), "network")
+    asked: list[str] = []
+
+    def network_zone(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.url.path}?{request.url.query.decode()}")
+        assert request.headers["authorization"] == "Bearer access"  # the observer's own token
+        return httpx.Response(200, json=OVERVIEW)
+
+    state(client).imports = NetworkImports(
+        httpx.AsyncClient(transport=httpx.MockTransport(network_zone), base_url="http://nz")
+    )
+    assert 'hx-get="/reseau/imports"' in client.get("/reseau").text
+    page = client.get("/reseau/imports", headers={"HX-Request": "true"}).text
+
+    assert asked == ["/import-overview?per_source=3"]
+    assert "<td>ub</td><td>lundi 5 octobre 2026 à 9 h 00</td>" in page
+    assert "ub-2026-10-05.csv (complet)" in page
+    assert "ligne 4, champ primary_id : duplicate primary id …, first at 2" in page
+    assert "Refusé en entier : feed &#39;bsa.xml&#39; refused (line 1)" in page
+    for quiet in ("ubm", "scpo", "inp"):
+        assert f'<td>{quiet}</td><td colspan="9">Aucun import reçu.</td>' in page
+
+
+def test_the_network_page_says_when_the_imports_cannot_be_read(client: TestClient) -> None:
+    logged_in(client, ("network-observer",), "network")
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, json={"status": 403, "detail": "needs network:observe"})
+
+    state(client).imports = NetworkImports(
+        httpx.AsyncClient(transport=httpx.MockTransport(refused), base_url="http://nz")
+    )
+    page = client.get("/reseau/imports").text
+    assert "Votre rôle ne permet pas la lecture des imports." in page
+    assert "network:observe" not in page
+
+
 def test_the_receipt_is_emailed_once_per_loan_of_the_session(client: TestClient) -> None:
     csrf = logged_in(client)
     sent: list[tuple[str, str]] = []
@@ -147,7 +247,7 @@ def test_the_receipt_is_emailed_once_per_loan_of_the_session(client: TestClient)
         "/lecteur/P1/recu", data={"loan_ids": ["L-1", "L-2"]}, headers={"X-CSRF-Token": csrf}
     )
     assert "Reçu envoyé par courriel (2 documents)." in answer.text
-    desk_session = state(client).sessions._sessions[client.cookies[COOKIE]].desk_session
+    desk_session = kept(client).desk_session
     assert sent == [
         ("/loans/L-1/receipt", f"{desk_session}-L-1"),
         ("/loans/L-2/receipt", f"{desk_session}-L-2"),

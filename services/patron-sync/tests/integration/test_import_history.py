@@ -41,6 +41,10 @@ async def test_the_history_survives_a_restart_and_each_institution_reads_only_it
         others = await client.get("/imports", headers=bsa)
         hidden = await client.get(f"/imports/{listed['id']}", headers=bsa)
         desk = await client.get("/imports", headers=bearer(dev_tokens.user("ub-desk")))
+        observer = bearer(dev_tokens.user("network-observer"))
+        overview = await client.get("/import-overview", headers=observer)
+        not_the_history = await client.get(f"/imports/{listed['id']}", headers=observer)
+        ub_overview = await client.get("/import-overview", headers=ub)
 
         entry = one.json()
         assert (entry["source"], entry["file_name"], entry["outcome"]) == (
@@ -58,6 +62,13 @@ async def test_the_history_survives_a_restart_and_each_institution_reads_only_it
         assert hidden.status_code == 404
         assert hidden.headers["content-type"] == "application/problem+json"
         assert desk.status_code == 403
+        # the network team: counts and reasons, never who uploaded it nor whose record
+        [seen] = overview.json()
+        assert (seen["source"], seen["received"], seen["rejected"]) == ("ub", 12, 2)
+        assert [r["position"] for r in seen["rejects"]] == [r["position"] for r in rejects]
+        assert entry["uploaded_by"] not in overview.text
+        assert not any(r["primary_id"] in overview.text for r in rejects if r["primary_id"])
+        assert (not_the_history.status_code, ub_overview.status_code) == (403, 403)
         http = service.runtime.metrics.get_sample_value(  # the route template, never the id
             "rebub_http_request_duration_seconds_count",
             {

@@ -9,7 +9,8 @@ import pytest
 from patron_sync.adapters.feeds.feed import DsiFeedReader
 from patron_sync.adapters.memory import MemoryImportHistory, MemoryNzAccounts, MemoryNzPublisher
 from patron_sync.domain.errors import FeedRefusedError
-from patron_sync.domain.import_history import missing_feeds
+from patron_sync.domain.import_history import ImportEntry, missing_feeds, observed
+from patron_sync.domain.import_report import ImportReport, Reject
 from patron_sync.service_layer import commands as cmds
 from patron_sync.service_layer.context import ImportOptions, NetworkContext
 from patron_sync.service_layer.registry import network_bus
@@ -63,3 +64,52 @@ async def test_each_import_is_kept_with_its_file_checksum_uploader_and_rejects(
     assert (refused.file_name, refused.outcome, refused.report) == ("spool-2.csv", "refused", None)
     assert refused.refusal is not None
     assert await history.last_received() == {"ub": TUE_6_OCT_0401}  # a refused feed was sent
+
+
+def test_the_network_team_sees_counts_and_reasons_but_no_uploader_primary_id_or_value() -> None:
+    rejects = (
+        Reject(
+            position=4,
+            position_kind="line",
+            primary_id="E20260042",
+            field="primary_id",
+            value="E20260042",
+            reason="duplicate primary id E20260042, first at 2",
+        ),
+        Reject(
+            position=7,
+            position_kind="line",
+            primary_id="E20260077",
+            field="expiry_date",
+            value="31/12/2027",
+            reason="not a date YYYY-MM-DD: 31/12/2027",
+        ),
+    )
+    report = ImportReport(
+        received=10, created=6, updated=1, unchanged=1, rejected=rejects, absent=3
+    )
+    entry = ImportEntry(
+        id="ub-1",
+        source="ub",
+        mode="full",
+        file_name="ub-2026-10-05.csv",
+        checksum="ab" * 32,
+        size=1200,
+        uploaded_by="ub-feed-admin",
+        received_at=MON_5_OCT_0400,
+        outcome="applied",
+        report=report,
+    )
+
+    seen = observed(entry).model_dump(mode="json")
+
+    assert (seen["received"], seen["created"], seen["rejected"], seen["absent"]) == (10, 6, 2, 3)
+    assert [(r["position"], r["field"], r["reason"]) for r in seen["rejects"]] == [
+        (4, "primary_id", "duplicate primary id …, first at 2"),
+        (7, "expiry_date", "not a date YYYY-MM-DD: …"),
+    ]
+    shown = str(seen)
+    for personal in ("E20260042", "E20260077", "31/12/2027", "ub-feed-admin"):
+        assert personal not in shown
+    assert "uploaded_by" not in seen
+    assert "checksum" not in seen

@@ -67,11 +67,14 @@ class ServiceInstance:
             env[f"{p}AUTH__ISSUER"] = issuer
         if self.service == "desk":  # its institution's APIs, and its OIDC client of the realm
             client = desk_client_id(self.tenant)
+            # the network zone's patron-sync is on the base port (the network page's imports)
+            base = self.port - 10 * (institution_codes().index(self.tenant) + 1) - 3
             env |= {
                 f"{p}PUBLIC_URL": self.url,
                 f"{p}CIRCULATION_URL": f"http://127.0.0.1:{self.port - 2}",
                 f"{p}PATRON_SYNC_URL": f"http://127.0.0.1:{self.port - 3}",
                 f"{p}NOTIFIER_URL": f"http://127.0.0.1:{self.port - 1}",
+                f"{p}NETWORK_PATRON_SYNC_URL": f"http://127.0.0.1:{base}",
                 f"{p}CLIENT_ID": client,
                 f"{p}CLIENT_SECRET": dev_secret(client),
                 f"{p}SECURE_COOKIES": "false",

@@ -69,7 +69,8 @@ def test_network_policies_deny_by_default_and_leave_only_to_the_platform_and_the
         for peer in rule["to"]
         if "namespaceSelector" in peer
     }
-    assert namespaces == {"kube-system", "rebub-platform", "rebub-identity"}
+    # rebub-network: the desk's network page reads the last imports there
+    assert namespaces == {"kube-system", "rebub-platform", "rebub-identity", "rebub-network"}
 
 
 @pytest.mark.parametrize("overlay", TENANT_OVERLAYS)
@@ -124,7 +125,8 @@ def test_deployments_have_probes_resources_and_secrets(rendered):
             }
             expected = {
                 "notifier": {"rebub-kafka", "rebub-mongodb", "rebub-smtp"},
-                "desk": {"rebub-kafka", "rebub-desk-oidc"},  # no store; its OIDC client's secret
+                # its sessions in the store; its OIDC client's secret
+                "desk": {"rebub-kafka", "rebub-mongodb", "rebub-desk-oidc"},
             }.get(deployment["metadata"]["name"], {"rebub-kafka", "rebub-mongodb"})
             assert secrets == expected
 

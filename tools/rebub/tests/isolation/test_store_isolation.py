@@ -37,6 +37,7 @@ def test_mongodb_roles_are_read_write_on_the_tenants_databases_only():
         {"role": "readWrite", "db": "t1_ub_circulation"},
         {"role": "readWrite", "db": "t1_ub_patron_sync"},
         {"role": "readWrite", "db": "t1_ub_notifier"},
+        {"role": "readWrite", "db": "t1_ub_desk"},
     ]
     assert roles("network") == [{"role": "readWrite", "db": "network_patron_sync"}]
 

@@ -35,6 +35,7 @@ class Refusal(Exception):
 SERVICES = {
     "circulation": "Le service de circulation",
     "patron-sync": "Le fichier des lecteurs",
+    "patron-sync-network": "Le fichier réseau des lecteurs",
     "notifier": "Le service des courriers",
 }
 

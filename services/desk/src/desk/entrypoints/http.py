@@ -4,7 +4,7 @@ French answers to everything that goes wrong (never a trace or a JSON body)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from desk.adapters.apis import Apis
+from desk.adapters.mongo_sessions import MongoSessions
 from desk.adapters.network_flows import FlowReader
+from desk.adapters.network_imports import NetworkImports
 from desk.adapters.oidc import OidcClient
 from desk.adapters.policy_desks import policy_desks
 from desk.adapters.sessions import SessionStore
@@ -25,6 +27,8 @@ from desk.domain import wording
 from desk.settings import DeskSettings
 from rebub_shared.auth.jwks import JwksCache
 from rebub_shared.auth.tokens import TokenVerifier
+from rebub_shared.clock import Clock, SystemClock
+from rebub_shared.mongo import database_name, open_mongo
 
 from . import (
     list_routes,
@@ -34,7 +38,16 @@ from . import (
     patron_routes,
     return_routes,
 )
-from .web import DeskNeeded, DeskState, LoginNeeded, NotAllowed, go, render, session_of
+from .web import (
+    DeskNeeded,
+    DeskState,
+    LoginNeeded,
+    NotAllowed,
+    go,
+    keep_session,
+    render,
+    session_of,
+)
 
 log = structlog.get_logger(__name__)
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -56,7 +69,7 @@ def templates() -> Jinja2Templates:
     return found
 
 
-def build_state(settings: DeskSettings) -> DeskState:
+def build_state(settings: DeskSettings, sessions: SessionStore) -> DeskState:
     auth = settings.auth
     issuer = auth.required_issuer()
     keys = JwksCache(
@@ -68,7 +81,7 @@ def build_state(settings: DeskSettings) -> DeskState:
     return DeskState(
         settings=settings,
         templates=templates(),
-        sessions=SessionStore(settings.session_idle_s),
+        sessions=sessions,
         oidc=OidcClient(
             issuer,
             settings.oidc_client_id(),
@@ -89,21 +102,27 @@ def build_state(settings: DeskSettings) -> DeskState:
         ),
         desks=policy_desks(settings.policies_dir, settings.tenant),
         flows=FlowReader(settings.kafka),
+        imports=NetworkImports.open(settings.network_patron_sync_url, settings.api_timeout_s),
     )
 
 
-def create_app(settings: DeskSettings) -> FastAPI:
-    """The desk of ``settings.tenant``; nothing is opened before the lifespan starts."""
+def create_app(
+    settings: DeskSettings, sessions: SessionStore | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """The desk of ``settings.tenant``; nothing is opened before the lifespan starts. Its
+    sessions in the desk's store (expiring by ``clock``, the system's by default), unless
+    ``sessions`` is given (unit tests: in memory)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = build_state(settings)
-        app.state.desk = state
-        log.info("desk ready", url=settings.base_url(), desks=len(state.desks))
-        try:
+        async with AsyncExitStack() as stack:
+            kept = sessions or await _stored_sessions(settings, clock or SystemClock(), stack)
+            state = build_state(settings, kept)
+            stack.push_async_callback(state.imports.close)
+            stack.push_async_callback(state.apis.close)
+            app.state.desk = state
+            log.info("desk ready", url=settings.base_url(), desks=len(state.desks))
             yield
-        finally:
-            await state.apis.close()
 
     app = FastAPI(
         title=f"rebub desk ({settings.tenant})",
@@ -112,6 +131,7 @@ def create_app(settings: DeskSettings) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    app.middleware("http")(keep_session)
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     for router in (
         login_routes.router,
@@ -125,6 +145,17 @@ def create_app(settings: DeskSettings) -> FastAPI:
     _install_health(app)
     _install_errors(app)
     return app
+
+
+async def _stored_sessions(
+    settings: DeskSettings, clock: Clock, stack: AsyncExitStack
+) -> MongoSessions:
+    """The sessions in the desk's database, open while ``stack`` is."""
+    client = await stack.enter_async_context(open_mongo(settings.mongo))
+    db = client[database_name(settings.mongo, settings.tenant, "desk")]
+    sessions = MongoSessions(settings.session_idle_s, clock, db)
+    await sessions.ensure_indexes()
+    return sessions
 
 
 def _install_health(app: FastAPI) -> None:

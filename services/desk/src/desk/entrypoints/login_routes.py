@@ -12,7 +12,7 @@ from desk.adapters.oidc import LoginError
 from rebub_shared.auth.tokens import InvalidTokenError
 from rebub_shared.permissions import Permission
 
-from .web import COOKIE, AnySession, StaffSession, State, go, render, session_of
+from .web import COOKIE, AnySession, StaffSession, State, go, render, session_of, use_session
 
 log = structlog.get_logger(__name__)
 router = APIRouter()
@@ -31,7 +31,8 @@ async def home(request: Request, desk: State) -> Response:
 @router.get("/connexion")
 async def login(request: Request, desk: State) -> Response:
     """Start a login: remember state, nonce and PKCE verifier; send the browser to the provider."""
-    session = session_of(request) or desk.sessions.new()
+    session = session_of(request) or await desk.sessions.new()
+    use_session(request, session)
     start, address = desk.oidc.start()
     session.login = start
     response = go(request, address)
@@ -95,7 +96,8 @@ async def desk_chosen(
 async def logout(request: Request, desk: State, session: AnySession) -> Response:
     """Forget the session here and at the provider (the next login asks for the password)."""
     id_token = session.tokens.id_token if session.tokens else None
-    desk.sessions.drop(session.sid)
+    await desk.sessions.drop(session.sid)
+    use_session(request, None)
     response = go(request, desk.oidc.logout_url(id_token, f"{desk.settings.base_url()}/"))
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -2,11 +2,13 @@
 
 A page needs a logged-in session (else the browser goes to the login); a desk screen also needs a
 desk chosen; a POST needs the session's CSRF token (header ``X-CSRF-Token`` sent by htmx, or a
-form field ``csrf``).
+form field ``csrf``). :func:`keep_session` reads the cookie's session from the store once per
+request and writes it back when the request changed it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -16,9 +18,10 @@ from fastapi.templating import Jinja2Templates
 
 from desk.adapters.apis import Apis, Caller
 from desk.adapters.network_flows import FlowReader
+from desk.adapters.network_imports import NetworkImports
 from desk.adapters.oidc import LoginError, OidcClient
 from desk.adapters.policy_desks import DeskPlace
-from desk.adapters.sessions import Session, SessionStore
+from desk.adapters.sessions import Session, SessionStore, to_document
 from desk.settings import DeskSettings
 from rebub_shared.auth.tokens import InvalidTokenError, TokenVerifier
 from rebub_shared.permissions import Permission
@@ -38,6 +41,7 @@ class DeskState:
     apis: Apis
     desks: list[DeskPlace]
     flows: FlowReader
+    imports: NetworkImports
 
     def desk(self, code: str | None) -> DeskPlace | None:
         return next((d for d in self.desks if d.code == code), None)
@@ -68,7 +72,35 @@ State = Annotated[DeskState, Depends(state)]
 
 
 def session_of(request: Request) -> Session | None:
-    return state(request).sessions.get(request.cookies.get(COOKIE))
+    """The request's session, as :func:`keep_session` read it (or a route started it)."""
+    found: Session | None = getattr(request.state, "session", None)
+    return found
+
+
+def use_session(request: Request, session: Session | None) -> None:
+    """``session`` is the request's from now on (a new one, or ``None`` once dropped)."""
+    request.state.session = session
+
+
+#: Paths that never need a session (no read of the store for them).
+SESSIONLESS = ("/static/", "/health", "/ready")
+
+
+async def keep_session(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Read the cookie's session once, run the request, keep what it changed in the session."""
+    if request.url.path.startswith(SESSIONLESS):
+        return await call_next(request)
+    sessions = state(request).sessions
+    session = await sessions.get(request.cookies.get(COOKIE))
+    use_session(request, session)
+    before = None if session is None else to_document(session)
+    response = await call_next(request)
+    after = session_of(request)
+    if after is not None and (after is not session or to_document(after) != before):
+        await sessions.save(after)
+    return response
 
 
 async def _logged_in(request: Request) -> Session:
@@ -81,7 +113,8 @@ async def _logged_in(request: Request) -> Session:
             session.tokens = await desk.oidc.refresh(session.tokens)
             session.principal = await desk.verifier.verify(session.tokens.access_token)
         except (LoginError, InvalidTokenError) as error:
-            desk.sessions.drop(session.sid)
+            await desk.sessions.drop(session.sid)
+            use_session(request, None)
             raise LoginNeeded from error
     if request.method == "POST":
         await _check_csrf(request, session)

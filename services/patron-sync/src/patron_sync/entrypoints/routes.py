@@ -15,7 +15,7 @@ from patron_sync.domain import errors as e
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.accounts import Patron
 from patron_sync.domain.erasure import NETWORK_DONE, erasure_status
-from patron_sync.domain.import_history import ImportEntry
+from patron_sync.domain.import_history import ImportEntry, ObservedImport, observed
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
 from patron_sync.domain.user_groups import UserGroup
@@ -168,6 +168,22 @@ def network_router() -> APIRouter:
         """The imports of the token's institution, newest first: each feed's file name,
         checksum, who uploaded it, its counts and rejects, or why it was refused."""
         return await service_of(request).history.latest(principal.institution, limit)
+
+    @router.get("/import-overview")
+    async def import_overview(
+        request: Request,
+        _: Annotated[Principal, requires(P.NETWORK_OBSERVE)],
+        per_source: Annotated[int, Query(ge=1, le=20)] = 3,
+    ) -> list[ObservedImport]:
+        """The network team's view: each institution's latest imports (institutions in the
+        network's order, each newest first), their counts, and each reject's place, field and
+        reason; no personal data (no uploader, no primary id, no value)."""
+        history = service_of(request).history
+        return [
+            observed(entry)
+            for source in institution_codes()
+            for entry in await history.latest(source, per_source)
+        ]
 
     @router.get("/imports/{import_id}", responses={404: {"description": "No such import"}})
     async def read_import(

@@ -79,7 +79,8 @@ def acl_tuples(topics: Topics | None = None) -> list[AclTuple]:
 
 def databases(tenant: TenantCode) -> tuple[str, ...]:
     """The only databases a tenant's MongoDB user may use (``rebub_shared.mongo.database_name``)."""
-    services = ("patron_sync",) if tenant == NETWORK else ("circulation", "patron_sync", "notifier")
+    institution = ("circulation", "patron_sync", "notifier", "desk")  # desk: its sessions
+    services = ("patron_sync",) if tenant == NETWORK else institution
     return tuple(f"{tenant}_{service}" for service in services)
 
 
