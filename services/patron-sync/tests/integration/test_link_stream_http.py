@@ -83,5 +83,6 @@ async def test_a_streamed_link_of_300_lines_reports_each_line_then_a_summary(
     ]
     wrong = await ub.post("/patron-links/stream", json={"primary_ids": ["UB-0000010"]})
     assert wrong.status_code == 415
+    assert (await ub.post("/patron-links/stream")).status_code == 415  # no body
     bounded = await ub.post("/patron-links", json={"primary_ids": ["UB-0000010"]})
     assert bounded.json()["already_linked"] == ["UB-0000010"]

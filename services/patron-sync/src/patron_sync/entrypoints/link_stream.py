@@ -26,7 +26,7 @@ from rebub_shared import bounds
 from rebub_shared.audit import Audit
 from rebub_shared.auth.guard import requires
 from rebub_shared.auth.tokens import Principal
-from rebub_shared.http import BodyLimit
+from rebub_shared.http import BodyLimit, Problem
 from rebub_shared.permissions import Permission as P
 
 from .instance import PatronSync
@@ -162,6 +162,9 @@ def link_stream_router() -> APIRouter:
         the module). ``POST /patron-links`` keeps the bounded JSON form (1,000 ids)."""
         service: PatronSync = request.app.state.service
         media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if media_type not in BODY_LIMIT.media_types:  # no body at all (the edge checks one)
+            expected = " or ".join(BODY_LIMIT.media_types)
+            raise Problem(415, "Unsupported Media Type", f"the body must be {expected}")
         counts = dict.fromkeys(OUTCOMES, 0)
 
         async def answer() -> AsyncIterator[bytes]:
