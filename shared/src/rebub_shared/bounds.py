@@ -92,6 +92,10 @@ Identifier = Annotated[
 SearchTerm = Annotated[str, _text("SearchTerm", 100, "name searches")]
 Barcode = Annotated[str, StringConstraints(pattern=ITEM_BARCODE)]
 LIMITS.append(Limit("Barcode", "4-32 ASCII letters or digits", "item barcodes"))
+#: A delivered document's link (a digitisation request): https, no space or control character.
+DOCUMENT_URL = r"^https://[^\s\x00-\x1f\x7f]+$"
+DocumentUrl = Annotated[str, StringConstraints(max_length=2000, pattern=DOCUMENT_URL)]
+LIMITS.append(Limit("DocumentUrl", "https://, at most 2000 characters", "a delivered digitisation"))
 
 
 #: Event payload strings: their length bounded (their content was checked where it came in).

@@ -2,7 +2,8 @@
 
 - A body larger than its route's limit is refused 413, from ``Content-Length`` before anything is
   read, or as soon as the streamed bytes pass the limit (the app's own answer is then dropped).
-- A body of the wrong media type is refused 415 (JSON everywhere, multipart on upload routes).
+- A body of the wrong media type is refused 415 (JSON everywhere, multipart on upload routes,
+  the media types a streaming route names).
 - Any error no handler answered becomes a problem (503 when the store or broker is away, else a
   500 without internals) and is logged; the server sees a finished answer, so the client's
   connection stays usable (an error re-raised to the server closes it).
@@ -45,10 +46,12 @@ def _is_json(media_type: str) -> bool:
 
 @dataclass(frozen=True)
 class BodyLimit:
-    """A route's own body limit, and its media type (JSON, or multipart for an upload)."""
+    """A route's own body limit, and its media type (JSON, or multipart for an upload, or one of
+    ``media_types`` for a route that reads its body as a stream of lines)."""
 
     max_bytes: int
     upload: bool = False
+    media_types: tuple[str, ...] = ()
 
 
 class Edge:
@@ -73,13 +76,14 @@ class Edge:
             await self.app(scope, receive, send)
             return
         route = self.routes.get(scope["path"], self.default)
-        refusal = self._refusal(Headers(scope=scope), route.max_bytes, upload=route.upload)
+        refusal = self._refusal(Headers(scope=scope), route)
         if refusal is not None:
             await problem_response(Request(scope), refusal)(scope, receive, send)
             return
         await self._guarded(scope, receive, send, route.max_bytes)
 
-    def _refusal(self, headers: Headers, limit: int, *, upload: bool) -> Problem | None:
+    def _refusal(self, headers: Headers, route: BodyLimit) -> Problem | None:
+        limit, upload = route.max_bytes, route.upload
         length = headers.get("content-length")
         if length is not None and not length.isdigit():
             return Problem(400, "Bad Request", "Content-Length is not a number")
@@ -89,6 +93,9 @@ class Edge:
         media_type = _media_type(headers.get("content-type"))
         expected = "multipart/form-data" if upload else "application/json"
         accepted = media_type == expected if upload else _is_json(media_type)
+        if route.media_types:
+            expected = " or ".join(route.media_types)
+            accepted = media_type in route.media_types
         if has_body and not accepted:
             return Problem(
                 415,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from rebub_shared.cloudevents import EventPayload
 from rebub_shared.contracts.erasures import ErasureApplied
+from rebub_shared.contracts.items import ITEM_EVENTS
 from rebub_shared.contracts.letters import LetterSent
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.patrons import (
@@ -163,6 +164,15 @@ def _own(t: Topics, inst: InstitutionCode) -> tuple[TopicSpec, ...]:
             REQUEST_EVENTS,
             "Hold, digitisation and internal processing requests: created, recalled, placed on "
             "the hold shelf (the hold-available letter), cancelled, closed.",
+            owner=inst,
+        ),
+        TopicSpec(
+            t.item(inst),
+            3,
+            "item barcode",
+            ITEM_EVENTS,
+            "Staff changes of an item's status (available, missing, in process) with the reason; "
+            "the statuses that follow loans and requests are in their own events.",
             owner=inst,
         ),
         TopicSpec(

@@ -57,6 +57,10 @@ class Topics:
         """One institution's request events (holds, recalls, hold shelf)."""
         return self._name(f"{institution(inst).code}.circulation.request.v1")
 
+    def item(self, inst: InstitutionCode) -> str:
+        """One institution's item events (staff status changes; key = item barcode)."""
+        return self._name(f"{institution(inst).code}.circulation.item.v1")
+
     def letter(self, inst: InstitutionCode) -> str:
         """Letters one institution's notifier sent."""
         return self._name(f"{institution(inst).code}.notifier.letter.v1")

@@ -11,6 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from rebub_shared.audit import AuditLog
 from rebub_shared.clock import Clock
+from rebub_shared.contracts.items import ITEM_EVENTS
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.requests import REQUEST_EVENTS
 from rebub_shared.erasure_reports import ErasureReports, erasure_publication
@@ -65,20 +66,21 @@ def bootstrap(
     relay: Relay | None = None,
     loan_ids: Callable[[], str] = new_loan_id,
     request_relay: Relay | None = None,
+    item_relay: Relay | None = None,
 ) -> MessageBus:
     """The bus of one institution's circulation (``loan_ids`` also names new requests)."""
     policies = policy if isinstance(policy, CurrentPolicy) else CurrentPolicy(policy)
     ctx = Context(institution=institution, policies=policies, clock=clock, new_loan_id=loan_ids)
-    return MessageBus(ctx, uow_factory, HANDLERS, relay, request_relay)
+    return MessageBus(ctx, uow_factory, HANDLERS, relay, request_relay, item_relay)
 
 
 def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) -> ServiceSpec:
     """One institution's circulation, declared (no I/O: the store and broker open in the app)."""
     inst = institution(settings.tenant, "tenant").code
     runtime = build_runtime(settings, SERVICE, clock)
-    loans, requests = (
+    loans, requests, items = (
         runtime.outbox_relay(name, interval_s=settings.relay_interval_s)
-        for name in (LOANS, REQUESTS)
+        for name in (LOANS, REQUESTS, ITEMS)
     )
     policy = CurrentPolicy(load_institution_policy(inst, settings.policies_dir))
     bus = bootstrap(
@@ -88,12 +90,13 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         uow_factory=lambda: MongoUnitOfWork(runtime.db, runtime.topics),
         relay=loans if settings.relay_enabled else None,
         request_relay=requests if settings.relay_enabled else None,
+        item_relay=items if settings.relay_enabled else None,
     )
     audit = AuditLog(runtime)
     reports = ErasureReports(runtime.broker, runtime.topics, inst, SERVICE, runtime.clock)
     webhook_store = MongoWebhookStore(runtime.db)
     webhooks, deliverer, listener = webhook_parts(
-        settings, webhook_store, runtime.db, bus, runtime.clock
+        settings, webhook_store, runtime.db, runtime.topics, bus, runtime.clock
     )
     return ServiceSpec(
         runtime=runtime,
@@ -112,7 +115,7 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         )
         + ((dev_router,) if settings.dev_clock_enabled else ()),  # never in production
         background=(
-            *((loans, requests) if settings.relay_enabled else ()),
+            *((loans, requests, items) if settings.relay_enabled else ()),
             *jobs(settings, bus),
             *policy_reload(settings, policy),
             *((deliverer,) if settings.webhooks_enabled else ()),
@@ -125,6 +128,7 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
             audit.ensure_index,
             loans.ensure_index,
             requests.ensure_index,
+            items.ensure_index,
             item_loader(settings, bus),
             webhook_store.ensure_indexes,
         ),
@@ -141,13 +145,14 @@ def webhook_parts(
     settings: CirculationSettings,
     store: MongoWebhookStore,
     db: AsyncDatabase[Document],
+    topics: Topics,
     bus: MessageBus,
     clock: Clock,
 ) -> tuple[Webhooks, Deliverer, HttpListener]:
     """The institution's webhooks (store, listeners' client) and their deliverer."""
     listener = HttpListener(settings.webhook_retry.timeout_s)
 
-    items = MongoItemRepository(db[ITEMS])
+    items = MongoItemRepository(db[ITEMS], topics)
 
     async def item_policy_of(barcode: str) -> str | None:
         item = await items.get(bus.ctx.institution, barcode)
@@ -229,6 +234,7 @@ def publications(topics: Topics, inst: InstitutionCode) -> tuple[Publication, ..
             topics.loan_state(inst), (LoanState,), "The open loans as they stand (compacted)."
         ),
         Publication(topics.request(inst), REQUEST_EVENTS, "Holds and digitisation requests."),
+        Publication(topics.item(inst), ITEM_EVENTS, "Staff changes of an item's status."),
         Publication(
             topics.loan_activity, (LoanActivitySummary,), "This institution's loan summaries."
         ),

@@ -1,13 +1,15 @@
 """Items and the hold shelf over HTTP on the real broker and store: the item lookup (status,
 loan, queue), a library's hold shelf, the job's pass expiring a hold after its last day (the
 expired-holds list, the item reshelved), a staff status change with its reason (audited),
-internal processing of an item not on loan, and request complete over HTTP."""
+internal processing of an item not on loan, and request complete over HTTP; a staff status
+change read back as its event on the item topic."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
-from .conftest import StartApp
+from .conftest import StartApp, eventually, header, read_topic
 
 FEB_25 = datetime(2027, 2, 25, 9, 0, tzinfo=UTC)
 
@@ -72,3 +74,30 @@ async def test_an_item_lookup_and_a_hold_that_expires_on_the_9th_pass(start_app:
         assert (cancelled.json()["status"], cancelled.json()["task"]) == ("cancelled", "done")
         unknown = await desk.client.get("/items/NOPE0001")
         assert unknown.status_code == 404
+
+
+async def test_a_staff_status_change_is_published_on_the_item_topic(start_app: StartApp) -> None:
+    async with start_app(at=datetime(2027, 3, 10, 9, 30, tzinfo=UTC)) as desk:
+        await desk.add_items(("INP0002", "ENSEIRB", "ENSEIRB-LA", None))
+        body = {"status": "in_process", "reason": "reliure abîmée"}
+        answer = await desk.client.put("/items/INP0002/status", json=body)
+        assert answer.json()["status"] == "in_process", answer.text
+        bootstrap = desk.namespace.backends.kafka_bootstrap
+        topic = desk.namespace.topics.item("inp")
+        records = await read_topic(bootstrap, topic, expected=1)
+        assert [(r.key, header(r, "ce_type")) for r in records] == [
+            (b"INP0002", "fr.bordeaux.rebub.item.status-changed.v1")
+        ]
+        data = json.loads(records[0].value)
+        assert (data["previous_status"], data["status"], data["reason"], data["version"]) == (
+            "available",
+            "in_process",
+            "reliure abîmée",
+            1,
+        )
+
+        async def relayed() -> bool:
+            stored = await desk.db["items"].find_one({"_id": "INP0002"})
+            return stored is not None and not stored.get("outbox")
+
+        assert await eventually(relayed)  # published, then removed from the item's outbox

@@ -1,6 +1,8 @@
 """Requests against the real broker and store: a hold recalls the loan, the return sends the item
 to the hold shelf and tells the requester (the notifier's event); a blocked requester cannot
-borrow it, nor can anyone else; unblocked, the requester borrows it and the request closes."""
+borrow it, nor can anyone else; unblocked, the requester borrows it and the request closes. A
+digitisation delivered with its link: the delivered event (the notifier's notice) and the
+request closed."""
 
 from __future__ import annotations
 
@@ -93,3 +95,35 @@ async def test_hold_recalls_the_loan_and_the_return_fills_the_hold_shelf(
         json.loads(r.value) for r in loan_records if header(r, "ce_type").endswith("recalled.v1")
     ]
     assert [r["request_id"] for r in recalled] == [request["request_id"]]
+
+
+async def test_a_digitisation_delivered_over_http_publishes_its_link(start_app: StartApp) -> None:
+    async with start_app(at=datetime(2027, 3, 10, 9, 0, tzinfo=UTC)) as desk:
+        await desk.add_patron("P-7")
+        await desk.add_items(("INP0003", "ENSEIRB", "ENSEIRB-LA", None))
+        placed = await desk.client.post(
+            "/requests", json={"kind": "digitisation", "patron": "P-7", "item_barcode": "INP0003"}
+        )
+        assert placed.status_code == 201, placed.text
+        request_id = placed.json()["request"]["request_id"]
+        deliver = f"/requests/{request_id}/deliver"
+        url = "https://numerique.bordeaux-inp.fr/copies/INP0003.pdf"
+        plain = await desk.client.post(deliver, json={"document_url": "http://x.fr/a.pdf"})
+        assert (plain.status_code, plain.json()["errors"][0]["field"]) == (422, "document_url")
+        late = {"document_url": url, "available_until": "2027-03-09"}
+        stale = await desk.client.post(deliver, json=late)
+        assert (stale.status_code, stale.json()["errors"][0]["field"]) == (422, "available_until")
+        done = await desk.client.post(deliver, json=late | {"available_until": "2027-03-24"})
+        assert (done.json()["status"], done.json()["task"]) == ("closed", "done"), done.text
+        again = await desk.client.post(deliver, json={"document_url": url})
+        assert again.status_code == 409
+
+    bootstrap = desk.namespace.backends.kafka_bootstrap
+    records = await read_topic(bootstrap, desk.namespace.topics.request("inp"), expected=3)
+    assert [header(r, "ce_type").split(".")[-2] for r in records] == [
+        "created",
+        "digitisation-delivered",
+        "closed",
+    ]
+    delivered = json.loads(records[1].value)
+    assert (delivered["document_url"], delivered["available_until"]) == (url, "2027-03-24")

@@ -1,5 +1,6 @@
 """The notices of requests from circulation's events, through the handlers on fakes: hold
-available, hold expired, request cancelled, and the recall to the borrower (new due date)."""
+available, hold expired, request cancelled, a digitisation delivered (its link), and the recall
+to the borrower (new due date)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from rebub_shared.contracts.letters import LetterSent
 from rebub_shared.contracts.loans import LoanRecalled, LoanSnapshot
 from rebub_shared.contracts.requests import (
     RequestCancelled,
+    RequestDigitisationDelivered,
     RequestHoldShelfExpired,
     RequestHoldShelfExpiring,
     RequestPlacedOnHoldShelf,
@@ -219,3 +221,29 @@ async def test_an_erased_patron_loses_contact_data_and_letters(
     assert await store.patrons(["P1"]) == {}
     assert await store.find_letters(patron_id="P1") == []
     assert await n.handle(ForgetPatron("ub", "P1")) == 0
+
+
+async def test_a_delivered_digitisation_sends_its_link_once_and_the_store_keeps_it(
+    patron: Callable[..., PatronContact],
+) -> None:
+    n, store, mailer, _ = await with_patron(patron())
+    request = placed_on_hold_shelf("R5").request.model_copy(
+        update={"kind": "digitisation", "task": "done", "status": "closed", "version": 2}
+    )
+    url = "https://numerique.u-bordeaux.fr/copies/R5.pdf"
+    delivered = RequestDigitisationDelivered(
+        request=request, document_url=url, available_until=date(2026, 11, 26)
+    )
+    for _ in range(2):  # a redelivered event sends nothing more
+        found = request_notice(delivered)
+        assert found is not None
+        await n.handle(SendHoldAvailable("ub", *found))
+
+    [(letter, _)] = mailer.sent
+    assert (letter.key, letter.document_url, letter.pickup_until) == (
+        "ub:P1:digitisation_delivered:R5",
+        url,
+        date(2026, 11, 26),
+    )
+    [stored] = await store.find_letters(patron_id="P1")
+    assert stored.letter.document_url == url  # a printed copy renders the same link

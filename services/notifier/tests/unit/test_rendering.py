@@ -158,6 +158,21 @@ def test_letters_on_request_render(loan_event: Build, patron: Callable[..., Patr
     recalled = replace(hold, kind=LetterKind.LOAN_RECALLED, due_at=paris(2026, 11, 16, 19))
     recall = renderer.render(hold_available(contact, recalled, date(2026, 11, 5)))
     assert "au plus tard le lundi 16 novembre 2026" in recall.text, recall.text
+    url = "https://numerique.u-bordeaux.fr/copies/R5.pdf?a=1&b=2"
+    copy = replace(
+        hold,
+        kind=LetterKind.DIGITISATION_DELIVERED,
+        document_url=url,
+        pickup_until=date(2026, 11, 26),
+    )
+    digitised = renderer.render(hold_available(contact, copy, date(2026, 11, 12)))
+    assert f"à cette adresse : {url}" in digitised.text
+    assert "valable jusqu’au jeudi 26 novembre 2026 inclus" in digitised.text
+    assert "R5.pdf?a=1&amp;b=2" in digitised.html  # escaped in HTML
+    no_end = replace(copy, pickup_until=None)
+    assert (
+        "valable" not in renderer.render(hold_available(contact, no_end, date(2026, 11, 12))).text
+    )
 
 
 def test_a_printed_letter_is_not_emailed(

@@ -8,6 +8,9 @@ from patron_sync.entrypoints import routes as http
 from patron_sync.entrypoints.addition_routes import additions_router
 from patron_sync.entrypoints.feed_watch import FeedWatch
 from patron_sync.entrypoints.instance import PatronSync
+from patron_sync.entrypoints.link_stream import BODY_LIMIT as LINK_STREAM_LIMIT
+from patron_sync.entrypoints.link_stream import PATH as LINK_STREAM
+from patron_sync.entrypoints.link_stream import link_stream_router
 from patron_sync.settings import SERVICE, PatronSyncSettings
 from rebub_shared.audit import AuditLog
 from rebub_shared.clock import Clock
@@ -81,7 +84,7 @@ def institution_spec(service: PatronSync) -> ServiceSpec:
         title=f"patron-sync [{inst}]",
         subscribers=(kafka.nz_subscriber(service), kafka.reader_subscriber(service)),
         publishes=(own, readers, erasure_publication(rt.topics)),
-        routers=(http.desk_router(), additions_router()),
+        routers=(http.desk_router(), additions_router(), link_stream_router()),
         background=(
             service.relay,
             *retention_job(rt, (audit.retention(kept.audit),), kept),
@@ -89,6 +92,7 @@ def institution_spec(service: PatronSync) -> ServiceSpec:
         on_start=(lambda: ensure_iz_indexes(rt.db), service.relay.ensure_index),
         after_start=(audit.ensure_index,),
         errors=http.STATUSES,
+        body_limits={LINK_STREAM: LINK_STREAM_LIMIT},
         audit=audit,
         state={"service": service},
     )

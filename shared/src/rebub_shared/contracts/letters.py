@@ -23,6 +23,7 @@ LetterKind = Literal[
     "hold_expired",
     "request_cancelled",
     "loan_recalled",
+    "digitisation_delivered",
 ]
 
 

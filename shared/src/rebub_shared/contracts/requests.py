@@ -104,6 +104,17 @@ class RequestHoldShelfExpired(RequestEvent):
     hold_shelf_expiry: date = Field(description="The last Paris day the item waited.")
 
 
+class RequestDigitisationDelivered(RequestEvent):
+    """Staff delivered a digitisation request's copy: the requester is sent its link (the
+    digitisation-delivered notice); a ``RequestClosed`` follows in the same write."""
+
+    event_type: ClassVar[str] = "fr.bordeaux.rebub.request.digitisation-delivered.v1"
+    document_url: bounds.DocumentUrl = Field(description="Where the requester reads the copy.")
+    available_until: date | None = Field(
+        default=None, description="Last Paris day the link works (None: no end given)."
+    )
+
+
 class RequestCancelled(RequestEvent):
     """The request was cancelled (by the patron or staff), with the reason."""
 
@@ -124,6 +135,7 @@ REQUEST_EVENTS: tuple[type[RequestEvent], ...] = (
     RequestPlacedOnHoldShelf,
     RequestHoldShelfExpiring,
     RequestHoldShelfExpired,
+    RequestDigitisationDelivered,
     RequestCancelled,
     RequestClosed,
 )

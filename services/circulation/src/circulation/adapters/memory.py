@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from circulation.domain import Item
+from circulation.domain import Item, ItemStatusChanged
 from circulation.domain.events import LoanEvent
 from circulation.domain.request_events import RequestEvent
 from circulation.domain.requests import Request
@@ -37,6 +37,7 @@ class MemoryStore:
     published: list[LoanEvent] = field(default_factory=list)
     requests: dict[tuple[str, str], Request] = field(default_factory=dict)
     published_requests: list[RequestEvent] = field(default_factory=list)
+    published_items: list[ItemStatusChanged] = field(default_factory=list)
     network: dict[tuple[str, str], tuple[LoanActivitySummary, datetime]] = field(
         default_factory=dict
     )
@@ -193,6 +194,8 @@ def _closed_at(stored: StoredLoan) -> datetime:
 class MemoryItemRepository:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
+        self.written: list[str] = []
+        self.as_written: dict[str, dict[str, Any]] = {}
 
     async def get(self, institution: InstitutionCode, barcode: str) -> Item | None:
         return self._store.items.get((institution, barcode))
@@ -205,7 +208,11 @@ class MemoryItemRepository:
 
     async def put_many(self, institution: InstitutionCode, items: Sequence[Item]) -> int:
         for item in items:
-            self._store.items[(institution, item.barcode)] = item
+            known = self._store.items.get((institution, item.barcode))
+            version = known.status_version if known else 0
+            self._store.items[(institution, item.barcode)] = item.model_copy(
+                update={"status_version": version}
+            )
         return len(items)
 
     async def set_statuses(
@@ -217,6 +224,18 @@ class MemoryItemRepository:
                 self._store.items[(institution, barcode)] = item.model_copy(
                     update={"status": status}
                 )
+
+    async def change_status(self, institution: InstitutionCode, event: ItemStatusChanged) -> None:
+        item = self._store.items.get((institution, event.barcode))
+        if item is None or (item.status, item.status_version + 1) != (
+            event.previous_status,
+            event.status_version,
+        ):
+            raise ConcurrentUpdateError("barcode", event.barcode, "changed since it was read")
+        change = {"status": event.status, "status_version": event.status_version}
+        self._store.items[(institution, event.barcode)] = item.model_copy(update=change)
+        self._store.published_items.append(event)
+        self.written.append(event.barcode)
 
 
 class MemoryPatronRepository:

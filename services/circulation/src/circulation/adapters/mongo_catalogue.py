@@ -1,6 +1,7 @@
 """Items and patrons in MongoDB (or FerretDB v1).
 
-Items: one document per barcode. Patrons: the newest snapshot from ``{inst}.patron.v1`` (kept only
+Items: one document per barcode, the outbox of its staff status changes inside it (a load
+updates the catalogue's fields and never replaces the document, so a pending event stays). Patrons: the newest snapshot from ``{inst}.patron.v1`` (kept only
 if its version is higher) and circulation's own ``suspended_until`` (an ISO day, raised with
 ``$max``), in one document per primary id; card barcodes indexed for the desk's scan.
 """
@@ -10,36 +11,46 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from pymongo import ReplaceOne, UpdateOne
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from circulation.domain import Item
+from circulation.domain import Item, ItemStatusChanged
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
+from circulation.service_layer.errors import ConcurrentUpdateError
 from circulation.service_layer.ports import PatronRecord
 from rebub_shared.contracts.patrons import IzPatron
 from rebub_shared.mongo import Document, write_in_chunks
+from rebub_shared.topics import Topics
 
+from .item_events import outbox_fields
 from .patron_records import patron_record
 
 
 class MongoItemRepository:
-    def __init__(self, collection: AsyncCollection[Document]) -> None:
+    def __init__(self, collection: AsyncCollection[Document], topics: Topics) -> None:
         self._items = collection
+        self._topics = topics
+        self.written: list[str] = []
+        self.as_written: dict[str, Document] = {}
 
     async def get(self, institution: InstitutionCode, barcode: str) -> Item | None:
-        doc = await self._items.find_one({"_id": barcode, "institution": institution})
+        query = {"_id": barcode, "institution": institution}
+        doc = await self._items.find_one(query, {"outbox": 0})
         return _item(doc) if doc else None
 
     async def get_many(
         self, institution: InstitutionCode, barcodes: Sequence[str]
     ) -> dict[str, Item]:
         query = {"_id": {"$in": list(barcodes)}, "institution": institution}
-        return {doc["_id"]: _item(doc) async for doc in self._items.find(query)}
+        return {doc["_id"]: _item(doc) async for doc in self._items.find(query, {"outbox": 0})}
 
     async def put_many(self, institution: InstitutionCode, items: Sequence[Item]) -> int:
+        catalogue = {"barcode", "status_version"}  # the version belongs to staff changes
         writes = [
-            ReplaceOne({"_id": item.barcode}, item.model_dump(exclude={"barcode"}), upsert=True)
+            UpdateOne(
+                {"_id": item.barcode}, {"$set": item.model_dump(exclude=catalogue)}, upsert=True
+            )
             for item in items
             if item.institution == institution
         ]
@@ -58,6 +69,28 @@ class MongoItemRepository:
         ]
         if writes:
             await write_in_chunks(self._items, writes)
+
+    async def change_status(self, institution: InstitutionCode, event: ItemStatusChanged) -> None:
+        # Guarded by the status and version read: a return or a desk meanwhile is a conflict.
+        earlier = event.status_version - 1
+        versions: list[Document] = [{"status_version": earlier}]
+        if earlier == 0:
+            versions.append({"status_version": {"$exists": False}})  # loaded before versions
+        guard = {
+            "_id": event.barcode,
+            "institution": institution,
+            "status": event.previous_status.value,
+            "$or": versions,
+        }
+        fields = {"status": event.status.value, "status_version": event.status_version}
+        update = {"$set": fields | outbox_fields(event, self._topics)}
+        doc = await self._items.find_one_and_update(
+            guard, update, return_document=ReturnDocument.AFTER
+        )
+        if doc is None:
+            raise ConcurrentUpdateError("barcode", event.barcode, "changed since it was read")
+        self.written.append(event.barcode)
+        self.as_written[event.barcode] = doc  # the relay publishes it without a read
 
 
 def _item(doc: Document) -> Item:

@@ -21,7 +21,7 @@ class MongoUnitOfWork:
 
     def __init__(self, db: AsyncDatabase[Document], topics: Topics) -> None:
         self.loans = MongoLoanRepository(db[LOANS], topics)
-        self.items = MongoItemRepository(db[ITEMS])
+        self.items = MongoItemRepository(db[ITEMS], topics)
         self.patrons = MongoPatronRepository(db[PATRONS])
         self.requests = MongoRequestRepository(db[REQUESTS], topics)
         self.network = MongoNetworkActivityRepository(db[NETWORK_ACTIVITY])

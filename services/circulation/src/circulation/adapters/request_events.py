@@ -59,6 +59,10 @@ def contract_payload(
             return contract.RequestHoldShelfExpiring(request=current, hold_shelf_expiry=expiry)
         case domain.RequestHoldShelfExpired(hold_shelf_expiry=expiry):
             return contract.RequestHoldShelfExpired(request=current, hold_shelf_expiry=expiry)
+        case domain.RequestDigitisationDelivered(document_url=url, available_until=until):
+            return contract.RequestDigitisationDelivered(
+                request=current, document_url=url, available_until=until
+            )
         case domain.RequestCancelled(reason=reason):
             return contract.RequestCancelled(request=current, reason=reason)
         case domain.RequestClosed(reason=reason):

@@ -18,7 +18,7 @@ from .blocks import Block, checkout_blocks, patron_blocks
 from .checkout import Checkout, check_out
 from .due_dates import DueDateExplanation, due_at_for_loan, due_at_for_renewal
 from .events import LoanEvent
-from .item import Item
+from .item import Item, ItemStatusChanged, ItemStatusRefusedError, change_status
 from .library_calendar import LibraryCalendar
 from .loan import Loan
 from .overrides import OverrideRecord, OverrideRequest, check_override
@@ -45,6 +45,8 @@ __all__ = [
     "InstitutionPolicy",
     "Item",
     "ItemStatus",
+    "ItemStatusChanged",
+    "ItemStatusRefusedError",
     "LibraryCalendar",
     "Loan",
     "LoanEvent",
@@ -58,6 +60,7 @@ __all__ = [
     "ReturnOutcome",
     "RuleDecision",
     "TermsOfUse",
+    "change_status",
     "check_in_loan",
     "check_out",
     "check_override",

@@ -67,6 +67,14 @@ class RequestHoldShelfExpired(RequestEventBase):
     hold_shelf_expiry: date
 
 
+class RequestDigitisationDelivered(RequestEventBase):
+    """The digitised copy is delivered at ``document_url`` (until ``available_until``)."""
+
+    type: Literal["RequestDigitisationDelivered"] = "RequestDigitisationDelivered"
+    document_url: str
+    available_until: date | None
+
+
 class RequestCancelled(RequestEventBase):
     """The request was cancelled."""
 
@@ -88,6 +96,7 @@ RequestEvent = Annotated[
     | RequestPlacedOnHoldShelf
     | RequestHoldShelfExpiring
     | RequestHoldShelfExpired
+    | RequestDigitisationDelivered
     | RequestCancelled
     | RequestClosed,
     Field(discriminator="type"),

@@ -20,6 +20,7 @@ from .request_events import (
     RequestCancelled,
     RequestClosed,
     RequestCreated,
+    RequestDigitisationDelivered,
     RequestEvent,
     RequestHoldShelfExpired,
     RequestHoldShelfExpiring,
@@ -59,6 +60,12 @@ class RequestStatus(StrEnum):
 
 class RequestStateError(CirculationError):
     """The request change is not allowed in its current status or task."""
+
+
+class RequestDeliveryError(CirculationError):
+    """A digitisation's delivery that cannot reach the requester (its link already expired)."""
+
+    field = "available_until"
 
 
 class Request(Aggregate[RequestEvent]):
@@ -161,6 +168,25 @@ class Request(Aggregate[RequestEvent]):
     def complete(self, *, now: datetime) -> None:
         """The digitisation or internal processing is finished. Records RequestClosed."""
         self._check(self.is_active and self.kind is not RequestKind.HOLD, "complete")
+        self._close(now, "completed")
+
+    def deliver(self, *, now: datetime, document_url: str, available_until: date | None) -> None:
+        """The digitised copy is at ``document_url``: records RequestDigitisationDelivered (the
+        requester's notice) and closes the request (RequestClosed, completed). A link that
+        stops working before today is refused: delivered on 10 March 2027, ``available_until``
+        may be the 10th, not the 9th."""
+        self._check(self.is_active and self.kind is RequestKind.DIGITISATION, "deliver")
+        today = paris_date(now)
+        if available_until is not None and available_until < today:
+            raise RequestDeliveryError(
+                f"available_until={available_until.isoformat()!r}: before today ({today})"
+            )
+        self._record(
+            RequestDigitisationDelivered,
+            now,
+            document_url=document_url,
+            available_until=available_until,
+        )
         self._close(now, "completed")
 
     def _close(self, now: datetime, reason: str) -> None:

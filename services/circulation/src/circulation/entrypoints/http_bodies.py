@@ -107,6 +107,13 @@ class CancelBody(DeskFields):
     reason: bounds.Reason
 
 
+class DeliveryBody(DeskFields):
+    """A digitisation's copy: its link and the last day it works (optional)."""
+
+    document_url: bounds.DocumentUrl
+    available_until: bounds.Day | None = None
+
+
 class NoteBody(DeskFields):
     note: bounds.Note
 

@@ -1,4 +1,5 @@
-"""The request API: place (desk or discovery interface), cancel, complete; a loan's queue and its
+"""The request API: place (desk or discovery interface), cancel, complete, deliver a
+digitisation; a loan's queue and its
 internal processing request."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rebub_shared.auth.tokens import Principal
 from rebub_shared.permissions import Permission as P
 
 from .desk_identity import Bus, Headers, identify
-from .http_bodies import CancelBody, DeskFields, RequestBody
+from .http_bodies import CancelBody, DeliveryBody, DeskFields, RequestBody
 
 router = APIRouter(tags=["requests"])
 Requester = Annotated[Principal, requires(P.REQUESTS_WRITE)]
@@ -62,6 +63,22 @@ async def complete_request(
     """A digitisation or internal processing request is finished."""
     who = identify(bus.ctx, headers, principal, body)
     command = rc.CompleteRequest(**who.fields(), request_id=request_id)
+    return await bus.handle(command)
+
+
+@router.post("/requests/{request_id}/deliver")
+async def deliver_digitisation(
+    request_id: str, body: DeliveryBody, headers: Headers, bus: Bus, principal: Requester
+) -> answers.RequestView:
+    """A digitisation request's copy is ready at ``document_url`` (until ``available_until``):
+    the requester is sent the link (notifier), the request completes."""
+    who = identify(bus.ctx, headers, principal, body)
+    command = rc.DeliverDigitisation(
+        **who.fields(),
+        request_id=request_id,
+        document_url=body.document_url,
+        available_until=body.available_until,
+    )
     return await bus.handle(command)
 
 

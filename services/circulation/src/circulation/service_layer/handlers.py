@@ -74,6 +74,7 @@ HANDLERS = Handlers[UnitOfWork, Context](
         rc.PlaceInternalProcessing: requests.place_internal_processing,
         rc.CancelRequest: requests.cancel_request,
         rc.CompleteRequest: requests.complete_request,
+        rc.DeliverDigitisation: requests.deliver_digitisation,
         rc.ShowLoanQueue: account.show_loan_queue,
         rc.ListPatronRequests: account.list_patron_requests,
         rc.ListLibraryRequests: shelf.list_library_requests,

@@ -1,7 +1,8 @@
 """Runs a command's handler with a fresh unit of work, then relays the events it wrote.
 
 The relay right after the command keeps latency low; if it fails (broker away, crash), the
-events stay in the loans' outbox and the background relay publishes them later.
+events stay in the document's outbox (a loan's, a request's, an item's) and the background relay
+publishes them later.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ RELAY_INLINE_MAX = 20
 
 
 class Relay(Protocol):
-    """Publishes the pending events of documents (loans or requests) by id (an outbox relay)."""
+    """Publishes the pending events of documents (loans, requests or items) by id (an outbox
+    relay)."""
 
     async def relay_soon(self, document_id: str, written: Mapping[str, Any] | None = None) -> int:
         """Relay one document now (``written``: as the command wrote it, so not read); return
@@ -44,12 +46,14 @@ class MessageBus:
         handlers: Handlers[UnitOfWork, Context],
         relay: Relay | None = None,
         request_relay: Relay | None = None,
+        item_relay: Relay | None = None,
     ) -> None:
         self.ctx = ctx
         self.uow_factory = uow_factory
         self._handlers = handlers
         self._relay = relay
         self._request_relay = request_relay
+        self._item_relay = item_relay
 
     async def handle(self, command: Command[R]) -> R:
         """Run the command's handler; relay what it wrote (a failed relay is retried later)."""
@@ -57,6 +61,7 @@ class MessageBus:
         result = await self._handlers.handle(command, uow, self.ctx)
         await _relay(self._relay, uow.loans.written, uow.loans.as_written)
         await _relay(self._request_relay, uow.requests.written, uow.requests.as_written)
+        await _relay(self._item_relay, uow.items.written, uow.items.as_written)
         return result
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from circulation.domain import Item, Loan, Patron
+from circulation.domain import Item, ItemStatusChanged, Loan, Patron
 from circulation.domain.requests import Request, RequestStatus, RequestTask
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
 from rebub_shared.contracts.loans import LoanActivitySummary
@@ -112,6 +112,11 @@ class LoanRepository(Protocol):
 
 
 class ItemRepository(Protocol):
+    written: list[str]
+    """Barcodes of the items whose status changes were written (their events await the relay)."""
+    as_written: dict[str, dict[str, Any]]
+    """The documents as written, by barcode (see ``LoanRepository.as_written``)."""
+
     async def get(self, institution: InstitutionCode, barcode: str) -> Item | None:
         """One item by barcode."""
 
@@ -121,12 +126,17 @@ class ItemRepository(Protocol):
         """Items by barcode (unknown barcodes are left out)."""
 
     async def put_many(self, institution: InstitutionCode, items: Sequence[Item]) -> int:
-        """Add or replace items; how many were written."""
+        """Add or update items (a load keeps the staff changes' version and outbox); how many
+        were written."""
 
     async def set_statuses(
         self, institution: InstitutionCode, statuses: dict[str, ItemStatus]
     ) -> None:
         """Set the status of items by barcode (one batch; idempotent)."""
+
+    async def change_status(self, institution: InstitutionCode, event: ItemStatusChanged) -> None:
+        """Write a staff change and its event in one write; ConcurrentUpdateError if the item's
+        status or version changed since it was read."""
 
 
 class RequestRepository(Protocol):

@@ -1,5 +1,5 @@
 """Commands about requests: place (at the desk or from the discovery interface), cancel,
-complete, and the read-only queue and patron lists."""
+complete, deliver a digitisation, and the read-only queue and patron lists."""
 
 from __future__ import annotations
 
@@ -54,6 +54,15 @@ class CompleteRequest(DeskCommand[RequestView]):
     """A digitisation or internal processing request is finished."""
 
     request_id: str
+
+
+class DeliverDigitisation(DeskCommand[RequestView]):
+    """Staff deliver a digitisation request's copy (its link, working until an optional day):
+    the requester is told, the request completes."""
+
+    request_id: str
+    document_url: bounds.DocumentUrl
+    available_until: bounds.Day | None = None
 
 
 class ShowLoanQueue(DeskCommand[RequestQueue]):

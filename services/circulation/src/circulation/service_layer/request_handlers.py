@@ -15,7 +15,13 @@ from .answers import LoanView
 from .context import Context, find_patron
 from .errors import LoanNotFoundError, RequestNotFoundError, UnknownItemError
 from .ports import StoredLoan, UnitOfWork
-from .request_commands import CancelRequest, CompleteRequest, PlaceInternalProcessing, PlaceRequest
+from .request_commands import (
+    CancelRequest,
+    CompleteRequest,
+    DeliverDigitisation,
+    PlaceInternalProcessing,
+    PlaceRequest,
+)
 
 
 async def place_request(cmd: PlaceRequest, uow: UnitOfWork, ctx: Context) -> RequestAnswer:
@@ -66,6 +72,18 @@ async def complete_request(cmd: CompleteRequest, uow: UnitOfWork, ctx: Context) 
     request.complete(now=ctx.now())
     if request.kind is RequestKind.INTERNAL_PROCESSING:
         await uow.items.set_statuses(ctx.institution, {request.item_barcode: ItemStatus.AVAILABLE})
+    await uow.requests.save(ctx.institution, request)
+    return RequestView.of(request)
+
+
+async def deliver_digitisation(
+    cmd: DeliverDigitisation, uow: UnitOfWork, ctx: Context
+) -> RequestView:
+    """The copy is delivered: its notice and the request's completion are one write."""
+    request = await _request(uow, ctx, cmd.institution, cmd.desk, cmd.request_id)
+    request.deliver(
+        now=ctx.now(), document_url=cmd.document_url, available_until=cmd.available_until
+    )
     await uow.requests.save(ctx.institution, request)
     return RequestView.of(request)
 

@@ -8,6 +8,7 @@ from rebub_shared.contracts import loans as contract
 from rebub_shared.contracts.patrons import IzPatron
 from rebub_shared.contracts.requests import (
     RequestCancelled,
+    RequestDigitisationDelivered,
     RequestEvent,
     RequestHoldShelfExpired,
     RequestHoldShelfExpiring,
@@ -100,25 +101,31 @@ _REQUEST_NOTICES: dict[type[RequestEvent], LetterKind] = {
     RequestHoldShelfExpiring: LetterKind.HOLD_EXPIRING,
     RequestHoldShelfExpired: LetterKind.HOLD_EXPIRED,
     RequestCancelled: LetterKind.REQUEST_CANCELLED,
+    RequestDigitisationDelivered: LetterKind.DIGITISATION_DELIVERED,
 }
 
 
 def request_notice(event: RequestEvent) -> tuple[str, HoldNotice] | None:
-    """The requester and the notice a request event sends (None: no notice): hold expired,
-    request cancelled (internal processing has no requester: no notice)."""
+    """The requester and the notice a request event sends (None: no notice): hold expiring or
+    expired, request cancelled, digitisation delivered (with its link, working until
+    ``available_until``); internal processing has no requester: no notice."""
     request = event.request
     if request.patron_id is None:
         return None
     kind = _REQUEST_NOTICES.get(type(event))
     if kind is None:
         return None
+    url, until = None, request.hold_shelf_expiry
+    if isinstance(event, RequestDigitisationDelivered):
+        url, until = event.document_url, event.available_until
     notice = HoldNotice(
         request_id=request.request_id,
         title=request.title,
         item_barcode=request.item_barcode,
         library=request.pickup_library,
-        pickup_until=request.hold_shelf_expiry,
+        pickup_until=until,
         kind=kind,
+        document_url=url,
     )
     return request.patron_id, notice
 

@@ -159,6 +159,7 @@ def letter_to_doc(letter: Letter) -> Doc:
         "keys": list(letter.idempotency_keys),
         "reported_reason": letter.reported_reason,
         "pickup_until": letter.pickup_until.isoformat() if letter.pickup_until else None,
+        "document_url": letter.document_url,
     }
 
 
@@ -173,6 +174,7 @@ def letter_from_doc(doc: Doc) -> Letter:
         items=tuple(_item_from_doc(item) for item in doc["items"]),
         reported_reason=doc.get("reported_reason"),
         pickup_until=date.fromisoformat(doc["pickup_until"]) if doc.get("pickup_until") else None,
+        document_url=doc.get("document_url"),
     )
 
 

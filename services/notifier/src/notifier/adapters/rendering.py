@@ -89,6 +89,7 @@ class LetterRenderer:
             "plural": len(items) > 1,
             "day": french_day(letter.day),
             "pickup_until": french_day(letter.pickup_until) if letter.pickup_until else "",
+            "document_url": letter.document_url or "",
         }
         kind = letter.kind.value
         subject = " ".join(self._render(f"{kind}.subject.txt", context).split())

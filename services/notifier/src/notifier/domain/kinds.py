@@ -33,6 +33,7 @@ class LetterKind(StrEnum):
     HOLD_EXPIRED = "hold_expired"  # not collected from the hold shelf in time
     REQUEST_CANCELLED = "request_cancelled"
     LOAN_RECALLED = "loan_recalled"  # to the borrower: another patron wants the item
+    DIGITISATION_DELIVERED = "digitisation_delivered"  # the copy's link, to the requester
 
     @property
     def about_a_request(self) -> bool:
@@ -52,6 +53,7 @@ _REQUEST_NOTICES = frozenset(
         LetterKind.HOLD_EXPIRED,
         LetterKind.REQUEST_CANCELLED,
         LetterKind.LOAN_RECALLED,
+        LetterKind.DIGITISATION_DELIVERED,
     }
 )
 

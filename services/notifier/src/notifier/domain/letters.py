@@ -42,7 +42,9 @@ class Letter:
     key: identifies the letter itself, "ub:P1:recall1:2026-12-08" for chain letters (one per
     patron, stage and day). reported_reason: set when the channel is not the one the patron
     should have had (e.g. no email address: printed instead); staff are told.
-    pickup_until: for a hold available, the last day on the hold shelf.
+    pickup_until: for a hold available, the last day on the hold shelf (for a digitisation
+    delivered, the last day its link works).
+    document_url: for a digitisation delivered, the copy's link.
     """
 
     key: str
@@ -54,6 +56,7 @@ class Letter:
     items: tuple[LetterItem, ...]
     reported_reason: str | None = None
     pickup_until: date | None = None
+    document_url: str | None = None
 
     @property
     def idempotency_keys(self) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """Letters outside the chain: loan receipt, activity report, and the notices of requests (hold
-available, hold expired, request cancelled, and the recall to the borrower with the new due
-date).
+available, hold expired, request cancelled, a digitisation's link, and the recall to the
+borrower with the new due date).
 
 They go by email; a patron without an email address gets them printed and the case is reported.
 """
@@ -27,7 +27,8 @@ class UnreachablePatronError(NotifierDomainError):
 class HoldNotice:
     """A notice about request `request_id` on an item (`kind`): by default the item waits on
     the hold shelf of `library` until `pickup_until`; a recalled loan's notice has the loan's
-    new due date (`due_at`)."""
+    new due date (`due_at`); a delivered digitisation's, the copy's link (`document_url`),
+    working until `pickup_until` when given."""
 
     request_id: str
     title: str
@@ -36,6 +37,7 @@ class HoldNotice:
     pickup_until: date | None
     kind: LetterKind = LetterKind.HOLD_AVAILABLE
     due_at: datetime | None = None
+    document_url: str | None = None
 
 
 def loan_receipt(
@@ -71,7 +73,9 @@ def hold_available(patron: PatronContact, hold: HoldNotice, today: date) -> Lett
         idempotency_key=key,
     )
     letter = _letter(hold.kind, patron, (), today, hold.request_id)
-    return replace(letter, items=(item,), pickup_until=hold.pickup_until)
+    return replace(
+        letter, items=(item,), pickup_until=hold.pickup_until, document_url=hold.document_url
+    )
 
 
 def _letter(

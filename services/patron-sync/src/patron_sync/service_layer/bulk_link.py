@@ -1,6 +1,8 @@
 """Linking many network accounts into an institution zone at once (an institution joining the
 network, a migration): one request, a report of what was linked, what already was, what the
-network zone does not know."""
+network zone does not know; a streamed link runs it batch by batch (``outcomes``)."""
+
+from collections.abc import Sequence
 
 from patron_sync.domain.errors import InvalidFieldError
 from patron_sync.domain.waiting import WAITING_PREFIX
@@ -33,3 +35,25 @@ async def link_patrons(cmd: cmds.LinkPatrons, uow: IzUnitOfWork, ctx: Context) -
         already_linked=tuple(i for i in ids if i in stored),
         unknown=tuple(i for i in missing if i not in accounts),
     )
+
+
+#: Primary ids per command of a streamed bulk link: what the stream holds in memory at a time,
+#: and one read of each zone per batch.
+STREAM_BATCH = 200
+
+
+def outcomes(ids: Sequence[str], report: LinkReport) -> list[str]:
+    """What happened to each id of a batch, in order (``linked``, ``already_linked``,
+    ``unknown``); a repeat within the batch is ``already_linked`` (or ``unknown`` again), as a
+    later batch would say of it."""
+    first = {i: "linked" for i in report.linked}
+    first |= {i: "already_linked" for i in report.already_linked}
+    seen: set[str] = set()
+    found = []
+    for primary_id in ids:
+        outcome = first.get(primary_id, "unknown")
+        if primary_id in seen and outcome == "linked":
+            outcome = "already_linked"
+        seen.add(primary_id)
+        found.append(outcome)
+    return found
