@@ -201,6 +201,9 @@ class NoNetwork:
     async def applied(self, request_id: str, accounts: int) -> None:
         return None
 
+    async def reader_erased(self, reader_id: str, request_id: str) -> None:
+        raise RuntimeError("no broker to publish an external reader's erasure on")
+
 
 class MongoIzUnitOfWork:
     """Stages patron saves; ``commit`` claims barcodes, writes each patron with its events in
