@@ -13,8 +13,7 @@ back without this test failing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,11 +24,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
-from circulation.entrypoints.http import create_app as circulation_app
 from circulation.service_layer.commands import ItemRecord, LoadItems
-from circulation.settings import CirculationSettings
-from notifier.entrypoints.http import create_app as notifier_app
-from notifier.settings import NotifierSettings, SmtpSettings
 from patron_sync.entrypoints.http import create_app as patron_sync_app
 from patron_sync.service_layer.commands import ImportFeed
 from patron_sync.settings import PatronSyncSettings
@@ -37,11 +32,12 @@ from rebub.demo.feeds import write_csv_feed
 from rebub.deploy.manifests import autoscaling
 from rebub.identity import DevTokens
 from rebub.mailbox import LocalMailbox
+from rebub.testing.institution_apps import circulation_and_notifier
 from rebub.testing.plugin import Namespace
+from rebub.testing.serving import in_process
 from rebub.testing.tokens import bearer
 from rebub.testing.waiting import eventually
 from rebub_shared.auth.settings import AuthSettings
-from rebub_shared.clock import MovableClock
 from rebub_shared.service import ServiceSpec
 from rebub_shared.topics import DEAD_LETTER_SUFFIX
 
@@ -117,15 +113,8 @@ async def writers(bootstrap: str, prefix: str) -> dict[str, set[str]]:
     return sources
 
 
-@asynccontextmanager
-async def served(app: FastAPI, token: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://app", headers=bearer(token)
-        ) as client,
-    ):
-        yield client
+def served(app: FastAPI, token: str) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    return in_process(app, bearer(token))
 
 
 async def test_running_services_subscribe_and_publish_as_their_specs_declare(
@@ -143,20 +132,7 @@ async def test_running_services_subscribe_and_publish_as_their_specs_declare(
         apps = {
             "network": patron_sync_app(PatronSyncSettings(tenant="network", **common)),
             "patron-sync": patron_sync_app(PatronSyncSettings(tenant="ub", **common)),
-            "circulation": circulation_app(
-                CirculationSettings(tenant="ub", jobs_enabled=False, **common),
-                MovableClock(THU_1_OCT),
-            ),
-            "notifier": notifier_app(
-                NotifierSettings(
-                    tenant="ub",
-                    smtp=SmtpSettings(port=mailbox.port, attempts=1),
-                    letters_dir=tmp_path / "letters",
-                    scheduler_enabled=False,
-                    **common,
-                ),
-                MovableClock(THU_1_OCT),
-            ),
+            **circulation_and_notifier("ub", common, mailbox.port, tmp_path / "letters", THU_1_OCT),
         }
         specs: dict[str, ServiceSpec] = {name: app.state.spec for name, app in apps.items()}
         async with AsyncExitStack() as stack:

@@ -145,6 +145,10 @@ async def test_retention_and_erasure_anonymise_what_they_should(uow: UnitOfWork)
     assert [s.loan.loan_id for s in mine] == ["loan-INP0002"]
     await uow.patrons.forget("inp", "P-42")
     assert await uow.requests.anonymise("inp", patron_id="P-42") == 1
-    assert await uow.loans.move_to_patron("inp", "P-42", ANONYMOUS) == 1
+    assert await uow.loans.add_note("inp", "loan-INP0002", "Mme Lefèvre a appelé")
+    assert await uow.loans.anonymise_patron("inp", "P-42") == 1
+    assert await uow.loans.anonymise_patron("inp", "P-42") == 0  # a replay
+    [erased] = [s for s in await uow.loans.for_item("inp", "INP0002", AT) if s.loan.is_open]
+    assert (erased.loan.patron_id, erased.notes) == (ANONYMOUS, [])
     assert await uow.patrons.find("inp", "P-42") is None
     assert await uow.requests.for_patron("inp", "P-42") == []

@@ -109,15 +109,21 @@ async def test_retention_anonymises_loans_closed_more_than_a_year_ago_not_later_
 async def test_an_erased_patron_is_forgotten_and_their_loans_anonymised_open_ones_too(
     bus_and_store: tuple[MessageBus, MemoryStore, MovableClock],
 ) -> None:
-    """Erasure (issue 21): the open loan stays open (the item's state is kept) but names nobody."""
+    """Erasure (issue 21): the open loan stays open (the item's state is kept) but names nobody;
+    staff's notes on the loans are dropped."""
     bus, store, clock = bus_and_store
     for barcode in ("INP0001", "INP0002"):
         await bus.handle(cmd.CheckOutItem(**DESK, patron="P-42", item_barcode=barcode))
     clock.set(datetime(2026, 10, 12, 8, 0, tzinfo=UTC))
     await bus.handle(cmd.ReturnItem(**DESK, item_barcode="INP0001"))
+    for stored in store.loans.values():
+        stored.notes.append("appelée le 12 octobre")  # a staff note names the person at times
     assert await bus.handle(cmd.ForgetPatron(institution="inp", patron_id="P-42")) == 2
-    loans = {s.loan.item_barcode: (s.loan.patron_id, s.loan.is_open) for s in store.loans.values()}
-    assert loans == {"INP0001": (ANONYMOUS, False), "INP0002": (ANONYMOUS, True)}
+    loans = {
+        s.loan.item_barcode: (s.loan.patron_id, s.loan.is_open, s.notes)
+        for s in store.loans.values()
+    }
+    assert loans == {"INP0001": (ANONYMOUS, False, []), "INP0002": (ANONYMOUS, True, [])}
     assert ("inp", "P-42") not in store.snapshots
     with pytest.raises(UnknownPatronError):  # nobody holds the card any more
         await bus.handle(cmd.CheckOutItem(**DESK, patron="CARD42", item_barcode="INP0001"))

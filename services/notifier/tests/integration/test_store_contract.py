@@ -101,6 +101,41 @@ class StoreContract:
         assert await store.forget_patron("P1", letters=True) == 0  # a tombstone delivered twice
         assert await store.patrons(["P1"]) == {}
 
+    async def test_an_erasure_removes_everything_that_names_the_patron(
+        self, store: NotifierStore
+    ) -> None:
+        """Issue 21: the loans in the chain, letters, their attempts, open-list entries and
+        keys, and the reports of P1 go; P2's stay; a replay removes nothing more."""
+        other = replace(contact(), patron_id="P2")
+        theirs = letter()
+        kept = replace(letter("ub:P2:reminder:2026-11-06"), patron=other)
+        item = replace(kept.items[0], loan_id="L2", idempotency_key="ub:L2:reminder:v1")
+        kept = replace(kept, items=(item,))
+        for each in (theirs, kept):
+            await store.save_loan(loan(each.items[0].loan_id, patron_id=each.patron.patron_id))
+            await store.save_patron(each.patron, 1)
+            await store.record_pending(each)
+            assert await store.claim_key(each.items[0].idempotency_key or "", each.key)
+            assert await store.claim_attempt(each.key, 0, "a")
+            await store.back_to_pending(each.key, "refused")
+            assert await store.claim_attempt(each.key, 1, "a")
+            pid = each.patron.patron_id
+            await store.add_report(Report(f"u:{pid}", pid, "unreachable", ("L1",), "x", NOW))
+
+        assert await store.forget_patron("P1", letters=True) == 1
+        assert await store.forget_patron("P1", letters=True) == 0
+        assert await store.loans_of_patron("P1") == []
+        assert await store.find_letters(patron_id="P1") == []
+        assert await store.claimed_keys(["ub:L1:reminder:v1", "ub:L2:reminder:v1"]) == {
+            "ub:L2:reminder:v1"
+        }
+        assert [await store.attempt_taken(theirs.key, n) for n in (0, 1)] == [False, False]
+        assert [await store.attempt_taken(kept.key, n) for n in (0, 1)] == [True, True]
+        assert await store.open_letter_ids() == [kept.key]
+        assert [r.patron_id for r in await store.reports()] == ["P2"]
+        assert [x.loan_id for x in await store.loans_of_patron("P2")] == ["L2"]
+        assert await store.patrons(["P1", "P2"]) == {"P2": other}
+
     async def test_a_key_belongs_to_the_first_letter_that_claims_it(
         self, store: NotifierStore
     ) -> None:

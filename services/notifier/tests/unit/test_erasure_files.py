@@ -16,6 +16,7 @@ from notifier.domain import LoanEventKind, PatronContact, institution_settings
 from notifier.service_layer import ApplyLoanEvent, ApplyPatronChange, ForgetPatron, RunDailyPass
 from notifier.settings import NotifierSettings
 from rebub_shared.clock import MovableClock
+from rebub_shared.contracts.loans import ANONYMISED_PATRON
 
 from .conftest import paris
 from .fakes import FakeMailer, event
@@ -58,3 +59,31 @@ async def test_an_erasure_rewrites_the_printed_batch_without_the_person_then_rem
     await n.handle(ForgetPatron("ub", "P2", erasure=True))  # the last letter of the batch
     assert not batch.exists()
     assert list(batch.parent.iterdir()) == []  # no partial file left either
+
+
+async def test_after_an_erasure_nothing_in_the_notifier_names_the_person(
+    patron: Callable[..., PatronContact], tmp_path: Path
+) -> None:
+    """Issue 21: P1's loan in the chain, letter, its attempt and key, and the report (printed:
+    no email) go; the loan's later events come anonymised and stay out of the chain, so the
+    next pass neither writes nor reports anything."""
+    store = MemoryStore("ub")
+    printer = PdfPrinter(tmp_path / "letters", LetterRenderer(institution_settings("ub")))
+    settings = NotifierSettings(tenant="ub", environment="test")
+    clock = MovableClock(REMINDER_DAY)
+    n = bootstrap(settings, clock=clock, store=store, mailer=FakeMailer(), printer=printer)
+    await n.handle(ApplyPatronChange(patron(patron_id="P1", email=None), 1))
+    await n.handle(ApplyLoanEvent(event(LoanEventKind.CREATED, 1, 0, loan_id="L1")))
+    await n.handle(RunDailyPass(clock.now()))
+    assert (len(store.keys), len(store.attempts), len(store.report_docs)) == (1, 1, 1)
+
+    await n.handle(ForgetPatron("ub", "P1", erasure=True))
+
+    held = (store.loans, store.letters, store.keys, store.attempts, store.report_docs)
+    assert held == ({}, {}, {}, {}, {})
+    assert (store.open, store.patron_docs) == ({}, {})
+    anonymised = event(LoanEventKind.RENEWED, 2, 1, due_day=12, patron_id=ANONYMISED_PATRON)
+    await n.handle(ApplyLoanEvent(anonymised))
+    clock.set(paris(2026, 11, 20, 9))  # past every stage of the renewed due date
+    summary = await n.handle(RunDailyPass(clock.now()))
+    assert (summary.unreachable, store.loans, store.report_docs) == (0, {}, {})

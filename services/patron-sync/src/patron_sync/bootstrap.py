@@ -82,7 +82,11 @@ def institution_spec(service: PatronSync) -> ServiceSpec:
     return ServiceSpec(
         runtime=rt,
         title=f"patron-sync [{inst}]",
-        subscribers=(kafka.nz_subscriber(service), kafka.reader_subscriber(service)),
+        subscribers=(
+            kafka.nz_subscriber(service),
+            kafka.reader_subscriber(service),
+            kafka.erasure_subscriber(service),
+        ),
         publishes=(own, readers, erasure_publication(rt.topics)),
         routers=(http.desk_router(), additions_router(), link_stream_router()),
         background=(

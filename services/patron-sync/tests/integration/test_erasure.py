@@ -159,3 +159,88 @@ async def test_an_erasure_removes_the_person_from_the_network_and_every_zone(
     assert len(records) > 10  # the instances' log lines are here
     contact = (person["email"], person["phone"], person["address_line1"], person["last_name"])
     assert [t for t in contact if t in logs] == []
+
+
+READER = {
+    "last_name": "Garnier",
+    "first_name": "Zoé",
+    "user_group": "LECTEUR_EXTERIEUR",
+    "expiry_date": "2027-06-30",
+    "emails": [{"address": "zoe.garnier@example.org", "preferred": True}],
+    "identifiers": [{"value": "EXT-CARD-71"}],
+}
+
+
+async def test_an_external_reader_is_erased_by_its_creating_zone_in_every_zone(
+    namespace: Namespace,
+) -> None:
+    """Issue 21: scpo created the reader, ub holds a copy (with a card of its own); scpo's
+    privacy officer erases it: a tombstone naming the request on net.external-reader.v1, both
+    zones remove their copy and confirm, scpo answers the request's status."""
+    with TestIssuer().serving() as issuer:
+        async with _running(namespace, issuer, "scpo", "ub") as up:
+            (scpo, scpo_service), (ub, ub_service) = up["scpo"], up["ub"]
+            manager = bearer(issuer.token("scpo-manager", "scpo", ["patron-manager"]))
+            created = await scpo.post("/external-readers", json=READER, headers=manager)
+            assert created.status_code == 201, created.text
+            reader_id = created.json()["account_id"]
+            ub_manager = bearer(issuer.token("ub-manager", "ub", ["patron-manager"]))
+
+            async def copied() -> bool:
+                found = await ub.get(f"/patrons/{reader_id}", headers=ub_manager)
+                return found.status_code == 200
+
+            await eventually(copied)
+            card = {"value": "UB-EXT-CARD-3"}
+            added = await ub.post(
+                f"/patrons/{reader_id}/identifiers", json=card, headers=ub_manager
+            )
+            assert added.status_code == 201, added.text
+
+            url = f"/external-readers/{reader_id}/erasure"
+            officer = bearer(issuer.token("scpo-privacy", "scpo", ["privacy-officer"]))
+            assert (await scpo.post(url, headers=manager)).status_code == 403
+            ub_officer = bearer(issuer.token("ub-privacy", "ub", ["privacy-officer"]))
+            assert (await ub.post(url, headers=ub_officer)).status_code == 404  # not ub's reader
+            unknown = await scpo.post("/external-readers/EXT-SCPO-999999/erasure", headers=officer)
+            assert unknown.status_code == 404, unknown.text
+            erased = await scpo.post(url, headers=officer)
+            assert erased.status_code == 201, erased.text
+            request_id = erased.json()["request_id"]
+
+            async def gone_in_both() -> bool:
+                held = [
+                    await s.runtime.db["patrons"].find_one({"_id": reader_id})
+                    for s in (scpo_service, ub_service)
+                ]
+                return held == [None, None]
+
+            await eventually(gone_in_both)
+            kafka, topics = scpo_service.settings.kafka, scpo_service.runtime.topics
+            tombstone = await latest_record(kafka, topics, topics.external_reader, reader_id)
+            assert tombstone is not None
+            assert tombstone.value is None
+            assert tombstone.headers[ERASURE_HEADER] == request_id.encode()
+            told = await latest_record(kafka, topics, topics.patron("ub"), reader_id)
+            assert told is not None  # ub's circulation and notifier are told
+            assert told.value is None
+
+            status_url = f"/erasures/{request_id}"
+
+            async def both_confirmed() -> bool:
+                answer = await scpo.get(status_url, headers=officer)
+                zones = answer.json()["institutions"]
+                return all(zones[z]["patron-sync"]["state"] == "done" for z in ("scpo", "ub"))
+
+            await eventually(both_confirmed)
+            status = (await scpo.get(status_url, headers=officer)).json()
+            zones = status["institutions"]
+            assert [zones[z]["patron-sync"]["accounts"] for z in ("scpo", "ub")] == [1, 1]
+            assert zones["inp"]["patron-sync"]["state"] == "pending"  # inp is not running here
+            assert (status["source"], status["complete"]) == ("scpo", False)
+            assert status["network"].startswith("nothing held")
+            assert (await ub.get(status_url, headers=ub_officer)).status_code == 404
+            traces = ("zoe.garnier@example.org", "EXT-CARD-71", "UB-EXT-CARD-3", "Garnier")
+            for service in (scpo_service, ub_service):
+                held = await _everything(service)
+                assert [t for t in traces if t in held] == []

@@ -103,3 +103,23 @@ async def test_an_external_readers_erasure_removes_this_zones_copy_and_confirms(
     assert (list(uow.patrons.rows), uow.departures.sent) == ([], ["EXT-1"])
     assert uow.departures.applied_ == [("req-5", 1)]
     assert await _run(uow, cmds.EraseExternalReader("ub", "EXT-1", "req-5")) == 0  # a replay
+
+
+async def test_only_the_creating_zone_erases_an_external_reader_by_a_tombstone() -> None:
+    """scpo created EXT-1: scpo's request publishes the erasure tombstone; ub (holding a copy)
+    and an unknown id answer "not found", and nothing is published for them."""
+    reader = reader_record(external_reader("EXT-1", version=1))
+    for tenant in ("ub", "scpo"):
+        uow = MemoryIzUnitOfWork(tenant)
+        await _run(uow, cmds.ApplyExternalReader(tenant, reader, 1, "scpo"))
+        with pytest.raises(PatronNotFoundError):
+            await _run(uow, cmds.RequestReaderErasure(tenant, "EXT-9", "req-6"))
+        if tenant == "ub":
+            with pytest.raises(PatronNotFoundError):
+                await _run(uow, cmds.RequestReaderErasure("ub", "EXT-1", "req-6"))
+            assert uow.departures.readers_erased == []
+            continue
+        done = await _run(uow, cmds.RequestReaderErasure("scpo", "EXT-1", "req-6"))
+        assert (done.request_id, done.primary_id, done.source) == ("req-6", "EXT-1", "scpo")
+        assert uow.departures.readers_erased == [("EXT-1", "req-6")]
+        assert list(uow.patrons.rows) == ["EXT-1"]  # removed when the tombstone comes back

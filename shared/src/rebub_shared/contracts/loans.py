@@ -20,6 +20,9 @@ from rebub_shared.tenancy import InstitutionCode
 LoanStatus = Literal["active", "recalled", "returned", "lost", "claimed_returned", "deleted"]
 RenewalOrigin = Literal["desk", "patron"]
 
+ANONYMISED_PATRON = "anonymised"
+"""The patron id of a loan anonymised by retention or by an erasure: nobody to write to."""
+
 
 class LoanSnapshot(BaseModel):
     """A loan as it stands after the change the event reports."""

@@ -50,6 +50,7 @@ def test_the_triggers_name_the_groups_the_services_of_issue_15_really_use(render
     assert groups == {
         "ub.patron-sync.nz-patron": "nz.patron.v1",
         "ub.patron-sync.external-reader": "net.external-reader.v1",
+        "ub.patron-sync.erasure": "net.erasure.v1",
         "ub.circulation.patrons": "ub.patron.v1",
         "ub.circulation.loan-state": "ub.circulation.loan-state.v1",
         "ub.circulation.network-activity": "net.loan-activity.v1",

@@ -185,6 +185,13 @@ class MemoryLoanRepository:
                 changed += 1
         return changed
 
+    async def anonymise_patron(self, institution: InstitutionCode, patron_id: str) -> int:
+        moved = await self.move_to_patron(institution, patron_id, ANONYMOUS)
+        for (inst, _), s in self._store.loans.items():
+            if inst == institution and s.loan.patron_id == ANONYMOUS:
+                s.notes = []
+        return moved
+
 
 def _closed_at(stored: StoredLoan) -> datetime:
     # The fakes keep no deletion time: a deleted loan counts from its due date.

@@ -222,6 +222,13 @@ class MongoLoanRepository:
         )
         return result.modified_count
 
+    async def anonymise_patron(self, institution: InstitutionCode, patron_id: str) -> int:
+        result = await self._loans.update_many(
+            {"institution": institution, "patron_id": patron_id},
+            {"$set": {"patron_id": ANONYMOUS, "notes": []}, "$inc": {"version": 1}},
+        )
+        return result.modified_count
+
     async def _find(self, query: Document) -> list[StoredLoan]:
         # Read all first: no cursor stays open while the caller writes (FerretDB v1).
         docs = await self._loans.find(query, {"outbox": 0}).to_list(length=None)

@@ -33,7 +33,9 @@ from rebub_shared.topics import Topics
 
 SERVICE = "circulation"
 #: What circulation's confirmation of an erasure says it did (see ``ForgetPatron``).
-ERASURE_DONE = "patron snapshot removed; loans (open ones too) and requests anonymised"
+ERASURE_DONE = (
+    "patron snapshot removed; loans (open ones too, notes dropped) and requests anonymised"
+)
 
 
 def patrons(topics: Topics, institution: InstitutionCode) -> Consumption:

@@ -9,7 +9,7 @@ from .answers import ItemsLoaded
 from .commands import ForgetPatron, ItemRecord, LoadItems, MergeWaitingAccount, RecordPatronChange
 from .context import Context
 from .errors import InvalidItemRecordError
-from .ports import ANONYMOUS, UnitOfWork
+from .ports import UnitOfWork
 
 
 async def load_items(cmd: LoadItems, uow: UnitOfWork, ctx: Context) -> ItemsLoaded:
@@ -39,15 +39,15 @@ async def record_patron_change(cmd: RecordPatronChange, uow: UnitOfWork, ctx: Co
 
 async def forget_patron(cmd: ForgetPatron, uow: UnitOfWork, ctx: Context) -> int:
     """The patron is gone from the patron topic: the snapshot (and suspension) removed. An erasure
-    (issue 21) also drops the requester of their requests and anonymises every loan of the patron
-    as the retention job does (an open one stays open: the item's state is kept, the letters find
-    nobody to write to). Returns how many loans were anonymised; a replay changes nothing."""
+    (issue 21) also drops the requester of their requests and anonymises every loan of the patron,
+    staff's notes on it dropped (an open one stays open: the item's state is kept, the letters
+    find nobody to write to). Returns how many loans were anonymised; a replay changes nothing."""
     ctx.check_tenant(cmd.institution)
     await uow.patrons.forget(ctx.institution, cmd.patron_id)
     if not cmd.erasure:
         return 0
     await uow.requests.anonymise(ctx.institution, patron_id=cmd.patron_id)
-    return await uow.loans.move_to_patron(ctx.institution, cmd.patron_id, ANONYMOUS)
+    return await uow.loans.anonymise_patron(ctx.institution, cmd.patron_id)
 
 
 async def merge_waiting_account(cmd: MergeWaitingAccount, uow: UnitOfWork, ctx: Context) -> int:

@@ -15,11 +15,11 @@ from typing import Any, Protocol
 from circulation.domain import Item, ItemStatusChanged, Loan, Patron
 from circulation.domain.requests import Request, RequestStatus, RequestTask
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
-from rebub_shared.contracts.loans import LoanActivitySummary
+from rebub_shared.contracts.loans import ANONYMISED_PATRON, LoanActivitySummary
 from rebub_shared.contracts.patrons import IzPatron
 
-ANONYMOUS = "anonymised"
-"""The patron id of a loan the retention job anonymised."""
+ANONYMOUS = ANONYMISED_PATRON
+"""The patron id of a loan the retention job (or an erasure) anonymised."""
 
 
 @dataclass
@@ -109,6 +109,10 @@ class LoanRepository(Protocol):
 
     async def anonymise_closed_before(self, institution: InstitutionCode, before: datetime) -> int:
         """Remove the patron from loans closed before ``before``; how many were anonymised."""
+
+    async def anonymise_patron(self, institution: InstitutionCode, patron_id: str) -> int:
+        """An erasure: every loan of ``patron_id``, open ones too, names nobody and loses the
+        notes staff wrote on it (the desk sessions and the item's state stay); how many."""
 
 
 class ItemRepository(Protocol):

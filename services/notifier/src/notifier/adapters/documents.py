@@ -6,6 +6,7 @@ came back different would look like a due date change (and restart the chain).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -64,6 +65,18 @@ def written_outbox(fields: Doc) -> Doc:
             if path.startswith(prefix)
         }
     }
+
+
+def attempt_id(letter_id: str, attempt: int) -> str:
+    """The ``_id`` of a letter's attempt claim in ``letter_attempts``."""
+    return f"{letter_id}#{attempt}"
+
+
+def attempt_ids(letters: Iterable[Doc]) -> Iterator[str]:
+    """Every attempt claim the letters' documents may have taken (numbers 0 to ``attempts``)."""
+    for doc in letters:
+        for attempt in range(doc.get("attempts", 0) + 1):
+            yield attempt_id(doc["_id"], attempt)
 
 
 def _instant(value: str | None) -> datetime | None:

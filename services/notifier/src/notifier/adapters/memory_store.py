@@ -25,6 +25,8 @@ from .documents import (
     NEXT_STAGE_ON,
     RESTORED,
     Doc,
+    attempt_id,
+    attempt_ids,
     letter_to_doc,
     loan_from_doc,
     loan_to_doc,
@@ -118,9 +120,17 @@ class MemoryStore:
 
     async def forget_patron(self, patron_id: str, *, letters: bool) -> int:
         self.patron_docs.pop(patron_id, None)
-        gone = (
-            [k for k, d in self.letters.items() if d["patron_id"] == patron_id] if letters else []
-        )
+        if not letters:
+            return 0
+        gone = {k: d for k, d in self.letters.items() if d["patron_id"] == patron_id}
+        attempts = set(attempt_ids(gone.values()))
+        self.keys = {k: v for k, v in self.keys.items() if v not in gone}
+        self.attempts = {k: v for k, v in self.attempts.items() if k not in attempts}
+        self.open = {k: v for k, v in self.open.items() if k not in gone}
+        self.loans = {k: d for k, d in self.loans.items() if d["patron_id"] != patron_id}
+        self.report_docs = {
+            k: d for k, d in self.report_docs.items() if d["patron_id"] != patron_id
+        }
         for key in gone:
             del self.letters[key]
         return len(gone)
@@ -143,10 +153,10 @@ class MemoryStore:
                 self.loans[note.loan_id][NEXT_STAGE_ON] = next_day_field(note.next_day)
 
     async def claim_attempt(self, letter_id: str, attempt: int, owner: str) -> bool:
-        return self.attempts.setdefault(f"{letter_id}#{attempt}", owner) == owner
+        return self.attempts.setdefault(attempt_id(letter_id, attempt), owner) == owner
 
     async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
-        return f"{letter_id}#{attempt}" in self.attempts
+        return attempt_id(letter_id, attempt) in self.attempts
 
     async def list_open(self, letters: Sequence[Letter]) -> None:
         for letter in letters:

@@ -49,6 +49,8 @@ from .documents import (
     RESTORED,
     UNSCHEDULED,
     Doc,
+    attempt_id,
+    attempt_ids,
     letter_to_doc,
     loan_from_doc,
     loan_to_doc,
@@ -159,7 +161,16 @@ class MongoStore:
         await self.patron_docs.delete_one({"_id": patron_id})
         if not letters:
             return 0
-        return (await self.letters.delete_many({"patron_id": patron_id})).deleted_count
+        theirs = {"patron_id": patron_id}
+        gone = await self.letters.find(theirs, {"attempts": 1}).to_list(length=None)
+        ids = [d["_id"] for d in gone]
+        if ids:  # what points at their letters first: a replay finds the letters again
+            await self.keys.delete_many({"letter_id": {"$in": ids}})
+            await self.attempts.delete_many({"_id": {"$in": list(attempt_ids(gone))}})
+            await self.open.delete_many({"_id": {"$in": ids}})
+        await self.loans.delete_many(theirs)
+        await self.report_docs.delete_many(theirs)
+        return (await self.letters.delete_many(theirs)).deleted_count
 
     async def claimed_keys(self, keys: Collection[str]) -> set[str]:
         return {d["_id"] for d in await _by_ids(self.keys, keys, {"_id": 1})}
@@ -182,10 +193,10 @@ class MongoStore:
             await write_in_chunks(self.loans, writes)
 
     async def claim_attempt(self, letter_id: str, attempt: int, owner: str) -> bool:
-        return await _first_owner(self.attempts, f"{letter_id}#{attempt}", "owner", owner)
+        return await _first_owner(self.attempts, attempt_id(letter_id, attempt), "owner", owner)
 
     async def attempt_taken(self, letter_id: str, attempt: int) -> bool:
-        return await self.attempts.find_one({"_id": f"{letter_id}#{attempt}"}) is not None
+        return await self.attempts.find_one({"_id": attempt_id(letter_id, attempt)}) is not None
 
     async def list_open(self, letters: Sequence[Letter]) -> None:
         writes = [

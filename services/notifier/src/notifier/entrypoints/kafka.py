@@ -43,7 +43,10 @@ from ..service_layer import (
 
 SERVICE = "notifier"
 #: What the notifier's confirmation of an erasure says it did (see ``ForgetPatron``).
-ERASURE_DONE = "contact data (name, email, postal address) and letters removed"
+ERASURE_DONE = (
+    "contact data (name, email, postal address), letters (their attempts and keys), "
+    "loans in the letter chain and reports removed"
+)
 
 
 def institution_events(topics: Topics, inst: InstitutionCode) -> Consumption:

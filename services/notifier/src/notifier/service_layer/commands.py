@@ -52,8 +52,9 @@ class ForgetRestoredLoan(Command[bool]):
 @dataclass(frozen=True)
 class ForgetPatron(Command[int]):
     """A tombstone on ``{inst}.patron.v1``: the patron's contact data goes; for an erasure
-    (``erasure``) their letters too, and the day's printed batches (PDF) that held one are
-    rewritten without them (``.eml`` files are not the notifier's: docs/privacy.md)."""
+    (``erasure``) their letters (attempts, keys), loans in the chain and reports too, and the
+    day's printed batches (PDF) that held a letter are rewritten without it (``.eml`` files
+    are not the notifier's: docs/privacy.md)."""
 
     institution: str
     patron_id: str

@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from rebub_shared.clock import paris_date
+from rebub_shared.contracts.loans import ANONYMISED_PATRON
 
 from ..domain import Channel, LoanInChain, apply_event, next_stage_on
 from ..domain.errors import check_same_institution
@@ -33,7 +34,9 @@ async def apply_loan_event(
     check_same_institution("event.institution", store.institution, event.institution)
     current = await store.get_loan(event.loan_id)
     state = apply_event(current, event)
-    if state != current:
+    # An anonymised loan (an erasure's, open or returned later) names nobody to write to: it
+    # stays out of the chain, so no "patron unknown" report comes of it.
+    if state != current and state.patron_id != ANONYMISED_PATRON:
         await store.save_loan(state)
     return state
 
@@ -74,8 +77,8 @@ async def apply_patron_change(
 
 async def forget_patron(command: ForgetPatron, store: NotifierStore, ctx: Context) -> int:
     """The patron is gone: contact data removed (no letter can reach them any more); for an
-    erasure (issue 21) their letters too. Returns how many letters went; a replay removes
-    nothing more."""
+    erasure (issue 21) everything else naming them too (``NotifierStore.forget_patron``).
+    Returns how many letters went; a replay removes nothing more."""
     check_same_institution("institution", store.institution, command.institution)
     printed: dict[date, list[str]] = defaultdict(list)
     if command.erasure:  # the printed batches that hold their letters, rewritten without them

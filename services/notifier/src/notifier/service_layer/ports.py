@@ -76,8 +76,10 @@ class NotifierStore(Protocol):
     async def patrons(self, patron_ids: Collection[str]) -> dict[str, PatronContact]: ...
 
     async def forget_patron(self, patron_id: str, *, letters: bool) -> int:
-        """Remove the patron's contact data and, for an erasure (``letters``), their letters;
-        how many letters went."""
+        """Remove the patron's contact data and, for an erasure (``letters``), everything else
+        that names them: their loans in the chain, reports, letters and, before the letters
+        (a replay finds them again), the letters' attempts, open-list entries and the
+        idempotency keys they claimed. How many letters went."""
 
     async def claimed_keys(self, keys: Collection[str]) -> set[str]:
         """Those of `keys` already claimed by a letter (read one by one, by ``_id``)."""

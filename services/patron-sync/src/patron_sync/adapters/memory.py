@@ -109,6 +109,7 @@ class MemoryDepartures:
     sent: list[str] = field(default_factory=list)
     applied_: list[tuple[str, int]] = field(default_factory=list)
     purged_: list[str] = field(default_factory=list)
+    readers_erased: list[tuple[str, str]] = field(default_factory=list)
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
         self.sent.extend(account_ids)
@@ -118,6 +119,9 @@ class MemoryDepartures:
 
     async def applied(self, request_id: str, accounts: int) -> None:
         self.applied_.append((request_id, accounts))
+
+    async def reader_erased(self, reader_id: str, request_id: str) -> None:
+        self.readers_erased.append((reader_id, request_id))
 
 
 @dataclass

@@ -204,6 +204,9 @@ class NoNetwork:
     async def purged(self, account_ids: Sequence[str]) -> None:
         return None
 
+    async def reader_erased(self, reader_id: str, request_id: str) -> None:
+        raise RuntimeError("no broker to publish an external reader's erasure on")
+
 
 class MongoIzUnitOfWork:
     """Stages patron saves; ``commit`` claims barcodes, writes each patron with its events in

@@ -65,27 +65,35 @@ class KafkaNzPublisher:
 class KafkaDepartures:
     """Erasure tombstones on ``{inst}.patron.v1`` (key: the account id, null value, the erasure
     header naming the request): circulation and the notifier forget the account; then this
-    zone's confirmation on ``net.erasure.v1``."""
+    zone's confirmation on ``net.erasure.v1``. An external reader this zone created: its
+    erasure tombstone on ``net.external-reader.v1`` (key: the reader id)."""
 
     def __init__(
         self, broker: KafkaBroker, topics: Topics, tenant: InstitutionCode, clock: Clock
     ) -> None:
         self._broker, self._topic = broker, topics.patron(tenant)
+        self._readers = topics.external_reader
         self._headers = {"ce_tenant": tenant, "ce_source": f"/rebub/{tenant}/patron-sync"}
         self._reports = ErasureReports(broker, topics, tenant, "patron-sync", clock)
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
-        await self._tombstones(account_ids, {**self._headers, ERASURE_HEADER: request_id})
+        await self._tombstones(
+            self._topic, account_ids, {**self._headers, ERASURE_HEADER: request_id}
+        )
 
     async def purged(self, account_ids: Sequence[str]) -> None:
-        await self._tombstones(account_ids, self._headers)
+        await self._tombstones(self._topic, account_ids, self._headers)
 
-    async def _tombstones(self, account_ids: Sequence[str], headers: dict[str, str]) -> None:
+    async def reader_erased(self, reader_id: str, request_id: str) -> None:
+        headers = {**self._headers, ERASURE_HEADER: request_id}
+        await self._tombstones(self._readers, (reader_id,), headers)
+
+    async def _tombstones(self, topic: str, keys: Sequence[str], headers: dict[str, str]) -> None:
         sends = [
             await self._broker.publish(
-                None, self._topic, key=k.encode(), headers=headers, no_confirm=True
+                None, topic, key=k.encode(), headers=headers, no_confirm=True
             )
-            for k in account_ids
+            for k in keys
         ]
         await asyncio.gather(*sends)
 

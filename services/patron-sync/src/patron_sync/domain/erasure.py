@@ -28,6 +28,11 @@ class ErasureDone:
 ERASING_SERVICES = ("patron-sync", "circulation", "notifier")
 #: What the network zone itself does (done at the request, before any answer).
 NETWORK_DONE = "account removed; tombstone naming the request published on nz.patron.v1"
+#: What an external reader's erasure does at the request (the network zone holds no reader).
+READER_DONE = (
+    "nothing held (an external reader lives in its creating institution's zone); tombstone "
+    "naming the request published on net.external-reader.v1 by that institution"
+)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Institution zone consumers: ``nz.patron.v1`` (batches) and ``net.external-reader.v1``; the
-network zone's: erasure confirmations on ``net.erasure.v1``.
+network zone's (and each institution zone's, for the readers it erases): erasure confirmations
+on ``net.erasure.v1``.
 
 Both commit after their write (``consumer_options``). A batch's undecodable record goes to the
 dead-letter topic and the rest is applied; if applying the batch fails for another reason, it is
@@ -26,7 +27,7 @@ from rebub_shared.erasure_reports import erasure_request
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
 from rebub_shared.service import BatchSubscriber, Consumption, On, Subscriber
-from rebub_shared.tenancy import NETWORK, InstitutionCode
+from rebub_shared.tenancy import NETWORK, InstitutionCode, TenantCode
 from rebub_shared.topics import Topics
 
 from .instance import PatronSync
@@ -56,24 +57,27 @@ def external_readers(topics: Topics, tenant: InstitutionCode) -> Consumption:
     )
 
 
-def erasure_confirmations(topics: Topics) -> Consumption:
-    """Every institution's services confirming the erasures they applied."""
+def erasure_confirmations(topics: Topics, tenant: TenantCode = NETWORK) -> Consumption:
+    """Every institution's services confirming the erasures they applied (read by the network
+    zone, and by each institution zone for its external readers' erasures)."""
     return Consumption(
         "erasure",
-        topics.group(NETWORK, SERVICE, "erasure"),
+        topics.group(tenant, SERVICE, "erasure"),
         (topics.erasure,),
         (ErasureApplied,),
-        "Erasure confirmations: each request's status (GET /erasures/{request_id}).",
+        "Erasure confirmations: each request's status (GET /erasures/{request_id}): the "
+        "network zone's requests, or an institution zone's (its external readers').",
     )
 
 
 def erasure_subscriber(service: PatronSync) -> Subscriber:
-    """The network zone keeps each confirmation with its request."""
+    """The network zone keeps each confirmation with its request; an institution zone those of
+    the requests it made (its external readers')."""
 
     async def on_applied(event: Event[ErasureApplied]) -> None:
-        await service.erasures.applied(event.data)
+        await service.erasures.applied(event.data, known_only=not service.is_network)
 
-    consumption = erasure_confirmations(service.runtime.topics)
+    consumption = erasure_confirmations(service.runtime.topics, service.settings.tenant)
     return Subscriber(
         consumption, (On(ErasureApplied, on_applied),), fast=service.settings.fast_consumers
     )

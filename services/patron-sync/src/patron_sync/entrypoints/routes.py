@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from patron_sync.domain import errors as e
 from patron_sync.domain.absence import ImportMode
 from patron_sync.domain.accounts import Patron
-from patron_sync.domain.erasure import NETWORK_DONE, erasure_status
+from patron_sync.domain.erasure import NETWORK_DONE, READER_DONE, ErasureDone, erasure_status
 from patron_sync.domain.import_history import ImportEntry, ObservedImport, observed
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
@@ -216,13 +216,15 @@ def network_router() -> APIRouter:
         await service.erasures.opened(request_id, done.source, done.erased_at)
         # The audit trail keeps the request, never the person's name or contact data.
         await audit.record(principal, "erasure", targets={"request_id": request_id})
-        return ErasureView(
-            request_id=done.request_id,
-            primary_id=done.primary_id,
-            source=done.source,
-            erased_at=done.erased_at,
-            done=done.done,
-        )
+        return ErasureView.of(done)
+
+    erasure_status_route(router)
+    return router
+
+
+def erasure_status_route(router: APIRouter) -> None:
+    """``GET /erasures/{request_id}`` on the instance that took the request: the network zone
+    (accounts), an institution zone (the external readers it created)."""
 
     @router.get("/erasures/{request_id}", responses={404: {"description": "No such request"}})
     async def read_erasure(
@@ -242,12 +244,10 @@ def network_router() -> APIRouter:
             request_id=request_id,
             source=request_doc["source"],
             erased_at=request_doc["erased_at"],
-            network=NETWORK_DONE,
+            network=request_doc.get("network", NETWORK_DONE),
             institutions=zones,
             complete=complete,
         )
-
-    return router
 
 
 class ErasureStatusView(BaseModel):
@@ -277,6 +277,16 @@ class ErasureView(BaseModel):
     source: str
     erased_at: AwareDatetime
     done: dict[str, str]
+
+    @classmethod
+    def of(cls, done: ErasureDone) -> "ErasureView":
+        return cls(
+            request_id=done.request_id,
+            primary_id=done.primary_id,
+            source=done.source,
+            erased_at=done.erased_at,
+            done=done.done,
+        )
 
 
 def check_feed_loader(principal: Principal, source: InstitutionCode, force: bool) -> None:
@@ -452,6 +462,42 @@ def desk_router() -> APIRouter:
         s = service_of(request)
         command = cmds.CloseExternalReader(s.institution, account_id)
         return await audited(s, command, audit, who, "external-reader-closed")
+
+    @router.post(
+        "/external-readers/{account_id}/erasure",
+        status_code=201,
+        responses={404: {"description": "No external reader created here"}},
+    )
+    async def erase_reader(
+        request: Request,
+        account_id: str,
+        audit: Audit,
+        principal: Annotated[Principal, requires(P.PRIVACY_ERASE)],
+    ) -> ErasureView:
+        """Erase an external reader this institution created (GDPR article 17; a privacy
+        officer of this institution only): a tombstone naming the request is published on
+        ``net.external-reader.v1``, and every institution zone removes its copy when it reads
+        it. The status: ``GET /erasures/{request_id}`` here."""
+        s = service_of(request)
+        if principal.institution != s.institution:
+            raise Problem(
+                403,
+                "Forbidden",
+                f"only a privacy officer of {s.institution!r} erases its external readers",
+                token_institution=principal.institution,
+            )
+        request_id = uuid.uuid4().hex
+        # Opened before the tombstone goes out: the first confirmations may come at once.
+        await s.erasures.opened(request_id, s.institution, s.runtime.clock.now(), READER_DONE)
+        try:
+            done = await s.handle(cmds.RequestReaderErasure(s.institution, account_id, request_id))
+        except Exception:
+            await s.erasures.discard(request_id)
+            raise
+        await audit.record(principal, "erasure", targets={"request_id": request_id})
+        return ErasureView.of(done)
+
+    erasure_status_route(router)
 
     @router.post("/waiting-accounts", status_code=201)
     async def create_waiting(

@@ -182,6 +182,17 @@ class EraseExternalReader(Command[int]):
 
 
 @dataclass(frozen=True)
+class RequestReaderErasure(Command[ErasureDone]):
+    """Institution zone: erase an external reader this zone created (article 17) for erasure
+    request ``request_id``: a tombstone naming the request on ``net.external-reader.v1``, which
+    every zone (this one too) applies as an ``EraseExternalReader``."""
+
+    tenant: InstitutionCode
+    account_id: str
+    request_id: str
+
+
+@dataclass(frozen=True)
 class ApplyExternalReader(Command[StoredPatron | None]):
     """Institution zone: an IZ published an external reader (created or changed); ``written_by``
     is the IZ that wrote this version (this one too: its own publications come back)."""

@@ -6,6 +6,7 @@ account) removes the projection entry only: a linked copy may still have loans."
 
 from collections.abc import Mapping
 
+from patron_sync.domain.accounts import AccountKind
 from patron_sync.domain.erasure import ErasureDone
 from patron_sync.domain.waiting import WAITING_PREFIX
 from patron_sync.service_layer import commands as cmds
@@ -42,6 +43,34 @@ async def erase_reader(cmd: cmds.EraseExternalReader, uow: IzUnitOfWork, ctx: Co
     """An external reader erased: this zone's copy removed like a linked account's (announced on
     ``{inst}.patron.v1``, then confirmed); returns how many copies went (a replay: none)."""
     return len(await erase_copies(uow, (cmd.primary_id,), {cmd.primary_id: cmd.request_id}))
+
+
+async def request_reader_erasure(
+    cmd: cmds.RequestReaderErasure, uow: IzUnitOfWork, ctx: Context
+) -> ErasureDone:
+    """Erase an external reader this zone created (another zone's reader, or no reader: 404, as
+    unknown): its erasure tombstone goes out on ``net.external-reader.v1``; every zone, this one
+    included, removes its copy when it reads it (``erase_reader``) and confirms."""
+    stored = await uow.patrons.get(cmd.account_id)
+    patron = stored.patron if stored is not None else None
+    if (
+        patron is None
+        or patron.kind is not AccountKind.EXTERNAL_READER
+        or patron.record.source_institution != cmd.tenant
+    ):
+        raise PatronNotFoundError("account_id", cmd.account_id, "no external reader created here")
+    await uow.departures.reader_erased(cmd.account_id, cmd.request_id)
+    return ErasureDone(
+        cmd.request_id,
+        cmd.account_id,
+        cmd.tenant,
+        ctx.now(),
+        {
+            "network zone": "holds no external reader",
+            "net.external-reader.v1": "tombstone published (compaction forgets the reader)",
+            "institution zones": "each removes its copy when it reads the tombstone",
+        },
+    )
 
 
 #: The request id of an erasure tombstone written before tombstones named their request.

@@ -35,6 +35,7 @@ INSTITUTION_HANDLERS = Handlers[IzUnitOfWork, Context](
         cmds.CloseExternalReader: h.close_reader,
         cmds.ApplyExternalReader: h.apply_reader,
         cmds.EraseExternalReader: erasure.erase_reader,
+        cmds.RequestReaderErasure: erasure.request_reader_erasure,
         cmds.CreateWaitingAccount: h.create_waiting,
     }
 )

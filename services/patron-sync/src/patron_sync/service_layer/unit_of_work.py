@@ -111,7 +111,8 @@ class NetworkAccounts(Protocol):
 class Departures(Protocol):
     """Tells the institution's other services that accounts were erased: a tombstone per
     account on ``{inst}.patron.v1``, carrying the erasure header naming the request; then the
-    network zone that the request was applied here (``net.erasure.v1``)."""
+    network zone that the request was applied here (``net.erasure.v1``). For an external reader
+    this zone created, the erasure itself (``reader_erased``)."""
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None: ...
 
@@ -120,6 +121,10 @@ class Departures(Protocol):
     async def purged(self, account_ids: Sequence[str]) -> None:
         """Plain tombstones (no erasure header): the network zone purged these accounts; the
         institution's other services forget them (their loans keep their own retention)."""
+
+    async def reader_erased(self, reader_id: str, request_id: str) -> None:
+        """An external reader this zone created is erased: a tombstone with the erasure header
+        on ``net.external-reader.v1`` (every zone, this one too, removes its copy)."""
 
 
 class IzUnitOfWork(Protocol):

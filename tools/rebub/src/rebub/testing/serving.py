@@ -1,12 +1,13 @@
-"""An app served over real HTTP for a test: its lifespan and a uvicorn server in a thread of
-their own (the test's code, sync or async, calls it like any client would)."""
+"""An app served for a test: over real HTTP (its lifespan and a uvicorn server in a thread of
+their own: the test's code, sync or async, calls it like any client would), or in process
+(``in_process``: its lifespan and an ASGI client)."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import httpx
 import uvicorn
@@ -53,3 +54,18 @@ def served(app: FastAPI, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+@asynccontextmanager
+async def in_process(
+    app: FastAPI, headers: dict[str, str] | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """``app`` with its lifespan running and a client calling it in process (``headers`` on
+    every request, e.g. a bearer token)."""
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://app", headers=headers
+        ) as client,
+    ):
+        yield client
