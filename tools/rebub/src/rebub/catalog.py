@@ -162,17 +162,19 @@ def service_asyncapi_document(service: str) -> dict[str, Any]:
             for event in channel.spec.events:
                 title = f"{channel.name}:{event.event_type}"
                 broker.publisher(channel.name, title=title, description=_doc(event), schema=event)
-        for reader in channel.readers:
+        # One receive per event: a service reading it in several groups (the network zone's
+        # and each institution zone's) names every group, in a stable order.
+        reads: dict[str, tuple[Any, list[str]]] = {}
+        for reader in sorted(channel.readers, key=lambda r: r.group):
             if reader.service != service:
                 continue
             for event in reader.events:
-                title = f"{channel.name}:{event.event_type}:receive"
-                description = (
-                    f"{_doc(event)} Read in group `{reader.group}`: {reader.purpose.rstrip('.')}."
-                )
-                broker.subscriber(channel.name, title=title, description=description)(
-                    _receiver(event)
-                )
+                use = f"Read in group `{reader.group}`: {reader.purpose.rstrip('.')}."
+                reads.setdefault(event.event_type, (event, []))[1].append(use)
+        for event_type, (event, uses) in reads.items():
+            title = f"{channel.name}:{event_type}:receive"
+            description = " ".join((_doc(event), *uses))
+            broker.subscriber(channel.name, title=title, description=description)(_receiver(event))
     return _finish(AsyncAPI(broker, title=f"rebub {service}", version="1", description=HEADERS_DOC))
 
 
