@@ -20,7 +20,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from rebub.infra.paths import InfraPaths
 from rebub.mailbox import free_port
 from rebub.testing.backends import Backends
 from rebub.testing.plugin import Namespace
+from rebub.testing.samples import iz_patron
 from rebub.testing.tokens import TokenAuth
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
@@ -100,16 +101,11 @@ async def eventually(
 
 
 def ub_patron(primary_id: str, version: int = 1) -> IzPatron:
-    return IzPatron(
-        primary_id=primary_id,
-        institution="ub",
-        kind="external",
+    return iz_patron(
+        primary_id,
         last_name="Martin",
         first_name="Louise",
-        user_group="L",
-        expiry_date=date(2027, 9, 30),
         contact=Contact(emails=[f"{primary_id.lower()}@example.org"]),
-        barcodes=[f"CARD{primary_id}"],
         version=version,
     )
 
