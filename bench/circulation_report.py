@@ -7,6 +7,7 @@ import statistics
 from typing import Any
 
 from bench.measure import percentiles
+from bench.report_text import COUNTED, counted_columns, figure, loads, table
 
 PROCESSES = ("service", "store", "broker", "load_generator")
 
@@ -64,15 +65,6 @@ def _median_idle(runs: list[dict[str, Any]], name: str) -> float | None:
     return statistics.median(idle) if idle else None
 
 
-def _loads(values: list[float]) -> str:
-    return "/".join(f"{x:.1f}" for x in values)
-
-
-def _two_places(value: float | None) -> str:
-    """CPU figures: None where the process is not on this machine (a server named by the env)."""
-    return "n/a" if value is None else f"{value:.2f}"
-
-
 def render(report: dict[str, Any]) -> str:
     """A plain-text summary (the figures bench/README.md quotes)."""
     before, after, seeding = report["raw_before"], report["raw_after"], report["seeding"]
@@ -80,8 +72,8 @@ def render(report: dict[str, Any]) -> str:
         f"circulation desk: levels {report['options']['levels']}, {report['options']['rounds']} "
         f"round(s), {'shared' if report['options']['shared_store'] else 'private'} store; "
         f"{report['machine']['cpus']} CPUs, load average (1/5/15 min) at the start "
-        f"{_loads(report['machine']['loadavg_start'])}, at the end "
-        f"{_loads(report['machine']['loadavg_end'])}",
+        f"{loads(report['machine']['loadavg_start'])}, at the end "
+        f"{loads(report['machine']['loadavg_end'])}",
         "raw store (median single op, before/after): insert "
         f"{before['mongo_insert_ms']:.2f}/{after['mongo_insert_ms']:.2f} ms, find "
         f"{before['mongo_find_ms']:.2f}/{after['mongo_find_ms']:.2f} ms, update "
@@ -97,34 +89,36 @@ def render(report: dict[str, Any]) -> str:
     ]
     for line in report["summary"]["levels"]:
         co, ret = line["check_out"], line["return"]
-        cpu = " ".join(_two_places(line[f"{p}_cpu_ms_per_op"]) for p in PROCESSES)
+        cpu = " ".join(figure(line[f"{p}_cpu_ms_per_op"]) for p in PROCESSES)
         lines.append(
             f"{line['desks']:5} {line['cycles']:6} {line['loans_in_store']} | {co['p50']:.1f}/{co['p95']:.1f}/{co['p99']:.1f} "
             f"{co['mean']:.1f} | {ret['p50']:.1f}/{ret['p95']:.1f}/{ret['p99']:.1f} "
             f"{ret['mean']:.1f} | {line['ops_per_s']:.1f} | {cpu} | "
             f"{line['check_out_p50_over_raw_update']:.1f}x | "
-            f"{_two_places(line['store_idle_cpu_per_s'])} | {line['errors']} | "
+            f"{figure(line['store_idle_cpu_per_s'])} | {line['errors']} | "
             f"{line['store_round_trips_per_op']:.2f} | {line['broker_requests_per_op']:.2f}"
         )
     return "\n".join([*lines, *_render_round_trips(report), *_render_open_loop(report)])
 
 
 def _render_round_trips(report: dict[str, Any]) -> list[str]:
-    lines = [
+    header = ["operation", *COUNTED, "service CPU ms", "store ms", "mean ms", "errors"]
+    rows = (
+        [
+            op,
+            *counted_columns(f),
+            figure(f["service_cpu_ms"]),
+            f"{f['store_ms']:.2f}",
+            f"{f['mean_ms']:.1f}",
+            str(f["errors"]),
+        ]
+        for op, f in report["round_trips"].items()
+    )
+    return [
         "",
         "per operation, one desk, counted in the service (these carry to MongoDB):",
-        "operation | store round trips | by command | produce requests | records published | "
-        "broker requests | service CPU ms | store ms | mean ms | errors",
+        *table(header, rows),
     ]
-    for op, f in report["round_trips"].items():
-        commands = " ".join(f"{name} {n:.2f}" for name, n in f["store_by_command"].items())
-        lines.append(
-            f"{op} | {f['store_round_trips']:.2f} | {commands} | {f['produce_requests']:.2f} | "
-            f"{f['published']:.2f} | {f['broker_requests']:.2f} | "
-            f"{_two_places(f['service_cpu_ms'])} | {f['store_ms']:.2f} | {f['mean_ms']:.1f} | "
-            f"{f['errors']}"
-        )
-    return lines
 
 
 def _render_open_loop(report: dict[str, Any]) -> list[str]:
@@ -137,9 +131,7 @@ def _render_open_loop(report: dict[str, Any]) -> list[str]:
     ]
     for r in report["open_loop"]:
         every, by_op = r["all"], r["by_operation"]
-        cpu = " ".join(
-            _two_places(r["cpu_ms_per_op"][name]) for name in ("service", "store", "broker")
-        )
+        cpu = " ".join(figure(r["cpu_ms_per_op"][name]) for name in ("service", "store", "broker"))
         lines.append(
             f"{r['rate']:g} | {r['offered']} | {every['p50']:.1f}/{every['p95']:.1f}/"
             f"{every['p99']:.1f} | {by_op.get('check_out', {}).get('p99', 0):.1f} | "

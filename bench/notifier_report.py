@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.report_text import COUNTED, commands, counted_columns, figure, table
+
 
 def _num(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value:,.{digits}f}"
+    return figure(value, f",.{digits}f")
 
 
 def render(report: dict[str, Any]) -> str:
@@ -51,7 +53,7 @@ def render(report: dict[str, Any]) -> str:
         f"idle pass (nothing due, the scheduler's every tick): {idle['wall_s']:.2f} s, "
         f"store CPU {_num(idle['cpu_s']['store'], 2)} s, store time of its commands "
         f"{counts['store_ms'] / 1000:.2f} s, service CPU {_num(idle['cpu_s']['service'], 2)} s, "
-        f"store round trips {sum(counts['store'].values())} ({_commands(counts['store'])})"
+        f"store round trips {sum(counts['store'].values())} ({commands(counts['store'])})"
     )
     m = report["medians"]
     lines.append(
@@ -65,23 +67,20 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _commands(store: dict[str, float]) -> str:
-    return ", ".join(f"{name} {n:,.2f}" for name, n in sorted(store.items())) or "none"
-
-
 def _round_trips(report: dict[str, Any]) -> list[str]:
     """Per letter, counted in the service (these carry to MongoDB)."""
-    lines = [
-        "day         store round trips/letter (by command)  produce requests/letter  "
-        "records published/letter  store ms/letter"
+    rows = (
+        [
+            p["day"],
+            *counted_columns(p["counts_per_letter"]),
+            f"{p['counts_per_letter']['store_ms']:.2f}",
+        ]
+        for p in report["passes"]
+    )
+    return [
+        "per letter, counted in the service (these carry to MongoDB):",
+        *table(["day", *COUNTED, "store ms"], rows),
     ]
-    for p in report["passes"]:
-        f = p["counts_per_letter"]
-        lines.append(
-            f"{p['day']}  {f['store_round_trips']:.2f} ({_commands(f['store_by_command'])})  "
-            f"{f['produce_requests']:.2f}  {f['published']:.2f}  {f['store_ms']:.2f}"
-        )
-    return lines
 
 
 def _compute(compute: dict[str, Any], label: str) -> str:

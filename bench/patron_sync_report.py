@@ -7,6 +7,7 @@ from typing import Any
 
 from bench.counted import add, per_operation
 from bench.patron_sync_service import INSTITUTIONS
+from bench.report_text import COUNTED, counted_columns, figure, loads, table
 
 SERVICE = ("network", *INSTITUTIONS)
 
@@ -69,25 +70,18 @@ def _round_trips(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _f(value: float | None, spec: str = ".2f") -> str:
-    """None where a process is not on this machine (a server named by the environment)."""
-    return "n/a" if value is None else format(value, spec)
-
-
 def render(report: dict[str, Any]) -> str:
     """A plain-text summary (the figures bench/README.md quotes)."""
     o, c, m = report["options"], report["counts"], report["machine"]
     setup, measured, raw, s = report["setup"], report["measured"], report["raw"], report["summary"]
     before = report["raw_before"]
-    loads = "/".join(f"{x:.1f}" for x in m["loadavg_start"])
-    loads_end = "/".join(f"{x:.1f}" for x in m["loadavg_end"])
     idle = measured["idle_cpu_per_s"]
     linked_changed = sum(c["linked_changed_per_iz"].values())
     lines = [
         f"patron-sync import: {c['accounts']:,} accounts, {c['changed']:,} changed, "
         f"{o['linked']:.0%} linked per IZ ({linked_changed} linked changed copies in all); "
         f"{'shared' if o['shared_store'] else 'private'} store; {m['cpus']} CPUs, "
-        f"load {loads} at the start, {loads_end} at the end",
+        f"load {loads(m['loadavg_start'])} at the start, {loads(m['loadavg_end'])} at the end",
         f"raw store (median single op): insert {before['mongo_insert_ms']:.2f} ms, find "
         f"{before['mongo_find_ms']:.2f} ms, update {before['mongo_update_ms']:.2f} ms; raw broker "
         f"produce {before['kafka_produce_per_s']:,.0f}/s, consume {before['kafka_consume_per_s']:,.0f}/s",
@@ -95,10 +89,10 @@ def render(report: dict[str, Any]) -> str:
         f"{setup['projected_s']:.1f} s; {setup['seeded']:,} links seeded in "
         f"{setup['seeded_s']:.1f} s (read back at revision {sorted(set(setup['seeded_read_back']))}), "
         f"{setup['api_links']:,} through the desk API in {setup['api_link_s']:.1f} s "
-        f"({_f(setup['api_links'] / setup['api_link_s'] if setup['api_link_s'] else None, '.1f')}/s, "
+        f"({figure(setup['api_links'] / setup['api_link_s'] if setup['api_link_s'] else None, '.1f')}/s, "
         f"{setup['api_link_failures']} failed)",
-        f"idle before phase 2 (CPU s/s): store {_f(idle['store'])}, IZs "
-        f"{sum(idle[code] or 0 for code in INSTITUTIONS):.2f}, broker {_f(idle['broker'])}",
+        f"idle before phase 2 (CPU s/s): store {figure(idle['store'])}, IZs "
+        f"{sum(idle[code] or 0 for code in INSTITUTIONS):.2f}, broker {figure(idle['broker'])}",
         f"phase 2 (measured): import answered {measured['import_s']:.1f} s, all five IZs "
         f"consistent {measured['consistent_s']:.1f} s ("
         + ", ".join(f"{k} {v:.1f}" for k, v in sorted(measured["iz_consistent_s"].items()))
@@ -106,24 +100,18 @@ def render(report: dict[str, Any]) -> str:
         f"{measured['report']['unchanged']} unchanged; changed copies stored "
         f"{measured['stored_changes']}/{linked_changed}",
         f"  {s['feed_records_per_s']:,.0f} feed records/s, {s['changed_records_per_s']:.1f} "
-        f"changed/s; CPU ms per changed record: service {_f(s['service_cpu_ms_per_changed'])} "
-        f"(network {_f(s['network_cpu_ms_per_feed_record'], '.3f')} per feed record, IZs "
-        f"{_f(s['iz_cpu_ms_per_changed'])}), store {_f(s['store_cpu_ms_per_changed'])}, "
-        f"broker {_f(s['broker_cpu_ms_per_changed'])}",
+        f"changed/s; CPU ms per changed record: service {figure(s['service_cpu_ms_per_changed'])} "
+        f"(network {figure(s['network_cpu_ms_per_feed_record'], '.3f')} per feed record, IZs "
+        f"{figure(s['iz_cpu_ms_per_changed'])}), store {figure(s['store_cpu_ms_per_changed'])}, "
+        f"broker {figure(s['broker_cpu_ms_per_changed'])}",
         f"raw loop: consistent {raw['consistent_s']:.2f} s (NZ upserted "
         f"{raw['nz_upserted_s']:.2f} s, published {raw['published_s']:.2f} s), "
-        f"{_f(s['raw_changed_records_per_s'], ',.1f')} changed/s; CPU ms per changed record: "
-        f"loop {_f(s['raw_cpu_ms_per_changed'])}, store {_f(s['raw_store_cpu_ms_per_changed'])}, "
-        f"broker {_f(s['raw_broker_cpu_ms_per_changed'])}",
-        f"ratios service/raw: time {_f(s['time_ratio'], '.1f')}x, own CPU "
-        f"{_f(s['cpu_ratio'], '.1f')}x, store CPU {_f(s['store_cpu_ratio'], '.1f')}x",
+        f"{figure(s['raw_changed_records_per_s'], ',.1f')} changed/s; CPU ms per changed record: "
+        f"loop {figure(s['raw_cpu_ms_per_changed'])}, store {figure(s['raw_store_cpu_ms_per_changed'])}, "
+        f"broker {figure(s['raw_broker_cpu_ms_per_changed'])}",
+        f"ratios service/raw: time {figure(s['time_ratio'], '.1f')}x, own CPU "
+        f"{figure(s['cpu_ratio'], '.1f')}x, store CPU {figure(s['store_cpu_ratio'], '.1f')}x",
         "store round trips and broker requests, counted in the services (these carry to MongoDB):",
     ]
-    for name, f in s["round_trips"].items():
-        commands = ", ".join(f"{k} {v:.2f}" for k, v in f["store_by_command"].items())
-        lines.append(
-            f"  {name.replace('_', ' ')}: store {f['store_round_trips']:.2f} ({commands}); "
-            f"produce requests {f['produce_requests']:.2f}, records published "
-            f"{f['published']:.2f}, broker requests {f['broker_requests']:.2f}"
-        )
-    return "\n".join(lines)
+    rows = ([name.replace("_", " "), *counted_columns(f)] for name, f in s["round_trips"].items())
+    return "\n".join(lines + table(["per", *COUNTED], rows))

@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from schemathesis.config import SchemathesisConfig
 
+from circulation.settings import CirculationSettings
 from rebub.identity import DevTokens
 from rebub.infra.ferretdb import LocalFerretDB
 from rebub.infra.kafka import LocalKafka
@@ -37,8 +38,10 @@ from rebub.infra.paths import InfraPaths
 from rebub.mailbox import free_port
 from rebub.testing.backends import Backends
 from rebub.testing.plugin import Namespace
+from rebub.testing.samples import iz_patron
 from rebub.testing.tokens import TokenAuth
 from rebub.testing.waiting import eventually as eventually
+from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
 from rebub_shared.contracts.patrons import Contact, IzPatron, PatronChanged
@@ -86,16 +89,11 @@ def desk_auth(dev_tokens: DevTokens) -> httpx.Auth:
 
 
 def ub_patron(primary_id: str, version: int = 1) -> IzPatron:
-    return IzPatron(
-        primary_id=primary_id,
-        institution="ub",
-        kind="external",
+    return iz_patron(
+        primary_id,
         last_name="Martin",
         first_name="Louise",
-        user_group="L",
-        expiry_date=date(2027, 9, 30),
         contact=Contact(emails=[f"{primary_id.lower()}@example.org"]),
-        barcodes=[f"CARD{primary_id}"],
         version=version,
     )
 
@@ -176,6 +174,49 @@ def loan_created_by_loan(records: list[Any]) -> tuple[dict[str, set[str]], int]:
         loan_id = json.loads(record.value)["loan"]["loan_id"]
         by_loan.setdefault(loan_id, set()).add(ce_id)
     return by_loan, sum(n - 1 for n in seen.values())
+
+
+def delivery_figures(
+    by_loan: Mapping[str, set[str]], redelivered: int, loan_ids: set[str]
+) -> dict[str, int]:
+    """What the loan events of ``loan_ids`` became: lost, duplicated (a second ce_id for one
+    loan) and redelivered (a ce_id read again), from :func:`loan_created_by_loan`."""
+    return {
+        "events_lost": len(loan_ids - set(by_loan)),
+        "events_duplicated": sum(len(ids) - 1 for ids in by_loan.values()),
+        "events_redelivered_same_ce_id": redelivered,
+    }
+
+
+def answer_figures(outcomes: Mapping[str, int]) -> dict[str, int]:
+    """How many requests the load sent, and how many a 5xx answered (outcome: the status)."""
+    return {
+        "requests": sum(outcomes.values()),
+        "http_5xx": sum(n for status, n in outcomes.items() if status.startswith("5")),
+    }
+
+
+# -- circulation ---------------------------------------------------------------------------------
+
+
+def desk_circulation_settings(
+    namespace: Namespace, issuer: str, **overrides: Any
+) -> CirculationSettings:
+    """ub's circulation serving the desk alone (no consumer, no job), relaying every 0.5 s:
+    what the fault tests load; ``overrides`` name another broker or store, or switch a part off."""
+    values: dict[str, Any] = {
+        "tenant": "ub",
+        "environment": "test",
+        "kafka": namespace.kafka(),
+        "mongo": namespace.mongo(),
+        "relay_interval_s": 0.5,
+        "consume_patrons": False,
+        "consume_network_activity": False,
+        "consume_loan_state": False,
+        "jobs_enabled": False,
+        "auth": AuthSettings(issuer=issuer),
+    }
+    return CirculationSettings(**(values | overrides))
 
 
 # -- items -------------------------------------------------------------------------------------

@@ -15,9 +15,7 @@ from pymongo import AsyncMongoClient
 
 from circulation.entrypoints.http import create_app
 from circulation.service_layer.commands import ItemRecord, LoadItems, RecordPatronChange
-from circulation.settings import CirculationSettings
 from rebub.testing.plugin import Namespace
-from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.settings import KafkaSettings
 
@@ -25,7 +23,10 @@ from .conftest import (
     THU_1_OCT,
     Figures,
     PrivateKafka,
+    answer_figures,
     app_running,
+    delivery_figures,
+    desk_circulation_settings,
     eventually,
     loan_created_by_loan,
     read_all,
@@ -47,22 +48,12 @@ async def test_broker_outage_costs_a_desk_at_most_the_bound_and_loses_no_event(
     oidc_issuer: str,
     desk_auth: httpx.Auth,
 ) -> None:
-    settings = CirculationSettings(
-        tenant="ub",
-        environment="test",
-        kafka=KafkaSettings(
-            bootstrap=private_kafka.address,
-            topic_prefix=namespace.topic_prefix,
-            publish_timeout_s=PUBLISH_TIMEOUT_S,
-        ),
-        mongo=namespace.mongo(),
-        relay_interval_s=0.5,
-        consume_patrons=False,
-        consume_network_activity=False,
-        consume_loan_state=False,
-        jobs_enabled=False,
-        auth=AuthSettings(issuer=oidc_issuer),
+    kafka = KafkaSettings(
+        bootstrap=private_kafka.address,
+        topic_prefix=namespace.topic_prefix,
+        publish_timeout_s=PUBLISH_TIMEOUT_S,
     )
+    settings = desk_circulation_settings(namespace, oidc_issuer, kafka=kafka)
     app = create_app(settings, MovableClock(THU_1_OCT))
     db = mongo_client[f"{namespace.database_prefix}ub_circulation"]
     durations: list[float] = []
@@ -116,13 +107,10 @@ async def test_broker_outage_costs_a_desk_at_most_the_bound_and_loses_no_event(
     assert set(by_loan) == loan_ids
     assert {loan: len(ids) for loan, ids in by_loan.items() if len(ids) != 1} == {}
     figures.add(
-        requests=sum(outcomes.values()),
-        http_5xx=sum(n for s, n in outcomes.items() if s.startswith("5")),
+        **answer_figures(outcomes),
+        **delivery_figures(by_loan, redelivered, loan_ids),
         faults_survived=1,
         loans_written=written,
-        events_lost=len(loan_ids - set(by_loan)),
-        events_duplicated=sum(len(ids) - 1 for ids in by_loan.values()),
-        events_redelivered_same_ce_id=redelivered,
         broker_outage_answers=answered_while_down,
         broker_outage_slowest_answer_ms=round(max(durations) * 1000),
     )

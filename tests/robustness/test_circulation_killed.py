@@ -18,7 +18,9 @@ from rebub.testing.plugin import Namespace
 from .conftest import (
     CirculationProcess,
     Figures,
+    answer_figures,
     api_client,
+    delivery_figures,
     eventually,
     loan_created_by_loan,
     publish_patrons,
@@ -96,13 +98,10 @@ async def test_circulation_killed_mid_load_loses_and_duplicates_no_loan_event(
     assert outcomes["201"] + outcomes["409"] >= LOANS
     assert not [s for s in outcomes if s.startswith("5")]
     figures.add(
-        requests=sum(outcomes.values()),
-        http_5xx=sum(n for s, n in outcomes.items() if s.startswith("5")),
+        **answer_figures(outcomes),
+        **delivery_figures(by_loan, redelivered, loan_ids),
         faults_survived=1,
         loans_written=loans,
-        events_lost=len(loan_ids - set(by_loan)),
-        events_duplicated=sum(len(ids) - 1 for ids in by_loan.values()),
-        events_redelivered_same_ce_id=redelivered,
         requests_cut_by_the_kill=outcomes["transport_error"],
     )
 

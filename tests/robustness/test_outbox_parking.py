@@ -10,10 +10,8 @@ from pymongo import AsyncMongoClient
 
 from circulation.entrypoints.http import create_app
 from circulation.service_layer.commands import ItemRecord, LoadItems, RecordPatronChange
-from circulation.settings import CirculationSettings
 from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
-from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.parking import list_parked
 
@@ -21,6 +19,8 @@ from .conftest import (
     THU_1_OCT,
     Figures,
     app_running,
+    delivery_figures,
+    desk_circulation_settings,
     eventually,
     loan_created_by_loan,
     read_all,
@@ -29,22 +29,6 @@ from .conftest import (
 
 LOANS = 21
 TOO_LARGE = "x" * 1_200_000  # past the producer's 1 MiB request size: never publishable
-
-
-def _settings(namespace: Namespace, issuer: str, **overrides: Any) -> CirculationSettings:
-    values: dict[str, Any] = {
-        "tenant": "ub",
-        "environment": "test",
-        "kafka": namespace.kafka(),
-        "mongo": namespace.mongo(),
-        "relay_interval_s": 0.5,
-        "consume_patrons": False,
-        "consume_network_activity": False,
-        "consume_loan_state": False,
-        "jobs_enabled": False,
-        "auth": AuthSettings(issuer=issuer),
-    }
-    return CirculationSettings(**(values | overrides))
 
 
 async def test_an_oversized_entry_is_parked_and_the_twenty_others_left_by_a_crash_published(
@@ -57,7 +41,8 @@ async def test_an_oversized_entry_is_parked_and_the_twenty_others_left_by_a_cras
 ) -> None:
     db = mongo_client[f"{namespace.database_prefix}ub_circulation"]
     crashed = create_app(
-        _settings(namespace, oidc_issuer, relay_enabled=False), MovableClock(THU_1_OCT)
+        desk_circulation_settings(namespace, oidc_issuer, relay_enabled=False),
+        MovableClock(THU_1_OCT),
     )
     async with app_running(crashed, desk_auth) as client:  # writes its loans, relays none (a crash)
         bus = crashed.state.bus
@@ -83,7 +68,9 @@ async def test_an_oversized_entry_is_parked_and_the_twenty_others_left_by_a_cras
     )
     assert await db["loans"].count_documents({"outbox_pending": True}) == LOANS
 
-    restarted = create_app(_settings(namespace, oidc_issuer), MovableClock(THU_1_OCT))
+    restarted = create_app(
+        desk_circulation_settings(namespace, oidc_issuer), MovableClock(THU_1_OCT)
+    )
     async with app_running(restarted, desk_auth) as client:
         await eventually(lambda: _none_pending(db), "every entry relayed or parked", 60)
         # The metrics are the network observer's (the operations client's token).
@@ -109,9 +96,7 @@ async def test_an_oversized_entry_is_parked_and_the_twenty_others_left_by_a_cras
         outbox_entries_left_by_crash=LOANS,
         outbox_entries_published=len(by_loan),
         outbox_entries_parked=len(parked),
-        events_lost=LOANS - 1 - len(by_loan),
-        events_duplicated=sum(len(ids) - 1 for ids in by_loan.values()),
-        events_redelivered_same_ce_id=redelivered,
+        **delivery_figures(by_loan, redelivered, set(loan_ids[1:])),
         faults_survived=1,
     )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from contextlib import AsyncExitStack
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +23,23 @@ from notifier.settings import NotifierSettings, SmtpSettings
 from patron_sync.entrypoints.http import create_app as patron_sync_app
 from patron_sync.settings import PatronSyncSettings
 from rebub.testing.plugin import Namespace
+from rebub.testing.samples import (
+    activity_summary,
+    external_reader,
+    loan_snapshot,
+    nz_account,
+    request_snapshot,
+)
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload
-from rebub_shared.contracts.loans import LoanActivitySummary, LoanCreated, LoanSnapshot
+from rebub_shared.contracts.loans import LoanCreated
 from rebub_shared.contracts.patrons import (
-    Contact,
-    ExternalReader,
     ExternalReaderPublished,
-    NzAccount,
     NzAccountChanged,
     PatronChanged,
 )
-from rebub_shared.contracts.requests import RequestCreated, RequestSnapshot
+from rebub_shared.contracts.requests import RequestCreated
 from rebub_shared.runtime import ensure_topics
 from rebub_shared.topic_table import topic_spec
 from rebub_shared.topics import Topics
@@ -53,8 +56,6 @@ from .conftest import (
     ub_patron,
 )
 
-DUE = datetime(2026, 10, 15, 17, 0, tzinfo=UTC)
-
 
 @dataclasses.dataclass
 class Consumed:
@@ -64,79 +65,6 @@ class Consumed:
     groups: tuple[tuple[str, str], ...]  # (service, purpose) of each consumer group
     good: tuple[EventPayload, str]  # data, tenant
     forged: tuple[EventPayload, str]
-
-
-def _loan(loan_id: str, institution: str = "ub") -> LoanSnapshot:
-    return LoanSnapshot(
-        loan_id=loan_id,
-        institution=institution,  # type: ignore[arg-type]
-        patron_id="P-GOOD",
-        item_barcode="UB0000001",
-        title="Les Misérables",
-        library="BUST",
-        location="BUST-LA",
-        loan_date=THU_1_OCT,
-        due_date=DUE,
-        original_due_date=DUE,
-        status="active",
-        version=1,
-    )
-
-
-def _request(request_id: str) -> RequestSnapshot:
-    return RequestSnapshot(
-        request_id=request_id,
-        institution="ub",
-        kind="hold",
-        patron_id="P-GOOD",
-        item_barcode="UB0000001",
-        title="Les Misérables",
-        pickup_library="BUST",
-        placed_at=THU_1_OCT,
-        task="waiting_for_item",
-        status="active",
-        version=1,
-    )
-
-
-def _summary(institution: str) -> LoanActivitySummary:
-    return LoanActivitySummary(
-        primary_id="P-GOOD",
-        institution=institution,  # type: ignore[arg-type]
-        loan_id=f"{institution}-L1",
-        title="Germinal",
-        due_date=DUE,
-        status="active",
-        version=1,
-    )
-
-
-def _nz_account(primary_id: str) -> NzAccount:
-    return NzAccount(
-        primary_id=primary_id,
-        source="bsa",
-        last_name="Bernard",
-        first_name="Jeanne",
-        user_group="L",
-        expiry_date=date(2027, 9, 30),
-        contact=Contact(emails=["jeanne.bernard@example.org"]),
-        barcodes=[f"CARD{primary_id}"],
-        fingerprint="f" * 16,
-        version=1,
-    )
-
-
-def _reader(primary_id: str) -> ExternalReader:
-    return ExternalReader(
-        primary_id=primary_id,
-        created_by="scpo",
-        last_name="Petit",
-        first_name="Marc",
-        expiry_date=date(2027, 6, 30),
-        contact=Contact(emails=["marc.petit@example.org"]),
-        barcodes=[],
-        version=1,
-    )
 
 
 CONSUMED = [
@@ -150,32 +78,33 @@ CONSUMED = [
     Consumed(
         "net.loan-activity.v1",
         (("circulation", "network-activity"),),
-        (_summary("bsa"), "bsa"),
-        (_summary("bsa"), "scpo"),  # scpo may write here, but not bsa's summaries
+        (activity_summary("bsa", primary_id="P-GOOD"), "bsa"),
+        # scpo may write here, but not bsa's summaries
+        (activity_summary("bsa", primary_id="P-GOOD"), "scpo"),
     ),
     Consumed(
         "ub.circulation.loan.v1",
         (("notifier", "main"), ("circulation", "webhooks")),
-        (LoanCreated(loan=_loan("L-GOOD")), "ub"),
-        (LoanCreated(loan=_loan("L-FORGED")), "bsa"),
+        (LoanCreated(loan=loan_snapshot("L-GOOD", patron_id="P-GOOD")), "ub"),
+        (LoanCreated(loan=loan_snapshot("L-FORGED", patron_id="P-GOOD")), "bsa"),
     ),
     Consumed(
         "ub.circulation.request.v1",
         (("notifier", "main"),),
-        (RequestCreated(request=_request("R-GOOD")), "ub"),
-        (RequestCreated(request=_request("R-FORGED")), "inp"),
+        (RequestCreated(request=request_snapshot("R-GOOD", patron_id="P-GOOD")), "ub"),
+        (RequestCreated(request=request_snapshot("R-FORGED", patron_id="P-GOOD")), "inp"),
     ),
     Consumed(
         "nz.patron.v1",
         (("patron-sync", "nz-patron"),),
-        (NzAccountChanged(account=_nz_account("NZ-GOOD")), "network"),
-        (NzAccountChanged(account=_nz_account("NZ-FORGED")), "ub"),
+        (NzAccountChanged(account=nz_account("NZ-GOOD")), "network"),
+        (NzAccountChanged(account=nz_account("NZ-FORGED")), "ub"),
     ),
     Consumed(
         "net.external-reader.v1",
         (("patron-sync", "external-reader"),),
-        (ExternalReaderPublished(reader=_reader("EXT-GOOD")), "scpo"),
-        (ExternalReaderPublished(reader=_reader("EXT-FORGED")), "ubm"),  # scpo's reader
+        (ExternalReaderPublished(reader=external_reader("EXT-GOOD")), "scpo"),
+        (ExternalReaderPublished(reader=external_reader("EXT-FORGED")), "ubm"),  # scpo's reader
     ),
 ]
 POISON = ("not_json", "unknown_type", "no_headers", "forged_tenant", "oversized", "invalid")

@@ -15,14 +15,20 @@ import httpx
 
 from circulation.entrypoints.http import create_app
 from circulation.service_layer.commands import ItemRecord, LoadItems, RecordPatronChange
-from circulation.settings import CirculationSettings
 from rebub.infra import process
 from rebub.testing.plugin import Namespace
-from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.clock import MovableClock
 from rebub_shared.settings import MongoSettings
 
-from .conftest import THU_1_OCT, Figures, PrivateFerretDB, app_running, eventually, ub_patron
+from .conftest import (
+    THU_1_OCT,
+    Figures,
+    PrivateFerretDB,
+    app_running,
+    desk_circulation_settings,
+    eventually,
+    ub_patron,
+)
 
 STORE_TIMEOUT_MS = 3000
 ANSWER_BOUND_S = STORE_TIMEOUT_MS / 1000 + 4
@@ -35,22 +41,12 @@ async def test_store_killed_answers_fast_errors_and_recovers_without_restart(
     oidc_issuer: str,
     desk_auth: httpx.Auth,
 ) -> None:
-    settings = CirculationSettings(
-        tenant="ub",
-        environment="test",
-        kafka=namespace.kafka(),
-        mongo=MongoSettings(
-            uri=private_ferretdb.address,
-            database_prefix=namespace.database_prefix,
-            timeout_ms=STORE_TIMEOUT_MS,
-        ),
-        relay_interval_s=0.5,
-        consume_patrons=False,
-        consume_network_activity=False,
-        consume_loan_state=False,
-        jobs_enabled=False,
-        auth=AuthSettings(issuer=oidc_issuer),
+    mongo = MongoSettings(
+        uri=private_ferretdb.address,
+        database_prefix=namespace.database_prefix,
+        timeout_ms=STORE_TIMEOUT_MS,
     )
+    settings = desk_circulation_settings(namespace, oidc_issuer, mongo=mongo)
     app = create_app(settings, MovableClock(THU_1_OCT))
     outcomes: Counter[str] = Counter()
     during: list[httpx.Response] = []

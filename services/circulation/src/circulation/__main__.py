@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uvicorn
-
-from rebub_shared.logging import configure_logging
+from rebub_shared.serving import serve
 
 from .entrypoints.http import create_app
 from .settings import CirculationSettings
@@ -12,12 +10,8 @@ from .settings import CirculationSettings
 
 def main() -> None:
     """Run the service with uvicorn on the configured host and port."""
-    settings = CirculationSettings()  # type: ignore[call-arg]  # tenant comes from the environment
-    configure_logging(service="circulation", tenant=settings.tenant, json=settings.log_json)
-    # log_config=None: uvicorn's own loggers go through the structlog configuration above
-    uvicorn.run(
-        create_app(settings), host=settings.http.host, port=settings.http.port, log_config=None
-    )
+    # the tenant comes from the environment
+    serve("circulation", CirculationSettings(), create_app)  # type: ignore[call-arg]
 
 
 if __name__ == "__main__":

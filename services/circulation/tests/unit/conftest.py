@@ -1,7 +1,7 @@
 """Fixtures for the circulation domain tests: the real policy files and small factories."""
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,8 +11,8 @@ from circulation.domain import InstitutionPolicy, Item, Loan, Patron, load_insti
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
 from circulation.service_layer import commands as cmd
 from circulation.service_layer.messagebus import MessageBus
+from rebub.testing.samples import iz_patron
 from rebub_shared.clock import MovableClock
-from rebub_shared.contracts.patrons import Contact, IzPatron
 
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 
@@ -117,26 +117,13 @@ async def _bus_and_store(at: datetime) -> tuple[MessageBus, MemoryStore, Movable
         relay=Relay(),
         loan_ids=lambda: f"loan-{next(numbers)}",
     )
-    for primary_id in ("P-42", "P-7", "P-9"):
-        await bus.handle(cmd.RecordPatronChange(institution="inp", patron=_patron(primary_id)))
+    for primary_id in ("P-42", "P-7", "P-9"):  # cards CARD42, CARD7, CARD9
+        card = f"CARD{primary_id.removeprefix('P-')}"
+        patron = iz_patron(primary_id, "inp", barcodes=[card])
+        await bus.handle(cmd.RecordPatronChange(institution="inp", patron=patron))
     items = tuple(
         cmd.ItemRecord(barcode=code, title="Analyse", library="ENSEIRB", location="ENSEIRB-LA")
         for code in ("INP0001", "INP0002")
     )
     await bus.handle(cmd.LoadItems(institution="inp", items=items))
     return bus, store, clock
-
-
-def _patron(primary_id: str) -> IzPatron:
-    return IzPatron(
-        primary_id=primary_id,
-        institution="inp",
-        kind="external",
-        last_name="Dupont",
-        first_name="Camille",
-        user_group="L",
-        expiry_date=date(2027, 9, 30),
-        contact=Contact(),
-        barcodes=[f"CARD{primary_id.removeprefix('P-')}"],
-        version=1,
-    )

@@ -4,7 +4,7 @@ never touched; a tombstone removes only a restored loan still open."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from circulation.adapters.loan_events import snapshot
 from circulation.adapters.memory import MemoryStore, MemoryUnitOfWork
@@ -13,8 +13,8 @@ from circulation.domain import load_institution_policy
 from circulation.service_layer import commands as cmd
 from circulation.service_layer.loan_commands import ForgetRestoredLoan, RestoreLoan
 from circulation.service_layer.messagebus import MessageBus
+from rebub.testing.samples import iz_patron
 from rebub_shared.clock import MovableClock
-from rebub_shared.contracts.patrons import Contact, IzPatron
 
 THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 DESK = {"institution": "inp", "desk": "ENSEIRB-PRET", "operator": "agent-7"}
@@ -31,19 +31,7 @@ def circulation(store: MemoryStore) -> MessageBus:
 
 async def lent(store: MemoryStore) -> str:
     bus = circulation(store)
-    patron = IzPatron(
-        primary_id="P-42",
-        institution="inp",
-        kind="external",
-        last_name="Dupont",
-        first_name="Camille",
-        user_group="L",
-        expiry_date=date(2027, 9, 30),
-        contact=Contact(),
-        barcodes=["CARD42"],
-        version=1,
-    )
-    await bus.handle(cmd.RecordPatronChange(institution="inp", patron=patron))
+    await bus.handle(cmd.RecordPatronChange(institution="inp", patron=iz_patron("P-42", "inp")))
     item = cmd.ItemRecord(
         barcode="INP0001", title="Analyse", library="ENSEIRB", location="ENSEIRB-LA"
     )

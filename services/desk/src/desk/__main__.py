@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uvicorn
-
-from rebub_shared.logging import configure_logging
+from rebub_shared.serving import serve
 
 from .entrypoints.http import create_app
 from .settings import DeskSettings
@@ -12,11 +10,8 @@ from .settings import DeskSettings
 
 def main() -> None:
     """Run the desk with uvicorn on the configured host and port."""
-    settings = DeskSettings()  # type: ignore[call-arg]  # tenant comes from the environment
-    configure_logging(service="desk", tenant=settings.tenant, json=settings.log_json)
-    uvicorn.run(
-        create_app(settings), host=settings.http.host, port=settings.http.port, log_config=None
-    )
+    # the tenant comes from the environment
+    serve("desk", DeskSettings(), create_app)  # type: ignore[call-arg]
 
 
 if __name__ == "__main__":

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import uvicorn
-
-from rebub_shared.logging import configure_logging
+from rebub_shared.serving import serve
 
 from .entrypoints.http import create_app
 from .entrypoints.kafka import SERVICE
@@ -13,10 +11,9 @@ from .settings import NotifierSettings
 
 
 def main() -> None:
-    settings = NotifierSettings()  # type: ignore[call-arg]  # the tenant comes from the environment
-    configure_logging(service=SERVICE, tenant=settings.tenant, json=settings.log_json)
-    app = create_app(settings)
-    uvicorn.run(app, host=settings.http.host, port=settings.http.port, log_config=None)
+    """Run the notifier with uvicorn on the configured host and port."""
+    # the tenant comes from the environment
+    serve(SERVICE, NotifierSettings(), create_app)  # type: ignore[call-arg]
 
 
 if __name__ == "__main__":

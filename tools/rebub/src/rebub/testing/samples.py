@@ -1,5 +1,5 @@
 """Sample contract payloads for tests (a patron, a network account, an external reader, a loan,
-a loan summary), valid as their producers would write them; keyword arguments change a field."""
+a request, a loan summary), valid as their producers would write them; keyword arguments change a field."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from rebub_shared.contracts.loans import LoanActivitySummary, LoanSnapshot
 from rebub_shared.contracts.patrons import Contact, ExternalReader, IzPatron, NzAccount
+from rebub_shared.contracts.requests import RequestSnapshot
 
 LENT_AT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)  # Thursday 1 October 2026, 10:00 in Bordeaux
 DUE_AT = datetime(2026, 10, 15, 17, 0, tzinfo=UTC)
@@ -83,6 +84,28 @@ def loan_snapshot(loan_id: str = "L1", institution: str = "ub", **fields: Any) -
             "loan_date": LENT_AT,
             "due_date": DUE_AT,
             "original_due_date": DUE_AT,
+            "status": "active",
+            "version": 1,
+        }
+        | fields
+    )
+
+
+def request_snapshot(
+    request_id: str = "R1", institution: str = "ub", **fields: Any
+) -> RequestSnapshot:
+    """An active hold placed on 1 October 2026 for pick-up at BUST, waiting for the item."""
+    return RequestSnapshot.model_validate(
+        {
+            "request_id": request_id,
+            "institution": institution,
+            "kind": "hold",
+            "patron_id": "P-42",
+            "item_barcode": "UB0000001",
+            "title": "Les Misérables",
+            "pickup_library": "BUST",
+            "placed_at": LENT_AT,
+            "task": "waiting_for_item",
             "status": "active",
             "version": 1,
         }
