@@ -57,7 +57,7 @@ def test_local_servers_start_twice_harmlessly_and_stop_leaving_no_process(tmp_pa
     assert [s.pid for s in second] == [s.pid for s in first]  # nothing started twice
     assert {s.name: s.address for s in infra.status()} == {
         "kafka": "127.0.0.1:19192",
-        "ferretdb": "mongodb://127.0.0.1:27117/",
+        "ferretdb": "mongodb://127.0.0.1:27117/?maxPoolSize=1",
     }
 
     assert infra.down() == ["kafka", "ferretdb"]
