@@ -401,7 +401,8 @@ def fuzz_headers(dev_tokens: DevTokens) -> FuzzHeaders:
     """The headers of a fuzzing call ``(tenant, path, query)``: a token holding every permission
     the instance grants on that path. On an institution's instance its demo client (every role
     of the institution); ``/metrics`` the operations client's (the network observer); ``/erasures`` ub's privacy
-    officer's; on the
+    officer's, an external reader's ``/erasure`` its zone's; ``/import-overview`` the network
+    observer's; on the
     network zone, an import as the demo client of its ``source`` (the only institution whose
     feed it may load; another or an invalid source is the one honest 403), else ub's."""
 
@@ -410,6 +411,10 @@ def fuzz_headers(dev_tokens: DevTokens) -> FuzzHeaders:
             return dev_tokens.headers("rebub-ops")
         if path.startswith("/erasures"):  # the privacy officer's alone (ub's, on the network)
             return dev_tokens.headers("ub-privacy")
+        if path.endswith("/erasure"):  # an external reader's, by its own zone's officer
+            return dev_tokens.headers(f"{tenant}-privacy")
+        if path == "/import-overview":  # the network team's view of the imports
+            return dev_tokens.headers("network-observer")
         institution = tenant
         if tenant == "network":
             source = (query or {}).get("source")
