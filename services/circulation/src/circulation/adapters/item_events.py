@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from circulation.domain import ItemStatusChanged
-from rebub_shared.cloudevents import new_event
 from rebub_shared.contracts import items as contract
 from rebub_shared.outbox import outbox_set
 from rebub_shared.topics import Topics
 
-from .loan_events import At
+from .loan_events import circulation_event
 
 
 def outbox_fields(event: ItemStatusChanged, topics: Topics) -> dict[str, Any]:
@@ -27,13 +26,8 @@ def outbox_fields(event: ItemStatusChanged, topics: Topics) -> dict[str, Any]:
         changed_at=event.occurred_at,
         version=event.status_version,
     )
-    envelope = new_event(
-        payload,
-        source=f"/rebub/{event.institution}/circulation",
-        tenant=event.institution,
-        subject=event.barcode,
-        clock=At(event.occurred_at),
-        event_id=event.event_id,
+    envelope = circulation_event(
+        payload, event.institution, event.barcode, event.occurred_at, event.event_id
     )
     topic = topics.item(event.institution)
     return outbox_set([(topic, event.barcode, envelope)], first_seq=event.status_version)

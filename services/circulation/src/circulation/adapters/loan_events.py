@@ -28,6 +28,26 @@ class At:
         return self._instant
 
 
+def circulation_source(institution: str) -> str:
+    """The CloudEvents ``source`` of what an institution's circulation publishes."""
+    return f"/rebub/{institution}/circulation"
+
+
+def circulation_event(
+    payload: Any, institution: str, subject: str, occurred_at: datetime, event_id: str
+) -> Event[Any]:
+    """The envelope of an event circulation publishes: its source and tenant the institution's
+    circulation, its ``time`` the instant it occurred (not when the relay sends it)."""
+    return new_event(
+        payload,
+        source=circulation_source(institution),
+        tenant=institution,
+        subject=subject,
+        clock=At(occurred_at),
+        event_id=event_id,
+    )
+
+
 def snapshot(stored: StoredLoan, version: int) -> contract.LoanSnapshot:
     """The loan as it stands, at ``version``."""
     loan = stored.loan
@@ -101,46 +121,45 @@ def outbox_fields(stored: StoredLoan, topics: Topics) -> dict[str, Any]:
     ``net.loan-activity.v1`` (key = primary id) and its state on the compacted loan-state topic
     (key = loan id; a tombstone once the loan is closed)."""
     loan = stored.loan
-    source = f"/rebub/{loan.institution}/circulation"
     events: list[tuple[str, str, Event[Any]]] = [
         (
             topics.loan(loan.institution),
             loan.patron_id,
-            new_event(
+            circulation_event(
                 contract_payload(stored, event),
-                source=source,
-                tenant=loan.institution,
-                subject=loan.loan_id,
-                clock=At(event.occurred_at),
-                event_id=event.event_id,
+                loan.institution,
+                loan.loan_id,
+                event.occurred_at,
+                event.event_id,
             ),
         )
         for event in loan.pending_events
     ]
     if loan.pending_events:
         last = loan.pending_events[-1]
-        summary = new_event(
+        summary = circulation_event(
             activity_summary(stored, loan.version),
-            source=source,
-            tenant=loan.institution,
-            subject=loan.loan_id,
-            clock=At(last.occurred_at),
-            event_id=f"{last.event_id}:activity",
+            loan.institution,
+            loan.loan_id,
+            last.occurred_at,
+            f"{last.event_id}:activity",
         )
         events.append((topics.loan_activity, loan.patron_id, summary))
         state_id, state_topic = f"{last.event_id}:state", topics.loan_state(loan.institution)
         if not loan.is_open:
             seq = loan.saved_version + 1 + len(events)
-            headers = {"ce_tenant": loan.institution, "ce_source": source}
+            headers = {
+                "ce_tenant": loan.institution,
+                "ce_source": circulation_source(loan.institution),
+            }
             fields = outbox_set(events, first_seq=loan.saved_version + 1)
             return fields | outbox_tombstone(state_id, state_topic, loan.loan_id, headers, seq=seq)
-        state = new_event(
+        state = circulation_event(
             contract.LoanState(loan=snapshot(stored, loan.version)),
-            source=source,
-            tenant=loan.institution,
-            subject=loan.loan_id,
-            clock=At(last.occurred_at),
-            event_id=state_id,
+            loan.institution,
+            loan.loan_id,
+            last.occurred_at,
+            state_id,
         )
         events.append((state_topic, loan.loan_id, state))
     return outbox_set(events, first_seq=loan.saved_version + 1)

@@ -9,12 +9,12 @@ from typing import Any
 
 from circulation.domain import request_events as domain
 from circulation.domain.requests import Request
-from rebub_shared.cloudevents import Event, new_event
+from rebub_shared.cloudevents import Event
 from rebub_shared.contracts import requests as contract
 from rebub_shared.outbox import outbox_set
 from rebub_shared.topics import Topics
 
-from .loan_events import At
+from .loan_events import circulation_event
 
 
 def snapshot(request: Request, version: int) -> contract.RequestSnapshot:
@@ -78,13 +78,8 @@ def outbox_fields(request: Request, topics: Topics) -> dict[str, Any]:
         payload = contract_payload(request, event)
         if payload is None:
             continue
-        envelope = new_event(
-            payload,
-            source=f"/rebub/{request.institution}/circulation",
-            tenant=request.institution,
-            subject=request.request_id,
-            clock=At(event.occurred_at),
-            event_id=event.event_id,
+        envelope = circulation_event(
+            payload, request.institution, request.request_id, event.occurred_at, event.event_id
         )
         events.append((topics.request(request.institution), key, envelope))
     return outbox_set(events, first_seq=request.saved_version + 1)
