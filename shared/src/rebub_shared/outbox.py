@@ -289,11 +289,15 @@ class OutboxRelay:
         except Exception:
             if done:  # what went out before the failure is not sent again
                 await self._collection.update_one({"_id": doc["_id"]}, _removal(done, False))
+                self._remember_removed([set(done)])
             raise
         if defer:
             self._defer_removal(doc["_id"], done)
         else:
             await self._collection.update_one({"_id": doc["_id"]}, _removal(done, True))
+            # A command's document written before this pass read it, and relayed after, still
+            # holds these entries: they are not sent again.
+            self._remember_removed([set(done)])
         return sent
 
     def _defer_removal(self, document_id: Any, event_ids: list[str]) -> None:

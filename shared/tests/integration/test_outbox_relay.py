@@ -207,6 +207,30 @@ async def test_a_command_relays_the_documents_it_wrote_without_reading_them_and_
         await client.close()
 
 
+async def test_an_entry_the_sweep_published_first_is_not_sent_again_by_the_command(
+    namespace: Namespace, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """A service starting: its sweep reads a request just written and publishes its event before
+    the command that wrote it relays its own document. The command's relay sends nothing (CI at
+    stop 24 read a request's ``created`` twice on its topic)."""
+    topic = f"{namespace.topic_prefix}ub.test.v1"
+    collection = mongo_client[f"{namespace.database_prefix}ub_test"]["items"]
+    event = new_event(
+        ShelfMarkChanged(shelf_mark="R1"), source="/t", tenant="ub", subject="s1", clock=CLOCK
+    )
+    written = {"_id": "s1"} | _unflatten(outbox_set([(topic, "s1", event)], first_seq=1))
+    await collection.insert_one(written)
+    broker = make_broker(namespace.kafka(), client_id="test-relay")
+    relay = OutboxRelay(collection, broker)
+    async with broker:
+        await broker.start()
+        assert await relay.sweep() == 1
+        assert await relay.relay_soon("s1", written) == 0
+        await relay.stop()
+    records = await _consume(namespace.backends.kafka_bootstrap, topic, 2)
+    assert [dict(r.headers)["ce_id"].decode() for r in records] == [event.envelope.id]
+
+
 async def _until_relayed(collection: Any, ids: list[str]) -> None:
     """Wait until these documents' outboxes are empty (the consumer starts once the topic
     exists: one that subscribes before would not see it until its next metadata refresh)."""
