@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from pymongo import AsyncMongoClient, InsertOne, ReplaceOne, UpdateOne
+from pymongo import AsyncMongoClient, DeleteOne, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -70,10 +70,13 @@ async def insert_once(db: AsyncDatabase[Document], collection: str, doc: Documen
 #: write, or an ordered one of more than about 60 operations (it applies them one by one anyway).
 BULK_CHUNK = 50
 
+#: The error code of a write refused by a unique index (MongoDB's, and FerretDB's).
+DUPLICATE_KEY = 11000
+
 
 async def write_in_chunks(
     collection: AsyncCollection[Document],
-    ops: Sequence[InsertOne[Document] | ReplaceOne[Document] | UpdateOne],
+    ops: Sequence[InsertOne[Document] | ReplaceOne[Document] | UpdateOne | DeleteOne],
 ) -> None:
     """``ops`` as ordered bulk writes of at most :data:`BULK_CHUNK` operations."""
     for start in range(0, len(ops), BULK_CHUNK):
