@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from aiokafka import AIOKafkaConsumer
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient
 
+from rebub.testing.commands import CommandLog
 from rebub.testing.plugin import Namespace
 from rebub_shared.clock import MovableClock
 from rebub_shared.cloudevents import EventPayload, new_event
@@ -143,22 +144,6 @@ async def test_documents_left_to_the_loop_are_relayed_by_id_without_a_sweep(
     assert left[PENDING] is True  # for the next sweep
 
 
-class Commands(monitoring.CommandListener):
-    """The commands a client sends to the store (its round trips), by name."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.names.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        return None
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        return None
-
-
 async def test_a_command_relays_the_documents_it_wrote_without_reading_them_and_removes_at_once(
     namespace: Namespace,
 ) -> None:
@@ -166,7 +151,7 @@ async def test_a_command_relays_the_documents_it_wrote_without_reading_them_and_
     the store sees no read, and the removal of the three entries is one bulk write; a document
     handed over again with entries already removed sends nothing again."""
     topic = f"{namespace.topic_prefix}ub.test.v1"
-    commands = Commands()
+    commands = CommandLog()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         namespace.backends.mongo_uri, event_listeners=[commands]
     )
@@ -188,7 +173,7 @@ async def test_a_command_relays_the_documents_it_wrote_without_reading_them_and_
             await broker.start()
             for doc in written:
                 await collection.insert_one(doc)
-            commands.names.clear()
+            commands.clear()
             sent = [await relay.relay_soon(doc["_id"], doc) for doc in written]
             assert (sent, commands.names) == ([2, 1], [])  # published, nothing read or written
             assert await relay.relay_soon("w1", written[0]) == 0  # published, removal waiting

@@ -95,6 +95,7 @@ def institution_spec(service: PatronSync) -> ServiceSpec:
         ),
         on_start=(lambda: ensure_iz_indexes(rt.db), service.relay.ensure_index),
         after_start=(audit.ensure_index,),
+        on_stop=(service.nz_reader.close,),
         errors=http.STATUSES,
         body_limits={LINK_STREAM: LINK_STREAM_LIMIT},
         audit=audit,

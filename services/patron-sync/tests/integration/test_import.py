@@ -64,9 +64,16 @@ async def test_summaries_lost_or_stale_make_the_import_read_accounts_never_recre
 
     again = await client.post("/imports", params={"source": "ub"}, files=upload(feed.path))
     assert (again.json()["created"], again.json()["unchanged"]) == (0, 300)
-    assert await db["summaries"].count_documents({}) == 300  # rebuilt from the accounts
+    assert await db["summaries"].count_documents({}) == 300  # repaired from the accounts read
+    assert await db["summaries"].find_one({"_id": stale["_id"], "fingerprint": "0" * 64}) is None
     versions = {doc["account"]["version"] async for doc in db["accounts"].find({})}
     assert versions == {1}
+    # A database from before summaries (no marker): they are built from the accounts first.
+    await db["summaries"].delete_many({})
+    await db["imports"].delete_one({"_id": "summaries-built"})
+    third = await client.post("/imports", params={"source": "ub"}, files=upload(feed.path))
+    assert (third.json()["created"], third.json()["unchanged"]) == (0, 300)
+    assert await db["summaries"].count_documents({}) == 300
     assert len(await topic_records(namespace, namespace.topics.nz_patron)) == 300
 
 

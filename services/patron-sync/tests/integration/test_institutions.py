@@ -9,7 +9,7 @@ from typing import Any
 from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 
-from .conftest import eventually
+from .conftest import eventually, topic_records
 
 
 def _rename(source: Path, target: Path, primary_id: str, last_name: str) -> None:
@@ -66,6 +66,15 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
         return doc is not None and doc["version"] == 2
 
     await eventually(ub_projected)
+    # The projection keeps where it read the account's last record: linking reads that one.
+    last = [
+        r
+        for r in await topic_records(namespace, namespace.topics.nz_patron)
+        if r.key == pid.encode()
+    ][-1]
+    doc = await ub_service.runtime.db["nz_accounts"].find_one({"_id": pid})
+    assert doc is not None
+    assert doc["at"] == [last.partition, last.offset]
     assert await ub_service.runtime.db["patrons"].find_one({"_id": pid}) is None
     found = await ub.get("/patrons", params={"name": "nouveau-n"})
     assert [(p["account_id"], p["linked"]) for p in found.json()["patrons"]] == [(pid, False)]

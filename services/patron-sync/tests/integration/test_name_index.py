@@ -4,10 +4,11 @@ and a store in the earlier layout (one document per bucket) both end in the same
 
 from typing import Any
 
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient
 
 from patron_sync.adapters.mongo_names import BUILT, NameIndex
 from patron_sync.domain.search import NameEntry
+from rebub.testing.commands import CommandLog
 from rebub.testing.plugin import Namespace
 
 
@@ -16,28 +17,10 @@ def _entry(account_id: str, last: str, first: str) -> NameEntry:
     return NameEntry(account_id, keys, last, first, "ub")
 
 
-class Writes(monitoring.CommandListener):
-    """The documents each write command sent (inserts, updates, deletes) carried."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, int]] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        for name, field in (("insert", "documents"), ("update", "updates"), ("delete", "deletes")):
-            if event.command_name == name:
-                self.sent.append((name, len(event.command[field])))
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        return None
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        return None
-
-
 async def test_a_bucket_is_read_as_a_range_and_a_change_writes_only_its_account(
     namespace: Namespace,
 ) -> None:
-    writes = Writes()
+    writes = CommandLog()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         namespace.backends.mongo_uri, event_listeners=[writes]
     )
@@ -47,7 +30,7 @@ async def test_a_bucket_is_read_as_a_range_and_a_change_writes_only_its_account(
         # A bucket with a space and one with a letter beyond ASCII, next to "mar".
         others = [_entry("UB-9001", "de la tour", "mara"), _entry("UB-9002", "øst", "marc")]
         await index.update([*martins, *others])
-        assert writes.sent == [("insert", 302 * 2)]  # two buckets each: "mar" and "chl", "de "
+        assert writes.writes == [("insert", 302 * 2)]  # two buckets each: "mar" and "chl", "de "
 
         found = await index.entries("mar")
         assert sorted(e.account_id for e in found) == sorted(
@@ -58,10 +41,10 @@ async def test_a_bucket_is_read_as_a_range_and_a_change_writes_only_its_account(
         assert await index.entries("ma") == []  # a bucket is three letters: "ma" is none
 
         # Chloé Martin 7 marries: "martin" leaves her keys, "durand" comes; 299 others untouched.
-        writes.sent.clear()
+        writes.clear()
         moved = _entry("UB-0007", "durand", "chloe7")
         await index.update([moved], {"UB-0007": martins[7].keys})
-        assert writes.sent == [("delete", 1), ("update", 2)]  # out of "mar"; "chl", "dur"
+        assert writes.writes == [("delete", 1), ("update", 2)]  # out of "mar"; "chl", "dur"
         assert "UB-0007" not in {e.account_id for e in await index.entries("mar")}
         assert [e.account_id for e in await index.entries("dur")] == ["UB-0007"]
         assert len(await index.entries("chl")) == 300

@@ -1,6 +1,6 @@
 """In-memory fakes of the units of work, for handler unit tests and the repository contract."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from patron_sync.service_layer.unit_of_work import (
     ConcurrentUpdateError,
     ImportRun,
     NzStored,
+    RecordPosition,
     StagedSave,
     StoredPatron,
     active_barcodes,
@@ -61,6 +62,7 @@ class MemoryNzProjection:
 
     rows: dict[str, NzEntry] = field(default_factory=dict)
     topic: dict[str, NzAccount] = field(default_factory=dict)
+    read_at: dict[str, RecordPosition | None] = field(default_factory=dict)
 
     async def get(self, primary_id: str) -> NzEntry | None:
         return self.rows.get(primary_id)
@@ -74,10 +76,21 @@ class MemoryNzProjection:
     async def versions(self, primary_ids: Iterable[str]) -> dict[str, int]:
         return {i: self.rows[i].version for i in primary_ids if i in self.rows}
 
-    async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
+    async def put(
+        self,
+        new: Sequence[NzAccount],
+        newer: Sequence[NzAccount],
+        positions: Mapping[str, RecordPosition] | None = None,
+    ) -> None:
         for account in (*new, *newer):
             self.rows[account.record.primary_id] = NzEntry.of(account)
             self.topic[account.record.primary_id] = account
+            self.read_at[account.record.primary_id] = (positions or {}).get(
+                account.record.primary_id
+            )
+
+    async def positions(self, primary_ids: Iterable[str]) -> dict[str, RecordPosition | None]:
+        return {i: self.read_at.get(i) for i in primary_ids if i in self.rows}
 
     async def delete(self, primary_ids: Sequence[str]) -> None:
         for key in primary_ids:
@@ -95,11 +108,15 @@ class MemoryNetworkAccounts:
     topic: dict[str, NzAccount]
     reads: int = 0
 
-    async def account(self, primary_id: str) -> NzAccount | None:
+    async def account(
+        self, primary_id: str, position: RecordPosition | None = None
+    ) -> NzAccount | None:
         self.reads += 1
         return self.topic.get(primary_id)
 
-    async def accounts(self, primary_ids: Sequence[str]) -> dict[str, NzAccount]:
+    async def accounts(
+        self, primary_ids: Sequence[str], positions: Mapping[str, RecordPosition | None]
+    ) -> dict[str, NzAccount]:
         self.reads += 1
         return {k: self.topic[k] for k in primary_ids if k in self.topic}
 
@@ -189,6 +206,9 @@ class MemoryNzAccounts:
 
     async def summaries(self) -> dict[str, AccountSummary]:
         return {k: AccountSummary.of(s.account) for k, s in self.rows.items()}
+
+    async def repair_summaries(self, accounts: Sequence[NzAccount]) -> None:
+        return None  # summaries are derived from the rows here: never missing
 
     async def begin_publication(self, primary_ids: Sequence[str]) -> str:
         token = str(len(self.publications) + 1)

@@ -1,7 +1,7 @@
 """One institution zone's store, in its own database only: its patrons (each document holds
 its outbox), the unique barcode index, and its projection of ``nz.patron.v1``."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -22,6 +22,7 @@ from patron_sync.service_layer.unit_of_work import (
     NetworkAccounts,
     NzProjection,
     PatronRepository,
+    RecordPosition,
     StagedSave,
     StoredPatron,
     active_barcodes,
@@ -100,12 +101,24 @@ class MongoNzProjection:
         self.names = NameIndex(db[NZ_NAMES])
 
     @staticmethod
-    def _doc(entry: NzEntry) -> Document:
-        return {
+    def _doc(entry: NzEntry, at: RecordPosition | None) -> Document:
+        doc: Document = {
             "_id": entry.primary_id,
             "version": entry.version,
             "barcodes": list(entry.barcodes),
             "entry": entry.model_dump(mode="json"),
+        }
+        if at is not None:
+            doc["at"] = list(at)  # [partition, offset] on nz.patron.v1
+        return doc
+
+    async def positions(self, primary_ids: Iterable[str]) -> dict[str, RecordPosition | None]:
+        cursor = self.collection.find(
+            {"_id": {"$in": list(primary_ids)}, "entry": {"$exists": True}}, {"at": 1}
+        )
+        return {
+            doc["_id"]: RecordPosition(*doc["at"]) if doc.get("at") else None
+            async for doc in cursor
         }
 
     async def get(self, primary_id: str) -> NzEntry | None:
@@ -135,12 +148,18 @@ class MongoNzProjection:
         cursor = self.collection.find({"_id": {"$in": list(primary_ids)}}, list(fields))
         return {doc["_id"]: doc async for doc in cursor}
 
-    async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
+    async def put(
+        self,
+        new: Sequence[NzAccount],
+        newer: Sequence[NzAccount],
+        positions: Mapping[str, RecordPosition] | None = None,
+    ) -> None:
         fresh = [NzEntry.of(a) for a in new]
         changes = [NzEntry.of(a) for a in newer]
+        at = positions or {}
         stored = await self._stored([e.primary_id for e in changes])
-        await insert_all(self.collection, [self._doc(e) for e in fresh])
-        await replace_all(self.collection, [self._doc(e) for e in changes])
+        await insert_all(self.collection, [self._doc(e, at.get(e.primary_id)) for e in fresh])
+        await replace_all(self.collection, [self._doc(e, at.get(e.primary_id)) for e in changes])
         # A change the name index does not show (an email, an address) writes no bucket.
         changed = [e for e in changes if _nz_entry_of(stored.get(e.primary_id)) != e.name_entry()]
         before = {
@@ -166,7 +185,7 @@ class MongoNzProjection:
         trimmed = 0
         async for doc in self.collection.find({"account": {"$exists": True}}):
             entry = NzEntry.of(NzAccount.model_validate(doc["account"]))
-            await self.collection.replace_one({"_id": doc["_id"]}, self._doc(entry))
+            await self.collection.replace_one({"_id": doc["_id"]}, self._doc(entry, None))
             trimmed += 1
         return trimmed
 
@@ -189,10 +208,14 @@ async def ensure_iz_indexes(db: AsyncDatabase[Document]) -> None:
 class NoNetwork:
     """No network zone to read, no broker to announce erasures on (a store-only unit of work)."""
 
-    async def account(self, primary_id: str) -> NzAccount | None:
+    async def account(
+        self, primary_id: str, position: RecordPosition | None = None
+    ) -> NzAccount | None:
         return None
 
-    async def accounts(self, primary_ids: Sequence[str]) -> dict[str, NzAccount]:
+    async def accounts(
+        self, primary_ids: Sequence[str], positions: Mapping[str, RecordPosition | None]
+    ) -> dict[str, NzAccount]:
         return {}
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None:

@@ -1,32 +1,36 @@
 """The network zone's full accounts, read from the compacted ``nz.patron.v1`` when one is linked
 (the institution zone's projection keeps no contact data: issue 21, minimal copies)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from patron_sync.adapters.contracts import from_nz_contract
 from patron_sync.domain.nz_accounts import NzAccount
+from patron_sync.service_layer.unit_of_work import RecordPosition
 from rebub_shared.clock import Clock
 from rebub_shared.cloudevents import EventRegistry
-from rebub_shared.compacted import KeyedRecord, latest_records
+from rebub_shared.compacted import CompactedReader, KeyedRecord
 from rebub_shared.contracts.patrons import NzAccountChanged
-from rebub_shared.settings import KafkaSettings
-from rebub_shared.topics import Topics
 
 NZ_EVENTS = EventRegistry(NzAccountChanged)
 
 
 class TopicNetworkAccounts:
-    """Reads accounts' latest records on ``nz.patron.v1`` (a tombstone: gone, None)."""
+    """Reads accounts' latest records on ``nz.patron.v1`` (a tombstone: gone, None), through
+    the instance's reader of that topic (``reader``)."""
 
-    def __init__(self, settings: KafkaSettings, topics: Topics, clock: Clock) -> None:
-        self._settings, self._topics, self._clock = settings, topics, clock
+    def __init__(self, reader: CompactedReader, clock: Clock) -> None:
+        self._reader, self._clock = reader, clock
 
-    async def account(self, primary_id: str) -> NzAccount | None:
-        return (await self.accounts([primary_id])).get(primary_id)
+    async def account(
+        self, primary_id: str, position: RecordPosition | None = None
+    ) -> NzAccount | None:
+        return (await self.accounts([primary_id], {primary_id: position})).get(primary_id)
 
-    async def accounts(self, primary_ids: Sequence[str]) -> dict[str, NzAccount]:
-        topic = self._topics.nz_patron
-        records = await latest_records(self._settings, self._topics, topic, primary_ids)
+    async def accounts(
+        self, primary_ids: Sequence[str], positions: Mapping[str, RecordPosition | None]
+    ) -> dict[str, NzAccount]:
+        at = {k: p for k, p in positions.items() if p is not None}
+        records = await self._reader.latest(primary_ids, at)
         return {
             key: self._account(record)
             for key, record in records.items()

@@ -18,6 +18,7 @@ from patron_sync.service_layer.context import Context, ImportOptions, NetworkCon
 from patron_sync.service_layer.registry import InstitutionBus, network_bus
 from patron_sync.service_layer.unit_of_work import NzUnitOfWork
 from patron_sync.settings import PatronSyncSettings
+from rebub_shared.compacted import CompactedReader
 from rebub_shared.messagebus import Command, MessageBus, R
 from rebub_shared.outbox import OutboxRelay
 from rebub_shared.runtime import Runtime
@@ -34,11 +35,15 @@ class PatronSync:
     runtime: Runtime
     relay: OutboxRelay | None
     import_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    nz_reader: CompactedReader = field(init=False)  # linking reads nz.patron.v1 through it
     bus: InstitutionBus = field(init=False)
     network: MessageBus[NzUnitOfWork, NetworkContext] = field(init=False)
 
     def __post_init__(self) -> None:
         s, clock = self.settings, self.runtime.clock
+        self.nz_reader = CompactedReader(
+            s.kafka, self.runtime.topics, self.runtime.topics.nz_patron
+        )
         self.bus = InstitutionBus(self.iz_uow, Context(clock.now))
         options = ImportOptions(
             batch_size=s.import_batch_size,
@@ -58,7 +63,7 @@ class PatronSync:
 
     def iz_uow(self) -> MongoIzUnitOfWork:
         rt = self.runtime
-        network = TopicNetworkAccounts(self.settings.kafka, rt.topics, rt.clock)
+        network = TopicNetworkAccounts(self.nz_reader, rt.clock)
         departures = KafkaDepartures(rt.broker, rt.topics, self.institution, rt.clock)
         return MongoIzUnitOfWork(
             self.institution, rt.db, rt.topics, rt.clock, self.relay, network, departures

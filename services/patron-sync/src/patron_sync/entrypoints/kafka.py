@@ -19,6 +19,7 @@ from patron_sync.service_layer.commands import (
     ApplyNzAccounts,
     EraseExternalReader,
 )
+from patron_sync.service_layer.unit_of_work import RecordPosition
 from patron_sync.settings import SERVICE
 from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.erasures import ErasureApplied
@@ -99,7 +100,16 @@ def nz_subscriber(service: PatronSync) -> BatchSubscriber:
         ]
         tombstones = tuple(k for k, request in gone if request is None)
         requests = {k: request for k, request in gone if request is not None}
-        command = ApplyNzAccounts(tenant, accounts, tombstones, tuple(requests), requests)
+        # Where each account was read (a key's records are in one partition, in order: the
+        # last one wins), so that linking it reads that record alone.
+        positions = {
+            a.record.primary_id: RecordPosition(r.partition, r.offset)
+            for r, a in records
+            if a is not None
+        }
+        command = ApplyNzAccounts(
+            tenant, accounts, tombstones, tuple(requests), requests, positions
+        )
         await service.handle(command)
 
     async def on_nz_accounts(batch: tuple[Any, ...]) -> None:

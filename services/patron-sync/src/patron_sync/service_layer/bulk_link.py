@@ -23,8 +23,8 @@ async def link_patrons(cmd: cmds.LinkPatrons, uow: IzUnitOfWork, ctx: Context) -
         raise InvalidFieldError("primary_ids", len(ids), f"at most {cmds.MAX_BULK_LINK} at once")
     stored = await uow.patrons.get_many([*ids, *(WAITING_PREFIX + i for i in ids)])
     missing = [i for i in ids if i not in stored]
-    projected = await uow.nz.get_many(missing)
-    accounts = await uow.network.accounts([i for i in missing if i in projected])
+    projected = await uow.nz.positions(missing)
+    accounts = await uow.network.accounts([i for i in missing if i in projected], projected)
     for primary_id in missing:
         if primary_id in accounts:
             waiting = open_waiting(stored.get(WAITING_PREFIX + primary_id))

@@ -12,7 +12,7 @@ from patron_sync.domain.erasure import ErasureDone
 from patron_sync.domain.import_report import ImportReport
 from patron_sync.domain.nz_accounts import NzAccount
 from patron_sync.domain.patron import Address, Email, Identifier, PatronRecord, Phone
-from patron_sync.service_layer.unit_of_work import StoredPatron
+from patron_sync.service_layer.unit_of_work import RecordPosition, StoredPatron
 from rebub_shared.messagebus import Command
 from rebub_shared.tenancy import InstitutionCode
 
@@ -40,6 +40,7 @@ class ApplyNzAccounts(Command[int]):
     tombstones: tuple[str, ...] = ()
     erased: tuple[str, ...] = ()
     requests: Mapping[str, str] = field(default_factory=dict)
+    positions: Mapping[str, RecordPosition] = field(default_factory=dict)  # where each was read
 
 
 @dataclass(frozen=True)

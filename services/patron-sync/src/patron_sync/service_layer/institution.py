@@ -98,7 +98,7 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
     versions = await uow.nz.versions(latest)
     new = [a for k, a in latest.items() if k not in versions]
     newer = [a for k, a in latest.items() if k in versions and a.version > versions[k]]
-    await uow.nz.put(new, newer)
+    await uow.nz.put(new, newer, cmd.positions)
     await uow.nz.delete((*cmd.tombstones, *cmd.erased))
     wanted = [*latest, *(WAITING_PREFIX + k for k in latest)]
     stored = await uow.patrons.get_many(wanted)
@@ -113,10 +113,12 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
 
 async def _network_account(uow: IzUnitOfWork, primary_id: str) -> NzAccount | None:
     """The full network account behind a projection entry, read from the network zone now (the
-    projection keeps no contact data); an id the projection does not know is not looked for."""
-    if await uow.nz.get(primary_id) is None:
+    projection keeps no contact data); an id the projection does not know is not looked for.
+    The record is read where the projection read it: one fetch, not its whole partition."""
+    positions = await uow.nz.positions([primary_id])
+    if primary_id not in positions:
         return None
-    return await uow.network.account(primary_id)
+    return await uow.network.account(primary_id, positions[primary_id])
 
 
 async def link_patron(cmd: cmds.LinkPatron, uow: IzUnitOfWork, ctx: Context) -> StoredPatron:

@@ -91,6 +91,7 @@ async def _apply_batch(
     stored = await uow.accounts.get_many(p.record.primary_id for p in parsed)
     new: list[NzAccount] = []
     changed: list[NzAccount] = []
+    unsummarised: list[NzAccount] = []  # read for want of a summary, found unchanged
     for item in parsed:
         seen.add(item.record.primary_id)
         before = stored.get(item.record.primary_id)
@@ -100,6 +101,9 @@ async def _apply_batch(
             new.append(decision.account)
         elif decision.publish or (before and before.account.absent_since is not None):
             changed.append(decision.account)
+        elif before is not None:
+            unsummarised.append(before.account)
+    await uow.accounts.repair_summaries(unsummarised)
     # An absent account back in the feed unchanged is written (no longer absent) but keeps its
     # version: no event, the IZs only follow versions.
     moved = [a for a in changed if stored[a.record.primary_id].account.version < a.version]

@@ -5,11 +5,11 @@ outbox, an NZ account with its publication mark) is one document write. The IZ u
 saves and ``commit`` writes them in order, checking each patron's revision (optimistic lock).
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from patron_sync.domain.accounts import AccountStatus, Patron
 from patron_sync.domain.events import ExternalReaderChanged, ExternalReaderCreated
@@ -80,6 +80,14 @@ class PatronRepository(Protocol):
         ...
 
 
+class RecordPosition(NamedTuple):
+    """Where the projection read an account on ``nz.patron.v1``: linking it reads that record
+    alone instead of its whole partition."""
+
+    partition: int
+    offset: int
+
+
 class NzProjection(Protocol):
     """This IZ's read-only projection of the compacted ``nz.patron.v1`` topic: an
     :class:`NzEntry` per network account (what a search needs, no contact data)."""
@@ -88,8 +96,18 @@ class NzProjection(Protocol):
     async def get_many(self, primary_ids: Iterable[str]) -> dict[str, NzEntry]: ...
     async def by_barcode(self, barcode: str) -> NzEntry | None: ...
     async def versions(self, primary_ids: Iterable[str]) -> dict[str, int]: ...
-    async def put(self, new: Sequence[NzAccount], newer: Sequence[NzAccount]) -> None:
-        """Store the entries of these accounts (their contact data is left out)."""
+    async def put(
+        self,
+        new: Sequence[NzAccount],
+        newer: Sequence[NzAccount],
+        positions: Mapping[str, RecordPosition] | None = None,
+    ) -> None:
+        """Store the entries of these accounts (their contact data is left out), with where
+        each was read (``positions``, by primary id)."""
+        ...
+
+    async def positions(self, primary_ids: Iterable[str]) -> dict[str, RecordPosition | None]:
+        """The known ones of ``primary_ids``, each with where it was read (None: not kept)."""
         ...
 
     async def delete(self, primary_ids: Sequence[str]) -> None: ...
@@ -99,12 +117,17 @@ class NzProjection(Protocol):
 class NetworkAccounts(Protocol):
     """The network zone's full accounts, read when one is linked (not kept in the IZ)."""
 
-    async def account(self, primary_id: str) -> NzAccount | None:
-        """The account's latest version in the network zone (None: unknown or erased)."""
+    async def account(
+        self, primary_id: str, position: RecordPosition | None = None
+    ) -> NzAccount | None:
+        """The account's latest version in the network zone (None: unknown or erased); with a
+        ``position``, the record the projection read there (a newer one follows it there)."""
         ...
 
-    async def accounts(self, primary_ids: Sequence[str]) -> dict[str, NzAccount]:
-        """The latest versions of those of ``primary_ids`` the network zone holds."""
+    async def accounts(
+        self, primary_ids: Sequence[str], positions: Mapping[str, RecordPosition | None]
+    ) -> dict[str, NzAccount]:
+        """The versions of those of ``primary_ids`` the network zone holds (at ``positions``)."""
         ...
 
 
@@ -178,6 +201,11 @@ class NzAccountRepository(Protocol):
 
     async def summaries(self) -> dict[str, AccountSummary]:
         """Every stored account's summary, by primary id."""
+        ...
+
+    async def repair_summaries(self, accounts: Sequence[NzAccount]) -> None:
+        """Write the summaries of stored accounts found unchanged whose summary was missing or
+        stale (a crash between an account's write and its summary's)."""
         ...
 
     async def begin_publication(self, primary_ids: Sequence[str]) -> str: ...
