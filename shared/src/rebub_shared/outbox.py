@@ -153,6 +153,15 @@ class OutboxRelay:
         stuck behind a broker away, or a document failing on its own, shows here."""
         return time.monotonic() - min(self._unsent.values()) if self._unsent else 0.0
 
+    def published(self, event_id: str) -> bool:
+        """True when this relay published the entry ``event_id`` lately (its removal waiting,
+        under way, or among the latest written): the write it came with is in the store."""
+        return (
+            event_id in self._removed
+            or any(event_id in ids for ids, _ in self._removals.values())
+            or any(event_id in ids for ids in self._removing.values())
+        )
+
     def later(self, document_ids: Iterable[Any]) -> None:
         """Leave these documents' events to the background loop (bulk commands, jobs)."""
         now = time.monotonic()

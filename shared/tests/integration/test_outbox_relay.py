@@ -176,11 +176,15 @@ async def test_a_command_relays_the_documents_it_wrote_without_reading_them_and_
             commands.clear()
             sent = [await relay.relay_soon(doc["_id"], doc) for doc in written]
             assert (sent, commands.names) == ([2, 1], [])  # published, nothing read or written
+            # What it published it knows (a consumer of our own events need not read the store).
+            assert [relay.published(e.envelope.id) for e in events] == [True] * 3
+            assert not relay.published("an-event-of-another-process")
             assert await relay.relay_soon("w1", written[0]) == 0  # published, removal waiting
             await asyncio.sleep(0.5)
             assert commands.names == ["update"]  # both documents' removals in one bulk write
             # A command's document written before that removal and relayed after it
             assert await relay.relay_soon("w1", written[0]) == 0  # removed: not sent again
+            assert relay.published(events[0].envelope.id)  # its removal written: still known
             await relay.stop()
         records = await _consume(namespace.backends.kafka_bootstrap, topic, 3)
         assert [dict(r.headers)["ce_id"].decode() for r in records] == [

@@ -103,7 +103,9 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         title=f"rebub circulation ({inst})",
         summary="Circulation desk API: loans, renewals, due dates, returns, requests, blocks, "
         "the patron account, network activity, rule explanations.",
-        subscribers=subscribers(settings, runtime.topics, bus, webhooks, reports),
+        subscribers=subscribers(
+            settings, runtime.topics, bus, webhooks, reports, ours=loans.published
+        ),
         publishes=publications(runtime.topics, inst),
         routers=(
             desk_router,
@@ -171,6 +173,8 @@ def subscribers(
     bus: MessageBus,
     webhooks: Webhooks,
     reports: ErasureReports | None = None,
+    *,
+    ours: Callable[[str], bool] = lambda _event_id: False,
 ) -> tuple[Subscriber, ...]:
     """The patrons' projection, its own loan states (a rebuild), the network activity's and the
     webhooks' queue, unless the settings turn one off."""
@@ -182,7 +186,7 @@ def subscribers(
         )
     if settings.consume_loan_state:
         own = kafka.loan_state(topics, inst)
-        chosen.append(kafka.loan_state_subscriber(own, bus, fast=fast))
+        chosen.append(kafka.loan_state_subscriber(own, bus, fast=fast, ours=ours))
     if settings.consume_network_activity:
         activity = kafka.network_activity(topics, inst)
         chosen.append(kafka.activity_subscriber(activity, bus, fast=fast))

@@ -9,7 +9,7 @@ merge that finds nothing left to move), so a redelivery changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from circulation.domain.vocabulary import InstitutionCode
 from circulation.service_layer.commands import (
@@ -142,12 +142,22 @@ def webhook_subscriber(consumption: Consumption, webhooks: Webhooks, *, fast: bo
     return Subscriber(consumption, (On(LoanEvent, on_loan_event),), fast=fast)
 
 
-def loan_state_subscriber(consumption: Consumption, bus: MessageBus, *, fast: bool) -> Subscriber:
+def loan_state_subscriber(
+    consumption: Consumption,
+    bus: MessageBus,
+    *,
+    fast: bool,
+    ours: Callable[[str], bool] = lambda _event_id: False,
+) -> Subscriber:
     """Loan states into the store when it lacks the loan; a tombstone removes a restored loan
-    that closed since (a loan the service wrote itself is never touched)."""
+    that closed since (a loan the service wrote itself is never touched). A state this process
+    published lately (``ours``: its loans' relay knows) is skipped without reading the store:
+    its loan was written before it was published."""
     institution = bus.ctx.institution
 
     async def on_state(event: Event[LoanState]) -> None:
+        if ours(event.envelope.id):
+            return
         await bus.handle(RestoreLoan(institution=institution, loan=event.data.loan))
 
     async def on_closed(loan_id: str, headers: Mapping[str, str | bytes]) -> None:
