@@ -158,8 +158,9 @@ LOAN_EVENTS: tuple[type[LoanEvent], ...] = (
 class LoanState(EventPayload):
     """The current state of an open loan, on the compacted ``{inst}.circulation.loan-state.v1``
     (key: the loan id). Written beside every loan change; when the loan closes (returned,
-    deleted) its key gets a tombstone (null value), so the topic holds the open loans only: a new
-    subscriber reads it from the start to know them, then follows the loan events."""
+    deleted) its key gets a tombstone (null value; headers ``ce_id``, ``ce_tenant``,
+    ``ce_source``), so the topic holds the open loans only: a new subscriber reads it from the
+    start to know them, then follows the loan events."""
 
     event_type: ClassVar[str] = "fr.bordeaux.rebub.loan.state.v1"
     loan: LoanSnapshot

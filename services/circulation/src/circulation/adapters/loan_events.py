@@ -149,6 +149,7 @@ def outbox_fields(stored: StoredLoan, topics: Topics) -> dict[str, Any]:
         if not loan.is_open:
             seq = loan.saved_version + 1 + len(events)
             headers = {
+                "ce_id": state_id,  # the writer knows it published it (its own consumer)
                 "ce_tenant": loan.institution,
                 "ce_source": circulation_source(loan.institution),
             }

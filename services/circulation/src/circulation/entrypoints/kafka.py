@@ -151,8 +151,8 @@ def loan_state_subscriber(
 ) -> Subscriber:
     """Loan states into the store when it lacks the loan; a tombstone removes a restored loan
     that closed since (a loan the service wrote itself is never touched). A state this process
-    published lately (``ours``: its loans' relay knows) is skipped without reading the store:
-    its loan was written before it was published."""
+    published lately (``ours``: its loans' relay knows), a state or a tombstone, is skipped
+    without reading the store: its loan was written before it was published."""
     institution = bus.ctx.institution
 
     async def on_state(event: Event[LoanState]) -> None:
@@ -161,6 +161,9 @@ def loan_state_subscriber(
         await bus.handle(RestoreLoan(institution=institution, loan=event.data.loan))
 
     async def on_closed(loan_id: str, headers: Mapping[str, str | bytes]) -> None:
+        event_id = headers.get("ce_id", b"")
+        if ours(event_id.decode() if isinstance(event_id, bytes) else event_id):
+            return
         await bus.handle(ForgetRestoredLoan(institution=institution, loan_id=loan_id))
 
     return Subscriber(consumption, (On(LoanState, on_state),), fast=fast, on_gone=on_closed)
