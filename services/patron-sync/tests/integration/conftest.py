@@ -22,6 +22,15 @@ from rebub_shared.clock import MovableClock
 
 NOW = datetime(2026, 10, 5, 7, 0, tzinfo=UTC)
 
+#: ``POST /external-readers`` as a desk sends it: Zoé Garnier, no card (add ``identifiers``).
+EXTERNAL_READER: dict[str, Any] = {
+    "last_name": "Garnier",
+    "first_name": "Zoé",
+    "user_group": "LECTEUR_EXTERIEUR",
+    "expiry_date": "2027-06-30",
+    "emails": [{"address": "zoe.garnier@example.org", "preferred": True}],
+}
+
 
 def settings_for(
     namespace: Namespace, tenant: str, issuer: str, **overrides: Any

@@ -25,7 +25,7 @@ from rebub_shared.clock import MovableClock
 from rebub_shared.compacted import latest_record
 from rebub_shared.contracts.patrons import ERASURE_HEADER
 
-from .conftest import NOW, eventually, settings_for
+from .conftest import EXTERNAL_READER, NOW, eventually, settings_for
 
 pytestmark = pytest.mark.integration
 PID = "UB-0000007"
@@ -161,14 +161,7 @@ async def test_an_erasure_removes_the_person_from_the_network_and_every_zone(
     assert [t for t in contact if t in logs] == []
 
 
-READER = {
-    "last_name": "Garnier",
-    "first_name": "Zoé",
-    "user_group": "LECTEUR_EXTERIEUR",
-    "expiry_date": "2027-06-30",
-    "emails": [{"address": "zoe.garnier@example.org", "preferred": True}],
-    "identifiers": [{"value": "EXT-CARD-71"}],
-}
+READER = EXTERNAL_READER | {"identifiers": [{"value": "EXT-CARD-71"}]}
 
 
 async def test_an_external_reader_is_erased_by_its_creating_zone_in_every_zone(

@@ -11,13 +11,8 @@ import pytest
 
 from rebub.testing.problems import assert_problem, probe_framework_errors
 
-READER = {
-    "last_name": "Garnier",
-    "first_name": "Zoé",
-    "user_group": "LECTEUR_EXTERIEUR",
-    "expiry_date": "2027-06-30",
-    "emails": [{"address": "zoe.garnier@example.org", "preferred": True}],
-}
+from .conftest import EXTERNAL_READER as READER
+
 WAITING = READER | {"primary_id": "22009999", "user_group": "L"}
 
 

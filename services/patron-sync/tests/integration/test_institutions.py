@@ -9,7 +9,7 @@ from typing import Any
 from rebub.demo.feeds import write_csv_feed
 from rebub.testing.plugin import Namespace
 
-from .conftest import eventually, topic_records
+from .conftest import EXTERNAL_READER, eventually, topic_records
 
 
 def _rename(source: Path, target: Path, primary_id: str, last_name: str) -> None:
@@ -111,14 +111,7 @@ async def test_external_reader_reaches_all_five_izs_and_never_the_nz(
     namespace: Namespace, instances: Any
 ) -> None:
     up = await instances("ub", "ubm", "scpo", "inp", "bsa")
-    reader = {
-        "last_name": "Garnier",
-        "first_name": "Zoé",
-        "user_group": "LECTEUR_EXTERIEUR",
-        "expiry_date": "2027-06-30",
-        "emails": [{"address": "zoe.garnier@example.org", "preferred": True}],
-        "identifiers": [{"value": "EXT-CARD-7"}],
-    }
+    reader = EXTERNAL_READER | {"identifiers": [{"value": "EXT-CARD-7"}]}
     created = await up["scpo"][0].post("/external-readers", json=reader)
     assert created.status_code == 201, created.text
     reader_id = created.json()["account_id"]

@@ -280,13 +280,7 @@ class ErasureView(BaseModel):
 
     @classmethod
     def of(cls, done: ErasureDone) -> "ErasureView":
-        return cls(
-            request_id=done.request_id,
-            primary_id=done.primary_id,
-            source=done.source,
-            erased_at=done.erased_at,
-            done=done.done,
-        )
+        return cls.model_validate(done, from_attributes=True)
 
 
 def check_feed_loader(principal: Principal, source: InstitutionCode, force: bool) -> None:
