@@ -236,11 +236,6 @@ def scan(page: Page, barcode: str) -> None:
     field.press("Enter")
 
 
-def focused(page: Page) -> str:
-    element_id: str = page.evaluate("document.activeElement && document.activeElement.id")
-    return element_id
-
-
 def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> None:
     # ub-desk logs in, chooses the loan desk of the sciences library, shown on every screen
     log_in(page, running, "ub-desk")
@@ -261,11 +256,11 @@ def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> 
     expect(page.locator("#poste-courant")).to_contain_text("Banque de prêt et retour")
 
     # lends three items by scanning: the focus never leaves the item field
-    assert focused(page) == "item_barcode"
+    expect(page.locator("#item_barcode")).to_be_focused()  # the scan field, ready
     for count, barcode in enumerate((B1, B2, B3), start=1):
         scan(page, barcode)
         expect(page.locator("#lignes-pret li")).to_have_count(count)
-        assert focused(page) == "item_barcode"
+        expect(page.locator("#item_barcode")).to_be_focused()  # the scan field, ready
     lines = page.locator("#lignes-pret li")
     expect(lines.nth(0)).to_contain_text("Les Misérables")
     expect(lines.nth(2)).to_contain_text("Le Rouge et le Noir")
@@ -310,7 +305,7 @@ def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> 
     expect(page.get_by_role("dialog")).to_contain_text(NOTE)
     page.get_by_role("button", name="J'ai lu").click()  # with the mouse, this time
     expect(page.get_by_role("heading", name="LESTRADE Margaux")).to_be_visible()
-    assert focused(page) == "item_barcode"
+    expect(page.locator("#item_barcode")).to_be_focused()  # the scan field, ready
     scan(page, B4)
     expect(page.locator("#blocages-pret")).to_contain_text("CAUTION")
     page.get_by_label("Motif de la dérogation").fill(
@@ -320,7 +315,7 @@ def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> 
     expect(page.locator("#lignes-pret li")).to_have_count(1)
     expect(page.locator("#lignes-pret li")).to_contain_text("Germinal")
     expect(page.locator("#resultat-pret")).to_contain_text("malgré le blocage")
-    assert focused(page) == "item_barcode"
+    expect(page.locator("#item_barcode")).to_be_focused()  # the scan field, ready
     expect(page.locator(".panneau table tbody tr")).to_have_count(4)  # the tab reloaded
 
     # the deposit is paid, the block lifted (a blocked patron's loans are not renewed); another
@@ -358,7 +353,7 @@ def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> 
     page.get_by_role("navigation", name="Menu principal").get_by_role(
         "link", name="Retours"
     ).click()
-    assert focused(page) == "item_barcode"
+    expect(page.locator("#item_barcode")).to_be_focused()  # the scan field, ready
     scan(page, B1)
     expect(page.locator("#lignes-retour li")).to_have_count(1)
     scan(page, B2)
