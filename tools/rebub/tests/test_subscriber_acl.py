@@ -1,5 +1,5 @@
-"""A subscribing service's KafkaUser is read-only: its institution's loan topic and its own
-consumer groups, nothing of another institution, no Write."""
+"""A subscribing service's KafkaUser is read-only: its institution's loan events, its compacted
+loan state and its own consumer groups, nothing of another institution, no Write."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def test_a_subscriber_reads_its_institution_s_loans_and_writes_nothing() -> None
     }
     assert rules == {
         ("topic", "literal", "ub.circulation.loan.v1"): ("Read",),
+        ("topic", "literal", "ub.circulation.loan-state.v1"): ("Read",),
         ("group", "prefix", "ub.subscriber.portal."): ("Read",),
     }
 
@@ -25,5 +26,6 @@ def test_the_kafka_user_carries_those_rules() -> None:
     assert {op for a in acls for op in a["operations"]} == {"Read"}
     assert [a["resource"]["name"] for a in acls] == [
         "ubm.circulation.loan.v1",
+        "ubm.circulation.loan-state.v1",
         "ubm.subscriber.portal.",
     ]

@@ -19,3 +19,12 @@ def test_the_subscriber_template_is_a_valid_kafka_user(
     (user,) = list(yaml.safe_load_all(path.read_text()))
     assert user["kind"] == "KafkaUser"
     assert problems(user, crds) == []
+    topics = {
+        (a["resource"]["name"], a["resource"]["patternType"], tuple(a["operations"]))
+        for a in user["spec"]["authorization"]["acls"]
+        if a["resource"]["type"] == "topic"
+    }
+    assert topics == {  # the state to start from, the events to follow: read only, exactly
+        ("ub.circulation.loan.v1", "literal", ("Read",)),
+        ("ub.circulation.loan-state.v1", "literal", ("Read",)),
+    }

@@ -90,11 +90,6 @@ def institution_of(name: str) -> InstitutionCode | None:
     return next((code for code in institution_codes() if code == head), None)
 
 
-#: What a subscriber of an institution may read: its loan topic (the compacted loan state is
-#: planned by the operations issue and will be added here when its topic exists).
-SUBSCRIBER_TOPICS = ("loan",)
-
-
 def subscriber_group_prefix(institution: InstitutionCode, name: str) -> str:
     """The consumer groups a subscribing service may use: ``{inst}.subscriber.{name}.*``."""
     return f"{institution}.subscriber.{name}."
@@ -103,10 +98,12 @@ def subscriber_group_prefix(institution: InstitutionCode, name: str) -> str:
 def subscriber_acls(
     institution: InstitutionCode, name: str, topics: Topics | None = None
 ) -> tuple[Acl, ...]:
-    """A subscribing service's read-only rules: Read on the institution's loan topic (exactly)
-    and on its own consumer groups (by prefix); no Write anywhere."""
+    """A subscribing service's read-only rules: Read on the institution's loan events and on its
+    compacted loan state (each topic exactly: a new subscriber starts from the state, then follows
+    the events) and on its own consumer groups (by prefix); no Write anywhere."""
     t = topics or Topics()
     return (
         Acl("topic", "literal", t.loan(institution), ("Read",)),
+        Acl("topic", "literal", t.loan_state(institution), ("Read",)),
         Acl("group", "prefix", t.prefix + subscriber_group_prefix(institution, name), ("Read",)),
     )
