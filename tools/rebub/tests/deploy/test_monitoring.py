@@ -5,6 +5,7 @@ expose, and every alert explained in the runbook."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -18,7 +19,10 @@ from rebub.deploy.monitoring import (
     unknown_metrics,
 )
 from rebub.deploy.render import of_kind
+from rebub.dlq import redrive_group
 from rebub.infra.paths import project_root
+from rebub_shared.tenancy import tenant_codes
+from rebub_shared.topics import Topics
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +34,15 @@ def test_strimzi_runs_the_kafka_exporter_over_every_topic_and_group(rendered):
     [kafka] = of_kind(rendered["platform"], "Kafka")
     exporter = kafka["spec"]["kafkaExporter"]
     assert (exporter["topicRegex"], exporter["groupRegex"]) == (".*", ".*")
+    assert exporter["showAllOffsets"] is True  # the dlq-redrive groups have no member
 
 
 def test_the_dashboards_are_provisioned_for_grafanas_sidecar(rendered):
     [config] = of_kind(rendered["monitoring"], "ConfigMap")
     assert config["metadata"]["labels"]["grafana_dashboard"] == "1"
     assert sorted(config["data"]) == ["rebub-network.json", "rebub-tenant.json"]
+    panels = [p for text in config["data"].values() for p in json.loads(text)["panels"]]
+    assert {p["type"] for p in panels} <= {"timeseries", "stat"}  # Grafana's panel plugins
     titles = {e.split(" / ")[1] for e in dashboard_exprs(rendered["monitoring"])}
     for wanted in (
         "Consumer lag per group",
@@ -93,3 +100,24 @@ def test_the_daily_pickup_runs_the_import_command_on_the_drop_folder(rendered):
         for c in of_kind(rendered["overlays/network"], "PersistentVolumeClaim")
     }
     assert drop["persistentVolumeClaim"]["claimName"] in claims
+
+
+def test_the_dead_letter_alert_reads_what_rebub_dlq_marks_handled(rendered):
+    """The alert holds while records wait past the offset ``rebub dlq redrive|discard`` commits
+    for the tenant's redrive group, on every tenant's dead-letter topics (and on no other)."""
+    expr = rule_exprs(rendered["monitoring"])["RebubDeadLetters"]
+    [checked] = check_promql([expr])
+    assert set(checked["metrics"]) == {
+        "kafka_topic_partition_current_offset",
+        "kafka_consumergroup_current_offset",  # where the redrive group stands
+        "kafka_topic_partition_oldest_offset",  # a group that never committed, records expired
+    }
+    regexes = {  # PromQL's regexes are anchored, as fullmatch
+        label: re.compile(value.replace("\\\\", "\\"))
+        for label, value in re.findall(r'(topic|consumergroup)=~"([^"]+)"', expr)
+    }
+    t = Topics()
+    for tenant in tenant_codes():
+        assert regexes["consumergroup"].fullmatch(redrive_group(t, tenant))
+        assert regexes["topic"].fullmatch(t.dead_letter(t.patron("ub"), tenant))
+    assert not regexes["topic"].fullmatch(t.loan("ub"))
