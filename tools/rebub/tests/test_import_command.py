@@ -82,3 +82,25 @@ def test_the_import_is_kept_and_listed_and_the_other_feeds_are_missing(
         "inp": "ok",
         "bsa": "MISSING",
     }
+
+
+def test_the_pickup_command_imports_what_waits_in_the_drop_folder(
+    tmp_path: Path, network_env: dict[str, str]
+) -> None:
+    """What the daily CronJob runs (``patron-sync import-pickup /drop``; the same command here)."""
+    drop = tmp_path / "drop"
+    (drop / "scpo").mkdir(parents=True)
+    write_alma_xml_feed(drop / "scpo" / "scpo-2026-10-05.xml", 4, "scpo", seed=7)
+    (drop / "scpo" / "notes.txt").write_text("not a feed: left alone")
+
+    first = CliRunner().invoke(app, ["import-pickup", str(drop)], env=network_env)
+    second = CliRunner().invoke(app, ["import-pickup", str(drop)], env=network_env)
+
+    assert first.exit_code == 0, first.output
+    assert [line.split() for line in first.output.splitlines() if line.startswith("scpo")] == [
+        "scpo scpo-2026-10-05.xml: applied (received 4, rejected 0)".split()
+    ]
+    assert [p.name for p in (drop / "scpo" / "done").iterdir()] == ["scpo-2026-10-05.xml"]
+    assert (drop / "scpo" / "notes.txt").exists()
+    assert second.exit_code == 0
+    assert "no feed waiting" in second.output.splitlines()
