@@ -1,5 +1,6 @@
 """``rebub dlq``: a dead letter is listed with its reason and origin, a dry run publishes nothing,
-a redrive republishes the record once to its original topic (real broker)."""
+a redrive republishes the record once to its original topic, and a consumer fixed since
+processes it once (real broker)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ from prometheus_client import CollectorRegistry
 from typer.testing import CliRunner
 
 from rebub.cli import app
+from rebub.dlq import DeadLetter, read_dead_letters, redrive
 from rebub.testing.plugin import Namespace
-from rebub_shared.messaging import DeadLetters
+from rebub.testing.samples import loan_snapshot
+from rebub.testing.subscribers import record
+from rebub.testing.waiting import eventually
+from rebub_shared.cloudevents import Event
+from rebub_shared.contracts.loans import LoanCreated
+from rebub_shared.host import register
+from rebub_shared.messaging import DeadLetters, dead_letter_middleware
 from rebub_shared.runtime import ensure_topics
+from rebub_shared.service import Consumption, On, Subscriber
 from rebub_shared.topic_table import topic_spec
 
 FIXED = b'{"primary_id": "P-1", "version": 3}'
@@ -125,3 +134,51 @@ def test_a_dead_letter_is_listed_then_redriven_once_and_a_dry_run_publishes_noth
     assert not any(k.startswith("dlq_") for k in headers)
     shown = CliRunner().invoke(app, ["dlq", "show", dlq, "0", *options])
     assert json.loads(shown.output)["redriven"] is True
+
+
+async def test_a_consumer_fixed_since_processes_the_redriven_record_once(
+    namespace: Namespace,
+) -> None:
+    """A consumer's bug dead-letters a record; once fixed, the redrive hands it to the running
+    consumer, which processes it once (the record after it shows the consumer went on)."""
+    topics, bootstrap = namespace.topics, namespace.backends.kafka_bootstrap
+    loans, dlq = topics.loan("ub"), topics.dead_letter(topics.loan("ub"), "ub")
+    await ensure_topics(bootstrap, [topic_spec(name, topics) for name in (loans, dlq)])
+    fixed, processed = False, []
+
+    async def on_created(event: Event[LoanCreated]) -> None:
+        if not fixed:
+            raise ValueError("a bug: loans of BUST cannot be handled yet")
+        processed.append(event.data.loan.loan_id)
+
+    broker = KafkaBroker(bootstrap)
+    broker.add_middleware(dead_letter_middleware(DeadLetters(broker, topics, "ub")))
+    consumption = Consumption(
+        "loans", f"{namespace.topic_prefix}ub.test.loans", (loans,), (LoanCreated,)
+    )
+    register(broker, Subscriber(consumption, (On(LoanCreated, on_created),), fast=True))
+
+    async def publish(loan_id: str) -> None:
+        value, headers = record(LoanCreated(loan=loan_snapshot(loan_id)), "ub", key=loan_id)
+        await broker.publish(value, loans, key=b"P-42", headers=headers)
+
+    async def dead_letters() -> list[DeadLetter]:
+        return await read_dead_letters(bootstrap, dlq, topics)
+
+    async def both_processed() -> bool:
+        return len(processed) == 2
+
+    async with broker:
+        await broker.start()
+        await publish("L1")
+        [letter] = await eventually(dead_letters, "L1 dead-lettered")
+        assert letter.reason.startswith("ValueError: a bug")
+        fixed = True  # the fix deployed
+        [redriven] = await redrive(bootstrap, dlq, topics)
+        await publish("L2")
+        await eventually(both_processed)
+        assert await redrive(bootstrap, dlq, topics) == []  # nothing left to redrive
+
+    assert processed == ["L1", "L2"]
+    assert redriven.offset == letter.offset
+    assert [d.redriven for d in await dead_letters()] == [True]
