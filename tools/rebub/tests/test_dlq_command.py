@@ -139,15 +139,16 @@ def test_a_dead_letter_is_listed_then_redriven_once_and_a_dry_run_publishes_noth
 async def test_a_consumer_fixed_since_processes_the_redriven_record_once(
     namespace: Namespace,
 ) -> None:
-    """A consumer's bug dead-letters a record; once fixed, the redrive hands it to the running
-    consumer, which processes it once (the record after it shows the consumer went on)."""
+    """A consumer's bug dead-letters records; a record beyond repair is discarded, and once the
+    consumer is fixed the redrive hands the other back to it, which processes it once (the
+    record after it shows the consumer went on); both leave nothing unhandled."""
     topics, bootstrap = namespace.topics, namespace.backends.kafka_bootstrap
     loans, dlq = topics.loan("ub"), topics.dead_letter(topics.loan("ub"), "ub")
     await ensure_topics(bootstrap, [topic_spec(name, topics) for name in (loans, dlq)])
     fixed, processed = False, []
 
     async def on_created(event: Event[LoanCreated]) -> None:
-        if not fixed:
+        if not fixed or event.data.loan.loan_id == "X":
             raise ValueError("a bug: loans of BUST cannot be handled yet")
         processed.append(event.data.loan.loan_id)
 
@@ -163,22 +164,25 @@ async def test_a_consumer_fixed_since_processes_the_redriven_record_once(
         await broker.publish(value, loans, key=b"P-42", headers=headers)
 
     async def dead_letters() -> list[DeadLetter]:
-        return await read_dead_letters(bootstrap, dlq, topics)
+        found = await read_dead_letters(bootstrap, dlq, topics)
+        return found if len(found) == 2 else []
 
     async def both_processed() -> bool:
         return len(processed) == 2
 
     async with broker:
         await broker.start()
+        await publish("X")  # beyond repair
         await publish("L1")
-        [letter] = await eventually(dead_letters, "L1 dead-lettered")
+        beyond, letter = await eventually(dead_letters, "X and L1 dead-lettered")
         assert letter.reason.startswith("ValueError: a bug")
+        [discarded] = await redrive(bootstrap, dlq, topics, upto=beyond.offset, discard=True)
         fixed = True  # the fix deployed
         [redriven] = await redrive(bootstrap, dlq, topics)
         await publish("L2")
         await eventually(both_processed)
         assert await redrive(bootstrap, dlq, topics) == []  # nothing left to redrive
 
-    assert processed == ["L1", "L2"]
-    assert redriven.offset == letter.offset
-    assert [d.redriven for d in await dead_letters()] == [True]
+    assert processed == ["L1", "L2"]  # X discarded, never published again
+    assert (discarded.offset, redriven.offset) == (beyond.offset, letter.offset)
+    assert [d.redriven for d in await dead_letters()] == [True, True]  # what the alert reads
