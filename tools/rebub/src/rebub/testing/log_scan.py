@@ -13,21 +13,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import structlog
 
 from rebub_shared.logging import hide_query_strings
 
 
-@dataclass
 class CapturedLogs(logging.Handler):
     """The records of the block, and their text (a structlog line: its whole event dict)."""
 
-    records: list[logging.LogRecord] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        logging.Handler.__init__(self, logging.INFO)
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
@@ -39,9 +36,6 @@ class CapturedLogs(logging.Handler):
             for r in self.records
             if not any(r.name == n or r.name.startswith(f"{n}.") for n in leaving_out)
         )
-
-    def __hash__(self) -> int:
-        return id(self)
 
 
 @contextmanager
