@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import threading
+import time
 
+import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
 from rebub_shared.logging import configure_logging, get_logger
 from rebub_shared.messaging import BROKER_LOGGER, make_broker
@@ -45,3 +51,42 @@ def test_broker_lines_are_json_with_their_topic_and_the_service_context(
         "L1",
         "inp",
     )
+
+
+def test_the_access_log_and_http_client_lines_keep_no_query_string(
+    restore_root: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A desk search's ``?name=`` is a person's name: a real uvicorn's access line, and httpx's
+    # line for the same request, show the path without it (docs/privacy.md, Logs).
+    configure_logging(service="patron-sync", tenant="ub", json=True)
+    app = FastAPI()
+
+    @app.get("/patrons")
+    async def search(name: str) -> dict[str, int]:
+        return {"found": len(name)}
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(500):  # started within seconds
+            if server.started:
+                break
+            time.sleep(0.01)
+        answer = httpx.get(f"http://127.0.0.1:{port}/patrons", params={"name": "Quenouillère"})
+        assert answer.json() == {"found": 12}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    access = [line for line in lines if line["logger"] == "uvicorn.access"]
+    client = [line for line in lines if line["logger"] == "httpx"]
+    assert len(access) == 1
+    assert '"GET /patrons?(query hidden) HTTP/1.1" 200' in access[0]["event"]
+    assert len(client) == 1
+    assert "/patrons?(query hidden)" in client[0]["event"]
+    assert "Quenouill" not in json.dumps(lines, ensure_ascii=False)

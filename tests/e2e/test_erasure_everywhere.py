@@ -46,6 +46,7 @@ from rebub.deploy.acl import databases as tenant_databases
 from rebub.mailbox import LocalMailbox
 from rebub.testing.institution_apps import circulation_and_notifier
 from rebub.testing.issuer import TestIssuer
+from rebub.testing.log_scan import CapturedLogs
 from rebub.testing.plugin import Namespace
 from rebub.testing.serving import in_process
 from rebub.testing.tokens import bearer
@@ -146,8 +147,18 @@ def holding(places: dict[str, str], traces: tuple[str, ...]) -> dict[str, list[s
     return {p: t for p, t in found.items() if t}
 
 
+def assert_the_logs_name_nobody(logs: CapturedLogs, traces: tuple[str, ...]) -> None:
+    """No log line of the run (the five instances, before and after the erasures) holds a name,
+    an email, a barcode or an address of the people (issue 21, item 5). Left out: the
+    development SMTP sink's own lines (``mail.log``, aiosmtpd's: the person's mailbox's
+    stand-in, not a service)."""
+    text = logs.text(leaving_out=("mail.log",))
+    assert len(logs.records) > 50  # the instances' lines are here
+    assert holding({"logs": text}, traces) == {}
+
+
 async def test_an_erased_patron_and_external_reader_leave_only_what_the_register_says(
-    namespace: Namespace, tmp_path: Path
+    namespace: Namespace, tmp_path: Path, run_logs: CapturedLogs
 ) -> None:
     feed = write_csv_feed(tmp_path / "ub.csv", 6, "ub", seed=21)
     with feed.path.open(encoding="utf-8") as rows:
@@ -295,3 +306,4 @@ async def test_an_erased_patron_and_external_reader_leave_only_what_the_register
                 assert last is not None
                 assert (last.value, ERASURE_HEADER in last.headers) == (None, True), topic
             assert list(holding(files(mail), traces)) == sorted(str(p) for p in mail.rglob("*.eml"))
+    assert_the_logs_name_nobody(run_logs, traces)

@@ -2,7 +2,9 @@
 
 ``merge_contextvars`` first, so that the tenant, service, correlation id and topic bound per message
 (``bind_message_context``) reach every line; JSON when stderr is not a terminal; the standard library's
-loggers (aiokafka, pymongo, faststream, uvicorn) routed through the same processors.
+loggers (aiokafka, pymongo, faststream, uvicorn) routed through the same processors. The lines
+that quote a request's URL (uvicorn's access log, httpx's requests) lose its query string: a
+desk search's ``?name=`` is a person's name (docs/privacy.md, Logs).
 """
 
 from __future__ import annotations
@@ -21,6 +23,28 @@ _SHARED: list[structlog.types.Processor] = [
     structlog.processors.StackInfoRenderer(),
 ]
 _QUIET = {"aiokafka": logging.WARNING, "pymongo": logging.WARNING, "kafka": logging.WARNING}
+#: The loggers whose lines quote request URLs (uvicorn's access log; httpx's "HTTP Request").
+URL_LOGGERS = ("uvicorn.access", "httpx")
+HIDDEN_QUERY = "?(query hidden)"
+
+
+class QueryStringFilter(logging.Filter):
+    """Drops the query string of every URL or path a record's arguments quote (search terms
+    are personal data); the path, method and status stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_without_query(a) for a in record.args)
+        return True
+
+
+def _without_query(arg: Any) -> Any:
+    if isinstance(arg, int | float | bytes | type(None)):
+        return arg
+    text = str(arg)
+    if "?" in text and text.startswith(("/", "http://", "https://")):
+        return text.split("?", 1)[0] + HIDDEN_QUERY
+    return arg
 
 
 def configure_logging(
@@ -54,8 +78,17 @@ def configure_logging(
     root.setLevel(level)
     for name, quiet in _QUIET.items():
         logging.getLogger(name).setLevel(quiet)
+    hide_query_strings()
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service, tenant=tenant)
+
+
+def hide_query_strings() -> None:
+    """Put the :class:`QueryStringFilter` on the loggers that quote URLs (once each)."""
+    for name in URL_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, QueryStringFilter) for f in logger.filters):
+            logger.addFilter(QueryStringFilter())
 
 
 def _identity(_: Any, __: str, event_dict: Any) -> Any:

@@ -35,6 +35,8 @@ from rebub_shared.topics import DEAD_LETTER_SUFFIX, Topics
 
 DAY_MS = 24 * 60 * 60 * 1000
 INSTITUTION_PLACEHOLDER = "{inst}"
+#: Dead letters are kept a month: time for an operator to inspect and re-drive them.
+DEAD_LETTER_DAYS = 30
 
 
 class UnknownTopicError(LookupError):
@@ -201,7 +203,7 @@ def dead_letter_spec(spec: TopicSpec, tenant_topic: str) -> TopicSpec:
         spec.key,
         spec.events,
         f"Records of `{spec.name}` a consumer could not process, with the reason in headers.",
-        retention_days=30,
+        retention_days=DEAD_LETTER_DAYS,
     )
 
 

@@ -23,7 +23,7 @@ WEBHOOK_DELIVERIES = Period(
 
 class CirculationRetention(AuditedRetention):
     """Circulation's retention job (the audit trail, the webhooks' delivery log); the loans'
-    and requests' history is the institution's policy (``history_days``), run by the jobs."""
+    and requests' history is the institution's policy (``history``), run by the jobs."""
 
     webhook_deliveries: Period = Field(
         default=WEBHOOK_DELIVERIES,

@@ -83,7 +83,7 @@ async def test_an_unknown_desk_is_refused_before_anything_is_read(
 async def test_retention_anonymises_loans_closed_more_than_a_year_ago_not_later_ones(
     bus_and_store: tuple[MessageBus, MemoryStore, MovableClock],
 ) -> None:
-    """Rule (DOMAIN.md section 8, issue 21): loan history is kept 1 year (``history_days``:
+    """Rule (DOMAIN.md section 8, issue 21): loan history is kept 1 year (``history``:
     365), then the loan keeps its item and dates but no patron, session or notes."""
     bus, store, clock = bus_and_store
     for barcode in ("INP0001", "INP0002"):
@@ -133,7 +133,7 @@ async def test_an_erased_patron_is_forgotten_and_their_loans_anonymised_open_one
 async def test_retention_drops_the_requester_of_old_requests_no_longer_active(
     bus_and_store: tuple[MessageBus, MemoryStore, MovableClock],
 ) -> None:
-    """Rule (issue 21): a request no longer active, placed more than ``history_days`` (365)
+    """Rule (issue 21): a request no longer active, placed more than ``history`` (365 days)
     ago, keeps its item and dates but no requester; an active one keeps its requester."""
     bus, store, clock = bus_and_store
     place = {"kind": RequestKind.HOLD, "patron": "P-42", "pickup_library": "ENSEIRB"}

@@ -5,6 +5,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from patron_sync.domain.absence import ABSENT_EXPIRY, ABSENT_PURGE
 from rebub_shared.bounds import FEED_BODY_MAX_BYTES
 from rebub_shared.retention import AuditedRetention, Period
 from rebub_shared.settings import ServiceSettings
@@ -35,10 +36,16 @@ class PatronSyncSettings(ServiceSettings):
         env_prefix="REBUB_PATRON_SYNC__", env_nested_delimiter="__", extra="ignore"
     )
 
-    #: Default: an account absent from full feeds for this many days expires (DOMAIN section 2).
-    absent_expire_after_days: int = Field(default=30, ge=1)
-    #: Default: an account absent this long is purged from the NZ (tombstone on nz.patron.v1).
-    absent_purge_after_days: int = Field(default=400, ge=1)
+    absent_expire_after: Period = Field(
+        default=ABSENT_EXPIRY,
+        description="An account absent from its source's full feeds this long expires (Paris "
+        "days).",
+    )
+    absent_purge_after: Period = Field(
+        default=ABSENT_PURGE,
+        description="An account absent strictly longer than this is purged from the network zone "
+        "(a tombstone on nz.patron.v1 removes every institution's copy).",
+    )
     #: Default: a full feed holding fewer records than this share of the last full feed of the
     #: same source is refused (a truncated DSI export would flag thousands of accounts absent).
     full_feed_min_ratio: float = Field(default=0.8, ge=0.0, le=1.0)

@@ -7,7 +7,6 @@ issuer (the shared Keycloak may predate the ``{inst}-privacy`` users)."""
 
 import asyncio
 import csv
-import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from patron_sync.entrypoints.http import create_app
 from rebub.demo.feeds import write_csv_feed
 from rebub.testing.issuer import TestIssuer
+from rebub.testing.log_scan import CapturedLogs
 from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import bearer
 from rebub_shared.clock import MovableClock
@@ -60,9 +60,8 @@ async def _everything(service: Any) -> str:
 
 
 async def test_an_erasure_removes_the_person_from_the_network_and_every_zone(
-    namespace: Namespace, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    namespace: Namespace, tmp_path: Path, run_logs: CapturedLogs
 ) -> None:
-    caplog.set_level(logging.INFO)
     feed = write_csv_feed(tmp_path / "ub.csv", 20, "ub", seed=11)
     with feed.path.open(encoding="utf-8") as rows:
         person = next(r for r in csv.DictReader(rows, delimiter=";") if r["primary_id"] == PID)
@@ -152,11 +151,11 @@ async def test_an_erasure_removes_the_person_from_the_network_and_every_zone(
                 assert [t for t in traces if t in held] == []
             found = await ub.get("/patrons", params={"name": person["last_name"]}, headers=manager)
             assert PID not in found.text
-    # The three instances' logs of the whole run (import, link, card, erasure) name nobody.
-    # (The test's own HTTP client logs its requests' URLs, a search term included: not theirs.)
-    records = [r for r in caplog.records if r.name != "httpx"]
-    logs = "\n".join(r.getMessage() for r in records)
-    assert len(records) > 10  # the instances' log lines are here
+    # The three instances' logs of the whole run (import, link, card, erasure, search) name
+    # nobody; the test's own HTTP client's lines neither (their query string is hidden).
+    logs = run_logs.text()
+    assert len(run_logs.records) > 10  # the instances' log lines are here
+    assert "/patrons?(query hidden)" in logs  # the search's line, without its search term
     contact = (person["email"], person["phone"], person["address_line1"], person["last_name"])
     assert [t for t in contact if t in logs] == []
 

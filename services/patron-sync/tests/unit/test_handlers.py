@@ -75,6 +75,23 @@ async def test_full_feed_flags_missing_accounts_absent_but_not_rejected_ones(
     assert report.absent == 11
 
 
+async def test_accounts_absent_from_the_feed_are_purged_after_400_days(tmp_path: Path) -> None:
+    uow, options = _nz(), ImportOptions()
+    big = write_csv_feed(tmp_path / "a.csv", 100, "ub")
+    await import_feed(cmds.ImportFeed(big.path, "ub"), uow, datetime(2025, 10, 26, tzinfo=UTC))
+    small = cmds.ImportFeed(write_csv_feed(tmp_path / "b.csv", 95, "ub").path, "ub")
+    left = datetime(2025, 10, 27, 10, 0, tzinfo=UTC)  # 5 accounts absent from here
+    assert (await import_feed(small, uow, left, options)).absent == 5
+    assert isinstance(uow.publisher, MemoryNzPublisher)
+
+    await import_feed(small, uow, datetime(2026, 12, 1, 10, 0, tzinfo=UTC), options)  # 400 days
+    assert uow.publisher.purged == []
+    await import_feed(small, uow, datetime(2026, 12, 2, 10, 0, tzinfo=UTC), options)  # 401 days
+    assert len(uow.publisher.purged) == 5
+    gone = await uow.accounts.get_many(set(uow.publisher.purged))
+    assert gone == {}
+
+
 async def test_full_feed_much_smaller_than_the_last_is_refused(tmp_path: Path) -> None:
     uow = _nz()
     big = write_csv_feed(tmp_path / "a.csv", 100, "ub")

@@ -4,12 +4,14 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from patron_sync.domain.absence import (
+    ABSENT_PURGE,
     AbsencePolicy,
     ImportMode,
     absence_expiry_date,
     absent_accounts,
     expire_absent,
     is_expired_by_absence,
+    is_purge_due,
     mark_absent,
 )
 from patron_sync.domain.nz_accounts import (
@@ -117,3 +119,18 @@ def test_a_new_name_an_unknown_id_or_an_absent_account_must_be_read(
     absent = mark_absent(stored, datetime(2026, 10, 4, 4, 0, tzinfo=UTC))
     assert AccountSummary.of(absent).absent
     assert not unchanged_by_summary(make_record(), AccountSummary.of(absent))
+
+
+def test_an_absent_account_is_purged_strictly_after_400_days(make_record: MakeRecord) -> None:
+    left = datetime(2025, 10, 27, 10, 0, tzinfo=UTC)
+    absent = mark_absent(_stored(make_record()), left)
+    assert ABSENT_PURGE.days == 400
+    assert ABSENT_PURGE.reason  # the register's reason travels with the period
+    day_399 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    day_400 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    day_401 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    assert not is_purge_due(absent, day_399, ABSENT_PURGE)
+    assert not is_purge_due(absent, day_400, ABSENT_PURGE)  # 400 days old: kept
+    assert is_purge_due(absent, datetime(2026, 12, 1, 10, 0, 1, tzinfo=UTC), ABSENT_PURGE)
+    assert is_purge_due(absent, day_401, ABSENT_PURGE)
+    assert not is_purge_due(_stored(make_record()), day_401, ABSENT_PURGE)  # present: never

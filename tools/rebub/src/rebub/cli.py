@@ -178,14 +178,21 @@ def privacy_export(
     mongo_uri: str | None = typer.Option(None, help="Default: the local store."),
     prefix: str = typer.Option("", help="Only databases under this prefix (tests use one)."),
     as_json: bool = typer.Option(False, "--json", help="The JSON document (default: readable)."),
+    letters_dir: Path | None = typer.Option(
+        None, help="The notifier's printed letters (default: the local network's)."
+    ),
 ) -> None:
     """Everything held about one person across the zones (GDPR article 15)."""
+    from rebub.infra.paths import InfraPaths
     from rebub.privacy_export import gather_person, render
     from rebub_shared.clock import SystemClock
 
     uri = mongo_uri or LocalInfra.default().mongo_uri
+    letters = letters_dir or InfraPaths.default().home / "letters"
     now = SystemClock().now()
-    export = asyncio.run(gather_person(uri, primary_id, now, database_prefix=prefix))
+    export = asyncio.run(
+        gather_person(uri, primary_id, now, database_prefix=prefix, letters_dir=letters)
+    )
     typer.echo(json.dumps(export, indent=2, default=str) if as_json else render(export))
 
 

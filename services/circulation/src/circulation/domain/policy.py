@@ -11,6 +11,8 @@ from typing import TypeVar
 
 from pydantic import Field, model_validator
 
+from rebub_shared.retention import Period
+
 from .closures import PublicHolidays, YearlyClosure
 from .errors import UnknownPolicyEntryError
 from .period import PeriodField
@@ -115,6 +117,13 @@ class RenewalGuards(PolicyModel):
         return self
 
 
+LOAN_HISTORY = Period(
+    days=365,
+    reason="DOMAIN.md section 8: the account's Returns tab shows the loan history of 1 year; "
+    "its Requests tab keeps the same year; the network activity tab shows the year too",
+)
+
+
 class InstitutionPolicy(PolicyModel):
     """Everything circulation needs to know about one institution's rules and libraries."""
 
@@ -128,8 +137,11 @@ class InstitutionPolicy(PolicyModel):
     hold_shelf_days: int = Field(default=7, ge=1)
     # Default: the requester is told a hold expires soon on the eve of its last day (0: never).
     hold_expiry_notice_days: int = Field(default=1, ge=0)
-    # Default: loans and returns are kept 1 year, then anonymised (DOMAIN section 8).
-    history_days: int = Field(default=365, ge=1)
+    history: Period = Field(
+        default=LOAN_HISTORY,
+        description="How long a closed loan keeps its patron, and a request no longer active its "
+        "requester (then anonymised by the retention job), and why.",
+    )
     loan_limit: LoanLimit
     overridable_blocks: list[BlockKind] = Field(default_factory=list)
     # The calendar: public holidays of the law, closures every year, then dated exceptions.
@@ -145,6 +157,11 @@ class InstitutionPolicy(PolicyModel):
     def _cross_check(self) -> InstitutionPolicy:
         cross_check(self)
         return self
+
+    @property
+    def history_days(self) -> int:
+        """Days of the loan and request history (``history``)."""
+        return self.history.days
 
     def group_codes(self) -> set[str]:
         """Codes of the institution's user groups."""

@@ -33,11 +33,11 @@ async def run_aged_to_lost(cmd: RunAgedToLost, uow: UnitOfWork, ctx: Context) ->
 
 
 async def run_retention(cmd: RunRetention, uow: UnitOfWork, ctx: Context) -> JobAnswer:
-    """Anonymise loans closed, and requests no longer active placed, more than ``history_days``
-    ago; drop old network summaries."""
+    """Anonymise loans closed, and requests no longer active placed, more than the policy's
+    ``history`` period ago (strictly older); drop old network summaries."""
     ctx.check_tenant(cmd.institution)
     now = ctx.now()
-    before = now - timedelta(days=ctx.policy.history_days)
+    before = ctx.policy.history.cutoff(now)
     loans = await uow.loans.anonymise_closed_before(ctx.institution, before)
     # A request no longer active, placed more than the history delay ago, loses its requester:
     # only the account's Requests tab needs them, and that keeps the same year as loans.

@@ -1,5 +1,6 @@
 """Full vs delta imports: accounts a full feed no longer holds are flagged absent, not deleted,
-and expire once absent for a number of days (a setting)."""
+expire once absent for a number of days, and are purged from the network zone later (both
+periods are settings with their reason: ``ABSENT_EXPIRY``, ``ABSENT_PURGE``)."""
 
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
@@ -10,7 +11,22 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from patron_sync.domain.fingerprint import fingerprint
 from patron_sync.domain.nz_accounts import NzAccount
 from rebub_shared.clock import check_aware, paris_date
+from rebub_shared.retention import Period
 from rebub_shared.tenancy import InstitutionCode
+
+ABSENT_EXPIRY = Period(
+    days=30,
+    reason="a month: someone left out of a feed by mistake, or re-enrolled late, is back within "
+    "days and keeps borrowing; after a month out of their source's full feeds they no longer "
+    "belong to it and may not borrow (their account expires: they can still return and be "
+    "written to)",
+)
+ABSENT_PURGE = Period(
+    days=400,
+    reason="the loan history's year (DOMAIN.md section 8) and a month: by then circulation has "
+    "anonymised every loan they closed before leaving (its `history`), and someone back "
+    "within the academic year finds their account with its cards, notes and blocks",
+)
 
 
 class ImportMode(StrEnum):
@@ -25,7 +41,7 @@ class AbsencePolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    expire_after_days: int = Field(default=30, ge=1)
+    expire_after_days: int = Field(default=ABSENT_EXPIRY.days, ge=1)
 
 
 def absent_accounts(
@@ -83,3 +99,11 @@ def expire_absent(account: NzAccount, now: AwareDatetime, policy: AbsencePolicy)
     record = account.record.model_copy(update={"expiry_date": expiry})
     update = {"record": record, "fingerprint": fingerprint(record), "version": account.version + 1}
     return account.model_copy(update=update)
+
+
+def is_purge_due(account: NzAccount, now: AwareDatetime, period: Period) -> bool:
+    """True once the account has been absent strictly longer than ``period`` (400 days by
+    default: absent since 27 October 2025 10:00, it stays until 1 December 2026 10:00 and is
+    purged after)."""
+    check_aware("now", now)
+    return account.absent_since is not None and period.is_due(account.absent_since, now)

@@ -48,8 +48,8 @@ class PatronSync:
         options = ImportOptions(
             batch_size=s.import_batch_size,
             full_feed_min_ratio=s.full_feed_min_ratio,
-            absence=AbsencePolicy(expire_after_days=s.absent_expire_after_days),
-            purge_after_days=s.absent_purge_after_days,
+            absence=AbsencePolicy(expire_after_days=s.absent_expire_after.days),
+            purge_after=s.absent_purge_after,
         )
         self.network = network_bus(self.nz_uow, NetworkContext(clock.now, options))
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from pydantic import AwareDatetime
 
-from patron_sync.domain.absence import AbsencePolicy
+from patron_sync.domain.absence import ABSENT_PURGE, AbsencePolicy
+from rebub_shared.retention import Period
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class ImportOptions:
     batch_size: int = 1000
     full_feed_min_ratio: float = 0.8
     absence: AbsencePolicy = field(default_factory=AbsencePolicy)
-    purge_after_days: int = 400
+    purge_after: Period = ABSENT_PURGE
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,14 @@
 import asyncio
 from collections.abc import Iterator
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import islice
 
 from patron_sync.domain.absence import (
     ImportMode,
     absent_accounts,
     expire_absent,
+    is_purge_due,
     mark_absent,
 )
 from patron_sync.domain.errors import FeedRefusedError
@@ -144,11 +145,10 @@ async def _flag_absent(
     missing = {k for k, s in summaries.items() if s.source == cmd.source} - seen
     stored = await uow.accounts.get_many(missing)
     absent = list(absent_accounts((s.account for s in stored.values()), cmd.source, seen, cmd.mode))
-    purge_before = now - timedelta(days=options.purge_after_days)
     changed, bumped, purged = [], [], []
     for account in absent:
         flagged = expire_absent(mark_absent(account, now), now, options.absence)
-        if flagged.absent_since is not None and flagged.absent_since <= purge_before:
+        if is_purge_due(flagged, now, options.purge_after):
             purged.append(flagged.record.primary_id)
         elif flagged != account:
             changed.append(flagged)

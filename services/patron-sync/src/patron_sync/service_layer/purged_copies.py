@@ -1,10 +1,10 @@
 """The retention of an institution's linked copies (issue 21 item 3): when the network zone
-purges an account (``absent_purge_after_days``, 400 days after it left the DSI's feed), its
+purges an account (``absent_purge_after``, 400 days after it left the DSI's feed), its
 plain tombstone on ``nz.patron.v1`` removes the projection entry and, here, the linked copy with
 its local cards, notes and blocks. Announced first by a plain tombstone on ``{inst}.patron.v1``
 (no erasure header): circulation drops its patron snapshot, the notifier the contact. Loans are
 not touched: by then circulation's own retention has anonymised every loan closed a year
-before (``history_days``); a loan still open keeps the account id, with no name or contact
+before (the policy's ``history``); a loan still open keeps the account id, with no name or contact
 behind it any more. A waiting account or an external reader is not a copy of a network
 account: they stay.
 """

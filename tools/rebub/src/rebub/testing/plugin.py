@@ -18,6 +18,7 @@ from pymongo import AsyncMongoClient
 
 from rebub.identity import DevTokens
 from rebub.testing.backends import Backends, choose_backends
+from rebub.testing.log_scan import CapturedLogs, captured_logs
 from rebub.testing.unit_guard import is_unit_test, unit_test_bounds
 from rebub_shared.settings import KafkaSettings, MongoSettings
 from rebub_shared.topics import Topics
@@ -120,6 +121,13 @@ def namespace(backends: Backends) -> Namespace:
     already keep tests apart. The run's servers are ephemeral in CI; `make clean` wipes local data.
     """
     return Namespace(backends, uuid.uuid4().hex[:10])
+
+
+@pytest.fixture
+def run_logs() -> Iterator[CapturedLogs]:
+    """Every INFO log line of the test, to search them for personal data (``log_scan``)."""
+    with captured_logs() as logs:
+        yield logs
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
