@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from desk.adapters.network_imports import NetworkImports
 
-from .conftest import Desk
+from .conftest import Desk, desk_client
 
 
 def test_login_starts_a_pkce_code_flow_and_sets_only_an_opaque_cookie(
@@ -371,3 +371,23 @@ def test_the_notes_and_network_activity_tabs(client: TestClient, desk: Desk) -> 
     network = client.get("/lecteur/P1/onglet/reseau").text
     assert "<td>UBM</td><td>Le Horla</td><td>vendredi 4 décembre 2026 à 18 h 00</td>" in network
     assert "<td>déclaré perdu</td>" in network
+
+
+def test_an_institutions_desk_without_the_network_page_shows_none() -> None:
+    """On Kubernetes an institution's desk has no Kafka user that could see the network."""
+    for client in desk_client(network_page=False):
+        Desk(client).log_in(("network-observer",), "network")
+        answer = client.get("/reseau")
+        assert answer.status_code == 403
+        assert "sur le poste de l&#39;équipe réseau" in answer.text
+        assert 'href="/reseau"' not in answer.text  # no menu entry either
+
+
+def test_the_network_teams_desk_opens_on_the_network_page_and_nothing_else() -> None:
+    for client in desk_client("network"):
+        Desk(client).log_in(("network-observer",), "network")
+        assert client.get("/", follow_redirects=False).headers["location"] == "/reseau"
+        page = client.get("/reseau")
+        assert page.status_code == 200
+        assert "Équipe réseau" in page.text
+        assert client.get("/lecteur").status_code == 403  # no patron, no desk screens

@@ -192,9 +192,7 @@ def render(
         "principal": principal,
         "place": desk.desk(session.desk) if session else None,
         "can_observe": bool(
-            desk.settings.network_page
-            and principal
-            and principal.can(Permission.NETWORK_OBSERVE)
+            desk.settings.network_page and principal and principal.can(Permission.NETWORK_OBSERVE)
         ),
         "is_staff": bool(principal and desk.serves_staff_of(principal)),
         "csrf": session.csrf if session else "",
