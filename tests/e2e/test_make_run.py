@@ -69,6 +69,13 @@ def _check_the_report(output: str, code: int) -> None:
     assert found, output[-3000:]
     assert found.group(1).strip() == ", ".join(institution_codes())
     assert re.search(r"desk search, scpo: .* on page 1 of \d+ matches", output)
+    # where staff open the web desks (rebub.network.desks_line), one per institution; the
+    # console may wrap the long line
+    desks = re.search(r"web desks: (.*?)\(log in as", output, re.DOTALL)
+    assert desks, output[-3000:]
+    shown = " ".join(desks.group(1).split())
+    for code in institution_codes():
+        assert re.search(rf"\b{code} http://\S+:\d+", shown), shown
     assert re.search(r"demo finished in \d+ s", output)
 
 

@@ -39,6 +39,10 @@ class DeskSettings(ServiceSettings):
     policies_dir: Path = DEFAULT_POLICIES_DIR
     # A session unused this long is forgotten (the staff member logs in again).
     session_idle_s: float = Field(default=8 * 3600, gt=0)
+    # Whether this desk serves the network page. On Kubernetes only the network team's desk
+    # (overlay network, read-only observer Kafka user) does: an institution's Kafka user sees only
+    # its own topics and groups (docs/desk.md). Locally the broker has no ACLs.
+    network_page: bool = True
     # How often the network page reads the broker again.
     network_refresh_s: float = Field(default=2.0, gt=0)
     # How often it reads the last imports again (a few feeds a day: no need to hurry).

@@ -57,7 +57,8 @@ ITEMS = {
     "UB20260004": "Germinal",
 }
 B1, B2, B3, B4 = ITEMS
-NOTE = "Carte de lecteur à renouveler en septembre."
+NOTE = "Carte de lecteur à renouveler en septembre."  # flagged: pops up at the desk
+QUIET_NOTE = "A signalé un changement d'adresse en août."  # in the notes tab only
 
 
 @dataclass
@@ -149,8 +150,9 @@ def running(backends: Backends, oidc_issuer: str) -> Iterator[Running]:
         with running.api(patron_sync_url, "ub-manager") as patrons:
             running.reader = _reader(patrons, "Lestrade", "Margaux", "CARD20260001")
             running.requester = _reader(patrons, "Vernet", "Paul", "CARD20260002")
-            note = {"text": NOTE}
-            assert patrons.post(f"/patrons/{running.reader}/notes", json=note).status_code == 201
+            for note in ({"text": NOTE, "at_desk": True}, {"text": QUIET_NOTE}):
+                added = patrons.post(f"/patrons/{running.reader}/notes", json=note)
+                assert added.status_code == 201, added.text
         with running.api(circulation_url, "ub-manager") as circ:
             items = [
                 {"barcode": b, "title": t, "library": "BUST", "location": "BUST-LA"}
@@ -226,6 +228,17 @@ def choose_desk(page: Page, screen: str | None = None) -> None:
     page.get_by_role("button", name="Commencer").click()
 
 
+def tab_to(page: Page, target: Any, backwards: bool = False, limit: int = 40) -> None:
+    """Tab (or Shift+Tab) until ``target`` has the focus: the keyboard alone, as a librarian
+    without a mouse moves through the screen."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"{target} not reached in {limit} presses of {key}")
+
+
 def scan(page: Page, barcode: str) -> None:
     """A handheld scanner: the barcode typed into the scan field, which has the focus, then
     Enter."""
@@ -238,18 +251,31 @@ def scan(page: Page, barcode: str) -> None:
 
 def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> None:
     # ub-desk logs in, chooses the loan desk of the sciences library, shown on every screen
+    page.goto(f"{running.desk}/")
+    accessible(page, "connexion")
     log_in(page, running, "ub-desk")
     choose_desk(page, "poste")
     expect(page.locator("#poste-courant")).to_contain_text("Banque de prêt et retour")
+    page.goto(f"{running.desk}/nulle-part")  # a wrong address: a sentence, never a trace
+    expect(page.get_by_role("alert")).to_have_text("Cette page n'existe pas.")
+    accessible(page, "erreur")
+    page.goto(f"{running.desk}/lecteur")
 
+    # from here to the block, the keyboard only (Tab, Enter, Escape, typing; no click):
     # finds the patron by name (3 letters and more), opens the account
-    page.get_by_label("Carte, identifiant ou nom").fill("lestr")
+    expect(page.get_by_label("Carte, identifiant ou nom")).to_be_focused()
+    page.keyboard.type("lestr")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("link", name="LESTRADE Margaux")).to_be_visible()
+    found = page.get_by_role("link", name="LESTRADE Margaux")
+    expect(found).to_be_visible()
     accessible(page, "recherche")
-    page.get_by_role("link", name="LESTRADE Margaux").click()
-    # the patron's notes pop up; Escape closes them and the scan field has the focus
+    tab_to(page, found)
+    page.keyboard.press("Enter")
+    # the note flagged for the desk pops up, the other one does not; Escape closes it and the
+    # scan field has the focus
     expect(page.get_by_role("dialog")).to_contain_text(NOTE)
+    expect(page.get_by_role("dialog")).not_to_contain_text(QUIET_NOTE)
+    accessible(page, "notes")
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_be_hidden()
     expect(page.get_by_role("heading", name="LESTRADE Margaux")).to_be_visible()
@@ -269,6 +295,18 @@ def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> 
     expect(lines.nth(0)).to_contain_text("2026")
     accessible(page, "pret")
 
+    # the account's other tabs, opened from the keyboard; then back to the scan field
+    tabs = page.get_by_role("navigation", name="Onglets du compte")
+    for label, screen in (("Demandes", "demandes"), ("Retours", "retours-compte")):
+        tab_to(page, tabs.get_by_role("link", name=label))
+        page.keyboard.press("Enter")
+        expect(tabs.get_by_role("link", name=label)).to_have_attribute("aria-current", "page")
+        accessible(page, screen)
+    tab_to(page, tabs.get_by_role("link", name="Notes"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".panneau")).to_contain_text(QUIET_NOTE)  # every note in the tab
+    tab_to(page, page.locator("#item_barcode"), backwards=True, limit=60)
+
     # the patron-manager blocks the account meanwhile (deposit unpaid): the next scan meets it
     with running.api(running.patron_sync, "ub-manager") as patrons:
         block = {"block_type": "CAUTION", "reason": "Caution non versée"}
@@ -283,17 +321,15 @@ def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> 
     blocked = page.locator("#blocages-pret")
     expect(blocked).to_contain_text("Blocage posé par la bibliothèque")
     expect(blocked).to_contain_text("CAUTION")
-    accessible(page, "blocage")
-
-    # a desk operator may not override: refused in a sentence, the blocks stay on screen
-    page.get_by_label("Motif de la dérogation").fill("Lecteur de passage, caution apportée demain")
-    page.get_by_role("button", name="Prêter malgré le blocage").click()
-    expect(page.locator("#resultat-pret")).to_contain_text(
-        "Votre rôle ne permet pas de passer outre un blocage"
-    )
-    expect(page.locator("#blocages-pret")).to_contain_text("CAUTION")
+    # a desk operator may not override: no override form, a sentence says whom to call
+    expect(blocked).to_contain_text("Seul un responsable de la circulation peut prêter")
+    expect(page.get_by_label("Motif de la dérogation")).to_have_count(0)
     expect(page.locator("#lignes-pret li")).to_have_count(3)
     assert "{" not in page.locator("#resultat-pret").inner_text()  # never raw JSON
+    tab_to(page, tabs.get_by_role("link", name="Blocages"))  # the blocks tab, by keyboard
+    page.keyboard.press("Enter")
+    expect(page.locator(".panneau")).to_contain_text("Caution non versée")
+    accessible(page, "blocage")
 
     # ub-manager logs in (the provider asks again: the desk logged out there too) and overrides
     page.get_by_role("button", name="Se déconnecter").click()
@@ -386,6 +422,20 @@ def test_a_morning_at_the_desk(running: Running, page: Page, tmp_path: Path) -> 
     messages = page.locator(f'tr[data-topic="{topic}"] td.nombre').first
     _until(lambda: messages.count() and int(messages.inner_text()) >= 6, "the loans on the page")
     expect(page.locator("#poste-courant")).to_have_count(0)
+    # the lag and dead letters are there, as numbers
+    flows = page.locator("table.flux").first
+    for column in ("Groupes (retard)", "Lettres mortes"):
+        expect(flows.get_by_role("columnheader", name=column)).to_be_visible()
+    assert page.locator("#retard-total").inner_text().isdigit()
+    assert page.locator("#lettres-mortes").inner_text().isdigit()
+    # one more return at the desk: its message shows on the page without a reload
+    page.evaluate("window.stillTheSamePage = true")
+    before = int(messages.inner_text())
+    with running.api(running.circulation, "ub-desk") as circ:
+        returned = circ.post("/returns", json={"item_barcode": B3})
+        assert returned.status_code == 200, returned.text
+    _until(lambda: int(messages.inner_text()) > before, "the new return on the page")
+    assert page.evaluate("window.stillTheSamePage") is True
     # and ub's import with its rejects, without the rejected records' primary ids
     imported_row = page.locator('#imports tr[data-source="ub"][data-import]')
     expect(imported_row).to_contain_text(feed.path.name)

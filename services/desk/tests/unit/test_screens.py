@@ -3,83 +3,20 @@ HttpOnly cookie in the browser; a refused or unreachable API is a French sentenc
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlparse
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
-from desk.adapters.apis import Apis
 from desk.adapters.network_imports import NetworkImports
-from desk.adapters.oidc import Tokens
-from desk.adapters.sessions import MemorySessions, Session
-from desk.entrypoints.http import create_app
-from desk.entrypoints.web import COOKIE, DeskState
-from desk.settings import DeskSettings
-from rebub_shared.auth.settings import AuthSettings
-from rebub_shared.auth.tokens import Principal
-from rebub_shared.clock import SystemClock
-from rebub_shared.permissions import permissions_of
 
-ISSUER = "http://idp.test/realms/rebub"
+from .conftest import Desk, desk_client
 
 
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    settings = DeskSettings(
-        tenant="ub",
-        environment="test",
-        auth=AuthSettings(issuer=ISSUER),
-        public_url="http://desk.test",
-        client_secret="s3cret",
-    )
-    sessions = MemorySessions(settings.session_idle_s, SystemClock())
-    app = create_app(settings, sessions)
-    with TestClient(app, base_url="http://desk.test") as test_client:
-        yield test_client
-
-
-def state(client: TestClient) -> DeskState:
-    found: DeskState = client.app.state.desk  # type: ignore[attr-defined]
-    return found
-
-
-def logged_in(
-    client: TestClient, roles: tuple[str, ...] = ("desk-operator",), institution: str = "ub"
-) -> str:
-    """A session as the login would leave it (tokens kept here, at the desk BUST-PRET)."""
-    sessions = state(client).sessions
-    session = asyncio.run(sessions.new())
-    session.tokens = Tokens("access", "refresh", "id", time.time() + 600)
-    permissions = permissions_of(roles, institution)
-    session.principal = Principal("ub-desk", institution, frozenset(roles), permissions)
-    session.desk = "BUST-PRET"
-    asyncio.run(sessions.save(session))
-    client.cookies.set(COOKIE, session.sid)
-    return session.csrf
-
-
-def kept(client: TestClient) -> Session:
-    """The session of the client's cookie, as the desk keeps it."""
-    found = asyncio.run(state(client).sessions.get(client.cookies[COOKIE]))
-    assert found is not None
-    return found
-
-
-def answering(client: TestClient, handler: Callable[[httpx.Request], httpx.Response]) -> None:
-    mock = httpx.MockTransport(handler)
-    state(client).apis = Apis(
-        httpx.AsyncClient(transport=mock, base_url="http://circulation"),
-        httpx.AsyncClient(transport=mock, base_url="http://patron-sync"),
-        httpx.AsyncClient(transport=mock, base_url="http://notifier"),
-    )
-
-
-def test_login_starts_a_pkce_code_flow_and_sets_only_an_opaque_cookie(client: TestClient) -> None:
+def test_login_starts_a_pkce_code_flow_and_sets_only_an_opaque_cookie(
+    client: TestClient, desk: Desk
+) -> None:
     assert client.get("/lecteur", follow_redirects=False).headers["location"] == "/connexion"
     answer = client.get("/connexion", follow_redirects=False)
     target = urlparse(answer.headers["location"])
@@ -98,15 +35,15 @@ def test_login_starts_a_pkce_code_flow_and_sets_only_an_opaque_cookie(client: Te
     assert "recommencez" in back.text
 
 
-def test_a_post_without_the_session_token_is_refused(client: TestClient) -> None:
-    logged_in(client)
+def test_a_post_without_the_session_token_is_refused(client: TestClient, desk: Desk) -> None:
+    desk.log_in()
     answer = client.post("/retours", data={"item_barcode": "UB1"})
     assert answer.status_code == 403
     assert "La page a expiré" in answer.text
 
 
-def test_a_refused_checkout_is_a_sentence_never_json(client: TestClient) -> None:
-    csrf = logged_in(client)
+def test_a_refused_checkout_is_a_sentence_never_json(client: TestClient, desk: Desk) -> None:
+    csrf = desk.log_in()
     problem = {
         "type": "about:blank",
         "title": "Not found",
@@ -123,7 +60,7 @@ def test_a_refused_checkout_is_a_sentence_never_json(client: TestClient) -> None
             404, json=problem, headers={"content-type": "application/problem+json"}
         )
 
-    answering(client, circulation)
+    desk.answering(circulation)
     answer = client.post(
         "/lecteur/P1/pret", data={"item_barcode": "ZZ9999"}, headers={"X-CSRF-Token": csrf}
     )
@@ -133,19 +70,19 @@ def test_a_refused_checkout_is_a_sentence_never_json(client: TestClient) -> None
     assert "{" not in answer.text
 
 
-def test_an_unreachable_service_is_a_sentence(client: TestClient) -> None:
-    csrf = logged_in(client)
+def test_an_unreachable_service_is_a_sentence(client: TestClient, desk: Desk) -> None:
+    csrf = desk.log_in()
 
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    answering(client, down)
+    desk.answering(down)
     answer = client.post("/retours", data={"item_barcode": "UB1"}, headers={"X-CSRF-Token": csrf})
     assert "Le service de circulation ne répond pas" in answer.text
 
 
-def test_the_network_page_is_for_the_network_team(client: TestClient) -> None:
-    logged_in(client)
+def test_the_network_page_is_for_the_network_team(client: TestClient, desk: Desk) -> None:
+    desk.log_in()
     answer = client.get("/reseau")
     assert answer.status_code == 403
     assert "réservée à l" in answer.text
@@ -195,9 +132,9 @@ OVERVIEW = [
 
 
 def test_the_network_page_shows_each_institutions_last_imports_with_their_rejects(
-    client: TestClient,
+    client: TestClient, desk: Desk
 ) -> None:
-    logged_in(client, ("network-observer",), "network")
+    desk.log_in(("network-observer",), "network")
     asked: list[str] = []
 
     def network_zone(request: httpx.Request) -> httpx.Response:
@@ -205,7 +142,7 @@ def test_the_network_page_shows_each_institutions_last_imports_with_their_reject
         assert request.headers["authorization"] == "Bearer access"  # the observer's own token
         return httpx.Response(200, json=OVERVIEW)
 
-    state(client).imports = NetworkImports(
+    desk.state.imports = NetworkImports(
         httpx.AsyncClient(transport=httpx.MockTransport(network_zone), base_url="http://nz")
     )
     assert 'hx-get="/reseau/imports"' in client.get("/reseau").text
@@ -214,19 +151,29 @@ def test_the_network_page_shows_each_institutions_last_imports_with_their_reject
     assert asked == ["/import-overview?per_source=3"]
     assert "<td>ub</td><td>lundi 5 octobre 2026 à 9 h 00</td>" in page
     assert "ub-2026-10-05.csv (complet)" in page
-    assert "ligne 4, champ primary_id : duplicate primary id …, first at 2" in page
-    assert "Refusé en entier : feed &#39;bsa.xml&#39; refused (line 1)" in page
+    assert (
+        "ligne 4, champ « identifiant principal » : identifiant principal en double"
+        " (première occurrence en position 2)" in page
+    )
+    assert (
+        "ligne 9, champ « date de fin de validité » : date illisible (AAAA-MM-JJ attendu)" in page
+    )
+    # what patron-sync did not word itself is shown as it came, marked English
+    assert 'Refusé en entier : <span lang="en">feed &#39;bsa.xml&#39; refused (line 1)' in page
+    assert "(message du contrôle, en anglais)" in page
     for quiet in ("ubm", "scpo", "inp"):
         assert f'<td>{quiet}</td><td colspan="9">Aucun import reçu.</td>' in page
 
 
-def test_the_network_page_says_when_the_imports_cannot_be_read(client: TestClient) -> None:
-    logged_in(client, ("network-observer",), "network")
+def test_the_network_page_says_when_the_imports_cannot_be_read(
+    client: TestClient, desk: Desk
+) -> None:
+    desk.log_in(("network-observer",), "network")
 
     def refused(request: httpx.Request) -> httpx.Response:
         return httpx.Response(403, json={"status": 403, "detail": "needs network:observe"})
 
-    state(client).imports = NetworkImports(
+    desk.state.imports = NetworkImports(
         httpx.AsyncClient(transport=httpx.MockTransport(refused), base_url="http://nz")
     )
     page = client.get("/reseau/imports").text
@@ -234,20 +181,22 @@ def test_the_network_page_says_when_the_imports_cannot_be_read(client: TestClien
     assert "network:observe" not in page
 
 
-def test_the_receipt_is_emailed_once_per_loan_of_the_session(client: TestClient) -> None:
-    csrf = logged_in(client)
+def test_the_receipt_is_emailed_once_per_loan_of_the_session(
+    client: TestClient, desk: Desk
+) -> None:
+    csrf = desk.log_in()
     sent: list[tuple[str, str]] = []
 
     def notifier(request: httpx.Request) -> httpx.Response:
         sent.append((request.url.path, request.headers["idempotency-key"]))
         return httpx.Response(201, json={"letter_id": "L1"})
 
-    answering(client, notifier)
+    desk.answering(notifier)
     answer = client.post(
         "/lecteur/P1/recu", data={"loan_ids": ["L-1", "L-2"]}, headers={"X-CSRF-Token": csrf}
     )
     assert "Reçu envoyé par courriel (2 documents)." in answer.text
-    desk_session = kept(client).desk_session
+    desk_session = desk.kept().desk_session
     assert sent == [
         ("/loans/L-1/receipt", f"{desk_session}-L-1"),
         ("/loans/L-2/receipt", f"{desk_session}-L-2"),
@@ -274,8 +223,10 @@ def _hold(
     }
 
 
-def test_the_lists_of_the_desk_s_library_name_each_patron_once(client: TestClient) -> None:
-    logged_in(client)
+def test_the_lists_of_the_desk_s_library_name_each_patron_once(
+    client: TestClient, desk: Desk
+) -> None:
+    desk.log_in()
     asked: list[str] = []
     lists = {
         "hold-shelf": [_hold("R1", "UB100", "P1", "2026-11-27"), _hold("R2", "UB101", "P1", None)],
@@ -296,7 +247,7 @@ def test_the_lists_of_the_desk_s_library_name_each_patron_once(client: TestClien
         answer = {"library": "BUST", "which": which, "requests": lists[which], "expired": expired}
         return httpx.Response(200, json=answer)
 
-    answering(client, apis)
+    desk.answering(apis)
     page = client.get("/listes").text
     assert sorted(p for p in asked if p.startswith("/libraries/")) == [
         "/libraries/BUST/requests/expired-holds",
@@ -325,8 +276,8 @@ def _account(loan_status: str = "active") -> dict[str, object]:
     return {"loans": [loan], "requests": [], "blocks": [], "returns": []}
 
 
-def test_a_due_date_changed_on_the_selection_is_written_out(client: TestClient) -> None:
-    csrf = logged_in(client, ("desk-operator", "circulation-manager"))
+def test_a_due_date_changed_on_the_selection_is_written_out(client: TestClient, desk: Desk) -> None:
+    csrf = desk.log_in(("desk-operator", "circulation-manager"))
     bodies: list[object] = []
 
     def circulation(request: httpx.Request) -> httpx.Response:
@@ -341,7 +292,7 @@ def test_a_due_date_changed_on_the_selection_is_written_out(client: TestClient) 
         }
         return httpx.Response(200, json={"lines": [line]})
 
-    answering(client, circulation)
+    desk.answering(circulation)
     answer = client.post(
         "/lecteur/P1/prets/date",
         data={"loan_ids": ["L-1"], "nouvelle_date": "2026-12-22"},
@@ -351,8 +302,8 @@ def test_a_due_date_changed_on_the_selection_is_written_out(client: TestClient) 
     assert "Date changée : mardi 22 décembre 2026 à 19 h 00" in answer.text
 
 
-def test_loan_actions_refused_are_sentences_on_each_line(client: TestClient) -> None:
-    csrf = logged_in(client)
+def test_loan_actions_refused_are_sentences_on_each_line(client: TestClient, desk: Desk) -> None:
+    csrf = desk.log_in()
     past = {"status": 422, "detail": "due_at='2026-11-01T18:00:00+00:00' is before now='x'"}
     status = {"status": 409, "detail": "loan L-1: cannot claim_returned when status='lost'"}
 
@@ -366,7 +317,7 @@ def test_loan_actions_refused_are_sentences_on_each_line(client: TestClient) -> 
             return httpx.Response(409, json=status)
         return httpx.Response(422, json=past)
 
-    answering(client, circulation)
+    desk.answering(circulation)
 
     def post(action: str, **data: object) -> str:
         form = {"loan_ids": ["L-1"], **data}
@@ -385,8 +336,8 @@ def test_loan_actions_refused_are_sentences_on_each_line(client: TestClient) -> 
     assert "Cochez au moins un prêt." in nothing.text
 
 
-def test_the_notes_and_network_activity_tabs(client: TestClient) -> None:
-    logged_in(client)
+def test_the_notes_and_network_activity_tabs(client: TestClient, desk: Desk) -> None:
+    desk.log_in()
     note = {
         "note_id": "N1",
         "text": "Carte perdue le 2 novembre, nouvelle carte remise",
@@ -413,10 +364,30 @@ def test_the_notes_and_network_activity_tabs(client: TestClient) -> None:
             return httpx.Response(200, json={"patron_id": "P1", "loans": [summary]})
         return httpx.Response(200, json=_account())
 
-    answering(client, apis)
+    desk.answering(apis)
     notes = client.get("/lecteur/P1/onglet/notes").text
     assert "Carte perdue le 2 novembre, nouvelle carte remise <em>(affichée au poste)</em>" in notes
     assert "<td>ub-desk</td><td>lundi 2 novembre 2026 à 10 h 15</td>" in notes
     network = client.get("/lecteur/P1/onglet/reseau").text
     assert "<td>UBM</td><td>Le Horla</td><td>vendredi 4 décembre 2026 à 18 h 00</td>" in network
     assert "<td>déclaré perdu</td>" in network
+
+
+def test_an_institutions_desk_without_the_network_page_shows_none() -> None:
+    """On Kubernetes an institution's desk has no Kafka user that could see the network."""
+    for client in desk_client(network_page=False):
+        Desk(client).log_in(("network-observer",), "network")
+        answer = client.get("/reseau")
+        assert answer.status_code == 403
+        assert "sur le poste de l&#39;équipe réseau" in answer.text
+        assert 'href="/reseau"' not in answer.text  # no menu entry either
+
+
+def test_the_network_teams_desk_opens_on_the_network_page_and_nothing_else() -> None:
+    for client in desk_client("network"):
+        Desk(client).log_in(("network-observer",), "network")
+        assert client.get("/", follow_redirects=False).headers["location"] == "/reseau"
+        page = client.get("/reseau")
+        assert page.status_code == 200
+        assert "Équipe réseau" in page.text
+        assert client.get("/lecteur").status_code == 403  # no patron, no desk screens

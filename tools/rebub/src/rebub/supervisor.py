@@ -24,6 +24,7 @@ from typing import IO
 
 import httpx
 
+from rebub.deploy.acl import OBSERVER
 from rebub.infra import LocalInfra
 from rebub.infra.process import read_pid
 from rebub.mailbox import LocalMailbox
@@ -104,10 +105,12 @@ class Supervisor:
         kafka = self.infra.kafka
         if kafka.secure and not kafka.external:  # each instance logs in as its own tenant
             p = instance.env_prefix
+            # the desks read the broker for the network page only: as the read-only observer
+            user = OBSERVER if instance.service == "desk" else instance.tenant
             env |= {
                 f"{p}KAFKA__SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-                f"{p}KAFKA__USERNAME": instance.tenant,
-                f"{p}KAFKA__PASSWORD": kafka.credentials.password(instance.tenant),
+                f"{p}KAFKA__USERNAME": user,
+                f"{p}KAFKA__PASSWORD": kafka.credentials.password(user),
             }
         process = subprocess.Popen(
             [sys.executable, "-m", instance.module],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rebub.deploy.acl import acl_tuples, databases, institution_of
+from rebub.deploy.acl import OBSERVER, acl_tuples, databases, institution_of
 from rebub.deploy.manifests import generated_files
 from rebub.deploy.render import of_kind
 from rebub.deploy.services import service_topologies
@@ -27,7 +27,7 @@ def test_committed_manifests_equal_the_generated_ones():
 
 def test_no_kafka_user_names_another_institutions_topics_or_groups(rendered):
     users = of_kind(rendered["platform"], "KafkaUser")
-    assert {u["metadata"]["name"] for u in users} == {"network", *institution_codes()}
+    assert {u["metadata"]["name"] for u in users} == {"network", *institution_codes(), OBSERVER}
     for user in users:
         owner = user["metadata"]["name"]
         for acl in user["spec"]["authorization"]["acls"]:
@@ -101,4 +101,19 @@ def test_each_mongodb_user_reaches_only_its_tenants_databases(rendered):
         dbs = {role["db"] for role in user["roles"]}
         assert dbs == set(databases(user["name"]))
         assert all(db.startswith(f"{user['name']}_") for db in dbs)
-    assert databases("network") == ("network_patron_sync",)
+    assert databases("network") == ("network_patron_sync", "network_desk")  # its desk: sessions
+
+
+def test_the_network_observer_describes_every_topic_and_group_and_reads_no_record(rendered):
+    """The network team's desk sees every institution's flows (end offsets, lag), never a
+    record: Describe only, on Kafka's wildcard, and nothing else."""
+    users = {u["metadata"]["name"]: u for u in of_kind(rendered["platform"], "KafkaUser")}
+    rules = users[OBSERVER]["spec"]["authorization"]["acls"]
+    assert sorted(
+        (a["resource"]["type"], a["resource"]["name"], a["operations"]) for a in rules
+    ) == [
+        ("group", "*", ["Describe"]),
+        ("topic", "*", ["Describe"]),
+    ]
+    assert {a["resource"]["patternType"] for a in rules} == {"literal"}
+    assert not [t for t in acl_tuples() if t[0] == f"User:{OBSERVER}" and t[4] != "Describe"]

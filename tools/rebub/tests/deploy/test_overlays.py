@@ -69,8 +69,8 @@ def test_network_policies_deny_by_default_and_leave_only_to_the_platform_and_the
         for peer in rule["to"]
         if "namespaceSelector" in peer
     }
-    # rebub-network: the desk's network page reads the last imports there
-    assert namespaces == {"kube-system", "rebub-platform", "rebub-identity", "rebub-network"}
+    # not rebub-network: only the network team's desk, in that namespace, reads its imports
+    assert namespaces == {"kube-system", "rebub-platform", "rebub-identity"}
 
 
 @pytest.mark.parametrize("overlay", TENANT_OVERLAYS)
@@ -123,10 +123,12 @@ def test_deployments_have_probes_resources_and_secrets(rendered):
                 for e in container["env"]
                 if "secretKeyRef" in e["valueFrom"]
             }
+            # The desk: its sessions in the store, its OIDC client's secret; the broker only
+            # on the network team's desk, as the read-only observer.
+            desk = {"rebub-mongodb", "rebub-desk-oidc"}
             expected = {
                 "notifier": {"rebub-kafka", "rebub-mongodb", "rebub-smtp"},
-                # its sessions in the store; its OIDC client's secret
-                "desk": {"rebub-kafka", "rebub-mongodb", "rebub-desk-oidc"},
+                "desk": desk | {"rebub-kafka-observer"} if overlay == "overlays/network" else desk,
             }.get(deployment["metadata"]["name"], {"rebub-kafka", "rebub-mongodb"})
             assert secrets == expected
 
@@ -201,3 +203,15 @@ def test_the_notifier_prints_on_a_claim_and_mails_through_the_overlays_relay(
     assert settings.smtp.password is not None
     assert settings.smtp.password.get_secret_value() == f"{inst}-password"
     assert settings.lease_ttl_s == 60
+
+
+def test_only_the_network_teams_desk_shows_the_network_page(rendered):
+    for overlay in TENANT_OVERLAYS:
+        (settings,) = [
+            c["data"]
+            for c in of_kind(rendered[overlay], "ConfigMap")
+            if c["metadata"]["name"].startswith("desk-settings")
+        ]
+        network = overlay == "overlays/network"
+        assert settings["REBUB_DESK__NETWORK_PAGE"] == ("true" if network else "false")
+        assert (settings["REBUB_DESK__TENANT"] == "network") is network

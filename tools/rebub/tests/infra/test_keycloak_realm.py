@@ -111,9 +111,9 @@ def test_the_production_skeleton_has_no_person_and_no_secret() -> None:
     document = production_realm()
     clients = _by(document["clients"], "clientId")
 
-    assert set(clients) == {f"rebub-feed-{code}" for code in INSTITUTIONS} | {"rebub-ops"} | {
-        f"rebub-desk-{code}" for code in INSTITUTIONS
-    }
+    # the institutions' desks and the network team's (its network page)
+    desks = {f"rebub-desk-{code}" for code in (*INSTITUTIONS, "network")}
+    assert set(clients) == {f"rebub-feed-{code}" for code in INSTITUTIONS} | {"rebub-ops"} | desks
     assert all("secret" not in c for c in clients.values())
     assert clients["rebub-desk-ub"]["redirectUris"] == [
         "https://desk.ub.rebub.example.org/connexion/retour"

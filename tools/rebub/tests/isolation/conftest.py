@@ -35,7 +35,8 @@ def _free_port_pair() -> int:
 
 @pytest.fixture(scope="session")
 def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
-    """The secured broker: users ``admin``, ``network`` and one per institution."""
+    """The secured broker: users ``admin``, ``network``, one per institution and the network
+    observer."""
     if os.environ.get("REBUB_KAFKA_BOOTSTRAP"):
         pytest.skip("servers come from the environment: no local Kafka jars to start a second one")
     if shutil.which("java") is None:

@@ -15,11 +15,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailedError
 
-from rebub.deploy.acl import acl_tuples
+from rebub.deploy.acl import OBSERVER, acl_tuples
 from rebub.deploy.services import service_topologies
 from rebub.infra.kafka import LocalKafka
 from rebub.infra.kafka_admin import KafkaAdmin, call
 from rebub.infra.kafka_security import sync_acls
+from rebub_shared.flows import sample_flows
 from rebub_shared.tenancy import NETWORK, institution_codes
 from rebub_shared.topic_table import dead_letter_topics
 from rebub_shared.topics import Topics
@@ -199,3 +200,28 @@ async def test_a_tenants_user_may_do_all_its_services_declare(secured_kafka: Loc
             for topic in (*instance.topics_written, *dead_letter_topics(instance, T)):
                 value = f"{tenant} declared {topic}".encode()  # keyed: some are compacted
                 await writer.send_and_wait(topic, value, key=tenant.encode())
+
+
+async def test_the_network_observer_sees_every_institutions_flows_and_reads_no_record(
+    secured_kafka: LocalKafka,
+):
+    """The network team's desk: end offsets and lag of every institution's topics and groups
+    (Describe on ``*``), never a record's payload, nothing written."""
+    for inst in ("ub", "bsa"):
+        async with producer(secured_kafka, inst) as institution:
+            await institution.send_and_wait(T.loan(inst), f"a {inst} loan".encode(), partition=0)
+    await consume(
+        secured_kafka, "bsa", T.loan("bsa"), T.group("bsa", "notifier"), until=b"a bsa loan"
+    )
+
+    observer = secured_kafka.client_options(OBSERVER)
+    snapshot = await sample_flows(secured_kafka.address, **observer)
+    seen = {t.topic: t for t in snapshot.topics}
+    assert seen[T.loan("ub")].end_offset >= 1
+    assert seen[T.loan("bsa")].end_offset >= 1
+    assert T.group("bsa", "notifier") in {g.group for g in seen[T.loan("bsa")].groups}
+    with pytest.raises(TopicAuthorizationFailedError):
+        await read_back(secured_kafka, OBSERVER, T.loan("ub"), 0, 0)
+    async with producer(secured_kafka, OBSERVER) as writer:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await writer.send_and_wait(T.loan("ub"), b"the observer writing")

@@ -39,7 +39,10 @@ def test_mongodb_roles_are_read_write_on_the_tenants_databases_only():
         {"role": "readWrite", "db": "t1_ub_notifier"},
         {"role": "readWrite", "db": "t1_ub_desk"},
     ]
-    assert roles("network") == [{"role": "readWrite", "db": "network_patron_sync"}]
+    assert roles("network") == [
+        {"role": "readWrite", "db": "network_patron_sync"},
+        {"role": "readWrite", "db": "network_desk"},  # the network team's desk: its sessions
+    ]
 
 
 @pytest.mark.integration

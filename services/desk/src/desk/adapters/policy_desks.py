@@ -1,4 +1,5 @@
-"""The desks of an institution, read from its circulation policy (``{institution}.yaml``)."""
+"""The desks and user groups of an institution, read from its circulation policy
+(``{institution}.yaml``). The network team's desk (tenant ``network``) has neither."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from rebub_shared.tenancy import NETWORK
 
 
 @dataclass(frozen=True)
@@ -21,9 +24,22 @@ class DeskPlace:
         return f"{self.library_name} — {self.name}"
 
 
+def _policy(policies_dir: Path, institution: str) -> dict[str, Any]:
+    if institution == NETWORK:
+        return {}
+    policy: dict[str, Any] = yaml.safe_load((policies_dir / f"{institution}.yaml").read_text())
+    return policy
+
+
+def policy_groups(policies_dir: Path, institution: str) -> dict[str, str]:
+    """Each user group's name by its code (``L`` -> ``Étudiant licence (1er cycle)``)."""
+    groups = _policy(policies_dir, institution).get("user_groups", [])
+    return {str(g["code"]): str(g.get("name", g["code"])) for g in groups}
+
+
 def policy_desks(policies_dir: Path, institution: str) -> list[DeskPlace]:
     """Every desk of every library of the institution's policy, in the file's order."""
-    policy: dict[str, Any] = yaml.safe_load((policies_dir / f"{institution}.yaml").read_text())
+    policy = _policy(policies_dir, institution)
     return [
         DeskPlace(
             code=str(desk["code"]),

@@ -21,9 +21,9 @@ from desk.adapters.mongo_sessions import MongoSessions
 from desk.adapters.network_flows import FlowReader
 from desk.adapters.network_imports import NetworkImports
 from desk.adapters.oidc import OidcClient
-from desk.adapters.policy_desks import policy_desks
+from desk.adapters.policy_desks import policy_desks, policy_groups
 from desk.adapters.sessions import SessionStore
-from desk.domain import wording
+from desk.domain import import_wording, wording
 from desk.settings import DeskSettings
 from rebub_shared.auth.jwks import JwksCache
 from rebub_shared.auth.tokens import TokenVerifier
@@ -65,6 +65,8 @@ def templates() -> Jinja2Templates:
         renewal_refusal=wording.renewal_refusal,
         request_status=wording.REQUEST_STATUS,
         loan_status=wording.LOAN_STATUS,
+        reject_reason=import_wording.reject_reason,
+        field_label=import_wording.field_label,
     )
     return found
 
@@ -101,6 +103,7 @@ def build_state(settings: DeskSettings, sessions: SessionStore) -> DeskState:
             settings.api_timeout_s,
         ),
         desks=policy_desks(settings.policies_dir, settings.tenant),
+        groups=policy_groups(settings.policies_dir, settings.tenant),
         flows=FlowReader(settings.kafka),
         imports=NetworkImports.open(settings.network_patron_sync_url, settings.api_timeout_s),
     )

@@ -23,7 +23,7 @@ async def home(request: Request, desk: State) -> Response:
     session = session_of(request)
     if session is None or not session.logged_in or session.principal is None:
         return render(request, "accueil.html", None)
-    if session.principal.institution != desk.settings.tenant:
+    if not desk.serves_staff_of(session.principal):
         return go(request, "/reseau")
     return go(request, "/lecteur" if session.desk else "/poste")
 
@@ -66,7 +66,7 @@ async def login_return(
     session.login, session.tokens, session.principal = None, tokens, principal
     session.desk = None
     log.info("logged in", operator=principal.operator, institution=principal.institution)
-    if principal.institution != desk.settings.tenant:
+    if not desk.serves_staff_of(principal):
         return go(request, "/reseau")
     return go(request, "/poste")
 

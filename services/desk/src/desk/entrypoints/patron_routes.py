@@ -32,18 +32,23 @@ TABS = {
 async def find_patron(
     request: Request, desk: State, session: DeskSession, q: str = "", offset: int = 0
 ) -> Response:
-    """A card barcode or primary id opens the account; a name lists the matches, a page at a time."""
+    """A card barcode or primary id opens the account; a name lists the matches, a page at a time.
+
+    One word of 3 characters or more may be any of the three: with a digit it is a scan (card,
+    then primary id); without, a primary id if one matches exactly (``jdupont``), else a name."""
     q = q.strip()
     if not q:
         return render(request, "lecteur_recherche.html", session, q=q)
     who = caller(session)
     try:
-        if SCAN.match(q) and any(c.isdigit() for c in q):
-            found = await _by_scan(desk, session, q)
+        if SCAN.match(q) and offset == 0:
+            scanned = any(c.isdigit() for c in q)
+            found = await _by_scan(desk, session, q, card=scanned)
             if found:
                 return go(request, f"/lecteur/{quote(found)}")
-            message = f"Aucun lecteur ne porte la carte ou l'identifiant « {q} »."
-            return render(request, "lecteur_recherche.html", session, q=q, message=message)
+            if scanned:
+                message = f"Aucun lecteur ne porte la carte ou l'identifiant « {q} »."
+                return render(request, "lecteur_recherche.html", session, q=q, message=message)
         if len(q.replace(" ", "")) < 3:
             message = "Saisissez au moins 3 lettres du nom, ou scannez la carte."
             return render(request, "lecteur_recherche.html", session, q=q, message=message)
@@ -59,11 +64,13 @@ async def find_patron(
     return render(request, "lecteur_recherche.html", session, q=q, page=page)
 
 
-async def _by_scan(desk: State, session: Any, q: str) -> str | None:
+async def _by_scan(desk: State, session: Any, q: str, *, card: bool) -> str | None:
+    """The account whose card barcode (when ``card``) or primary id is ``q``, if any."""
     who = caller(session)
     try:
-        page = await desk.apis.patrons(who, "GET", "/patrons", params={"barcode": q})
-        return str(page["patrons"][0]["account_id"])
+        if card:
+            page = await desk.apis.patrons(who, "GET", "/patrons", params={"barcode": q})
+            return str(page["patrons"][0]["account_id"])
     except Refusal as refusal:
         if refusal.status != 404:
             raise
@@ -254,5 +261,16 @@ async def loans_tab(
 
 
 def _tabs(account: Any, tab: str, patron: dict[str, Any] | None) -> dict[str, Any]:
-    """What the account's tabs show (``tab`` open; the notes when the patron was read)."""
-    return {"account": account, "tab": tab, "tabs": TABS, "notes": notes_of(patron)}
+    """What the account's tabs show (``tab`` open; the notes when the patron was read), and the
+    notes that pop up: only those staff flagged ``at_desk``. They are taken from patron-sync's
+    answer read just now (the notes' owner) rather than circulation's ``desk_notes``, its copy
+    through the patron topic, which may lag a note added a moment ago."""
+    notes = notes_of(patron)
+    shown_at_desk = [note for note in notes if note.get("at_desk")]
+    return {
+        "account": account,
+        "tab": tab,
+        "tabs": TABS,
+        "notes": notes,
+        "desk_notes": shown_at_desk,
+    }

@@ -23,8 +23,9 @@ from desk.adapters.oidc import LoginError, OidcClient
 from desk.adapters.policy_desks import DeskPlace
 from desk.adapters.sessions import Session, SessionStore, to_document
 from desk.settings import DeskSettings
-from rebub_shared.auth.tokens import InvalidTokenError, TokenVerifier
+from rebub_shared.auth.tokens import InvalidTokenError, Principal, TokenVerifier
 from rebub_shared.permissions import Permission
+from rebub_shared.tenancy import NETWORK
 
 COOKIE = "rebub_desk"
 
@@ -40,11 +41,19 @@ class DeskState:
     verifier: TokenVerifier
     apis: Apis
     desks: list[DeskPlace]
+    #: The institution's user groups: name by code (the patron's card shows the name).
+    groups: dict[str, str]
     flows: FlowReader
     imports: NetworkImports
 
     def desk(self, code: str | None) -> DeskPlace | None:
         return next((d for d in self.desks if d.code == code), None)
+
+    def serves_staff_of(self, principal: Principal) -> bool:
+        """Whether ``principal`` works this desk's screens: the institution's staff (the network
+        team's desk, tenant ``network``, has only the network page)."""
+        tenant = self.settings.tenant
+        return tenant != NETWORK and principal.institution == tenant
 
 
 class LoginNeeded(Exception):
@@ -136,7 +145,7 @@ async def staff_session(request: Request) -> Session:
     session = await _logged_in(request)
     principal = session.principal
     assert principal is not None
-    if principal.institution != state(request).settings.tenant:
+    if not state(request).serves_staff_of(principal):
         raise NotAllowed("Ce poste est réservé au personnel de l'établissement.")
     return session
 
@@ -152,6 +161,8 @@ async def desk_session(request: Request) -> Session:
 async def observer_session(request: Request) -> Session:
     session = await _logged_in(request)
     assert session.principal is not None
+    if not state(request).settings.network_page:
+        raise NotAllowed("La vue du réseau est sur le poste de l'équipe réseau, pas sur celui-ci.")
     if not session.principal.can(Permission.NETWORK_OBSERVE):
         raise NotAllowed("La vue du réseau est réservée à l'équipe réseau.")
     return session
@@ -174,17 +185,35 @@ def render(
     desk = state(request)
     principal = session.principal if session else None
     common = {
+        "may": _controls(principal),
+        "groups": desk.groups,
         "institution": desk.settings.tenant,
         "session": session,
         "principal": principal,
         "place": desk.desk(session.desk) if session else None,
-        "can_observe": bool(principal and principal.can(Permission.NETWORK_OBSERVE)),
-        "is_staff": bool(principal and principal.institution == desk.settings.tenant),
+        "can_observe": bool(
+            desk.settings.network_page and principal and principal.can(Permission.NETWORK_OBSERVE)
+        ),
+        "is_staff": bool(principal and desk.serves_staff_of(principal)),
         "csrf": session.csrf if session else "",
     }
     return desk.templates.TemplateResponse(
         request, template, common | context, status_code=status_code
     )
+
+
+def _controls(principal: Principal | None) -> dict[str, bool]:
+    """The manager-only controls the staff member's roles open (the APIs refuse the others
+    anyway; a desk operator is not shown what would only be refused)."""
+
+    def can(permission: Permission) -> bool:
+        return bool(principal and principal.can(permission))
+
+    return {
+        "override": can(Permission.BLOCKS_OVERRIDE),
+        "due_date": can(Permission.LOANS_DUE_DATE),
+        "lost_found": can(Permission.LOANS_LOST_FOUND),
+    }
 
 
 def go(request: Request, path: str) -> Response:

@@ -67,12 +67,29 @@ def acls(tenant: TenantCode, topics: Topics | None = None) -> tuple[Acl, ...]:
     )
 
 
+#: The network team's read-only user: its web desk (the network page) reads every topic's end
+#: offsets and every group's committed offsets, across all institutions.
+OBSERVER = "network-observer"
+
+
+def observer_acls() -> tuple[Acl, ...]:
+    """The network observer's rules: Describe on every topic and every group (``*``, Kafka's
+    wildcard), enough to list them, read end offsets and committed offsets (lag); no Read, so no
+    record's payload (a patron's data) is ever fetched, and no Write."""
+    return (
+        Acl("topic", "literal", "*", ("Describe",)),
+        Acl("group", "literal", "*", ("Describe",)),
+    )
+
+
 def acl_tuples(topics: Topics | None = None) -> list[AclTuple]:
-    """Every rule as ``(principal, resource type, pattern type, name, operation, permission)``."""
+    """Every rule as ``(principal, resource type, pattern type, name, operation, permission)``:
+    each tenant's, then the network observer's."""
+    rules = [(kafka_username(tenant), a) for tenant in tenant_codes() for a in acls(tenant, topics)]
+    rules += [(OBSERVER, a) for a in observer_acls()]
     return [
-        (f"User:{kafka_username(tenant)}", a.resource_type, a.pattern_type, a.name, op, "allow")
-        for tenant in tenant_codes()
-        for a in acls(tenant, topics)
+        (f"User:{user}", a.resource_type, a.pattern_type, a.name, op, "allow")
+        for user, a in rules
         for op in a.operations
     ]
 
@@ -80,7 +97,8 @@ def acl_tuples(topics: Topics | None = None) -> list[AclTuple]:
 def databases(tenant: TenantCode) -> tuple[str, ...]:
     """The only databases a tenant's MongoDB user may use (``rebub_shared.mongo.database_name``)."""
     institution = ("circulation", "patron_sync", "notifier", "desk")  # desk: its sessions
-    services = ("patron_sync",) if tenant == NETWORK else institution
+    # The network zone's patron-sync, and the network team's desk (its sessions).
+    services = ("patron_sync", "desk") if tenant == NETWORK else institution
     return tuple(f"{tenant}_{service}" for service in services)
 
 

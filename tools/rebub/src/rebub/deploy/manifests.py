@@ -15,10 +15,24 @@ from typing import Any
 
 import yaml
 
-from rebub.deploy.acl import Acl, acls, databases, kafka_username, subscriber_acls
+from rebub.deploy.acl import (
+    OBSERVER,
+    Acl,
+    acls,
+    databases,
+    kafka_username,
+    observer_acls,
+    subscriber_acls,
+)
 from rebub.deploy.topology import of_tenant, partitions, topic_specs
 from rebub.infra.keycloak_realm import production_realm
-from rebub_shared.tenancy import InstitutionCode, TenantCode, institution_codes, tenant_codes
+from rebub_shared.tenancy import (
+    NETWORK,
+    InstitutionCode,
+    TenantCode,
+    institution_codes,
+    tenant_codes,
+)
 
 Manifest = dict[str, Any]
 HEADER = (
@@ -88,11 +102,13 @@ def _kafka_user(name: str, labels: dict[str, str], rules: tuple[Acl, ...]) -> Ma
 
 
 def kafka_users() -> list[Manifest]:
-    """One KafkaUser per tenant: SCRAM-SHA-512 and the ACLs of ``rebub.deploy.acl``."""
-    return [
+    """One KafkaUser per tenant (SCRAM-SHA-512 and the ACLs of ``rebub.deploy.acl``), and the
+    network observer's, read-only (the network team's desk)."""
+    users = [
         _kafka_user(kafka_username(tenant), {"rebub/tenant": tenant}, acls(tenant))
         for tenant in tenant_codes()
     ]
+    return [*users, _kafka_user(OBSERVER, {"rebub/tenant": NETWORK}, observer_acls())]
 
 
 #: The subscribing service the template is rendered for (docs/subscribers.md: copy it with your

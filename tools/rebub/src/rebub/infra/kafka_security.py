@@ -1,6 +1,7 @@
 """The local broker with SASL/SCRAM and ACLs: the same users and rules as the platform's manifests.
 
-One SCRAM-SHA-512 user per tenant (named by ``rebub.deploy.acl.kafka_username``) plus ``admin``,
+One SCRAM-SHA-512 user per tenant (named by ``rebub.deploy.acl.kafka_username``), the read-only
+network observer (``rebub.deploy.acl.OBSERVER``) plus ``admin``,
 a super user for tooling (readiness, topics, ACLs). Passwords are generated once and kept in the
 state folder (``.rebub/kafka/credentials.json``, mode 600, never committed). At every start the
 tenants' users, the ACLs of ``acl_tuples()`` and the topics of ``topic_specs()`` are applied
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from aiokafka.admin import NewTopic
 
-from rebub.deploy.acl import AclTuple, acl_tuples, kafka_username
+from rebub.deploy.acl import OBSERVER, AclTuple, acl_tuples, kafka_username
 from rebub.deploy.topology import topic_specs
 from rebub.infra.kafka_admin import Acl, KafkaAdmin
 from rebub_shared.private_files import write_private
@@ -50,7 +51,8 @@ super.users=User:{admin};User:ANONYMOUS
 
 @dataclass(frozen=True)
 class Credentials:
-    """The local broker's SCRAM passwords, by user name (``admin`` and one per tenant)."""
+    """The local broker's SCRAM passwords, by user name (``admin``, one per tenant, the
+    observer)."""
 
     passwords: dict[str, str]
 
@@ -58,7 +60,7 @@ class Credentials:
     def load_or_create(cls, path: Path) -> Credentials:
         """Read the passwords kept in ``path``; generate the missing ones once and keep them."""
         passwords: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-        wanted = [ADMIN, *(kafka_username(t) for t in tenant_codes())]
+        wanted = [ADMIN, *(kafka_username(t) for t in tenant_codes()), OBSERVER]
         missing = [user for user in wanted if user not in passwords]
         if missing:
             passwords |= {user: secrets.token_urlsafe(24) for user in missing}
@@ -110,7 +112,8 @@ async def sync_acls(admin: KafkaAdmin, rules: Iterable[AclTuple]) -> tuple[int, 
 
 async def apply(admin: KafkaAdmin, credentials: Credentials) -> None:
     """Tenants' SCRAM users, the ACLs of the one definition and every topic, idempotently."""
-    users = {kafka_username(t): credentials.password(kafka_username(t)) for t in tenant_codes()}
+    names = [*(kafka_username(t) for t in tenant_codes()), OBSERVER]
+    users = {name: credentials.password(name) for name in names}
     await admin.upsert_scram_users(users, MECHANISM)
     await sync_acls(admin, acl_tuples())
     # Tenants may not create topics (no Create ACL), so the operator creates them, as Strimzi does.

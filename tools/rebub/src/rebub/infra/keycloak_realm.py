@@ -255,7 +255,8 @@ def _service_account_user(identity: Identity) -> dict[str, Any]:
 def desk_client(code: str, urls: tuple[str, ...], secret: str | None = None) -> dict[str, Any]:
     """The confidential client of ``code``'s web desk: Authorization Code flow with PKCE (S256),
     its redirect URI ``{url}/connexion/retour`` and, after logout, back to ``{url}/``."""
-    document = _client_base(desk_client_id(code), f"Web desk of {institution(code).name}") | {
+    whose = "the network team" if code == NETWORK else institution(code).name
+    document = _client_base(desk_client_id(code), f"Web desk of {whose}") | {
         "publicClient": False,
         "clientAuthenticatorType": "client-secret",
         "standardFlowEnabled": True,
@@ -317,8 +318,10 @@ def production_realm() -> dict[str, Any]:
     secrets (Keycloak generates them). No user: staff log in through their institution's identity provider (docs/deploy.md)."""
     machines = production_clients()
     clients = [{k: v for k, v in _machine_client(m).items() if k != "secret"} for m in machines]
+    # The institutions' desks and the network team's (its network page: docs/desk.md).
     clients += [
-        desk_client(code, (PRODUCTION_DESK_URL.format(code=code),)) for code in institution_codes()
+        desk_client(code, (PRODUCTION_DESK_URL.format(code=code),))
+        for code in (*institution_codes(), NETWORK)
     ]
     return _common() | {
         "displayName": "rebub",
