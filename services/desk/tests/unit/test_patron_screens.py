@@ -149,6 +149,37 @@ def test_the_requests_returns_and_blocks_tabs(client: TestClient, desk: Desk) ->
     assert "<li>Blocage posé par la bibliothèque : CAUTION — Caution non versée.</li>" in blocks
 
 
+def test_a_block_met_at_a_scan_reaches_the_card_without_reopening_it(
+    client: TestClient, desk: Desk
+) -> None:
+    """The card was read before the block was placed: the refused scan asks the page to read the
+    account again (compte-change), and that read sends the card's blocks out of band."""
+    csrf = desk.log_in()
+    unblocked = ACCOUNT | {"blocks": []}
+    blocked = {"status": 409, "title": "Checkout blocked", "blocks": ACCOUNT["blocks"]}
+    answers = {"account": unblocked}
+
+    def apis(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(409, json=blocked)
+        if request.url.host == "patron-sync":
+            return httpx.Response(200, json=PATRON)
+        return httpx.Response(200, json=answers["account"])
+
+    desk.answering(apis)
+    assert "Aucun blocage : le lecteur peut emprunter." in client.get("/lecteur/P1").text
+    answers["account"] = ACCOUNT  # the library placed a block meanwhile
+    scan = client.post(
+        "/lecteur/P1/pret", data={"item_barcode": "UB999"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert scan.headers["HX-Trigger"] == "compte-change"
+    tab = client.get("/lecteur/P1/onglet/prets").text
+    card = tab.split('<section id="blocages"', 1)[1].split("</section>", 1)[0]
+    assert 'hx-swap-oob="true"' in card
+    assert "Blocage posé par la bibliothèque : CAUTION — Caution non versée." in card
+    assert "Aucun blocage" not in card
+
+
 def test_a_desk_operator_is_not_shown_the_managers_controls(client: TestClient, desk: Desk) -> None:
     csrf = desk.log_in()
     blocked = {

@@ -158,8 +158,10 @@ def _lent(request: Request, session: Any, loan: Any, overridden: list[Any]) -> R
 def _blocked(
     request: Request, session: Any, patron_id: str, barcode: str, refusal: Refusal, message: str
 ) -> Response:
-    """Every block of the refused check-out, the override form, and ``message``."""
-    return render(
+    """Every block of the refused check-out, the override form, and ``message``; the account's
+    tabs and the card's blocks reload themselves (``compte-change``): a block met here may be
+    newer than the card."""
+    response = render(
         request,
         "_pret_resultat.html",
         session,
@@ -168,6 +170,8 @@ def _blocked(
         patron_id=patron_id,
         message=message,
     )
+    response.headers["HX-Trigger"] = "compte-change"
+    return response
 
 
 async def _blocked_again(
@@ -257,7 +261,9 @@ async def loans_tab(
             request, "_message.html", session, message=sentence(refusal, "la lecture du compte")
         )
     shown = _tabs(account, tab, patron)
-    return render(request, "_onglets.html", session, patron_id=patron_id, **shown, **context)
+    return render(
+        request, "_onglets.html", session, patron_id=patron_id, oob_blocks=True, **shown, **context
+    )
 
 
 def _tabs(account: Any, tab: str, patron: dict[str, Any] | None) -> dict[str, Any]:
