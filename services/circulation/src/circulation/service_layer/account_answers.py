@@ -109,6 +109,16 @@ class NetworkActivity(BaseModel):
     loans: list[LoanActivitySummary]
 
 
+class ItemToReceive(BaseModel):
+    """An item on its way to a library: for a hold there (``request_id``), or coming home."""
+
+    barcode: str
+    title: str
+    library: str = Field(description="the owning library")
+    location: str
+    request_id: str | None = Field(description="the hold it travels to; None: back home")
+
+
 class LibraryRequests(BaseModel):
     """A library's work list: the requests, oldest first, each with its item's status."""
 
@@ -117,6 +127,11 @@ class LibraryRequests(BaseModel):
     requests: list[RequestView]
     expired: list[str] = Field(
         default=[], description="hold-shelf: the requests past their last day (the job's next)"
+    )
+    items: list[ItemToReceive] = Field(
+        default=[],
+        description="in-transit: every item to receive at this library, for its holds (as in "
+        "``requests``) and home with no hold (returned elsewhere, or an expired hold's)",
     )
 
 
