@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from circulation.domain import Block, DeskNote, ItemStatus
+from circulation.domain import Block, DeskNote, Item, ItemStatus
 from circulation.domain.requests import Request, RequestKind, RequestStatus, RequestTask
 from rebub_shared.contracts.loans import LoanActivitySummary
 
@@ -117,6 +117,11 @@ class ItemToReceive(BaseModel):
     library: str = Field(description="the owning library")
     location: str
     request_id: str | None = Field(description="the hold it travels to; None: back home")
+
+    @classmethod
+    def of(cls, item: Item, request_id: str | None) -> ItemToReceive:
+        fields = item.model_dump(include={"barcode", "title", "library", "location"})
+        return cls(**fields, request_id=request_id)
 
 
 class LibraryRequests(BaseModel):

@@ -115,7 +115,7 @@ async def _to_receive(
         if any(r.task is RequestTask.IN_TRANSIT for r in queues.get(i.barcode, []))
     }
     return [
-        ItemToReceive(**items[r.item_barcode].model_dump(), request_id=r.request_id)
+        ItemToReceive.of(items[r.item_barcode], r.request_id)
         for r in for_holds
         if r.item_barcode in items
-    ] + [ItemToReceive(**i.model_dump(), request_id=None) for i in mine if i.barcode not in to_hold]
+    ] + [ItemToReceive.of(i, None) for i in mine if i.barcode not in to_hold]
