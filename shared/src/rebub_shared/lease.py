@@ -1,5 +1,6 @@
 """A lease in the store: one holder at a time for a named duty (the notifier's daily pass), kept
-while its holder renews it, taken over by another process once it has expired.
+while its holder renews it, taken over by another process once it has expired; ``LeasedLoop``
+runs a periodic duty in the holder only (circulation's jobs).
 
 One document per duty in the service's own database (so per tenant): ``{_id: name, holder,
 expires_at}``. Taking and renewing are one conditional write (free, or expired, or already
@@ -11,7 +12,7 @@ the replicas only need to agree to well within the lease's length.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from pymongo import ReturnDocument
@@ -20,6 +21,7 @@ from pymongo.errors import DuplicateKeyError
 
 from rebub_shared.logging import get_logger
 from rebub_shared.mongo import Document
+from rebub_shared.periodic import Periodic
 
 log = get_logger(__name__)
 LEASES = "leases"
@@ -83,3 +85,38 @@ class Lease:
             return None
         holder: str = doc["holder"]
         return holder
+
+
+class LeasedLoop:
+    """``step`` every ``interval_s`` (the first after one interval) in the one replica holding
+    ``lease``: taken or renewed at each run, so it should last two intervals (another replica
+    takes over an interval after its holder died, at once after a graceful stop)."""
+
+    def __init__(
+        self, name: str, step: Callable[[], Awaitable[None]], interval_s: float, lease: Lease
+    ) -> None:
+        self.name, self.step, self.lease = name, step, lease
+        self._loop = Periodic(name, self._tick, interval_s, first_after=True)
+
+    async def run_if_holding(self) -> bool:
+        """One run, if this replica holds (or takes, or renews) the lease; whether it ran."""
+        if await self.lease.hold() is Tenure.REFUSED:
+            return False
+        await self.step()
+        return True
+
+    def start(self) -> None:
+        self._loop.start()
+
+    async def stop(self) -> None:
+        await self._loop.stop()
+        try:
+            await self.lease.release()
+        except Exception:  # the store is away: the lease expires by itself
+            log.warning("lease_not_released", lease=self.lease.name)
+
+    async def _tick(self) -> None:
+        try:
+            await self.run_if_holding()
+        except Exception:  # the store is away: the next interval retries
+            log.exception("leased_loop_failed", loop=self.name)

@@ -15,6 +15,7 @@ from rebub_shared.contracts.items import ITEM_EVENTS
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.requests import REQUEST_EVENTS
 from rebub_shared.erasure_reports import ErasureReports, erasure_publication
+from rebub_shared.lease import LEASES, Lease, LeasedLoop
 from rebub_shared.logging import get_logger
 from rebub_shared.mongo import Document
 from rebub_shared.periodic import Periodic
@@ -36,7 +37,7 @@ from .entrypoints import kafka, problems
 from .entrypoints.account_routes import router as account_router
 from .entrypoints.desk_routes import router as desk_router
 from .entrypoints.item_routes import router as item_router
-from .entrypoints.jobs import dev_router, job_loop
+from .entrypoints.jobs import JOBS_LEASE, dev_router, job_loop
 from .entrypoints.loan_routes import router as loan_router
 from .entrypoints.request_routes import router as request_router
 from .entrypoints.webhook_routes import router as webhook_router
@@ -118,7 +119,7 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         + ((dev_router,) if settings.dev_clock_enabled else ()),  # never in production
         background=(
             *((loans, requests, items) if settings.relay_enabled else ()),
-            *jobs(settings, bus),
+            *jobs(settings, bus, runtime.db),
             *policy_reload(settings, policy),
             *((deliverer,) if settings.webhooks_enabled else ()),
             *retention_job(
@@ -207,9 +208,16 @@ def retention_steps(
     return (audit.retention(kept.audit), deliveries)
 
 
-def jobs(settings: CirculationSettings, bus: MessageBus) -> tuple[Periodic, ...]:
-    """The jobs' loop (aged to lost, retention), unless the settings turn it off."""
-    return (job_loop(bus, settings.jobs_interval_s),) if settings.jobs_enabled else ()
+def jobs(
+    settings: CirculationSettings, bus: MessageBus, db: AsyncDatabase[Document]
+) -> tuple[LeasedLoop, ...]:
+    """The jobs' loop (aged to lost, retention, hold shelf) in one replica of the institution
+    (the lease ``jobs``, held two intervals), unless the settings turn it off."""
+    if not settings.jobs_enabled:
+        return ()
+    interval = settings.jobs_interval_s
+    lease = Lease(db[LEASES], JOBS_LEASE, uuid.uuid4().hex, 2 * interval)
+    return (job_loop(bus, interval, lease),)
 
 
 def policy_reload(settings: CirculationSettings, policy: CurrentPolicy) -> tuple[Periodic, ...]:

@@ -2,12 +2,15 @@
 loan, queue), a library's hold shelf, the job's pass expiring a hold after its last day (the
 expired-holds list, the item reshelved), a staff status change with its reason (audited),
 internal processing of an item not on loan, and request complete over HTTP; a staff status
-change read back as its event on the item topic."""
+change read back as its event on the item topic; the jobs' loop runs in one replica (lease)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+
+from circulation.entrypoints.jobs import JOBS_LEASE, job_loop
+from rebub_shared.lease import LEASES, Lease
 
 from .conftest import StartApp, eventually, header, read_topic
 
@@ -101,3 +104,27 @@ async def test_a_staff_status_change_is_published_on_the_item_topic(start_app: S
             return stored is not None and not stored.get("outbox")
 
         assert await eventually(relayed)  # published, then removed from the item's outbox
+
+
+async def test_one_replica_runs_the_jobs_the_one_holding_the_lease(start_app: StartApp) -> None:
+    """A hold on the shelf from 1 March 2027 (last day the 8th); on the 9th two replicas' job
+    loops run: the first takes the lease and expires it, the second runs nothing; once the
+    first stops (graceful), the second takes the lease and runs."""
+    async with start_app(at=datetime(2027, 3, 1, 9, 0, tzinfo=UTC)) as desk:
+        await desk.add_patron("P-7")
+        await desk.add_items(("INP0003", "ENSEIRB", "ENSEIRB-LA", None))
+        body = {"kind": "hold", "patron": "P-7", "item_barcode": "INP0003"}
+        hold = (await desk.client.post("/requests", json=body)).json()["request"]
+        picked = await desk.client.post("/returns", json={"item_barcode": "INP0003"})
+        assert picked.json()["next_step"]["kind"] == "hold_shelf", picked.text
+        await desk.set_clock(datetime(2027, 3, 9, 5, 0, tzinfo=UTC))
+        first, second = (
+            job_loop(desk.bus, 3600, Lease(desk.db[LEASES], JOBS_LEASE, holder, 7200))
+            for holder in ("replica-a", "replica-b")
+        )
+        assert await first.run_if_holding()
+        assert not await second.run_if_holding()  # the first holds the lease
+        expired = (await desk.client.get("/libraries/ENSEIRB/requests/expired-holds")).json()
+        assert [r["request_id"] for r in expired["requests"]] == [hold["request_id"]]
+        await first.stop()  # a graceful stop gives the lease up
+        assert await second.run_if_holding()

@@ -11,7 +11,7 @@ from pymongo import AsyncMongoClient
 
 from circulation.adapters.memory import MemoryStore, MemoryUnitOfWork
 from circulation.adapters.mongo_uow import MongoUnitOfWork, ensure_indexes
-from circulation.domain import Loan
+from circulation.domain import ItemStatus, LoadedItem, Loan
 from circulation.domain.requests import Request, RequestKind, RequestTask
 from circulation.service_layer.errors import ConcurrentUpdateError, ItemOnLoanError
 from circulation.service_layer.ports import ANONYMOUS, StoredLoan, UnitOfWork
@@ -109,6 +109,32 @@ async def test_patron_snapshots_keep_the_newest_and_the_suspension(uow: UnitOfWo
     assert found is not None
     assert (found.patron.user_group, found.patron.suspended_until) == ("D", date(2026, 11, 9))
     assert await uow.patrons.find("inp", "nobody") is None
+
+
+def loaded(barcode: str, status: ItemStatus | None = None, **fields: Any) -> LoadedItem:
+    values = {"title": "Analyse", "library": "ENSEIRB", "location": "ENSEIRB-LA"} | fields
+    return LoadedItem(institution="inp", barcode=barcode, status=status, **values)
+
+
+async def test_a_load_sets_what_it_names_and_keeps_the_status_it_does_not(
+    uow: UnitOfWork,
+) -> None:
+    """One write per item (no read first): a new item starts available, a reload that names no
+    status keeps the one a return set meanwhile, a reload that names one sets it."""
+    await uow.items.load_many("inp", [loaded("INP0001"), loaded("INP0002", ItemStatus.MISSING)])
+    await uow.items.set_statuses("inp", {"INP0001": ItemStatus.IN_TRANSIT})
+    reload = [loaded("INP0001", title="Analyse 2e éd."), loaded("INP0002", ItemStatus.AVAILABLE)]
+    assert await uow.items.load_many("inp", reload) == 2
+    items = await uow.items.get_many("inp", ["INP0001", "INP0002"])
+    assert [(i.title, i.status) for i in items.values()] == [
+        ("Analyse 2e éd.", ItemStatus.IN_TRANSIT),
+        ("Analyse", ItemStatus.AVAILABLE),
+    ]
+    travelling = await uow.items.items_in_transit("inp", "ENSEIRB")
+    assert ([i.barcode for i in travelling], await uow.items.items_in_transit("inp", "ENSCBP")) == (
+        ["INP0001"],
+        [],
+    )
 
 
 def requested(barcode: str, request_id: str) -> Request:

@@ -2,6 +2,7 @@
 loader, ``force`` needs its own permission, and authors are the tokens' subjects."""
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from rebub.demo.feeds import write_csv_feed
 from rebub.identity import DevTokens
 from rebub.testing.plugin import Namespace
 from rebub.testing.tokens import bearer
+from rebub_shared.clock import MovableClock
 
 from .conftest import eventually, topic_records
 
@@ -75,7 +77,7 @@ async def test_a_forced_one_record_feed_without_the_force_permission_changes_not
 
 
 async def test_notes_and_blocks_are_signed_by_the_token_subject(
-    instances: Any, dev_tokens: DevTokens, namespace: Namespace
+    instances: Any, dev_tokens: DevTokens, namespace: Namespace, clock: MovableClock
 ) -> None:
     ub, service = (await instances("ub"))["ub"]
     reader = {
@@ -131,6 +133,11 @@ async def test_notes_and_blocks_are_signed_by_the_token_subject(
         "at_desk": True,
         "created_by": "ub-manager",
     }
+    # Listed with the account, marked once its last day (15 March 2027) is behind the day.
+    clock.set(datetime(2027, 3, 15, 21, 0, tzinfo=UTC))  # 22:00 in Paris: still the 15th
+    assert (await ub.get(f"/patrons/{account}")).json()["ended_blocks"] == []
+    clock.set(datetime(2027, 3, 15, 23, 30, tzinfo=UTC))  # 16 March in Paris
+    assert (await ub.get(f"/patrons/{account}")).json()["ended_blocks"] == [amende["block_id"]]
     edited = await ub.patch(f"/patrons/{account}/notes/{note_id}", json={"text": "caution 50 €"})
     assert edited.status_code == 200, edited.text
     assert edited.json()["additions"]["notes"][-1]["edited_by"] == "ub-manager"

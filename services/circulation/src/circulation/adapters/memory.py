@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from circulation.domain import Item, ItemStatusChanged
+from circulation.domain import Item, ItemStatusChanged, LoadedItem
 from circulation.domain.events import LoanEvent
 from circulation.domain.request_events import RequestEvent
 from circulation.domain.requests import Request
@@ -213,14 +213,25 @@ class MemoryItemRepository:
         found = (self._store.items.get((institution, code)) for code in barcodes)
         return {item.barcode: item for item in found if item is not None}
 
-    async def put_many(self, institution: InstitutionCode, items: Sequence[Item]) -> int:
-        for item in items:
-            known = self._store.items.get((institution, item.barcode))
-            version = known.status_version if known else 0
-            self._store.items[(institution, item.barcode)] = item.model_copy(
-                update={"status_version": version}
+    async def load_many(self, institution: InstitutionCode, items: Sequence[LoadedItem]) -> int:
+        for loaded in items:
+            known = self._store.items.get((institution, loaded.barcode))
+            kept = {"status": ItemStatus.AVAILABLE, "status_version": 0}
+            if known is not None:
+                kept = {"status": known.status, "status_version": known.status_version}
+            named = loaded.model_dump(exclude_none=True, exclude={"institution"})
+            self._store.items[(institution, loaded.barcode)] = Item(
+                **(kept | {"item_policy": None} | named), institution=institution
             )
         return len(items)
+
+    async def items_in_transit(self, institution: InstitutionCode, library: str) -> list[Item]:
+        found = [
+            item
+            for (inst, _), item in self._store.items.items()
+            if (inst, item.library, item.status) == (institution, library, ItemStatus.IN_TRANSIT)
+        ]
+        return sorted(found, key=lambda item: item.barcode)
 
     async def set_statuses(
         self, institution: InstitutionCode, statuses: dict[str, ItemStatus]

@@ -1,7 +1,8 @@
 """Items and patrons in MongoDB (or FerretDB v1).
 
 Items: one document per barcode, the outbox of its staff status changes inside it (a load
-updates the catalogue's fields and never replaces the document, so a pending event stays). Patrons: the newest snapshot from ``{inst}.patron.v1`` (kept only
+updates the catalogue's fields in one upsert, never replaces the document nor reads it first: a
+pending event stays, and a status the load does not name is never touched). Patrons: the newest snapshot from ``{inst}.patron.v1`` (kept only
 if its version is higher) and circulation's own ``suspended_until`` (an ISO day, raised with
 ``$max``), in one document per primary id; card barcodes indexed for the desk's scan.
 """
@@ -15,7 +16,7 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from circulation.domain import Item, ItemStatusChanged
+from circulation.domain import Item, ItemStatusChanged, LoadedItem
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
 from circulation.service_layer.errors import ConcurrentUpdateError
 from circulation.service_layer.ports import PatronRecord
@@ -45,18 +46,16 @@ class MongoItemRepository:
         query = {"_id": {"$in": list(barcodes)}, "institution": institution}
         return {doc["_id"]: _item(doc) async for doc in self._items.find(query, {"outbox": 0})}
 
-    async def put_many(self, institution: InstitutionCode, items: Sequence[Item]) -> int:
-        catalogue = {"barcode", "status_version"}  # the version belongs to staff changes
-        writes = [
-            UpdateOne(
-                {"_id": item.barcode}, {"$set": item.model_dump(exclude=catalogue)}, upsert=True
-            )
-            for item in items
-            if item.institution == institution
-        ]
+    async def load_many(self, institution: InstitutionCode, items: Sequence[LoadedItem]) -> int:
+        writes = [_load(item) for item in items if item.institution == institution]
         if writes:
             await write_in_chunks(self._items, writes)
         return len(writes)
+
+    async def items_in_transit(self, institution: InstitutionCode, library: str) -> list[Item]:
+        query = {"institution": institution, "status": ItemStatus.IN_TRANSIT.value}
+        found = self._items.find(query | {"library": library}, {"outbox": 0}).sort("_id")
+        return [_item(doc) async for doc in found]
 
     async def set_statuses(
         self, institution: InstitutionCode, statuses: dict[str, ItemStatus]
@@ -93,8 +92,25 @@ class MongoItemRepository:
         self.as_written[event.barcode] = doc  # the relay publishes it without a read
 
 
+def _load(item: LoadedItem) -> UpdateOne:
+    """One upsert that sets only what the load names: no read, so a return or a staff change
+    between a read and this write cannot be undone by it."""
+    fields = item.model_dump(mode="json", exclude={"barcode", "status"})
+    if item.status is not None:
+        return UpdateOne(
+            {"_id": item.barcode}, {"$set": fields | {"status": item.status.value}}, upsert=True
+        )
+    new = {"status": ItemStatus.AVAILABLE.value}
+    return UpdateOne({"_id": item.barcode}, {"$set": fields, "$setOnInsert": new}, upsert=True)
+
+
 def _item(doc: Document) -> Item:
     return Item.model_validate({**doc, "barcode": doc["_id"]})
+
+
+async def ensure_item_indexes(items: AsyncCollection[Document]) -> None:
+    """A library's items in transit are listed at its desk."""
+    await items.create_index([("status", 1), ("library", 1)])
 
 
 async def ensure_patron_indexes(patrons: AsyncCollection[Document]) -> None:

@@ -7,7 +7,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from rebub_shared.mongo import Document
 from rebub_shared.topics import Topics
 
-from .mongo_catalogue import MongoItemRepository, MongoPatronRepository, ensure_patron_indexes
+from .mongo_catalogue import (
+    MongoItemRepository,
+    MongoPatronRepository,
+    ensure_item_indexes,
+    ensure_patron_indexes,
+)
 from .mongo_loans import MongoLoanRepository, ensure_loan_indexes
 from .mongo_network import MongoNetworkActivityRepository, ensure_network_indexes
 from .mongo_requests import MongoRequestRepository, ensure_request_indexes
@@ -30,6 +35,7 @@ class MongoUnitOfWork:
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     """Create the indexes the repositories rely on (idempotent)."""
     await ensure_loan_indexes(db[LOANS])
+    await ensure_item_indexes(db[ITEMS])
     await ensure_patron_indexes(db[PATRONS])
     await ensure_request_indexes(db[REQUESTS])
     await ensure_network_indexes(db[NETWORK_ACTIVITY])

@@ -18,7 +18,7 @@ from .blocks import Block, checkout_blocks, patron_blocks
 from .checkout import Checkout, check_out
 from .due_dates import DueDateExplanation, due_at_for_loan, due_at_for_renewal
 from .events import LoanEvent
-from .item import Item, ItemStatusChanged, ItemStatusRefusedError, change_status
+from .item import Item, ItemStatusChanged, ItemStatusRefusedError, LoadedItem, change_status
 from .library_calendar import LibraryCalendar
 from .loan import Loan
 from .overrides import OverrideRecord, OverrideRequest, check_override
@@ -48,6 +48,7 @@ __all__ = [
     "ItemStatusChanged",
     "ItemStatusRefusedError",
     "LibraryCalendar",
+    "LoadedItem",
     "Loan",
     "LoanEvent",
     "LoanStatus",

@@ -34,6 +34,19 @@ class Item(ValueModel):
     status_version: int = 0
 
 
+class LoadedItem(ValueModel):
+    """An item as a catalogue load gives it: ``status`` only when the load names one, so a
+    reload never resets a status it does not name (a new item starts available)."""
+
+    institution: InstitutionCode
+    barcode: str = Field(min_length=1)
+    title: str
+    library: str
+    location: str
+    item_policy: str | None = None
+    status: ItemStatus | None = None
+
+
 class ItemStatusChanged(ValueModel):
     """Staff changed the item's status, with the reason (published on the item topic)."""
 

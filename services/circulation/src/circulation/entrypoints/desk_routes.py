@@ -198,6 +198,7 @@ async def return_item(
         **who.fields(),
         item_barcode=body.item_barcode,
         returned_at=body.returned_at,
+        session_id=headers.session or body.session_id,  # the session tab's returns
     )
     return await bus.handle(command)
 

@@ -85,6 +85,9 @@ class ReturnBody(DeskFields):
     returned_at: bounds.Instant | None = Field(
         default=None, description="Backdated return (ISO 8601 with offset); default now."
     )
+    session_id: bounds.Identifier | None = Field(
+        default=None, description="The desk session (or X-Desk-Session)."
+    )
 
 
 class ItemsBody(BaseModel):

@@ -1,5 +1,6 @@
-"""The jobs: aged to lost, retention and the hold shelf, on a background interval and, outside production, from
-``POST /_dev/jobs/<name>`` (so the development clock can be moved, then the job run)."""
+"""The jobs: aged to lost, retention and the hold shelf, on a background interval in one replica
+of the institution (the lease ``jobs``) and, outside production, from ``POST /_dev/jobs/<name>``
+(so the development clock can be moved, then the job run)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from circulation.service_layer.loan_commands import RunAgedToLost, RunRetention
 from circulation.service_layer.messagebus import MessageBus
 from circulation.service_layer.request_commands import RunHoldShelf
 from rebub_shared.auth.guard import requires
+from rebub_shared.lease import Lease, LeasedLoop
 from rebub_shared.logging import get_logger
 from rebub_shared.messaging import TRANSIENT_ERRORS
-from rebub_shared.periodic import Periodic
 from rebub_shared.permissions import Permission
 
 from .desk_identity import Bus
 
 log = get_logger(__name__)
+JOBS_LEASE = "jobs"  # in the institution's database, beside the retention job's "retention"
 JOBS: dict[str, type[Command[JobAnswer]]] = {
     "aged-to-lost": RunAgedToLost,
     "retention": RunRetention,
@@ -26,9 +28,10 @@ JOBS: dict[str, type[Command[JobAnswer]]] = {
 }
 
 
-def job_loop(bus: MessageBus, interval_s: float) -> Periodic:
+def job_loop(bus: MessageBus, interval_s: float, lease: Lease) -> LeasedLoop:
     """Every job each ``interval_s`` seconds until stopped (the first after one interval: the
-    start stays quick); a failed run is logged."""
+    start stays quick), in the one replica holding ``lease`` (two replicas would expire the same
+    holds and declare the same loans lost, their writes colliding); a failed run is logged."""
 
     async def run_all() -> None:
         for name, job in JOBS.items():
@@ -40,7 +43,7 @@ def job_loop(bus: MessageBus, interval_s: float) -> Periodic:
             except Exception:  # one job's failure must not stop the others
                 log.exception("job_failed", job=name)
 
-    return Periodic("circulation-jobs", run_all, interval_s, first_after=True)
+    return LeasedLoop("circulation-jobs", run_all, interval_s, lease)
 
 
 dev_router = APIRouter(

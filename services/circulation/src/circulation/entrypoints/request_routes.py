@@ -107,7 +107,8 @@ async def library_requests(
 ) -> answers.LibraryRequests:
     """A library's work list: ``hold-shelf`` (``expired`` names those past their last day),
     ``expired-holds`` (expired there since ``since``, default a week ago), ``pick-from-shelf``
-    (items on its shelves wanted by a hold), ``in-transit`` (items on their way to it)."""
+    (items on its shelves wanted by a hold), ``in-transit`` (the holds whose items travel to it;
+    ``items``: every item to receive there, its own coming home included)."""
     who = identify(bus.ctx, headers, principal, desk_required=False)
     command = rc.ListLibraryRequests(**who.fields(), library=library, which=which, since=since)
     return await bus.handle(command)

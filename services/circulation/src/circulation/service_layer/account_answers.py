@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from circulation.domain import Block, DeskNote, ItemStatus
+from circulation.domain import Block, DeskNote, Item, ItemStatus
 from circulation.domain.requests import Request, RequestKind, RequestStatus, RequestTask
 from rebub_shared.contracts.loans import LoanActivitySummary
 
@@ -109,6 +109,21 @@ class NetworkActivity(BaseModel):
     loans: list[LoanActivitySummary]
 
 
+class ItemToReceive(BaseModel):
+    """An item on its way to a library: for a hold there (``request_id``), or coming home."""
+
+    barcode: str
+    title: str
+    library: str = Field(description="the owning library")
+    location: str
+    request_id: str | None = Field(description="the hold it travels to; None: back home")
+
+    @classmethod
+    def of(cls, item: Item, request_id: str | None) -> ItemToReceive:
+        fields = item.model_dump(include={"barcode", "title", "library", "location"})
+        return cls(**fields, request_id=request_id)
+
+
 class LibraryRequests(BaseModel):
     """A library's work list: the requests, oldest first, each with its item's status."""
 
@@ -117,6 +132,11 @@ class LibraryRequests(BaseModel):
     requests: list[RequestView]
     expired: list[str] = Field(
         default=[], description="hold-shelf: the requests past their last day (the job's next)"
+    )
+    items: list[ItemToReceive] = Field(
+        default=[],
+        description="in-transit: every item to receive at this library, for its holds (as in "
+        "``requests``) and home with no hold (returned elsewhere, or an expired hold's)",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from circulation.domain import InstitutionPolicy, Item, ItemStatus
+from circulation.domain import InstitutionPolicy, LoadedItem
 from circulation.domain.errors import UnknownPolicyEntryError
 
 from .answers import ItemsLoaded
@@ -14,20 +14,13 @@ from .ports import UnitOfWork
 
 async def load_items(cmd: LoadItems, uow: UnitOfWork, ctx: Context) -> ItemsLoaded:
     """Check every record against the policy (library, location, item policy), then write all;
-    a record that names no status keeps the known item's (in transit, on the hold shelf...)."""
+    a record that names no status keeps the known item's (in transit, on the hold shelf...),
+    in the store's one write per item (no read first: a return meanwhile is not undone)."""
     ctx.check_tenant(cmd.institution)
     for index, record in enumerate(cmd.items):
         _check_record(ctx.policy, index, record)
-    known = await uow.items.get_many(ctx.institution, [record.barcode for record in cmd.items])
-    items = [_item(ctx, record, known.get(record.barcode)) for record in cmd.items]
-    return ItemsLoaded(loaded=await uow.items.put_many(ctx.institution, items))
-
-
-def _item(ctx: Context, record: ItemRecord, known: Item | None) -> Item:
-    """The record as an item; a status it does not name is the known item's (new: available)."""
-    fields = record.model_dump(exclude_none=True)
-    status = record.status or (known.status if known else ItemStatus.AVAILABLE)
-    return Item(institution=ctx.institution, **(fields | {"status": status}))
+    items = [LoadedItem(institution=ctx.institution, **r.model_dump()) for r in cmd.items]
+    return ItemsLoaded(loaded=await uow.items.load_many(ctx.institution, items))
 
 
 async def record_patron_change(cmd: RecordPatronChange, uow: UnitOfWork, ctx: Context) -> bool:

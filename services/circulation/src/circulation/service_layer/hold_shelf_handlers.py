@@ -11,7 +11,7 @@ from circulation.domain.hold_shelf import expire_hold
 from circulation.domain.requests import Request, RequestStatus, RequestTask
 from rebub_shared.clock import paris_date
 
-from .account_answers import JobAnswer, LibraryRequests, RequestView
+from .account_answers import ItemToReceive, JobAnswer, LibraryRequests, RequestView
 from .context import Context
 from .ports import UnitOfWork
 from .request_commands import ListLibraryRequests, RunHoldShelf
@@ -96,4 +96,26 @@ async def list_library_requests(
         which=cmd.which,
         requests=[RequestView.of(r) for r in found],
         expired=[r.request_id for r in found if r.shelf_expired_on(today)],
+        items=await _to_receive(uow, ctx, cmd.library, found) if cmd.which == "in-transit" else [],
     )
+
+
+async def _to_receive(
+    uow: UnitOfWork, ctx: Context, library: str, for_holds: list[Request]
+) -> list[ItemToReceive]:
+    """What the library's desk receives: the items of its holds in transit, then its own items
+    coming home (in transit, no hold travelling with them). Items sent from here are the other
+    libraries' lists: the origin of a transit is not recorded."""
+    items = await uow.items.get_many(ctx.institution, [r.item_barcode for r in for_holds])
+    mine = await uow.items.items_in_transit(ctx.institution, library)
+    queues = await uow.requests.active_for_items(ctx.institution, [i.barcode for i in mine])
+    to_hold = {
+        i.barcode
+        for i in mine
+        if any(r.task is RequestTask.IN_TRANSIT for r in queues.get(i.barcode, []))
+    }
+    return [
+        ItemToReceive.of(items[r.item_barcode], r.request_id)
+        for r in for_holds
+        if r.item_barcode in items
+    ] + [ItemToReceive.of(i, None) for i in mine if i.barcode not in to_hold]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from circulation.domain import Item, ItemStatusChanged, Loan, Patron
+from circulation.domain import Item, ItemStatusChanged, LoadedItem, Loan, Patron
 from circulation.domain.requests import Request, RequestStatus, RequestTask
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
 from rebub_shared.contracts.loans import ANONYMISED_PATRON, LoanActivitySummary
@@ -129,9 +129,14 @@ class ItemRepository(Protocol):
     ) -> dict[str, Item]:
         """Items by barcode (unknown barcodes are left out)."""
 
-    async def put_many(self, institution: InstitutionCode, items: Sequence[Item]) -> int:
-        """Add or update items (a load keeps the staff changes' version and outbox); how many
-        were written."""
+    async def load_many(self, institution: InstitutionCode, items: Sequence[LoadedItem]) -> int:
+        """Add or update items, each in one atomic write: a status is set only where the load
+        names one (a new item otherwise starts available), and the staff changes' version and
+        outbox are kept; how many were written."""
+
+    async def items_in_transit(self, institution: InstitutionCode, library: str) -> list[Item]:
+        """The items owned by ``library`` in transit (home, or to a hold elsewhere: the caller
+        tells them apart by the requests), by barcode."""
 
     async def set_statuses(
         self, institution: InstitutionCode, statuses: dict[str, ItemStatus]

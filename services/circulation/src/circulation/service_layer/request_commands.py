@@ -77,7 +77,7 @@ ShelfList = Literal["hold-shelf", "expired-holds", "pick-from-shelf", "in-transi
 class ListLibraryRequests(DeskCommand[LibraryRequests]):
     """One of a library's work lists: its hold shelf (``expired``: past their last day), the
     holds that expired there since ``since``, the requests whose item is to be picked from its
-    shelves, the items in transit to it."""
+    shelves, the items in transit to it (for its holds, and its own coming home)."""
 
     library: bounds.Code
     which: ShelfList

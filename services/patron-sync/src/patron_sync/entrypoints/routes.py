@@ -27,7 +27,7 @@ from rebub_shared import bounds
 from rebub_shared.audit import Audit
 from rebub_shared.auth.guard import forbidden, requires
 from rebub_shared.auth.tokens import Principal
-from rebub_shared.clock import NaiveDatetimeError
+from rebub_shared.clock import NaiveDatetimeError, paris_date
 from rebub_shared.http import Problem
 from rebub_shared.messagebus import Command
 from rebub_shared.permissions import Permission as P
@@ -68,6 +68,11 @@ class PatronView(Patron):
 
     revision: int
     linked: Literal[True] = True
+    ended_blocks: list[str] = Field(
+        default=[],
+        description="Ids of the staff blocks whose last day is behind today (Paris): listed, "
+        "blocking no more (circulation ignores them; the next block added drops them).",
+    )
 
 
 class NetworkName(BaseModel):
@@ -98,15 +103,20 @@ class PatronPage(BaseModel):
     next_offset: int | None
 
 
-def view(stored: StoredPatron) -> PatronView:
-    """An account as the desk sees it, with its IZ revision."""
-    return PatronView.model_validate(dict(stored.patron) | {"revision": stored.revision})
+def view(stored: StoredPatron, service: PatronSync) -> PatronView:
+    """An account as the desk sees it, with its IZ revision and its ended staff blocks marked
+    (on the service's Paris day)."""
+    today = paris_date(service.runtime.clock.now())
+    blocks = stored.patron.additions.local_blocks
+    ended = [b.block_id for b in blocks if b.ended_before(today)]
+    fields = {"revision": stored.revision, "ended_blocks": ended}
+    return PatronView.model_validate(dict(stored.patron) | fields)
 
 
-def found_view(found: Found) -> PatronView | NetworkMatch:
+def found_view(found: Found, service: PatronSync) -> PatronView | NetworkMatch:
     """A lookup's answer: this zone's account, or a network account's name (not linked)."""
     if isinstance(found, StoredPatron):
-        return view(found)
+        return view(found, service)
     name = NetworkName(
         primary_id=found.primary_id,
         last_name=found.last_name,
@@ -364,13 +374,13 @@ def desk_router() -> APIRouter:
         linked when opened (``GET /patrons/{account_id}``)."""
         s = service_of(request)
         if barcode:
-            found = found_view(await find_by_barcode(s.iz_uow(), barcode))
+            found = found_view(await find_by_barcode(s.iz_uow(), barcode), s)
             return PatronPage(patrons=[found], total=1, offset=0, limit=1, next_offset=None)
         if name is not None:
             size = limit or s.settings.name_search_limit
             page = await search_by_name(s.iz_uow(), name, offset=offset, limit=size)
             return PatronPage(
-                patrons=[found_view(p) for p in page.patrons],
+                patrons=[found_view(p, s) for p in page.patrons],
                 total=page.total,
                 offset=page.offset,
                 limit=page.limit,
@@ -404,13 +414,13 @@ def desk_router() -> APIRouter:
     async def get_patron(request: Request, account_id: str) -> PatronView:
         """The account (an NZ account's primary id links it into this IZ on first use)."""
         s = service_of(request)
-        return view(await s.handle(cmds.LinkPatron(s.institution, account_id)))
+        return view(await s.handle(cmds.LinkPatron(s.institution, account_id)), s)
 
     @router.patch("/patrons/{account_id}", dependencies=[requires(P.PATRONS_EDIT)])
     async def edit_patron(request: Request, account_id: str, changes: AccountChange) -> PatronView:
         s = service_of(request)
         edits = changes.model_dump(exclude_unset=True)
-        return view(await s.handle(cmds.EditPatron(s.institution, account_id, edits)))
+        return view(await s.handle(cmds.EditPatron(s.institution, account_id, edits)), s)
 
     @router.post(
         "/patrons/{account_id}/identifiers",
@@ -419,7 +429,7 @@ def desk_router() -> APIRouter:
     )
     async def add_identifier(request: Request, account_id: str, body: Identifier) -> PatronView:
         s = service_of(request)
-        return view(await s.handle(cmds.AddIdentifier(s.institution, account_id, body)))
+        return view(await s.handle(cmds.AddIdentifier(s.institution, account_id, body)), s)
 
     @router.post("/external-readers", status_code=201)
     async def create_reader(
@@ -441,7 +451,7 @@ def desk_router() -> APIRouter:
         command = cmds.ChangeExternalReader(
             s.institution, account_id, **body.model_dump(exclude_none=True)
         )
-        return view(await s.handle(command))
+        return view(await s.handle(command), s)
 
     @router.post("/external-readers/{account_id}/close")
     async def close_reader(
@@ -548,6 +558,6 @@ async def audited(
     **details: Any,
 ) -> PatronView:
     """Run a command on one account, then record ``action`` against the account it answered."""
-    answer = view(await service.handle(command))
+    answer = view(await service.handle(command), service)
     await audit.record(who, action, targets={"account_id": answer.account_id}, **details)
     return answer
