@@ -245,6 +245,10 @@ def test_the_lists_of_the_desk_s_library_name_each_patron_once(
             return httpx.Response(503, json={"status": 503, "title": "Unavailable"})
         expired = ["R1"] if which == "hold-shelf" else []
         answer = {"library": "BUST", "which": which, "requests": lists[which], "expired": expired}
+        if which == "in-transit":
+            held = {"barcode": "UB300", "title": "Nana", "location": "BUST-GEN", "request_id": "R3"}
+            home = {"barcode": "UB301", "title": "Bel-Ami", "location": "BUST-GEN", "request_id": None}
+            answer["items"] = [held | {"library": "BUST"}, home | {"library": "BUST"}]
         return httpx.Response(200, json=answer)
 
     desk.answering(apis)
@@ -262,6 +266,10 @@ def test_the_lists_of_the_desk_s_library_name_each_patron_once(
     assert "Étagère des réservations : 2 documents" in page
     assert "Le service de circulation est momentanément indisponible" in page
     assert "Aucun document." in page  # the expired holds
+    # in transit: the hold's item in the requests' table, the item coming home with no hold below
+    home = page.split("De retour dans leur bibliothèque, sans réservation : 1 document", 1)[1]
+    assert "<td>Bel-Ami</td><td>UB301</td><td>BUST-GEN</td>" in home.split("</table>", 1)[0]
+    assert "Nana" not in home
 
 
 def _account(loan_status: str = "active") -> dict[str, object]:
