@@ -88,19 +88,30 @@ class Lease:
 
 
 class LeasedLoop:
-    """``step`` every ``interval_s`` (the first after one interval) in the one replica holding
-    ``lease``: taken or renewed at each run, so it should last two intervals (another replica
-    takes over an interval after its holder died, at once after a graceful stop)."""
+    """``step`` every ``interval_s`` in the one replica holding ``lease``: taken or renewed at
+    each run, so it should last two intervals (another replica takes over an interval after its
+    holder died, at once after a graceful stop). No lease: every replica runs it. The first run
+    comes after one interval, or at once (``first_after=False``)."""
 
     def __init__(
-        self, name: str, step: Callable[[], Awaitable[None]], interval_s: float, lease: Lease
+        self,
+        name: str,
+        step: Callable[[], Awaitable[None]],
+        interval_s: float,
+        lease: Lease | None,
+        *,
+        first_after: bool = True,
     ) -> None:
         self.name, self.step, self.lease = name, step, lease
-        self._loop = Periodic(name, self._tick, interval_s, first_after=True)
+        self._loop = Periodic(name, self._tick, interval_s, first_after=first_after)
+
+    async def holding(self) -> bool:
+        """Whether this replica holds the lease now (taking or renewing it)."""
+        return self.lease is None or await self.lease.hold() is not Tenure.REFUSED
 
     async def run_if_holding(self) -> bool:
         """One run, if this replica holds (or takes, or renews) the lease; whether it ran."""
-        if await self.lease.hold() is Tenure.REFUSED:
+        if not await self.holding():
             return False
         await self.step()
         return True
@@ -110,6 +121,8 @@ class LeasedLoop:
 
     async def stop(self) -> None:
         await self._loop.stop()
+        if self.lease is None:
+            return
         try:
             await self.lease.release()
         except Exception:  # the store is away: the lease expires by itself

@@ -14,10 +14,9 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 
 from rebub_shared.clock import Clock
-from rebub_shared.lease import LEASES, Lease, Tenure
+from rebub_shared.lease import LEASES, Lease, LeasedLoop
 from rebub_shared.logging import get_logger
 from rebub_shared.mongo import Document
-from rebub_shared.periodic import Periodic
 from rebub_shared.retention import Period, RetentionSettings
 from rebub_shared.runtime import Runtime
 
@@ -80,7 +79,7 @@ class RetentionJob:
         lease: Lease | None = None,
     ) -> None:
         self.name, self.steps, self.clock, self.lease = name, tuple(steps), clock, lease
-        self._loop = Periodic(name, self._tick, interval_s)
+        self._loop = LeasedLoop(name, self._run, interval_s, lease, first_after=False)
 
     async def run_once(self) -> dict[str, int]:
         """Every step now, in order; how many records each deleted."""
@@ -89,28 +88,20 @@ class RetentionJob:
         log.info("retention_done", job=self.name, **counts)
         return counts
 
+    async def _run(self) -> None:
+        await self.run_once()
+
     def start(self) -> None:
         self._loop.start()
 
     async def stop(self) -> None:
         await self._loop.stop()
-        if self.lease is not None:
-            try:
-                await self.lease.release()
-            except Exception:  # the store is away: the lease expires by itself
-                log.warning("lease_not_released", lease=self.lease.name)
 
     async def run_if_holding(self) -> dict[str, int] | None:
         """One run, if this replica holds (or takes, or renews) the lease; None otherwise."""
-        if self.lease is not None and await self.lease.hold() is Tenure.REFUSED:
+        if not await self._loop.holding():
             return None
         return await self.run_once()
-
-    async def _tick(self) -> None:
-        try:
-            await self.run_if_holding()
-        except Exception:  # the next run retries; the loop must keep running
-            log.exception("retention_failed", job=self.name)
 
 
 def retention_job(

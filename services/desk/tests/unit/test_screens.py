@@ -247,7 +247,12 @@ def test_the_lists_of_the_desk_s_library_name_each_patron_once(
         answer = {"library": "BUST", "which": which, "requests": lists[which], "expired": expired}
         if which == "in-transit":
             held = {"barcode": "UB300", "title": "Nana", "location": "BUST-GEN", "request_id": "R3"}
-            home = {"barcode": "UB301", "title": "Bel-Ami", "location": "BUST-GEN", "request_id": None}
+            home = {
+                "barcode": "UB301",
+                "title": "Bel-Ami",
+                "location": "BUST-GEN",
+                "request_id": None,
+            }
             answer["items"] = [held | {"library": "BUST"}, home | {"library": "BUST"}]
         return httpx.Response(200, json=answer)
 
