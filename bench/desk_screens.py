@@ -6,7 +6,9 @@ as ``rebub up`` runs it; circulation and patron-sync are replaced by recorded an
 once (an ``httpx.MockTransport`` in the desk's own clients), so every millisecond measured is
 the desk's (session, CSRF, its HTTP client, Jinja2, the network stack) plus the time spent in the
 recorded APIs, which is measured and subtracted. A session is made as the login leaves one
-(tokens kept server side; no provider is needed).
+(tokens kept server side; no provider is needed), kept in the desk's store as deployed (the
+local store unless ``REBUB_MONGO_URI`` names one; databases of a prefix of their own), or in
+memory (``--sessions memory``, the figures before the desk kept them in its store).
 
 - first screen: Debian's Chromium (Playwright, a fresh context each time: no cache, a new
   connection) opens the patron's account (card, blocks, loans tab; htmx and the CSS loaded);
@@ -15,7 +17,7 @@ recorded APIs, which is measured and subtracted. A session is made as the login 
   as htmx sends them, one after the other on one connection; the time seen by the client minus
   the recorded APIs' time.
 
-Run: ``uv run python -m bench.desk_screens [--scans 300] [--pages 20]``.
+Run: ``uv run python -m bench.desk_screens [--scans 300] [--pages 20] [--sessions store|memory]``.
 """
 
 from __future__ import annotations
@@ -24,16 +26,20 @@ import argparse
 import asyncio
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 from playwright.sync_api import sync_playwright
+from pydantic import SecretStr
 
 from bench.measure import percentiles
+from bench.servers import local_servers
 from desk.adapters.apis import Apis
+from desk.adapters.mongo_sessions import MongoSessions
 from desk.adapters.oidc import Tokens
-from desk.adapters.sessions import MemorySessions
+from desk.adapters.sessions import MemorySessions, SessionStore
 from desk.entrypoints.http import create_app
 from desk.entrypoints.web import COOKIE, DeskState
 from desk.settings import DeskSettings
@@ -41,7 +47,9 @@ from rebub.testing.serving import served
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.clock import SystemClock
+from rebub_shared.mongo import database_name, open_mongo
 from rebub_shared.permissions import permissions_of
+from rebub_shared.settings import MongoSettings
 
 CHROMIUM = Path(os.environ.get("REBUB_CHROMIUM", "/usr/bin/chromium"))
 PATRON = "EXT-UB-000001"
@@ -103,14 +111,27 @@ class RecordedApis:
         )
 
 
-def _session(state: DeskState) -> tuple[str, str]:
-    """A logged-in session at BUST-PRET, as the login leaves it: (cookie, CSRF token)."""
-    session = asyncio.run(state.sessions.new())
+def _session(settings: DeskSettings, memory: SessionStore | None) -> tuple[str, str]:
+    """A logged-in session at BUST-PRET, as the login leaves it: (cookie, CSRF token), written
+    where the desk reads its sessions (its store through a client of its own, or ``memory``)."""
+
+    async def make() -> tuple[str, str]:
+        if memory is not None:
+            return await _logged_in(memory)
+        async with open_mongo(settings.mongo) as client:
+            db = client[database_name(settings.mongo, settings.tenant, "desk")]
+            return await _logged_in(MongoSessions(settings.session_idle_s, SystemClock(), db))
+
+    return asyncio.run(make())
+
+
+async def _logged_in(sessions: SessionStore) -> tuple[str, str]:
+    session = await sessions.new()
     session.tokens = Tokens("access", "refresh", "id", time.time() + 3600)
     roles = ("desk-operator",)
     session.principal = Principal("ub-desk", "ub", frozenset(roles), permissions_of(roles, "ub"))
     session.desk = "BUST-PRET"
-    asyncio.run(state.sessions.save(session))
+    await sessions.save(session)
     return session.sid, session.csrf
 
 
@@ -156,30 +177,45 @@ def scans(base: str, sid: str, csrf: str, apis: RecordedApis, count: int) -> dic
     return found
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scans", type=int, default=300)
     parser.add_argument("--pages", type=int, default=20)
-    args = parser.parse_args()
+    parser.add_argument("--sessions", choices=("store", "memory"), default="store")
+    args = parser.parse_args(argv)
+    mongo = MongoSettings(database_prefix=f"bench{uuid.uuid4().hex[:8]}_")
+    if args.sessions == "store" and "REBUB_MONGO_URI" not in os.environ:
+        mongo.uri = SecretStr(local_servers().mongo_uri)
     settings = DeskSettings(
         tenant="ub",
         environment="test",
         auth=AuthSettings(issuer="http://idp.invalid/realms/rebub"),
         client_secret="bench",
+        mongo=mongo,
     )
-    # Sessions in memory: the desk's store is not what is measured (a read by _id per request).
-    app = create_app(settings, MemorySessions(settings.session_idle_s, SystemClock()))
+    memory = None
+    if args.sessions == "memory":
+        memory = MemorySessions(settings.session_idle_s, SystemClock())
+    app = create_app(settings, memory)
     apis = RecordedApis()
     with served(app) as base:
         state: DeskState = app.state.desk
         asyncio.run(state.apis.close())
         state.apis = apis.clients()
-        sid, csrf = _session(state)
+        sid, csrf = _session(settings, memory)
         screen = first_screen(base, sid, args.pages)
         scanned = scans(base, sid, csrf, apis, args.scans)
-    print(f"load average {os.getloadavg()[0]:.1f}, {args.pages} pages, {args.scans} scans each")
-    for key, values in screen.items():
-        cuts = percentiles(values)
+    report: dict[str, Any] = {
+        "load_average": round(os.getloadavg()[0], 1),
+        "sessions": args.sessions,
+        "first_screen": {key: percentiles(values) for key, values in screen.items()},
+        "scans": scanned,
+    }
+    print(
+        f"load average {report['load_average']}, {args.pages} pages, {args.scans} scans each, "
+        f"sessions in the {'store' if memory is None else 'memory'}"
+    )
+    for key, cuts in report["first_screen"].items():
         print(f"first screen {key:8} ms  p50 {cuts['p50']:6.1f}  p95 {cuts['p95']:6.1f}")
     for name, figures in scanned.items():
         for what in ("client", "desk"):
@@ -188,6 +224,7 @@ def main() -> None:
                 f"scan {name:9} {what:6} ms  p50 {cuts['p50']:5.2f}  p95 {cuts['p95']:5.2f}  "
                 f"p99 {cuts['p99']:5.2f}"
             )
+    return report
 
 
 if __name__ == "__main__":
