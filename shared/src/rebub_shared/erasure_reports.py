@@ -3,11 +3,12 @@
 
 Sent after the erasure is applied and before the tombstone's offset is committed: a crash in
 between applies the tombstone again (nothing left to change) and confirms again (the network
-keeps one confirmation per institution and service)."""
+keeps one confirmation per institution and service). Before it confirms, the service tombstones
+its tenant's dead letters about the person (``rebub_shared.dead_letter_purge``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Protocol
 
 from faststream.kafka import KafkaBroker
@@ -16,6 +17,7 @@ from rebub_shared.clock import Clock
 from rebub_shared.cloudevents import new_event
 from rebub_shared.contracts.erasures import ErasureApplied
 from rebub_shared.contracts.patrons import ERASURE_HEADER
+from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.service import Publication
 from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
@@ -35,7 +37,10 @@ def erasure_publication(topics: Topics) -> Publication:
 class ErasureReporter(Protocol):
     """Where a consumer confirms the erasures it applied."""
 
-    async def applied(self, request_id: str, done: str, accounts: int = 1) -> None: ...
+    async def applied(
+        self, request_id: str, done: str, accounts: int = 1, about: Collection[str] = ()
+    ) -> None:
+        """Confirm ``request_id``, the dead letters naming one of ``about`` tombstoned first."""
 
 
 class ErasureReports:
@@ -48,12 +53,23 @@ class ErasureReports:
         institution: InstitutionCode,
         service: str,
         clock: Clock,
+        dead_letters: DeadLetterPurge | None = None,
     ) -> None:
         self._broker, self._topic, self._clock = broker, topics.erasure, clock
         self._institution, self._service = institution, service
+        self._dead_letters = dead_letters
 
-    async def applied(self, request_id: str, done: str, accounts: int = 1) -> None:
-        """Say that ``request_id`` was applied here: ``done`` in words."""
+    async def applied(
+        self, request_id: str, done: str, accounts: int = 1, about: Collection[str] = ()
+    ) -> None:
+        """Say that ``request_id`` was applied here: ``done`` in words; the tenant's dead
+        letters naming one of ``about`` (the person's ids, barcodes, emails) are tombstoned
+        first."""
+        purged = 0
+        if self._dead_letters is not None and about:
+            purged = await self._dead_letters.purge(about, request_id)
+        if purged:
+            done += f"; {purged} dead letter(s) tombstoned"
         data = ErasureApplied(
             request_id=request_id,
             institution=self._institution,

@@ -1,5 +1,6 @@
 """``rebub dlq``: a dead letter is listed with its reason and origin, a dry run publishes nothing,
-a redrive republishes the record once to its original topic (real broker)."""
+a redrive republishes the record once to its original topic; an erasure tombstones the person's
+dead letters and leaves the others (real broker)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from typer.testing import CliRunner
 
 from rebub.cli import app
 from rebub.testing.plugin import Namespace
+from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.messaging import DeadLetters
 from rebub_shared.runtime import ensure_topics
+from rebub_shared.settings import KafkaSettings
 from rebub_shared.topic_table import topic_spec
 
 FIXED = b'{"primary_id": "P-1", "version": 3}'
@@ -125,3 +128,58 @@ def test_a_dead_letter_is_listed_then_redriven_once_and_a_dry_run_publishes_noth
     assert not any(k.startswith("dlq_") for k in headers)
     shown = CliRunner().invoke(app, ["dlq", "show", dlq, "0", *options])
     assert json.loads(shown.output)["redriven"] is True
+
+
+async def _two_dead_letters_then_an_erasure(namespace: Namespace) -> tuple[str, int, list[Any]]:
+    """ub's circulation and notifier each dead-letter a record about P-1 (one on a patron
+    topic, one whose key is not P-1 but whose payload names it), and one about P-2; then an
+    erasure of P-1 purges ub's dead letters."""
+    topics, bootstrap = namespace.topics, namespace.backends.kafka_bootstrap
+    patrons = topics.patron("ub")
+    dlq = topics.dead_letter(patrons, "ub")
+    await ensure_topics(bootstrap, [topic_spec(n, topics) for n in (patrons, dlq)])
+    broker = KafkaBroker(bootstrap)
+    await broker.connect()
+    try:
+        for service, key, value, offset in (
+            ("circulation", b"P-1", b'{"email": "p1@example.org"}', 3),
+            ("notifier", b"P-1", b'{"email": "p1@example.org"}', 3),  # same record, other reader
+            ("notifier", b"L-9", b'{"loan": {"patron_id": "P-1"}}', 4),
+            ("notifier", b"P-2", b'{"patron": {"account_id": "P-2"}}', 5),
+        ):
+            await DeadLetters(broker, topics, "ub", service=service).send(
+                topic=patrons,
+                value=value,
+                key=key,
+                headers={},
+                reason="Bad",
+                partition=0,
+                offset=offset,
+            )
+        settings = KafkaSettings(bootstrap=bootstrap, topic_prefix=namespace.topic_prefix)
+        purged = await DeadLetterPurge(settings, topics, "ub", broker).purge(("P-1",), "r-1")
+        again = await DeadLetterPurge(settings, topics, "ub", broker).purge(("P-1",), "r-1")
+        assert again == 0  # each key's last record is already a tombstone
+    finally:
+        await broker.stop()
+    return dlq, purged, await _records(bootstrap, dlq, 1)
+
+
+def test_an_erasure_tombstones_the_persons_dead_letters_and_leaves_the_others(
+    namespace: Namespace,
+) -> None:
+    dlq, purged, records = asyncio.run(_two_dead_letters_then_an_erasure(namespace))
+
+    last = {r.key: r for r in records}
+    assert purged == 3
+    assert len(last) == 4  # one key per dead letter: two readers of one record are two
+    erased = {k for k, r in last.items() if r.value is None}
+    assert {dict(last[k].headers)["rebub_erasure"] for k in erased} == {b"r-1"}
+    (kept,) = set(last) - erased
+    assert last[kept].value == b'{"patron": {"account_id": "P-2"}}'
+    options = ["--bootstrap", namespace.backends.kafka_bootstrap]
+    options += ["--prefix", namespace.topic_prefix]
+    listed = CliRunner().invoke(app, ["dlq", "list", "--tenant", "ub", "--json", *options])
+    assert [d["key"] for d in json.loads(listed.output)] == ["P-2"]  # tombstoned ones hidden
+    dry = CliRunner().invoke(app, ["dlq", "redrive", dlq, "--dry-run", *options])
+    assert "1 record(s) would be redriven" in dry.output

@@ -14,6 +14,7 @@ from rebub_shared.clock import Clock
 from rebub_shared.contracts.items import ITEM_EVENTS
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.requests import REQUEST_EVENTS
+from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.logging import get_logger
 from rebub_shared.mongo import Document
@@ -93,7 +94,8 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         item_relay=items if settings.relay_enabled else None,
     )
     audit = AuditLog(runtime)
-    reports = ErasureReports(runtime.broker, runtime.topics, inst, SERVICE, runtime.clock)
+    purge = DeadLetterPurge(settings.kafka, runtime.topics, inst, runtime.broker)
+    reports = ErasureReports(runtime.broker, runtime.topics, inst, SERVICE, runtime.clock, purge)
     webhook_store = MongoWebhookStore(runtime.db)
     webhooks, deliverer, listener = webhook_parts(
         settings, webhook_store, runtime.db, runtime.topics, bus, runtime.clock

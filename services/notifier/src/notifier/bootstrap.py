@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.letters import LetterSent
+from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.lease import LEASES, Lease
 from rebub_shared.retention_job import retention_job
@@ -122,7 +123,8 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         await bus.handle(RecoverInFlight())
 
     consumption, fast = kafka.institution_events(topics, inst), settings.fast_consumers
-    reports = ErasureReports(runtime.broker, topics, inst, SERVICE, runtime.clock)
+    purge = DeadLetterPurge(settings.kafka, topics, inst, runtime.broker)
+    reports = ErasureReports(runtime.broker, topics, inst, SERVICE, runtime.clock, purge)
     states = kafka.loan_state(topics, inst)
     return ServiceSpec(
         runtime=runtime,

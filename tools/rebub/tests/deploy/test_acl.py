@@ -93,6 +93,8 @@ def test_every_topic_is_declared_with_compaction_where_it_keeps_state(rendered):
     loans = {f"{inst}.circulation.loan-state.v1" for inst in institution_codes()}  # by loan
     assert compacted == {"nz.patron.v1", "net.external-reader.v1"} | patrons | loans
     assert "ub.dlq.nz.patron.v1" in topics
+    # Dead letters: a month, and compacted (an erasure tombstones the person's).
+    assert topics["ub.dlq.nz.patron.v1"]["spec"]["config"]["cleanup.policy"] == "compact,delete"
 
 
 def test_each_mongodb_user_reaches_only_its_tenants_databases(rendered):

@@ -104,7 +104,7 @@ def patron_subscriber(
             ForgetPatron(institution=institution, patron_id=patron_id, erasure=erasure)
         )
         if request_id is not None and reports is not None:
-            await reports.applied(request_id, ERASURE_DONE)
+            await reports.applied(request_id, ERASURE_DONE, about=(patron_id,))
 
     handlers = (On(PatronChanged, on_changed), On(WaitingAccountMerged, on_merged))
     return Subscriber(consumption, handlers, fast=fast, on_gone=on_gone)
