@@ -63,21 +63,24 @@ def concerns(
         parsed = json.loads(value)
     except ValueError:
         return any(a.encode() in value for a in wanted)
-    return any(s in wanted for s in _strings(parsed))
+    return any(s in wanted for s in json_strings(parsed))
 
 
-def _strings(data: Any) -> list[str]:
+def json_strings(data: Any) -> list[str]:
+    """Every string of a JSON value (a document's too), nested ones included."""
     if isinstance(data, str):
         return [data]
     if isinstance(data, Mapping):
-        return [s for v in data.values() for s in _strings(v)]
+        return [s for v in data.values() for s in json_strings(v)]
     if isinstance(data, list):
-        return [s for v in data for s in _strings(v)]
+        return [s for v in data for s in json_strings(v)]
     return []
 
 
 class DeadLetterPurge:
     """Tombstones the dead letters about an erased person on one tenant's dead-letter topics."""
+
+    what = "dead letter(s) tombstoned"
 
     def __init__(
         self, settings: KafkaSettings, topics: Topics, tenant: TenantCode, broker: KafkaBroker

@@ -8,7 +8,7 @@ its tenant's dead letters about the person (``rebub_shared.dead_letter_purge``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from faststream.kafka import KafkaBroker
@@ -17,7 +17,6 @@ from rebub_shared.clock import Clock
 from rebub_shared.cloudevents import new_event
 from rebub_shared.contracts.erasures import ErasureApplied
 from rebub_shared.contracts.patrons import ERASURE_HEADER
-from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.service import Publication
 from rebub_shared.tenancy import InstitutionCode
 from rebub_shared.topics import Topics
@@ -40,11 +39,22 @@ class ErasureReporter(Protocol):
     async def applied(
         self, request_id: str, done: str, accounts: int = 1, about: Collection[str] = ()
     ) -> None:
-        """Confirm ``request_id``, the dead letters naming one of ``about`` tombstoned first."""
+        """Confirm ``request_id``, what names one of ``about`` purged first (``Purge``)."""
+
+
+class Purge(Protocol):
+    """A place of the service's tenant that an erasure searches for the person before it is
+    confirmed (dead letters, parked events): ``what`` says in words what was done per record."""
+
+    what: str
+
+    async def purge(self, about: Collection[str], request_id: str) -> int:
+        """Remove (or tombstone) what names one of ``about``; how many."""
+        ...
 
 
 class ErasureReports:
-    """Confirmations of one service of one institution."""
+    """Confirmations of one service of one institution, each after its ``purges``."""
 
     def __init__(
         self,
@@ -53,23 +63,20 @@ class ErasureReports:
         institution: InstitutionCode,
         service: str,
         clock: Clock,
-        dead_letters: DeadLetterPurge | None = None,
+        purges: Sequence[Purge] = (),
     ) -> None:
         self._broker, self._topic, self._clock = broker, topics.erasure, clock
         self._institution, self._service = institution, service
-        self._dead_letters = dead_letters
+        self._purges = tuple(purges)
 
     async def applied(
         self, request_id: str, done: str, accounts: int = 1, about: Collection[str] = ()
     ) -> None:
         """Say that ``request_id`` was applied here: ``done`` in words; the tenant's dead
-        letters naming one of ``about`` (the person's ids, barcodes, emails) are tombstoned
-        first."""
-        purged = 0
-        if self._dead_letters is not None and about:
-            purged = await self._dead_letters.purge(about, request_id)
-        if purged:
-            done += f"; {purged} dead letter(s) tombstoned"
+        letters and parked events naming one of ``about`` (the person's ids) purged first."""
+        for purge in self._purges if about else ():
+            if purged := await purge.purge(about, request_id):
+                done += f"; {purged} {purge.what}"
         data = ErasureApplied(
             request_id=request_id,
             institution=self._institution,

@@ -18,6 +18,7 @@ from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.logging import get_logger
 from rebub_shared.mongo import Document
+from rebub_shared.parking import ParkedPurge
 from rebub_shared.periodic import Periodic
 from rebub_shared.retention_job import RetentionStep, purge_step, retention_job
 from rebub_shared.runtime import build_runtime
@@ -94,8 +95,11 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         item_relay=items if settings.relay_enabled else None,
     )
     audit = AuditLog(runtime)
-    purge = DeadLetterPurge(settings.kafka, runtime.topics, inst, runtime.broker)
-    reports = ErasureReports(runtime.broker, runtime.topics, inst, SERVICE, runtime.clock, purge)
+    purges = (
+        DeadLetterPurge(settings.kafka, runtime.topics, inst, runtime.broker),
+        ParkedPurge(runtime.db),
+    )
+    reports = ErasureReports(runtime.broker, runtime.topics, inst, SERVICE, runtime.clock, purges)
     webhook_store = MongoWebhookStore(runtime.db)
     webhooks, deliverer, listener = webhook_parts(
         settings, webhook_store, runtime.db, runtime.topics, bus, runtime.clock

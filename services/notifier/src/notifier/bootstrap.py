@@ -16,6 +16,7 @@ from rebub_shared.contracts.letters import LetterSent
 from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.lease import LEASES, Lease
+from rebub_shared.parking import ParkedPurge
 from rebub_shared.retention_job import retention_job
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec
@@ -123,8 +124,11 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         await bus.handle(RecoverInFlight())
 
     consumption, fast = kafka.institution_events(topics, inst), settings.fast_consumers
-    purge = DeadLetterPurge(settings.kafka, topics, inst, runtime.broker)
-    reports = ErasureReports(runtime.broker, topics, inst, SERVICE, runtime.clock, purge)
+    purges = (
+        DeadLetterPurge(settings.kafka, topics, inst, runtime.broker),
+        ParkedPurge(runtime.db),
+    )
+    reports = ErasureReports(runtime.broker, topics, inst, SERVICE, runtime.clock, purges)
     states = kafka.loan_state(topics, inst)
     return ServiceSpec(
         runtime=runtime,

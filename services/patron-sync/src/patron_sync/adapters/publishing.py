@@ -11,8 +11,7 @@ from patron_sync.domain.nz_accounts import NzAccount
 from rebub_shared.clock import Clock
 from rebub_shared.cloudevents import new_event
 from rebub_shared.contracts.patrons import NzAccountChanged
-from rebub_shared.dead_letter_purge import DeadLetterPurge
-from rebub_shared.erasure_reports import ErasureReports
+from rebub_shared.erasure_reports import ErasureReports, Purge
 from rebub_shared.tenancy import NETWORK, InstitutionCode
 from rebub_shared.topics import Topics
 
@@ -75,12 +74,12 @@ class KafkaDepartures:
         topics: Topics,
         tenant: InstitutionCode,
         clock: Clock,
-        dead_letters: DeadLetterPurge | None = None,
+        purges: Sequence[Purge] = (),
     ) -> None:
         self._broker, self._topic = broker, topics.patron(tenant)
         self._readers = topics.external_reader
         self._headers = {"ce_tenant": tenant, "ce_source": f"/rebub/{tenant}/patron-sync"}
-        self._reports = ErasureReports(broker, topics, tenant, "patron-sync", clock, dead_letters)
+        self._reports = ErasureReports(broker, topics, tenant, "patron-sync", clock, purges)
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
         await self._tombstones(

@@ -22,6 +22,7 @@ from rebub_shared.compacted import CompactedReader
 from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.messagebus import Command, MessageBus, R
 from rebub_shared.outbox import OutboxRelay
+from rebub_shared.parking import ParkedPurge
 from rebub_shared.runtime import Runtime
 from rebub_shared.tenancy import NETWORK, InstitutionCode
 
@@ -65,8 +66,11 @@ class PatronSync:
     def iz_uow(self) -> MongoIzUnitOfWork:
         rt = self.runtime
         network = TopicNetworkAccounts(self.nz_reader, rt.clock)
-        purge = DeadLetterPurge(self.settings.kafka, rt.topics, self.institution, rt.broker)
-        departures = KafkaDepartures(rt.broker, rt.topics, self.institution, rt.clock, purge)
+        purges = (
+            DeadLetterPurge(self.settings.kafka, rt.topics, self.institution, rt.broker),
+            ParkedPurge(rt.db),
+        )
+        departures = KafkaDepartures(rt.broker, rt.topics, self.institution, rt.clock, purges)
         return MongoIzUnitOfWork(
             self.institution, rt.db, rt.topics, rt.clock, self.relay, network, departures
         )
