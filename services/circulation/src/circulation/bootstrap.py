@@ -188,7 +188,9 @@ def subscribers(
     chosen = []
     if settings.consume_patrons:
         chosen.append(
-            kafka.patron_subscriber(kafka.patrons(topics, inst), bus, fast=fast, reports=reports)
+            kafka.patron_subscriber(
+                kafka.patrons(topics, inst), bus, fast=fast, reports=reports, webhooks=webhooks
+            )
         )
     if settings.consume_loan_state:
         own = kafka.loan_state(topics, inst)
