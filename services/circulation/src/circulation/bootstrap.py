@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from rebub_shared.audit import AuditLog
+from rebub_shared.audit import AuditLog, AuditPurge
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.items import ITEM_EVENTS
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
@@ -98,6 +98,7 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
     purges = (
         DeadLetterPurge(settings.kafka, runtime.topics, inst, runtime.broker),
         ParkedPurge(runtime.db),
+        AuditPurge(runtime.db),
     )
     reports = ErasureReports(runtime.broker, runtime.topics, inst, SERVICE, runtime.clock, purges)
     webhook_store = MongoWebhookStore(runtime.db)

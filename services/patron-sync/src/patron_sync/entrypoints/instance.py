@@ -18,6 +18,7 @@ from patron_sync.service_layer.context import Context, ImportOptions, NetworkCon
 from patron_sync.service_layer.registry import InstitutionBus, network_bus
 from patron_sync.service_layer.unit_of_work import NzUnitOfWork
 from patron_sync.settings import PatronSyncSettings
+from rebub_shared.audit import AuditPurge
 from rebub_shared.compacted import CompactedReader
 from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.messagebus import Command, MessageBus, R
@@ -69,6 +70,7 @@ class PatronSync:
         purges = (
             DeadLetterPurge(self.settings.kafka, rt.topics, self.institution, rt.broker),
             ParkedPurge(rt.db),
+            AuditPurge(rt.db),
         )
         departures = KafkaDepartures(rt.broker, rt.topics, self.institution, rt.clock, purges)
         return MongoIzUnitOfWork(
