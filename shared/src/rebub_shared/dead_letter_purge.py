@@ -105,7 +105,7 @@ class DeadLetterPurge:
         if not any(about):
             return 0
         names = await self.dead_letter_topics()
-        found = [(name, key) for name in names for key in await self._concerning(name, about)]
+        found = await self._concerning(names, about) if names else []
         headers = {"ce_tenant": self._tenant, ERASURE_HEADER: request_id}
         for name, key in found:
             await self._broker.publish(None, name, key=key, headers=headers)
@@ -113,9 +113,12 @@ class DeadLetterPurge:
             log.info("dead_letters_erased", count=len(found), request_id=request_id)
         return len(found)
 
-    async def _concerning(self, name: str, about: Collection[str]) -> list[bytes]:
-        """The keys of ``name`` whose last record concerns ``about`` (one partition, read from
-        its start to the end offset seen first)."""
+    async def _concerning(
+        self, names: list[str], about: Collection[str]
+    ) -> list[tuple[str, bytes]]:
+        """The (topic, key) pairs of ``names`` whose key's last record concerns ``about`` (one
+        reader for them all: each topic's one partition, from its start to the end offset seen
+        first)."""
         reader = AIOKafkaConsumer(
             bootstrap_servers=self._settings.bootstrap,
             enable_auto_commit=False,
@@ -124,19 +127,21 @@ class DeadLetterPurge:
         )
         await reader.start()
         try:
-            tp = TopicPartition(name, 0)
-            reader.assign([tp])
-            end = (await reader.end_offsets([tp]))[tp]
-            reader.seek(tp, (await reader.beginning_offsets([tp]))[tp])
-            last: dict[bytes, Any] = {}
-            while await reader.position(tp) < end:
-                for record in (await reader.getmany(tp, timeout_ms=1000)).get(tp, []):
-                    if record.key is not None and record.offset < end:
-                        last[record.key] = record
+            tps = [TopicPartition(name, 0) for name in names]
+            reader.assign(tps)
+            ends = await reader.end_offsets(tps)
+            for tp, first in (await reader.beginning_offsets(tps)).items():
+                reader.seek(tp, first)
+            last: dict[tuple[str, bytes], Any] = {}
+            for tp in (tp for tp in tps if ends[tp] > 0):
+                while await reader.position(tp) < ends[tp]:
+                    for record in (await reader.getmany(tp, timeout_ms=1000)).get(tp, []):
+                        if record.key is not None and record.offset < ends[tp]:
+                            last[(tp.topic, record.key)] = record
             return [
-                key
-                for key, r in last.items()
-                if concerns(key, r.value, dict(r.headers or ()), about)
+                place
+                for place, r in last.items()
+                if concerns(place[1], r.value, dict(r.headers or ()), about)
             ]
         finally:
             await reader.stop()
