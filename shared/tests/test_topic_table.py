@@ -42,8 +42,15 @@ def test_compacted_topics_keep_tombstones_a_day_and_others_expire() -> None:
 
 def test_a_dead_letter_topic_has_one_partition_a_month_and_its_topics_events() -> None:
     spec = topic_spec("t7.ubm.dlq.net.loan-activity.v1", T)
-    assert (spec.partitions, spec.retention_days, spec.compacted) == (1, 30, False)
+    assert (spec.partitions, spec.retention_days, spec.compacted) == (1, 30, True)
     assert spec.events == (LoanActivitySummary,)
+    # A month, and an erasure's tombstones remove the person's dead letters within a day.
+    assert spec.config() == {
+        "cleanup.policy": "compact,delete",
+        "retention.ms": 30 * 86_400_000,
+        "delete.retention.ms": 86_400_000,
+        "max.compaction.lag.ms": 86_400_000,
+    }
 
 
 @pytest.mark.parametrize(

@@ -1,23 +1,28 @@
-"""Erasure end to end (issue 21's acceptance test): a network patron of ub with loans and
-letters, and an external reader scpo created whose copy in ub has a loan and a printed letter,
-are both erased; then every database of the run, every topic (read from the beginning) and the
-letter folder are searched for their names, emails and barcodes.
+"""Erasure end to end (issue 21's acceptance test): a network patron of ub with loans, letters,
+a hold request and two dead letters about them, and an external reader scpo created whose copy in
+ub has a loan and a printed letter, are both erased; then every database of the run, every topic
+(read from the beginning) and the letter folder are searched for their names, emails, barcodes,
+patron ids and primary id.
 
 The network zone's patron-sync, ub's and scpo's patron-sync, ub's circulation and notifier run in
-this process on the real broker and store (about 10 s). The run's databases are named by the
-rule the store users come from (listing the shared server's databases takes minutes). Before the erasures the same search finds every
-trace (the search can fail); after them, exactly what docs/privacy.md says remains:
+this process on the real broker and store. The run's databases are named by the rule the store
+users come from (listing the shared server's databases takes minutes). Before the erasures the
+same search finds every trace (the search can fail); after them, exactly what docs/privacy.md
+says remains:
 
-- no database holds any of it;
+- no database holds any of it (ids included: loans, requests and audit records anonymised);
 - the letter folder: the reader's printed batch is removed (its letter was the batch's last);
 - topics: the records written before the erasure stay on ``nz.patron.v1``,
   ``net.external-reader.v1``, ``ub.patron.v1`` and ``scpo.patron.v1``, all four compacted: each
   key's last record is the erasure's tombstone, so compaction removes them within a day
-  (``max.compaction.lag.ms``; the test does not wait for the log cleaner). No other topic
-  carries any of it (dead letters included);
+  (``max.compaction.lag.ms``; the test does not wait for the log cleaner). So do the dead letters
+  about the patron (``ub.dlq.ub.patron.v1``, compacted: each ends in a tombstone; another
+  person's is intact). The ids alone (no name, email or barcode) stay on the loan, request and
+  letter events (7 days) and the network activity (30 days), and on the loan states (compacted:
+  each open loan's last state names nobody);
 - the ``.eml`` folder of the development SMTP sink keeps the email it received (it is the
   person's mailbox's stand-in, not the notifier's: docs/privacy.md); the test asserts it is the
-  only file left with the patron's email.
+  only file left with the patron's traces.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
@@ -53,7 +58,7 @@ from rebub.testing.tokens import bearer
 from rebub.testing.waiting import eventually
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.compacted import latest_record
-from rebub_shared.contracts.patrons import ERASURE_HEADER
+from rebub_shared.contracts.patrons import ERASURE_HEADER, PatronChanged
 from rebub_shared.tenancy import tenant_codes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -73,6 +78,15 @@ READER: dict[str, Any] = {
 }
 #: Where records written before an erasure stay, and why (docs/privacy.md, Erasure).
 COMPACTED = ("nz.patron.v1", "net.external-reader.v1", "ub.patron.v1", "scpo.patron.v1")
+#: Topics whose records name people by their ids only (no name, email, barcode), kept their days
+#: (7, 30 for the network activity) and not purged record by record; the loan states are
+#: compacted, each open loan's last record naming nobody after the erasure.
+IDS_ONLY = (
+    "ub.circulation.loan.v1",
+    "ub.circulation.loan-state.v1",
+    "net.loan-activity.v1",
+    "ub.notifier.letter.v1",
+)
 
 
 def folded(text: str) -> str:
@@ -129,6 +143,63 @@ def readable(record: Any) -> str:
     with contextlib.suppress(ValueError):  # not JSON: as it is
         value = json.dumps(json.loads(value), ensure_ascii=False)
     return " ".join([*parts, value])
+
+
+class DeadLetters:
+    """Poison records about people on ub.patron.v1 (their name and email in an invalid patron
+    snapshot, keyed by their id), each dead-lettered by ub's circulation and notifier."""
+
+    def __init__(self, namespace: Namespace, offsets: list[int]) -> None:
+        self.namespace, self.offsets = namespace, offsets
+
+    async def __call__(self) -> bool:
+        return len(await dead_letter_keys(self.namespace)) == 2 * len(self.offsets)
+
+
+async def dead_letters(
+    namespace: Namespace, people: tuple[tuple[str, dict[str, str]], ...]
+) -> DeadLetters:
+    producer = AIOKafkaProducer(bootstrap_servers=namespace.backends.kafka_bootstrap)
+    await producer.start()
+    offsets = []
+    try:
+        for patron_id, row in people:
+            value = {"patron": {"account_id": patron_id, "last_name": row["last_name"]}}
+            value["patron"]["email"] = row["email"]  # no version: an invalid snapshot
+            headers = {"ce_tenant": "ub", "ce_source": "/rebub/ub/patron-sync"}
+            headers |= {"ce_type": PatronChanged.event_type, "ce_id": f"poison-{patron_id}"}
+            sent = await producer.send_and_wait(
+                namespace.topics.patron("ub"),
+                json.dumps(value).encode(),
+                key=patron_id.encode(),
+                partition=0,
+                headers=[(k, v.encode()) for k, v in headers.items()],
+            )
+            offsets.append(sent.offset)
+    finally:
+        await producer.stop()
+    return DeadLetters(namespace, offsets)
+
+
+async def dead_letter_keys(namespace: Namespace) -> dict[str, bytes | None]:
+    """The last value of each key of ub.dlq.patron.v1."""
+    topic = namespace.topics.dead_letter(namespace.topics.patron("ub"), "ub")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=namespace.backends.kafka_bootstrap, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        tp = TopicPartition(topic, 0)
+        consumer.assign([tp])
+        end = (await consumer.end_offsets([tp]))[tp]
+        consumer.seek(tp, 0)
+        last: dict[str, bytes | None] = {}
+        while await consumer.position(tp) < end:
+            for r in (await consumer.getmany(tp, timeout_ms=1000)).get(tp, []):
+                last[r.key.decode()] = r.value
+        return last
+    finally:
+        await consumer.stop()
 
 
 def files(*folders: Path) -> dict[str, str]:
@@ -219,7 +290,7 @@ async def test_an_erased_patron_and_external_reader_leave_only_what_the_register
                 ItemRecord(
                     barcode=f"UB00099{n}", title=f"Titre {n}", library="BUST", location="BUST-LA"
                 )
-                for n in range(3)
+                for n in range(4)
             ]
             await apps["circulation"].state.bus.handle(
                 LoadItems(institution="ub", items=tuple(items))
@@ -245,8 +316,19 @@ async def test_an_erased_patron_and_external_reader_leave_only_what_the_register
 
                 await eventually(receipt, "the notifier knows the loan and its patron")
 
+            hold = {"kind": "hold", "patron": pid, "item_barcode": items[3].barcode}
+            placed = await up["circulation"].post(
+                "/requests", json=hold, headers=ub_staff | {"X-Desk": "BUST-PRET"}
+            )
+            assert placed.status_code == 201, placed.text
+            # A record about P that ub's circulation and notifier cannot process (two dead
+            # letters on ub.dlq.patron.v1), and one about someone else (kept after the erasure).
+            other = next(p for p in people if p is not person)
+            dead = await dead_letters(namespace, ((pid, person), (other["primary_id"], other)))
+            await eventually(dead, "ub's circulation and notifier dead-letter both records")
+
             # Before: the search finds every trace (it can fail).
-            traces = patron_traces + reader_traces
+            traces = patron_traces + reader_traces + (pid, reader_id)
             before_db = await databases(namespace)
             before_topics = await topics(namespace)
             assert {t for ts in holding(before_db, traces).values() for t in ts} == set(traces)
@@ -286,12 +368,22 @@ async def test_an_erased_patron_and_external_reader_leave_only_what_the_register
             assert holding(await databases(namespace), traces) == {}
             assert files(letters) == {}
             left = holding(await topics(namespace), traces)
-            assert left == {
-                "nz.patron.v1": list(patron_traces),
-                "net.external-reader.v1": list(reader_traces),
-                "ub.patron.v1": list(traces),  # the linked patron's and the reader copy's
-                "scpo.patron.v1": list(reader_traces),
-            }
+            reader_ids = [*reader_traces, reader_id]
+            assert (
+                left
+                == {
+                    "nz.patron.v1": [*patron_traces, pid],
+                    "net.external-reader.v1": reader_ids,
+                    "ub.patron.v1": list(traces),  # the linked patron's and the reader copy's
+                    "scpo.patron.v1": reader_ids,
+                    "ub.dlq.ub.patron.v1": [
+                        *patron_traces[:2],
+                        pid,
+                    ],  # the poison record: name, email
+                    **{name: [pid, reader_id] for name in IDS_ONLY},
+                    "ub.circulation.request.v1": [pid],
+                }
+            )
             settings = apps["ub"].state.service.settings
             named = namespace.topics
             tombstoned = (
@@ -305,5 +397,18 @@ async def test_an_erased_patron_and_external_reader_leave_only_what_the_register
                 last = await latest_record(settings.kafka, named, topic, key)
                 assert last is not None
                 assert (last.value, ERASURE_HEADER in last.headers) == (None, True), topic
+            # Each of P's dead letters ends in the erasure's tombstone; the other's is intact.
+            letters_left = await dead_letter_keys(namespace)
+            assert {k: v is None for k, v in letters_left.items()} == {
+                f"dlq/{service}/{named.patron('ub')}/0/{offset}": offset == dead.offsets[0]
+                for service in ("circulation", "notifier")
+                for offset in dead.offsets
+            }
+            # The open loans' states name nobody now (their earlier records: compacted away).
+            for loan_id in (loans[1], loans[2]):
+                state = await latest_record(settings.kafka, named, named.loan_state("ub"), loan_id)
+                assert state is not None
+                assert state.value is not None
+                assert json.loads(state.value)["loan"]["patron_id"] == "anonymised"
             assert list(holding(files(mail), traces)) == sorted(str(p) for p in mail.rglob("*.eml"))
     assert_the_logs_name_nobody(run_logs, traces)

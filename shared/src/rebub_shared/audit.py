@@ -2,17 +2,20 @@
 
 Who (the token's subject), when (the service clock), what (an action name), from which desk, on
 which records. Written by the route after the action succeeded; read by the institution's managers
-through ``GET /audit`` (newest first, paged, filtered by action and date).
+through ``GET /audit`` (newest first, paged, filtered by action and date). An erasure anonymises
+the records acting on the person (``AuditPurge``).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
+from pymongo.asynchronous.database import AsyncDatabase
 
 from rebub_shared import bounds
 from rebub_shared.auth.guard import requires
@@ -24,6 +27,9 @@ from rebub_shared.runtime import Runtime
 from rebub_shared.tenancy import NETWORK
 
 AUDIT = "audit"
+#: The targets that name a person (the others name a loan, an item, a request, a feed).
+TARGET_KEYS = ("patron_id", "account_id")
+ANONYMISED = "anonymised"
 
 
 class AuditRecord(BaseModel):
@@ -117,6 +123,34 @@ class AuditLog:
         cursor = collection.find(query).sort([("at", -1), ("_id", -1)]).skip(offset).limit(limit)
         records = [AuditRecord.model_validate(doc) async for doc in cursor]
         return AuditPage(records=records, total=total, offset=offset, limit=limit)
+
+
+class AuditPurge:
+    """An erasure reaches the audit trail (issue 21): a record acting on the person keeps who
+    did what and when (the staff's accountability, kept its 365 days), but names the person no
+    more: each target naming them becomes ``anonymised`` and the details (free text: reasons)
+    are dropped."""
+
+    what = "audit record(s) anonymised"
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._audit = db[AUDIT]
+
+    async def purge(self, about: Collection[str], request_id: str) -> int:
+        """Anonymise the records whose targets or details name one of ``about``; how many."""
+        wanted = {a for a in about if a}
+        named = [{f"targets.{k}": {"$in": list(wanted)}} for k in TARGET_KEYS]
+        changed = 0
+        found = await self._audit.find({"$or": named}).to_list(None) if wanted else []
+        for doc in found:  # read all first: no cursor open while writing (FerretDB v1)
+            targets = {
+                k: ANONYMISED if v in wanted else v for k, v in (doc.get("targets") or {}).items()
+            }
+            done = await self._audit.update_one(
+                {"_id": doc["_id"]}, {"$set": {"targets": targets, "details": {}}}
+            )
+            changed += done.modified_count
+        return changed
 
 
 def audit_of(request: Request) -> AuditLog:

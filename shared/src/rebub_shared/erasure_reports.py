@@ -3,11 +3,12 @@
 
 Sent after the erasure is applied and before the tombstone's offset is committed: a crash in
 between applies the tombstone again (nothing left to change) and confirms again (the network
-keeps one confirmation per institution and service)."""
+keeps one confirmation per institution and service). Before it confirms, the service tombstones
+its tenant's dead letters about the person (``rebub_shared.dead_letter_purge``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from faststream.kafka import KafkaBroker
@@ -35,11 +36,25 @@ def erasure_publication(topics: Topics) -> Publication:
 class ErasureReporter(Protocol):
     """Where a consumer confirms the erasures it applied."""
 
-    async def applied(self, request_id: str, done: str, accounts: int = 1) -> None: ...
+    async def applied(
+        self, request_id: str, done: str, accounts: int = 1, about: Collection[str] = ()
+    ) -> None:
+        """Confirm ``request_id``, what names one of ``about`` purged first (``Purge``)."""
+
+
+class Purge(Protocol):
+    """A place of the service's tenant that an erasure searches for the person before it is
+    confirmed (dead letters, parked events): ``what`` says in words what was done per record."""
+
+    what: str
+
+    async def purge(self, about: Collection[str], request_id: str) -> int:
+        """Remove (or tombstone) what names one of ``about``; how many."""
+        ...
 
 
 class ErasureReports:
-    """Confirmations of one service of one institution."""
+    """Confirmations of one service of one institution, each after its ``purges``."""
 
     def __init__(
         self,
@@ -48,12 +63,20 @@ class ErasureReports:
         institution: InstitutionCode,
         service: str,
         clock: Clock,
+        purges: Sequence[Purge] = (),
     ) -> None:
         self._broker, self._topic, self._clock = broker, topics.erasure, clock
         self._institution, self._service = institution, service
+        self._purges = tuple(purges)
 
-    async def applied(self, request_id: str, done: str, accounts: int = 1) -> None:
-        """Say that ``request_id`` was applied here: ``done`` in words."""
+    async def applied(
+        self, request_id: str, done: str, accounts: int = 1, about: Collection[str] = ()
+    ) -> None:
+        """Say that ``request_id`` was applied here: ``done`` in words; the tenant's dead
+        letters and parked events naming one of ``about`` (the person's ids) purged first."""
+        for purge in self._purges if about else ():
+            if purged := await purge.purge(about, request_id):
+                done += f"; {purged} {purge.what}"
         data = ErasureApplied(
             request_id=request_id,
             institution=self._institution,

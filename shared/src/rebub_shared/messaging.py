@@ -22,6 +22,7 @@ from faststream.security import BaseSecurity, SASLScram512
 from prometheus_client import CollectorRegistry, Counter
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 
+from rebub_shared.dead_letter_purge import ORIGINAL_KEY_HEADER, dead_letter_key
 from rebub_shared.logging import bind_message_context, get_logger
 from rebub_shared.provenance import provenance_error
 from rebub_shared.settings import KafkaSettings
@@ -112,7 +113,10 @@ def dead_letter_counter(registry: CollectorRegistry) -> Counter:
 
 
 class DeadLetters:
-    """Publishes a record that cannot be processed to the tenant's dead-letter topic, with the reason."""
+    """Publishes a record that cannot be processed to the tenant's dead-letter topic, with the
+    reason. Each dead letter has a key of its own (the consumer ``service`` and where it read the
+    record: ``dead_letter_key``), its original key in the ``dlq_key`` header: the topic is
+    compacted so that an erasure can remove one dead letter (``rebub_shared.dead_letter_purge``)."""
 
     def __init__(
         self,
@@ -120,10 +124,12 @@ class DeadLetters:
         topics: Topics,
         tenant: TenantCode,
         metrics: CollectorRegistry | None = None,
+        service: str = "consumer",
     ) -> None:
         self._broker = broker
         self._topics = topics
         self._tenant = tenant
+        self._service = service
         self._counter = None if metrics is None else dead_letter_counter(metrics)
 
     async def send(
@@ -146,7 +152,12 @@ class DeadLetters:
             "dlq_partition": str(partition),
             "dlq_offset": str(offset),
         }
-        await self._broker.publish(value, dlq, key=key, headers=out)
+        if key is not None:
+            out[ORIGINAL_KEY_HEADER] = key.decode("utf-8", "replace")
+        own_key = dead_letter_key(self._service, topic, partition, offset)
+        if offset is None:  # not read from a topic: unique by its event id
+            own_key += f"/{out.get('ce_id', reason[:100])}"
+        await self._broker.publish(value, dlq, key=own_key.encode(), headers=out)
         if self._counter is not None:
             self._counter.labels(tenant=self._tenant, topic=topic).inc()
         log.warning(

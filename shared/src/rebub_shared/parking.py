@@ -6,12 +6,13 @@ a loop that stops at the first error, hold back every entry after it. The relay 
 entry out of its document into the ``parked_events`` collection of the same database (the owning
 tenant's), with the reason, counts it in ``rebub_outbox_parked_total`` and goes on. Operators read
 parked entries with :func:`list_parked` (``rebub parked list``); a fixed entry can be put back by
-hand into its document's outbox. Transient errors (broker or store away) are never parked.
+hand into its document's outbox. Transient errors (broker or store away) are never parked. An
+erasure deletes the entries naming the person (``ParkedPurge``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from aiokafka.errors import (
 from prometheus_client import CollectorRegistry, Counter
 from pymongo.asynchronous.database import AsyncDatabase
 
+from rebub_shared.dead_letter_purge import json_strings
 from rebub_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -125,3 +127,32 @@ async def list_parked(
         }
         for doc in await cursor.to_list()
     ]
+
+
+class ParkedPurge:
+    """An erasure reaches the parked entries of one service's database (issue 21): each entry
+    naming the person (its document's id, its record's key, a string of its data or headers) is
+    deleted before the erasure is confirmed; an operator cannot re-drive what names nobody."""
+
+    what = "parked event(s) removed"
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._parked = db[PARKED]
+
+    async def purge(self, about: Collection[str], request_id: str) -> int:
+        """Delete the parked entries naming one of ``about``; how many (they are few: read all)."""
+        wanted = {a for a in about if a}
+        found = [
+            doc["_id"]
+            async for doc in self._parked.find({})
+            if wanted
+            & {
+                str(doc.get("document_id")),
+                *json_strings(doc.get("entry")),
+                *json_strings(doc.get("data")),
+            }
+        ]
+        if found:
+            await self._parked.delete_many({"_id": {"$in": found}})
+            log.info("parked_events_erased", count=len(found), request_id=request_id)
+        return len(found)

@@ -101,7 +101,7 @@ def build_runtime(settings: ServiceSettings, service: str, clock: Clock | None =
     topics = Topics(settings.kafka.topic_prefix)
     broker = make_broker(settings.kafka, client_id=f"{settings.tenant}.{service}")
     metrics = CollectorRegistry()
-    dead_letters = DeadLetters(broker, topics, settings.tenant, metrics)
+    dead_letters = DeadLetters(broker, topics, settings.tenant, metrics, service)
     broker.add_middleware(dead_letter_middleware(dead_letters))
     db = mongo_client(settings.mongo)[database_name(settings.mongo, settings.tenant, service)]
     runtime = Runtime(service, settings, clock, topics, broker, dead_letters, db, metrics)

@@ -53,7 +53,8 @@ class TopicSpec:
 
     ``owner`` is the institution whose own topic it is (``None`` for the network's shared ones):
     the table holds one such row per institution, the catalog shows them once as ``{inst}``.
-    ``retention_days`` is ``None`` for a compacted topic (the latest value per key is kept).
+    ``retention_days`` is ``None`` for a compacted topic (the latest value per key is kept); a
+    compacted topic with a retention (dead letters) is ``compact,delete``.
     """
 
     name: str
@@ -74,7 +75,10 @@ class TopicSpec:
 
     def config(self) -> dict[str, str | int]:
         """The topic configuration (replication and durability come from the cluster defaults)."""
-        config: dict[str, str | int] = {"cleanup.policy": "compact" if self.compacted else "delete"}
+        policy = "delete"
+        if self.compacted:  # kept by key; with a retention too (dead letters): both
+            policy = "compact" if self.retention_days is None else "compact,delete"
+        config: dict[str, str | int] = {"cleanup.policy": policy}
         if self.retention_days is not None:
             config["retention.ms"] = self.retention_days * DAY_MS
         if self.compacted:
@@ -196,13 +200,18 @@ def topic_table(topics: Topics | None = None) -> tuple[TopicSpec, ...]:
 
 def dead_letter_spec(spec: TopicSpec, tenant_topic: str) -> TopicSpec:
     """The dead-letter topic ``tenant_topic`` of ``spec``'s consumers: one partition (order does
-    not matter there, and an operator reads it whole), kept a month."""
+    not matter there, and an operator reads it whole), kept a month; compacted too, each dead
+    letter keyed by its own id, so that an erasure's tombstone removes the person's dead letters
+    within a day (``rebub_shared.dead_letter_purge``)."""
     return TopicSpec(
         tenant_topic,
         1,
-        spec.key,
+        "the dead letter's own id (consumer, topic, partition, offset); the original key in "
+        "the `dlq_key` header",
         spec.events,
-        f"Records of `{spec.name}` a consumer could not process, with the reason in headers.",
+        f"Records of `{spec.name}` a consumer could not process, with the reason in headers; "
+        "an erasure tombstones the person's.",
+        compacted=True,
         retention_days=DEAD_LETTER_DAYS,
     )
 

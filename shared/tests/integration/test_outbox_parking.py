@@ -13,7 +13,7 @@ from rebub.testing.plugin import Namespace
 from rebub_shared.cloudevents import new_event
 from rebub_shared.messaging import make_broker
 from rebub_shared.outbox import PENDING, OutboxRelay, outbox_set
-from rebub_shared.parking import PARKED, list_parked, parked_counter
+from rebub_shared.parking import PARKED, ParkedPurge, list_parked, park, parked_counter
 
 from .test_outbox_relay import CLOCK, ShelfMarkChanged, _consume, _unflatten, _until_relayed
 
@@ -109,3 +109,28 @@ async def test_a_command_relay_that_cannot_reach_the_broker_gives_up_within_its_
     doc = await collection.find_one({"_id": "w1"})
     assert doc is not None
     assert list(doc["outbox"]) == [event.envelope.id]
+
+
+async def test_an_erasure_removes_the_parked_entries_naming_the_person_and_keeps_the_others(
+    namespace: Namespace, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo_client[f"{namespace.database_prefix}ub_erasure"]
+    entries = {  # event id: (document id, entry as the outbox held it)
+        "e-1": ("P-1", {"topic": "ub.patron.v1", "key": "P-1", "data": {"name": "Léa"}}),
+        "e-2": ("L-7", {"topic": "ub.loan.v1", "key": "L-7", "data": {"patron_id": "P-1"}}),
+        "e-3": ("P-2", {"topic": "ub.patron.v1", "key": "P-2", "data": {"patron_id": "P-2"}}),
+    }
+    for event_id, (document_id, entry) in entries.items():
+        await park(
+            db,
+            collection="patrons",
+            document_id=document_id,
+            event_id=event_id,
+            entry=entry,
+            error=ValueError("not serialisable"),
+            counter=None,
+        )
+
+    assert await ParkedPurge(db).purge(("P-1",), "r-1") == 2  # by its document, by its data
+    assert [p["event_id"] for p in await list_parked(db)] == ["e-3"]
+    assert await ParkedPurge(db).purge(("P-1",), "r-1") == 0

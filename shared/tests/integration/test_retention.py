@@ -1,6 +1,6 @@
 """The shared retention pieces on the real store: deleting in bounded batches (what depends on a
 batch first), the audit trail's step (364 days old stays, 366 goes), and the job run by one
-replica at a time (the lease ``retention``)."""
+replica at a time (the lease ``retention``); an erasure anonymising the audit trail."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, cast
 from pymongo import AsyncMongoClient
 
 from rebub.testing.plugin import Namespace
-from rebub_shared.audit import AUDIT, AuditLog
+from rebub_shared.audit import AUDIT, AuditLog, AuditPurge
 from rebub_shared.auth.tokens import Principal
 from rebub_shared.clock import MovableClock
 from rebub_shared.lease import LEASES, Lease
@@ -66,3 +66,27 @@ async def test_the_audit_trail_keeps_364_days_and_one_replica_runs_the_job(
     assert [doc["_id"] async for doc in db[AUDIT].find({})] == [kept.audit_id]
     await first.stop()  # a graceful stop gives the lease up
     assert await second.run_if_holding() == {"audit": 0}
+
+
+async def test_an_erasure_anonymises_the_audit_records_acting_on_the_person(
+    namespace: Namespace, mongo_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo_client[f"{namespace.database_prefix}ub_circulation"]
+    runtime = cast(Runtime, SimpleNamespace(db=db, clock=MovableClock(NOW), tenant="ub"))
+    audit = AuditLog(runtime)
+    desk = Principal("ub-desk", "ub", frozenset(), frozenset())
+    lent = {"loan_id": "L-1", "patron_id": "P-1", "item": "UB001"}
+    await audit.record(desk, "loan-overridden", targets=lent, reason="Mme Durand a appelé")
+    await audit.record(desk, "card-added", targets={"account_id": "P-1"})
+    other = await audit.record(desk, "block-added", targets={"account_id": "P-10"}, reason="x")
+
+    assert await AuditPurge(db).purge(("P-1",), "r-1") == 2
+
+    page = await audit.page()
+    by_action = {r.action: r for r in page.records}
+    assert by_action["loan-overridden"].targets == lent | {"patron_id": "anonymised"}
+    assert by_action["loan-overridden"].details == {}  # free text about the person dropped
+    assert by_action["loan-overridden"].operator == "ub-desk"  # who did what stays
+    assert by_action["card-added"].targets == {"account_id": "anonymised"}
+    assert by_action["block-added"] == other  # another person's record untouched
+    assert await AuditPurge(db).purge(("P-1",), "r-1") == 0

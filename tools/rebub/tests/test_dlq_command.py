@@ -1,6 +1,7 @@
 """``rebub dlq``: a dead letter is listed with its reason and origin, a dry run publishes nothing,
 a redrive republishes the record once to its original topic, and a consumer fixed since
-processes it once (real broker)."""
+processes it once; an erasure tombstones the person's dead letters and leaves the others (real
+broker)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from rebub.testing.subscribers import record
 from rebub.testing.waiting import eventually
 from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.loans import LoanCreated
+from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.host import register
 from rebub_shared.messaging import DeadLetters, dead_letter_middleware
 from rebub_shared.runtime import ensure_topics
 from rebub_shared.service import Consumption, On, Subscriber
+from rebub_shared.settings import KafkaSettings
 from rebub_shared.topic_table import topic_spec
 
 FIXED = b'{"primary_id": "P-1", "version": 3}'
@@ -186,3 +189,58 @@ async def test_a_consumer_fixed_since_processes_the_redriven_record_once(
     assert processed == ["L1", "L2"]  # X discarded, never published again
     assert (discarded.offset, redriven.offset) == (beyond.offset, letter.offset)
     assert [d.redriven for d in await dead_letters()] == [True, True]  # what the alert reads
+
+
+async def _two_dead_letters_then_an_erasure(namespace: Namespace) -> tuple[str, int, list[Any]]:
+    """ub's circulation and notifier each dead-letter a record about P-1 (one on a patron
+    topic, one whose key is not P-1 but whose payload names it), and one about P-2; then an
+    erasure of P-1 purges ub's dead letters."""
+    topics, bootstrap = namespace.topics, namespace.backends.kafka_bootstrap
+    patrons = topics.patron("ub")
+    dlq = topics.dead_letter(patrons, "ub")
+    await ensure_topics(bootstrap, [topic_spec(n, topics) for n in (patrons, dlq)])
+    broker = KafkaBroker(bootstrap)
+    await broker.connect()
+    try:
+        for service, key, value, offset in (
+            ("circulation", b"P-1", b'{"email": "p1@example.org"}', 3),
+            ("notifier", b"P-1", b'{"email": "p1@example.org"}', 3),  # same record, other reader
+            ("notifier", b"L-9", b'{"loan": {"patron_id": "P-1"}}', 4),
+            ("notifier", b"P-2", b'{"patron": {"account_id": "P-2"}}', 5),
+        ):
+            await DeadLetters(broker, topics, "ub", service=service).send(
+                topic=patrons,
+                value=value,
+                key=key,
+                headers={},
+                reason="Bad",
+                partition=0,
+                offset=offset,
+            )
+        settings = KafkaSettings(bootstrap=bootstrap, topic_prefix=namespace.topic_prefix)
+        purged = await DeadLetterPurge(settings, topics, "ub", broker).purge(("P-1",), "r-1")
+        again = await DeadLetterPurge(settings, topics, "ub", broker).purge(("P-1",), "r-1")
+        assert again == 0  # each key's last record is already a tombstone
+    finally:
+        await broker.stop()
+    return dlq, purged, await _records(bootstrap, dlq, 1)
+
+
+def test_an_erasure_tombstones_the_persons_dead_letters_and_leaves_the_others(
+    namespace: Namespace,
+) -> None:
+    dlq, purged, records = asyncio.run(_two_dead_letters_then_an_erasure(namespace))
+
+    last = {r.key: r for r in records}
+    assert purged == 3
+    assert len(last) == 4  # one key per dead letter: two readers of one record are two
+    erased = {k for k, r in last.items() if r.value is None}
+    assert {dict(last[k].headers)["rebub_erasure"] for k in erased} == {b"r-1"}
+    (kept,) = set(last) - erased
+    assert last[kept].value == b'{"patron": {"account_id": "P-2"}}'
+    options = ["--bootstrap", namespace.backends.kafka_bootstrap]
+    options += ["--prefix", namespace.topic_prefix]
+    listed = CliRunner().invoke(app, ["dlq", "list", "--tenant", "ub", "--json", *options])
+    assert [d["key"] for d in json.loads(listed.output)] == ["P-2"]  # tombstoned ones hidden
+    dry = CliRunner().invoke(app, ["dlq", "redrive", dlq, "--dry-run", *options])
+    assert "1 record(s) would be redriven" in dry.output

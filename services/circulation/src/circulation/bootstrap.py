@@ -9,15 +9,17 @@ from collections.abc import Callable
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from rebub_shared.audit import AuditLog
+from rebub_shared.audit import AuditLog, AuditPurge
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.items import ITEM_EVENTS
 from rebub_shared.contracts.loans import LOAN_EVENTS, LoanActivitySummary, LoanState
 from rebub_shared.contracts.requests import REQUEST_EVENTS
+from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.lease import LEASES, Lease, LeasedLoop
 from rebub_shared.logging import get_logger
 from rebub_shared.mongo import Document
+from rebub_shared.parking import ParkedPurge
 from rebub_shared.periodic import Periodic
 from rebub_shared.retention_job import RetentionStep, purge_step, retention_job
 from rebub_shared.runtime import build_runtime
@@ -94,7 +96,12 @@ def circulation_spec(settings: CirculationSettings, clock: Clock | None = None) 
         item_relay=items if settings.relay_enabled else None,
     )
     audit = AuditLog(runtime)
-    reports = ErasureReports(runtime.broker, runtime.topics, inst, SERVICE, runtime.clock)
+    purges = (
+        DeadLetterPurge(settings.kafka, runtime.topics, inst, runtime.broker),
+        ParkedPurge(runtime.db),
+        AuditPurge(runtime.db),
+    )
+    reports = ErasureReports(runtime.broker, runtime.topics, inst, SERVICE, runtime.clock, purges)
     webhook_store = MongoWebhookStore(runtime.db)
     webhooks, deliverer, listener = webhook_parts(
         settings, webhook_store, runtime.db, runtime.topics, bus, runtime.clock
@@ -183,7 +190,9 @@ def subscribers(
     chosen = []
     if settings.consume_patrons:
         chosen.append(
-            kafka.patron_subscriber(kafka.patrons(topics, inst), bus, fast=fast, reports=reports)
+            kafka.patron_subscriber(
+                kafka.patrons(topics, inst), bus, fast=fast, reports=reports, webhooks=webhooks
+            )
         )
     if settings.consume_loan_state:
         own = kafka.loan_state(topics, inst)

@@ -16,6 +16,7 @@ from circulation.domain.requests import Request, RequestKind, RequestTask
 from circulation.service_layer.errors import ConcurrentUpdateError, ItemOnLoanError
 from circulation.service_layer.ports import ANONYMOUS, StoredLoan, UnitOfWork
 from rebub.testing.plugin import Namespace
+from rebub_shared.contracts.loans import LoanActivitySummary
 
 from .conftest import patron
 
@@ -172,9 +173,45 @@ async def test_retention_and_erasure_anonymise_what_they_should(uow: UnitOfWork)
     await uow.patrons.forget("inp", "P-42")
     assert await uow.requests.anonymise("inp", patron_id="P-42") == 1
     assert await uow.loans.add_note("inp", "loan-INP0002", "Mme Lefèvre a appelé")
-    assert await uow.loans.anonymise_patron("inp", "P-42") == 1
-    assert await uow.loans.anonymise_patron("inp", "P-42") == 0  # a replay
+    assert await uow.loans.anonymise_patron("inp", "P-42", AT) == 1
+    assert await uow.loans.anonymise_patron("inp", "P-42", AT) == 0  # a replay
     [erased] = [s for s in await uow.loans.for_item("inp", "INP0002", AT) if s.loan.is_open]
     assert (erased.loan.patron_id, erased.notes) == (ANONYMOUS, [])
     assert await uow.patrons.find("inp", "P-42") is None
     assert await uow.requests.for_patron("inp", "P-42") == []
+
+
+@pytest.mark.integration
+async def test_an_erasure_tells_the_network_activity_and_the_loan_state_on_the_real_store(
+    mongo_uow: UnitOfWork, namespace: Namespace
+) -> None:
+    """The anonymised loans' announcements are in their outboxes (the same write): a summary
+    naming nobody for the other institutions (whose projection then forgets the person) and,
+    for the open loan, its state naming nobody on the compacted loan-state topic."""
+    closed, still_open = lent("INP0001"), lent("INP0002")
+    closed.loan.delete(now=AT)
+    for stored in (closed, still_open):
+        await mongo_uow.loans.add("inp", stored)
+    erased_at = datetime(2026, 10, 3, 9, 0, tzinfo=UTC)
+
+    assert await mongo_uow.loans.anonymise_patron("inp", "P-42", erased_at) == 2
+
+    written = mongo_uow.loans.as_written  # type: ignore[attr-defined]
+    activity, state = namespace.topics.loan_activity, namespace.topics.loan_state("inp")
+
+    def erasure_entries(loan_id: str) -> dict[str, Any]:
+        entries = written[loan_id]["outbox"].values()
+        return {e["topic"]: e["data"] for e in entries if ":erased:" in e["headers"]["ce_id"]}
+
+    assert set(erasure_entries("loan-INP0001")) == {activity}  # closed: its state is gone
+    told = erasure_entries("loan-INP0002")
+    assert set(told) == {activity, state}
+    assert (told[activity]["primary_id"], told[state]["loan"]["patron_id"]) == (ANONYMOUS,) * 2
+    # Another institution's projection, given the anonymised summary (a newer version): the
+    # person's network activity is gone.
+    summary = LoanActivitySummary.model_validate(told[activity])
+    before = summary.model_copy(update={"primary_id": "P-42", "version": summary.version - 1})
+    assert await mongo_uow.network.record("ub", before, AT)
+    assert [s.loan_id for s in await mongo_uow.network.for_patron("ub", "P-42")] == ["loan-INP0002"]
+    assert await mongo_uow.network.record("ub", summary, erased_at)
+    assert await mongo_uow.network.for_patron("ub", "P-42") == []

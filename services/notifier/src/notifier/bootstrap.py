@@ -13,8 +13,10 @@ from prometheus_client import CollectorRegistry, Counter
 
 from rebub_shared.clock import Clock
 from rebub_shared.contracts.letters import LetterSent
+from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.erasure_reports import ErasureReports, erasure_publication
 from rebub_shared.lease import LEASES, Lease
+from rebub_shared.parking import ParkedPurge
 from rebub_shared.retention_job import retention_job
 from rebub_shared.runtime import build_runtime
 from rebub_shared.service import Publication, ServiceSpec
@@ -122,7 +124,11 @@ def notifier_spec(settings: NotifierSettings, clock: Clock | None = None) -> Ser
         await bus.handle(RecoverInFlight())
 
     consumption, fast = kafka.institution_events(topics, inst), settings.fast_consumers
-    reports = ErasureReports(runtime.broker, topics, inst, SERVICE, runtime.clock)
+    purges = (
+        DeadLetterPurge(settings.kafka, topics, inst, runtime.broker),
+        ParkedPurge(runtime.db),
+    )
+    reports = ErasureReports(runtime.broker, topics, inst, SERVICE, runtime.clock, purges)
     states = kafka.loan_state(topics, inst)
     return ServiceSpec(
         runtime=runtime,

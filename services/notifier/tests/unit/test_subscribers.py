@@ -4,6 +4,8 @@ and skipped."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from notifier.entrypoints import kafka
 from rebub.testing.samples import DUE_AT, LENT_AT, iz_patron, loan_snapshot
 from rebub.testing.subscribers import deliver, deliver_tombstone
@@ -44,9 +46,13 @@ async def test_each_event_type_reaches_its_handler() -> None:
 class Confirmations:
     def __init__(self) -> None:
         self.applied_: list[str] = []
+        self.about: list[str] = []
 
-    async def applied(self, request_id: str, done: str, accounts: int = 1) -> None:
+    async def applied(
+        self, request_id: str, done: str, accounts: int = 1, about: Collection[str] = ()
+    ) -> None:
         self.applied_.append(request_id)
+        self.about += about
 
 
 async def test_a_tombstone_on_the_patron_topic_forgets_the_contact() -> None:
@@ -65,3 +71,4 @@ async def test_a_tombstone_on_the_patron_topic_forgets_the_contact() -> None:
     await deliver_tombstone(subscriber, "P1", topic=patrons, headers={ERASURE_HEADER: "r-1"})
     assert await store.find_letters(patron_id="P1") == []  # an erasure's tombstone: letters too
     assert confirmations.applied_ == ["r-1"]  # the erasure confirmed, the plain tombstone not
+    assert confirmations.about == ["P1"]  # its dead letters naming the patron tombstoned first

@@ -64,6 +64,8 @@ async def test_an_erasure_tombstone_removes_the_copies_a_purge_its_linked_copy_t
     assert uow.departures.purged_ == ["other"]
     assert uow.departures.sent == ["22001234"]  # announced on ubm.patron.v1 before its removal
     assert uow.departures.applied_ == [("req-9", 1)]  # then confirmed: one copy removed
+    # Its dead letters, by the primary id and the copy's id, tombstoned before confirming.
+    assert uow.departures.about == ["22001234", "22001234"]
     await _run(uow, cmds.ApplyNzAccounts("ubm", (), erased=("22001234",), requests=request))
     assert uow.departures.sent == ["22001234"]  # a replay: nothing left to announce
     assert uow.departures.applied_ == [("req-9", 1), ("req-9", 0)]

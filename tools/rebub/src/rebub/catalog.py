@@ -279,7 +279,9 @@ def _fields(model: type[EventPayload], seen: set[str]) -> list[str]:
 
 def _topic_section(channel: Channel) -> list[str]:
     spec = channel.spec
-    kept = "compacted" if spec.compacted else f"kept {spec.retention_days} days"
+    kept = f"kept {spec.retention_days} days"
+    if spec.compacted:
+        kept = "compacted" if spec.retention_days is None else f"compacted, {kept}"
     reads = [f"- read by {r.who}, group `{r.group}`: {r.purpose}" for r in channel.readers] or [
         "- read by no rebub service"
     ]

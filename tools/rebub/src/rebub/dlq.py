@@ -5,6 +5,11 @@ record came from in ``dlq_*`` headers (``rebub_shared.messaging.DeadLetters``). 
 fixed (a consumer's bug, a missing reference), ``redrive`` publishes each pending record again to
 its original topic with its own key, value and headers (consumers are idempotent on ``ce_id``).
 
+Each dead letter has a key of its own (the consumer and where it read the record); its original
+key is in the ``dlq_key`` header, and a redrive publishes it with that key. A dead letter whose key's
+last record is a tombstone (an erasure's: ``rebub_shared.dead_letter_purge``) is neither listed nor
+redriven: the broker's cleaner removes it within a day.
+
 What was redriven (or discarded) is remembered as the committed offset of the tenant's group
 ``{tenant}.rebub.dlq-redrive`` on the dead-letter topic: a record is redriven once, in order,
 whoever runs the command again. ``--dry-run`` says what would be published and publishes nothing.
@@ -21,11 +26,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
+from rebub_shared.dead_letter_purge import KEY_PREFIX, ORIGINAL_KEY_HEADER
 from rebub_shared.tenancy import TenantCode, check_tenant
 from rebub_shared.topics import DEAD_LETTER_SUFFIX, Topics
 
 PREVIEW = 200
-DLQ_HEADERS = ("dlq_reason", "dlq_topic", "dlq_partition", "dlq_offset")
+DLQ_HEADERS = ("dlq_reason", "dlq_topic", "dlq_partition", "dlq_offset", ORIGINAL_KEY_HEADER)
 REDRIVEN_FROM = "rebub_redriven_from"
 
 
@@ -108,6 +114,11 @@ def _dead_letter(record: Any, topics: Topics, committed: int) -> DeadLetter:
         return int(text) if text.lstrip("-").isdigit() else None
 
     value = record.value or b""
+    key = record.key.decode("utf-8", errors="replace") if record.key is not None else None
+    if ORIGINAL_KEY_HEADER in headers:
+        key = headers[ORIGINAL_KEY_HEADER]
+    elif key is not None and key.startswith(KEY_PREFIX):  # its own id: the original had none
+        key = None
     return DeadLetter(
         dlq_topic=record.topic,
         offset=record.offset,
@@ -116,7 +127,7 @@ def _dead_letter(record: Any, topics: Topics, committed: int) -> DeadLetter:
         topic=headers.get("dlq_topic", "?"),
         partition=number("dlq_partition"),
         original_offset=number("dlq_offset"),
-        key=record.key.decode("utf-8", errors="replace") if record.key is not None else None,
+        key=key,
         ce_type=headers.get("ce_type"),
         ce_id=headers.get("ce_id"),
         preview=value[:PREVIEW].decode("utf-8", errors="replace"),
@@ -158,11 +169,14 @@ async def read_dead_letters(
         committed = await consumer.committed(tp) or 0
         # An explicit seek: ``seek_to_beginning`` races with the reset that assigning starts.
         consumer.seek(tp, (await consumer.beginning_offsets([tp]))[tp])
-        found: list[DeadLetter] = []
+        records: list[Any] = []
         while await consumer.position(tp) < end:
-            batch = await consumer.getmany(tp, timeout_ms=1000)
-            found += [_dead_letter(r, topics, committed) for r in batch.get(tp, [])]
-        return found
+            records += (await consumer.getmany(tp, timeout_ms=1000)).get(tp, [])
+        # An erased dead letter: its key's last record is a tombstone (none of them listed).
+        last = {r.key: r for r in records if r.key is not None}
+        erased = {k for k, r in last.items() if r.value is None}
+        kept = [r for r in records if r.value is not None and r.key not in erased]
+        return [_dead_letter(r, topics, committed) for r in kept]
 
 
 def redriven_headers(letter: DeadLetter) -> list[tuple[str, bytes]]:

@@ -58,7 +58,8 @@ def test_kafka_users_use_scram_and_name_every_rule_of_the_definition(rendered):
 def test_a_tenant_reads_what_it_consumes_writes_what_it_publishes_and_nothing_else(tenant):
     rules = {(r, pt, n, op) for p, r, pt, n, op, _ in acl_tuples() if p == f"User:{tenant}"}
     mine = [s for s in service_topologies(Topics()) if s.tenant == tenant]
-    reads = {n for s in mine for n in s.topics_read}
+    erases = any(Topics().erasure in s.topics_written for s in mine)  # reads its dead letters
+    reads = {n for s in mine for n in (*s.topics_read, *(dead_letter_topics(s) if erases else ()))}
     writes = {n for s in mine for n in (*s.topics_written, *dead_letter_topics(s))}
     groups = {g for s in mine for g in s.groups}
     assert rules == (
@@ -77,7 +78,8 @@ def test_ub_reaches_none_of_ubms_topics_nor_writes_what_only_others_write():
     assert (t.loan_activity, "Read") in ub  # circulation's network activity
     assert (t.external_reader, "Write") in ub
     assert (t.letter("ub"), "Read") not in ub  # no ub service reads its letters
-    assert ("ub.dlq.nz.patron.v1", "Read") not in ub  # dead letters are written, not read back
+    # Its own dead letters are read back: an erasure tombstones the person's (none of ubm's).
+    assert ("ub.dlq.nz.patron.v1", "Read") in ub
 
 
 def test_only_the_network_zone_writes_the_network_zone_topics():
@@ -93,6 +95,8 @@ def test_every_topic_is_declared_with_compaction_where_it_keeps_state(rendered):
     loans = {f"{inst}.circulation.loan-state.v1" for inst in institution_codes()}  # by loan
     assert compacted == {"nz.patron.v1", "net.external-reader.v1"} | patrons | loans
     assert "ub.dlq.nz.patron.v1" in topics
+    # Dead letters: a month, and compacted (an erasure tombstones the person's).
+    assert topics["ub.dlq.nz.patron.v1"]["spec"]["config"]["cleanup.policy"] == "compact,delete"
 
 
 def test_each_mongodb_user_reaches_only_its_tenants_databases(rendered):

@@ -134,15 +134,21 @@ async def test_ub_cannot_join_a_group_its_services_do_not_use(secured_kafka: Loc
         await consume(secured_kafka, "ub", T.loan("ub"), f"ub.notifier.{uuid.uuid4().hex[:6]}")
 
 
-async def test_ub_cannot_read_back_its_own_dead_letters_nor_a_topic_no_ub_service_reads(
+async def test_ub_reads_back_its_own_dead_letters_but_not_ubms_nor_a_topic_no_ub_service_reads(
     secured_kafka: LocalKafka,
 ):
+    """ub's services read their dead letters back (an erasure tombstones the person's)."""
     dead = T.dead_letter(T.nz_patron, "ub")
     async with producer(secured_kafka, "ub") as ub:
-        sent = await ub.send_and_wait(dead, b"a record ub could not process")
-    for topic in (dead, T.letter("ub")):
+        # Keyed: a dead-letter topic is compacted too (each dead letter has its own key).
+        sent = await ub.send_and_wait(dead, b"a record ub could not process", key=b"dlq/a")
+        letter = await ub.send_and_wait(T.letter("ub"), b"a letter sent")
+    assert await read_back(secured_kafka, "ub", dead, sent.partition, sent.offset)
+    async with producer(secured_kafka, "ubm") as ubm:
+        theirs = await ubm.send_and_wait(T.dead_letter(T.nz_patron, "ubm"), b"ubm's", key=b"dlq/b")
+    for topic, record in ((T.dead_letter(T.nz_patron, "ubm"), theirs), (T.letter("ub"), letter)):
         with pytest.raises(TopicAuthorizationFailedError):
-            await read_back(secured_kafka, "ub", topic, sent.partition, 0)
+            await read_back(secured_kafka, "ub", topic, record.partition, record.offset)
 
 
 @pytest.mark.parametrize("inst", institution_codes())

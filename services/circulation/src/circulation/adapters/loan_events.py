@@ -175,3 +175,30 @@ def _override(record: OverrideRecord | None) -> dict[str, str] | None:
         "overridden_at": record.overridden_at.isoformat(),
         "blocks": ",".join(kind.value for kind in record.blocks),
     }
+
+
+def anonymised_outbox(
+    stored: StoredLoan, topics: Topics, at: datetime, first_seq: int
+) -> dict[str, Any]:
+    """``$set`` fields announcing that an erasure anonymised the loan (``stored``, already
+    naming nobody, at its new version): its summary on ``net.loan-activity.v1``, so that the
+    other institutions' network activity names nobody either, and, for an open loan, its
+    state on the compacted loan-state topic (a closed one's key already has a tombstone). No
+    loan event: nothing happened to the loan itself."""
+    loan = stored.loan
+    event_id = f"{loan.loan_id}:erased:v{loan.version}"
+    summary = activity_summary(stored, loan.version)
+    events = [
+        (
+            topics.loan_activity,
+            loan.patron_id,
+            circulation_event(summary, loan.institution, loan.loan_id, at, f"{event_id}:activity"),
+        )
+    ]
+    if loan.is_open:
+        state = contract.LoanState(loan=snapshot(stored, loan.version))
+        state_event = circulation_event(
+            state, loan.institution, loan.loan_id, at, f"{event_id}:state"
+        )
+        events.append((topics.loan_state(loan.institution), loan.loan_id, state_event))
+    return outbox_set(events, first_seq=first_seq)

@@ -185,7 +185,9 @@ class MemoryLoanRepository:
                 changed += 1
         return changed
 
-    async def anonymise_patron(self, institution: InstitutionCode, patron_id: str) -> int:
+    async def anonymise_patron(
+        self, institution: InstitutionCode, patron_id: str, at: datetime
+    ) -> int:
         moved = await self.move_to_patron(institution, patron_id, ANONYMOUS)
         for (inst, _), s in self._store.loans.items():
             if inst == institution and s.loan.patron_id == ANONYMOUS:

@@ -22,7 +22,7 @@ from rebub_shared.mongo import Document
 from rebub_shared.topics import Topics
 
 from .batches import save_each
-from .loan_events import outbox_fields
+from .loan_events import anonymised_outbox, outbox_fields
 from .mongo_documents import nested
 
 _DESK_FIELDS = ("circ_desk", "session_id", "return_desk", "return_session_id")
@@ -222,12 +222,30 @@ class MongoLoanRepository:
         )
         return result.modified_count
 
-    async def anonymise_patron(self, institution: InstitutionCode, patron_id: str) -> int:
-        result = await self._loans.update_many(
-            {"institution": institution, "patron_id": patron_id},
-            {"$set": {"patron_id": ANONYMOUS, "notes": []}, "$inc": {"version": 1}},
-        )
-        return result.modified_count
+    async def anonymise_patron(
+        self, institution: InstitutionCode, patron_id: str, at: datetime
+    ) -> int:
+        # One versioned write per loan, with its announcement in the loan's outbox (the same
+        # write: a crash cannot anonymise a loan without telling the other institutions).
+        query = {"institution": institution, "patron_id": patron_id}
+        changed = 0
+        for doc in await self._loans.find(query).to_list(length=None):
+            version = int(doc["version"])
+            waiting = doc.pop("outbox", None) or {}  # what it has not published yet goes first
+            anonymised = _stored(doc | {"patron_id": ANONYMOUS, "version": version + 1})
+            after = max((e.get("seq", 0) for e in waiting.values()), default=0)
+            outbox = anonymised_outbox(anonymised, self._topics, at, max(after, version) + 1)
+            written = await self._loans.find_one_and_update(
+                {"_id": doc["_id"], "version": version},
+                {"$set": {"patron_id": ANONYMOUS, "notes": [], "version": version + 1, **outbox}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if written is None:
+                raise ConcurrentUpdateError("loan_id", doc["_id"], "changed since it was read")
+            self.written.append(doc["_id"])
+            self.as_written[doc["_id"]] = written
+            changed += 1
+        return changed
 
     async def _find(self, query: Document) -> list[StoredLoan]:
         # Read all first: no cursor stays open while the caller writes (FerretDB v1).

@@ -7,11 +7,14 @@ document back on ``findAndModify``, so two writers of one document would lose an
 ``webhook_deliveries``: one document per (subscription, event), ``_id``
 ``{subscription}:{event id}`` so that a record the consumer reads again is not queued twice;
 ``seq`` orders a subscription's queue. The queue is the delivery log: each attempt is pushed on
-its delivery; a delivered one is dated (``delivered_at``) and deleted by the retention job.
+its delivery; a delivered one is dated (``delivered_at``) and deleted by the retention job. An
+erasure rewrites the bodies naming the patron (``anonymise_patron``).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -127,6 +130,18 @@ class MongoWebhookStore:
         one delivered before its delivery was dated, stays); how many went."""
         query = {"state": "delivered", "delivered_at": {"$lt": before}}
         return await delete_in_batches(self._deliveries, query)
+
+    async def anonymise_patron(self, patron_id: str, anonymised: str) -> int:
+        """The bodies naming ``patron_id`` as a JSON string rewritten with ``anonymised`` (the
+        body is the JSON text posted: Alma's ``user_id``, a CloudEvent's ``patron_id``)."""
+        named, instead = json.dumps(patron_id), json.dumps(anonymised)
+        found = self._deliveries.find({"body": {"$regex": re.escape(named)}}, {"body": 1})
+        changed = 0
+        for doc in await found.to_list(None):  # read all first: no cursor open while writing
+            body = doc["body"].replace(named, instead)
+            done = await self._deliveries.update_one({"_id": doc["_id"]}, {"$set": {"body": body}})
+            changed += done.modified_count
+        return changed
 
     async def redeliver(self, subscription_id: str, from_seq: int, to_seq: int) -> int:
         done = await self._deliveries.update_many(

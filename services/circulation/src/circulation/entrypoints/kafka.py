@@ -34,7 +34,8 @@ from rebub_shared.topics import Topics
 SERVICE = "circulation"
 #: What circulation's confirmation of an erasure says it did (see ``ForgetPatron``).
 ERASURE_DONE = (
-    "patron snapshot removed; loans (open ones too, notes dropped) and requests anonymised"
+    "patron snapshot removed; loans (open ones too, notes dropped), requests and webhook "
+    "deliveries anonymised"
 )
 
 
@@ -77,9 +78,11 @@ def patron_subscriber(
     *,
     fast: bool,
     reports: ErasureReporter | None = None,
+    webhooks: Webhooks | None = None,
 ) -> Subscriber:
     """Patron changes and waiting account merges into the institution's projection; an
-    erasure's tombstone, applied, is confirmed on ``net.erasure.v1`` (``reports``)."""
+    erasure's tombstone, applied (the webhooks' deliveries anonymised too), is confirmed on
+    ``net.erasure.v1`` (``reports``)."""
     institution = bus.ctx.institution
 
     async def on_changed(event: Event[PatronChanged]) -> None:
@@ -103,8 +106,10 @@ def patron_subscriber(
         await bus.handle(
             ForgetPatron(institution=institution, patron_id=patron_id, erasure=erasure)
         )
+        if erasure and webhooks is not None:
+            await webhooks.forget_patron(patron_id)
         if request_id is not None and reports is not None:
-            await reports.applied(request_id, ERASURE_DONE)
+            await reports.applied(request_id, ERASURE_DONE, about=(patron_id,))
 
     handlers = (On(PatronChanged, on_changed), On(WaitingAccountMerged, on_merged))
     return Subscriber(consumption, handlers, fast=fast, on_gone=on_gone)

@@ -40,7 +40,7 @@ async def forget_patron(cmd: ForgetPatron, uow: UnitOfWork, ctx: Context) -> int
     if not cmd.erasure:
         return 0
     await uow.requests.anonymise(ctx.institution, patron_id=cmd.patron_id)
-    return await uow.loans.anonymise_patron(ctx.institution, cmd.patron_id)
+    return await uow.loans.anonymise_patron(ctx.institution, cmd.patron_id, ctx.now())
 
 
 async def merge_waiting_account(cmd: MergeWaitingAccount, uow: UnitOfWork, ctx: Context) -> int:

@@ -110,9 +110,12 @@ class LoanRepository(Protocol):
     async def anonymise_closed_before(self, institution: InstitutionCode, before: datetime) -> int:
         """Remove the patron from loans closed before ``before``; how many were anonymised."""
 
-    async def anonymise_patron(self, institution: InstitutionCode, patron_id: str) -> int:
-        """An erasure: every loan of ``patron_id``, open ones too, names nobody and loses the
-        notes staff wrote on it (the desk sessions and the item's state stay); how many."""
+    async def anonymise_patron(
+        self, institution: InstitutionCode, patron_id: str, at: datetime
+    ) -> int:
+        """An erasure (``at``): every loan of ``patron_id``, open ones too, names nobody and
+        loses the notes staff wrote on it (the desk sessions and the item's state stay), and
+        says so on ``net.loan-activity.v1`` and, open, on the loan-state topic; how many."""
 
 
 class ItemRepository(Protocol):

@@ -33,7 +33,7 @@ from circulation.domain.webhooks import (
 )
 from rebub_shared.clock import Clock
 from rebub_shared.cloudevents import Event
-from rebub_shared.contracts.loans import LoanEvent
+from rebub_shared.contracts.loans import ANONYMISED_PATRON, LoanEvent
 from rebub_shared.logging import get_logger
 from rebub_shared.tenancy import institution
 
@@ -84,6 +84,10 @@ class WebhookStore(Protocol):
     async def deliveries(self, subscription_id: str, limit: int) -> list[Delivery]: ...
     async def redeliver(self, subscription_id: str, from_seq: int, to_seq: int) -> int: ...
     async def claim(self, subscription_id: str, owner: str, now: datetime) -> bool: ...
+    async def anonymise_patron(self, patron_id: str, anonymised: str) -> int:
+        """Every delivery whose body names ``patron_id`` (a JSON string) names ``anonymised``
+        instead (an erasure); how many."""
+        ...
 
 
 class Listener(Protocol):
@@ -195,6 +199,13 @@ class Webhooks:
         await self.store.set_status(self.institution, subscription_id, "active", None)
         self.queued(subscription_id)
         return await self.subscription(subscription_id)
+
+    async def forget_patron(self, patron_id: str) -> int:
+        """An erasure (issue 21): the deliveries of the patron's loan events, delivered or
+        pending, name ``anonymised`` instead of them (as their loans do). The log keeps its
+        order and attempts, a pending delivery still tells the listener the item's change; the
+        listener's own copy of what it received is the listener's to erase. How many."""
+        return await self.store.anonymise_patron(patron_id, ANONYMISED_PATRON)
 
     async def redeliver(self, subscription_id: str, from_seq: int, to_seq: int) -> int:
         """Send the deliveries ``from_seq``..``to_seq`` again (in order, before newer ones)."""

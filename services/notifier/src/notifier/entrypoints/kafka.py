@@ -130,6 +130,6 @@ def subscriber(
         erasure = request_id is not None
         await bus.handle(ForgetPatron(bus.ctx.institution, patron_id, erasure=erasure))
         if request_id is not None and reports is not None:
-            await reports.applied(request_id, ERASURE_DONE)
+            await reports.applied(request_id, ERASURE_DONE, about=(patron_id,))
 
     return Subscriber(consumption, handlers, fast=fast, on_gone=on_gone)

@@ -125,6 +125,7 @@ class MemoryNetworkAccounts:
 class MemoryDepartures:
     sent: list[str] = field(default_factory=list)
     applied_: list[tuple[str, int]] = field(default_factory=list)
+    about: list[str] = field(default_factory=list)
     purged_: list[str] = field(default_factory=list)
     readers_erased: list[tuple[str, str]] = field(default_factory=list)
 
@@ -134,8 +135,9 @@ class MemoryDepartures:
     async def purged(self, account_ids: Sequence[str]) -> None:
         self.purged_.extend(account_ids)
 
-    async def applied(self, request_id: str, accounts: int) -> None:
+    async def applied(self, request_id: str, accounts: int, about: Sequence[str] = ()) -> None:
         self.applied_.append((request_id, accounts))
+        self.about.extend(about)
 
     async def reader_erased(self, reader_id: str, request_id: str) -> None:
         self.readers_erased.append((reader_id, request_id))

@@ -221,7 +221,7 @@ class NoNetwork:
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
         return None
 
-    async def applied(self, request_id: str, accounts: int) -> None:
+    async def applied(self, request_id: str, accounts: int, about: Sequence[str] = ()) -> None:
         return None
 
     async def purged(self, account_ids: Sequence[str]) -> None:

@@ -11,7 +11,7 @@ from patron_sync.domain.nz_accounts import NzAccount
 from rebub_shared.clock import Clock
 from rebub_shared.cloudevents import new_event
 from rebub_shared.contracts.patrons import NzAccountChanged
-from rebub_shared.erasure_reports import ErasureReports
+from rebub_shared.erasure_reports import ErasureReports, Purge
 from rebub_shared.tenancy import NETWORK, InstitutionCode
 from rebub_shared.topics import Topics
 
@@ -69,12 +69,17 @@ class KafkaDepartures:
     erasure tombstone on ``net.external-reader.v1`` (key: the reader id)."""
 
     def __init__(
-        self, broker: KafkaBroker, topics: Topics, tenant: InstitutionCode, clock: Clock
+        self,
+        broker: KafkaBroker,
+        topics: Topics,
+        tenant: InstitutionCode,
+        clock: Clock,
+        purges: Sequence[Purge] = (),
     ) -> None:
         self._broker, self._topic = broker, topics.patron(tenant)
         self._readers = topics.external_reader
         self._headers = {"ce_tenant": tenant, "ce_source": f"/rebub/{tenant}/patron-sync"}
-        self._reports = ErasureReports(broker, topics, tenant, "patron-sync", clock)
+        self._reports = ErasureReports(broker, topics, tenant, "patron-sync", clock, purges)
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None:
         await self._tombstones(
@@ -97,6 +102,6 @@ class KafkaDepartures:
         ]
         await asyncio.gather(*sends)
 
-    async def applied(self, request_id: str, accounts: int) -> None:
+    async def applied(self, request_id: str, accounts: int, about: Sequence[str] = ()) -> None:
         done = f"{accounts} copies removed (linked or waiting account, cards, notes, blocks)"
-        await self._reports.applied(request_id, done, accounts)
+        await self._reports.applied(request_id, done, accounts, about)

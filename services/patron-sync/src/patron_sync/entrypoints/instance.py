@@ -18,9 +18,12 @@ from patron_sync.service_layer.context import Context, ImportOptions, NetworkCon
 from patron_sync.service_layer.registry import InstitutionBus, network_bus
 from patron_sync.service_layer.unit_of_work import NzUnitOfWork
 from patron_sync.settings import PatronSyncSettings
+from rebub_shared.audit import AuditPurge
 from rebub_shared.compacted import CompactedReader
+from rebub_shared.dead_letter_purge import DeadLetterPurge
 from rebub_shared.messagebus import Command, MessageBus, R
 from rebub_shared.outbox import OutboxRelay
+from rebub_shared.parking import ParkedPurge
 from rebub_shared.runtime import Runtime
 from rebub_shared.tenancy import NETWORK, InstitutionCode
 
@@ -64,7 +67,12 @@ class PatronSync:
     def iz_uow(self) -> MongoIzUnitOfWork:
         rt = self.runtime
         network = TopicNetworkAccounts(self.nz_reader, rt.clock)
-        departures = KafkaDepartures(rt.broker, rt.topics, self.institution, rt.clock)
+        purges = (
+            DeadLetterPurge(self.settings.kafka, rt.topics, self.institution, rt.broker),
+            ParkedPurge(rt.db),
+            AuditPurge(rt.db),
+        )
+        departures = KafkaDepartures(rt.broker, rt.topics, self.institution, rt.clock, purges)
         return MongoIzUnitOfWork(
             self.institution, rt.db, rt.topics, rt.clock, self.relay, network, departures
         )

@@ -93,6 +93,8 @@ async def erase_copies(
         # them again (a replayed tombstone changes nothing); after it, nothing is left to say.
         await uow.departures.erased(held, request_id)
         gone = [a for a in held if await uow.patrons.erase(a)]
-        await uow.departures.applied(request_id, len(gone))
+        # Its dead letters too, in this zone (a network account's, a copy's): named by the
+        # primary id or an account id (the dead letter's key, a header or a value's field).
+        await uow.departures.applied(request_id, len(gone), (primary_id, *held))
         removed += gone
     return removed

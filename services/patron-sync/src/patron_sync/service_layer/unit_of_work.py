@@ -139,7 +139,9 @@ class Departures(Protocol):
 
     async def erased(self, account_ids: Sequence[str], request_id: str) -> None: ...
 
-    async def applied(self, request_id: str, accounts: int) -> None: ...
+    async def applied(self, request_id: str, accounts: int, about: Sequence[str] = ()) -> None:
+        """Confirm the request applied here (``accounts`` copies removed); the institution's
+        dead letters naming one of ``about`` (the person's ids) are tombstoned first."""
 
     async def purged(self, account_ids: Sequence[str]) -> None:
         """Plain tombstones (no erasure header): the network zone purged these accounts; the

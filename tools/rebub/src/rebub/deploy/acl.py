@@ -2,7 +2,8 @@
 
 The Kafka rules follow from what the tenant's services declare (``rebub.deploy.services``) and
 nothing else: read on each topic its consumers read, write on each topic it publishes and on its
-consumers' dead letters, read on each consumer group it runs; every rule names one resource
+consumers' dead letters (read too where its services confirm erasures: they tombstone the
+person's dead letters), read on each consumer group it runs; every rule names one resource
 exactly (no prefix, so ``ub`` reaches nothing of ``ubm``, and no topic a service does not use).
 The Strimzi KafkaUser manifests and the MongoDB users are generated from it
 (``rebub.deploy.manifests``), and the local secured broker applies the same ``acl_tuples``.
@@ -54,11 +55,19 @@ def acls(tenant: TenantCode, topics: Topics | None = None) -> tuple[Acl, ...]:
     """The rules of one tenant's Kafka user: one per resource, with every operation it needs."""
     t = topics or Topics()
     needed: dict[tuple[ResourceType, str], set[Operation]] = {}
-    for instance in of_tenant(tenant, t):
+    instances = of_tenant(tenant, t)
+    # A tenant whose services confirm erasures reads its own dead letters back: each of them
+    # tombstones the erased person's first (``rebub_shared.dead_letter_purge``).
+    erases = any(t.erasure in i.topics_written for i in instances)
+    for instance in instances:
         for name in instance.topics_read:
             needed.setdefault(("topic", name), set()).add("Read")
-        for name in (*instance.topics_written, *dead_letter_topics(instance, t)):
+        for name in instance.topics_written:
             needed.setdefault(("topic", name), set()).add("Write")
+        for name in dead_letter_topics(instance, t):
+            needed.setdefault(("topic", name), set()).update(
+                ("Read", "Write") if erases else ("Write",)
+            )
         for group in instance.groups:
             needed.setdefault(("group", group), set()).add("Read")
     return tuple(
