@@ -35,6 +35,7 @@ class AlmaListener:
         self.port = free_port()
         self.secret = secret
         self.received: list[bytes] = []
+        self.signatures: list[str] = []  # each accepted body's X-Exl-Signature
         self.refused_unsigned = 0
         self.answered_503 = 0
         self.challenged = 0
@@ -50,14 +51,15 @@ class AlmaListener:
 
         @app.post("/hook")
         async def receive(request: Request) -> Response:
-            body = await request.body()
-            if not self.signed(body, request.headers.get("X-Exl-Signature", "")):
+            body, signature = await request.body(), request.headers.get("X-Exl-Signature", "")
+            if not self.signed(body, signature):
                 self.refused_unsigned += 1
                 return Response(status_code=401)
             if self.failing:
                 self.answered_503 += 1
                 return Response(status_code=503)
             self.received.append(body)
+            self.signatures.append(signature)
             return Response(status_code=200)
 
         self._app = app
