@@ -252,14 +252,8 @@ def test_the_signature_is_alma_s_base64_hmac_sha256_of_the_body() -> None:
     assert not verify("s3cret-key", tampered, expected)
 
 
-def test_a_subscription_selects_by_alma_code_or_event_type() -> None:
-    alma = Subscription(
-        subscription_id="S1",
-        institution="ub",
-        url="https://listener.example.org/alma",
-        secret="s3cret-key",
-        events=("LOAN_CREATED",),
-    )
+def test_a_subscription_selects_by_alma_code_or_event_type(alma_subscription: Subscription) -> None:
+    alma = alma_subscription
     assert alma.selects(contract.LoanCreated.event_type, "LOAN_CREATED")
     assert not alma.selects(contract.LoanReturned.event_type, "LOAN_RETURNED")
     cloud = alma.model_copy(
