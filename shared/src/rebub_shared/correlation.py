@@ -2,19 +2,26 @@
 (or made up for it) and from a consumed record's ``ce_correlationid``; every event written
 meanwhile carries it as the CloudEvents extension ``correlationid`` (``rebub_shared.cloudevents``),
 so a subscriber can tie each event to the request that caused it, through every hop.
+
+A single-record subscriber adopts its record's id around the handler (``rebub_shared.host``). A
+batch holds records of many requests, so no one id is the batch's: a batch handler reads each
+record's (``of_headers``) and adopts it (``adopted``) around the part of the work that record
+causes; what is staged meanwhile keeps the id it was staged under (patron-sync's ``StagedSave``).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 import structlog
 
 HEADER = "X-Correlation-ID"
+RECORD_HEADER = "ce_correlationid"
 _CURRENT: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 # What a caller may send: short, printable, no spaces (it goes into headers and logs).
 _ACCEPTED = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
@@ -30,6 +37,30 @@ def adopt(value: str | None) -> str | None:
     _CURRENT.set(value)
     structlog.contextvars.bind_contextvars(correlation_id=value)
     return value
+
+
+@contextmanager
+def adopted(value: str | None) -> Iterator[str | None]:
+    """``value`` current for the block, the previous one back after it."""
+    before = current()
+    adopt(value)
+    try:
+        yield value
+    finally:
+        adopt(before)
+
+
+Headers = Mapping[str, str | bytes] | Iterable[tuple[str, bytes]]
+
+
+def of_headers(headers: Headers | None) -> str | None:
+    """A record's correlation id (``ce_correlationid``), from FastStream's header mapping or a
+    raw record's ``(name, bytes)`` pairs; None when it has none."""
+    pairs = headers.items() if isinstance(headers, Mapping) else (headers or ())
+    for name, value in pairs:
+        if name == RECORD_HEADER:
+            return value.decode() if isinstance(value, bytes) else value
+    return None
 
 
 def from_request(sent: str | None) -> str:

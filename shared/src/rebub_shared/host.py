@@ -117,11 +117,8 @@ def _subscribe_one(broker: KafkaBroker, subscriber: Subscriber) -> None:
             await subscriber.gone(getattr(record, "key", None), msg.headers)
             return
         # What the handler publishes carries the correlation id of the record it handles.
-        correlation.adopt(_text(msg.headers.get("ce_correlationid")))
-        try:
+        with correlation.adopted(correlation.of_headers(msg.headers)):
             await subscriber.dispatch(msg.headers, body)
-        finally:
-            correlation.adopt(None)
 
     broker.subscriber(
         *consumption.topics,
@@ -136,6 +133,8 @@ def _subscribe_batch(broker: KafkaBroker, subscriber: BatchSubscriber) -> None:
     consumption = subscriber.consumption
 
     async def on_batch(msg: KafkaMessage) -> None:
+        # No correlation id adopted here: a batch holds records of many requests; the handler
+        # adopts each record's around what that record causes (rebub_shared.correlation).
         raw = msg.raw_message
         await subscriber.handle(tuple(raw) if isinstance(raw, tuple | list) else (raw,))
 
@@ -149,7 +148,3 @@ def _subscribe_batch(broker: KafkaBroker, subscriber: BatchSubscriber) -> None:
         description=consumption.description or None,
         **consumer_options(fast=subscriber.fast),
     )(_named(on_batch, consumption.purpose))
-
-
-def _text(value: str | bytes | None) -> str | None:
-    return value.decode() if isinstance(value, bytes) else value

@@ -1,24 +1,30 @@
-"""Webhooks end to end: a real HTTP listener (uvicorn, in the test) registered by a manager gets a
-check-out, a renewal and a return of ub once each, in order, signed as Alma signs; down for a
-while, it gets what happened meanwhile once it is back; a listener that never answers is paused
-and does not hold the other one up; a range is redelivered on demand."""
+"""Webhooks end to end: a real HTTP listener (uvicorn, in the test, checking Alma's signature
+itself) registered by a manager gets a check-out, a renewal and a return of ub once each, in
+order, signed as Alma signs, and refuses a tampered body; down for a while, it gets what happened
+meanwhile once it is back, once, in order; a listener down past the pause threshold is paused
+without holding the other one up, and once resumed gets its backlog once, in order; a range is
+redelivered on demand.
+
+"Down for a minute", in test time: what a minute's outage does to the deliverer is a number of
+failed attempts of one delivery, fewer than ``pause_after``. With the production schedule
+(1 s doubling, 12 attempts) a minute is six failed attempts (waits 1+2+4+8+16+32 = 63 s); with
+the test's schedule (0.2 s doubling up to 1 s, 8 attempts) the listener stays down until the
+store shows six failed attempts too (about 3.4 s): the same state of the same code. The other
+listener stays down past its 8th attempt: paused, as a day's outage would leave it."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import socket
 from datetime import UTC, datetime
 from typing import Any
 
-import uvicorn
+import httpx
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
-from fastapi import FastAPI, Request
 
-from circulation.domain.webhooks import SIGNATURE_HEADER, RetrySchedule, verify
+from circulation.domain.webhooks import RetrySchedule
 from rebub.identity import DevTokens
 from rebub.testing.tokens import bearer
 
+from .alma_listener import AlmaListener, free_port
 from .conftest import Desk, StartApp, eventually, read_topic
 
 UB_DESK = {"X-Desk": "BUST-PRET"}
@@ -26,62 +32,6 @@ THU_1_OCT = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 SECRET = "listener-secret-1"
 # Short waits: the schedule is configuration (REBUB_CIRCULATION__WEBHOOK_RETRY__*).
 FAST_RETRY = RetrySchedule(first_wait_s=0.2, max_wait_s=1.0, pause_after=8, timeout_s=2.0)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Listener:
-    """An Alma webhook listener as a library's tool writes one: answers the challenge, keeps
-    each POST's raw body and signature. ``stop``/``start`` take it down and back on its port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.received: list[tuple[bytes, str]] = []
-        self.challenged = 0
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-        app = FastAPI()
-
-        @app.get("/hook")
-        async def challenge(challenge: str) -> dict[str, str]:
-            self.challenged += 1
-            return {"challenge": challenge}
-
-        @app.post("/hook")
-        async def receive(request: Request) -> dict[str, bool]:
-            self.received.append((await request.body(), request.headers[SIGNATURE_HEADER]))
-            return {"ok": True}
-
-        self._app = app
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    async def start(self) -> None:
-        config = uvicorn.Config(
-            self._app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        await eventually(self._started)
-
-    async def _started(self) -> bool:
-        return bool(self._server and self._server.started)
-
-    async def stop(self) -> None:
-        assert self._server is not None
-        assert self._task is not None
-        self._server.should_exit = True
-        await asyncio.wait_for(self._task, 10)
-
-    def bodies(self) -> list[dict[str, Any]]:
-        return [json.loads(body) for body, _ in self.received]
 
 
 async def deliveries(desk: Desk, subscription_id: str) -> list[dict[str, Any]]:
@@ -94,7 +44,7 @@ async def deliveries(desk: Desk, subscription_id: str) -> list[dict[str, Any]]:
 async def test_a_listener_gets_each_loan_event_once_in_order_signed(
     start_app: StartApp, dev_tokens: DevTokens
 ) -> None:
-    listener, other = Listener(), Listener()
+    listener, other = AlmaListener(SECRET), AlmaListener(SECRET)
     await listener.start()
     await other.start()
     overrides = {"webhooks_enabled": True, "webhook_retry": FAST_RETRY, "webhook_poll_s": 0.2}
@@ -110,7 +60,11 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(
         for user in ("inp-manager", "ub-desk"):  # another institution's manager, a desk operator
             refused = await desk.client.get("/webhooks", headers=bearer(dev_tokens.user(user)))
             assert refused.status_code == 403, (user, refused.text)
-        other_hook = {"url": other.url, "secret": SECRET, "events": ["LOAN_CREATED"]}
+        other_hook = {
+            "url": other.url,
+            "secret": SECRET,
+            "events": ["LOAN_CREATED", "LOAN_RETURNED"],
+        }
         other_id = (await desk.client.post("/webhooks", json=other_hook)).json()["subscription_id"]
         dead = await desk.client.post(
             "/webhooks",
@@ -120,7 +74,9 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(
 
         await desk.add_patron("U-42")
         await desk.add_items(
-            ("UB000001", "BUST", "BUST-LA", None), ("UB000002", "BUST", "BUST-LA", None)
+            ("UB000001", "BUST", "BUST-LA", None),
+            ("UB000002", "BUST", "BUST-LA", None),
+            ("UB000003", "BUST", "BUST-LA", None),
         )
         lent = await desk.client.post(
             "/loans",
@@ -134,17 +90,21 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(
         returned = await desk.client.post("/returns", json={"item_barcode": "UB000001"})
         assert returned.status_code == 200, returned.text
 
-        assert await eventually(lambda: _count(listener, 3))
-        await asyncio.sleep(0.5)  # anything more would be a duplicate
+        assert await eventually(lambda: _all_delivered(desk, sid, 3))
         bodies = listener.bodies()
-        assert [b["event"]["value"] for b in bodies] == events
+        assert [b["event"]["value"] for b in bodies] == events  # once each: no more, in order
         assert {b["item_loan"]["loan_id"] for b in bodies} == {loan["loan_id"]}
-        assert all(verify(SECRET, body, signed) for body, signed in listener.received)
+        assert listener.refused_unsigned == 0  # every one signed as Alma signs
         assert bodies[0]["institution"] == {"value": "ub", "desc": "Université de Bordeaux"}
         assert bodies[2]["item_loan"]["loan_status"] == "COMPLETE"
-        # A tampered body fails the listener's check.
-        body, signed = listener.received[0]
-        assert not verify(SECRET, body.replace(b"U-42", b"U-43"), signed)
+        # A tampered body fails the listener's own check.
+        tampered = listener.received[0].replace(b"U-42", b"U-43")
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(
+                listener.url, content=tampered, headers={"X-Exl-Signature": listener.signatures[0]}
+            )
+        assert answer.status_code == 401
+        assert listener.refused_unsigned == 1
 
         # The records themselves, as the CloudEvents SDK reads them: the request's correlation
         # id on the event it caused, Alma's code in ce_almaevent.
@@ -157,16 +117,16 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(
         assert parsed[0].get_type() == "fr.bordeaux.rebub.loan.created.v1"
         assert parsed[1].get_extension("correlationid") not in (None, "portal-req-42")
 
-        # Down for a while: what happens meanwhile waits, then arrives once, in order. The
-        # other listener goes down for good: paused after its attempts, holding nothing up.
+        # Down for "a minute" (six failed attempts, see the module's docstring): what happens
+        # meanwhile waits, then arrives once, in order. The other listener stays down past the
+        # pause threshold: paused after its 8 attempts, holding nothing up.
         await listener.stop()
         await other.stop()
         second = await desk.lend("U-42", "UB000002")
         await desk.client.post("/returns", json={"item_barcode": "UB000002"})
-        assert await eventually(lambda: _failed_attempts(desk, sid, 3))
+        assert await eventually(lambda: _failed_attempts(desk, sid, 6))
         await listener.start()
-        assert await eventually(lambda: _count(listener, 5))
-        await asyncio.sleep(0.5)
+        assert await eventually(lambda: _all_delivered(desk, sid, 5))
         later = listener.bodies()[3:]
         assert [b["event"]["value"] for b in later] == ["LOAN_CREATED", "LOAN_RETURNED"]
         assert {b["item_loan"]["loan_id"] for b in later} == {second["loan_id"]}
@@ -175,27 +135,45 @@ async def test_a_listener_gets_each_loan_event_once_in_order_signed(
         assert [d["seq"] for d in log] == [1, 2, 3, 4, 5], [
             (d["seq"], d["event_type"], d["event_id"]) for d in log
         ]
-        assert all(d["state"] == "delivered" for d in log)
         assert log[0]["attempts"][0]["status"] == 200
         assert log[0]["attempts"][0]["latency_ms"] >= 0
-        assert any(a["status"] is None for a in log[3]["attempts"])  # tried while it was down
+        assert [a["status"] for a in log[3]["attempts"]][:6] == [None] * 6  # tried while down
 
         paused = await eventually(lambda: _paused(desk, other_id))
         assert paused["paused_reason"].startswith("8 failed attempts")
-        assert len(other.received) == 1  # the first check-out, before it went down
+        assert len(other.received) == 2  # the first check-out and return, before it went down
+
+        # Resumed once it is back: its backlog (queued meanwhile, a third loan while paused
+        # too) arrives once, in order, after what it had.
+        third = await desk.lend("U-42", "UB000003")
+        await other.start()
+        resumed = await desk.client.post(f"/webhooks/{other_id}/resume")
+        assert resumed.status_code == 200, resumed.text
+        assert resumed.json()["status"] == "active"
+        assert await eventually(lambda: _all_delivered(desk, other_id, 5))
+        backlog = other.bodies()[2:]
+        assert [(b["event"]["value"], b["item_loan"]["loan_id"]) for b in backlog] == [
+            ("LOAN_CREATED", second["loan_id"]),
+            ("LOAN_RETURNED", second["loan_id"]),
+            ("LOAN_CREATED", third["loan_id"]),
+        ]
 
         # A range again, on demand: the same webhook ids.
         again = await desk.client.post(
             f"/webhooks/{sid}/redeliveries", json={"from_seq": 1, "to_seq": 2}
         )
         assert again.json() == {"requeued": 2}
-        assert await eventually(lambda: _count(listener, 7))
-        assert [b["id"] for b in listener.bodies()[5:]] == [b["id"] for b in bodies[:2]]
+        assert await eventually(lambda: _all_delivered(desk, sid, 6))  # the third loan's too
+        assert await eventually(lambda: listener.has(8))
+        assert [b["id"] for b in listener.bodies()[6:]] == [b["id"] for b in bodies[:2]]
     await listener.stop()
+    await other.stop()
 
 
-async def _count(listener: Listener, n: int) -> bool:
-    return len(listener.received) >= n
+async def _all_delivered(desk: Desk, sid: str, n: int) -> bool:
+    """The subscription's log holds ``n`` deliveries, all delivered (so nothing is in flight)."""
+    log = await deliveries(desk, sid)
+    return len(log) == n and all(d["state"] == "delivered" for d in log)
 
 
 async def _failed_attempts(desk: Desk, sid: str, n: int) -> bool:

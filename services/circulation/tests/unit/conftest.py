@@ -9,6 +9,7 @@ from circulation.adapters.memory import MemoryStore, MemoryUnitOfWork
 from circulation.bootstrap import bootstrap
 from circulation.domain import InstitutionPolicy, Item, Loan, Patron, load_institution_policy
 from circulation.domain.vocabulary import InstitutionCode, ItemStatus
+from circulation.domain.webhooks import Subscription
 from circulation.service_layer import commands as cmd
 from circulation.service_layer.messagebus import MessageBus
 from rebub.testing.samples import iz_patron
@@ -25,6 +26,18 @@ def ub() -> InstitutionPolicy:
 @pytest.fixture(scope="session")
 def inp() -> InstitutionPolicy:
     return load_institution_policy("inp")
+
+
+@pytest.fixture
+def alma_subscription() -> Subscription:
+    """ub's listener of LOAN_CREATED in Alma's format."""
+    return Subscription(
+        subscription_id="S1",
+        institution="ub",
+        url="https://listener.example.org/alma",
+        secret="s3cret-key",
+        events=("LOAN_CREATED",),
+    )
 
 
 @pytest.fixture

@@ -46,7 +46,9 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
     renamed = tmp_path / "ub2.csv"
     _rename(feed.path, renamed, pid, "Nouveau-Nom")
     files = {"file": ("ub.csv", renamed.read_bytes(), "text/csv")}
-    report = (await network.post("/imports", params={"source": "ub"}, files=files)).json()
+    run = {"X-Correlation-ID": "ub-feed-run-2"}
+    imported = await network.post("/imports", params={"source": "ub"}, files=files, headers=run)
+    report = imported.json()
     assert (report["updated"], report["unchanged"]) == (1, 49)
 
     async def renamed_in_ubm() -> bool:
@@ -57,6 +59,11 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
         )
 
     await eventually(renamed_in_ubm)
+    # The feed run's correlation id went through the hop: the NZ record it wrote, read by ubm's
+    # batch consumer, and the copy's event that consumer caused.
+    copies = await topic_records(namespace, namespace.topics.patron("ubm"))
+    [renamed_copy] = [r for r in copies if r.key == pid.encode() and b"Nouveau-Nom" in r.value]
+    assert dict(renamed_copy.headers)["ce_correlationid"] == b"ub-feed-run-2"
     edit = await ubm.patch(f"/patrons/{pid}", json={"last_name": "Autre"})
     assert edit.status_code == 409
     assert edit.json()["errors"][0]["field"] == "last_name"
@@ -72,6 +79,7 @@ async def test_linked_copy_follows_the_nz_and_keeps_its_barcode_unlinked_iz_has_
         for r in await topic_records(namespace, namespace.topics.nz_patron)
         if r.key == pid.encode()
     ][-1]
+    assert dict(last.headers)["ce_correlationid"] == b"ub-feed-run-2"
     doc = await ub_service.runtime.db["nz_accounts"].find_one({"_id": pid})
     assert doc is not None
     assert doc["at"] == [last.partition, last.offset]

@@ -1,9 +1,12 @@
 """An institution zone's subscribers on FastStream's in-memory test broker: the NZ accounts
-arrive as one batch of typed accounts, an external reader as the command applying it."""
+arrive as one batch of typed accounts (each with its own record's correlation id), an external
+reader as the command applying it."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from aiokafka import ConsumerRecord
 
 from patron_sync.bootstrap import build
 from patron_sync.entrypoints import kafka
@@ -15,7 +18,8 @@ from patron_sync.service_layer.commands import (
 )
 from patron_sync.settings import PatronSyncSettings
 from rebub.testing.samples import external_reader, nz_account
-from rebub.testing.subscribers import deliver, deliver_tombstone
+from rebub.testing.subscribers import deliver, deliver_tombstone, record
+from rebub_shared import correlation
 from rebub_shared.auth.settings import AuthSettings
 from rebub_shared.contracts.patrons import (
     ERASURE_HEADER,
@@ -45,6 +49,26 @@ async def test_nz_accounts_arrive_as_one_batch_of_accounts() -> None:
     assert command.tenant == "ub"
     assert [a.record.primary_id for a in command.accounts] == ["NZ-1", "NZ-2"]
     assert command.tombstones == ()
+
+
+async def test_a_batch_keeps_each_nz_record_s_correlation_id_for_its_account() -> None:
+    """A batch mixes records of two feed runs (and one with no id): each account is applied
+    under its own record's id, never one id for the whole batch."""
+    service, handled = recording_instance()
+    subscriber = kafka.nz_subscriber(service)
+    raw = []
+    for offset, (pid, run) in enumerate((("NZ-1", "run-1"), ("NZ-2", "run-2"), ("NZ-3", None))):
+        with correlation.adopted(run):
+            value, headers = record(NzAccountChanged(account=nz_account(pid)), "network", pid)
+        topic = subscriber.consumption.topics[0]
+        raw.append(
+            ConsumerRecord(topic, 0, offset, 0, 0, pid.encode(), value, None, 0, 0,
+                           tuple((k, v.encode()) for k, v in headers.items()))
+        )  # fmt: skip
+    await subscriber.handle(tuple(raw))
+    [command] = handled
+    assert isinstance(command, ApplyNzAccounts)
+    assert command.correlations == {"NZ-1": "run-1", "NZ-2": "run-2"}
 
 
 async def test_an_external_reader_is_applied_as_written_by_its_zone() -> None:

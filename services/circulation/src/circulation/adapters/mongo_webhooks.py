@@ -23,7 +23,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from circulation.domain.webhooks import Subscription
-from circulation.service_layer.webhooks import LEASE, Attempt, Delivery
+from circulation.service_layer.webhooks import Attempt, Delivery
+from rebub_shared.lease import Lease, Tenure
 from rebub_shared.mongo import Document
 from rebub_shared.retention_job import delete_in_batches
 
@@ -52,6 +53,9 @@ class MongoWebhookStore:
         await self._deliveries.create_index(
             [("subscription_id", ASCENDING), ("state", ASCENDING), ("seq", ASCENDING)]
         )
+        # Leases of the first layout ({lease_owner, lease_until}) would block the shared
+        # primitive's upsert: they are at most 30 s worth of state, dropped.
+        await self._leases.delete_many({"lease_owner": {"$exists": True}})
 
     async def add(self, subscription: Subscription) -> None:
         doc = subscription.model_dump(mode="json")
@@ -150,20 +154,12 @@ class MongoWebhookStore:
         )
         return done.modified_count
 
-    async def claim(self, subscription_id: str, owner: str, now: datetime) -> bool:
-        """Hold (or renew) the lease on sending this subscription's queue."""
-        mine = {"lease_owner": owner, "lease_until": now + LEASE}
-        held = await self._leases.find_one_and_update(
-            {
-                "_id": subscription_id,
-                "$or": [{"lease_owner": owner}, {"lease_until": {"$lt": now}}],
-            },
-            {"$set": mine},
-        )
-        if held is not None:
-            return True
-        try:  # nobody has held it yet
-            await self._leases.insert_one({"_id": subscription_id, **mine})
-        except DuplicateKeyError:
-            return False  # another instance's, still valid
-        return True
+    async def claim(self, subscription_id: str, owner: str, ttl_s: float) -> bool:
+        """Hold (or renew) the lease on sending this subscription's queue (``rebub_shared.lease``:
+        one conditional write, on the wall clock)."""
+        lease = Lease(self._leases, subscription_id, owner, ttl_s)
+        return await lease.hold() is not Tenure.REFUSED
+
+    async def release(self, subscription_id: str, owner: str) -> None:
+        """Give the lease up (a graceful stop): another replica takes the queue over at once."""
+        await Lease(self._leases, subscription_id, owner, 0).release()

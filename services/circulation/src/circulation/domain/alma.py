@@ -52,6 +52,8 @@ UNFILLED = {
     "call_number": "not in the item file",
     "loan_fine": "rebub keeps no fines (DOMAIN.md)",
     "returned_by": "a return records the desk, not the operator",
+    "request_id": "a recall carries it, and Alma sends no recall webhook; a loan does not keep "
+    "the hold request it filled",
 }
 
 

@@ -6,6 +6,13 @@ queue in the store: a listener that is down never holds up the consumer, the des
 listeners. One task per subscription sends its queue in order (so per loan in order too), each
 attempt written to the delivery log; at-least-once: a delivery is marked sent after the listener
 answered 2xx, and a crash in between sends it again (its ``id`` is the same: listeners dedupe).
+
+Several replicas: a subscription's queue is sent by the one holding its lease in the store. The
+lease is renewed right before every attempt and every slice (a third of the lease) of a backoff
+wait, so a delivery retried for twenty minutes keeps it; a renewal refused (another replica took
+over after this one stalled past the lease) stops this sender at once (``LeaseLostError``), and
+an attempt, bounded by ``timeout_s`` (at most half the lease), always ends inside the lease it
+was started under. So one replica at a time sends a queue: no duplicate, no overtaking.
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ import contextlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -38,7 +46,7 @@ from rebub_shared.logging import get_logger
 from rebub_shared.tenancy import institution
 
 log = get_logger(__name__)
-LEASE = timedelta(seconds=30)
+LEASE_S = 30.0  # a subscription's sending lease
 
 
 class Attempt(BaseModel):
@@ -83,7 +91,8 @@ class WebhookStore(Protocol):
     async def record(self, delivery_id: str, attempt: Attempt, delivered: bool) -> None: ...
     async def deliveries(self, subscription_id: str, limit: int) -> list[Delivery]: ...
     async def redeliver(self, subscription_id: str, from_seq: int, to_seq: int) -> int: ...
-    async def claim(self, subscription_id: str, owner: str, now: datetime) -> bool: ...
+    async def claim(self, subscription_id: str, owner: str, ttl_s: float) -> bool: ...
+    async def release(self, subscription_id: str, owner: str) -> None: ...
     async def anonymise_patron(self, patron_id: str, anonymised: str) -> int:
         """Every delivery whose body names ``patron_id`` (a JSON string) names ``anonymised``
         instead (an erasure); how many."""
@@ -112,6 +121,10 @@ class UnknownSubscriptionError(LookupError):
 
 class DeliveryFailedError(Exception):
     """One attempt failed (no answer, or not 2xx)."""
+
+
+class LeaseLostError(Exception):
+    """Another replica holds this subscription's lease now: this one stops sending its queue."""
 
 
 ItemPolicyOf = Callable[[str], Awaitable[str | None]]
@@ -250,11 +263,17 @@ class Deliverer:
         clock: Clock,
         *,
         poll_s: float = 2.0,
+        lease_s: float = LEASE_S,
     ) -> None:
+        if schedule.timeout_s > lease_s / 2:  # an attempt must end inside its lease
+            raise ValueError(
+                f"timeout_s: {schedule.timeout_s} is more than half the lease ({lease_s} s)"
+            )
         self._webhooks = webhooks
         self._schedule = schedule
         self._clock = clock
         self._poll_s = poll_s
+        self._lease_s = lease_s
         self._owner = uuid.uuid4().hex
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._wake: dict[str, asyncio.Event] = {}
@@ -274,6 +293,9 @@ class Deliverer:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        for subscription_id in self._tasks:  # another replica may take over at once
+            with contextlib.suppress(Exception):
+                await self._webhooks.store.release(subscription_id, self._owner)
         self._tasks.clear()
 
     async def _supervise(self) -> None:
@@ -294,7 +316,7 @@ class Deliverer:
         store, inst = self._webhooks.store, self._webhooks.institution
         wake = self._wake.setdefault(subscription_id, asyncio.Event())
         while True:
-            if not await store.claim(subscription_id, self._owner, self._clock.now()):
+            if not await self._holds(subscription_id):
                 await asyncio.sleep(self._poll_s)
                 continue
             subscription = await store.get(inst, subscription_id)
@@ -308,6 +330,9 @@ class Deliverer:
                 continue
             try:
                 await self._deliver(subscription, delivery)
+            except LeaseLostError:
+                log.warning("webhook_lease_lost", subscription_id=subscription_id)
+                continue  # back to waiting for the lease, sending nothing meanwhile
             except DeliveryFailedError as error:
                 reason = f"{self._schedule.pause_after} failed attempts: {error}"
                 await store.set_status(inst, subscription_id, "paused", reason)
@@ -321,12 +346,27 @@ class Deliverer:
             wait=wait_exponential(multiplier=schedule.first_wait_s, max=schedule.max_wait_s),
             retry=retry_if_exception_type(DeliveryFailedError),
             reraise=True,
+            sleep=partial(self._wait_holding, subscription.subscription_id),
         )
         async for attempt in retrying:
             with attempt:
                 await self._attempt(subscription, delivery)
 
+    async def _holds(self, subscription_id: str) -> bool:
+        """Take or renew this subscription's lease (False: another replica holds it)."""
+        return await self._webhooks.store.claim(subscription_id, self._owner, self._lease_s)
+
+    async def _wait_holding(self, subscription_id: str, seconds: float) -> None:
+        """A backoff wait that keeps the lease: renewed every third of it."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            await asyncio.sleep(min(left, self._lease_s / 3))
+            if not await self._holds(subscription_id):
+                raise LeaseLostError(subscription_id)
+
     async def _attempt(self, subscription: Subscription, delivery: Delivery) -> None:
+        if not await self._holds(subscription.subscription_id):  # the fence: never send unheld
+            raise LeaseLostError(subscription.subscription_id)
         body = delivery.body.encode()
         headers = {
             "Content-Type": "application/json",

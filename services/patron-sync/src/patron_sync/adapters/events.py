@@ -18,11 +18,17 @@ SOURCE = "/rebub/patron-sync"
 
 
 def patron_events(
-    patron: Patron, revision: int, also: Sequence[AlsoPublished], topics: Topics, clock: Clock
+    patron: Patron,
+    revision: int,
+    also: Sequence[AlsoPublished],
+    topics: Topics,
+    clock: Clock,
+    correlation_id: str | None = None,
 ) -> list[tuple[str, str, Event[Any]]]:
     """``(topic, key, event)`` of one write: the PatronChanged snapshot, then what ``also``
     asks. Event ids derive from the account and its revision (a UUID 5: the
-    outbox keys documents by event id, where a dot would nest): a retried write is the same event."""
+    outbox keys documents by event id, where a dot would nest): a retried write is the same event.
+    ``correlation_id``: the work that staged the write's (else the work under way's)."""
     tenant = institution(patron.tenant).code
     base = f"{tenant}/{patron.account_id}/r{revision}"
 
@@ -34,6 +40,7 @@ def patron_events(
             subject=subject,
             clock=clock,
             event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base}/{n}")),
+            correlation_id=correlation_id,
         )
 
     own = topics.patron(tenant)

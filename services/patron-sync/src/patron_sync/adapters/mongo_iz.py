@@ -300,7 +300,9 @@ class MongoIzUnitOfWork:
         new = active_barcodes(patron)
         claimed = await self._claim(key, new - old, released)
         revision = before + 1
-        events = patron_events(patron, revision, save.also, self._topics, self._clock)
+        events = patron_events(
+            patron, revision, save.also, self._topics, self._clock, save.correlation_id
+        )
         fields: dict[str, Any] = {
             "revision": revision,
             "patron": patron.model_dump(mode="json"),

@@ -21,6 +21,7 @@ from patron_sync.service_layer.commands import (
 )
 from patron_sync.service_layer.unit_of_work import RecordPosition
 from patron_sync.settings import SERVICE
+from rebub_shared import correlation
 from rebub_shared.cloudevents import Event
 from rebub_shared.contracts.erasures import ErasureApplied
 from rebub_shared.contracts.patrons import ExternalReaderPublished, NzAccountChanged
@@ -107,8 +108,13 @@ def nz_subscriber(service: PatronSync) -> BatchSubscriber:
             for r, a in records
             if a is not None
         }
+        correlations = {
+            a.record.primary_id: found
+            for r, a in records
+            if a is not None and (found := correlation.of_headers(r.headers))
+        }
         command = ApplyNzAccounts(
-            tenant, accounts, tombstones, tuple(requests), requests, positions
+            tenant, accounts, tombstones, tuple(requests), requests, positions, correlations
         )
         await service.handle(command)
 

@@ -41,6 +41,8 @@ class ApplyNzAccounts(Command[int]):
     erased: tuple[str, ...] = ()
     requests: Mapping[str, str] = field(default_factory=dict)
     positions: Mapping[str, RecordPosition] = field(default_factory=dict)  # where each was read
+    # Each account's record's correlation id: what its copy publishes carries it.
+    correlations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from patron_sync.service_layer.unit_of_work import (
     StoredPatron,
     stage,
 )
+from rebub_shared import correlation
 
 
 def open_waiting(stored: StoredPatron | None) -> StoredPatron | None:
@@ -105,7 +106,8 @@ async def apply_nz_accounts(cmd: cmds.ApplyNzAccounts, uow: IzUnitOfWork, ctx: C
     for key, account in latest.items():
         current, waiting = stored.get(key), open_waiting(stored.get(WAITING_PREFIX + key))
         if current is not None or waiting is not None:
-            sync_from_nz(uow, account, current, waiting, now)
+            with correlation.adopted(cmd.correlations.get(key)):  # the record's, not the batch's
+                sync_from_nz(uow, account, current, waiting, now)
     written = len(await uow.commit())
     await remove_purged_copies(uow, cmd.tombstones)
     return written + len(await erase_copies(uow, cmd.erased, cmd.requests))

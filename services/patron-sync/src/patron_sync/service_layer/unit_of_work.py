@@ -6,7 +6,7 @@ saves and ``commit`` writes them in order, checking each patron's revision (opti
 """
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -19,6 +19,7 @@ from patron_sync.domain.import_history import ImportEntry
 from patron_sync.domain.nz_accounts import AccountSummary, NzAccount
 from patron_sync.domain.nz_entries import NzEntry
 from patron_sync.domain.search import NameEntry
+from rebub_shared import correlation
 from rebub_shared.tenancy import InstitutionCode
 
 #: Domain events an IZ patron save publishes besides its PatronChanged snapshot.
@@ -45,6 +46,9 @@ class StagedSave:
     patron: Patron
     also: Sequence[AlsoPublished] = ()
     merged_from: tuple[str, ...] = ()
+    # The correlation id of the work that staged it (a batch adopts each record's in turn):
+    # the events of this write carry it, whenever the unit of work commits.
+    correlation_id: str | None = field(default_factory=correlation.current)
 
 
 def active_barcodes(patron: Patron) -> set[str]:
