@@ -247,6 +247,31 @@ def test_renewing_a_selection_sends_those_loans_and_says_each_outcome(
     assert len(bodies) == 1  # nothing chosen: nothing asked
 
 
+def test_a_manager_renews_despite_the_blocks_with_a_reason_a_desk_operator_is_not_offered_it(
+    client: TestClient, desk: Desk
+) -> None:
+    bodies: list[object] = []
+
+    def apis(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            bodies.append(json.loads(request.content))
+            return httpx.Response(200, json={"lines": [{"loan_id": "L-1", "renewed": True}]})
+        return _apis([])(request)
+
+    desk.answering(apis)
+    desk.log_in()
+    assert 'name="motif"' not in client.get("/lecteur/P1/onglet/prets").text
+    csrf = desk.log_in(MANAGER)
+    assert 'name="motif"' in client.get("/lecteur/P1/onglet/prets").text
+    form = {"tout": "1", "motif": "  Thèse soutenue le 15 mars  "}
+    client.post("/lecteur/P1/prolonger", data=form, headers={"X-CSRF-Token": csrf})
+    client.post("/lecteur/P1/prolonger", data={"tout": "1"}, headers={"X-CSRF-Token": csrf})
+    assert bodies == [
+        {"all": True, "override": {"reason": "Thèse soutenue le 15 mars"}},
+        {"all": True},  # no reason: no override asked
+    ]
+
+
 def test_a_backdated_return_is_sent_in_paris_time(client: TestClient, desk: Desk) -> None:
     csrf = desk.log_in()
     bodies: list[object] = []

@@ -213,11 +213,15 @@ async def email_receipt(
 
 @router.post("/lecteur/{patron_id}/prolonger")
 async def renew(request: Request, desk: State, session: DeskSession, patron_id: str) -> Response:
-    """Renew the selected loans, or all of them; each line says renewed (new date) or why not."""
+    """Renew the selected loans, or all of them; each line says renewed (new date) or why not.
+    A manager's reason (``motif``) renews despite the patron's blocks that allow it."""
     form = await request.form()
     chosen = [str(v) for v in form.getlist("loan_ids")]
     everything = form.get("tout") == "1"
     body: dict[str, Any] = {"all": True} if everything else {"loan_ids": chosen}
+    reason = str(form.get("motif") or "").strip()
+    if reason:
+        body["override"] = {"reason": reason}
     who = caller(session)
     lines: list[dict[str, Any]] = []
     message = None
