@@ -98,12 +98,18 @@ def _apis(asked: list[str]) -> Any:
     return answer
 
 
+def _card(client: TestClient, desk: Desk) -> str:
+    """The patron P1's card, opened by a desk operator, the APIs answering ``PATRON`` and
+    ``ACCOUNT``."""
+    desk.log_in()
+    desk.answering(_apis([]))
+    return client.get("/lecteur/P1").text
+
+
 def test_the_card_pops_up_only_the_notes_flagged_for_the_desk(
     client: TestClient, desk: Desk
 ) -> None:
-    desk.log_in()
-    desk.answering(_apis([]))
-    page = client.get("/lecteur/P1").text
+    page = _card(client, desk)
     dialog = page.split('<dialog id="notes-lecteur"', 1)[1].split("</dialog>", 1)[0]
     assert "Carte à renouveler en septembre" in dialog
     assert "déménagement" not in dialog
@@ -128,16 +134,13 @@ def test_no_dialog_when_no_note_is_flagged_for_the_desk(client: TestClient, desk
 def test_the_card_says_the_expiry_in_french_and_the_groups_name(
     client: TestClient, desk: Desk
 ) -> None:
-    desk.log_in()
-    desk.answering(_apis([]))
-    page = client.get("/lecteur/P1").text
+    page = _card(client, desk)
     assert "<dt>Groupe</dt><dd>Étudiant licence (1er cycle)</dd>" in page  # ub's policy
     assert "<dd>jeudi 30 septembre 2027</dd>" in page
 
 
 def test_the_requests_returns_and_blocks_tabs(client: TestClient, desk: Desk) -> None:
-    desk.log_in()
-    desk.answering(_apis([]))
+    _card(client, desk)
     requests = client.get("/lecteur/P1/onglet/demandes").text
     assert "<td>Madame Bovary</td><td>UB200</td><td>BUST</td><td>en attente (rang 2)</td>" in (
         requests
